@@ -1,0 +1,121 @@
+# inlet: incremental file ingestion as small C filters over NDJSON pipes.
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+
+CC        ?= cc
+OPT       ?= -O2
+CFLAGS    ?= $(OPT) -g
+WARN       = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS  += -D_GNU_SOURCE -DINLET_VERSION='"$(VERSION)"' -Ilibcommon
+CSV_LIBS  ?= $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
+SQLITE_LIBS ?= $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
+ZLIB_LIBS ?= -lz
+ZSTD_LIBS ?= -lzstd
+
+# The build tree: B=build for the normal build, B=build-san for sanitizers.
+B         ?= build
+BIN       ?= bin
+
+STAGES     = discover parse commit
+SCRIPTS    = copy-into ctas
+LIB_SRC    = $(wildcard libcommon/*.c)
+LIB_OBJ    = $(LIB_SRC:%.c=$(B)/%.o)
+LIB        = $(B)/libcommon.a
+
+PROGS      = $(BIN)/inlet $(STAGES:%=$(BIN)/inlet-%) $(SCRIPTS:%=$(BIN)/inlet-%)
+
+all: $(PROGS)
+
+$(B)/%.o: %.c libcommon/*.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/inlet: $(B)/cmd/inlet/inlet.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BIN)/inlet-discover: $(B)/cmd/discover/discover.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BIN)/inlet-parse: $(B)/cmd/parse/parse.o $(B)/cmd/parse/input.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
+
+$(BIN)/inlet-commit: $(B)/cmd/commit/commit.o $(B)/cmd/commit/sink_sqlite.o $(B)/cmd/commit/sink_dir.o $(LIB)
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS)
+
+$(BIN)/inlet-%: cmd/%/*.sh
+	@mkdir -p $(BIN)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+
+# C unit tests of libcommon.
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+UNIT_BIN   = $(UNIT_SRC:%.c=$(B)/%)
+$(B)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIB)
+
+unit: $(UNIT_BIN)
+
+# Debian packages the build, the tests and the demo need.
+DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
+	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
+	bats-file mandoc bash-completion
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# check: unit tests, Bats, man page lint; then the same under ASan+UBSan.
+check: deps
+	@$(MAKE) -s all unit
+	@$(MAKE) -s B=build-san BIN=build-san/bin OPT='-O1' \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' all unit
+	@tests/run-all
+
+demo: deps all
+	@$(MAKE) -s -C examples demo
+
+bench: deps all
+	@bench/run
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completions/inlet.bash $(DESTDIR)$(BASHCOMPDIR)/inlet
+	for p in $(STAGES) $(SCRIPTS); do ln -sf inlet $(DESTDIR)$(BASHCOMPDIR)/inlet-$$p; done
+	install -m 644 completions/_inlet $(DESTDIR)$(ZSHCOMPDIR)/_inlet
+	install -m 644 completions/inlet.fish $(DESTDIR)$(FISHCOMPDIR)/inlet.fish
+	for p in $(STAGES) $(SCRIPTS); do install -m 644 completions/inlet.fish $(DESTDIR)$(FISHCOMPDIR)/inlet-$$p.fish; done
+
+uninstall:
+	rm -f $(PROGS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/inlet $(DESTDIR)$(ZSHCOMPDIR)/_inlet $(DESTDIR)$(FISHCOMPDIR)/inlet.fish
+	for p in $(STAGES) $(SCRIPTS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/inlet-$$p $(DESTDIR)$(FISHCOMPDIR)/inlet-$$p.fish; done
+
+clean:
+	rm -rf build build-san bin
+
+.PHONY: all unit deps check demo bench install uninstall clean

@@ -1,0 +1,297 @@
+/*
+ * inlet-commit: write each batch of rows into a table exactly once.
+ *
+ * The order of writes is the whole story (inlet(7)): the sink's own
+ * transaction holds a batch's rows and its (checkpoint id, batch) mark;
+ * commits/N is written after it.  A crash between the two replays batch N,
+ * which the sink recognises by its mark and skips.  A batch whose "end"
+ * never arrives (an upstream stage died) is rolled back, never committed.
+ */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ckpt.h"
+#include "cli.h"
+#include "die.h"
+#include "fault.h"
+#include "sink.h"
+#include "stream.h"
+
+static struct options {
+	const char *checkpoint;
+	const char *db, *table, *dir;
+	bool to_stdout;
+	enum sink_mode mode;
+	bool quiet, summary_only;
+	long long keep;
+} opt = {
+	.keep = 100,
+};
+
+static void usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"usage: inlet-commit [--checkpoint DIR] (--db FILE --table NAME | --dir DIR |\n"
+"                    --stdout) [options]\n"
+"\n"
+"Write the rows on standard input into a table, one transaction per batch,\n"
+"each batch exactly once.  Prints one progress object per batch and a\n"
+"COPY INTO summary at the end on standard output (standard error with\n"
+"--stdout).\n"
+"\n"
+"  -c, --checkpoint DIR    checkpoint folder (commits/); without it batches\n"
+"                          are committed but not remembered\n"
+"      --db FILE           SQLite database (created when missing)\n"
+"      --table NAME        table in --db (created on first write)\n"
+"      --dir DIR           NDJSON table folder: part files + _manifest\n"
+"      --stdout            console sink: rows to standard output\n"
+"      --mode MODE         append (default) or overwrite (replace the\n"
+"                          table atomically with each batch)\n"
+"      --keep-batches N    commits/ entries kept (default 100)\n"
+"      --summary-only      print only the summary at the end\n"
+"  -q, --quiet             print neither progress nor summary\n"
+"  -h, --help              show this help\n"
+"      --version           show the version\n");
+	exit(code);
+}
+
+static void parse_options(int argc, char **argv)
+{
+	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEEP, O_SUMMARY,
+	       O_VERSION };
+	static const struct option longopts[] = {
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, O_DB },
+		{ "table", required_argument, NULL, O_TABLE },
+		{ "dir", required_argument, NULL, O_DIR },
+		{ "stdout", no_argument, NULL, O_STDOUT },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "keep-batches", required_argument, NULL, O_KEEP },
+		{ "summary-only", no_argument, NULL, O_SUMMARY },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, sinks;
+
+	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': opt.checkpoint = optarg; break;
+		case O_DB: opt.db = optarg; break;
+		case O_TABLE: opt.table = optarg; break;
+		case O_DIR: opt.dir = optarg; break;
+		case O_STDOUT: opt.to_stdout = true; break;
+		case O_MODE:
+			if (!strcasecmp(optarg, "append"))
+				opt.mode = SINK_APPEND;
+			else if (!strcasecmp(optarg, "overwrite"))
+				opt.mode = SINK_OVERWRITE;
+			else
+				die(EX_USAGE, "invalid value '%s' for --mode: expected "
+				    "append or overwrite", optarg);
+			break;
+		case O_KEEP:
+			opt.keep = parse_count_arg("--keep-batches", optarg);
+			if (opt.keep < 2)
+				die(EX_USAGE, "--keep-batches must be at least 2");
+			break;
+		case O_SUMMARY: opt.summary_only = true; break;
+		case 'q': opt.quiet = true; break;
+		case 'h': usage(0); break;
+		case O_VERSION: print_version();
+		default: usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		error("unexpected argument '%s'", argv[optind]);
+		usage(EX_USAGE);
+	}
+	sinks = (opt.db || opt.table) + !!opt.dir + opt.to_stdout;
+	if (sinks != 1) {
+		error("give exactly one sink: --db FILE --table NAME, --dir DIR or --stdout");
+		usage(EX_USAGE);
+	}
+	if (!opt.db != !opt.table) {
+		error("--db and --table go together");
+		usage(EX_USAGE);
+	}
+	if (opt.table && !*opt.table)
+		die(EX_USAGE, "--table must not be empty");
+}
+
+struct batch {
+	bool open, implicit, already;
+	long long id;		/* -1: no mark */
+	long long rows, files, corrupt_files;
+	long long started_ns;
+};
+
+struct totals {
+	long long inserted, corrupt_files, batches;
+};
+
+static void print_progress(FILE *fp, const struct sink *sink, const struct batch *b)
+{
+	double ms = (double)(monotonic_ns() - b->started_ns) / 1e6;
+	char now[32];
+
+	if (opt.quiet || opt.summary_only)
+		return;
+	iso8601_now(now);
+	fprintf(fp, "{\"batch\":%lld,\"sink\":", b->id);
+	struct buf name = BUF_INIT;
+	json_string_encode(&name, sink->name, strlen(sink->name));
+	fwrite(name.data, 1, name.len, fp);
+	buf_free(&name);
+	fprintf(fp, ",\"files\":%lld,\"rows\":%lld,\"inserted\":%lld,"
+		"\"already_committed\":%s,\"corrupt_files\":%lld,\"duration_ms\":%.3f,"
+		"\"rows_per_sec\":%.0f,\"timestamp\":\"%s\"}\n",
+		b->files, b->rows, b->already ? 0 : b->rows,
+		b->already ? "true" : "false", b->corrupt_files, ms,
+		ms > 0 ? (double)b->rows / (ms / 1000.0) : 0.0, now);
+	stream_flush(fp);
+}
+
+int main(int argc, char **argv)
+{
+	struct ckpt ck = { 0 };
+	struct buf commits = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
+	struct stream_reader in;
+	struct record rec;
+	struct batch b = { 0 };
+	struct totals t = { 0 };
+	struct sink *sink;
+	long long next_implicit = -1;
+	FILE *progress;
+
+	parse_options(argc, argv);
+	stream_setup_stdout();
+	if (opt.checkpoint) {
+		ckpt_open(&ck, opt.checkpoint);
+		ckpt_lock(&ck, "commit");
+		ckpt_path(&ck, "commits", -1, &commits);
+		if (mkdir_p(commits.data) < 0)
+			die_errno(EX_CANTCREAT, "cannot create '%s'", commits.data);
+		ckpt_clean_temporaries(commits.data);
+		next_implicit = ckpt_log_latest(commits.data) + 1;
+	}
+	if (opt.db)
+		sink = sink_sqlite_open(opt.db, opt.table);
+	else if (opt.dir)
+		sink = sink_dir_open(opt.dir);
+	else
+		sink = sink_stdout_open();
+	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
+	sink->mode = opt.mode;
+	progress = opt.to_stdout ? stderr : stdout;
+
+	stream_reader_init(&in, stdin, "standard input");
+	for (;;) {
+		int got = stream_next_record(&in, &rec);
+		bool is_begin = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "begin");
+		bool is_end = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "end");
+
+		/* A stream without control records is one batch ending at EOF. */
+		if (b.open && b.implicit && (!got || is_begin)) {
+			is_end = true;
+		} else if (!got) {
+			if (b.open) {
+				sink->ops->abort(sink);
+				die(EX_IOERR, "input ended inside batch %lld (an upstream stage "
+				    "failed); the batch was not committed and is replayed on "
+				    "restart", b.id);
+			}
+			break;
+		}
+		if (is_end) {
+			if (!b.open)
+				die(EX_DATAERR, "'standard input' line %lu: end of batch %lld "
+				    "that never began", in.lineno, rec.batch);
+			if (b.already) {
+				sink->ops->abort(sink);
+			} else {
+				crash_point("commit-before-sink");
+				sink->ops->commit(sink, b.id, b.rows);
+				t.inserted += b.rows;
+			}
+			crash_point("commit-after-sink");
+			if (opt.checkpoint && b.id >= 0) {
+				char now[32];
+				iso8601_now(now);
+				ckpt_path(&ck, "commits", b.id, &path);
+				buf_reset(&text);
+				buf_printf(&text, "{\"batch\":%lld,\"rows\":%lld,\"committed\":\"%s\"}\n",
+					   b.id, b.rows, now);
+				if (write_file_atomic(path.data, text.data, text.len) < 0)
+					die_errno(EX_IOERR, "cannot write '%s'", path.data);
+				if (b.id >= opt.keep && b.id % 10 == 0)
+					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
+				crash_point("commit-after-mark");
+				if (b.implicit)
+					next_implicit = b.id + 1;
+			}
+			t.corrupt_files += b.corrupt_files;
+			t.batches++;
+			print_progress(progress, sink, &b);
+			bool implicit = b.implicit;
+			memset(&b, 0, sizeof(b));
+			if (!got)
+				break;
+			if (!implicit || !is_begin)
+				continue;
+		}
+		if (is_begin) {
+			if (b.open)
+				die(EX_DATAERR, "'standard input' line %lu: batch %lld began "
+				    "before batch %lld ended", in.lineno, rec.batch, b.id);
+			if (rec.batch < 0)
+				die(EX_DATAERR, "'standard input' line %lu: begin record "
+				    "without a batch number", in.lineno);
+			b.open = true;
+			b.id = rec.batch;
+			b.started_ns = monotonic_ns();
+			b.already = sink->ops->begin(sink, b.id) == 1;
+			continue;
+		}
+		if (!b.open) {
+			b.open = b.implicit = true;
+			b.id = next_implicit;
+			b.started_ns = monotonic_ns();
+			b.already = sink->ops->begin(sink, b.id) == 1;
+		}
+		if (rec.kind == RECORD_CONTROL) {
+			if (!strcmp(rec.event, "file"))
+				b.files++;
+			else if (!strcmp(rec.event, "skip"))
+				b.corrupt_files++;
+			else if (!strcmp(rec.event, "schema") && !b.already)
+				sink->ops->schema(sink, rec.text, rec.len);
+			continue;
+		}
+		if (!b.already)
+			sink->ops->row(sink, rec.text, rec.len, in.lineno);
+		b.rows++;
+	}
+	if (!opt.quiet)
+		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
+			"\"num_skipped_corrupt_files\":%lld}\n", t.inserted, t.inserted,
+			t.corrupt_files);
+	sink->ops->close(sink);
+	stream_reader_free(&in);
+	buf_free(&commits);
+	buf_free(&path);
+	buf_free(&text);
+	if (opt.checkpoint)
+		ckpt_close(&ck);
+	close_stdout();
+	return 0;
+}

@@ -1,0 +1,45 @@
+#ifndef INLET_COMMIT_SINK_H
+#define INLET_COMMIT_SINK_H
+/*
+ * A sink takes one batch at a time.  sink_begin() says whether the sink
+ * already holds the batch (a replay after a crash between the sink's own
+ * commit and commits/N); sink_commit() makes the rows and the batch's mark
+ * durable together.  Every failure dies with a sysexits code.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+enum sink_mode { SINK_APPEND, SINK_OVERWRITE };
+
+struct sink;
+
+struct sink_ops {
+	/* 1 if the sink already holds (checkpoint, BATCH); BATCH < 0: no mark. */
+	int (*begin)(struct sink *s, long long batch);
+	/* A schema control record: create or add the columns it lists. */
+	void (*schema)(struct sink *s, const char *text, size_t len);
+	/* One row (a validated JSON object); LINENO for messages. */
+	void (*row)(struct sink *s, const char *text, size_t len, unsigned long lineno);
+	/* Make the batch durable with its mark. */
+	void (*commit)(struct sink *s, long long batch, long long rows);
+	/* Drop the open batch. */
+	void (*abort)(struct sink *s);
+	void (*close)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "stdout" */
+	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */
+	enum sink_mode mode;
+};
+
+/* Each returns a sink the caller ends with s->ops->close(s). */
+struct sink *sink_sqlite_open(const char *db, const char *table);
+struct sink *sink_dir_open(const char *dir);
+struct sink *sink_stdout_open(void);
+
+/* SQLite affinity for an inlet schema type ("DECIMAL(10,2)" -> "TEXT"). */
+const char *sql_type_for(const char *inlet_type);
+
+#endif

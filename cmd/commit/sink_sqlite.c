@@ -1,0 +1,430 @@
+/*
+ * The SQLite sink.  One transaction holds a batch's rows and its mark in
+ * "_inlet_commits" (checkpoint id, batch), so after a crash the sink
+ * either has both or neither; a replayed batch finds its mark and is
+ * skipped.  Identifiers come from data and are always quoted.
+ */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "ckpt.h"
+#include "die.h"
+#include "json.h"
+#include "sink.h"
+
+struct column {
+	char *name;		/* owned */
+	bool integer;		/* INTEGER affinity: booleans bind as 0/1 */
+};
+
+struct field_ref {
+	size_t col;
+	const char *val;
+	size_t len;
+};
+
+struct sqlite_sink {
+	struct sink base;
+	sqlite3 *db;
+	char *path;
+	struct buf qtable;	/* the quoted table name */
+	struct column *cols;
+	size_t ncols, capcols;
+	bool table_exists;
+	bool replace_pending;	/* overwrite: drop the old table on first use */
+	sqlite3_stmt *insert;	/* NULL when columns changed */
+	sqlite3_stmt *has_mark;
+	struct field_ref *refs;
+	size_t caprefs;
+	struct buf scratch;
+};
+
+static void quote_ident(struct buf *out, const char *name, size_t n)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, name[i] ? name[i] : '?');
+	}
+	buf_addc(out, '"');
+}
+
+static void exec(struct sqlite_sink *s, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int busy = sqlite3_errcode(s->db) == SQLITE_BUSY ||
+			   sqlite3_errcode(s->db) == SQLITE_LOCKED;
+		error("cannot update '%s': %s", s->path, msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		exit(busy ? EX_TEMPFAIL : EX_IOERR);
+	}
+}
+
+static sqlite3_stmt *prepare(struct sqlite_sink *s, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		die(EX_IOERR, "cannot prepare a statement on '%s': %s", s->path,
+		    sqlite3_errmsg(s->db));
+	return st;
+}
+
+const char *sql_type_for(const char *t)
+{
+	static const char *ints[] = { "INT", "INTEGER", "BIGINT", "LONG", "SMALLINT",
+				      "TINYINT", "SHORT", "BYTE", "BOOLEAN", NULL };
+	for (size_t i = 0; ints[i]; i++)
+		if (!strcasecmp(t, ints[i]))
+			return "INTEGER";
+	if (!strcasecmp(t, "DOUBLE") || !strcasecmp(t, "FLOAT") || !strcasecmp(t, "REAL"))
+		return "REAL";
+	/* DECIMAL stays TEXT so its digits stay exact; dates are ISO-8601 text. */
+	return "TEXT";
+}
+
+static void forget_columns(struct sqlite_sink *s)
+{
+	for (size_t i = 0; i < s->ncols; i++)
+		free(s->cols[i].name);
+	s->ncols = 0;
+	if (s->insert) {
+		sqlite3_finalize(s->insert);
+		s->insert = NULL;
+	}
+}
+
+static void load_columns(struct sqlite_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+
+	forget_columns(s);
+	buf_adds(&sql, "SELECT name, type FROM pragma_table_info(?)");
+	st = prepare(s, sql.data);
+	/* The unquoted name: pragma_table_info takes it as a value. */
+	struct buf name = BUF_INIT;
+	for (size_t i = 1; i + 1 < s->qtable.len; i++) {
+		buf_addc(&name, s->qtable.data[i]);
+		if (s->qtable.data[i] == '"')
+			i++;
+	}
+	sqlite3_bind_text(st, 1, name.data, (int)name.len, SQLITE_TRANSIENT);
+	s->table_exists = false;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		s->table_exists = true;
+		if (s->ncols == s->capcols) {
+			s->capcols = s->capcols ? s->capcols * 2 : 16;
+			s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
+		}
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+		s->cols[s->ncols].name = xstrdup((const char *)sqlite3_column_text(st, 0));
+		s->cols[s->ncols].integer = type && !strcasecmp(type, "INTEGER");
+		s->ncols++;
+	}
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	buf_free(&name);
+}
+
+static size_t find_column(struct sqlite_sink *s, const char *name, size_t n, size_t hint)
+{
+	/* Rows usually list their fields in column order: try HINT first. */
+	if (hint < s->ncols && strlen(s->cols[hint].name) == n &&
+	    !strncasecmp(s->cols[hint].name, name, n))
+		return hint;
+	for (size_t i = 0; i < s->ncols; i++)
+		if (strlen(s->cols[i].name) == n && !strncasecmp(s->cols[i].name, name, n))
+			return i;
+	return (size_t)-1;
+}
+
+static void drop_if_pending(struct sqlite_sink *s)
+{
+	struct buf sql = BUF_INIT;
+
+	if (!s->replace_pending)
+		return;
+	s->replace_pending = false;
+	buf_printf(&sql, "DROP TABLE IF EXISTS %s", s->qtable.data);
+	exec(s, sql.data);
+	forget_columns(s);
+	s->table_exists = false;
+	buf_free(&sql);
+}
+
+/* Add column NAME (creating the table if needed) and return its index. */
+static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
+			 const char *sqltype)
+{
+	struct buf sql = BUF_INIT;
+
+	if (s->table_exists)
+		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
+	else
+		buf_printf(&sql, "CREATE TABLE %s (", s->qtable.data);
+	quote_ident(&sql, name, n);
+	buf_printf(&sql, " %s%s", sqltype, s->table_exists ? "" : ")");
+	exec(s, sql.data);
+	s->table_exists = true;
+	buf_free(&sql);
+	if (s->ncols == s->capcols) {
+		s->capcols = s->capcols ? s->capcols * 2 : 16;
+		s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
+	}
+	s->cols[s->ncols].name = xmalloc(n + 1);
+	memcpy(s->cols[s->ncols].name, name, n);
+	s->cols[s->ncols].name[n] = '\0';
+	s->cols[s->ncols].integer = !strcmp(sqltype, "INTEGER");
+	if (s->insert) {
+		sqlite3_finalize(s->insert);
+		s->insert = NULL;
+	}
+	return s->ncols++;
+}
+
+static void prepare_insert(struct sqlite_sink *s)
+{
+	struct buf sql = BUF_INIT;
+
+	buf_printf(&sql, "INSERT INTO %s (", s->qtable.data);
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (i)
+			buf_addc(&sql, ',');
+		quote_ident(&sql, s->cols[i].name, strlen(s->cols[i].name));
+	}
+	buf_adds(&sql, ") VALUES (");
+	for (size_t i = 0; i < s->ncols; i++)
+		buf_adds(&sql, i ? ",?" : "?");
+	buf_addc(&sql, ')');
+	s->insert = prepare(s, sql.data);
+	buf_free(&sql);
+}
+
+static int sq_begin(struct sink *base, long long batch)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+
+	exec(s, "BEGIN IMMEDIATE");
+	if (batch >= 0 && base->checkpoint_id) {
+		sqlite3_reset(s->has_mark);
+		sqlite3_bind_text(s->has_mark, 1, base->checkpoint_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->has_mark, 2, batch);
+		int rc = sqlite3_step(s->has_mark);
+		sqlite3_reset(s->has_mark);
+		if (rc == SQLITE_ROW)
+			return 1;
+		if (rc != SQLITE_DONE)
+			die(EX_IOERR, "cannot read '%s': %s", s->path, sqlite3_errmsg(s->db));
+	}
+	/* Columns may have changed since the last batch (another writer). */
+	load_columns(s);
+	s->replace_pending = base->mode == SINK_OVERWRITE;
+	return 0;
+}
+
+static void sq_schema(struct sink *base, const char *text, size_t len)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+	const char *fields, *v;
+	size_t flen, vlen;
+	struct json_iter it;
+	struct buf name = BUF_INIT, type = BUF_INIT;
+
+	if (json_object_get(text, len, "fields", &fields, &flen) != 1 ||
+	    json_array_open(&it, fields, flen, NULL) < 0)
+		die(EX_DATAERR, "schema record without a \"fields\" array");
+	drop_if_pending(s);
+	while (json_array_next(&it, &v, &vlen, NULL) == 1) {
+		const char *nv, *tv;
+		size_t nn, tn;
+		if (json_object_get(v, vlen, "name", &nv, &nn) != 1 ||
+		    !json_is_string(nv, nn))
+			die(EX_DATAERR, "schema record field without a name");
+		buf_reset(&name);
+		buf_reset(&type);
+		json_string_decode(&name, nv, nn);
+		if (json_object_get(v, vlen, "type", &tv, &tn) == 1 && json_is_string(tv, tn))
+			json_string_decode(&type, tv, tn);
+		else
+			buf_adds(&type, "STRING");
+		if (find_column(s, name.data, name.len, 0) == (size_t)-1)
+			add_column(s, name.data, name.len, sql_type_for(type.data));
+	}
+	buf_free(&name);
+	buf_free(&type);
+}
+
+static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
+		       const char *v, size_t n)
+{
+	switch (v[0]) {
+	case '"':
+		buf_reset(&s->scratch);
+		json_string_decode(&s->scratch, v, n);
+		sqlite3_bind_text(s->insert, idx, s->scratch.data, (int)s->scratch.len,
+				  SQLITE_TRANSIENT);
+		break;
+	case 'n':
+		sqlite3_bind_null(s->insert, idx);
+		break;
+	case 't': case 'f':
+		if (col->integer)
+			sqlite3_bind_int(s->insert, idx, v[0] == 't');
+		else
+			sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_TRANSIENT);
+		break;
+	default:
+		/* Numbers keep their text; column affinity decides the storage. */
+		sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_TRANSIENT);
+	}
+}
+
+static void sq_row(struct sink *base, const char *text, size_t len, unsigned long lineno)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+	struct json_iter it;
+	struct json_field f;
+	struct json_error err;
+	size_t nrefs = 0;
+	int r;
+
+	drop_if_pending(s);
+	if (json_object_open(&it, text, len, &err) < 0)
+		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);
+	while ((r = json_object_next(&it, &f, &err)) == 1) {
+		const char *key = f.key;
+		size_t klen = f.key_len;
+		struct buf decoded = BUF_INIT;
+		if (f.key_escaped) {
+			json_key_decode(&decoded, &f);
+			key = decoded.data;
+			klen = decoded.len;
+		}
+		size_t col = find_column(s, key, klen, nrefs);
+		if (col == (size_t)-1)
+			col = add_column(s, key, klen, "TEXT");
+		buf_free(&decoded);
+		if (nrefs == s->caprefs) {
+			s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
+			s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
+		}
+		s->refs[nrefs++] = (struct field_ref){ col, f.val, f.val_len };
+	}
+	if (r < 0)
+		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);
+	if (!s->table_exists) {
+		/* An empty object still makes a table, with no data columns. */
+		return;
+	}
+	if (!s->insert)
+		prepare_insert(s);
+	sqlite3_clear_bindings(s->insert);
+	for (size_t i = 0; i < nrefs; i++)
+		bind_value(s, (int)s->refs[i].col + 1, &s->cols[s->refs[i].col],
+			   s->refs[i].val, s->refs[i].len);
+	if (sqlite3_step(s->insert) != SQLITE_DONE)
+		die(EX_IOERR, "cannot insert into '%s': %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_reset(s->insert);
+}
+
+static void sq_commit(struct sink *base, long long batch, long long rows)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+	struct buf sql = BUF_INIT;
+
+	if (s->replace_pending) {
+		/* Overwrite with no rows: the table stays, emptied. */
+		s->replace_pending = false;
+		if (s->table_exists) {
+			buf_printf(&sql, "DELETE FROM %s", s->qtable.data);
+			exec(s, sql.data);
+		}
+	}
+	if (batch >= 0 && base->checkpoint_id) {
+		sqlite3_stmt *st = prepare(s,
+			"INSERT INTO \"_inlet_commits\" (checkpoint_id, batch, table_name,"
+			" rows, committed_at) VALUES (?, ?, ?, ?, ?)");
+		char now[32];
+		iso8601_now(now);
+		sqlite3_bind_text(st, 1, base->checkpoint_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, batch);
+		sqlite3_bind_text(st, 3, base->name + strlen("sqlite:") + strlen(s->path) + 1,
+				  -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, rows);
+		sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die(EX_IOERR, "cannot record batch %lld in '%s': %s", batch,
+			    s->path, sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+	}
+	exec(s, "COMMIT");
+	buf_free(&sql);
+}
+
+static void sq_abort(struct sink *base)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s, "ROLLBACK");
+	load_columns(s);
+}
+
+static void sq_close(struct sink *base)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+
+	forget_columns(s);
+	sqlite3_finalize(s->has_mark);
+	if (sqlite3_close(s->db) != SQLITE_OK)
+		die(EX_IOERR, "cannot close '%s': %s", s->path, sqlite3_errmsg(s->db));
+	free(s->cols);
+	free(s->refs);
+	free(s->path);
+	free(base->name);
+	buf_free(&s->qtable);
+	buf_free(&s->scratch);
+	free(s);
+}
+
+static const struct sink_ops sqlite_ops = {
+	sq_begin, sq_schema, sq_row, sq_commit, sq_abort, sq_close
+};
+
+struct sink *sink_sqlite_open(const char *db, const char *table)
+{
+	struct sqlite_sink *s = calloc(1, sizeof(*s));
+	struct buf name = BUF_INIT;
+
+	if (!s)
+		die(EX_OSERR, "out of memory");
+	s->base.ops = &sqlite_ops;
+	s->path = xstrdup(db);
+	buf_printf(&name, "sqlite:%s:%s", db, table);
+	s->base.name = xstrdup(name.data);
+	buf_free(&name);
+	quote_ident(&s->qtable, table, strlen(table));
+	if (sqlite3_open_v2(db, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    NULL) != SQLITE_OK)
+		die(EX_CANTCREAT, "cannot open database '%s': %s", db,
+		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+	sqlite3_busy_timeout(s->db, 10000);
+	/* WAL lets readers (a join's static side, a user's query) run alongside. */
+	exec(s, "PRAGMA journal_mode=WAL");
+	exec(s, "PRAGMA synchronous=FULL");
+	exec(s, "CREATE TABLE IF NOT EXISTS \"_inlet_commits\" ("
+		"checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
+		" table_name TEXT NOT NULL, rows INTEGER NOT NULL,"
+		" committed_at TEXT NOT NULL, PRIMARY KEY (checkpoint_id, batch))");
+	s->has_mark = prepare(s, "SELECT 1 FROM \"_inlet_commits\""
+			      " WHERE checkpoint_id = ? AND batch = ?");
+	load_columns(s);
+	return &s->base;
+}

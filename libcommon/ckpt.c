@@ -1,0 +1,374 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+#include "die.h"
+#include "json.h"
+
+int mkdir_p(const char *path)
+{
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	buf_adds(&b, path);
+	for (char *p = b.data + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(b.data, 0777) < 0 && errno != EEXIST) {
+				rc = -1;
+				break;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	if (rc == 0) {
+		struct stat st;
+		if (stat(path, &st) < 0)
+			rc = -1;
+		else if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			rc = -1;
+		}
+	}
+	buf_free(&b);
+	return rc;
+}
+
+int fsync_parent(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = -1;
+
+	if (fd >= 0) {
+		rc = fsync(fd);
+		close(fd);
+	}
+	free(copy);
+	return rc;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len)
+{
+	struct buf tmp = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int fd, saved;
+
+	if (slash)
+		buf_add(&tmp, path, (size_t)(slash - path + 1));
+	buf_printf(&tmp, ".%s.tmp%ld", slash ? slash + 1 : path, (long)getpid());
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		goto fail;
+	const char *p = data;
+	size_t left = len;
+	while (left) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail_close;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (fsync(fd) < 0)
+		goto fail_close;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	if (rename(tmp.data, path) < 0)
+		goto fail_unlink;
+	buf_free(&tmp);
+	return fsync_parent(path);
+fail_close:
+	saved = errno;
+	close(fd);
+	errno = saved;
+fail_unlink:
+	saved = errno;
+	unlink(tmp.data);
+	errno = saved;
+fail:
+	buf_free(&tmp);
+	return -1;
+}
+
+int read_file(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	if (!out->data)
+		buf_grow(out, 0), out->data[0] = '\0';
+	return 0;
+}
+
+void iso8601_utc(char *out, long long sec, long nsec)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	char tmp[96];
+
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, nsec / 1000);
+	snprintf(out, 32, "%.31s", tmp);
+}
+
+void iso8601_now(char *out)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	iso8601_utc(out, ts.tv_sec, ts.tv_nsec);
+}
+
+long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void new_id(char *out)
+{
+	unsigned char raw[16];
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, raw, sizeof(raw)) != (ssize_t)sizeof(raw))
+		die_errno(EX_OSERR, "cannot read '/dev/urandom'");
+	close(fd);
+	for (size_t i = 0; i < sizeof(raw); i++)
+		sprintf(out + 2 * i, "%02x", raw[i]);
+}
+
+static void parse_metadata(struct ckpt *ck, const char *path, struct buf *text)
+{
+	const char *v;
+	size_t n;
+	struct json_error err;
+
+	if (json_object_validate(text->data, text->len, &err) < 0)
+		die(EX_DATAERR, "checkpoint file '%s' is malformed (%s at byte %zu); "
+		    "restore it from a backup or start a new checkpoint",
+		    path, err.msg, err.offset + 1);
+	if (json_object_get(text->data, text->len, "id", &v, &n) != 1 ||
+	    !json_is_string(v, n) || n - 2 == 0 || n - 2 >= sizeof(ck->id))
+		die(EX_DATAERR, "checkpoint file '%s' has no valid \"id\"; "
+		    "restore it from a backup or start a new checkpoint", path);
+	memcpy(ck->id, v + 1, n - 2);
+	ck->id[n - 2] = '\0';
+	if (json_object_get(text->data, text->len, "layout", &v, &n) == 1) {
+		long layout = strtol(v, NULL, 10);
+		if (layout > CKPT_LAYOUT)
+			die(EX_DATAERR, "checkpoint '%s' has layout %ld, newer than this "
+			    "inlet understands (%d); upgrade inlet", ck->dir, layout,
+			    CKPT_LAYOUT);
+	}
+}
+
+void ckpt_open(struct ckpt *ck, const char *dir)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+
+	ck->dir = xstrdup(dir);
+	if (mkdir_p(dir) < 0)
+		die_errno(EX_CANTCREAT, "cannot create checkpoint folder '%s'", dir);
+	buf_printf(&path, "%s/metadata", dir);
+	if (read_file(path.data, &text) < 0) {
+		if (errno != ENOENT)
+			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+		char id[33], now[32];
+		new_id(id);
+		iso8601_now(now);
+		buf_printf(&text, "{\"id\":\"%s\",\"created\":\"%s\",\"layout\":%d}\n",
+			   id, now, CKPT_LAYOUT);
+		/* link(2) instead of rename: two first starts race, one wins. */
+		struct buf tmp = BUF_INIT;
+		buf_printf(&tmp, "%s/.metadata.new%ld", dir, (long)getpid());
+		if (write_file_atomic(tmp.data, text.data, text.len) < 0)
+			die_errno(EX_CANTCREAT, "cannot write '%s'", path.data);
+		if (link(tmp.data, path.data) < 0 && errno != EEXIST)
+			die_errno(EX_CANTCREAT, "cannot write '%s'", path.data);
+		unlink(tmp.data);
+		fsync_parent(path.data);
+		buf_free(&tmp);
+		buf_reset(&text);
+		if (read_file(path.data, &text) < 0)
+			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+	}
+	parse_metadata(ck, path.data, &text);
+	buf_free(&path);
+	buf_free(&text);
+}
+
+void ckpt_close(struct ckpt *ck)
+{
+	free(ck->dir);
+	ck->dir = NULL;
+}
+
+void ckpt_lock(const struct ckpt *ck, const char *role)
+{
+	struct buf path = BUF_INIT, holder = BUF_INIT;
+	int fd;
+
+	buf_printf(&path, "%s/.lock-%s", ck->dir, role);
+	/* The descriptor stays open (and locked) until the process exits. */
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0)
+		die_errno(EX_CANTCREAT, "cannot open lock '%s'", path.data);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK)
+			die_errno(EX_IOERR, "cannot lock '%s'", path.data);
+		read_file(path.data, &holder);
+		while (holder.len && holder.data[holder.len - 1] == '\n')
+			holder.data[--holder.len] = '\0';
+		die(EX_TEMPFAIL, "checkpoint '%s' is in use by %s (lock '%s'); "
+		    "another pipeline is running on it", ck->dir,
+		    holder.len ? holder.data : "another process", path.data);
+	}
+	char line[128];
+	int n = snprintf(line, sizeof(line), "pid %ld (%s)\n", (long)getpid(),
+			 program_invocation_short_name);
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n)
+		die_errno(EX_IOERR, "cannot write lock '%s'", path.data);
+	buf_free(&path);
+	buf_free(&holder);
+}
+
+void ckpt_path(const struct ckpt *ck, const char *sub, long long n, struct buf *out)
+{
+	buf_reset(out);
+	if (n >= 0)
+		buf_printf(out, "%s/%s/%lld", ck->dir, sub, n);
+	else
+		buf_printf(out, "%s/%s", ck->dir, sub);
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool numeric_name(const char *s, long long *n)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9' || strlen(s) > 18)
+		return false;
+	*n = strtoll(s, &end, 10);
+	return *end == '\0';
+}
+
+long long *ckpt_log_list(const char *dir, size_t *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	long long *list = NULL;
+	size_t n = 0, cap = 0;
+
+	*count = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return NULL;
+		die_errno(EX_IOERR, "cannot read folder '%s'", dir);
+	}
+	while ((e = readdir(d))) {
+		long long v;
+		if (!numeric_name(e->d_name, &v))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			list = xrealloc(list, cap * sizeof(*list));
+		}
+		list[n++] = v;
+	}
+	closedir(d);
+	if (n)
+		qsort(list, n, sizeof(*list), cmp_ll);
+	*count = n;
+	return list;
+}
+
+long long ckpt_log_latest(const char *dir)
+{
+	size_t n;
+	long long *list = ckpt_log_list(dir, &n);
+	long long latest = n ? list[n - 1] : -1;
+
+	free(list);
+	return latest;
+}
+
+size_t ckpt_log_prune(const char *dir, long long keep_from)
+{
+	size_t n, removed = 0;
+	long long *list = ckpt_log_list(dir, &n);
+	struct buf path = BUF_INIT;
+
+	for (size_t i = 0; i < n && list[i] < keep_from; i++) {
+		buf_reset(&path);
+		buf_printf(&path, "%s/%lld", dir, list[i]);
+		if (unlink(path.data) == 0)
+			removed++;
+	}
+	if (removed)
+		fsync_parent(path.data);
+	buf_free(&path);
+	free(list);
+	return removed;
+}
+
+void ckpt_clean_temporaries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct buf path = BUF_INIT;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] != '.' || !strstr(e->d_name, ".tmp"))
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir, e->d_name);
+		unlink(path.data);
+	}
+	closedir(d);
+	buf_free(&path);
+}

@@ -1,0 +1,76 @@
+#ifndef INLET_CKPT_H
+#define INLET_CKPT_H
+/*
+ * The checkpoint directory of inlet(7): plain files, each written to a
+ * temporary name beginning with '.', fsynced, renamed into place and the
+ * folder fsynced, so a reader never sees half a file.
+ *
+ *   CK/metadata      {"id":...,"created":...,"layout":1}, written once
+ *   CK/offsets/N     discover's write-ahead log of batch N
+ *   CK/commits/N     commit's mark that batch N is durable in the sink
+ *   CK/sources/seen  discover's index of files already taken
+ *   CK/.lock-ROLE    flock(2) of the stage that owns a part
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define CKPT_LAYOUT 1
+
+struct ckpt {
+	char *dir;		/* owned */
+	char id[40];		/* hex id from CK/metadata */
+};
+
+/*
+ * Open the checkpoint DIR, creating it and its metadata when missing.
+ * Malformed metadata or a newer layout dies with EX_DATAERR naming the file;
+ * a folder that cannot be created dies with EX_CANTCREAT.
+ */
+void ckpt_open(struct ckpt *ck, const char *dir);
+void ckpt_close(struct ckpt *ck);
+
+/*
+ * Take the exclusive lock of ROLE ("discover", "commit", ...) for the
+ * process's lifetime.  If another process holds it, die with EX_TEMPFAIL
+ * naming the holder's pid and program.
+ */
+void ckpt_lock(const struct ckpt *ck, const char *role);
+
+/* Path "CK/SUB" or "CK/SUB/N" into OUT (reset first). */
+void ckpt_path(const struct ckpt *ck, const char *sub, long long n, struct buf *out);
+
+/*
+ * The numbered entries of the log folder DIR, ascending, in a malloc'd
+ * array the caller frees; *COUNT gets their number.  A missing folder is an
+ * empty log.  Temporary files ('.' names) are ignored.
+ */
+long long *ckpt_log_list(const char *dir, size_t *count);
+/* The highest entry of the log folder DIR, or -1 when it is empty. */
+long long ckpt_log_latest(const char *dir);
+/* Remove entries below KEEP_FROM; returns how many were removed. */
+size_t ckpt_log_prune(const char *dir, long long keep_from);
+/* Remove leftover temporary files ('.NAME.tmp*') in DIR. */
+void ckpt_clean_temporaries(const char *dir);
+
+/*
+ * Write DATA to PATH atomically (tmp + fsync + rename + folder fsync).
+ * 0 on success, -1 with errno set (the temporary file is removed).
+ */
+int write_file_atomic(const char *path, const void *data, size_t len);
+/* Read the whole file PATH into OUT; 0, or -1 with errno set. */
+int read_file(const char *path, struct buf *out);
+/* mkdir -p; 0, or -1 with errno set. */
+int mkdir_p(const char *path);
+/* fsync the folder that holds PATH; 0 or -1. */
+int fsync_parent(const char *path);
+
+/* Now as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (at least 32 bytes). */
+void iso8601_now(char *out);
+/* SEC/NSEC as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (at least 32 bytes). */
+void iso8601_utc(char *out, long long sec, long nsec);
+/* Monotonic clock in nanoseconds. */
+long long monotonic_ns(void);
+
+#endif

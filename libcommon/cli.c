@@ -1,0 +1,69 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "die.h"
+
+long long parse_count_arg(const char *opt, const char *value)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(value, &end, 10);
+	if (errno || end == value || *end || n < 0)
+		die(EX_USAGE, "invalid value '%s' for %s: expected a count", value, opt);
+	return n;
+}
+
+long long parse_size_arg(const char *opt, const char *value)
+{
+	char *end;
+	double n;
+	long long mult = 1;
+
+	errno = 0;
+	n = strtod(value, &end);
+	if (errno || end == value || n < 0)
+		goto bad;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': mult = 1LL << 10; end++; break;
+	case 'm': case 'M': mult = 1LL << 20; end++; break;
+	case 'g': case 'G': mult = 1LL << 30; end++; break;
+	case 't': case 'T': mult = 1LL << 40; end++; break;
+	default: goto bad;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		goto bad;
+	return (long long)(n * (double)mult);
+bad:
+	die(EX_USAGE, "invalid value '%s' for %s: expected a size such as 512k, 10m or 1g",
+	    value, opt);
+}
+
+int parse_bool_arg(const char *opt, const char *value)
+{
+	static const char *yes[] = { "true", "yes", "1", "on" };
+	static const char *no[] = { "false", "no", "0", "off" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!strcasecmp(value, yes[i]))
+			return 1;
+		if (!strcasecmp(value, no[i]))
+			return 0;
+	}
+	die(EX_USAGE, "invalid value '%s' for %s: expected true or false", value, opt);
+}
+
+void print_version(void)
+{
+	printf("%s (inlet) %s\n", program_invocation_short_name, INLET_VERSION);
+	close_stdout();
+	exit(0);
+}

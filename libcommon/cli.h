@@ -1,0 +1,17 @@
+#ifndef INLET_CLI_H
+#define INLET_CLI_H
+/*
+ * Option values shared by the binaries.  Each parser dies with EX_USAGE,
+ * naming the option and the value, when the value does not parse.
+ */
+
+/* A non-negative count ("1000"). */
+long long parse_count_arg(const char *opt, const char *value);
+/* A byte size with an optional k/m/g/t suffix (powers of 1024): "10g". */
+long long parse_size_arg(const char *opt, const char *value);
+/* true/false, yes/no, 1/0, on/off (any case). */
+int parse_bool_arg(const char *opt, const char *value);
+/* Print "PROG (inlet) VERSION" on stdout and exit 0. */
+void print_version(void) __attribute__((noreturn));
+
+#endif

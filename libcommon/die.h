@@ -1,0 +1,34 @@
+#ifndef INLET_DIE_H
+#define INLET_DIE_H
+/*
+ * One way to fail, after git's usage.c: every message starts with the
+ * program name, is lower-case, names the subject in quotes and has no full
+ * stop.  Exit codes are the sysexits(3) contract of inlet(7).
+ */
+#include <sysexits.h>
+
+/* Print "PROG: MESSAGE" on stderr and exit with CODE. */
+void die(int code, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* As die(), with ": strerror(errno)" appended. */
+void die_errno(int code, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+/* Print "PROG: MESSAGE" on stderr; returns -1 so callers can return it. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* As error(), with ": strerror(errno)" appended; returns -1. */
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "PROG: warning: MESSAGE" on stderr. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* malloc/realloc/strdup that die(EX_OSERR) instead of returning NULL. */
+void *xmalloc(unsigned long n);
+void *xrealloc(void *p, unsigned long n);
+char *xstrdup(const char *s);
+
+/*
+ * Flush and close stdout, dying with EX_IOERR if any write failed (a full
+ * disk or a broken pipe is never reported as success).  Call before exit 0.
+ */
+void close_stdout(void);
+
+#endif

@@ -1,0 +1,532 @@
+#include <string.h>
+
+#include "json.h"
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static const char *fail(struct json_error *err, const char *msg,
+			const char *at, const char *start)
+{
+	if (err) {
+		err->msg = msg;
+		err->offset = (size_t)(at - start);
+	}
+	return NULL;
+}
+
+/* Length of the UTF-8 sequence at P, or 0 if it is not valid. */
+static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		if (end - p < 2 || (p[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c >= 0xe0 && c <= 0xef) {
+		if (end - p < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0;	/* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0;	/* UTF-16 surrogate */
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (end - p < 4 || (p[1] & 0xc0) != 0x80 ||
+		    (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0;	/* beyond U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		size_t n = utf8_seq(p, end);
+		if (!n)
+			return false;
+		p += n;
+	}
+	return true;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* P is at the opening quote.  Sets *escaped when a backslash was seen. */
+static const char *skip_string(const char *p, const char *end, bool *escaped,
+			       const char *start, struct json_error *err)
+{
+	const char *open = p++;
+
+	for (;;) {
+		/* Hot loop: plain ASCII runs. */
+		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' &&
+		       *p != '\\' && (unsigned char)*p < 0x80)
+			p++;
+		if (p >= end)
+			return fail(err, "unterminated string", open, start);
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p + 1;
+		if (c == '\\') {
+			if (escaped)
+				*escaped = true;
+			if (p + 1 >= end)
+				return fail(err, "unterminated string", open, start);
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b':
+			case 'f': case 'n': case 'r': case 't':
+				p += 2;
+				break;
+			case 'u':
+				if (end - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
+				    hexval(p[4]) < 0 || hexval(p[5]) < 0)
+					return fail(err, "bad \\u escape in string", p, start);
+				p += 6;
+				break;
+			default:
+				return fail(err, "bad escape in string", p, start);
+			}
+			continue;
+		}
+		if (c < 0x20)
+			return fail(err, "control character in string", p, start);
+		size_t n = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+		if (!n)
+			return fail(err, "invalid UTF-8 in string", p, start);
+		p += n;
+	}
+}
+
+static const char *skip_number(const char *p, const char *end,
+			       const char *start, struct json_error *err)
+{
+	const char *s = p;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return fail(err, "bad number", s, start);
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(err, "bad number", s, start);
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return fail(err, "bad number", s, start);
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p;
+}
+
+static const char *skip_literal(const char *p, const char *end, const char *lit,
+				const char *start, struct json_error *err)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
+		return fail(err, "unexpected character", p, start);
+	return p + n;
+}
+
+const char *json_skip_value(const char *p, const char *end, int depth,
+			    const char *start, struct json_error *err)
+{
+	p = skip_ws(p, end);
+	if (p >= end)
+		return fail(err, "expected a value", p, start);
+	if (depth > JSON_MAX_DEPTH)
+		return fail(err, "nested too deeply", p, start);
+	switch (*p) {
+	case '"':
+		return skip_string(p, end, NULL, start, err);
+	case '{': {
+		const char *open = p;
+		p = skip_ws(p + 1, end);
+		if (p < end && *p == '}')
+			return p + 1;
+		for (;;) {
+			if (p >= end || *p != '"')
+				return fail(err, p >= end ? "unterminated object" :
+					    "expected a string key", p >= end ? open : p, start);
+			p = skip_string(p, end, NULL, start, err);
+			if (!p)
+				return NULL;
+			p = skip_ws(p, end);
+			if (p >= end || *p != ':')
+				return fail(err, "expected ':'", p, start);
+			p = json_skip_value(p + 1, end, depth + 1, start, err);
+			if (!p)
+				return NULL;
+			p = skip_ws(p, end);
+			if (p < end && *p == ',') {
+				p = skip_ws(p + 1, end);
+				continue;
+			}
+			if (p < end && *p == '}')
+				return p + 1;
+			return fail(err, p >= end ? "unterminated object" :
+				    "expected ',' or '}'", p >= end ? open : p, start);
+		}
+	}
+	case '[': {
+		const char *open = p;
+		p = skip_ws(p + 1, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		for (;;) {
+			p = json_skip_value(p, end, depth + 1, start, err);
+			if (!p)
+				return NULL;
+			p = skip_ws(p, end);
+			if (p < end && *p == ',') {
+				p++;
+				continue;
+			}
+			if (p < end && *p == ']')
+				return p + 1;
+			return fail(err, p >= end ? "unterminated array" :
+				    "expected ',' or ']'", p >= end ? open : p, start);
+		}
+	}
+	case 't':
+		return skip_literal(p, end, "true", start, err);
+	case 'f':
+		return skip_literal(p, end, "false", start, err);
+	case 'n':
+		return skip_literal(p, end, "null", start, err);
+	default:
+		if (*p == '-' || (*p >= '0' && *p <= '9'))
+			return skip_number(p, end, start, err);
+		return fail(err, "unexpected character", p, start);
+	}
+}
+
+int json_object_open(struct json_iter *it, const char *text, size_t len,
+		     struct json_error *err)
+{
+	const char *end = text + len;
+	const char *p = skip_ws(text, end);
+
+	it->start = text;
+	it->end = end;
+	it->state = 0;
+	if (p >= end || *p != '{') {
+		fail(err, p >= end ? "empty record" : "not a JSON object", p, text);
+		return -1;
+	}
+	it->p = p + 1;
+	return 0;
+}
+
+int json_object_next(struct json_iter *it, struct json_field *f,
+		     struct json_error *err)
+{
+	const char *p = skip_ws(it->p, it->end), *end = it->end;
+
+	if (it->state == 2)
+		return 0;
+	if (it->state == 1) {
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+		} else if (p < end && *p == '}') {
+			goto close;
+		} else {
+			fail(err, p >= end ? "unterminated object" : "expected ',' or '}'",
+			     p, it->start);
+			return -1;
+		}
+	} else if (p < end && *p == '}') {
+		goto close;
+	}
+	if (p >= end || *p != '"') {
+		fail(err, p >= end ? "unterminated object" : "expected a string key",
+		     p, it->start);
+		return -1;
+	}
+	f->key_escaped = false;
+	const char *k = p;
+	p = skip_string(p, end, &f->key_escaped, it->start, err);
+	if (!p)
+		return -1;
+	f->key = k + 1;
+	f->key_len = (size_t)(p - k - 2);
+	p = skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		fail(err, "expected ':'", p, it->start);
+		return -1;
+	}
+	p = skip_ws(p + 1, end);
+	const char *v = p;
+	p = json_skip_value(p, end, 1, it->start, err);
+	if (!p)
+		return -1;
+	f->val = v;
+	f->val_len = (size_t)(p - v);
+	it->p = p;
+	it->state = 1;
+	return 1;
+close:
+	p = skip_ws(p + 1, end);
+	if (p != end) {
+		fail(err, "unexpected text after the object", p, it->start);
+		return -1;
+	}
+	it->p = p;
+	it->state = 2;
+	return 0;
+}
+
+int json_array_open(struct json_iter *it, const char *text, size_t len,
+		    struct json_error *err)
+{
+	const char *end = text + len;
+	const char *p = skip_ws(text, end);
+
+	it->start = text;
+	it->end = end;
+	it->state = 0;
+	if (p >= end || *p != '[') {
+		fail(err, "not a JSON array", p, text);
+		return -1;
+	}
+	it->p = p + 1;
+	return 0;
+}
+
+int json_array_next(struct json_iter *it, const char **val, size_t *val_len,
+		    struct json_error *err)
+{
+	const char *p = skip_ws(it->p, it->end), *end = it->end;
+
+	if (it->state == 2)
+		return 0;
+	if (p < end && *p == ']' ) {
+		it->state = 2;
+		it->p = p + 1;
+		return 0;
+	}
+	if (it->state == 1) {
+		if (p >= end || *p != ',') {
+			fail(err, p >= end ? "unterminated array" : "expected ',' or ']'",
+			     p, it->start);
+			return -1;
+		}
+		p = skip_ws(p + 1, end);
+	}
+	const char *v = p;
+	p = json_skip_value(p, end, 1, it->start, err);
+	if (!p)
+		return -1;
+	*val = v;
+	*val_len = (size_t)(p - v);
+	it->p = p;
+	it->state = 1;
+	return 1;
+}
+
+int json_object_validate(const char *text, size_t len, struct json_error *err)
+{
+	struct json_iter it;
+	struct json_field f;
+	int r;
+
+	if (json_object_open(&it, text, len, err) < 0)
+		return -1;
+	while ((r = json_object_next(&it, &f, err)) == 1)
+		;
+	return r;
+}
+
+static void put_utf8(struct buf *out, unsigned cp)
+{
+	char tmp[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		tmp[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		tmp[0] = (char)(0xc0 | (cp >> 6));
+		tmp[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		tmp[0] = (char)(0xe0 | (cp >> 12));
+		tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		tmp[0] = (char)(0xf0 | (cp >> 18));
+		tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		tmp[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	buf_add(out, tmp, n);
+}
+
+static unsigned hex4(const char *p)
+{
+	return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 |
+			  hexval(p[2]) << 4 | hexval(p[3]));
+}
+
+/* Decode the inside of a validated string (no quotes). */
+static void decode_inner(struct buf *out, const char *p, const char *end)
+{
+	while (p < end) {
+		const char *run = p;
+		while (p < end && *p != '\\')
+			p++;
+		buf_add(out, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		char c = p[1];
+		p += 2;
+		switch (c) {
+		case 'b': buf_addc(out, '\b'); break;
+		case 'f': buf_addc(out, '\f'); break;
+		case 'n': buf_addc(out, '\n'); break;
+		case 'r': buf_addc(out, '\r'); break;
+		case 't': buf_addc(out, '\t'); break;
+		case 'u': {
+			unsigned cp = hex4(p);
+			p += 4;
+			if (cp >= 0xd800 && cp <= 0xdbff && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u') {
+				unsigned lo = hex4(p + 2);
+				if (lo >= 0xdc00 && lo <= 0xdfff) {
+					cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+					p += 6;
+				}
+			}
+			if (cp >= 0xd800 && cp <= 0xdfff)
+				cp = 0xfffd;	/* lone surrogate */
+			put_utf8(out, cp);
+			break;
+		}
+		default: buf_addc(out, c); break;
+		}
+	}
+}
+
+int json_string_decode(struct buf *out, const char *raw, size_t len)
+{
+	if (len < 2 || raw[0] != '"' || raw[len - 1] != '"')
+		return -1;
+	decode_inner(out, raw + 1, raw + len - 1);
+	return 0;
+}
+
+void json_key_decode(struct buf *out, const struct json_field *f)
+{
+	if (f->key_escaped)
+		decode_inner(out, f->key, f->key + f->key_len);
+	else
+		buf_add(out, f->key, f->key_len);
+}
+
+bool json_key_is(const struct json_field *f, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!f->key_escaped)
+		return f->key_len == n && memcmp(f->key, name, n) == 0;
+	struct buf b = BUF_INIT;
+	decode_inner(&b, f->key, f->key + f->key_len);
+	bool eq = b.len == n && memcmp(b.data, name, n) == 0;
+	buf_free(&b);
+	return eq;
+}
+
+int json_object_get(const char *text, size_t len, const char *key,
+		    const char **val, size_t *val_len)
+{
+	struct json_iter it;
+	struct json_field f;
+	int r;
+
+	if (json_object_open(&it, text, len, NULL) < 0)
+		return -1;
+	while ((r = json_object_next(&it, &f, NULL)) == 1) {
+		if (json_key_is(&f, key)) {
+			*val = f.val;
+			*val_len = f.val_len;
+			return 1;
+		}
+	}
+	return r;
+}
+
+void json_string_encode(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *p = s, *end = s + len;
+
+	buf_grow(out, len + 2);
+	buf_addc(out, '"');
+	while (p < end) {
+		const char *run = p;
+		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		buf_add(out, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		unsigned char c = (unsigned char)*p++;
+		switch (c) {
+		case '"': buf_add(out, "\\\"", 2); break;
+		case '\\': buf_add(out, "\\\\", 2); break;
+		case '\n': buf_add(out, "\\n", 2); break;
+		case '\r': buf_add(out, "\\r", 2); break;
+		case '\t': buf_add(out, "\\t", 2); break;
+		case '\b': buf_add(out, "\\b", 2); break;
+		case '\f': buf_add(out, "\\f", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			buf_add(out, u, 6);
+		}
+		}
+	}
+	buf_addc(out, '"');
+}

@@ -1,0 +1,89 @@
+#ifndef INLET_JSON_H
+#define INLET_JSON_H
+/*
+ * A validating JSON scanner that never converts values.  inlet passes row
+ * values through as their exact text (numbers included, see "Lossless" in
+ * inlet(7)), so the scanner only finds where each value starts and ends.
+ * All functions borrow their text arguments; nothing here allocates except
+ * the struct buf outputs.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+#define JSON_MAX_DEPTH 512
+
+struct json_error {
+	const char *msg;	/* static text: what is wrong */
+	size_t offset;		/* byte offset of the problem in the text */
+};
+
+/* One member of an object: raw key (between the quotes) and raw value. */
+struct json_field {
+	const char *key;	/* points inside the text, quotes excluded */
+	size_t key_len;
+	bool key_escaped;	/* key holds backslash escapes: decode to compare */
+	const char *val;	/* the value's exact text */
+	size_t val_len;
+};
+
+struct json_iter {
+	const char *start, *p, *end;
+	int state;		/* 0 before first member, 1 after one, 2 done */
+};
+
+/*
+ * Validate the one value starting at P (leading whitespace allowed) and
+ * return a pointer just past it, or NULL with ERR filled in.
+ */
+const char *json_skip_value(const char *p, const char *end, int depth,
+			    const char *start, struct json_error *err);
+
+/* Start iterating the object in TEXT; -1 (and ERR) if TEXT is not one. */
+int json_object_open(struct json_iter *it, const char *text, size_t len,
+		     struct json_error *err);
+/*
+ * Next member: 1 and F filled, 0 at the closing brace (then only
+ * whitespace may follow, or it is an error), -1 on malformed input.
+ */
+int json_object_next(struct json_iter *it, struct json_field *f,
+		     struct json_error *err);
+
+/* Start iterating the array in TEXT; -1 (and ERR) if TEXT is not one. */
+int json_array_open(struct json_iter *it, const char *text, size_t len,
+		    struct json_error *err);
+/* Next element's raw text: 1, 0 at the closing bracket, -1 if malformed. */
+int json_array_next(struct json_iter *it, const char **val, size_t *val_len,
+		    struct json_error *err);
+
+/* Validate that TEXT is exactly one JSON object; 0 or -1 with ERR. */
+int json_object_validate(const char *text, size_t len, struct json_error *err);
+
+/* Does member F have the key NAME (a plain C string)? */
+bool json_key_is(const struct json_field *f, const char *name);
+
+/*
+ * Find the top-level member KEY of the object TEXT.  Returns 1 and the raw
+ * value in *VAL and *VAL_LEN, 0 when absent, -1 when TEXT is malformed.
+ */
+int json_object_get(const char *text, size_t len, const char *key,
+		    const char **val, size_t *val_len);
+
+/* Append the decoded contents of the raw string RAW (quotes included). */
+int json_string_decode(struct buf *out, const char *raw, size_t len);
+/* Append S as a quoted, escaped JSON string.  S must be valid UTF-8. */
+void json_string_encode(struct buf *out, const char *s, size_t len);
+/* Decode a raw key (no quotes) as json_field gives it. */
+void json_key_decode(struct buf *out, const struct json_field *f);
+
+/* Is S valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF)? */
+bool utf8_valid(const char *s, size_t len);
+
+/* Is the raw value a JSON string / null? */
+static inline bool json_is_string(const char *val, size_t len)
+{
+	return len >= 2 && val[0] == '"';
+}
+
+#endif

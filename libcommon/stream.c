@@ -1,0 +1,155 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "stream.h"
+
+void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->fp = fp;
+	r->name = name;
+}
+
+void stream_reader_free(struct stream_reader *r)
+{
+	free(r->line);
+	r->line = NULL;
+	r->cap = 0;
+}
+
+int stream_next_line(struct stream_reader *r)
+{
+	ssize_t n = getline(&r->line, &r->cap, r->fp);
+
+	if (n < 0) {
+		if (ferror(r->fp))
+			die_errno(EX_IOERR, "cannot read '%s'", r->name);
+		return 0;
+	}
+	r->lineno++;
+	if (n > 0 && r->line[n - 1] == '\n')
+		n--;
+	if (n > 0 && r->line[n - 1] == '\r')
+		n--;
+	r->line[n] = '\0';
+	r->len = (size_t)n;
+	return 1;
+}
+
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+static long long parse_int(const char *v, size_t n, long long dflt)
+{
+	long long x = 0;
+	size_t i = 0;
+	int neg = 0;
+
+	if (n && v[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i >= n || n - i > 18)
+		return dflt;
+	for (; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return dflt;
+		x = x * 10 + (v[i] - '0');
+	}
+	return neg ? -x : x;
+}
+
+int record_classify(struct record *rec, const char *text, size_t len,
+		    struct json_error *err)
+{
+	struct json_iter it;
+	struct json_field f;
+	int r;
+
+	rec->text = text;
+	rec->len = len;
+	rec->kind = RECORD_ROW;
+	rec->event[0] = '\0';
+	rec->batch = -1;
+	if (json_object_open(&it, text, len, err) < 0)
+		return -1;
+	while ((r = json_object_next(&it, &f, err)) == 1) {
+		if (json_key_is(&f, "_inlet")) {
+			rec->kind = RECORD_CONTROL;
+			if (json_is_string(f.val, f.val_len) &&
+			    f.val_len - 2 < sizeof(rec->event)) {
+				memcpy(rec->event, f.val + 1, f.val_len - 2);
+				rec->event[f.val_len - 2] = '\0';
+			}
+		} else if (json_key_is(&f, "batch")) {
+			rec->batch = parse_int(f.val, f.val_len, -1);
+		}
+	}
+	if (r < 0)
+		return -1;
+	if (rec->kind == RECORD_ROW)
+		rec->batch = -1;
+	return 0;
+}
+
+int stream_next_record(struct stream_reader *r, struct record *rec)
+{
+	struct json_error err;
+
+	do {
+		if (!stream_next_line(r))
+			return 0;
+	} while (blank(r->line, r->len));
+	if (record_classify(rec, r->line, r->len, &err) < 0)
+		die(EX_DATAERR, "'%s' line %lu: %s at byte %zu", r->name,
+		    r->lineno, err.msg, err.offset + 1);
+	return 1;
+}
+
+int record_get_string(const struct record *rec, const char *key, struct buf *out)
+{
+	const char *v;
+	size_t n;
+
+	if (json_object_get(rec->text, rec->len, key, &v, &n) != 1 ||
+	    !json_is_string(v, n))
+		return 0;
+	json_string_decode(out, v, n);
+	return 1;
+}
+
+long long record_get_int(const struct record *rec, const char *key, long long dflt)
+{
+	const char *v;
+	size_t n;
+
+	if (json_object_get(rec->text, rec->len, key, &v, &n) != 1)
+		return dflt;
+	return parse_int(v, n, dflt);
+}
+
+void stream_write(FILE *fp, const char *text, size_t len)
+{
+	if (fwrite(text, 1, len, fp) != len || putc('\n', fp) == EOF)
+		die_errno(EX_IOERR, "cannot write output");
+}
+
+void stream_flush(FILE *fp)
+{
+	if (fflush(fp) != 0)
+		die_errno(EX_IOERR, "cannot write output");
+}
+
+void stream_setup_stdout(void)
+{
+	static char outbuf[1 << 16];
+
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+}

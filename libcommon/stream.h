@@ -1,0 +1,67 @@
+#ifndef INLET_STREAM_H
+#define INLET_STREAM_H
+/*
+ * The stream contract of inlet(7): one JSON object per line.  Objects with
+ * a top-level "_inlet" key are control records (begin, file, schema, end,
+ * skip, and any future event, passed on unchanged); all others are rows.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "json.h"
+
+struct stream_reader {
+	FILE *fp;		/* borrowed */
+	const char *name;	/* for messages, e.g. "standard input" */
+	char *line;		/* owned; the current line, NUL-terminated */
+	size_t cap;
+	size_t len;		/* length without the newline */
+	unsigned long lineno;
+};
+
+enum record_kind { RECORD_ROW, RECORD_CONTROL };
+
+struct record {
+	enum record_kind kind;
+	const char *text;	/* borrowed from the reader, valid until next */
+	size_t len;
+	char event[16];		/* control records: "begin", "file", ... ("" if longer) */
+	long long batch;	/* control records: "batch" member, or -1 */
+};
+
+void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name);
+void stream_reader_free(struct stream_reader *r);
+
+/*
+ * Read the next line (no length limit); 1 on success, 0 at EOF.  A line
+ * without its final newline at EOF is still returned.  A read error dies
+ * with EX_IOERR naming the stream.
+ */
+int stream_next_line(struct stream_reader *r);
+
+/*
+ * Read and classify the next non-blank line.  1 on success, 0 at EOF.  A
+ * line that is not a JSON object dies with EX_DATAERR, naming the stream
+ * and line: between stages that is a broken pipeline, not bad user data.
+ */
+int stream_next_record(struct stream_reader *r, struct record *rec);
+
+/* Classify TEXT (a validated object).  0, or -1 with ERR if malformed. */
+int record_classify(struct record *rec, const char *text, size_t len,
+		    struct json_error *err);
+
+/* Copy the string member KEY of REC into OUT (decoded); 1, or 0 if absent. */
+int record_get_string(const struct record *rec, const char *key, struct buf *out);
+/* The integer member KEY of REC, or DFLT when absent or not an integer. */
+long long record_get_int(const struct record *rec, const char *key, long long dflt);
+
+/* Write TEXT and a newline to FP; dies with EX_IOERR on failure. */
+void stream_write(FILE *fp, const char *text, size_t len);
+/* Flush FP at a batch end; dies with EX_IOERR on failure. */
+void stream_flush(FILE *fp);
+
+/* Give stdout a large buffer: rows are flushed at batch ends, not per line. */
+void stream_setup_stdout(void);
+
+#endif
