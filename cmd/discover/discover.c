@@ -427,6 +427,40 @@ static long long index_records(struct state *st, const char *name, char *text,
 }
 
 /*
+ * An offsets/ entry must be begin N, file records of batch N, end N: it is
+ * replayed verbatim, so anything else is damage to report, not to emit.
+ */
+static void check_offsets(const char *name, const struct buf *text, long long batch)
+{
+	const char *p = text->data, *end = text->data + text->len;
+	unsigned long lineno = 0;
+	bool ended = false;
+
+	if (!text->len || text->data[text->len - 1] != '\n')
+		die(EX_DATAERR, "checkpoint file '%s' is truncated; restore it or "
+		    "start a new checkpoint", name);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct record rec;
+		struct json_error err;
+		const char *want = lineno == 0 ? "begin" : "file";
+		lineno++;
+		if (record_classify(&rec, p, (size_t)(nl - p), &err) < 0)
+			die(EX_DATAERR, "checkpoint file '%s' line %lu is malformed (%s); "
+			    "restore it or start a new checkpoint", name, lineno, err.msg);
+		if (nl + 1 == end)
+			want = "end";
+		if (ended || rec.kind != RECORD_CONTROL || rec.batch != batch ||
+		    strcmp(rec.event, want))
+			die(EX_DATAERR, "checkpoint file '%s' line %lu: expected the %s "
+			    "record of batch %lld; restore it or start a new checkpoint",
+			    name, lineno, want, batch);
+		ended = !strcmp(rec.event, "end");
+		p = nl + 1;
+	}
+}
+
+/*
  * Load sources/seen, then repair it from the offsets/ entries it does not
  * cover yet (a crash after offsets/N and before the append).  A last line
  * cut short by a crash is dropped: offsets/ still holds its truth.
@@ -492,6 +526,7 @@ static void open_state(struct state *st)
 		ckpt_path(&st->ck, "offsets", offsets[i], &path);
 		if (read_file(path.data, &text) < 0)
 			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+		check_offsets(path.data, &text, offsets[i]);
 		if (text.len && fwrite(text.data, 1, text.len, stdout) != text.len)
 			die_errno(EX_IOERR, "cannot write output");
 		stream_flush(stdout);

@@ -1,0 +1,247 @@
+#!/usr/bin/env bats
+# inlet-discover: listing, the seen index, write-ahead offsets and replay.
+load helpers
+
+# files N DIR: create N small files DIR/f01.json ...
+files() {
+	mkdir -p "$2"
+	for i in $(seq -w 1 "$1"); do echo "{\"i\":$i}" > "$2/f$i.json"; done
+}
+
+# commit_all CK: mark every offsets/N as committed, as inlet-commit would.
+commit_all() {
+	mkdir -p "$1/commits"
+	for f in "$1"/offsets/*; do
+		[ -e "$f" ] || continue
+		echo '{}' > "$1/commits/$(basename "$f")"
+	done
+}
+
+@test "discover emits begin, file records with absolute path, size and mtime, then end" {
+	mkdir land && printf 'abc\n' > land/a.csv
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_line --index 0 '{"_inlet":"begin","batch":0}'
+	assert_line --index 1 --regexp "^\{\"_inlet\":\"file\",\"batch\":0,\"path\":\"$PWD/land/a.csv\",\"size\":4,\"mtime\":\"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\"\}$"
+	assert_line --index 2 '{"_inlet":"end","batch":0}'
+}
+
+@test "discover writes offsets/N with exactly the batch it emits" {
+	files 3 land
+	inlet-discover --checkpoint ck land > out
+	cmp out ck/offsets/0
+	[ -f ck/metadata ]
+	grep -q '"id":"[0-9a-f]\{32\}"' ck/metadata
+}
+
+@test "a committed batch is not emitted again" {
+	files 3 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+}
+
+@test "an uncommitted batch is replayed verbatim before new files" {
+	files 2 land
+	inlet-discover --checkpoint ck land > first
+	echo '{"i":99}' > land/new.json
+	touch -d '+1 minute' land/new.json
+	run --separate-stderr inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(head -n 4 <<<"$output")" = "$(cat first)" ]
+	assert_line --index 4 '{"_inlet":"begin","batch":1}'
+	assert_line --index 5 --partial '"path":"'"$PWD"'/land/new.json"'
+	[[ $stderr == *"replaying uncommitted batch 0"* ]]
+}
+
+@test "names that sort before seen ones are found (day6 then day3)" {
+	files 1 src/day6
+	inlet-discover --checkpoint ck src > /dev/null
+	commit_all ck
+	files 1 src/day3
+	run inlet-discover --checkpoint ck src
+	assert_success
+	assert_line --partial "src/day3/f1.json"
+	refute_line --partial "src/day6"
+}
+
+@test "folders that appear later are listed" {
+	mkdir src
+	run inlet-discover --checkpoint ck src
+	assert_output ""
+	files 2 src/later/deeper
+	run inlet-discover --checkpoint ck src
+	assert_line --partial "src/later/deeper/f1.json"
+	assert_line --partial "src/later/deeper/f2.json"
+}
+
+@test "hidden, underscore and ._COPYING_ names are ignored, key=value folders kept" {
+	mkdir -p land/_tmp land/.git "land/_year=2024" land/ok
+	for f in land/.hidden.json land/_SUCCESS land/x.json._COPYING_ land/_tmp/a.json \
+		 land/.git/b.json "land/_year=2024/c.json" land/ok/d.json; do
+		echo '{}' > "$f"
+	done
+	run inlet-discover --no-checkpoint land
+	assert_success
+	assert_line --partial "land/ok/d.json"
+	assert_line --partial "land/_year=2024/c.json"
+	[ "$(grep -c '"file"' <<<"$output")" -eq 2 ]
+}
+
+@test "available-now splits by --max-files-per-trigger: 25 files in 10, 10, 5" {
+	files 25 land
+	run inlet-discover --checkpoint ck --max-files-per-trigger 10 land
+	assert_success
+	[ "$(grep -c '"begin"' <<<"$output")" -eq 3 ]
+	[ "$(sed -n '/"batch":0,"path"/p' <<<"$output" | wc -l)" -eq 10 ]
+	[ "$(sed -n '/"batch":2,"path"/p' <<<"$output" | wc -l)" -eq 5 ]
+	[ -f ck/offsets/2 ]
+}
+
+@test "once takes everything in one batch, ignoring the limits" {
+	files 25 land
+	run inlet-discover --checkpoint ck --trigger once --max-files-per-trigger 10 land
+	[ "$(grep -c '"begin"' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '"file"' <<<"$output")" -eq 25 ]
+}
+
+@test "--max-bytes-per-trigger is a soft limit and never splits a file" {
+	mkdir land
+	for i in 1 2 3 4; do head -c 1000 /dev/zero | tr '\0' x > "land/f$i.txt"; done
+	run inlet-discover --no-checkpoint --max-bytes-per-trigger 1500 land
+	[ "$(grep -c '"begin"' <<<"$output")" -eq 2 ]
+	run inlet-discover --no-checkpoint --max-bytes-per-trigger 500 land
+	[ "$(grep -c '"begin"' <<<"$output")" -eq 4 ]
+}
+
+@test "batches are ordered by modification time" {
+	mkdir land
+	echo 1 > land/b.txt; touch -d '2020-01-01' land/b.txt
+	echo 2 > land/a.txt; touch -d '2021-01-01' land/a.txt
+	run inlet-discover --no-checkpoint land
+	assert_line --index 1 --partial "land/b.txt"
+	assert_line --index 2 --partial "land/a.txt"
+}
+
+@test "a changed file is taken again only with --allow-overwrites" {
+	files 1 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	echo '{"i":2,"more":true}' > land/f1.json
+	run inlet-discover --checkpoint ck land
+	assert_output ""
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_line --partial "land/f1.json"
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_output ""
+}
+
+@test "--pattern filters names, or paths below the source when it has a slash" {
+	mkdir -p land/day1 land/day2
+	echo a > land/day1/a.csv; echo b > land/day1/b.json; echo c > land/day2/c.csv
+	run inlet-discover --no-checkpoint --pattern '*.csv' land
+	[ "$(grep -c '"file"' <<<"$output")" -eq 2 ]
+	run inlet-discover --no-checkpoint --pattern 'day2/*.csv' land
+	[ "$(grep -c '"file"' <<<"$output")" -eq 1 ]
+	assert_output --partial "day2/c.csv"
+}
+
+@test "glob sources match folders and files" {
+	mkdir -p land/a land/b
+	echo 1 > land/a/part-1.json; echo 2 > land/b/part-2.json; echo 3 > land/b/other.json
+	run inlet-discover --no-checkpoint 'land/*/part-*.json'
+	[ "$(grep -c '"file"' <<<"$output")" -eq 2 ]
+	run inlet-discover --no-checkpoint 'land/{a,b}'
+	[ "$(grep -c '"file"' <<<"$output")" -eq 3 ]
+}
+
+@test "a file reached through two sources is taken once" {
+	files 2 land
+	run inlet-discover --no-checkpoint land land/f1.json
+	[ "$(grep -c '"file"' <<<"$output")" -eq 2 ]
+}
+
+@test "--no-checkpoint lists everything every time" {
+	files 2 land
+	inlet-discover --no-checkpoint land > /dev/null
+	run inlet-discover --no-checkpoint land
+	[ "$(grep -c '"file"' <<<"$output")" -eq 2 ]
+	[ ! -e ck ]
+}
+
+@test "a missing source exits 66 naming it" {
+	run inlet-discover --checkpoint ck nowhere
+	assert_equal "$status" 66
+	assert_output --partial "'nowhere'"
+}
+
+@test "a second discover on the same checkpoint exits 75 naming the holder" {
+	files 1 land
+	mkdir ck
+	exec 9> ck/.lock-discover
+	flock 9
+	echo "pid 4242 (inlet-discover)" >&9
+	run inlet-discover --checkpoint ck land
+	exec 9>&-
+	assert_equal "$status" 75
+	assert_output --partial "in use by pid 4242 (inlet-discover)"
+}
+
+@test "the seen index survives a line cut short by a crash" {
+	files 2 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	printf '{"_inlet":"file","batch":0,"pa' >> ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	[ "$(tail -c 1 ck/sources/seen | od -An -c | tr -d ' ')" = '\n' ]
+}
+
+@test "the seen index is repaired from offsets/ after a crash before its append" {
+	files 2 land
+	inlet-discover --checkpoint ck land > /dev/null
+	: > ck/sources/seen
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	[ "$(wc -l < ck/sources/seen)" -eq 2 ]
+}
+
+@test "malformed checkpoint files are reported with their name, never overwritten" {
+	files 1 land
+	inlet-discover --checkpoint ck land > /dev/null
+	echo 'garbage' > ck/offsets/0
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/offsets/0"
+	[ "$(cat ck/offsets/0)" = garbage ]
+	echo 'not json' > ck/metadata
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/metadata"
+}
+
+@test "a checkpoint of a newer layout is refused" {
+	mkdir ck
+	echo '{"id":"abc","created":"x","layout":99}' > ck/metadata
+	files 1 land
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "layout 99"
+}
+
+@test "old offsets are pruned to --keep-batches" {
+	files 6 land
+	for i in 1 2 3 4 5 6; do
+		inlet-discover --checkpoint ck --max-files-per-trigger 1 --keep-batches 2 land > /dev/null
+		commit_all ck
+	done
+	inlet-discover --checkpoint ck --keep-batches 2 land > /dev/null
+	[ "$(ls ck/offsets | wc -l)" -le 3 ]
+	[ -f ck/offsets/5 ]
+}
