@@ -311,16 +311,22 @@ static int parse_lines(struct source *src, struct input *in)
 			continue;
 		struct json_error err;
 		if (json_object_validate(line, len, &err) == 0) {
-			/* Lossless: the validated text itself, minus its closing brace. */
-			char *close = line + len;
-			while (close[-1] != '}')
-				close--;
-			while (*line != '{')
-				line++;
-			buf_add(&row, line, (size_t)(close - 1 - line));
-			while (row.len && (row.data[row.len - 1] == ' ' ||
-					   row.data[row.len - 1] == '\t'))
-				row.len--;
+			/* Lossless: the validated text itself, byte for byte. */
+			while (*line == ' ' || *line == '\t')
+				line++, len--;
+			while (line[len - 1] != '}')
+				len--;
+			if (!opt.metadata) {
+				stream_write(stdout, line, len);
+				src->row++;
+				count.rows++;
+				continue;
+			}
+			/* _metadata goes in before the closing brace. */
+			size_t body = len - 1;
+			while (line[body - 1] == ' ' || line[body - 1] == '\t')
+				body--;
+			buf_add(&row, line, body);
 			emit_row(src, &row);
 			continue;
 		}
@@ -355,7 +361,8 @@ struct csv_state {
 	bool have_columns;
 	struct buf row;
 	struct buf feed;	/* a line with --escape rewritten */
-	bool in_quotes;		/* --escape rewriting state across lines */
+	enum { AT_FIELD, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } scan;
+	const char *scan_error;	/* this record's quoting problem, if any */
 };
 
 static void csv_field_cb(void *data, size_t n, void *ctx)
@@ -419,7 +426,9 @@ static void csv_record_cb(int c, void *ctx)
 		if (opt.header)
 			goto done;
 	}
-	if (s->bad_utf8) {
+	if (s->scan_error) {
+		reason = s->scan_error;
+	} else if (s->bad_utf8) {
 		reason = "invalid UTF-8";
 	} else if (s->nfields != s->ncols) {
 		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
@@ -454,6 +463,7 @@ done:
 	buf_reset(&s->raw);
 	s->nfields = 0;
 	s->bad_utf8 = false;
+	s->scan_error = NULL;
 }
 
 static int csv_is_space(unsigned char c)
@@ -467,43 +477,63 @@ static int csv_is_term(unsigned char c)
 }
 
 /*
- * libcsv knows only doubled quotes.  With another --escape, rewrite
- * ESC QUOTE inside quotes to QUOTE QUOTE (and ESC ESC to ESC).
+ * libcsv, lenient, parses; this scan beside it follows the quoting to
+ * catch what lenient libcsv would accept silently: text after a closing
+ * quote, and a quote still open at the end of the file.  It also rewrites
+ * ESC QUOTE inside quotes to QUOTE QUOTE when --escape differs from the
+ * quote, since libcsv knows only doubled quotes.  A quote inside an
+ * unquoted field is data, as Spark reads it.
  */
-static const char *rewrite_escapes(struct csv_state *s, const char *p, size_t n,
-				   size_t *out_n)
+static const char *csv_scan(struct csv_state *s, const char *p, size_t n,
+			    size_t *out_n)
 {
-	buf_reset(&s->feed);
+	bool rewrite = opt.escape != opt.quote;
+
+	if (rewrite)
+		buf_reset(&s->feed);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)p[i];
-		if (s->in_quotes && c == opt.escape && i + 1 < n &&
-		    ((unsigned char)p[i + 1] == opt.quote ||
-		     (unsigned char)p[i + 1] == opt.escape)) {
-			if ((unsigned char)p[i + 1] == opt.quote) {
-				buf_addc(&s->feed, (char)opt.quote);
-				buf_addc(&s->feed, (char)opt.quote);
-			} else {
-				buf_addc(&s->feed, (char)opt.escape);
+		switch (s->scan) {
+		case AT_FIELD:
+			if (c == opt.quote)
+				s->scan = QUOTED;
+			else if (c != opt.delimiter && c != '\n')
+				s->scan = UNQUOTED;
+			break;
+		case UNQUOTED:
+			if (c == opt.delimiter || c == '\n')
+				s->scan = AT_FIELD;
+			break;
+		case QUOTED:
+			if (rewrite && c == opt.escape && i + 1 < n &&
+			    ((unsigned char)p[i + 1] == opt.quote ||
+			     (unsigned char)p[i + 1] == opt.escape)) {
+				/* ESC QUOTE -> QUOTE QUOTE; ESC ESC -> ESC */
+				if ((unsigned char)p[++i] == opt.quote)
+					buf_addc(&s->feed, (char)opt.quote);
+				c = (unsigned char)p[i];
+			} else if (c == opt.quote) {
+				s->scan = QUOTE_IN_QUOTED;
 			}
-			i++;
-			continue;
+			break;
+		case QUOTE_IN_QUOTED:
+			if (c == opt.quote)
+				s->scan = QUOTED;
+			else if (c == opt.delimiter || c == '\n')
+				s->scan = AT_FIELD;
+			else if (c != '\r' && !s->scan_error)
+				s->scan_error = "text after a closing quote";
+			break;
 		}
-		if (c == opt.quote)
-			s->in_quotes = !s->in_quotes;
-		buf_addc(&s->feed, (char)c);
+		if (rewrite)
+			buf_addc(&s->feed, (char)c);
+	}
+	if (!rewrite) {
+		*out_n = n;
+		return p;
 	}
 	*out_n = s->feed.len;
 	return s->feed.data;
-}
-
-static void csv_reset_record(struct csv_state *s)
-{
-	csv_fini(&s->parser, NULL, NULL, NULL);
-	buf_reset(&s->fields);
-	buf_reset(&s->raw);
-	s->nfields = 0;
-	s->bad_utf8 = false;
-	s->in_quotes = false;
 }
 
 static int parse_csv(struct source *src, struct input *in)
@@ -517,7 +547,7 @@ static int parse_csv(struct source *src, struct input *in)
 
 	memset(&s, 0, sizeof(s));
 	s.src = src;
-	if (csv_init(&s.parser, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL) != 0)
+	if (csv_init(&s.parser, CSV_EMPTY_IS_NULL) != 0)
 		die(EX_SOFTWARE, "cannot initialise the CSV parser");
 	csv_set_delim(&s.parser, opt.delimiter);
 	csv_set_quote(&s.parser, opt.quote);
@@ -535,40 +565,37 @@ static int parse_csv(struct source *src, struct input *in)
 		size_t at = s.raw.len;
 		buf_add(&s.raw, line, len);
 		buf_addc(&s.raw, '\n');
-		const char *feed = s.raw.data + at;
-		size_t n = len + 1;
-		if (opt.escape != opt.quote)
-			feed = rewrite_escapes(&s, feed, n, &n);
-		if (csv_parse(&s.parser, feed, n, csv_field_cb, csv_record_cb, &s) != n) {
-			char reason[96];
-			snprintf(reason, sizeof(reason), "malformed CSV (%s)",
-				 csv_strerror(csv_error(&s.parser)));
-			if (malformed(src, s.start_line, reason)) {
+		size_t n;
+		const char *feed = csv_scan(&s, s.raw.data + at, len + 1, &n);
+		if (csv_parse(&s.parser, feed, n, csv_field_cb, csv_record_cb, &s) != n)
+			die(EX_OSERR, "cannot parse '%s' line %lu: %s", src->path, lineno,
+			    csv_strerror(csv_error(&s.parser)));
+		/*
+		 * Text after a closing quote makes lenient libcsv read on as if
+		 * the quote were still open; the record ends here all the same.
+		 */
+		if (s.scan_error && s.raw.len && s.scan == AT_FIELD) {
+			if (malformed(src, s.start_line, s.scan_error)) {
 				buf_reset(&s.row);
 				buf_addc(&s.row, '{');
-				size_t m = s.raw.len;
-				while (m && (s.raw.data[m - 1] == '\n' || s.raw.data[m - 1] == '\r'))
-					m--;
-				add_corrupt(&s.row, s.raw.data, m);
+				add_corrupt(&s.row, s.raw.data, s.raw.len - 1 -
+					    (s.raw.len > 1 && s.raw.data[s.raw.len - 2] == '\r'));
 				emit_row(src, &s.row);
 			}
-			csv_reset_record(&s);
+			csv_fini(&s.parser, NULL, NULL, NULL);
+			buf_reset(&s.fields);
+			buf_reset(&s.raw);
+			s.nfields = 0;
+			s.bad_utf8 = false;
+			s.scan_error = NULL;
 		}
 	}
 	if (r < 0) {
 		rc = error("cannot read '%s': %s", src->path, why);
-	} else if (csv_fini(&s.parser, csv_field_cb, csv_record_cb, &s) != 0) {
-		/* CSV_STRICT_FINI: a quote opened and never closed. */
-		if (malformed(src, s.start_line, "unterminated quoted field")) {
-			buf_reset(&s.row);
-			buf_addc(&s.row, '{');
-			size_t m = s.raw.len;
-			while (m && (s.raw.data[m - 1] == '\n' || s.raw.data[m - 1] == '\r'))
-				m--;
-			add_corrupt(&s.row, s.raw.data, m);
-			emit_row(src, &s.row);
-		}
-		csv_fini(&s.parser, NULL, NULL, NULL);
+	} else {
+		if (s.scan == QUOTED)
+			s.scan_error = "unterminated quoted field";
+		csv_fini(&s.parser, csv_field_cb, csv_record_cb, &s);
 	}
 	csv_free(&s.parser);
 	for (size_t i = 0; i < s.ncols; i++)
