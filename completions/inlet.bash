@@ -47,7 +47,6 @@ _inlet_options()
 # names with blanks survive.
 _inlet_compgen()
 {
-	local IFS=$'\n'
 	COMPREPLY=()
 	mapfile -t COMPREPLY < <(compgen "$@")
 }
@@ -169,18 +168,15 @@ _inlet()
 		[[ ${words[i]} == -- ]] && break
 	done
 	if ((i == cword)) && [[ $cur == -* ]]; then
-		if [[ $cur == --* ]]; then
-			_inlet_compgen -W "$(_inlet_options "$cmd" | grep -e '^--')" -- "$cur"
-		else
-			_inlet_compgen -W "$(_inlet_options "$cmd")" -- "$cur"
-		fi
+		# "-": short and long options; "--": long ones only.
+		_inlet_compgen -W "$(_inlet_options "$cmd")" -- "$cur"
 		return 0
 	fi
 
 	case $cmd in
 	commit)
-		# No operands: offer the options.
-		_inlet_compgen -W "$(_inlet_options "$cmd" | grep -e '^--')" -- "$cur"
+		# No operands: offer the long options.
+		[[ -z $cur ]] && _inlet_compgen -W "$(_inlet_options "$cmd")" -- --
 		;;
 	ctas)
 		# SOURCE... or sqlite:DB:TABLE

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# inlet-commit: sinks, modes, batches, marks, and hostile names.
+load helpers
+
+batch() {	# batch N ROW...: a begin/end-framed batch on stdout
+	local n=$1; shift
+	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
+	for r in "$@"; do echo "$r"; done
+	echo "{\"_inlet\":\"end\",\"batch\":$n}"
+}
+
+@test "sqlite: the table is created on first write, all columns TEXT, values exact" {
+	batch 0 '{"id":9007199254740993,"amt":"19.990","x":19.990,"b":true,"n":null,"o":{"a":[1,2]}}' > in
+	run inlet-commit --db t.db --table orders < in
+	assert_success
+	run sql t.db 'SELECT id, typeof(id), amt, x, typeof(x), b, n IS NULL, o FROM orders'
+	assert_output '9007199254740993|text|19.990|19.990|text|true|1|{"a":[1,2]}'
+	run sql t.db "SELECT group_concat(type) FROM pragma_table_info('orders')"
+	assert_output 'TEXT,TEXT,TEXT,TEXT,TEXT,TEXT'
+}
+
+@test "sqlite: a column that appears later is added" {
+	batch 0 '{"a":"1"}' '{"a":"2","b":"new"}' > in
+	inlet-commit --db t.db --table t < in > /dev/null
+	run sql t.db 'SELECT a, coalesce(b, "-") FROM t ORDER BY a'
+	assert_output $'1|-\n2|new'
+}
+
+@test "sqlite: hostile column and table names are just names" {
+	batch 0 '{"x\"); DROP TABLE t; --":"1","ok":"2"}' > in
+	inlet-commit --db t.db --table 'we"ird; DROP TABLE x' < in > /dev/null
+	run sql t.db 'SELECT "x""); DROP TABLE t; --", ok FROM "we""ird; DROP TABLE x"'
+	assert_output '1|2'
+}
+
+@test "sqlite: keys with escapes are decoded into column names" {
+	batch 0 '{"caf\u00e9":"1","a\"b":"2"}' > in
+	inlet-commit --db t.db --table t < in > /dev/null
+	run sql t.db "SELECT group_concat(name, '|') FROM pragma_table_info('t')"
+	assert_output 'café|a"b'
+}
+
+@test "a batch already in the sink is skipped and reported as such" {
+	mkdir ck
+	batch 0 '{"a":"1"}' '{"a":"2"}' > in
+	inlet-commit --checkpoint ck --db t.db --table t < in > /dev/null
+	rm ck/commits/0
+	run inlet-commit --checkpoint ck --db t.db --table t < in
+	assert_success
+	assert_line --index 0 --partial '"already_committed":true'
+	assert_line --index 1 '{"num_affected_rows":0,"num_inserted_rows":0,"num_skipped_corrupt_files":0}'
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 2
+	[ -f ck/commits/0 ]
+}
+
+@test "the mark names the checkpoint: another checkpoint's batch 0 is new" {
+	batch 0 '{"a":"1"}' > in
+	inlet-commit --checkpoint ck1 --db t.db --table t < in > /dev/null
+	inlet-commit --checkpoint ck2 --db t.db --table t < in > /dev/null
+	run sql t.db 'SELECT count(*), count(DISTINCT checkpoint_id) FROM _inlet_commits'
+	assert_output '2|2'
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 2
+}
+
+@test "commits/N is written after the sink, with the batch's row count" {
+	batch 3 '{"a":"1"}' '{"a":"2"}' > in
+	inlet-commit --checkpoint ck --db t.db --table t < in > /dev/null
+	run cat ck/commits/3
+	assert_output --regexp '^\{"batch":3,"rows":2,"committed":"[0-9T:.Z-]+"\}$'
+}
+
+@test "one progress object per batch, then the COPY INTO summary" {
+	{ batch 0 '{"a":"1"}'; batch 1 '{"a":"2"}' '{"a":"3"}'; } > in
+	run inlet-commit --db t.db --table t < in
+	assert_success
+	assert_line --index 0 --regexp '^\{"batch":0,"sink":"sqlite:t.db:t","files":0,"rows":1,"inserted":1,"already_committed":false,'
+	assert_line --index 1 --partial '"batch":1,'
+	assert_line --index 2 '{"num_affected_rows":3,"num_inserted_rows":3,"num_skipped_corrupt_files":0}'
+	run inlet-commit --db t.db --table t --summary-only < in
+	assert_output '{"num_affected_rows":3,"num_inserted_rows":3,"num_skipped_corrupt_files":0}'
+	run inlet-commit --db t.db --table t --quiet < in
+	assert_output ''
+}
+
+@test "skip records count as skipped corrupt files" {
+	batch 0 '{"_inlet":"skip","batch":0,"path":"/x","reason":"gone"}' '{"a":"1"}' > in
+	run inlet-commit --db t.db --table t --summary-only < in
+	assert_output '{"num_affected_rows":1,"num_inserted_rows":1,"num_skipped_corrupt_files":1}'
+}
+
+@test "a stream without control records is one batch ending at EOF" {
+	printf '{"a":"1"}\n{"a":"2"}\n' > in
+	run inlet-commit --checkpoint ck --db t.db --table t < in
+	assert_success
+	assert_line --index 0 --partial '"batch":0,'
+	[ -f ck/commits/0 ]
+	inlet-commit --checkpoint ck --db t.db --table t < in > /dev/null
+	[ -f ck/commits/1 ]
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 4
+}
+
+@test "a batch whose end never arrives is not committed; exit 74" {
+	{ batch 0 '{"a":"1"}'; echo '{"_inlet":"begin","batch":1}'; echo '{"a":"2"}'; } > in
+	run inlet-commit --checkpoint ck --db t.db --table t < in
+	assert_equal "$status" 74
+	assert_output --partial "input ended inside batch 1"
+	run sql t.db 'SELECT group_concat(a) FROM t'
+	assert_output 1
+	[ -f ck/commits/0 ]
+	[ ! -f ck/commits/1 ]
+}
+
+@test "overwrite replaces the table atomically, schema included" {
+	batch 0 '{"a":"1","old":"x"}' > in
+	inlet-commit --db t.db --table t < in > /dev/null
+	batch 0 '{"a":"2"}' '{"a":"3"}' > in2
+	inlet-commit --db t.db --table t --mode overwrite < in2 > /dev/null
+	run sql t.db 'SELECT group_concat(a) FROM t'
+	assert_output 2,3
+	run sql t.db "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'old'"
+	assert_output 0
+}
+
+@test "a schema record creates typed columns" {
+	{
+		echo '{"_inlet":"begin","batch":0}'
+		echo '{"_inlet":"schema","version":0,"fields":[{"name":"id","type":"BIGINT"},{"name":"price","type":"DECIMAL(10,2)"},{"name":"ok","type":"BOOLEAN"},{"name":"score","type":"DOUBLE"}]}'
+		echo '{"id":9007199254740993,"price":"19.990","ok":true,"score":1.5}'
+		echo '{"_inlet":"end","batch":0}'
+	} > in
+	inlet-commit --db t.db --table t < in > /dev/null
+	run sql t.db "SELECT group_concat(type) FROM pragma_table_info('t')"
+	assert_output 'INTEGER,TEXT,INTEGER,REAL'
+	run sql t.db 'SELECT id, typeof(id), price, ok, score FROM t'
+	assert_output '9007199254740993|integer|19.990|1|1.5'
+}
+
+@test "dir sink: one part file per batch and a manifest, readable with cat" {
+	{ batch 0 '{"id":9007199254740993,"v":"19.990"}'; batch 1 '{"id":2}'; } > in
+	run inlet-commit --checkpoint ck --dir out < in
+	assert_success
+	[ "$(ls out/part-* | wc -l)" -eq 2 ]
+	run cat out/part-*
+	assert_output $'{"id":9007199254740993,"v":"19.990"}\n{"id":2}'
+	[ "$(wc -l < out/_manifest)" -eq 2 ]
+	grep -q '"batch":1,"rows":1' out/_manifest
+}
+
+@test "dir sink: a replayed batch is skipped" {
+	batch 0 '{"a":1}' > in
+	inlet-commit --checkpoint ck --dir out < in > /dev/null
+	rm ck/commits/0
+	run inlet-commit --checkpoint ck --dir out < in
+	assert_line --index 0 --partial '"already_committed":true'
+	[ "$(cat out/part-* | wc -l)" -eq 1 ]
+}
+
+@test "dir sink: overwrite keeps only the last batch" {
+	{ batch 0 '{"a":1}'; batch 1 '{"a":2}'; } > in
+	inlet-commit --checkpoint ck --dir out --mode overwrite < in > /dev/null
+	run cat out/part-*
+	assert_output '{"a":2}'
+	[ "$(wc -l < out/_manifest)" -eq 1 ]
+}
+
+@test "stdout sink: rows on stdout, progress on stderr" {
+	batch 0 '{"a":1}' '{"b":2}' > in
+	run --separate-stderr inlet-commit --stdout < in
+	assert_success
+	assert_output $'{"a":1}\n{"b":2}'
+	[[ $stderr == *'"num_inserted_rows":2'* ]]
+}
+
+@test "a second commit on the same checkpoint exits 75" {
+	mkdir ck
+	exec 9> ck/.lock-commit
+	flock 9
+	run inlet-commit --checkpoint ck --db t.db --table t < /dev/null
+	exec 9>&-
+	assert_equal "$status" 75
+	assert_output --partial "is in use"
+}
+
+@test "exactly one sink must be named" {
+	run inlet-commit < /dev/null
+	assert_equal "$status" 64
+	run inlet-commit --db t.db < /dev/null
+	assert_equal "$status" 64
+	run inlet-commit --stdout --dir x < /dev/null
+	assert_equal "$status" 64
+}
+
+@test "an end without its begin is an error" {
+	echo '{"_inlet":"end","batch":0}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+}
+
+@test "a database that cannot be created exits 73" {
+	run inlet-commit --db /nonexistent/dir/t.db --table t < /dev/null
+	assert_equal "$status" 73
+}
