@@ -355,7 +355,8 @@ static void filter_new(struct filelist *l, struct seen *s)
 {
 	size_t kept = 0;
 
-	qsort(l->v, l->n, sizeof(*l->v), cmp_file);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_file);
 	for (size_t i = 0; i < l->n; i++) {
 		struct file *f = &l->v[i];
 		bool take = true;
