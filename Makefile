@@ -22,17 +22,28 @@ ZSTD_LIBS ?= -lzstd
 B         ?= build
 BIN       ?= bin
 
-STAGES     = discover parse commit
-SCRIPTS    = copy-into ctas
+# Every folder of cmd/ with C sources is a stage (cmd/inlet is the
+# dispatcher); every cmd/NAME/NAME.sh is a composite script.
+STAGES    := $(filter-out inlet,$(sort $(patsubst cmd/%/,%,$(dir $(wildcard cmd/*/*.c)))))
+SCRIPTS   := $(sort $(patsubst cmd/%/,%,$(dir $(wildcard cmd/*/*.sh))))
 LIB_SRC    = $(wildcard libcommon/*.c)
 LIB_OBJ    = $(LIB_SRC:%.c=$(B)/%.o)
 LIB        = $(B)/libcommon.a
+
+# Libraries each stage links beyond libcommon.
+LIBS_parse  = $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
+LIBS_commit = $(SQLITE_LIBS)
+LIBS_join   = $(SQLITE_LIBS)
+LIBS_cast   = $(JQ_LIBS)
+LIBS_window =
+LIBS_rescue =
+JQ_LIBS    ?= $(shell pkg-config --libs libjq 2>/dev/null || echo -ljq)
 
 PROGS      = $(BIN)/inlet $(STAGES:%=$(BIN)/inlet-%) $(SCRIPTS:%=$(BIN)/inlet-%)
 
 all: $(PROGS)
 
-$(B)/%.o: %.c libcommon/*.h
+$(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
@@ -44,21 +55,19 @@ $(BIN)/inlet: $(B)/cmd/inlet/inlet.o $(LIB)
 	@mkdir -p $(BIN)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
-$(BIN)/inlet-discover: $(B)/cmd/discover/discover.o $(LIB)
+define stage_rule
+$(BIN)/inlet-$(1): $(patsubst %.c,$(B)/%.o,$(wildcard cmd/$(1)/*.c)) $(LIB)
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$$(CC) $$(CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LIBS_$(1))
+endef
+$(foreach s,$(STAGES),$(eval $(call stage_rule,$(s))))
 
-$(BIN)/inlet-parse: $(B)/cmd/parse/parse.o $(B)/cmd/parse/input.o $(LIB)
+define script_rule
+$(BIN)/inlet-$(1): cmd/$(1)/$(1).sh Makefile
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
-
-$(BIN)/inlet-commit: $(B)/cmd/commit/commit.o $(B)/cmd/commit/sink_sqlite.o $(B)/cmd/commit/sink_dir.o $(LIB)
-	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SQLITE_LIBS)
-
-$(BIN)/inlet-%: cmd/%/*.sh
-	@mkdir -p $(BIN)
-	sed 's/@VERSION@/$(VERSION)/' $< > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
+	sed 's/@VERSION@/$(VERSION)/' $$< > $$@.tmp && chmod +x $$@.tmp && mv $$@.tmp $$@
+endef
+$(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
 
 # C unit tests of libcommon.
 UNIT_SRC   = $(wildcard tests/unit/*.c)
