@@ -203,3 +203,40 @@ batch() {	# batch N ROW...: a begin/end-framed batch on stdout
 	run inlet-commit --db /nonexistent/dir/t.db --table t < /dev/null
 	assert_equal "$status" 73
 }
+
+@test "upsert: rows with the same key replace each other; window flattens to window_start/window_end" {
+	{
+		batch 0 '{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"customer_id":"C1","count":1}' \
+			'{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"customer_id":"C2","count":5}'
+		batch 1 '{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"customer_id":"C1","count":3}'
+	} > in
+	run inlet-commit --db t.db --table counts --mode upsert --key window_start,customer_id < in
+	assert_success
+	run sql t.db 'SELECT window_start, window_end, customer_id, count FROM counts ORDER BY customer_id'
+	assert_output $'2024-03-01T12:00:00Z|2024-03-01T12:00:30Z|C1|3\n2024-03-01T12:00:00Z|2024-03-01T12:00:30Z|C2|5'
+}
+
+@test "upsert needs --key, and its columns must exist" {
+	run inlet-commit --db t.db --table t --mode upsert < /dev/null
+	assert_equal "$status" 64
+	batch 0 '{"a":"1"}' > in
+	run inlet-commit --db t.db --table t --mode upsert --key nope < in
+	assert_equal "$status" 65
+	assert_output --partial "upsert key column 'nope'"
+}
+
+@test "a schema change SQLite cannot apply is refused and nothing is committed" {
+	batch 0 '{"id":"x"}' > in
+	inlet-commit --db t.db --table t < in > /dev/null
+	{
+		echo '{"_inlet":"begin","batch":1}'
+		echo '{"_inlet":"schema","version":1,"fields":[{"name":"id","type":"BIGINT"}]}'
+		echo '{"id":5}'
+		echo '{"_inlet":"end","batch":1}'
+	} > in2
+	run inlet-commit --db t.db --table t < in2
+	assert_equal "$status" 65
+	assert_output --partial "cannot change column 'id'"
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 1
+}

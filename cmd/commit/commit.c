@@ -28,6 +28,7 @@ static struct options {
 	const char *db, *table, *dir;
 	bool to_stdout;
 	enum sink_mode mode;
+	const char *key;
 	bool quiet, summary_only;
 	long long keep;
 } opt = {
@@ -53,8 +54,10 @@ static void usage(int code)
 "      --table NAME        table in --db (created on first write)\n"
 "      --dir DIR           NDJSON table folder: part files + _manifest\n"
 "      --stdout            console sink: rows to standard output\n"
-"      --mode MODE         append (default) or overwrite (replace the\n"
-"                          table atomically with each batch)\n"
+"      --mode MODE         append (default); overwrite: replace the table\n"
+"                          atomically with each batch; upsert: insert or\n"
+"                          update rows by --key (SQLite only)\n"
+"      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
 "      --keep-batches N    commits/ entries kept (default 100)\n"
 "      --summary-only      print only the summary at the end\n"
 "  -q, --quiet             print neither progress nor summary\n"
@@ -65,7 +68,7 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEY, O_KEEP, O_SUMMARY,
 	       O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
@@ -74,6 +77,7 @@ static void parse_options(int argc, char **argv)
 		{ "dir", required_argument, NULL, O_DIR },
 		{ "stdout", no_argument, NULL, O_STDOUT },
 		{ "mode", required_argument, NULL, O_MODE },
+		{ "key", required_argument, NULL, O_KEY },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -95,9 +99,18 @@ static void parse_options(int argc, char **argv)
 				opt.mode = SINK_APPEND;
 			else if (!strcasecmp(optarg, "overwrite"))
 				opt.mode = SINK_OVERWRITE;
+			else if (!strcasecmp(optarg, "upsert"))
+				opt.mode = SINK_UPSERT;
 			else
 				die(EX_USAGE, "invalid value '%s' for --mode: expected "
-				    "append or overwrite", optarg);
+				    "append, overwrite or upsert", optarg);
+			break;
+		case O_KEY:
+			if (!*optarg || strstr(optarg, ",,") || *optarg == ',' ||
+			    optarg[strlen(optarg) - 1] == ',')
+				die(EX_USAGE, "invalid value '%s' for --key: expected "
+				    "COLUMN[,COLUMN...]", optarg);
+			opt.key = optarg;
 			break;
 		case O_KEEP:
 			opt.keep = parse_count_arg("--keep-batches", optarg);
@@ -126,6 +139,10 @@ static void parse_options(int argc, char **argv)
 	}
 	if (opt.table && !*opt.table)
 		die(EX_USAGE, "--table must not be empty");
+	if ((opt.mode == SINK_UPSERT) != !!opt.key)
+		die(EX_USAGE, "--mode upsert and --key COLUMNS go together");
+	if (opt.mode == SINK_UPSERT && !opt.db)
+		die(EX_USAGE, "--mode upsert needs the SQLite sink (--db, --table)");
 }
 
 struct batch {
@@ -192,6 +209,7 @@ int main(int argc, char **argv)
 		sink = sink_stdout_open();
 	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
 	sink->mode = opt.mode;
+	sink->key = opt.key;
 	progress = opt.to_stdout ? stderr : stdout;
 
 	stream_reader_init(&in, stdin, "standard input");

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum sink_mode { SINK_APPEND, SINK_OVERWRITE };
+enum sink_mode { SINK_APPEND, SINK_OVERWRITE, SINK_UPSERT };
 
 struct sink;
 
@@ -32,6 +32,7 @@ struct sink {
 	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "stdout" */
 	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */
 	enum sink_mode mode;
+	const char *key;	/* borrowed: upsert key columns, comma-separated */
 };
 
 /* Each returns a sink the caller ends with s->ops->close(s). */

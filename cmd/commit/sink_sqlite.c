@@ -17,6 +17,7 @@
 
 struct column {
 	char *name;		/* owned */
+	char *type;		/* owned: declared SQL type */
 	bool integer;		/* INTEGER affinity: booleans bind as 0/1 */
 };
 
@@ -91,8 +92,10 @@ const char *sql_type_for(const char *t)
 
 static void forget_columns(struct sqlite_sink *s)
 {
-	for (size_t i = 0; i < s->ncols; i++)
+	for (size_t i = 0; i < s->ncols; i++) {
 		free(s->cols[i].name);
+		free(s->cols[i].type);
+	}
 	s->ncols = 0;
 	if (s->insert) {
 		sqlite3_finalize(s->insert);
@@ -125,6 +128,7 @@ static void load_columns(struct sqlite_sink *s)
 		}
 		const char *type = (const char *)sqlite3_column_text(st, 1);
 		s->cols[s->ncols].name = xstrdup((const char *)sqlite3_column_text(st, 0));
+		s->cols[s->ncols].type = xstrdup(type ? type : "");
 		s->cols[s->ncols].integer = type && !strcasecmp(type, "INTEGER");
 		s->ncols++;
 	}
@@ -181,12 +185,77 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	s->cols[s->ncols].name = xmalloc(n + 1);
 	memcpy(s->cols[s->ncols].name, name, n);
 	s->cols[s->ncols].name[n] = '\0';
+	s->cols[s->ncols].type = xstrdup(sqltype);
 	s->cols[s->ncols].integer = !strcmp(sqltype, "INTEGER");
 	if (s->insert) {
 		sqlite3_finalize(s->insert);
 		s->insert = NULL;
 	}
 	return s->ncols++;
+}
+
+/* The key columns of --key, each as a quoted identifier, into OUT. */
+static void key_list(struct sqlite_sink *s, struct buf *out)
+{
+	const char *k = s->base.key;
+
+	while (*k) {
+		size_t n = strcspn(k, ",");
+		if (find_column(s, k, n, 0) == (size_t)-1)
+			die(EX_DATAERR, "upsert key column '%.*s' is not among the columns "
+			    "of %s", (int)n, k, s->base.name);
+		if (out->len)
+			buf_addc(out, ',');
+		quote_ident(out, k, n);
+		k += n + (k[n] == ',');
+	}
+}
+
+static bool is_key(struct sqlite_sink *s, const char *name)
+{
+	const char *k = s->base.key;
+	size_t len = strlen(name);
+
+	while (*k) {
+		size_t n = strcspn(k, ",");
+		if (n == len && !strncasecmp(k, name, n))
+			return true;
+		k += n + (k[n] == ',');
+	}
+	return false;
+}
+
+/*
+ * Upsert: a unique index on the key makes ON CONFLICT work; a later row
+ * with the same key replaces the other columns (Spark's update mode).
+ */
+static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
+{
+	struct buf keys = BUF_INIT, ddl = BUF_INIT, index = BUF_INIT;
+	bool any = false;
+
+	key_list(s, &keys);
+	buf_adds(&index, "inlet_upsert_key_");
+	buf_add(&index, s->qtable.data + 1, s->qtable.len - 2);
+	buf_adds(&ddl, "CREATE UNIQUE INDEX IF NOT EXISTS ");
+	quote_ident(&ddl, index.data, index.len);
+	buf_printf(&ddl, " ON %s (%s)", s->qtable.data, keys.data);
+	exec(s, ddl.data);
+	buf_printf(sql, " ON CONFLICT (%s) DO ", keys.data);
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (is_key(s, s->cols[i].name))
+			continue;
+		buf_adds(sql, any ? ", " : "UPDATE SET ");
+		quote_ident(sql, s->cols[i].name, strlen(s->cols[i].name));
+		buf_adds(sql, " = excluded.");
+		quote_ident(sql, s->cols[i].name, strlen(s->cols[i].name));
+		any = true;
+	}
+	if (!any)
+		buf_adds(sql, "NOTHING");
+	buf_free(&keys);
+	buf_free(&ddl);
+	buf_free(&index);
 }
 
 static void prepare_insert(struct sqlite_sink *s)
@@ -203,6 +272,8 @@ static void prepare_insert(struct sqlite_sink *s)
 	for (size_t i = 0; i < s->ncols; i++)
 		buf_adds(&sql, i ? ",?" : "?");
 	buf_addc(&sql, ')');
+	if (s->base.mode == SINK_UPSERT)
+		add_upsert_clause(s, &sql);
 	s->insert = prepare(s, sql.data);
 	buf_free(&sql);
 }
@@ -254,8 +325,14 @@ static void sq_schema(struct sink *base, const char *text, size_t len)
 			json_string_decode(&type, tv, tn);
 		else
 			buf_adds(&type, "STRING");
-		if (find_column(s, name.data, name.len, 0) == (size_t)-1)
-			add_column(s, name.data, name.len, sql_type_for(type.data));
+		const char *want = sql_type_for(type.data);
+		size_t col = find_column(s, name.data, name.len, 0);
+		if (col == (size_t)-1)
+			add_column(s, name.data, name.len, want);
+		else if (strcasecmp(s->cols[col].type, want))
+			die(EX_DATAERR, "cannot change column '%s' of %s from %s to %s (%s); "
+			    "SQLite cannot alter a column's type: write to a new table",
+			    name.data, s->base.name, s->cols[col].type, want, type.data);
 	}
 	buf_free(&name);
 	buf_free(&type);
@@ -286,6 +363,21 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 	}
 }
 
+/* Map column NAME (added if new) to the value V of this row. */
+static void add_ref(struct sqlite_sink *s, const char *name, size_t n,
+		    const char *v, size_t vn, size_t *nrefs)
+{
+	size_t col = find_column(s, name, n, *nrefs);
+
+	if (col == (size_t)-1)
+		col = add_column(s, name, n, "TEXT");
+	if (*nrefs == s->caprefs) {
+		s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
+		s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
+	}
+	s->refs[(*nrefs)++] = (struct field_ref){ col, v, vn };
+}
+
 static void sq_row(struct sink *base, const char *text, size_t len, unsigned long lineno)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
@@ -299,23 +391,24 @@ static void sq_row(struct sink *base, const char *text, size_t len, unsigned lon
 	if (json_object_open(&it, text, len, &err) < 0)
 		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);
 	while ((r = json_object_next(&it, &f, &err)) == 1) {
-		const char *key = f.key;
-		size_t klen = f.key_len;
-		struct buf decoded = BUF_INIT;
+		/* SQLite: a window struct becomes window_start / window_end. */
+		if (json_key_is(&f, "window") && f.val[0] == '{') {
+			const char *v;
+			size_t vn;
+			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
+				add_ref(s, "window_start", 12, v, vn, &nrefs);
+			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
+				add_ref(s, "window_end", 10, v, vn, &nrefs);
+			continue;
+		}
 		if (f.key_escaped) {
+			struct buf decoded = BUF_INIT;
 			json_key_decode(&decoded, &f);
-			key = decoded.data;
-			klen = decoded.len;
+			add_ref(s, decoded.data, decoded.len, f.val, f.val_len, &nrefs);
+			buf_free(&decoded);
+		} else {
+			add_ref(s, f.key, f.key_len, f.val, f.val_len, &nrefs);
 		}
-		size_t col = find_column(s, key, klen, nrefs);
-		if (col == (size_t)-1)
-			col = add_column(s, key, klen, "TEXT");
-		buf_free(&decoded);
-		if (nrefs == s->caprefs) {
-			s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
-			s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
-		}
-		s->refs[nrefs++] = (struct field_ref){ col, f.val, f.val_len };
 	}
 	if (r < 0)
 		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);

@@ -1,0 +1,322 @@
+#!/usr/bin/env bats
+# Shell completions: completions/inlet.bash (run here, with bash-completion
+# loaded and without), completions/_inlet (zsh) and completions/inlet.fish,
+# checked against each binary's --help so a new flag without completion fails.
+load helpers
+bats_require_minimum_version 1.5.0
+
+COMMANDS="discover parse commit copy-into ctas"
+BASH_FILE=$INLET_ROOT/completions/inlet.bash
+ZSH_FILE=$INLET_ROOT/completions/_inlet
+FISH_FILE=$INLET_ROOT/completions/inlet.fish
+: "${BASH_COMPLETION:=/usr/share/bash-completion/bash_completion}"
+
+# modes: "plain" (bash-completion not loaded), then "bc" (loaded) when it
+# is installed.
+modes() {
+	echo plain
+	if [ -r "$BASH_COMPLETION" ]; then echo bc; fi
+}
+
+# complete_line MODE LINE: complete LINE (cursor at its end) in a fresh bash
+# with completions/inlet.bash sourced and, for MODE bc, bash-completion
+# loaded first.  LINE is split as readline splits it with the default
+# COMP_WORDBREAKS: at blanks, with "=" a word of its own.  The function is
+# the one `complete -p` registers for the first word.  Output: COMPREPLY,
+# sorted, one per line.
+complete_line() {
+	run bash --norc --noprofile -c '
+		mode=$1 line=$2 file=$3 bc=$4
+		if [ "$mode" = bc ]; then . "$bc" || exit 99; fi
+		. "$file" || exit 98
+		read -ra COMP_WORDS <<< "${line//=/ = }"
+		case $line in *" ") COMP_WORDS+=("") ;; esac
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE=$line COMP_POINT=${#line} COMP_TYPE=9 COMP_KEY=9
+		spec=$(complete -p "${COMP_WORDS[0]}") || exit 97
+		fn=${spec#*-F } fn=${fn%% *}
+		COMPREPLY=()
+		"$fn" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" \
+			"${COMP_WORDS[COMP_CWORD - 1]}"
+		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
+	' complete_line "$1" "$2" "$BASH_FILE" "$BASH_COMPLETION"
+}
+
+# sorted WORD...: the words one per line, sorted as complete_line sorts.
+sorted() {
+	printf '%s\n' "$@" | LC_ALL=C sort
+}
+
+# help_options BIN: the options (short and long) BIN's --help defines, one
+# per line, sorted.  Only option lines count ("  -c, --checkpoint DIR",
+# "      --no-checkpoint"), not options named inside descriptions.
+help_options() {
+	"$1" --help | sed -nE 's/^ {2,6}(-([A-Za-z0-9]), )?--([A-Za-z0-9][A-Za-z0-9-]*).*/\2 \3/p' |
+		while read -r a b; do
+			if [ -n "$b" ]; then echo "-$a"; echo "--$b"; else echo "--$a"; fi
+		done | LC_ALL=C sort
+}
+
+# help_commands: the command names "inlet --help" lists.
+help_commands() {
+	inlet --help | sed -nE 's/^  ([a-z][a-z-]*)  +[A-Za-z].*/\1/p'
+}
+
+# zsh_body CMD: the _inlet-CMD function of the zsh file.
+zsh_body() {
+	sed -n "/^_inlet-$1() {/,/^}/p" "$ZSH_FILE"
+}
+
+@test "completions: the bash file registers one function for inlet and every inlet-NAME" {
+	for mode in $(modes); do
+		run bash --norc --noprofile -c '
+			if [ "$1" = bc ]; then . "$3" || exit 99; fi
+			. "$2" || exit 98
+			for n in inlet inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ctas; do
+				complete -p "$n" || exit 1
+			done' _ "$mode" "$BASH_FILE" "$BASH_COMPLETION"
+		assert_success
+		assert_equal "${#lines[@]}" 6
+		fn=${lines[0]#*-F } fn=${fn%% *}
+		for l in "${lines[@]}"; do
+			[[ $l == "complete -F $fn "* ]] || fail "$mode: not the same function: $l"
+		done
+	done
+}
+
+@test "completions: bash 'inlet <TAB>' offers the commands of inlet --help" {
+	for mode in $(modes); do
+		complete_line "$mode" "inlet "
+		assert_success
+		assert_output "$(sorted $(help_commands))"
+		assert_output "$(sorted $COMMANDS)"
+		complete_line "$mode" "inlet co"
+		assert_output "$(sorted commit copy-into)"
+		complete_line "$mode" "inlet --"
+		assert_output "$(sorted --help --version)"
+	done
+}
+
+@test "completions: bash 'inlet parse --for<TAB>' gives --format" {
+	for mode in $(modes); do
+		complete_line "$mode" "inlet parse --for"
+		assert_success
+		assert_output "--format"
+		complete_line "$mode" "inlet-parse --for"
+		assert_output "--format"
+	done
+}
+
+@test "completions: bash 'inlet parse --format <TAB>' gives csv json text" {
+	for mode in $(modes); do
+		for line in "inlet parse --format " "inlet parse -f " "inlet-parse --format " \
+			"inlet parse --format=" "inlet copy-into --format " "inlet-ctas -f "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted csv json text)"
+		done
+		complete_line "$mode" "inlet parse --format=j"
+		assert_output "json"
+	done
+}
+
+@test "completions: bash 'inlet-commit --mode <TAB>' gives append overwrite" {
+	for mode in $(modes); do
+		for line in "inlet-commit --mode " "inlet commit --mode " "inlet-commit --mode="; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted append overwrite)"
+		done
+	done
+}
+
+@test "completions: bash --mode of parse, copy-into and ctas gives permissive dropmalformed failfast" {
+	for mode in $(modes); do
+		for cmd in parse copy-into ctas; do
+			for line in "inlet-$cmd --mode " "inlet $cmd --mode "; do
+				complete_line "$mode" "$line"
+				assert_success
+				assert_output "$(sorted permissive dropmalformed failfast)"
+			done
+		done
+	done
+}
+
+@test "completions: bash 'inlet-discover --trigger <TAB>' gives available-now once" {
+	for mode in $(modes); do
+		for line in "inlet-discover --trigger " "inlet-discover -t " "inlet discover --trigger "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted available-now once)"
+		done
+	done
+}
+
+@test "completions: bash --header gives true false" {
+	for mode in $(modes); do
+		for cmd in parse copy-into ctas; do
+			complete_line "$mode" "inlet-$cmd --header "
+			assert_success
+			assert_output "$(sorted true false)"
+		done
+	done
+}
+
+@test "completions: bash --checkpoint and --dir give folders, --db and operands give files" {
+	mkdir somedir && touch somefile.csv
+	for mode in $(modes); do
+		for line in "inlet-discover --checkpoint " "inlet-discover -c " "inlet-commit --checkpoint " \
+			"inlet commit --dir " "inlet copy-into --checkpoint "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "somedir"
+		done
+		for line in "inlet-commit --db " "inlet copy-into --db " "inlet-ctas --db " \
+			"inlet-discover --no-checkpoint " "inlet parse " "inlet-parse -q " \
+			"inlet-copy-into --db x.db --table t " "inlet ctas --db x.db --table t "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_line "somefile.csv"
+		done
+		# Free-text values offer nothing (neither options nor files).
+		complete_line "$mode" "inlet-commit --table "
+		assert_output ""
+	done
+}
+
+@test "completions: bash offers exactly the options of each binary's --help" {
+	for cmd in $COMMANDS; do
+		want=$(help_options "inlet-$cmd")
+		[ -n "$want" ] || fail "no options found in inlet-$cmd --help"
+		for mode in $(modes); do
+			for line in "inlet-$cmd -" "inlet $cmd -"; do
+				complete_line "$mode" "$line"
+				assert_success
+				assert_equal "$output" "$want"
+			done
+			complete_line "$mode" "inlet-$cmd --"
+			assert_equal "$output" "$(grep -e '^--' <<< "$want")"
+		done
+	done
+}
+
+@test "completions: every option of each binary's --help is in all three completion files" {
+	for cmd in $COMMANDS; do
+		opts=$(help_options "inlet-$cmd")
+		[ -n "$opts" ] || fail "no options found in inlet-$cmd --help"
+		body=$(zsh_body "$cmd")
+		[ -n "$body" ] || fail "_inlet: no _inlet-$cmd function"
+		for o in $opts; do
+			name=${o#-} name=${name#-}
+			grep -qE -- "(^|[^A-Za-z0-9-])$o([^A-Za-z0-9-]|\$)" "$BASH_FILE" ||
+				fail "inlet.bash: $o of inlet-$cmd missing"
+			grep -qE -- "(^|[^A-Za-z0-9-])$o([^A-Za-z0-9-]|\$)" <<< "$body" ||
+				fail "_inlet: $o missing from _inlet-$cmd"
+			case $o in
+			--*) flag=-l ;;
+			*) flag=-s ;;
+			esac
+			grep -qE -- "^__inlet_add $cmd .*$flag $name( |\$)" "$FISH_FILE" ||
+				fail "inlet.fish: $o missing for $cmd"
+		done
+	done
+}
+
+@test "completions: every command is named in all three completion files" {
+	for cmd in $(help_commands); do
+		grep -q "^#compdef .*inlet-$cmd\\b" "$ZSH_FILE" || fail "_inlet: #compdef lacks inlet-$cmd"
+		grep -q "'$cmd:" "$ZSH_FILE" || fail "_inlet: command $cmd not described"
+		grep -qE "^complete -c inlet -n __inlet_needs_command -a $cmd " "$FISH_FILE" ||
+			fail "inlet.fish: command $cmd not offered"
+		grep -q "inlet-$cmd" "$BASH_FILE" || fail "inlet.bash: inlet-$cmd not registered"
+	done
+}
+
+@test "completions: each enumerated value is what the binary accepts" {
+	mkdir empty
+	# cmd option: the completion offers the values the binary's error
+	# message lists, and the binary accepts each of them.
+	for pair in discover:--trigger parse:--format parse:--mode parse:--header \
+		commit:--mode copy-into:--format copy-into:--mode copy-into:--header \
+		ctas:--format ctas:--mode ctas:--header; do
+		cmd=${pair%%:*} option=${pair#*:}
+		case $cmd in
+		discover) invoke=(inlet-discover --no-checkpoint -q) operand=(empty) ;;
+		parse) invoke=(inlet-parse -q) operand=() ;;
+		commit) invoke=(inlet-commit --stdout -q) operand=() ;;
+		*) invoke=("inlet-$cmd" --db t.db --table t -q) operand=(empty) ;;
+		esac
+		complete_line plain "inlet-$cmd $option "
+		assert_success
+		offered=$output
+		run --separate-stderr "${invoke[@]}" "$option" no-such-value "${operand[@]}" < /dev/null
+		assert_equal "$status" 64
+		expected=$(sed -n 's/.* expected //p' <<< "$stderr" | sed 's/,/ /g; s/ or / /g')
+		assert_equal "$offered" "$(sorted $expected)"
+		for v in $offered; do
+			run "${invoke[@]}" "$option" "$v" "${operand[@]}" < /dev/null
+			assert_success
+		done
+	done
+}
+
+@test "completions: bash-completion loads the file for every inlet-NAME symlink" {
+	[ -r "$BASH_COMPLETION" ] || skip "bash-completion is not installed ($BASH_COMPLETION)"
+	dir=$BATS_TEST_TMPDIR/user/completions
+	mkdir -p "$dir"
+	cp "$BASH_FILE" "$dir/inlet"
+	for cmd in $COMMANDS; do ln -s inlet "$dir/inlet-$cmd"; done
+	for n in inlet $(printf 'inlet-%s ' $COMMANDS); do
+		run env BASH_COMPLETION_USER_DIR="$BATS_TEST_TMPDIR/user" \
+			bash --norc --noprofile -c '. "$1" && __load_completion "$2" && complete -p "$2"' \
+			_ "$BASH_COMPLETION" "$n"
+		assert_success
+		assert_output --regexp "^complete -F [^ ]+ $n\$"
+	done
+}
+
+@test "completions: zsh -n accepts _inlet" {
+	command -v zsh >/dev/null || skip "zsh is not installed: no syntax check of completions/_inlet"
+	run zsh -n "$ZSH_FILE"
+	assert_success
+	assert_output ""
+}
+
+@test "completions: fish -n accepts inlet.fish" {
+	command -v fish >/dev/null || skip "fish is not installed: no syntax check of completions/inlet.fish"
+	run fish --no-config -n "$FISH_FILE"
+	assert_success
+	assert_output ""
+}
+
+@test "completions: fish offers the options and values of each binary" {
+	command -v fish >/dev/null || skip "fish is not installed: completions/inlet.fish not run"
+	mkdir somedir
+	# fish_complete LINE: the candidates fish offers for LINE, sorted.
+	fish_complete() {
+		run fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISH_FILE" "$1"
+		assert_success
+		output=$(cut -f1 <<< "$output" | LC_ALL=C sort)
+	}
+	fish_complete "inlet "
+	assert_equal "$output" "$(sorted $COMMANDS)"
+	for cmd in $COMMANDS; do
+		want=$(help_options "inlet-$cmd")
+		fish_complete "inlet-$cmd -"
+		assert_equal "$output" "$want"
+		fish_complete "inlet $cmd -"
+		assert_equal "$output" "$want"
+	done
+	fish_complete "inlet parse --format "
+	assert_equal "$output" "$(sorted csv json text)"
+	fish_complete "inlet-commit --mode "
+	assert_equal "$output" "$(sorted append overwrite)"
+	fish_complete "inlet ctas --mode "
+	assert_equal "$output" "$(sorted permissive dropmalformed failfast)"
+	fish_complete "inlet-discover --trigger "
+	assert_equal "$output" "$(sorted available-now once)"
+	fish_complete "inlet copy-into --header "
+	assert_equal "$output" "$(sorted true false)"
+	fish_complete "inlet-discover --checkpoint "
+	assert_equal "$output" "somedir/"
+}
