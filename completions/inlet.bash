@@ -27,7 +27,7 @@ _inlet_options()
 			-f -d -m -q -h
 		;;
 	commit)
-		printf '%s\n' --checkpoint --db --table --dir --stdout --mode \
+		printf '%s\n' --checkpoint --db --table --dir --stdout --mode --key \
 			--keep-batches --summary-only --quiet --help --version \
 			-c -q -h
 		;;
@@ -83,7 +83,7 @@ _inlet_value()
 		_inlet_compgen -W 'available-now once' -- "$cur"
 		;;
 	commit:--mode)
-		_inlet_compgen -W 'append overwrite' -- "$cur"
+		_inlet_compgen -W 'append overwrite upsert' -- "$cur"
 		;;
 	parse:--mode | copy-into:--mode | ctas:--mode)
 		_inlet_compgen -W 'permissive dropmalformed failfast' -- "$cur"
@@ -99,7 +99,7 @@ _inlet_value()
 	discover:--pattern | discover:--keep-batches | \
 	parse:--delimiter | parse:-d | parse:--quote | parse:--escape | \
 	parse:--null-value | parse:--column-name-of-corrupt-record | \
-	commit:--table | commit:--keep-batches | \
+	commit:--table | commit:--key | commit:--keep-batches | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d)
 		# Free text: nothing to offer.

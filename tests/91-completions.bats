@@ -5,7 +5,6 @@
 load helpers
 bats_require_minimum_version 1.5.0
 
-COMMANDS="discover parse commit copy-into ctas"
 BASH_FILE=$INLET_ROOT/completions/inlet.bash
 ZSH_FILE=$INLET_ROOT/completions/_inlet
 FISH_FILE=$INLET_ROOT/completions/inlet.fish
@@ -62,21 +61,37 @@ help_commands() {
 	inlet --help | sed -nE 's/^  ([a-z][a-z-]*)  +[A-Za-z].*/\1/p'
 }
 
+# Every command, as the dispatcher lists them: a new one without
+# completions fails the tests below.
+COMMANDS=$(help_commands)
+
+# enum_options BIN: the options of BIN's --help that take one of a fixed set
+# of values (MODE, FMT, BOOL), one per line.
+enum_options() {
+	"$1" --help | sed -nE 's/^ {2,6}(-[A-Za-z0-9], )?(--[a-z0-9-]+) (MODE|FMT|BOOL)( .*)?$/\2/p'
+}
+
 # zsh_body CMD: the _inlet-CMD function of the zsh file.
 zsh_body() {
 	sed -n "/^_inlet-$1() {/,/^}/p" "$ZSH_FILE"
 }
 
 @test "completions: the bash file registers one function for inlet and every inlet-NAME" {
+	names="inlet $(printf 'inlet-%s ' $COMMANDS)"
 	for mode in $(modes); do
 		run bash --norc --noprofile -c '
-			if [ "$1" = bc ]; then . "$3" || exit 99; fi
-			. "$2" || exit 98
-			for n in inlet inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ctas; do
-				complete -p "$n" || exit 1
-			done' _ "$mode" "$BASH_FILE" "$BASH_COMPLETION"
+			mode=$1 file=$2 bc=$3; shift 3
+			if [ "$mode" = bc ]; then
+				. "$bc" || exit 99
+				declare -F _init_completion >/dev/null || exit 96
+			else
+				! declare -F _init_completion >/dev/null || exit 95
+			fi
+			. "$file" || exit 98
+			for n; do complete -p "$n" || exit 1; done' \
+			_ "$mode" "$BASH_FILE" "$BASH_COMPLETION" $names
 		assert_success
-		assert_equal "${#lines[@]}" 6
+		assert_equal "${#lines[@]}" "$(wc -w <<< "$names")"
 		fn=${lines[0]#*-F } fn=${fn%% *}
 		for l in "${lines[@]}"; do
 			[[ $l == "complete -F $fn "* ]] || fail "$mode: not the same function: $l"
@@ -120,12 +135,12 @@ zsh_body() {
 	done
 }
 
-@test "completions: bash 'inlet-commit --mode <TAB>' gives append overwrite" {
+@test "completions: bash 'inlet-commit --mode <TAB>' gives append overwrite upsert" {
 	for mode in $(modes); do
 		for line in "inlet-commit --mode " "inlet commit --mode " "inlet-commit --mode="; do
 			complete_line "$mode" "$line"
 			assert_success
-			assert_output "$(sorted append overwrite)"
+			assert_output "$(sorted append overwrite upsert)"
 		done
 	done
 }
@@ -223,41 +238,49 @@ zsh_body() {
 }
 
 @test "completions: every command is named in all three completion files" {
-	for cmd in $(help_commands); do
-		grep -q "^#compdef .*inlet-$cmd\\b" "$ZSH_FILE" || fail "_inlet: #compdef lacks inlet-$cmd"
+	[ -n "$COMMANDS" ] || fail "no commands found in inlet --help"
+	# Each inlet-NAME binary built is a command inlet --help lists.
+	for b in "$INLET_BIN"/inlet-*; do
+		grep -qx "${b##*/inlet-}" <<< "$COMMANDS" || fail "inlet --help does not list ${b##*/}"
+	done
+	for cmd in $COMMANDS; do
+		grep -qE "^#compdef( [a-z-]+)* inlet-$cmd( |\$)" "$ZSH_FILE" ||
+			fail "_inlet: #compdef lacks inlet-$cmd"
 		grep -q "'$cmd:" "$ZSH_FILE" || fail "_inlet: command $cmd not described"
 		grep -qE "^complete -c inlet -n __inlet_needs_command -a $cmd " "$FISH_FILE" ||
 			fail "inlet.fish: command $cmd not offered"
-		grep -q "inlet-$cmd" "$BASH_FILE" || fail "inlet.bash: inlet-$cmd not registered"
 	done
 }
 
-@test "completions: each enumerated value is what the binary accepts" {
+@test "completions: the values offered for MODE, FMT and BOOL options are the ones the binary takes" {
 	mkdir empty
-	# cmd option: the completion offers the values the binary's error
-	# message lists, and the binary accepts each of them.
-	for pair in discover:--trigger parse:--format parse:--mode parse:--header \
-		commit:--mode copy-into:--format copy-into:--mode copy-into:--header \
-		ctas:--format ctas:--mode ctas:--header; do
-		cmd=${pair%%:*} option=${pair#*:}
-		case $cmd in
-		discover) invoke=(inlet-discover --no-checkpoint -q) operand=(empty) ;;
-		parse) invoke=(inlet-parse -q) operand=() ;;
-		commit) invoke=(inlet-commit --stdout -q) operand=() ;;
-		*) invoke=("inlet-$cmd" --db t.db --table t -q) operand=(empty) ;;
-		esac
-		complete_line plain "inlet-$cmd $option "
-		assert_success
-		offered=$output
-		run --separate-stderr "${invoke[@]}" "$option" no-such-value "${operand[@]}" < /dev/null
-		assert_equal "$status" 64
-		expected=$(sed -n 's/.* expected //p' <<< "$stderr" | sed 's/,/ /g; s/ or / /g')
-		assert_equal "$offered" "$(sorted $expected)"
-		for v in $offered; do
-			run "${invoke[@]}" "$option" "$v" "${operand[@]}" < /dev/null
+	n=0
+	for cmd in $COMMANDS; do
+		for option in $(enum_options "inlet-$cmd"); do
+			n=$((n + 1))
+			complete_line plain "inlet-$cmd $option "
 			assert_success
+			offered=$output
+			[ -n "$offered" ] || fail "inlet-$cmd $option: no values offered"
+			# A wrong value: the error message lists the valid ones.  The
+			# option comes first, so a stage checks it before the rest
+			# (--db ... is there for the composites).
+			run --separate-stderr "inlet-$cmd" "$option" no-such-value \
+				--db t.db --table t -q empty < /dev/null
+			assert_equal "$status" 64
+			[[ $stderr == *"invalid value 'no-such-value' for $option: expected "* ]] ||
+				fail "inlet-$cmd $option no-such-value: unexpected error: $stderr"
+			expected=$(sed -n 's/.* expected //p' <<< "$stderr" | sed 's/,/ /g; s/ or / /g')
+			assert_equal "$offered" "$(sorted $expected)"
+			for v in $offered; do
+				run --separate-stderr "inlet-$cmd" "$option" "$v" \
+					--db t.db --table t -q empty < /dev/null
+				[[ $stderr != *"invalid value"* ]] ||
+					fail "inlet-$cmd $option $v: rejected: $stderr"
+			done
 		done
 	done
+	[ "$n" -ge 11 ] || fail "only $n MODE/FMT/BOOL options found in the --help texts"
 }
 
 @test "completions: bash-completion loads the file for every inlet-NAME symlink" {
@@ -310,7 +333,7 @@ zsh_body() {
 	fish_complete "inlet parse --format "
 	assert_equal "$output" "$(sorted csv json text)"
 	fish_complete "inlet-commit --mode "
-	assert_equal "$output" "$(sorted append overwrite)"
+	assert_equal "$output" "$(sorted append overwrite upsert)"
 	fish_complete "inlet ctas --mode "
 	assert_equal "$output" "$(sorted permissive dropmalformed failfast)"
 	fish_complete "inlet-discover --trigger "

@@ -1,0 +1,68 @@
+#ifndef INLET_SCHEMA_H
+#define INLET_SCHEMA_H
+/*
+ * A schema: named, typed columns, parsed from Spark DDL
+ * ("id BIGINT, price DECIMAL(10,2), day DATE") or from a schema control
+ * record, and written back as one.  Column names are exact (Spark's
+ * case-insensitive matching is left to the callers that want it).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+enum type_kind {
+	TYPE_STRING, TYPE_INT, TYPE_BIGINT, TYPE_DOUBLE, TYPE_DECIMAL,
+	TYPE_BOOLEAN, TYPE_DATE, TYPE_TIMESTAMP, TYPE_JSON
+};
+
+struct type {
+	enum type_kind kind;
+	int precision, scale;	/* DECIMAL only */
+};
+
+struct column_def {
+	char *name;		/* owned, decoded */
+	struct type type;
+};
+
+struct schema {
+	struct column_def *cols;	/* owned */
+	size_t n, cap;
+	long long version;	/* -1 when not from a schema record */
+};
+
+#define SCHEMA_INIT { NULL, 0, 0, -1 }
+
+/*
+ * Parse Spark DDL into S (appending).  Accepts backquoted names, NOT NULL
+ * and COMMENT '...' (ignored), and STRUCT<...>/ARRAY<...>/MAP<...> as JSON.
+ * 0, or -1 with a message in ERR naming the place and the problem.
+ */
+int schema_parse_ddl(struct schema *s, const char *ddl, struct buf *err);
+/* Parse a schema control record (or a schemas/V file); 0 or -1 with ERR. */
+int schema_from_record(struct schema *s, const char *text, size_t len, struct buf *err);
+/* Append the schema control record of S (no newline) to OUT. */
+void schema_to_record(const struct schema *s, struct buf *out);
+
+/* Index of the column named exactly NAME (N bytes), or -1. */
+long schema_find(const struct schema *s, const char *name, size_t n);
+/* Index of a column whose name equals NAME ignoring ASCII case, or -1. */
+long schema_find_nocase(const struct schema *s, const char *name, size_t n);
+/* Add a column (copying NAME); returns its index. */
+size_t schema_add(struct schema *s, const char *name, size_t n, struct type t);
+void schema_copy(struct schema *dst, const struct schema *src);
+void schema_free(struct schema *s);
+
+/* The type's DDL name into OUT: "STRING", "DECIMAL(10,2)". */
+void type_name(struct type t, struct buf *out);
+/* Parse a type name ("bigint", "decimal(10, 2)"); 0 or -1. */
+int type_parse(const char *text, size_t len, struct type *t);
+/*
+ * The narrowest type holding values of both A and B, by the widening
+ * INT -> BIGINT -> DOUBLE -> STRING; DATE and TIMESTAMP meet at STRING,
+ * as do all other mixes.
+ */
+struct type type_widen(struct type a, struct type b);
+
+#endif

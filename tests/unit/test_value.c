@@ -1,0 +1,111 @@
+/* libcommon/value and schema: casts on text, dates, DDL. */
+#include <string.h>
+
+#include "buf.h"
+#include "schema.h"
+#include "value.h"
+#include "unit.h"
+
+static struct type T(enum type_kind k, int p, int s)
+{
+	struct type t = { k, p, s };
+	return t;
+}
+
+/* Does V cast to T (with PATTERN) giving exactly WANT (NULL: must fail)? */
+static int cast_is(const char *v, struct type t, const char *pattern, const char *want)
+{
+	struct buf out = BUF_INIT;
+	int rc = value_cast(v, strlen(v), t, pattern, &out, NULL);
+	int ok = want ? rc == 0 && out.data && !strcmp(out.data, want) : rc < 0;
+	if (!ok)
+		printf("# cast %s -> %s\n", v, rc == 0 ? out.data : "(failed)");
+	buf_free(&out);
+	return ok;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	struct type bigint = T(TYPE_BIGINT, 0, 0), int32 = T(TYPE_INT, 0, 0);
+	struct type dec = T(TYPE_DECIMAL, 10, 2), dbl = T(TYPE_DOUBLE, 0, 0);
+	struct type date = T(TYPE_DATE, 0, 0), ts = T(TYPE_TIMESTAMP, 0, 0);
+	struct type str = T(TYPE_STRING, 0, 0), boolean = T(TYPE_BOOLEAN, 0, 0);
+
+	CHECK(cast_is("9007199254740993", bigint, NULL, "9007199254740993"), "BIGINT keeps 2^53+1");
+	CHECK(cast_is("\"9223372036854775807\"", bigint, NULL, "9223372036854775807"), "BIGINT max from a string");
+	CHECK(cast_is("9223372036854775808", bigint, NULL, NULL), "BIGINT overflow is a mismatch");
+	CHECK(cast_is("-9223372036854775808", bigint, NULL, "-9223372036854775808"), "BIGINT min");
+	CHECK(cast_is("2147483648", int32, NULL, NULL), "INT overflow");
+	CHECK(cast_is("\" +042 \"", int32, NULL, "42"), "INT from a padded string");
+	CHECK(cast_is("12.0", int32, NULL, "12"), "an integral fraction is an integer");
+	CHECK(cast_is("12.5", int32, NULL, NULL), "a fraction is not an integer");
+	CHECK(cast_is("1e3", bigint, NULL, "1000"), "exponent form");
+	CHECK(cast_is("\"abc\"", bigint, NULL, NULL), "text is not an integer");
+	CHECK(cast_is("null", bigint, NULL, "null"), "null stays null");
+
+	CHECK(cast_is("19.990", dec, NULL, "19.99"), "DECIMAL(10,2) of 19.990");
+	CHECK(cast_is("\"19.995\"", dec, NULL, "20.00"), "half-up rounding");
+	CHECK(cast_is("-0.005", dec, NULL, "-0.01"), "half-up away from zero");
+	CHECK(cast_is("-0.004", dec, NULL, "0.00"), "negative zero is zero");
+	CHECK(cast_is("99999999.994", dec, NULL, "99999999.99"), "fits the precision");
+	CHECK(cast_is("99999999.995", dec, NULL, NULL), "rounding past the precision is a mismatch");
+	CHECK(cast_is("7", dec, NULL, "7.00"), "an integer gets its scale");
+	CHECK(cast_is("1.5e1", dec, NULL, "15.00"), "exponent in a decimal");
+
+	CHECK(cast_is("19.990", dbl, NULL, "19.990"), "a double token passes byte for byte");
+	CHECK(cast_is("\"0.1\"", dbl, NULL, "0.1"), "shortest round-trip text");
+	CHECK(cast_is("\"INVALID_NUMBER\"", dbl, NULL, NULL), "text is not a double");
+	CHECK(cast_is("1e400", dbl, NULL, NULL), "beyond double is a mismatch");
+	CHECK(cast_is("\"nan\"", dbl, NULL, NULL), "nan is not a JSON number");
+
+	CHECK(cast_is("99999", str, NULL, "\"99999\""), "a number as STRING keeps its text");
+	CHECK(cast_is("{\"a\":1}", str, NULL, "\"{\\\"a\\\":1}\""), "an object as STRING is its JSON text");
+	CHECK(cast_is("\"Yes\"", boolean, NULL, "true"), "yes is true");
+	CHECK(cast_is("\"maybe\"", boolean, NULL, NULL), "maybe is not a boolean");
+
+	CHECK(cast_is("\"2023-01-03\"", date, NULL, "\"2023-01-03\""), "ISO date");
+	CHECK(cast_is("\"2023-02-30\"", date, NULL, NULL), "no February 30th");
+	CHECK(cast_is("\"2024-02-29\"", date, NULL, "\"2024-02-29\""), "leap day");
+	CHECK(cast_is("\"NOT_A_DATE\"", date, NULL, NULL), "NOT_A_DATE is not a date");
+	CHECK(cast_is("\"03/01/2023\"", date, "dd/MM/yyyy", "\"2023-01-03\""), "Spark pattern dd/MM/yyyy");
+	CHECK(cast_is("\"2023-01-03T23:30:00-02:00\"", date, NULL, "\"2023-01-04\""), "a date from a timestamp, in UTC");
+	CHECK(cast_is("\"2024-03-01 12:00:05\"", ts, NULL, "\"2024-03-01T12:00:05Z\""), "space-separated timestamp");
+	CHECK(cast_is("\"2024-03-01T12:00:05.250+01:00\"", ts, NULL, "\"2024-03-01T11:00:05.25Z\""), "offset to UTC, fraction kept");
+	CHECK(cast_is("\"01 Mar 2024 01:02:03 PM\"", ts, "dd MMM yyyy hh:mm:ss a", "\"2024-03-01T13:02:03Z\""), "month names and AM/PM");
+	CHECK(cast_is("\"2024-03-01'T'x\"", ts, "yyyy-MM-dd'T'HH", NULL), "pattern mismatch");
+	CHECK(cast_is("1700000000", ts, NULL, "\"2023-11-14T22:13:20Z\""), "epoch seconds");
+	CHECK(cast_is("\"1969-12-31T23:59:59.5Z\"", ts, NULL, "\"1969-12-31T23:59:59.5Z\""), "before the epoch");
+
+	struct schema s = SCHEMA_INIT;
+	struct buf err = BUF_INIT, out = BUF_INIT;
+	CHECK(schema_parse_ddl(&s, "customer_id STRING, total_amount DOUBLE, registration_date DATE NOT NULL, "
+			       "price DECIMAL(10, 2) COMMENT 'x, y', `odd name` BIGINT, tags ARRAY<STRING>", &err) == 0,
+	      "DDL parses (%s)", err.data ? err.data : "");
+	CHECK(s.n == 6 && !strcmp(s.cols[4].name, "odd name") && s.cols[5].type.kind == TYPE_JSON,
+	      "six columns, backquoted name, ARRAY as JSON");
+	s.version = 3;
+	schema_to_record(&s, &out);
+	CHECK(!strcmp(out.data, "{\"_inlet\":\"schema\",\"version\":3,\"fields\":[{\"name\":\"customer_id\",\"type\":\"STRING\"},"
+		      "{\"name\":\"total_amount\",\"type\":\"DOUBLE\"},{\"name\":\"registration_date\",\"type\":\"DATE\"},"
+		      "{\"name\":\"price\",\"type\":\"DECIMAL(10,2)\"},{\"name\":\"odd name\",\"type\":\"BIGINT\"},"
+		      "{\"name\":\"tags\",\"type\":\"JSON\"}]}"), "schema record text");
+	struct schema back = SCHEMA_INIT;
+	CHECK(schema_from_record(&back, out.data, out.len, &err) == 0 && back.n == 6 &&
+	      back.version == 3 && back.cols[3].type.precision == 10, "record parses back");
+	buf_reset(&err);
+	struct schema bad = SCHEMA_INIT;
+	CHECK(schema_parse_ddl(&bad, "a STRNG", &err) < 0 && strstr(err.data, "'a'"), "unknown type named");
+	CHECK(type_widen(T(TYPE_INT, 0, 0), T(TYPE_DOUBLE, 0, 0)).kind == TYPE_DOUBLE, "INT widens to DOUBLE");
+	CHECK(type_widen(T(TYPE_DATE, 0, 0), T(TYPE_TIMESTAMP, 0, 0)).kind == TYPE_STRING, "DATE and TIMESTAMP meet at STRING");
+	bool is_null;
+	CHECK(value_infer("\"2021-01-01\"", 12, true, &is_null).kind == TYPE_DATE, "infer DATE from text");
+	CHECK(value_infer("\"2021-01-01\"", 12, false, &is_null).kind == TYPE_STRING, "strings stay STRING unless examined");
+	CHECK(value_infer("12345678901234567890", 20, false, &is_null).kind == TYPE_STRING, "integers beyond BIGINT stay STRING");
+	schema_free(&s);
+	schema_free(&back);
+	schema_free(&bad);
+	buf_free(&err);
+	buf_free(&out);
+	return unit_done();
+}
