@@ -188,6 +188,7 @@ int main(int argc, char **argv)
 	struct totals t = { 0 };
 	struct sink *sink;
 	long long next_implicit = -1;
+	struct buf pending_schema = BUF_INIT;	/* a schema record between batches */
 	FILE *progress;
 
 	parse_options(argc, argv);
@@ -278,6 +279,16 @@ int main(int argc, char **argv)
 			b.id = rec.batch;
 			b.started_ns = monotonic_ns();
 			b.already = sink->ops->begin(sink, b.id) == 1;
+			if (pending_schema.len && !b.already)
+				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
+			continue;
+		}
+		if (!b.open && rec.kind == RECORD_CONTROL) {
+			/* Between batches: a schema applies from the next one. */
+			if (!strcmp(rec.event, "schema")) {
+				buf_reset(&pending_schema);
+				buf_add(&pending_schema, rec.text, rec.len);
+			}
 			continue;
 		}
 		if (!b.open) {
@@ -285,14 +296,20 @@ int main(int argc, char **argv)
 			b.id = next_implicit;
 			b.started_ns = monotonic_ns();
 			b.already = sink->ops->begin(sink, b.id) == 1;
+			if (pending_schema.len && !b.already)
+				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
 		}
 		if (rec.kind == RECORD_CONTROL) {
 			if (!strcmp(rec.event, "file"))
 				b.files++;
 			else if (!strcmp(rec.event, "skip"))
 				b.corrupt_files++;
-			else if (!strcmp(rec.event, "schema") && !b.already)
-				sink->ops->schema(sink, rec.text, rec.len);
+			else if (!strcmp(rec.event, "schema")) {
+				buf_reset(&pending_schema);
+				buf_add(&pending_schema, rec.text, rec.len);
+				if (!b.already)
+					sink->ops->schema(sink, rec.text, rec.len);
+			}
 			continue;
 		}
 		if (!b.already)
@@ -308,6 +325,7 @@ int main(int argc, char **argv)
 	buf_free(&commits);
 	buf_free(&path);
 	buf_free(&text);
+	buf_free(&pending_schema);
 	if (opt.checkpoint)
 		ckpt_close(&ck);
 	close_stdout();

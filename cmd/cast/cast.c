@@ -1,0 +1,473 @@
+/*
+ * inlet-cast: convert row values to the types of the schema in force (the
+ * latest schema record, or --schema), and optionally reshape rows with a
+ * jq program first (--map, the SELECT list).
+ *
+ * Conversions work on text (libcommon/value.h): a value already of its
+ * type passes byte for byte, a row needing no change is written as it
+ * came, and rows never touch libjq unless --map is given.
+ */
+#include <getopt.h>
+#include <jq.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "die.h"
+#include "json.h"
+#include "schema.h"
+#include "stream.h"
+#include "value.h"
+
+enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
+
+struct column_format {
+	const char *column;
+	const char *pattern;
+};
+
+static struct options {
+	const char *schema_ddl;
+	const char *date_format, *timestamp_format;
+	struct column_format *formats;
+	size_t nformats;
+	enum mode mode;
+	const char *rescued, *corrupt;
+	const char *map;
+	bool quiet;
+} opt = {
+	.rescued = "_rescued_data",
+	.corrupt = "_corrupt_record",
+};
+
+static void usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"usage: inlet-cast [--schema DDL] [--map JQ] [options]\n"
+"\n"
+"Convert row values to the types of the schema in force: the latest\n"
+"schema record on standard input, or --schema.\n"
+"\n"
+"  -s, --schema DDL               cast to this schema; its record replaces\n"
+"                                 the upstream ones\n"
+"      --date-format PATTERN      Spark pattern for DATE text (default ISO\n"
+"                                 8601, yyyy-MM-dd)\n"
+"      --timestamp-format PATTERN Spark pattern for TIMESTAMP text (default\n"
+"                                 ISO 8601; no offset means UTC)\n"
+"      --column-format COL=PATTERN\n"
+"                                 the pattern for one column (repeatable)\n"
+"      --mode MODE                a value that does not convert: permissive\n"
+"                                 (default: null, original in _rescued_data),\n"
+"                                 dropmalformed, failfast (exit 65)\n"
+"      --rescued-data-column NAME default _rescued_data\n"
+"      --column-name-of-corrupt-record NAME\n"
+"                                 when the schema declares it, a row that\n"
+"                                 does not convert keeps its text there\n"
+"                                 (default _corrupt_record)\n"
+"  -m, --map JQ                   a jq program applied to each row first\n"
+"  -q, --quiet                    no counts on standard error\n"
+"  -h, --help                     show this help\n"
+"      --version                  show the version\n");
+	exit(code);
+}
+
+static void parse_options(int argc, char **argv)
+{
+	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_VERSION };
+	static const struct option longopts[] = {
+		{ "schema", required_argument, NULL, 's' },
+		{ "date-format", required_argument, NULL, O_DATE },
+		{ "timestamp-format", required_argument, NULL, O_TS },
+		{ "column-format", required_argument, NULL, O_COLFMT },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
+		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
+		{ "map", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:m:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.schema_ddl = optarg; break;
+		case O_DATE: opt.date_format = optarg; break;
+		case O_TS: opt.timestamp_format = optarg; break;
+		case O_COLFMT: {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1])
+				die(EX_USAGE, "invalid value '%s' for --column-format: expected "
+				    "COLUMN=PATTERN", optarg);
+			*eq = '\0';
+			opt.formats = xrealloc(opt.formats, (opt.nformats + 1) * sizeof(*opt.formats));
+			opt.formats[opt.nformats++] = (struct column_format){ optarg, eq + 1 };
+			break;
+		}
+		case O_MODE:
+			if (!strcasecmp(optarg, "permissive"))
+				opt.mode = MODE_PERMISSIVE;
+			else if (!strcasecmp(optarg, "dropmalformed"))
+				opt.mode = MODE_DROPMALFORMED;
+			else if (!strcasecmp(optarg, "failfast"))
+				opt.mode = MODE_FAILFAST;
+			else
+				die(EX_USAGE, "invalid value '%s' for --mode: expected "
+				    "permissive, dropmalformed or failfast", optarg);
+			break;
+		case O_RESCUED: opt.rescued = optarg; break;
+		case O_CORRUPT: opt.corrupt = optarg; break;
+		case 'm': opt.map = optarg; break;
+		case 'q': opt.quiet = true; break;
+		case 'h': usage(0); break;
+		case O_VERSION: print_version();
+		default: usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		error("unexpected argument '%s'", argv[optind]);
+		usage(EX_USAGE);
+	}
+}
+
+struct state {
+	struct schema schema;
+	bool have_schema;
+	bool announced;		/* --schema: its record went out */
+	const char **patterns;	/* per column: the date/time pattern, or NULL */
+	long corrupt_col;	/* index of the corrupt-record column, or -1 */
+	struct buf path;	/* the current file */
+	long long record;	/* rows seen in the current file */
+	struct buf row, rescued, value, tmp;
+	long long mismatches, dropped;
+	jq_state *jq;
+};
+
+static void set_schema(struct state *st)
+{
+	free(st->patterns);
+	st->patterns = calloc(st->schema.n ? st->schema.n : 1, sizeof(*st->patterns));
+	if (!st->patterns)
+		die(EX_OSERR, "out of memory");
+	for (size_t i = 0; i < st->schema.n; i++) {
+		enum type_kind k = st->schema.cols[i].type.kind;
+		if (k == TYPE_DATE)
+			st->patterns[i] = opt.date_format;
+		else if (k == TYPE_TIMESTAMP)
+			st->patterns[i] = opt.timestamp_format;
+		for (size_t j = 0; j < opt.nformats; j++)
+			if (!strcmp(opt.formats[j].column, st->schema.cols[i].name))
+				st->patterns[i] = opt.formats[j].pattern;
+	}
+	st->corrupt_col = schema_find(&st->schema, opt.corrupt, strlen(opt.corrupt));
+	st->have_schema = true;
+}
+
+/*
+ * A value that does not convert.  Returns false when the row is to be
+ * dropped; dies under failfast.
+ */
+static bool mismatch(struct state *st, const char *column, const char *v, size_t n,
+		     const char *type, const char *why, unsigned long lineno)
+{
+	st->mismatches++;
+	if (opt.mode == MODE_FAILFAST)
+		die(EX_DATAERR, "'%s' record %lld (line %lu): column '%s': cannot convert "
+		    "%.*s to %s (%s)", st->path.len ? st->path.data : "standard input",
+		    st->record, lineno, column, (int)(n > 200 ? 200 : n), v, type, why);
+	if (opt.mode == MODE_DROPMALFORMED) {
+		st->dropped++;
+		return false;
+	}
+	return true;
+}
+
+/* Add "KEY":VAL (raw key text) to the object being built in OUT. */
+static void add_member(struct buf *out, const char *key, size_t key_len,
+		       const char *val, size_t val_len)
+{
+	if (!out->len)
+		buf_addc(out, '{');
+	else if (out->len > 1)
+		buf_addc(out, ',');
+	buf_addc(out, '"');
+	buf_add(out, key, key_len);
+	buf_add(out, "\":", 2);
+	buf_add(out, val, val_len);
+}
+
+/* Cast one row (TEXT) and write it, or drop it. */
+static void cast_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+{
+	struct json_iter it;
+	struct json_field f;
+	struct buf *row = &st->row, *resc = &st->rescued;
+	const char *prior = NULL;
+	size_t prior_len = 0;
+	bool changed = false, corrupt = false;
+
+	buf_reset(row);
+	buf_reset(resc);
+	buf_addc(row, '{');
+	if (json_object_open(&it, text, len, NULL) < 0)
+		die(EX_DATAERR, "'standard input' line %lu: not a JSON object", lineno);
+	while (json_object_next(&it, &f, NULL) == 1) {
+		long col = -1;
+		if (json_key_is(&f, opt.rescued) && f.val[0] == '{') {
+			prior = f.val;
+			prior_len = f.val_len;
+			continue;
+		}
+		if (!f.key_escaped) {
+			col = schema_find(&st->schema, f.key, f.key_len);
+		} else {
+			buf_reset(&st->tmp);
+			json_key_decode(&st->tmp, &f);
+			col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
+		}
+		if (col < 0 || col == st->corrupt_col) {
+			add_member(row, f.key, f.key_len, f.val, f.val_len);
+			continue;
+		}
+		const struct column_def *cd = &st->schema.cols[col];
+		const char *why = NULL;
+		buf_reset(&st->value);
+		if (value_cast(f.val, f.val_len, cd->type, st->patterns[col], &st->value, &why) < 0) {
+			buf_reset(&st->tmp);
+			type_name(cd->type, &st->tmp);
+			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno))
+				return;
+			/* Spark: with the corrupt-record column declared, the record goes there. */
+			if (st->corrupt_col >= 0)
+				corrupt = true;
+			else
+				add_member(resc, f.key, f.key_len, f.val, f.val_len);
+			buf_reset(&st->value);
+			buf_add(&st->value, "null", 4);
+		}
+		if (st->value.len != f.val_len || memcmp(st->value.data, f.val, f.val_len))
+			changed = true;
+		add_member(row, f.key, f.key_len, st->value.data, st->value.len);
+	}
+	if (!changed && !resc->len && !corrupt) {
+		stream_write(stdout, text, len);
+		return;
+	}
+	if (resc->len) {
+		if (prior) {
+			struct json_iter pit;
+			json_object_open(&pit, prior, prior_len, NULL);
+			while (json_object_next(&pit, &f, NULL) == 1)
+				if (!json_key_is(&f, "_file_path"))
+					add_member(resc, f.key, f.key_len, f.val, f.val_len);
+		}
+		buf_adds(resc, ",\"_file_path\":");
+		if (st->path.len)
+			json_string_encode(resc, st->path.data, st->path.len);
+		else
+			buf_adds(resc, "null");
+		buf_addc(resc, '}');
+		if (row->len > 1)
+			buf_addc(row, ',');
+		json_string_encode(row, opt.rescued, strlen(opt.rescued));
+		buf_addc(row, ':');
+		buf_add(row, resc->data, resc->len);
+	} else if (prior) {
+		if (row->len > 1)
+			buf_addc(row, ',');
+		json_string_encode(row, opt.rescued, strlen(opt.rescued));
+		buf_addc(row, ':');
+		buf_add(row, prior, prior_len);
+	}
+	if (corrupt) {
+		if (row->len > 1)
+			buf_addc(row, ',');
+		json_string_encode(row, opt.corrupt, strlen(opt.corrupt));
+		buf_addc(row, ':');
+		json_string_encode(row, text, len);
+	}
+	buf_addc(row, '}');
+	stream_write(stdout, row->data, row->len);
+}
+
+/* ---- --map through libjq ---- */
+
+static void jq_error_cb(void *data, jv msg)
+{
+	struct buf *errors = data;
+
+	if (jv_get_kind(msg) == JV_KIND_STRING)
+		buf_printf(errors, "%s\n", jv_string_value(msg));
+	jv_free(msg);
+}
+
+static jq_state *compile_map(const char *program)
+{
+	jq_state *jq = jq_init();
+	struct buf errors = BUF_INIT;
+
+	if (!jq)
+		die(EX_OSERR, "cannot start libjq");
+	jq_set_error_cb(jq, jq_error_cb, &errors);
+	/* Always an object of arguments: the 1.6 array form double-frees. */
+	if (!jq_compile_args(jq, program, jv_object()))
+		die(EX_USAGE, "cannot compile --map '%s':\n%s", program,
+		    errors.len ? errors.data : "unknown error");
+	buf_free(&errors);
+	return jq;
+}
+
+/*
+ * Write the object V as JSON text into OUT.  libjq 1.6 holds numbers as
+ * doubles; a top-level number equal (as a double) to the input row's
+ * member of the same name takes that member's exact text back.
+ */
+static void object_text(jv v, const char *input, size_t input_len, struct buf *out)
+{
+	bool first = true;
+
+	buf_addc(out, '{');
+	jv_object_foreach(v, key, val) {
+		const char *k = jv_string_value(key);
+		const char *raw;
+		size_t raw_len;
+		if (!first)
+			buf_addc(out, ',');
+		first = false;
+		json_string_encode(out, k, (size_t)jv_string_length_bytes(jv_copy(key)));
+		buf_addc(out, ':');
+		if (jv_get_kind(val) == JV_KIND_NUMBER &&
+		    json_object_get(input, input_len, k, &raw, &raw_len) == 1 &&
+		    (*raw == '-' || (*raw >= '0' && *raw <= '9')) &&
+		    strtod(raw, NULL) == jv_number_value(val)) {
+			buf_add(out, raw, raw_len);
+		} else {
+			jv s = jv_dump_string(jv_copy(val), 0);
+			buf_adds(out, jv_string_value(s));
+			jv_free(s);
+		}
+		jv_free(key);
+		jv_free(val);
+	}
+	buf_addc(out, '}');
+}
+
+static void map_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+{
+	jv input = jv_parse_sized(text, (int)len), r;
+	struct buf out = BUF_INIT;
+
+	if (!jv_is_valid(input))
+		die(EX_DATAERR, "'standard input' line %lu: not valid JSON for --map", lineno);
+	jq_start(st->jq, input, 0);
+	while (jv_is_valid(r = jq_next(st->jq))) {
+		if (jv_get_kind(r) != JV_KIND_OBJECT)
+			die(EX_DATAERR, "'standard input' line %lu: --map must give objects, "
+			    "it gave a %s", lineno, jv_kind_name(jv_get_kind(r)));
+		buf_reset(&out);
+		object_text(r, text, len, &out);
+		jv_free(r);
+		if (st->have_schema)
+			cast_row(st, out.data, out.len, lineno);
+		else
+			stream_write(stdout, out.data, out.len);
+	}
+	if (jv_invalid_has_msg(jv_copy(r))) {
+		jv msg = jv_invalid_get_msg(r);
+		jv text_msg = jv_get_kind(msg) == JV_KIND_STRING ? jv_copy(msg) :
+			      jv_dump_string(jv_copy(msg), 0);
+		if (opt.mode != MODE_DROPMALFORMED)
+			die(EX_DATAERR, "'%s' record %lld (line %lu): --map failed: %s",
+			    st->path.len ? st->path.data : "standard input", st->record,
+			    lineno, jv_string_value(text_msg));
+		st->dropped++;
+		jv_free(text_msg);
+		jv_free(msg);
+	} else {
+		jv_free(r);
+	}
+	buf_free(&out);
+}
+
+int main(int argc, char **argv)
+{
+	struct state st;
+	struct stream_reader in;
+	struct record rec;
+	struct buf err = BUF_INIT;
+
+	parse_options(argc, argv);
+	stream_setup_stdout();
+	memset(&st, 0, sizeof(st));
+	st.schema.version = -1;
+	st.corrupt_col = -1;
+	if (opt.schema_ddl) {
+		if (schema_parse_ddl(&st.schema, opt.schema_ddl, &err) < 0)
+			die(EX_USAGE, "invalid --schema: %s", err.data);
+		st.schema.version = 0;
+		set_schema(&st);
+	}
+	if (opt.map)
+		st.jq = compile_map(opt.map);
+
+	stream_reader_init(&in, stdin, "standard input");
+	while (stream_next_record(&in, &rec)) {
+		if (rec.kind == RECORD_ROW) {
+			st.record++;
+			if (opt.schema_ddl && !st.announced) {
+				buf_reset(&st.tmp);
+				schema_to_record(&st.schema, &st.tmp);
+				stream_write(stdout, st.tmp.data, st.tmp.len);
+				st.announced = true;
+			}
+			if (st.jq)
+				map_row(&st, rec.text, rec.len, in.lineno);
+			else if (st.have_schema)
+				cast_row(&st, rec.text, rec.len, in.lineno);
+			else
+				stream_write(stdout, rec.text, rec.len);
+			continue;
+		}
+		if (!strcmp(rec.event, "schema")) {
+			if (opt.schema_ddl)
+				continue;	/* --schema replaces upstream schemas */
+			schema_free(&st.schema);
+			buf_reset(&err);
+			if (schema_from_record(&st.schema, rec.text, rec.len, &err) < 0)
+				die(EX_DATAERR, "'standard input' line %lu: %s", in.lineno, err.data);
+			set_schema(&st);
+		} else if (!strcmp(rec.event, "file")) {
+			buf_reset(&st.path);
+			record_get_string(&rec, "path", &st.path);
+			st.record = 0;
+		}
+		stream_write(stdout, rec.text, rec.len);
+		if (!strcmp(rec.event, "end"))
+			stream_flush(stdout);
+	}
+	if (!opt.quiet && (st.mismatches || st.dropped))
+		fprintf(stderr, "inlet-cast: %lld values did not convert; %lld rows dropped\n",
+			st.mismatches, st.dropped);
+	stream_reader_free(&in);
+	if (st.jq)
+		jq_teardown(&st.jq);
+	schema_free(&st.schema);
+	free(st.patterns);
+	free(opt.formats);
+	buf_free(&st.path);
+	buf_free(&st.row);
+	buf_free(&st.rescued);
+	buf_free(&st.value);
+	buf_free(&st.tmp);
+	buf_free(&err);
+	close_stdout();
+	return 0;
+}

@@ -1,0 +1,567 @@
+/*
+ * inlet-rescue: decide which columns a row has.  The schema comes from
+ * --schema, from the latest version in the schema location, or is
+ * inferred from a sample of the first batch; each version is kept as
+ * schemas/V (the schema record itself, readable with cat).  Fields the
+ * schema does not know are added as new columns (a new version, announced
+ * in-stream, without stopping), rescued into _rescued_data, refused, or
+ * dropped, per --schema-evolution-mode.
+ *
+ * Rows whose fields are all known pass through as they came, byte for byte.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "ckpt.h"
+#include "cli.h"
+#include "die.h"
+#include "json.h"
+#include "schema.h"
+#include "stream.h"
+#include "value.h"
+
+enum evolution { EVOLVE_DEFAULT, EVOLVE_ADD, EVOLVE_RESCUE, EVOLVE_FAIL, EVOLVE_NONE };
+
+static struct options {
+	const char *schema_ddl;
+	const char *location;
+	const char *hints;
+	bool infer_types;
+	enum evolution evolution;
+	const char *rescued;
+	long long sample_files, sample_bytes;
+	bool quiet;
+} opt = {
+	.rescued = "_rescued_data",
+	.sample_files = 1000,
+	.sample_bytes = 256LL << 20,
+};
+
+static void usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"usage: inlet-rescue (--schema DDL | --schema-location DIR) [options]\n"
+"\n"
+"Give rows the columns of a schema: known fields pass, new ones are added\n"
+"(a new schema version, announced in-stream), rescued into _rescued_data,\n"
+"refused or dropped.\n"
+"\n"
+"  -s, --schema DDL               Spark DDL, e.g. 'id STRING, amount DOUBLE'\n"
+"  -l, --schema-location DIR      keep schema versions in DIR/schemas/; with\n"
+"                                 no --schema, infer from the first batch\n"
+"      --infer-column-types       infer types from text values too (CSV);\n"
+"                                 otherwise text columns are STRING\n"
+"      --schema-hints DDL         types that override inferred ones\n"
+"      --schema-evolution-mode MODE\n"
+"                                 add-new-columns (default when inferring),\n"
+"                                 rescue, fail-on-new-columns, none (default\n"
+"                                 with --schema)\n"
+"      --rescued-data-column NAME default _rescued_data\n"
+"      --sample-files N           files sampled for inference (default 1000)\n"
+"      --sample-bytes SIZE        bytes sampled for inference (default 256m)\n"
+"  -q, --quiet                    no counts on standard error\n"
+"  -h, --help                     show this help\n"
+"      --version                  show the version\n");
+	exit(code);
+}
+
+static enum evolution parse_evolution(const char *v)
+{
+	static const struct { const char *a, *b; enum evolution e; } modes[] = {
+		{ "add-new-columns", "addNewColumns", EVOLVE_ADD },
+		{ "rescue", "rescue", EVOLVE_RESCUE },
+		{ "fail-on-new-columns", "failOnNewColumns", EVOLVE_FAIL },
+		{ "none", "none", EVOLVE_NONE },
+	};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (!strcasecmp(v, modes[i].a) || !strcasecmp(v, modes[i].b))
+			return modes[i].e;
+	die(EX_USAGE, "invalid value '%s' for --schema-evolution-mode: expected "
+	    "add-new-columns, rescue, fail-on-new-columns or none", v);
+}
+
+static void parse_options(int argc, char **argv)
+{
+	enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
+	       O_VERSION };
+	static const struct option longopts[] = {
+		{ "schema", required_argument, NULL, 's' },
+		{ "schema-location", required_argument, NULL, 'l' },
+		{ "infer-column-types", no_argument, NULL, O_INFER },
+		{ "schema-hints", required_argument, NULL, O_HINTS },
+		{ "schema-evolution-mode", required_argument, NULL, O_EVOLUTION },
+		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
+		{ "sample-files", required_argument, NULL, O_FILES },
+		{ "sample-bytes", required_argument, NULL, O_BYTES },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "s:l:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': opt.schema_ddl = optarg; break;
+		case 'l': opt.location = optarg; break;
+		case O_INFER: opt.infer_types = true; break;
+		case O_HINTS: opt.hints = optarg; break;
+		case O_EVOLUTION: opt.evolution = parse_evolution(optarg); break;
+		case O_RESCUED:
+			if (!*optarg)
+				die(EX_USAGE, "--rescued-data-column must not be empty");
+			opt.rescued = optarg;
+			break;
+		case O_FILES:
+			opt.sample_files = parse_count_arg("--sample-files", optarg);
+			break;
+		case O_BYTES:
+			opt.sample_bytes = parse_size_arg("--sample-bytes", optarg);
+			break;
+		case 'q': opt.quiet = true; break;
+		case 'h': usage(0); break;
+		case O_VERSION: print_version();
+		default: usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		error("unexpected argument '%s'", argv[optind]);
+		usage(EX_USAGE);
+	}
+	if (!opt.schema_ddl && !opt.location) {
+		error("give --schema DDL or --schema-location DIR (to infer the schema)");
+		usage(EX_USAGE);
+	}
+	/* Databricks: addNewColumns when inferring, none with a given schema. */
+	if (opt.evolution == EVOLVE_DEFAULT)
+		opt.evolution = opt.schema_ddl ? EVOLVE_NONE : EVOLVE_ADD;
+}
+
+struct state {
+	struct schema schema;
+	bool known;		/* the schema is decided */
+	bool announced;		/* its record went out since the last change */
+	struct ckpt ck;
+	struct buf dir;		/* DIR/schemas, or empty without a location */
+	struct buf path;	/* the current file, for _file_path and messages */
+	struct buf row, rescued, tmp;
+	long long dropped, rescued_rows, versions_added;
+};
+
+static bool reserved(const struct json_field *f)
+{
+	return json_key_is(f, "_metadata") || json_key_is(f, "_corrupt_record") ||
+	       json_key_is(f, opt.rescued);
+}
+
+/* Write schemas/V for the schema as it stands (a new version). */
+static void store_version(struct state *st)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+
+	if (!st->dir.len)
+		return;
+	schema_to_record(&st->schema, &text);
+	buf_addc(&text, '\n');
+	buf_printf(&path, "%s/%lld", st->dir.data, st->schema.version);
+	if (write_file_atomic(path.data, text.data, text.len) < 0)
+		die_errno(EX_IOERR, "cannot write '%s'", path.data);
+	buf_free(&path);
+	buf_free(&text);
+}
+
+static void add_rescued_column(struct schema *s)
+{
+	struct type json = { TYPE_JSON, 0, 0 };
+
+	if (opt.evolution != EVOLVE_NONE && schema_find(s, opt.rescued, strlen(opt.rescued)) < 0)
+		schema_add(s, opt.rescued, strlen(opt.rescued), json);
+}
+
+/* Add the columns of DDL not in the schema (or retype them when RETYPE). */
+static bool merge_ddl(struct schema *s, const char *ddl, const char *what, bool retype)
+{
+	struct schema extra = SCHEMA_INIT;
+	struct buf err = BUF_INIT;
+	bool changed = false;
+
+	if (schema_parse_ddl(&extra, ddl, &err) < 0)
+		die(EX_USAGE, "invalid %s: %s", what, err.data);
+	for (size_t i = 0; i < extra.n; i++) {
+		long at = schema_find(s, extra.cols[i].name, strlen(extra.cols[i].name));
+		if (at < 0) {
+			schema_add(s, extra.cols[i].name, strlen(extra.cols[i].name),
+				   extra.cols[i].type);
+			changed = true;
+		} else if (retype && memcmp(&s->cols[at].type, &extra.cols[i].type,
+					    sizeof(struct type))) {
+			s->cols[at].type = extra.cols[i].type;
+			changed = true;
+		}
+	}
+	schema_free(&extra);
+	buf_free(&err);
+	return changed;
+}
+
+/* Load the latest stored version; true if there was one. */
+static bool load_latest(struct state *st)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT, err = BUF_INIT;
+	long long v = ckpt_log_latest(st->dir.data);
+
+	if (v < 0)
+		return false;
+	buf_printf(&path, "%s/%lld", st->dir.data, v);
+	if (read_file(path.data, &text) < 0)
+		die_errno(EX_IOERR, "cannot read '%s'", path.data);
+	while (text.len && text.data[text.len - 1] == '\n')
+		text.data[--text.len] = '\0';
+	if (schema_from_record(&st->schema, text.data, text.len, &err) < 0)
+		die(EX_DATAERR, "checkpoint file '%s' is malformed (%s); restore it, or "
+		    "remove it to fall back to the version before", path.data, err.data);
+	st->schema.version = v;
+	buf_free(&path);
+	buf_free(&text);
+	buf_free(&err);
+	return true;
+}
+
+static void open_location(struct state *st)
+{
+	ckpt_open(&st->ck, opt.location);
+	ckpt_lock(&st->ck, "rescue");
+	ckpt_path(&st->ck, "schemas", -1, &st->dir);
+	if (mkdir_p(st->dir.data) < 0)
+		die_errno(EX_CANTCREAT, "cannot create '%s'", st->dir.data);
+	ckpt_clean_temporaries(st->dir.data);
+	bool stored = load_latest(st);
+	bool changed = false;
+
+	if (!stored && !opt.schema_ddl)
+		return;		/* inferred from the first batch */
+	if (!stored) {
+		merge_ddl(&st->schema, opt.schema_ddl, "--schema", false);
+		st->schema.version = -1;
+		changed = true;
+	} else if (opt.schema_ddl) {
+		/* A given schema that grew: its new columns make a new version. */
+		changed = merge_ddl(&st->schema, opt.schema_ddl, "--schema", false);
+	}
+	if (opt.hints)
+		changed |= merge_ddl(&st->schema, opt.hints, "--schema-hints", !stored);
+	size_t before = st->schema.n;
+	add_rescued_column(&st->schema);
+	changed |= st->schema.n != before;
+	if (changed) {
+		st->schema.version++;
+		store_version(st);
+	}
+	st->known = true;
+}
+
+/* ---- inference over a buffered sample ---- */
+
+struct sample {
+	struct buf text;	/* the buffered lines, each ending in '\n' */
+	long long files, rows;
+	bool batch_done;	/* an end record closed a batch that had rows */
+};
+
+static void infer(struct state *st, const struct sample *sm)
+{
+	const char *p = sm->text.data, *end = p + sm->text.len;
+	bool *seen_value = NULL;
+	size_t cap = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct record rec;
+		record_classify(&rec, p, (size_t)(nl - p), NULL);
+		if (rec.kind == RECORD_ROW) {
+			struct json_iter it;
+			struct json_field f;
+			json_object_open(&it, rec.text, rec.len, NULL);
+			while (json_object_next(&it, &f, NULL) == 1) {
+				if (reserved(&f))
+					continue;
+				buf_reset(&st->tmp);
+				json_key_decode(&st->tmp, &f);
+				bool is_null;
+				struct type t = value_infer(f.val, f.val_len, opt.infer_types, &is_null);
+				long at = schema_find_nocase(&st->schema, st->tmp.data, st->tmp.len);
+				if (at < 0) {
+					at = (long)schema_add(&st->schema, st->tmp.data, st->tmp.len, t);
+					if (st->schema.n > cap) {
+						cap = st->schema.cap;
+						seen_value = xrealloc(seen_value, cap * sizeof(*seen_value));
+					}
+					seen_value[at] = !is_null;
+				} else if (!is_null) {
+					st->schema.cols[at].type = seen_value[at] ?
+						type_widen(st->schema.cols[at].type, t) : t;
+					seen_value[at] = true;
+				}
+			}
+		}
+		p = nl + 1;
+	}
+	/* A column seen only as null is STRING. */
+	for (size_t i = 0; i < st->schema.n; i++)
+		if (!seen_value[i])
+			st->schema.cols[i].type.kind = TYPE_STRING;
+	free(seen_value);
+	if (opt.hints)
+		merge_ddl(&st->schema, opt.hints, "--schema-hints", true);
+	add_rescued_column(&st->schema);
+	st->schema.version = 0;
+	store_version(st);
+	st->known = true;
+	if (!opt.quiet) {
+		buf_reset(&st->tmp);
+		schema_to_record(&st->schema, &st->tmp);
+		fprintf(stderr, "inlet-rescue: inferred schema version 0 from %lld rows "
+			"in %lld files: %s\n", sm->rows, sm->files, st->tmp.data);
+	}
+}
+
+/* ---- rows ---- */
+
+static void announce(struct state *st)
+{
+	if (st->announced)
+		return;
+	buf_reset(&st->tmp);
+	schema_to_record(&st->schema, &st->tmp);
+	stream_write(stdout, st->tmp.data, st->tmp.len);
+	st->announced = true;
+}
+
+/* A new column from field F: a new schema version, stored and announced. */
+static void add_column(struct state *st, const char *name, size_t n,
+		       const struct json_field *f)
+{
+	bool is_null;
+	struct type t = value_infer(f->val, f->val_len, opt.infer_types, &is_null);
+
+	schema_add(&st->schema, name, n, t);
+	st->schema.version++;
+	store_version(st);
+	st->announced = false;
+	st->versions_added++;
+	if (!opt.quiet)
+		fprintf(stderr, "inlet-rescue: new column '%s' in '%s': schema version %lld\n",
+			st->schema.cols[st->schema.n - 1].name,
+			st->path.len ? st->path.data : "standard input", st->schema.version);
+}
+
+static void process_row(struct state *st, const struct record *rec, unsigned long lineno)
+{
+	struct json_iter it;
+	struct json_field f;
+	struct buf *row = &st->row, *resc = &st->rescued;
+	const char *prior = NULL;	/* an upstream _rescued_data object */
+	size_t prior_len = 0;
+	bool changed = false;
+	int r;
+
+	buf_reset(row);
+	buf_reset(resc);
+	buf_addc(row, '{');
+	json_object_open(&it, rec->text, rec->len, NULL);
+	while ((r = json_object_next(&it, &f, NULL)) == 1) {
+		bool keep = true;
+		if (json_key_is(&f, opt.rescued) && f.val[0] == '{') {
+			prior = f.val;
+			prior_len = f.val_len;
+			changed = true;
+			continue;
+		}
+		if (!reserved(&f)) {
+			buf_reset(&st->tmp);
+			json_key_decode(&st->tmp, &f);
+			if (schema_find(&st->schema, st->tmp.data, st->tmp.len) < 0) {
+				bool case_clash = schema_find_nocase(&st->schema, st->tmp.data,
+								     st->tmp.len) >= 0;
+				enum evolution e = opt.evolution;
+				/* A name differing only in case is rescued, never a column. */
+				if (case_clash && e == EVOLVE_ADD)
+					e = EVOLVE_RESCUE;
+				switch (e) {
+				case EVOLVE_ADD:
+					add_column(st, st->tmp.data, st->tmp.len, &f);
+					break;
+				case EVOLVE_FAIL:
+					die(EX_DATAERR, "new column '%s' in '%s' line %lu "
+					    "(--schema-evolution-mode fail-on-new-columns); add it "
+					    "with --schema or --schema-hints and run again",
+					    st->tmp.data, st->path.len ? st->path.data : "standard input",
+					    lineno);
+				case EVOLVE_NONE:
+					st->dropped++;
+					keep = false;
+					changed = true;
+					break;
+				default:
+					buf_addc(resc, resc->len ? ',' : '{');
+					buf_addc(resc, '"');
+					buf_add(resc, f.key, f.key_len);
+					buf_add(resc, "\":", 2);
+					buf_add(resc, f.val, f.val_len);
+					keep = false;
+					changed = true;
+				}
+			}
+		}
+		if (keep) {
+			if (row->len > 1)
+				buf_addc(row, ',');
+			buf_addc(row, '"');
+			buf_add(row, f.key, f.key_len);
+			buf_add(row, "\":", 2);
+			buf_add(row, f.val, f.val_len);
+		}
+	}
+	announce(st);
+	if (!changed) {
+		stream_write(stdout, rec->text, rec->len);
+		return;
+	}
+	if (resc->len || prior) {
+		/* Merge with what upstream rescued, then name the file. */
+		if (prior) {
+			struct json_iter pit;
+			json_object_open(&pit, prior, prior_len, NULL);
+			while (json_object_next(&pit, &f, NULL) == 1) {
+				if (json_key_is(&f, "_file_path"))
+					continue;
+				buf_addc(resc, resc->len ? ',' : '{');
+				buf_addc(resc, '"');
+				buf_add(resc, f.key, f.key_len);
+				buf_add(resc, "\":", 2);
+				buf_add(resc, f.val, f.val_len);
+			}
+		}
+		if (resc->len) {
+			buf_adds(resc, ",\"_file_path\":");
+			if (st->path.len)
+				json_string_encode(resc, st->path.data, st->path.len);
+			else
+				buf_adds(resc, "null");
+			buf_addc(resc, '}');
+			if (row->len > 1)
+				buf_addc(row, ',');
+			json_string_encode(row, opt.rescued, strlen(opt.rescued));
+			buf_addc(row, ':');
+			buf_add(row, resc->data, resc->len);
+			st->rescued_rows++;
+		}
+	}
+	buf_addc(row, '}');
+	stream_write(stdout, row->data, row->len);
+}
+
+/* Everything but schema records and rows passes through unchanged. */
+static void process(struct state *st, const struct record *rec, unsigned long lineno)
+{
+	if (rec->kind == RECORD_ROW) {
+		process_row(st, rec, lineno);
+		return;
+	}
+	if (!strcmp(rec->event, "schema"))
+		return;		/* this stage owns the schema */
+	if (!strcmp(rec->event, "file")) {
+		buf_reset(&st->path);
+		record_get_string(rec, "path", &st->path);
+	}
+	stream_write(stdout, rec->text, rec->len);
+	if (!strcmp(rec->event, "end"))
+		stream_flush(stdout);
+}
+
+static void replay_sample(struct state *st, struct sample *sm)
+{
+	const char *p = sm->text.data, *end = p + sm->text.len;
+	unsigned long lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct record rec;
+		record_classify(&rec, p, (size_t)(nl - p), NULL);
+		process(st, &rec, ++lineno);
+		p = nl + 1;
+	}
+	buf_free(&sm->text);
+}
+
+int main(int argc, char **argv)
+{
+	struct state st;
+	struct stream_reader in;
+	struct record rec;
+	struct sample sm = { BUF_INIT, 0, 0, false };
+
+	parse_options(argc, argv);
+	stream_setup_stdout();
+	memset(&st, 0, sizeof(st));
+	st.schema.version = -1;
+	if (opt.location) {
+		open_location(&st);
+	} else {
+		merge_ddl(&st.schema, opt.schema_ddl, "--schema", false);
+		if (opt.hints)
+			merge_ddl(&st.schema, opt.hints, "--schema-hints", true);
+		add_rescued_column(&st.schema);
+		st.schema.version = 0;
+		st.known = true;
+	}
+
+	stream_reader_init(&in, stdin, "standard input");
+	while (stream_next_record(&in, &rec)) {
+		if (st.known) {
+			process(&st, &rec, in.lineno);
+			continue;
+		}
+		/* Sampling: hold the first batch (within bounds) to infer from it. */
+		buf_add(&sm.text, rec.text, rec.len);
+		buf_addc(&sm.text, '\n');
+		if (rec.kind == RECORD_ROW)
+			sm.rows++;
+		else if (!strcmp(rec.event, "file"))
+			sm.files++;
+		else if (!strcmp(rec.event, "end") && sm.rows)
+			sm.batch_done = true;
+		if (sm.batch_done || sm.files > opt.sample_files ||
+		    (long long)sm.text.len > opt.sample_bytes) {
+			infer(&st, &sm);
+			replay_sample(&st, &sm);
+		}
+	}
+	if (!st.known && sm.rows)
+		infer(&st, &sm);
+	if (sm.text.len)
+		replay_sample(&st, &sm);	/* with no rows: control records only */
+	stream_reader_free(&in);
+	if (!opt.quiet && (st.dropped || st.rescued_rows))
+		fprintf(stderr, "inlet-rescue: %lld rows with rescued data, %lld values of "
+			"unknown columns dropped\n", st.rescued_rows, st.dropped);
+	schema_free(&st.schema);
+	buf_free(&st.dir);
+	buf_free(&st.path);
+	buf_free(&st.row);
+	buf_free(&st.rescued);
+	buf_free(&st.tmp);
+	buf_free(&sm.text);
+	if (opt.location)
+		ckpt_close(&st.ck);
+	close_stdout();
+	return 0;
+}
