@@ -116,3 +116,26 @@ day() {
 	run inlet ctas --db shop.db --table t sqlite:nowhere.db:x
 	assert_equal "$status" 66
 }
+
+@test "ctas may replace a table with a copy of itself" {
+	day src C1 C2
+	inlet ctas --db shop.db --table t src > /dev/null
+	run inlet ctas --db shop.db --table t sqlite:shop.db:t
+	assert_success
+	run sql shop.db 'SELECT count(*) FROM t'
+	assert_output 2
+	run inlet ctas --db shop.db --table u sqlite:shop.db:nope
+	assert_equal "$status" 66
+	assert_output --partial "no table 'nope'"
+}
+
+@test "composites check option values before starting the pipeline" {
+	for c in copy-into ctas; do
+		run inlet "$c" --db x.db --table t --mode nope src
+		assert_equal "$status" 64
+		assert_output --partial "invalid value 'nope' for --mode"
+		run inlet "$c" --db x.db --table t --format xml src
+		assert_equal "$status" 64
+	done
+	[ ! -e x.db ]
+}

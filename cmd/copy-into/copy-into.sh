@@ -48,10 +48,17 @@ while :; do
 	case $1 in
 	--db) db=$2; shift 2 ;;
 	--table) table=$2; shift 2 ;;
-	-f|--format) parse_args+=(--format "$2"); shift 2 ;;
-	--header) parse_args+=(--header "$2"); shift 2 ;;
+	-f|--format)
+		case $2 in csv|json|text) ;; *) die "invalid value '$2' for --format: expected csv, json or text" ;; esac
+		parse_args+=(--format "$2"); shift 2 ;;
+	--header)
+		case $2 in true|false) ;; *) die "invalid value '$2' for --header: expected true or false" ;; esac
+		parse_args+=(--header "$2"); shift 2 ;;
 	-d|--delimiter) parse_args+=(--delimiter "$2"); shift 2 ;;
-	--mode) parse_args+=(--mode "$2"); shift 2 ;;
+	--mode)
+		case $2 in permissive|dropmalformed|failfast) ;;
+		*) die "invalid value '$2' for --mode: expected permissive, dropmalformed or failfast" ;; esac
+		parse_args+=(--mode "$2"); shift 2 ;;
 	-m|--metadata) parse_args+=(--metadata); shift ;;
 	--pattern) discover_args+=(--pattern "$2"); shift 2 ;;
 	--force) force=1; shift ;;

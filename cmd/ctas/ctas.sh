@@ -45,10 +45,17 @@ while :; do
 	case $1 in
 	--db) db=$2; shift 2 ;;
 	--table) table=$2; shift 2 ;;
-	-f|--format) parse_args+=(--format "$2"); shift 2 ;;
-	--header) parse_args+=(--header "$2"); shift 2 ;;
+	-f|--format)
+		case $2 in csv|json|text) ;; *) die "invalid value '$2' for --format: expected csv, json or text" ;; esac
+		parse_args+=(--format "$2"); shift 2 ;;
+	--header)
+		case $2 in true|false) ;; *) die "invalid value '$2' for --header: expected true or false" ;; esac
+		parse_args+=(--header "$2"); shift 2 ;;
 	-d|--delimiter) parse_args+=(--delimiter "$2"); shift 2 ;;
-	--mode) parse_args+=(--mode "$2"); shift 2 ;;
+	--mode)
+		case $2 in permissive|dropmalformed|failfast) ;;
+		*) die "invalid value '$2' for --mode: expected permissive, dropmalformed or failfast" ;; esac
+		parse_args+=(--mode "$2"); shift 2 ;;
 	-m|--metadata) parse_args+=(--metadata); shift ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage 0 ;;
@@ -70,16 +77,23 @@ sqlite:*)
 		die "invalid source '$1': expected sqlite:DB:TABLE"
 	[ -f "$src_db" ] || die "cannot open database '$src_db'" 66
 	command -v sqlite3 >/dev/null || die "the sqlite3 program is needed for a sqlite: source" 69
-	schema=src
+	schema=src attach=
 	if [ "$(readlink -f "$src_db")" = "$(readlink -f "$db")" ]; then
-		schema=main attach=
+		schema=main
 	else
 		attach="ATTACH $(literal "$src_db") AS src;"
 	fi
+	exists=$(sqlite3 -bail "$src_db" "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name = $(literal "$src_table")") ||
+		die "cannot read database '$src_db'" 66
+	[ "$exists" = 1 ] || die "no table '$src_table' in '$src_db'" 66
+	# Built under a temporary name and renamed, so a table can replace itself.
+	tmp="_inlet_ctas_$$"
 	sql="$attach
 BEGIN IMMEDIATE;
+DROP TABLE IF EXISTS main.$(ident "$tmp");
+CREATE TABLE main.$(ident "$tmp") AS SELECT * FROM $schema.$(ident "$src_table");
 DROP TABLE IF EXISTS main.$(ident "$table");
-CREATE TABLE main.$(ident "$table") AS SELECT * FROM $schema.$(ident "$src_table");
+ALTER TABLE main.$(ident "$tmp") RENAME TO $(ident "$table");
 COMMIT;
 SELECT count(*) FROM main.$(ident "$table");"
 	rows=$(sqlite3 -bail "$db" "$sql") || exit 74
