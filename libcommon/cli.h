@@ -9,6 +9,11 @@
 long long parse_count_arg(const char *opt, const char *value);
 /* A byte size with an optional k/m/g/t suffix (powers of 1024): "10g". */
 long long parse_size_arg(const char *opt, const char *value);
+/*
+ * A duration in milliseconds: "500ms", "10s", "1m", "2h", "1d", Spark's
+ * "10 seconds" and "1 minute"; a bare number is seconds.
+ */
+long long parse_duration_arg(const char *opt, const char *value);
 /* true/false, yes/no, 1/0, on/off (any case). */
 int parse_bool_arg(const char *opt, const char *value);
 /* Print "PROG (inlet) VERSION" on stdout and exit 0. */

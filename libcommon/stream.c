@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <signal.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,34 +10,62 @@
 void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name)
 {
 	memset(r, 0, sizeof(*r));
-	r->fp = fp;
+	r->fd = fileno(fp);
 	r->name = name;
+	r->cap = 1 << 16;
+	r->buf = xmalloc(r->cap);
 }
 
 void stream_reader_free(struct stream_reader *r)
 {
-	free(r->line);
-	r->line = NULL;
+	free(r->buf);
+	r->buf = NULL;
 	r->cap = 0;
 }
 
 int stream_next_line(struct stream_reader *r)
 {
-	ssize_t n = getline(&r->line, &r->cap, r->fp);
+	size_t scanned = r->start;
 
-	if (n < 0) {
-		if (ferror(r->fp))
-			die_errno(EX_IOERR, "cannot read '%s'", r->name);
-		return 0;
+	for (;;) {
+		char *nl = memchr(r->buf + scanned, '\n', r->end - scanned);
+		if (nl || (r->eof && r->start < r->end)) {
+			char *line = r->buf + r->start;
+			size_t n = nl ? (size_t)(nl - line) : r->end - r->start;
+			r->start = nl ? (size_t)(nl - r->buf) + 1 : r->end;
+			if (n > 0 && line[n - 1] == '\r')
+				n--;
+			line[n] = '\0';	/* the newline's place, or the spare byte */
+			r->line = line;
+			r->len = n;
+			r->lineno++;
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		if (r->start > 0) {
+			memmove(r->buf, r->buf + r->start, r->end - r->start);
+			r->end -= r->start;
+			r->start = 0;
+		}
+		scanned = r->end;
+		if (r->cap - r->end < 4096) {
+			r->cap *= 2;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		/* One byte stays spare for the NUL of a last line without newline. */
+		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
+		if (got < 0) {
+			if (errno != EINTR)
+				die_errno(EX_IOERR, "cannot read '%s'", r->name);
+			if (r->interrupt && *r->interrupt && r->stop_ok && r->start == r->end)
+				return 0;
+			continue;
+		}
+		if (got == 0)
+			r->eof = true;
+		r->end += (size_t)got;
 	}
-	r->lineno++;
-	if (n > 0 && r->line[n - 1] == '\n')
-		n--;
-	if (n > 0 && r->line[n - 1] == '\r')
-		n--;
-	r->line[n] = '\0';
-	r->len = (size_t)n;
-	return 1;
 }
 
 static bool blank(const char *s, size_t n)
@@ -152,4 +182,33 @@ void stream_setup_stdout(void)
 	static char outbuf[1 << 16];
 
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+}
+
+void stream_defer_stop_signals(void)
+{
+	if (!isatty(STDIN_FILENO)) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+	}
+}
+
+static volatile sig_atomic_t *stop_flag;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	*stop_flag = 1;
+}
+
+void stream_catch_stop_signals(volatile sig_atomic_t *flag)
+{
+	struct sigaction sa;
+
+	stop_flag = flag;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: a blocked read returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 }

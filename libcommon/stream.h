@@ -6,18 +6,28 @@
  * skip, and any future event, passed on unchanged); all others are rows.
  */
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "buf.h"
 #include "json.h"
 
 struct stream_reader {
-	FILE *fp;		/* borrowed */
+	int fd;			/* borrowed */
 	const char *name;	/* for messages, e.g. "standard input" */
-	char *line;		/* owned; the current line, NUL-terminated */
-	size_t cap;
+	char *buf;		/* owned: bytes read, [start, end) not yet returned */
+	size_t start, end, cap;
+	bool eof;
+	char *line;		/* the current line, NUL-terminated, inside buf */
 	size_t len;		/* length without the newline */
 	unsigned long lineno;
+	/*
+	 * Graceful stop: when *INTERRUPT is set by a signal handler (installed
+	 * without SA_RESTART) while the reader waits for input, with STOP_OK
+	 * and no partial line buffered, the reader reports end of input.
+	 */
+	volatile sig_atomic_t *interrupt;
+	bool stop_ok;
 };
 
 enum record_kind { RECORD_ROW, RECORD_CONTROL };
@@ -36,7 +46,8 @@ void stream_reader_free(struct stream_reader *r);
 /*
  * Read the next line (no length limit); 1 on success, 0 at EOF.  A line
  * without its final newline at EOF is still returned.  A read error dies
- * with EX_IOERR naming the stream.
+ * with EX_IOERR naming the stream.  Reads the descriptor directly, so the
+ * FILE must not have been read from before.
  */
 int stream_next_line(struct stream_reader *r);
 
@@ -63,5 +74,18 @@ void stream_flush(FILE *fp);
 
 /* Give stdout a large buffer: rows are flushed at batch ends, not per line. */
 void stream_setup_stdout(void);
+
+/*
+ * A stage in the middle of a pipeline (standard input not a terminal)
+ * ignores SIGINT and SIGTERM and ends at end of input instead, so that a
+ * signal to the whole pipeline lets the batch in flight reach the sink.
+ */
+void stream_defer_stop_signals(void);
+
+/*
+ * Install HANDLER-less flag setting for SIGINT and SIGTERM: *FLAG becomes 1,
+ * and blocking calls are interrupted (no SA_RESTART).
+ */
+void stream_catch_stop_signals(volatile sig_atomic_t *flag);
 
 #endif

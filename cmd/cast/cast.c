@@ -406,6 +406,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv);
 	stream_setup_stdout();
+	stream_defer_stop_signals();
 	memset(&st, 0, sizeof(st));
 	st.schema.version = -1;
 	st.corrupt_col = -1;

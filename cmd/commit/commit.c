@@ -19,6 +19,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "die.h"
+#include "clean.h"
 #include "fault.h"
 #include "sink.h"
 #include "stream.h"
@@ -29,6 +30,7 @@ static struct options {
 	bool to_stdout;
 	enum sink_mode mode;
 	const char *key;
+	const char *clean_source;
 	bool quiet, summary_only;
 	long long keep;
 } opt = {
@@ -58,6 +60,8 @@ static void usage(int code)
 "                          atomically with each batch; upsert: insert or\n"
 "                          update rows by --key (SQLite only)\n"
 "      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
+"      --clean-source WHAT delete, or move:DIR, each batch's source files\n"
+"                          once the batch is durable (needs --checkpoint)\n"
 "      --keep-batches N    commits/ entries kept (default 100)\n"
 "      --summary-only      print only the summary at the end\n"
 "  -q, --quiet             print neither progress nor summary\n"
@@ -68,7 +72,7 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEY, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
 	       O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
@@ -78,6 +82,7 @@ static void parse_options(int argc, char **argv)
 		{ "stdout", no_argument, NULL, O_STDOUT },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "key", required_argument, NULL, O_KEY },
+		{ "clean-source", required_argument, NULL, O_CLEAN },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -112,6 +117,7 @@ static void parse_options(int argc, char **argv)
 				    "COLUMN[,COLUMN...]", optarg);
 			opt.key = optarg;
 			break;
+		case O_CLEAN: opt.clean_source = optarg; break;
 		case O_KEEP:
 			opt.keep = parse_count_arg("--keep-batches", optarg);
 			if (opt.keep < 2)
@@ -187,6 +193,7 @@ int main(int argc, char **argv)
 	struct batch b = { 0 };
 	struct totals t = { 0 };
 	struct sink *sink;
+	struct cleaner cleaner;
 	long long next_implicit = -1;
 	struct buf pending_schema = BUF_INIT;	/* a schema record between batches */
 	FILE *progress;
@@ -202,6 +209,10 @@ int main(int argc, char **argv)
 		ckpt_clean_temporaries(commits.data);
 		next_implicit = ckpt_log_latest(commits.data) + 1;
 	}
+	if (opt.clean_source) {
+		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);
+		cleaner_run(&cleaner);	/* what an earlier run could not clean */
+	}
 	if (opt.db)
 		sink = sink_sqlite_open(opt.db, opt.table);
 	else if (opt.dir)
@@ -213,8 +224,15 @@ int main(int argc, char **argv)
 	sink->key = opt.key;
 	progress = opt.to_stdout ? stderr : stdout;
 
+	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
+	static volatile sig_atomic_t stop;
+	stream_catch_stop_signals(&stop);
 	stream_reader_init(&in, stdin, "standard input");
+	in.interrupt = &stop;
 	for (;;) {
+		in.stop_ok = !b.open || b.implicit;
+		if (stop && !b.open)
+			break;
 		int got = stream_next_record(&in, &rec);
 		bool is_begin = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "begin");
 		bool is_end = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "end");
@@ -225,6 +243,8 @@ int main(int argc, char **argv)
 		} else if (!got) {
 			if (b.open) {
 				sink->ops->abort(sink);
+				if (opt.clean_source)
+					cleaner_forget(&cleaner);
 				die(EX_IOERR, "input ended inside batch %lld (an upstream stage "
 				    "failed); the batch was not committed and is replayed on "
 				    "restart", b.id);
@@ -257,6 +277,8 @@ int main(int argc, char **argv)
 				crash_point("commit-after-mark");
 				if (b.implicit)
 					next_implicit = b.id + 1;
+				if (opt.clean_source)
+					cleaner_run(&cleaner);
 			}
 			t.corrupt_files += b.corrupt_files;
 			t.batches++;
@@ -300,8 +322,14 @@ int main(int argc, char **argv)
 				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
 		}
 		if (rec.kind == RECORD_CONTROL) {
-			if (!strcmp(rec.event, "file"))
+			if (!strcmp(rec.event, "file")) {
 				b.files++;
+				if (opt.clean_source) {
+					buf_reset(&text);
+					if (record_get_string(&rec, "path", &text))
+						cleaner_add(&cleaner, text.data);
+				}
+			}
 			else if (!strcmp(rec.event, "skip"))
 				b.corrupt_files++;
 			else if (!strcmp(rec.event, "schema")) {
@@ -326,6 +354,8 @@ int main(int argc, char **argv)
 	buf_free(&path);
 	buf_free(&text);
 	buf_free(&pending_schema);
+	if (opt.clean_source)
+		cleaner_free(&cleaner);
 	if (opt.checkpoint)
 		ckpt_close(&ck);
 	close_stdout();

@@ -27,23 +27,14 @@
 #include "die.h"
 #include "json.h"
 #include "stream.h"
+#include "discover.h"
 
-enum trigger { TRIGGER_AVAILABLE_NOW, TRIGGER_ONCE };
-
-static struct options {
-	const char *checkpoint;
-	bool no_checkpoint;
-	enum trigger trigger;
-	long long max_files;	/* 0: no limit */
-	long long max_bytes;	/* 0: no limit */
-	bool allow_overwrites;
-	const char *pattern;
-	long long keep;
-	bool quiet;
-} opt = {
+struct options opt = {
 	.trigger = TRIGGER_AVAILABLE_NOW,
 	.max_files = 1000,
 	.keep = 100,
+	.include_existing = true,
+	.backfill_ms = 60000,
 };
 
 static void usage(int code)
@@ -59,7 +50,9 @@ static void usage(int code)
 "  -c, --checkpoint DIR           checkpoint folder (offsets/, sources/)\n"
 "      --no-checkpoint            list everything once; remember nothing\n"
 "  -t, --trigger MODE             available-now (default): all new files in\n"
-"                                 batches, then exit; once: one batch of all\n"
+"                                 batches, then exit; once: one batch of all;\n"
+"                                 every:DURATION: list every so often and run\n"
+"                                 until stopped; watch: inotify, lowest latency\n"
 "      --max-files-per-trigger N  files per batch (default 1000, 0: no limit)\n"
 "      --max-bytes-per-trigger SIZE\n"
 "                                 soft byte limit per batch (e.g. 10g)\n"
@@ -68,6 +61,15 @@ static void usage(int code)
 "      --pattern GLOB             only files whose name (or path below the\n"
 "                                 source, if GLOB has a '/') matches\n"
 "      --keep-batches N           offsets/ entries kept (default 100)\n"
+"      --include-existing-files BOOL\n"
+"                                 false: on a new checkpoint, skip the files\n"
+"                                 already there (default true)\n"
+"      --min-age DURATION         polling: take a file once its modification\n"
+"                                 time is this old (default: once unchanged\n"
+"                                 across two listings)\n"
+"      --backfill-interval DURATION\n"
+"                                 watch: list everything this often to catch\n"
+"                                 missed files (default 1m)\n"
 "  -q, --quiet                    no summary on standard error\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
@@ -77,7 +79,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
-	       O_KEEP, O_VERSION };
+	       O_KEEP, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
@@ -87,6 +89,9 @@ static void parse_options(int argc, char **argv)
 		{ "allow-overwrites", no_argument, NULL, O_ALLOW },
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
+		{ "include-existing-files", required_argument, NULL, O_EXISTING },
+		{ "min-age", required_argument, NULL, O_MIN_AGE },
+		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -103,9 +108,16 @@ static void parse_options(int argc, char **argv)
 				opt.trigger = TRIGGER_AVAILABLE_NOW;
 			else if (!strcmp(optarg, "once"))
 				opt.trigger = TRIGGER_ONCE;
-			else
+			else if (!strcmp(optarg, "watch"))
+				opt.trigger = TRIGGER_WATCH;
+			else if (!strncmp(optarg, "every:", 6)) {
+				opt.trigger = TRIGGER_EVERY;
+				opt.interval_ms = parse_duration_arg("--trigger every:", optarg + 6);
+				if (opt.interval_ms < 1)
+					die(EX_USAGE, "--trigger every: needs an interval of 1ms or more");
+			} else
 				die(EX_USAGE, "invalid value '%s' for --trigger: expected "
-				    "available-now or once", optarg);
+				    "available-now, once, every:DURATION or watch", optarg);
 			break;
 		case O_MAX_FILES:
 			opt.max_files = parse_count_arg("--max-files-per-trigger", optarg);
@@ -119,6 +131,15 @@ static void parse_options(int argc, char **argv)
 			opt.keep = parse_count_arg("--keep-batches", optarg);
 			if (opt.keep < 2)
 				die(EX_USAGE, "--keep-batches must be at least 2");
+			break;
+		case O_EXISTING:
+			opt.include_existing = parse_bool_arg("--include-existing-files", optarg);
+			break;
+		case O_MIN_AGE: opt.min_age_ms = parse_duration_arg("--min-age", optarg); break;
+		case O_BACKFILL:
+			opt.backfill_ms = parse_duration_arg("--backfill-interval", optarg);
+			if (opt.backfill_ms < 1)
+				die(EX_USAGE, "--backfill-interval must be more than 0");
 			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
@@ -138,16 +159,7 @@ static void parse_options(int argc, char **argv)
 
 /* ---- the index of files already taken: path -> size, mtime ---- */
 
-struct seen_entry {
-	char *path;		/* owned; NULL marks an empty slot */
-	long long size;
-	char mtime[32];
-};
 
-struct seen {
-	struct seen_entry *slots;
-	size_t cap, count;
-};
 
 static unsigned long long hash_path(const char *s)
 {
@@ -158,7 +170,7 @@ static unsigned long long hash_path(const char *s)
 	return h;
 }
 
-static struct seen_entry *seen_find(struct seen *s, const char *path)
+struct seen_entry *seen_find(struct seen *s, const char *path)
 {
 	size_t mask = s->cap - 1, i = hash_path(path) & mask;
 
@@ -186,7 +198,7 @@ static void seen_grow(struct seen *s)
 }
 
 /* Record PATH as taken with SIZE and MTIME (replacing an older entry). */
-static void seen_put(struct seen *s, const char *path, long long size,
+void seen_put(struct seen *s, const char *path, long long size,
 		     const char *mtime)
 {
 	if ((s->count + 1) * 10 >= s->cap * 7)
@@ -200,7 +212,7 @@ static void seen_put(struct seen *s, const char *path, long long size,
 	snprintf(e->mtime, sizeof(e->mtime), "%s", mtime);
 }
 
-static void seen_free(struct seen *s)
+void seen_free(struct seen *s)
 {
 	for (size_t i = 0; i < s->cap; i++)
 		free(s->slots[i].path);
@@ -209,19 +221,9 @@ static void seen_free(struct seen *s)
 
 /* ---- candidate files ---- */
 
-struct file {
-	char *path;		/* owned, absolute */
-	long long size;
-	long long mtime_ns;
-	char mtime[32];
-};
 
-struct filelist {
-	struct file *v;
-	size_t n, cap;
-};
 
-static void filelist_add(struct filelist *l, const char *path, const struct stat *st)
+void filelist_add(struct filelist *l, const char *path, const struct stat *st)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
@@ -235,7 +237,7 @@ static void filelist_add(struct filelist *l, const char *path, const struct stat
 }
 
 /* Spark's hidden-file rule (HadoopFSUtils.shouldFilterOutPathName). */
-static bool hidden_name(const char *name)
+bool hidden_name(const char *name)
 {
 	size_t n = strlen(name);
 
@@ -246,7 +248,7 @@ static bool hidden_name(const char *name)
 	return n >= 10 && !strcmp(name + n - 10, "._COPYING_");
 }
 
-static bool pattern_matches(const char *rel)
+bool pattern_matches(const char *rel)
 {
 	if (!opt.pattern)
 		return true;
@@ -257,7 +259,7 @@ static bool pattern_matches(const char *rel)
 }
 
 /* Walk DIR (absolute); REL_OFF is where the path below the source starts. */
-static void walk(struct buf *path, size_t rel_off, struct filelist *out)
+void walk(struct buf *path, size_t rel_off, struct filelist *out)
 {
 	DIR *d = opendir(path->data);
 	struct dirent *e;
@@ -317,7 +319,7 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[{") != NULL;
 }
 
-static void list_sources(char **sources, int n, struct filelist *out)
+void list_sources(char **sources, int n, struct filelist *out)
 {
 	for (int i = 0; i < n; i++) {
 		if (!has_glob(sources[i])) {
@@ -351,7 +353,7 @@ static int cmp_file(const void *a, const void *b)
 }
 
 /* Keep only files not taken before (or changed, with --allow-overwrites). */
-static void filter_new(struct filelist *l, struct seen *s)
+void filter_new(struct filelist *l, struct seen *s)
 {
 	size_t kept = 0;
 
@@ -379,14 +381,6 @@ static void filter_new(struct filelist *l, struct seen *s)
 
 /* ---- the checkpoint side ---- */
 
-struct state {
-	struct ckpt ck;
-	struct seen seen;
-	struct buf offsets_dir, seen_path;
-	FILE *seen_log;		/* append handle of sources/seen */
-	long long next_batch;
-	long long emitted_batches, emitted_files;
-};
 
 /* Add the file records of the NDJSON text (an offsets/ entry or the seen log). */
 static long long index_records(struct state *st, const char *name, char *text,
@@ -516,6 +510,8 @@ static void open_state(struct state *st)
 
 	committed = ckpt_log_latest(commits.data);
 	offsets = ckpt_log_list(st->offsets_dir.data, &n_offsets);
+	st->first_start = committed < 0 && n_offsets == 0 &&
+			  access(st->seen_path.data, F_OK) != 0;
 	load_seen(st, offsets, n_offsets);
 
 	/* Replay: batches written ahead and not committed, in order, verbatim. */
@@ -535,7 +531,7 @@ static void open_state(struct state *st)
 			fprintf(stderr, "inlet-discover: replaying uncommitted batch %lld\n",
 				offsets[i]);
 		st->next_batch = offsets[i] + 1;
-		st->emitted_batches++;
+		st->batches_emitted++;
 		buf_free(&text);
 	}
 	if (n_offsets && offsets[n_offsets - 1] >= st->next_batch)
@@ -551,10 +547,10 @@ static void open_state(struct state *st)
 }
 
 /* Write offsets/N, then emit the batch, then remember its files. */
-static void emit_batch(struct state *st, const struct file *files, size_t n,
-		       long long batch)
+void emit_batch(struct state *st, const struct file *files, size_t n, long long batch)
 {
 	struct buf text = BUF_INIT, path = BUF_INIT;
+	bool remember = !opt.no_checkpoint;
 
 	buf_printf(&text, "{\"_inlet\":\"begin\",\"batch\":%lld}\n", batch);
 	for (size_t i = 0; i < n; i++) {
@@ -565,7 +561,7 @@ static void emit_batch(struct state *st, const struct file *files, size_t n,
 	}
 	buf_printf(&text, "{\"_inlet\":\"end\",\"batch\":%lld}\n", batch);
 
-	if (st) {
+	if (remember) {
 		ckpt_path(&st->ck, "offsets", batch, &path);
 		if (write_file_atomic(path.data, text.data, text.len) < 0)
 			die_errno(EX_IOERR, "cannot write '%s'", path.data);
@@ -573,7 +569,7 @@ static void emit_batch(struct state *st, const struct file *files, size_t n,
 	if (fwrite(text.data, 1, text.len, stdout) != text.len)
 		die_errno(EX_IOERR, "cannot write output");
 	stream_flush(stdout);
-	if (st) {
+	if (remember) {
 		/* Lines 2..n+1 of the batch are its file records. */
 		char *first = strchr(text.data, '\n') + 1;
 		char *last = text.data + text.len - 1;
@@ -584,64 +580,121 @@ static void emit_batch(struct state *st, const struct file *files, size_t n,
 		    (size_t)(last - first))
 			die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
 		stream_flush(st->seen_log);
-		for (size_t i = 0; i < n; i++)
-			seen_put(&st->seen, files[i].path, files[i].size, files[i].mtime);
-		st->emitted_batches++;
-		st->emitted_files += (long long)n;
 	}
+	/* Without a checkpoint the index still stops a stream taking a file twice. */
+	for (size_t i = 0; i < n; i++)
+		seen_put(&st->seen, files[i].path, files[i].size, files[i].mtime);
+	st->batches_emitted++;
+	st->files_emitted += (long long)n;
+	st->next_batch = batch + 1;
 	buf_free(&text);
 	buf_free(&path);
 }
 
-int main(int argc, char **argv)
+void emit_files(struct state *st, struct file *files, size_t n)
 {
-	struct state st;
-	struct filelist files = { 0 };
-	long long batch = 0, nfiles = 0, nbatches = 0;
-
-	parse_options(argc, argv);
-	stream_setup_stdout();
-	memset(&st, 0, sizeof(st));
-	if (!opt.no_checkpoint) {
-		open_state(&st);
-		batch = st.next_batch;
-	}
-	list_sources(argv + optind, argc - optind, &files);
-	filter_new(&files, &st.seen);
+	size_t i = 0;
 
 	/* Trigger.Once takes all files in one batch, ignoring the limits. */
-	size_t i = 0;
-	while (i < files.n) {
+	while (i < n) {
 		size_t j = i;
 		long long bytes = 0;
-		while (j < files.n) {
-			if (opt.trigger == TRIGGER_AVAILABLE_NOW && j > i &&
+		if (i > 0 && *st->stop)
+			return;	/* the batch in flight is done: stop here */
+		while (j < n) {
+			if (opt.trigger != TRIGGER_ONCE && j > i &&
 			    ((opt.max_files && (long long)(j - i) >= opt.max_files) ||
 			     (opt.max_bytes && bytes >= opt.max_bytes)))
 				break;
-			bytes += files.v[j].size;
+			bytes += files[j].size;
 			j++;
 		}
-		emit_batch(opt.no_checkpoint ? NULL : &st, files.v + i, j - i, batch++);
-		nfiles += (long long)(j - i);
-		nbatches++;
+		emit_batch(st, files + i, j - i, st->next_batch);
 		i = j;
+	}
+}
+
+void mark_seen(struct state *st, const struct filelist *files)
+{
+	struct buf line = BUF_INIT;
+
+	for (size_t i = 0; i < files->n; i++) {
+		const struct file *f = &files->v[i];
+		seen_put(&st->seen, f->path, f->size, f->mtime);
+		if (opt.no_checkpoint)
+			continue;
+		buf_reset(&line);
+		buf_adds(&line, "{\"_inlet\":\"file\",\"batch\":-1,\"path\":");
+		json_string_encode(&line, f->path, strlen(f->path));
+		buf_printf(&line, ",\"size\":%lld,\"mtime\":\"%s\"}", f->size, f->mtime);
+		stream_write(st->seen_log, line.data, line.len);
+	}
+	if (!opt.no_checkpoint)
+		stream_flush(st->seen_log);
+	buf_free(&line);
+}
+
+void filelist_free(struct filelist *l)
+{
+	for (size_t k = 0; k < l->n; k++)
+		free(l->v[k].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+long long now_ms(void)
+{
+	return monotonic_ns() / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	static volatile sig_atomic_t stop;
+	struct state st;
+	struct filelist files = { 0 };
+	char **sources;
+	int nsources;
+
+	parse_options(argc, argv);
+	sources = argv + optind;
+	nsources = argc - optind;
+	stream_setup_stdout();
+	memset(&st, 0, sizeof(st));
+	st.stop = &stop;
+	stream_catch_stop_signals(&stop);
+	if (!opt.no_checkpoint)
+		open_state(&st);
+	else
+		st.first_start = true;
+
+	if (!opt.include_existing && st.first_start) {
+		/* cloudFiles.includeExistingFiles=false: evaluated on the first start only. */
+		list_sources(sources, nsources, &files);
+		filter_new(&files, &st.seen);
+		mark_seen(&st, &files);
+		filelist_free(&files);
+	}
+	if (opt.trigger == TRIGGER_EVERY) {
+		run_every(&st, sources, nsources);
+	} else if (opt.trigger == TRIGGER_WATCH) {
+		run_watch(&st, sources, nsources);
+	} else {
+		list_sources(sources, nsources, &files);
+		filter_new(&files, &st.seen);
+		emit_files(&st, files.v, files.n);
+		filelist_free(&files);
 	}
 	if (!opt.quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "inlet-discover: %lld new files in %lld batches\n",
-			nfiles, nbatches);
-
-	for (size_t k = 0; k < files.n; k++)
-		free(files.v[k].path);
-	free(files.v);
+			st.files_emitted, st.batches_emitted);
 	if (!opt.no_checkpoint) {
 		if (fclose(st.seen_log) != 0)
 			die_errno(EX_IOERR, "cannot write '%s'", st.seen_path.data);
-		seen_free(&st.seen);
 		buf_free(&st.offsets_dir);
 		buf_free(&st.seen_path);
 		ckpt_close(&st.ck);
 	}
+	seen_free(&st.seen);
 	close_stdout();
 	return 0;
 }

@@ -734,6 +734,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv);
 	stream_setup_stdout();
+	stream_defer_stop_signals();
 	memset(&src, 0, sizeof(src));
 	if (optind < argc)
 		parse_args(&src, argv + optind, argc - optind);

@@ -1,0 +1,386 @@
+/*
+ * The streaming triggers of inlet-discover.
+ *
+ * every:DURATION lists the sources, emits what is new, and sleeps the
+ * rest of the interval; an overrun lists again at once (Spark's
+ * processingTime).  A polled file is taken once it is unchanged across two
+ * listings, or older than --min-age, so a file still being written waits.
+ *
+ * watch follows inotify(7): a file is taken when it is closed after
+ * writing or moved in.  Files found by listing instead (at start, in a new
+ * folder, after a queue overflow, at each --backfill-interval) are taken
+ * when their modification time is over a second old, or once unchanged
+ * over a short settle time.  Events that arrive together are gathered
+ * into one batch.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "discover.h"
+
+#define SETTLE_MS 250		/* a listed file unchanged this long is complete */
+#define OLD_MS 1000		/* a listed file this old is complete */
+#define GATHER_MS 2		/* quiet time that closes a batch of events */
+#define GATHER_MAX_MS 20	/* longest a batch waits for more events */
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sleep MS milliseconds, or less if a stop signal arrives. */
+static void nap(struct state *st, long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+	while (!*st->stop && nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Of the new files in L, keep those that look complete; PENDING holds what
+ * the previous look saw and is replaced by what this one saw.  With
+ * SETTLED_MS > 0, a file seen unchanged at least that long ago is complete.
+ */
+static void keep_complete(struct filelist *l, struct seen *pending, long long age_ms,
+			  long long settled_ms, struct seen *next_pending)
+{
+	long long now = wall_ms();
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct file *f = &l->v[i];
+		bool done = age_ms > 0 && now - f->mtime_ns / 1000000 >= age_ms;
+		if (!done && pending->cap) {
+			struct seen_entry *e = seen_find(pending, f->path);
+			done = e->path && e->size == f->size && !strcmp(e->mtime, f->mtime) &&
+			       (settled_ms <= 0 || now - settled_ms >= 0);
+		}
+		if (done) {
+			l->v[kept++] = *f;
+		} else {
+			seen_put(next_pending, f->path, f->size, f->mtime);
+			free(f->path);
+		}
+	}
+	l->n = kept;
+}
+
+void run_every(struct state *st, char **sources, int n)
+{
+	struct seen pending = { 0 };
+	long long next = now_ms();
+
+	while (!*st->stop) {
+		struct filelist files = { 0 };
+		struct seen seen_now = { 0 };
+		list_sources(sources, n, &files);
+		filter_new(&files, &st->seen);
+		keep_complete(&files, &pending, opt.min_age_ms, 0, &seen_now);
+		seen_free(&pending);
+		pending = seen_now;
+		emit_files(st, files.v, files.n);
+		filelist_free(&files);
+		next += opt.interval_ms;
+		long long now = now_ms();
+		if (next <= now)
+			next = now;	/* an overrun lists again at once */
+		else
+			nap(st, next - now);
+	}
+	seen_free(&pending);
+}
+
+/* ---- watch ---- */
+
+struct watched {
+	int wd;
+	char *path;		/* absolute folder */
+	size_t rel_off;		/* where the part below the source starts */
+	const char *glob;	/* the source glob, or NULL */
+};
+
+struct watcher {
+	int fd;
+	struct watched *dirs;
+	size_t n, cap;
+	struct filelist ready;	/* files to emit in the next batch */
+	struct seen listed;	/* found by listing, waiting to settle */
+	long long listed_at;	/* when LISTED was last refreshed */
+};
+
+static struct watched *find_wd(struct watcher *w, int wd)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->dirs[i].wd == wd)
+			return &w->dirs[i];
+	return NULL;
+}
+
+/* Watch PATH and the folders below it (symlinks not followed). */
+static void watch_tree(struct watcher *w, struct buf *path, size_t rel_off, const char *glob)
+{
+	const uint32_t mask = IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR |
+			      IN_DONT_FOLLOW;
+	int wd = inotify_add_watch(w->fd, path->data, mask);
+
+	if (wd < 0) {
+		if (errno == ENOSPC)
+			warning("inotify watch limit reached at '%s'; raise "
+				"fs.inotify.max_user_watches (backfill listings still run)",
+				path->data);
+		return;
+	}
+	if (!find_wd(w, wd)) {
+		if (w->n == w->cap) {
+			w->cap = w->cap ? w->cap * 2 : 64;
+			w->dirs = xrealloc(w->dirs, w->cap * sizeof(*w->dirs));
+		}
+		w->dirs[w->n++] = (struct watched){ wd, xstrdup(path->data), rel_off, glob };
+	}
+	DIR *d = opendir(path->data);
+	struct dirent *e;
+	size_t len = path->len;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat sb;
+		if (hidden_name(e->d_name))
+			continue;
+		path->len = len;
+		buf_addc(path, '/');
+		buf_adds(path, e->d_name);
+		if (lstat(path->data, &sb) == 0 && S_ISDIR(sb.st_mode))
+			watch_tree(w, path, rel_off, glob);
+	}
+	closedir(d);
+	path->len = len;
+	path->data[len] = '\0';
+}
+
+/* The folder part of a glob before its first wildcard component. */
+static char *glob_prefix(const char *g)
+{
+	char *copy = xstrdup(g), *magic = strpbrk(copy, "*?[{");
+	char *slash;
+
+	if (!magic)
+		return copy;
+	*magic = '\0';
+	slash = strrchr(copy, '/');
+	if (slash)
+		*(slash == copy ? slash + 1 : slash) = '\0';
+	else
+		strcpy(copy, ".");
+	return copy;
+}
+
+static void watch_sources(struct watcher *w, char **sources, int n)
+{
+	for (int i = 0; i < n; i++) {
+		bool is_glob = strpbrk(sources[i], "*?[{") != NULL;
+		char *root = is_glob ? glob_prefix(sources[i]) : xstrdup(sources[i]);
+		char *abs = realpath(root, NULL);
+		struct stat sb;
+		if (abs && stat(abs, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			struct buf path = BUF_INIT;
+			buf_adds(&path, abs);
+			/* Globs are matched against absolute paths. */
+			const char *glob = NULL;
+			if (is_glob) {
+				struct buf g = BUF_INIT;
+				if (sources[i][0] != '/') {
+					char cwd[PATH_MAX];
+					if (getcwd(cwd, sizeof(cwd)))
+						buf_printf(&g, "%s/", cwd);
+				}
+				buf_adds(&g, sources[i]);
+				glob = g.data;	/* kept for the process's lifetime */
+			}
+			watch_tree(w, &path, path.len + 1, glob);
+			buf_free(&path);
+		} else if (!abs && !is_glob) {
+			die_errno(EX_NOINPUT, "cannot read source '%s'", sources[i]);
+		}
+		free(abs);
+		free(root);
+	}
+}
+
+/* Does PATH, or a folder above it, match the source GLOB? */
+static bool glob_covers(const char *glob, const char *path)
+{
+	char *copy = xstrdup(path);
+	bool match = false;
+
+	for (char *slash; !match; ) {
+		match = fnmatch(glob, copy, FNM_PATHNAME) == 0;
+		if (!(slash = strrchr(copy, '/')) || slash == copy)
+			break;
+		*slash = '\0';
+	}
+	free(copy);
+	return match;
+}
+
+/* A file event: take PATH now if it is new and belongs to the sources. */
+static void take_event(struct state *st, struct watcher *w, const struct watched *dir,
+		       const char *name)
+{
+	struct buf path = BUF_INIT;
+	struct stat sb;
+
+	buf_printf(&path, "%s/%s", dir->path, name);
+	if (hidden_name(name) || !pattern_matches(path.data + dir->rel_off) ||
+	    (dir->glob && !glob_covers(dir->glob, path.data)) ||
+	    stat(path.data, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		buf_free(&path);
+		return;
+	}
+	struct seen_entry *e = st->seen.cap ? seen_find(&st->seen, path.data) : NULL;
+	char mtime[32];
+	iso8601_utc(mtime, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
+	bool taken = e && e->path &&
+		     (!opt.allow_overwrites || (e->size == sb.st_size && !strcmp(e->mtime, mtime)));
+	for (size_t i = 0; i < w->ready.n && !taken; i++)
+		taken = !strcmp(w->ready.v[i].path, path.data);
+	if (!taken)
+		filelist_add(&w->ready, path.data, &sb);
+	buf_free(&path);
+}
+
+/*
+ * List the sources: old files are ready, young ones wait in LISTED until
+ * they stay unchanged for SETTLE_MS.
+ */
+static void list_all(struct state *st, struct watcher *w, char **sources, int n)
+{
+	struct filelist files = { 0 };
+	struct seen next = { 0 };
+
+	list_sources(sources, n, &files);
+	filter_new(&files, &st->seen);
+	/* Files already waiting for their close event stay out of the batch. */
+	keep_complete(&files, &w->listed, OLD_MS, SETTLE_MS, &next);
+	for (size_t i = 0; i < files.n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < w->ready.n && !dup; j++)
+			dup = !strcmp(w->ready.v[j].path, files.v[i].path);
+		if (!dup) {
+			struct stat sb;
+			if (stat(files.v[i].path, &sb) == 0)
+				filelist_add(&w->ready, files.v[i].path, &sb);
+		}
+	}
+	filelist_free(&files);
+	seen_free(&w->listed);
+	w->listed = next;
+	w->listed_at = now_ms();
+}
+
+/* Read the queued events; returns false on an overflow (list everything). */
+static bool read_events(struct state *st, struct watcher *w, bool *new_dir)
+{
+	char evbuf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool ok = true;
+
+	for (;;) {
+		ssize_t len = read(w->fd, evbuf, sizeof(evbuf));
+		if (len < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return ok;
+			die_errno(EX_IOERR, "cannot read inotify events");
+		}
+		for (char *p = evbuf; p < evbuf + len; ) {
+			struct inotify_event *ev = (struct inotify_event *)p;
+			p += sizeof(*ev) + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				ok = false;
+				continue;
+			}
+			struct watched *dir = find_wd(w, ev->wd);
+			if (!dir || !ev->len)
+				continue;
+			if (ev->mask & IN_ISDIR) {
+				if (!hidden_name(ev->name)) {
+					struct buf path = BUF_INIT;
+					buf_printf(&path, "%s/%s", dir->path, ev->name);
+					size_t rel_off = dir->rel_off;
+					const char *glob = dir->glob;
+					watch_tree(w, &path, rel_off, glob);	/* may move DIRS */
+					buf_free(&path);
+					*new_dir = true;
+				}
+			} else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
+				take_event(st, w, dir, ev->name);
+			}
+		}
+	}
+}
+
+void run_watch(struct state *st, char **sources, int n)
+{
+	struct watcher w = { 0 };
+	long long next_backfill;
+
+	w.fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w.fd < 0)
+		die_errno(EX_OSERR, "cannot start inotify");
+	/* Watch first, then list: a file closed in between is seen twice, not never. */
+	watch_sources(&w, sources, n);
+	list_all(st, &w, sources, n);
+	next_backfill = now_ms() + opt.backfill_ms;
+	while (!*st->stop) {
+		if (w.ready.n) {
+			filter_new(&w.ready, &st->seen);
+			emit_files(st, w.ready.v, w.ready.n);
+			filelist_free(&w.ready);
+			continue;
+		}
+		long long now = now_ms();
+		long long wait = next_backfill - now;
+		if (w.listed.count && w.listed_at + SETTLE_MS - now < wait)
+			wait = w.listed_at + SETTLE_MS - now;
+		if (wait < 0)
+			wait = 0;
+		struct pollfd pfd = { w.fd, POLLIN, 0 };
+		int r = poll(&pfd, 1, (int)(wait > INT_MAX ? INT_MAX : wait));
+		if (r < 0 && errno != EINTR)
+			die_errno(EX_OSERR, "cannot wait for inotify events");
+		bool relist = false, new_dir = false;
+		if (r > 0) {
+			/* Gather what arrives together into one batch. */
+			long long until = now_ms() + GATHER_MAX_MS;
+			do {
+				relist |= !read_events(st, &w, &new_dir);
+				if (opt.max_files && (long long)w.ready.n >= opt.max_files)
+					break;
+			} while (now_ms() < until && poll(&pfd, 1, GATHER_MS) > 0);
+		}
+		now = now_ms();
+		if (now >= next_backfill) {
+			relist = true;
+			next_backfill = now + opt.backfill_ms;
+		}
+		if (relist || new_dir || (w.listed.count && now >= w.listed_at + SETTLE_MS))
+			list_all(st, &w, sources, n);
+	}
+	filelist_free(&w.ready);
+	seen_free(&w.listed);
+	for (size_t i = 0; i < w.n; i++)
+		free(w.dirs[i].path);
+	free(w.dirs);
+	close(w.fd);
+}
