@@ -31,6 +31,7 @@ static void conformance(void)
 	DIR *d = opendir(dir.data);
 	if (!d) {
 		printf("# skipped JSONTestSuite: '%s' not found\n", dir.data);
+		buf_free(&dir);
 		return;
 	}
 	struct dirent *e;
