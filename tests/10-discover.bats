@@ -245,3 +245,24 @@ commit_all() {
 	[ "$(ls ck/offsets | wc -l)" -le 3 ]
 	[ -f ck/offsets/5 ]
 }
+
+@test "symlinks: files inside the source are taken, outside ones and folders only with --follow-symlinks" {
+	mkdir -p land/real outside/dir
+	echo '{"in":1}' > land/real/a.json
+	echo '{"out":1}' > outside/b.json
+	echo '{"dir":1}' > outside/dir/c.json
+	ln -s "$PWD/land/real/a.json" land/inside-link.json
+	ln -s "$PWD/outside/b.json" land/outside-link.json
+	ln -s "$PWD/outside/dir" land/dirlink
+	ln -s "$PWD/land" land/real/loop
+	run inlet-discover --no-checkpoint land
+	assert_success
+	assert_line --partial 'land/inside-link.json'
+	refute_line --partial 'outside-link.json'
+	refute_line --partial 'dirlink'
+	run inlet-discover --no-checkpoint --follow-symlinks land
+	assert_success
+	assert_line --partial 'land/outside-link.json'
+	assert_line --partial 'land/dirlink/c.json'
+	refute_line --partial 'loop'
+}

@@ -58,6 +58,9 @@ static void usage(int code)
 "                                 soft byte limit per batch (e.g. 10g)\n"
 "      --allow-overwrites         take a seen file again when its size or\n"
 "                                 modification time changed\n"
+"      --follow-symlinks          follow symlinks to folders, and to files\n"
+"                                 outside the source (default: only to\n"
+"                                 files inside it)\n"
 "      --pattern GLOB             only files whose name (or path below the\n"
 "                                 source, if GLOB has a '/') matches\n"
 "      --keep-batches N           offsets/ entries kept (default 100)\n"
@@ -79,7 +82,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
-	       O_KEEP, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_VERSION };
+	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
@@ -89,6 +92,7 @@ static void parse_options(int argc, char **argv)
 		{ "allow-overwrites", no_argument, NULL, O_ALLOW },
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
+		{ "follow-symlinks", no_argument, NULL, O_FOLLOW },
 		{ "include-existing-files", required_argument, NULL, O_EXISTING },
 		{ "min-age", required_argument, NULL, O_MIN_AGE },
 		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
@@ -135,6 +139,7 @@ static void parse_options(int argc, char **argv)
 		case O_EXISTING:
 			opt.include_existing = parse_bool_arg("--include-existing-files", optarg);
 			break;
+		case O_FOLLOW: opt.follow_symlinks = true; break;
 		case O_MIN_AGE: opt.min_age_ms = parse_duration_arg("--min-age", optarg); break;
 		case O_BACKFILL:
 			opt.backfill_ms = parse_duration_arg("--backfill-interval", optarg);
@@ -258,6 +263,31 @@ bool pattern_matches(const char *rel)
 	return fnmatch(opt.pattern, base ? base + 1 : rel, 0) == 0;
 }
 
+/*
+ * A symlink is followed only to a regular file inside the source root,
+ * unless --follow-symlinks; then folders too, but never to a folder above
+ * (a loop).  On success *ST describes the target.
+ */
+static bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st)
+{
+	char *target = realpath(path->data, NULL);
+	bool ok = false;
+
+	if (!target || stat(target, st) < 0)
+		goto out;
+	size_t root_len = rel_off ? rel_off - 1 : 0;
+	bool inside = !strncmp(target, path->data, root_len) && target[root_len] == '/';
+	if (S_ISREG(st->st_mode)) {
+		ok = inside || opt.follow_symlinks;
+	} else if (S_ISDIR(st->st_mode) && opt.follow_symlinks) {
+		size_t n = strlen(target);
+		ok = strncmp(path->data, target, n) || (path->data[n] != '/' && path->data[n]);
+	}
+out:
+	free(target);
+	return ok;
+}
+
 /* Walk DIR (absolute); REL_OFF is where the path below the source starts. */
 void walk(struct buf *path, size_t rel_off, struct filelist *out)
 {
@@ -279,11 +309,8 @@ void walk(struct buf *path, size_t rel_off, struct filelist *out)
 		buf_adds(path, e->d_name);
 		if (lstat(path->data, &st) < 0)
 			continue;	/* vanished while listing */
-		if (S_ISLNK(st.st_mode)) {
-			/* Symlinked files are taken; symlinked folders are not followed. */
-			if (stat(path->data, &st) < 0 || !S_ISREG(st.st_mode))
-				continue;
-		}
+		if (S_ISLNK(st.st_mode) && !symlink_allowed(path, rel_off, &st))
+			continue;
 		if (S_ISDIR(st.st_mode))
 			walk(path, rel_off, out);
 		else if (S_ISREG(st.st_mode) && pattern_matches(path->data + rel_off))

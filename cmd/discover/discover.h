@@ -23,6 +23,7 @@ struct options {
 	long long max_files;	/* 0: no limit */
 	long long max_bytes;	/* 0: no limit */
 	bool allow_overwrites;
+	bool follow_symlinks;
 	const char *pattern;
 	long long keep;
 	bool include_existing;
