@@ -81,6 +81,16 @@ static int hexval(int c)
 	return -1;
 }
 
+/* Bytes that need no attention inside a string: ASCII but controls, '"', '\\'. */
+static const unsigned char plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /* P is at the opening quote.  Sets *escaped when a backslash was seen. */
 static const char *skip_string(const char *p, const char *end, bool *escaped,
 			       const char *start, struct json_error *err)
@@ -88,9 +98,13 @@ static const char *skip_string(const char *p, const char *end, bool *escaped,
 	const char *open = p++;
 
 	for (;;) {
-		/* Hot loop: plain ASCII runs. */
-		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' &&
-		       *p != '\\' && (unsigned char)*p < 0x80)
+		/* Hot loop: plain ASCII runs, eight bytes a step where possible. */
+		while (end - p >= 8 && plain[(unsigned char)p[0]] && plain[(unsigned char)p[1]] &&
+		       plain[(unsigned char)p[2]] && plain[(unsigned char)p[3]] &&
+		       plain[(unsigned char)p[4]] && plain[(unsigned char)p[5]] &&
+		       plain[(unsigned char)p[6]] && plain[(unsigned char)p[7]])
+			p += 8;
+		while (p < end && plain[(unsigned char)*p])
 			p++;
 		if (p >= end)
 			return fail(err, "unterminated string", open, start);
