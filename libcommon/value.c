@@ -451,10 +451,20 @@ int datetime_parse(const char *text, size_t n, const char *pattern, long long *e
 
 /* ---- the casts ---- */
 
+static bool is_number_token(const char *v)
+{
+	return *v == '-' || isdigit((unsigned char)*v);
+}
+
 /* The text a value stands for: a string's contents, or the token itself. */
 static const char *value_text(const char *v, size_t n, struct buf *tmp, size_t *len)
 {
 	if (v[0] == '"') {
+		/* Without escapes the text is the string's inside, as it stands. */
+		if (!memchr(v + 1, '\\', n - 2)) {
+			*len = n - 2;
+			return v + 1;
+		}
 		buf_reset(tmp);
 		json_string_decode(tmp, v, n);
 		*len = tmp->len;
@@ -464,10 +474,28 @@ static const char *value_text(const char *v, size_t n, struct buf *tmp, size_t *
 	return v;
 }
 
-static bool is_number_token(const char *v)
+/*
+ * The common case without allocating: a plain integer token that surely
+ * fits (at most 9 digits for INT, 18 for BIGINT), or a number token
+ * without an exponent for DOUBLE (it cannot overflow a double).
+ */
+static bool passes_as_is(const char *v, size_t n, enum type_kind kind)
 {
-	return *v == '-' || isdigit((unsigned char)*v);
+	size_t i = v[0] == '-', digits = n - i;
+
+	if (kind == TYPE_DOUBLE) {
+		if (!is_number_token(v) || n > 300)
+			return false;
+		return !memchr(v, 'e', n) && !memchr(v, 'E', n);
+	}
+	if (digits == 0 || digits > (kind == TYPE_INT ? 9u : 18u) || (v[i] == '0' && digits > 1))
+		return false;
+	for (; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return !(n == 2 && v[0] == '-' && v[1] == '0');
 }
+
 
 static void shortest_double(double x, struct buf *out)
 {
@@ -494,6 +522,11 @@ int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 
 	if (n == 4 && !memcmp(v, "null", 4)) {
 		buf_add(out, "null", 4);
+		return 0;
+	}
+	if ((t.kind == TYPE_INT || t.kind == TYPE_BIGINT || t.kind == TYPE_DOUBLE) &&
+	    passes_as_is(v, n, t.kind)) {
+		buf_add(out, v, n);
 		return 0;
 	}
 	switch (t.kind) {
@@ -648,7 +681,7 @@ struct type value_infer(const char *v, size_t n, bool examine_strings, bool *is_
 		else if (len == 5 && !strncasecmp(s, "false", 5))
 			t.kind = TYPE_BOOLEAN;
 		else if (decimal_parse(s, len, &d) == 0 && !isspace((unsigned char)s[0]) &&
-			 s[0] != '+' && !strpbrk(s, "eE")) {
+			 s[0] != '+' && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
 			if (!memchr(s, '.', len) && decimal_integer(&d, &num) == 0)
 				t.kind = integer_fits(num.data, num.len, 32) ? TYPE_INT :
 					 integer_fits(num.data, num.len, 64) ? TYPE_BIGINT :
