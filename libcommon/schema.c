@@ -47,6 +47,14 @@ long schema_find(const struct schema *s, const char *name, size_t n)
 	return -1;
 }
 
+long schema_find_hint(const struct schema *s, const char *name, size_t n, size_t hint)
+{
+	if (hint < s->n && !strncmp(s->cols[hint].name, name, n) &&
+	    s->cols[hint].name[n] == '\0')
+		return (long)hint;
+	return schema_find(s, name, n);
+}
+
 long schema_find_nocase(const struct schema *s, const char *name, size_t n)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -47,6 +47,8 @@ void schema_to_record(const struct schema *s, struct buf *out);
 
 /* Index of the column named exactly NAME (N bytes), or -1. */
 long schema_find(const struct schema *s, const char *name, size_t n);
+/* As schema_find, trying column HINT first (rows tend to follow the schema). */
+long schema_find_hint(const struct schema *s, const char *name, size_t n, size_t hint);
 /* Index of a column whose name equals NAME ignoring ASCII case, or -1. */
 long schema_find_nocase(const struct schema *s, const char *name, size_t n);
 /* Add a column (copying NAME); returns its index. */

@@ -208,17 +208,32 @@ void timestamp_format(long long us, struct buf *out)
 	}
 	civil_from_days(days, &y, &m, &d);
 	long long secs = rem / 1000000, frac = rem % 1000000;
-	buf_printf(out, "%04lld-%02u-%02uT%02lld:%02lld:%02lld", y, m, d, secs / 3600,
-		   secs / 60 % 60, secs % 60);
-	if (frac) {
-		char f[8];
-		snprintf(f, sizeof(f), "%06lld", frac);
-		size_t fl = 6;
-		while (f[fl - 1] == '0')
-			fl--;
-		buf_addc(out, '.');
-		buf_add(out, f, fl);
+	/* By hand: this runs once per timestamp value. */
+	char t[40], *p = t;
+	if (y < 0 || y > 9999) {
+		p += snprintf(t, 16, "%04lld", y);
+	} else {
+		*p++ = (char)('0' + y / 1000);
+		*p++ = (char)('0' + y / 100 % 10);
+		*p++ = (char)('0' + y / 10 % 10);
+		*p++ = (char)('0' + y % 10);
 	}
+	unsigned parts[5] = { m, d, (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60),
+			      (unsigned)(secs % 60) };
+	const char seps[5] = { '-', '-', 'T', ':', ':' };
+	for (int i = 0; i < 5; i++) {
+		*p++ = seps[i];
+		*p++ = (char)('0' + parts[i] / 10);
+		*p++ = (char)('0' + parts[i] % 10);
+	}
+	if (frac) {
+		*p++ = '.';
+		for (long long div = 100000; div && frac; div /= 10) {
+			*p++ = (char)('0' + frac / div);
+			frac %= div;
+		}
+	}
+	buf_add(out, t, (size_t)(p - t));
 	buf_addc(out, 'Z');
 }
 

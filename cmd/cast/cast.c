@@ -213,6 +213,7 @@ static void cast_row(struct state *st, const char *text, size_t len, unsigned lo
 	const char *prior = NULL;
 	size_t prior_len = 0;
 	bool changed = false, corrupt = false;
+	size_t position = 0;
 
 	buf_reset(row);
 	buf_reset(resc);
@@ -227,7 +228,7 @@ static void cast_row(struct state *st, const char *text, size_t len, unsigned lo
 			continue;
 		}
 		if (!f.key_escaped) {
-			col = schema_find(&st->schema, f.key, f.key_len);
+			col = schema_find_hint(&st->schema, f.key, f.key_len, position++);
 		} else {
 			buf_reset(&st->tmp);
 			json_key_decode(&st->tmp, &f);

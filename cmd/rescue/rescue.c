@@ -371,6 +371,7 @@ static void process_row(struct state *st, const struct record *rec, unsigned lon
 	const char *prior = NULL;	/* an upstream _rescued_data object */
 	size_t prior_len = 0;
 	bool changed = false;
+	size_t position = 0;
 	int r;
 
 	buf_reset(row);
@@ -385,7 +386,9 @@ static void process_row(struct state *st, const struct record *rec, unsigned lon
 			changed = true;
 			continue;
 		}
-		if (!reserved(&f)) {
+		bool known = !f.key_escaped &&
+			     schema_find_hint(&st->schema, f.key, f.key_len, position++) >= 0;
+		if (!known && !reserved(&f)) {
 			buf_reset(&st->tmp);
 			json_key_decode(&st->tmp, &f);
 			if (schema_find(&st->schema, st->tmp.data, st->tmp.len) < 0) {
