@@ -24,6 +24,8 @@ static const struct {
 	{ "commit", "write batches into SQLite, an NDJSON folder or stdout, exactly once" },
 	{ "copy-into", "COPY INTO: load files not loaded before into a table" },
 	{ "ctas", "CREATE OR REPLACE TABLE AS SELECT from files" },
+	{ "autoload", "Auto Loader: the whole pipeline behind Databricks option names" },
+	{ "status", "what a checkpoint says about its stream; tables and row counts" },
 };
 
 static void usage(int code)
