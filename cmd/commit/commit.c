@@ -275,7 +275,8 @@ int main(int argc, char **argv)
 				if (b.id >= opt.keep && b.id % 10 == 0)
 					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
 				crash_point("commit-after-mark");
-				if (b.implicit)
+				/* A later stream without control records goes on after it. */
+				if (b.id >= next_implicit)
 					next_implicit = b.id + 1;
 				if (opt.clean_source)
 					cleaner_run(&cleaner);

@@ -1,0 +1,653 @@
+/*
+ * inlet-window: event-time windows, aggregated, with Spark's watermark and
+ * output modes (inlet-window(1)).
+ *
+ * Batch N runs under the watermark computed at the end of batch N-1 (max
+ * event time seen - delay; it never moves back).  At the end of batch N the
+ * state is written to CK/state/N before the batch's rows and its "end"
+ * record are released, so a restart that restores the state of the last
+ * committed batch L and sees batch L+1 again emits the same rows again.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ckpt.h"
+#include "cli.h"
+#include "die.h"
+#include "fault.h"
+#include "json.h"
+#include "state.h"
+#include "stream.h"
+#include "timestamp.h"
+#include "value.h"
+
+enum output_mode { MODE_APPEND, MODE_UPDATE, MODE_COMPLETE };
+static const char *const mode_names[] = { "append", "update", "complete" };
+
+#define MAX_WINDOWS_PER_ROW 1000
+#define PROBLEMS_SHOWN 10
+
+static struct options {
+	const char *time_field;
+	long long time_unit_us;		/* of epoch numbers */
+	struct window_spec spec;
+	long long delay_us;		/* watermark delay; -1: no watermark */
+	enum output_mode mode;
+	const char *late_path;
+	const char *checkpoint;
+	bool quiet;
+} opt = {
+	.time_unit_us = US_PER_SEC,
+	.delay_us = -1,
+	.mode = MODE_UPDATE,
+};
+
+static void usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"usage: inlet-window --time FIELD --window DURATION [--slide DURATION]\n"
+"                    [--group-by KEYS] [--agg AGG]... [--watermark DURATION]\n"
+"                    [--output-mode MODE] [options]\n"
+"\n"
+"Aggregate the rows on standard input in event-time windows and write one\n"
+"row per window and group, per batch, as Spark's groupBy(window(...)) does.\n"
+"\n"
+"      --time FIELD          event time: ISO-8601 text or epoch numbers\n"
+"      --time-unit UNIT      unit of epoch numbers: s (default), ms or us\n"
+"      --window DURATION     window length, e.g. 30s, 10m, 1h, \"1 minute\"\n"
+"      --slide DURATION      sliding windows (default: tumbling)\n"
+"      --group-by KEYS       group keys, comma-separated\n"
+"      --agg AGG             count, sum:F, avg:F, min:F, max:F or\n"
+"                            approx_count_distinct:F (repeatable; default\n"
+"                            count)\n"
+"      --watermark DURATION  how late a row may be; without it no window\n"
+"                            is ever final and no row is late\n"
+"      --output-mode MODE    update (default): windows changed in a batch;\n"
+"                            append: each window once, when final (needs\n"
+"                            --watermark); complete: every window\n"
+"      --late-records FILE   append late rows to FILE as NDJSON\n"
+"  -c, --checkpoint DIR      checkpoint folder (state/), shared with\n"
+"                            inlet-commit\n"
+"  -q, --quiet               no summary on standard error\n"
+"  -h, --help                show this help\n"
+"      --version             show the version\n");
+	exit(code);
+}
+
+static long long duration_arg(const char *name, const char *value, bool zero_ok)
+{
+	long long us = duration_parse(value);
+
+	if (us < 0 || (!zero_ok && us == 0))
+		die(EX_USAGE, "invalid value '%s' for %s: expected a duration such as "
+		    "30s, 10m, 1h or \"10 minutes\"", value, name);
+	return us;
+}
+
+/* ,"NAME": as output text. */
+static char *label(const char *prefix, const char *name)
+{
+	struct buf b = BUF_INIT, n = BUF_INIT;
+
+	buf_printf(&n, "%s%s", prefix, name);
+	buf_addc(&b, ',');
+	json_string_encode(&b, n.data, n.len);
+	buf_addc(&b, ':');
+	buf_free(&n);
+	return b.data;
+}
+
+static void add_agg(const char *arg)
+{
+	static const struct { const char *name; enum agg_kind kind; } kinds[] = {
+		{ "sum", AGG_SUM }, { "avg", AGG_AVG }, { "min", AGG_MIN },
+		{ "max", AGG_MAX }, { "approx_count_distinct", AGG_DISTINCT },
+	};
+	struct window_spec *s = &opt.spec;
+	const char *colon = strchr(arg, ':');
+	struct agg_spec a = { AGG_COUNT, NULL, NULL };
+	size_t i;
+
+	if (!strcmp(arg, "count")) {
+		a.label = label("", "count");
+	} else {
+		for (i = 0; colon && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (strlen(kinds[i].name) == (size_t)(colon - arg) &&
+			    !strncmp(kinds[i].name, arg, (size_t)(colon - arg)))
+				break;
+		if (!colon || !colon[1] || i == sizeof(kinds) / sizeof(kinds[0]))
+			die(EX_USAGE, "invalid value '%s' for --agg: expected count, sum:F, "
+			    "avg:F, min:F, max:F or approx_count_distinct:F", arg);
+		a.kind = kinds[i].kind;
+		a.field = colon + 1;
+		char prefix[32];
+		snprintf(prefix, sizeof(prefix), "%s_", kinds[i].name);
+		a.label = label(prefix, a.field);
+	}
+	for (i = 0; i < s->n_aggs; i++)
+		if (!strcmp(s->aggs[i].label, a.label))
+			die(EX_USAGE, "--agg '%s' is given twice", arg);
+	s->aggs = xrealloc(s->aggs, (s->n_aggs + 1) * sizeof(*s->aggs));
+	s->aggs[s->n_aggs++] = a;
+}
+
+static void set_group_by(char *list)
+{
+	struct window_spec *s = &opt.spec;
+
+	for (char *p = list, *comma;; p = comma + 1) {
+		comma = strchr(p, ',');
+		if (comma)
+			*comma = '\0';
+		if (!*p)
+			die(EX_USAGE, "invalid value for --group-by: an empty key name");
+		s->keys = xrealloc(s->keys, (s->n_keys + 1) * sizeof(*s->keys));
+		s->key_labels = xrealloc(s->key_labels, (s->n_keys + 1) * sizeof(char *));
+		s->keys[s->n_keys] = p;
+		s->key_labels[s->n_keys++] = label("", p);
+		if (!comma)
+			break;
+	}
+}
+
+static void parse_options(int argc, char **argv)
+{
+	enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
+	       O_WATERMARK, O_MODE, O_LATE, O_VERSION };
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, O_TIME },
+		{ "time-unit", required_argument, NULL, O_TIME_UNIT },
+		{ "window", required_argument, NULL, O_WINDOW },
+		{ "slide", required_argument, NULL, O_SLIDE },
+		{ "group-by", required_argument, NULL, O_GROUP_BY },
+		{ "agg", required_argument, NULL, O_AGG },
+		{ "watermark", required_argument, NULL, O_WATERMARK },
+		{ "output-mode", required_argument, NULL, O_MODE },
+		{ "late-records", required_argument, NULL, O_LATE },
+		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct window_spec *s = &opt.spec;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_TIME: opt.time_field = optarg; break;
+		case O_TIME_UNIT:
+			if (!strcmp(optarg, "s"))
+				opt.time_unit_us = US_PER_SEC;
+			else if (!strcmp(optarg, "ms"))
+				opt.time_unit_us = 1000;
+			else if (!strcmp(optarg, "us"))
+				opt.time_unit_us = 1;
+			else
+				die(EX_USAGE, "invalid value '%s' for --time-unit: expected "
+				    "s, ms or us", optarg);
+			break;
+		case O_WINDOW: s->size_us = duration_arg("--window", optarg, false); break;
+		case O_SLIDE: s->slide_us = duration_arg("--slide", optarg, false); break;
+		case O_GROUP_BY:
+			if (s->n_keys)
+				die(EX_USAGE, "--group-by is given twice: list the keys "
+				    "comma-separated");
+			set_group_by(xstrdup(optarg));
+			break;
+		case O_AGG: add_agg(optarg); break;
+		case O_WATERMARK: opt.delay_us = duration_arg("--watermark", optarg, true); break;
+		case O_MODE:
+			for (opt.mode = MODE_APPEND; opt.mode <= MODE_COMPLETE; opt.mode++)
+				if (!strcmp(optarg, mode_names[opt.mode]))
+					break;
+			if (opt.mode > MODE_COMPLETE)
+				die(EX_USAGE, "invalid value '%s' for --output-mode: expected "
+				    "append, update or complete", optarg);
+			break;
+		case O_LATE: opt.late_path = optarg; break;
+		case 'c': opt.checkpoint = optarg; break;
+		case 'q': opt.quiet = true; break;
+		case 'h': usage(0); break;
+		case O_VERSION: print_version();
+		default: usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		error("unexpected argument '%s'", argv[optind]);
+		usage(EX_USAGE);
+	}
+	if (!opt.time_field || !s->size_us) {
+		error("--time FIELD and --window DURATION are required");
+		usage(EX_USAGE);
+	}
+	if (!s->slide_us)
+		s->slide_us = s->size_us;
+	if (s->slide_us > s->size_us)
+		die(EX_USAGE, "--slide must not be longer than --window");
+	if ((s->size_us + s->slide_us - 1) / s->slide_us > MAX_WINDOWS_PER_ROW)
+		die(EX_USAGE, "--window / --slide puts each row in more than %d windows",
+		    MAX_WINDOWS_PER_ROW);
+	/* Spark: append mode needs a watermark, or no window is ever final. */
+	if (opt.mode == MODE_APPEND && opt.delay_us < 0)
+		die(EX_USAGE, "--output-mode append needs --watermark");
+	if (!s->n_aggs)
+		add_agg("count");
+}
+
+struct run {
+	struct window_table table;
+	struct stream_reader in;
+	long long watermark;	/* in force in the current batch */
+	long long max_event;	/* of the current batch; LLONG_MIN: none yet */
+	long long batch;	/* the open batch */
+	bool open, implicit, already_committed;
+	long long committed;	/* last batch committed when we started; -1: none */
+	long long last;		/* highest batch seen, or committed */
+	FILE *late;
+	struct ckpt ck;
+	struct buf state_dir, commits_dir, path, options, out, snapshot, keys;
+	const char **vals;	/* per row: group key values, then aggregate inputs */
+	size_t *lens;
+	size_t *name_lens;	/* of their member names */
+	size_t time_len;
+	long long rows, late_rows, bad_time, not_numeric, batches;
+};
+
+static bool closed_by(const struct window *w, long long watermark)
+{
+	return w->start + opt.spec.size_us <= watermark;
+}
+
+static bool changed(const struct window *w, long long unused)
+{
+	return w->changed;
+}
+
+static bool every(const struct window *w, long long unused)
+{
+	return true;
+}
+
+static void show_value(struct buf *b, const char *v, size_t n)
+{
+	if (n > 60)
+		buf_printf(b, "%.60s...", v);
+	else
+		buf_add(b, v, n);
+}
+
+static bool bad_time(struct run *r, const char *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	if (++r->bad_time > PROBLEMS_SHOWN)
+		return false;
+	if (!v)
+		buf_printf(&b, "no '%s' field", opt.time_field);
+	else if (n == 4 && !memcmp(v, "null", 4))
+		buf_printf(&b, "'%s' is null", opt.time_field);
+	else {
+		buf_printf(&b, "cannot read '%s' value ", opt.time_field);
+		show_value(&b, v, n);
+		buf_adds(&b, " as a timestamp");
+	}
+	warning("'%s' line %lu: %s; row skipped%s", r->in.name, r->in.lineno, b.data,
+		r->bad_time == PROBLEMS_SHOWN ? " (further ones are counted, not shown)" : "");
+	buf_free(&b);
+	return false;
+}
+
+static bool event_time(struct run *r, const char *v, size_t n, long long *t)
+{
+	bool ok;
+
+	if (!v || (n == 4 && !memcmp(v, "null", 4)))
+		return bad_time(r, v, n);
+	if (json_is_string(v, n))
+		ok = datetime_parse(v + 1, n - 2, NULL, t) == 0 ||
+			timestamp_parse_epoch(v + 1, n - 2, opt.time_unit_us, t) == 0;
+	else
+		ok = timestamp_parse_epoch(v, n, opt.time_unit_us, t) == 0;
+	return ok || bad_time(r, v, n);
+}
+
+static void not_numeric(struct run *r, size_t agg)
+{
+	const struct agg_spec *a = &opt.spec.aggs[agg];
+	size_t n = opt.spec.n_keys + agg;
+	struct buf b = BUF_INIT;
+
+	if (++r->not_numeric > PROBLEMS_SHOWN)
+		return;
+	show_value(&b, r->vals[n], r->lens[n]);
+	warning("'%s' line %lu: '%s' value %s is not a decimal number; left out of "
+		"%.*s%s", r->in.name, r->in.lineno, a->field, b.data,
+		(int)strlen(a->label) - 4, a->label + 2,
+		r->not_numeric == PROBLEMS_SHOWN ? " (further ones are counted, not shown)" : "");
+	buf_free(&b);
+}
+
+/* json_key_is() with the name's length known: the per-field hot path. */
+static bool key_is(const struct json_field *f, const char *name, size_t len)
+{
+	if (f->key_escaped)
+		return json_key_is(f, name);
+	return f->key_len == len && !memcmp(f->key, name, len);
+}
+
+static void add_row(struct run *r, const struct record *rec)
+{
+	const struct window_spec *s = &opt.spec;
+	size_t nk = s->n_keys, nv = nk + s->n_aggs;
+	const char *tv = NULL;
+	size_t tn = 0;
+	struct json_iter it;
+	struct json_field f;
+	long long t, last_start;
+	bool accepted = false;
+
+	memset(r->vals, 0, nv * sizeof(*r->vals));
+	json_object_open(&it, rec->text, rec->len, NULL);
+	while (json_object_next(&it, &f, NULL) == 1) {
+		if (!tv && key_is(&f, opt.time_field, r->time_len)) {
+			tv = f.val;
+			tn = f.val_len;
+		}
+		for (size_t i = 0; i < nv; i++) {
+			const char *name = i < nk ? s->keys[i] : s->aggs[i - nk].field;
+			if (name && !r->vals[i] && key_is(&f, name, r->name_lens[i])) {
+				r->vals[i] = f.val;
+				r->lens[i] = f.val_len;
+			}
+		}
+	}
+	if (!event_time(r, tv, tn, &t))
+		return;
+	r->rows++;
+	if (t > r->max_event)
+		r->max_event = t;
+
+	/* Group keys are compared and written as their exact JSON text. */
+	buf_reset(&r->keys);
+	for (size_t i = 0; i < nk; i++) {
+		buf_adds(&r->keys, s->key_labels[i]);
+		if (r->vals[i])
+			buf_add(&r->keys, r->vals[i], r->lens[i]);
+		else
+			buf_adds(&r->keys, "null");
+	}
+
+	/* Windows holding t start at multiples of the slide in (t - size, t]. */
+	last_start = floor_div(t, s->slide_us) * s->slide_us;
+	for (long long start = last_start; start > t - s->size_us; start -= s->slide_us) {
+		if (start + s->size_us <= r->watermark)
+			break;		/* this window and all earlier ones are closed */
+		struct window *w = table_get(&r->table, start, r->keys.data, r->keys.len);
+		w->rows++;
+		w->changed = true;
+		for (size_t i = 0; i < s->n_aggs; i++)
+			if (window_add(&r->table, w, i, r->vals[nk + i], r->lens[nk + i]) < 0 &&
+			    !accepted)
+				not_numeric(r, i);
+		accepted = true;
+	}
+	if (!accepted) {
+		r->late_rows++;
+		if (r->late)
+			stream_write(r->late, rec->text, rec->len);
+	}
+}
+
+static void begin_batch(struct run *r, long long id, bool implicit)
+{
+	r->open = true;
+	r->implicit = implicit;
+	r->batch = id;
+	r->already_committed = id <= r->committed;
+	r->max_event = LLONG_MIN;
+	if (id > r->last)
+		r->last = id;
+}
+
+static void write_snapshot(struct run *r)
+{
+	long long committed;
+
+	buf_reset(&r->snapshot);
+	table_snapshot(&r->table, r->batch, r->watermark, r->options.data, &r->snapshot);
+	ckpt_path(&r->ck, "state", r->batch, &r->path);
+	if (write_file_atomic(r->path.data, r->snapshot.data, r->snapshot.len) < 0)
+		die_errno(EX_IOERR, "cannot write '%s'", r->path.data);
+	/* Keep the last two, and all from the last commit on: commit may lag. */
+	committed = ckpt_log_latest(r->commits_dir.data);
+	if (committed >= 0)
+		ckpt_log_prune(r->state_dir.data,
+			       committed < r->batch - 1 ? committed : r->batch - 1);
+}
+
+/*
+ * End the open batch: pick the rows the output mode releases, move the
+ * watermark, save the state, then write the rows.  AT_EOF folds in the
+ * no-data batch Spark's available-now trigger runs last: in append mode
+ * the final watermark closes windows too.
+ */
+static void finish_batch(struct run *r, bool at_eof)
+{
+	long long next = r->watermark, closing = r->watermark;
+	struct window **list = NULL;
+	size_t n = 0;
+
+	buf_reset(&r->out);
+	r->open = false;
+	if (r->already_committed)
+		return;
+	r->batches++;
+	if (opt.delay_us >= 0 && r->max_event != LLONG_MIN &&
+	    r->max_event - opt.delay_us > next)
+		next = r->max_event - opt.delay_us;
+	if (at_eof)
+		closing = next;
+	switch (opt.mode) {
+	case MODE_APPEND: list = table_select(&r->table, closed_by, closing, &n); break;
+	case MODE_UPDATE: list = table_select(&r->table, changed, 0, &n); break;
+	case MODE_COMPLETE: list = table_select(&r->table, every, 0, &n); break;
+	}
+	for (size_t i = 0; i < n; i++) {
+		window_format(&r->table, list[i], &r->out);
+		list[i]->changed = false;
+	}
+	free(list);
+	/* Complete mode keeps every window; the others drop the closed ones. */
+	if (opt.mode != MODE_COMPLETE)
+		table_evict(&r->table, closing);
+	r->watermark = next;
+	if (r->late && fflush(r->late) != 0)
+		die_errno(EX_IOERR, "cannot write '%s'", opt.late_path);
+	crash_point("window-before-state");
+	if (opt.checkpoint)
+		write_snapshot(r);
+	crash_point("window-after-state");
+	if (r->out.len && fwrite(r->out.data, 1, r->out.len, stdout) != r->out.len)
+		die_errno(EX_IOERR, "cannot write output");
+}
+
+/*
+ * At the end of a finite run in append mode, release the windows the final
+ * watermark closes in a batch of their own, as Spark's no-data batch does.
+ */
+static void final_batch(struct run *r)
+{
+	long long id = r->last + 1;
+	size_t n;
+
+	free(table_select(&r->table, closed_by, r->watermark, &n));
+	if (!n)
+		return;
+	if (opt.checkpoint) {
+		struct buf offsets = BUF_INIT;
+		ckpt_path(&r->ck, "offsets", -1, &offsets);
+		long long ahead = ckpt_log_latest(offsets.data);
+		buf_free(&offsets);
+		if (ahead >= id) {
+			/* discover wrote batch id ahead and died: it is replayed. */
+			warning("batch %lld is written ahead in '%s' but did not arrive; "
+				"the final windows are left for its replay", id, r->ck.dir);
+			return;
+		}
+	}
+	printf("{\"_inlet\":\"begin\",\"batch\":%lld}\n", id);
+	begin_batch(r, id, false);
+	finish_batch(r, false);
+	printf("{\"_inlet\":\"end\",\"batch\":%lld}\n", id);
+	stream_flush(stdout);
+}
+
+static void restore(struct run *r)
+{
+	struct buf text = BUF_INIT;
+	long long watermark;
+
+	if (r->committed < 0)
+		return;
+	ckpt_path(&r->ck, "state", r->committed, &r->path);
+	if (read_file(r->path.data, &text) < 0) {
+		if (errno != ENOENT)
+			die_errno(EX_IOERR, "cannot read '%s'", r->path.data);
+		/* A window stage new to an old pipeline starts empty; a gap is damage. */
+		if (ckpt_log_latest(r->state_dir.data) >= 0)
+			die(EX_DATAERR, "checkpoint file '%s' is missing: it holds the state "
+			    "of committed batch %lld; restore it or start a new checkpoint",
+			    r->path.data, r->committed);
+		return;
+	}
+	table_restore(&r->table, r->path.data, &text, r->committed, r->options.data,
+		      &watermark);
+	if (opt.delay_us >= 0)
+		r->watermark = watermark == NO_WATERMARK ? 0 : watermark;
+	buf_free(&text);
+}
+
+static void open_checkpoint(struct run *r)
+{
+	ckpt_open(&r->ck, opt.checkpoint);
+	ckpt_lock(&r->ck, "window");
+	ckpt_path(&r->ck, "state", -1, &r->state_dir);
+	ckpt_path(&r->ck, "commits", -1, &r->commits_dir);
+	if (mkdir_p(r->state_dir.data) < 0)
+		die_errno(EX_CANTCREAT, "cannot create '%s'", r->state_dir.data);
+	ckpt_clean_temporaries(r->state_dir.data);
+	r->committed = ckpt_log_latest(r->commits_dir.data);
+	r->last = r->committed;
+	restore(r);
+}
+
+static void handle_control(struct run *r, const struct record *rec)
+{
+	if (!strcmp(rec->event, "begin")) {
+		if (r->open && !r->implicit)
+			die(EX_DATAERR, "'%s' line %lu: batch %lld began before batch %lld "
+			    "ended", r->in.name, r->in.lineno, rec->batch, r->batch);
+		if (r->open) {
+			finish_batch(r, false);
+			stream_flush(stdout);
+		}
+		if (rec->batch < 0)
+			die(EX_DATAERR, "'%s' line %lu: begin record without a batch number",
+			    r->in.name, r->in.lineno);
+		begin_batch(r, rec->batch, false);
+	} else if (!strcmp(rec->event, "end")) {
+		if (!r->open || r->implicit || rec->batch != r->batch)
+			die(EX_DATAERR, "'%s' line %lu: end of batch %lld that never began",
+			    r->in.name, r->in.lineno, rec->batch);
+		finish_batch(r, false);
+	} else if (!strcmp(rec->event, "schema")) {
+		return;	/* it describes the input rows, not the windows written */
+	}
+	stream_write(stdout, rec->text, rec->len);
+	if (!strcmp(rec->event, "end"))
+		stream_flush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct run r;
+	struct record rec;
+	size_t nv;
+
+	parse_options(argc, argv);
+	stream_setup_stdout();
+	stream_defer_stop_signals();
+	memset(&r, 0, sizeof(r));
+	table_init(&r.table, &opt.spec);
+	r.watermark = opt.delay_us >= 0 ? 0 : NO_WATERMARK;	/* Spark starts at epoch 0 */
+	r.committed = r.last = -1;
+	nv = opt.spec.n_keys + opt.spec.n_aggs;
+	r.vals = xmalloc(nv * sizeof(*r.vals));
+	r.lens = xmalloc(nv * sizeof(*r.lens));
+	r.name_lens = xmalloc(nv * sizeof(*r.name_lens));
+	for (size_t i = 0; i < nv; i++) {
+		const char *name = i < opt.spec.n_keys ? opt.spec.keys[i] :
+			opt.spec.aggs[i - opt.spec.n_keys].field;
+		r.name_lens[i] = name ? strlen(name) : 0;
+	}
+	r.time_len = strlen(opt.time_field);
+	spec_describe(&opt.spec, opt.time_field, mode_names[opt.mode], &r.options);
+	if (opt.checkpoint)
+		open_checkpoint(&r);
+	if (opt.late_path && !(r.late = fopen(opt.late_path, "a")))
+		die_errno(EX_CANTCREAT, "cannot open '%s'", opt.late_path);
+
+	stream_reader_init(&r.in, stdin, "standard input");
+	while (stream_next_record(&r.in, &rec)) {
+		if (rec.kind == RECORD_CONTROL) {
+			handle_control(&r, &rec);
+			continue;
+		}
+		/* A stream without control records is one batch ending at EOF. */
+		if (!r.open)
+			begin_batch(&r, r.last + 1, true);
+		if (!r.already_committed)
+			add_row(&r, &rec);
+	}
+	if (r.open && !r.implicit)
+		die(EX_IOERR, "input ended inside batch %lld (an upstream stage failed); "
+		    "its windows were not released and are replayed on restart", r.batch);
+	if (r.open)
+		finish_batch(&r, opt.mode == MODE_APPEND);
+	if (opt.mode == MODE_APPEND)
+		final_batch(&r);
+
+	if (!opt.quiet && (isatty(STDERR_FILENO) || r.late_rows || r.bad_time ||
+			   r.not_numeric))
+		fprintf(stderr, "%s: %lld rows in %lld batches, %lld late rows dropped, "
+			"%lld rows without a valid time, %lld values not numeric, %zu "
+			"windows in state\n", program_invocation_short_name, r.rows,
+			r.batches, r.late_rows, r.bad_time, r.not_numeric, r.table.count);
+	if (r.late && fclose(r.late) != 0)
+		die_errno(EX_IOERR, "cannot write '%s'", opt.late_path);
+	stream_reader_free(&r.in);
+	table_free(&r.table);
+	free(r.vals);
+	free(r.lens);
+	free(r.name_lens);
+	buf_free(&r.state_dir);
+	buf_free(&r.commits_dir);
+	buf_free(&r.path);
+	buf_free(&r.options);
+	buf_free(&r.out);
+	buf_free(&r.snapshot);
+	buf_free(&r.keys);
+	if (opt.checkpoint)
+		ckpt_close(&r.ck);
+	close_stdout();
+	return 0;
+}
