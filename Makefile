@@ -7,6 +7,8 @@ DATADIR   ?= $(PREFIX)/share
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+DOCDIR    ?= $(DATADIR)/doc/inlet
+EXDIR      = $(DOCDIR)/examples
 
 CC        ?= cc
 OPT       ?= -O2
@@ -38,6 +40,15 @@ LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
 LIBS_rescue =
 JQ_LIBS    ?= $(shell pkg-config --libs libjq 2>/dev/null || echo -ljq)
+
+# The examples installed under EXDIR: the shop demo and the runnable notebook.
+EXAMPLES_DATA = examples/README.md examples/Makefile
+EXAMPLES_EXEC = examples/gen-shop examples/continuous.sh
+NOTEBOOK_DATA = examples/notebook/README.md examples/notebook/Makefile \
+	examples/notebook/lib.sh examples/notebook/orders-per-window.png \
+	$(wildcard examples/notebook/*.expected)
+NOTEBOOK_EXEC = examples/notebook/plot.sh $(wildcard examples/notebook/[0-9][0-9]-*.sh)
+EXAMPLES_ALL  = $(EXAMPLES_DATA) $(EXAMPLES_EXEC) $(NOTEBOOK_DATA) $(NOTEBOOK_EXEC)
 
 PROGS      = $(BIN)/inlet $(STAGES:%=$(BIN)/inlet-%) $(SCRIPTS:%=$(BIN)/inlet-%)
 
@@ -81,7 +92,7 @@ unit: $(UNIT_BIN)
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
-	bats-file mandoc bash-completion
+	bats-file mandoc bash-completion gnuplot-nox
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -116,6 +127,11 @@ install: all
 	install -m 644 completions/_inlet $(DESTDIR)$(ZSHCOMPDIR)/_inlet
 	install -m 644 completions/inlet.fish $(DESTDIR)$(FISHCOMPDIR)/inlet.fish
 	for p in $(STAGES) $(SCRIPTS); do install -m 644 completions/inlet.fish $(DESTDIR)$(FISHCOMPDIR)/inlet-$$p.fish; done
+	install -d $(DESTDIR)$(EXDIR)/notebook
+	install -m 644 $(EXAMPLES_DATA) $(DESTDIR)$(EXDIR)/
+	install -m 755 $(EXAMPLES_EXEC) $(DESTDIR)$(EXDIR)/
+	install -m 644 $(NOTEBOOK_DATA) $(DESTDIR)$(EXDIR)/notebook/
+	install -m 755 $(NOTEBOOK_EXEC) $(DESTDIR)$(EXDIR)/notebook/
 
 uninstall:
 	rm -f $(PROGS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
@@ -123,6 +139,8 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/inlet $(DESTDIR)$(ZSHCOMPDIR)/_inlet $(DESTDIR)$(FISHCOMPDIR)/inlet.fish
 	for p in $(STAGES) $(SCRIPTS); do rm -f $(DESTDIR)$(BASHCOMPDIR)/inlet-$$p $(DESTDIR)$(FISHCOMPDIR)/inlet-$$p.fish; done
+	rm -f $(patsubst examples/%,$(DESTDIR)$(EXDIR)/%,$(EXAMPLES_ALL))
+	rmdir $(DESTDIR)$(EXDIR)/notebook $(DESTDIR)$(EXDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san bin

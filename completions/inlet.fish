@@ -24,49 +24,149 @@ function __inlet_add --argument-names cmd
     complete -c inlet -n "__inlet_using $cmd" $argv[2..-1]
 end
 
+# __inlet_autoload_option: the candidates for "inlet autoload -o KEY=VALUE":
+# the Databricks option names, then the values of those that take a fixed set.
+function __inlet_autoload_option
+    set -l token (commandline -ct)
+    if not string match -q -- '*=*' $token
+        printf '%s=\n' cloudFiles.format cloudFiles.schemaLocation \
+            cloudFiles.inferColumnTypes cloudFiles.schemaEvolutionMode \
+            cloudFiles.schemaHints cloudFiles.rescuedDataColumn \
+            cloudFiles.maxFilesPerTrigger cloudFiles.maxBytesPerTrigger \
+            cloudFiles.includeExistingFiles cloudFiles.allowOverwrites \
+            cloudFiles.backfillInterval cloudFiles.cleanSource \
+            cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions \
+            cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep \
+            delimiter quote escape nullValue mode columnNameOfCorruptRecord \
+            pathGlobFilter fileNamePattern cloudFiles.csv.header \
+            cloudFiles.csv.delimiter
+        return
+    end
+    set -l key (string split -m 1 = -- $token)[1]
+    set -l values
+    switch (string lower -- $key)
+        case cloudfiles.format
+            set values csv json text
+        case cloudfiles.schemaevolutionmode
+            set values addNewColumns rescue failOnNewColumns none
+        case cloudfiles.cleansource
+            set values OFF DELETE MOVE
+        case mode
+            set values PERMISSIVE DROPMALFORMED FAILFAST
+        case cloudfiles.infercolumntypes cloudfiles.includeexistingfiles \
+            cloudfiles.allowoverwrites cloudfiles.validateoptions \
+            cloudfiles.useincrementallisting header cloudfiles.csv.header
+            set values true false
+        case cloudfiles.usenotifications
+            set values false
+        case cloudfiles.schemalocation cloudfiles.cleansource.movedestination
+            set values (__fish_complete_directories (string split -m 1 = -- $token)[2] | string replace -r '\t.*' '')
+    end
+    printf '%s\n' $key=$values
+end
+
+# __inlet_clean_source: delete and move:, then move:DIR's folders.
+function __inlet_clean_source
+    set -l token (commandline -ct)
+    if string match -q -- 'move:*' $token
+        __fish_complete_directories (string sub -s 6 -- $token) | string replace -r '^' 'move:'
+    else
+        printf '%s\t%s\n' delete 'delete the source files of each committed batch' \
+            move: 'move them under DIR, keeping their absolute paths'
+    end
+end
+
 # inlet itself: the command name, --help and --version.
 complete -c inlet -f
 complete -c inlet -n __inlet_needs_command -a discover -d 'list source folders, emit batches of new files'
 complete -c inlet -n __inlet_needs_command -a parse -d 'turn CSV, JSON lines or text files into JSON rows'
+complete -c inlet -n __inlet_needs_command -a rescue -d 'give rows the columns of a schema: infer, evolve, rescue the rest'
+complete -c inlet -n __inlet_needs_command -a cast -d 'convert values to the types of the schema; reshape rows with jq'
 complete -c inlet -n __inlet_needs_command -a commit -d 'write batches into SQLite, an NDJSON folder or stdout, exactly once'
 complete -c inlet -n __inlet_needs_command -a copy-into -d 'COPY INTO: load files not loaded before into a table'
 complete -c inlet -n __inlet_needs_command -a ctas -d 'CREATE OR REPLACE TABLE AS SELECT from files'
+complete -c inlet -n __inlet_needs_command -a autoload -d 'Auto Loader: the whole pipeline behind Databricks option names'
+complete -c inlet -n __inlet_needs_command -a status -d 'what a checkpoint says about its stream; tables and row counts'
 complete -c inlet -n __inlet_needs_command -s h -l help -d 'show help'
 complete -c inlet -n __inlet_needs_command -l version -d 'show the version'
 
 # Files as operands for the commands that take them ("complete -c inlet -f"
 # above turned them off for inlet's own arguments).
-for cmd in discover parse copy-into ctas
+for cmd in discover parse copy-into ctas autoload
     complete -c inlet -n "__inlet_using $cmd" -F
 end
+complete -c inlet-rescue -f
+complete -c inlet-cast -f
 complete -c inlet-commit -f
+complete -c inlet-status -f
+# inlet status CHECKPOINT
+__inlet_add status -a '(__fish_complete_directories (commandline -ct))'
 
 # discover
 __inlet_add discover -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'checkpoint folder (offsets/, sources/)'
 __inlet_add discover -l no-checkpoint -d 'list everything once; remember nothing'
-__inlet_add discover -s t -l trigger -x -a 'available-now\t"all new files in batches, then exit (default)" once\t"one batch of all new files"' -d 'how many batches to emit'
+__inlet_add discover -s t -l trigger -x -a 'available-now\t"all new files in batches, then exit (default)" once\t"one batch of all new files, then exit" every:\t"list every DURATION (e.g. every:10s), until stopped" watch\t"inotify: each file once it is complete, until stopped"' -d 'when to emit batches, and until when'
 __inlet_add discover -l max-files-per-trigger -x -d 'files per batch (default 1000, 0: no limit)'
 __inlet_add discover -l max-bytes-per-trigger -x -d 'soft byte limit per batch (e.g. 10g)'
 __inlet_add discover -l allow-overwrites -d 'take a seen file again when its size or modification time changed'
+__inlet_add discover -l follow-symlinks -d 'follow symlinks to folders, and to files outside the source'
 __inlet_add discover -l pattern -x -d 'only files whose name (or path below the source) matches GLOB'
 __inlet_add discover -l keep-batches -x -d 'offsets/ entries kept (default 100)'
+__inlet_add discover -l include-existing-files -x -a 'true\t"take the files already there (default)" false\t"on a new checkpoint, skip the files already there"' -d 'take the files there at the first start'
+__inlet_add discover -l min-age -x -d 'polling: take a file once its modification time is this old (DURATION)'
+__inlet_add discover -l backfill-interval -x -d 'watch: list everything this often (default 1m)'
 __inlet_add discover -s q -l quiet -d 'no summary on standard error'
 __inlet_add discover -s h -l help -d 'show help'
 __inlet_add discover -l version -d 'show the version'
 
 # parse
 __inlet_add parse -s f -l format -x -a 'csv\t"comma-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from the extension)'
+__inlet_add parse -l multiline -d 'JSON: each file is one object or an array of objects'
 __inlet_add parse -l header -x -a 'true\t"first record names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first record names the columns (default true)'
 __inlet_add parse -s d -l delimiter -x -d 'CSV field delimiter (default comma; \t for tab)'
 __inlet_add parse -l quote -x -d 'CSV quote character (default ")'
 __inlet_add parse -l escape -x -d 'CSV escape of a quote inside quotes (default ")'
 __inlet_add parse -l null-value -x -d 'CSV text read as null'
+__inlet_add parse -l comment -x -d 'CSV: skip lines starting with this character'
+__inlet_add parse -l skip-rows -x -d 'CSV: skip the first N lines of each file'
+__inlet_add parse -l ignore-leading-white-space -d 'CSV: trim blanks before values'
+__inlet_add parse -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
+__inlet_add parse -l encoding -x -a UTF-8 -d "the files' encoding"
 __inlet_add parse -s m -l metadata -d 'add _metadata (file path, name, size, modification time, row)'
 __inlet_add parse -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add parse -l column-name-of-corrupt-record -x -d 'column for malformed records (default _corrupt_record)'
+__inlet_add parse -l max-record-bytes -x -d 'longer records are malformed (default 64m)'
+__inlet_add parse -l bad-records-path -x -a '(__fish_complete_directories (commandline -ct))' -d 'write malformed records and unreadable files under DIR'
 __inlet_add parse -s q -l quiet -d 'no counts on standard error'
 __inlet_add parse -s h -l help -d 'show help'
 __inlet_add parse -l version -d 'show the version'
+
+# rescue
+__inlet_add rescue -s s -l schema -x -d 'the schema, in Spark DDL'
+__inlet_add rescue -s l -l schema-location -x -a '(__fish_complete_directories (commandline -ct))' -d 'keep schema versions in DIR/schemas/; infer without --schema'
+__inlet_add rescue -l infer-column-types -d 'infer types from text values too (CSV)'
+__inlet_add rescue -l schema-hints -x -d 'types that override inferred ones (DDL)'
+__inlet_add rescue -l schema-evolution-mode -x -a 'add-new-columns\t"a new field becomes a new column (default when inferring)" rescue\t"new fields go into _rescued_data" fail-on-new-columns\t"stop at the first new field" none\t"drop new fields (default with --schema)"' -d 'what to do with fields the schema does not know'
+__inlet_add rescue -l rescued-data-column -x -d 'the rescued-data column (default _rescued_data)'
+__inlet_add rescue -l sample-files -x -d 'files sampled for inference (default 1000)'
+__inlet_add rescue -l sample-bytes -x -d 'bytes sampled for inference (default 256m)'
+__inlet_add rescue -s q -l quiet -d 'no counts on standard error'
+__inlet_add rescue -s h -l help -d 'show help'
+__inlet_add rescue -l version -d 'show the version'
+
+# cast
+__inlet_add cast -s s -l schema -x -d 'cast to this schema, in Spark DDL'
+__inlet_add cast -l date-format -x -d 'Spark pattern for DATE text (default yyyy-MM-dd)'
+__inlet_add cast -l timestamp-format -x -d 'Spark pattern for TIMESTAMP text (default ISO 8601)'
+__inlet_add cast -l column-format -x -d 'COLUMN=PATTERN: the pattern for one column'
+__inlet_add cast -l mode -x -a 'permissive\t"null, original in _rescued_data (default)" dropmalformed\t"drop the row" failfast\t"stop at the first bad value"' -d 'what to do with a value that does not convert'
+__inlet_add cast -l rescued-data-column -x -d 'the rescued-data column (default _rescued_data)'
+__inlet_add cast -l column-name-of-corrupt-record -x -d 'column for the text of a row that does not convert'
+__inlet_add cast -l bad-records-path -x -a '(__fish_complete_directories (commandline -ct))' -d 'write rows that do not convert under DIR'
+__inlet_add cast -s m -l map -x -d 'a jq program applied to each row first'
+__inlet_add cast -s q -l quiet -d 'no counts on standard error'
+__inlet_add cast -s h -l help -d 'show help'
+__inlet_add cast -l version -d 'show the version'
 
 # commit
 __inlet_add commit -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'checkpoint folder (commits/)'
@@ -76,6 +176,7 @@ __inlet_add commit -l dir -x -a '(__fish_complete_directories (commandline -ct))
 __inlet_add commit -l stdout -d 'console sink: rows to standard output'
 __inlet_add commit -l mode -x -a 'append\t"add the rows (default)" overwrite\t"replace the table atomically with each batch" upsert\t"insert or update rows by --key (SQLite only)"' -d 'write mode'
 __inlet_add commit -l key -x -d 'upsert key columns, comma-separated (e.g. window_start,customer_id)'
+__inlet_add commit -l clean-source -x -a '(__inlet_clean_source)' -d 'delete, or move:DIR, the source files of each committed batch'
 __inlet_add commit -l keep-batches -x -d 'commits/ entries kept (default 100)'
 __inlet_add commit -l summary-only -d 'print only the summary at the end'
 __inlet_add commit -s q -l quiet -d 'print neither progress nor summary'
@@ -108,3 +209,22 @@ __inlet_add ctas -s m -l metadata -d 'add the _metadata column'
 __inlet_add ctas -s q -l quiet -d 'print no summary'
 __inlet_add ctas -s h -l help -d 'show help'
 __inlet_add ctas -l version -d 'show the version'
+
+# autoload
+__inlet_add autoload -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'the checkpointLocation'
+__inlet_add autoload -l db -r -F -d 'SQLite database'
+__inlet_add autoload -l table -x -d 'target table (toTable)'
+__inlet_add autoload -s o -l option -x -a '(__inlet_autoload_option)' -d 'a Databricks/Spark option, KEY=VALUE'
+__inlet_add autoload -s s -l schema -x -d 'the .schema(...) of the reader, in Spark DDL'
+__inlet_add autoload -s m -l map -x -d 'a jq program for each row (withColumn, select)'
+__inlet_add autoload -s t -l trigger -x -a 'available-now\t"all new files in batches, then exit (default)" once\t"one batch of all new files, then exit" every:\t"list every DURATION (e.g. every:10s), until stopped" watch\t"inotify: each file once it is complete, until stopped"' -d 'when to run batches, and until when'
+__inlet_add autoload -s q -l quiet -d 'no progress objects'
+__inlet_add autoload -s h -l help -d 'show help'
+__inlet_add autoload -l version -d 'show the version'
+
+# status
+__inlet_add status -l db -r -F -d 'SQLite database'
+__inlet_add status -l table -x -d "the stream's table in --db"
+__inlet_add status -l json -d 'one JSON object instead of aligned text'
+__inlet_add status -s h -l help -d 'show help'
+__inlet_add status -l version -d 'show the version'

@@ -66,7 +66,8 @@ help_commands() {
 COMMANDS=$(help_commands)
 
 # enum_options BIN: the options of BIN's --help that take one of a fixed set
-# of values (MODE, FMT, BOOL), one per line.
+# of values (MODE, FMT, BOOL), one per line.  A value may be a prefix with a
+# placeholder (every:DURATION): completion offers the prefix (every:).
 enum_options() {
 	"$1" --help | sed -nE 's/^ {2,6}(-[A-Za-z0-9], )?(--[a-z0-9-]+) (MODE|FMT|BOOL)( .*)?$/\2/p'
 }
@@ -157,13 +158,43 @@ zsh_body() {
 	done
 }
 
-@test "completions: bash 'inlet-discover --trigger <TAB>' gives available-now once" {
+@test "completions: bash 'inlet-discover --trigger <TAB>' gives available-now once every: watch" {
 	for mode in $(modes); do
-		for line in "inlet-discover --trigger " "inlet-discover -t " "inlet discover --trigger "; do
+		for line in "inlet-discover --trigger " "inlet-discover -t " "inlet discover --trigger " \
+			"inlet autoload --trigger " "inlet-autoload -t "; do
 			complete_line "$mode" "$line"
 			assert_success
-			assert_output "$(sorted available-now once)"
+			assert_output "$(sorted available-now once every: watch)"
 		done
+		complete_line "$mode" "inlet-discover --trigger=ev"
+		assert_output "every:"
+	done
+}
+
+@test "completions: bash values of --include-existing-files, --clean-source, --schema-evolution-mode, cast --mode" {
+	for mode in $(modes); do
+		complete_line "$mode" "inlet-discover --include-existing-files "
+		assert_output "$(sorted true false)"
+		complete_line "$mode" "inlet commit --clean-source "
+		assert_output "$(sorted delete move:)"
+		complete_line "$mode" "inlet-rescue --schema-evolution-mode "
+		assert_output "$(sorted add-new-columns rescue fail-on-new-columns none)"
+		complete_line "$mode" "inlet cast --mode "
+		assert_output "$(sorted permissive dropmalformed failfast)"
+	done
+}
+
+@test "completions: bash 'inlet autoload -o <TAB>' gives the Databricks options, then their values" {
+	for mode in $(modes); do
+		complete_line "$mode" "inlet autoload -o cloudFiles.schemaE"
+		assert_success
+		assert_output "cloudFiles.schemaEvolutionMode="
+		complete_line "$mode" "inlet-autoload -o cloudFiles.schemaEvolutionMode="
+		assert_output "$(sorted addNewColumns rescue failOnNewColumns none)"
+		complete_line "$mode" "inlet autoload --option cloudFiles.format=j"
+		assert_output "json"
+		complete_line "$mode" "inlet autoload -o header="
+		assert_output "$(sorted true false)"
 	done
 }
 
@@ -181,14 +212,16 @@ zsh_body() {
 	mkdir somedir && touch somefile.csv
 	for mode in $(modes); do
 		for line in "inlet-discover --checkpoint " "inlet-discover -c " "inlet-commit --checkpoint " \
-			"inlet commit --dir " "inlet copy-into --checkpoint "; do
+			"inlet commit --dir " "inlet copy-into --checkpoint " "inlet-rescue -l " \
+			"inlet autoload --checkpoint " "inlet status "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_output "somedir"
 		done
 		for line in "inlet-commit --db " "inlet copy-into --db " "inlet-ctas --db " \
 			"inlet-discover --no-checkpoint " "inlet parse " "inlet-parse -q " \
-			"inlet-copy-into --db x.db --table t " "inlet ctas --db x.db --table t "; do
+			"inlet-copy-into --db x.db --table t " "inlet ctas --db x.db --table t " \
+			"inlet autoload --db " "inlet-autoload -c ck --db x.db --table t "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_line "somefile.csv"
@@ -271,8 +304,9 @@ zsh_body() {
 			[[ $stderr == *"invalid value 'no-such-value' for $option: expected "* ]] ||
 				fail "inlet-$cmd $option no-such-value: unexpected error: $stderr"
 			expected=$(sed -n 's/.* expected //p' <<< "$stderr" | sed 's/,/ /g; s/ or / /g')
-			assert_equal "$offered" "$(sorted $expected)"
+			assert_equal "$offered" "$(sorted ${expected//:DURATION/:})"
 			for v in $offered; do
+				[[ $v == *: ]] && v=${v}10s	# every:DURATION
 				run --separate-stderr "inlet-$cmd" "$option" "$v" \
 					--db t.db --table t -q empty < /dev/null
 				[[ $stderr != *"invalid value"* ]] ||
@@ -337,7 +371,13 @@ zsh_body() {
 	fish_complete "inlet ctas --mode "
 	assert_equal "$output" "$(sorted permissive dropmalformed failfast)"
 	fish_complete "inlet-discover --trigger "
-	assert_equal "$output" "$(sorted available-now once)"
+	assert_equal "$output" "$(sorted available-now once every: watch)"
+	fish_complete "inlet-commit --clean-source "
+	assert_equal "$output" "$(sorted delete move:)"
+	fish_complete "inlet rescue --schema-evolution-mode "
+	assert_equal "$output" "$(sorted add-new-columns rescue fail-on-new-columns none)"
+	fish_complete "inlet autoload -o cloudFiles.format="
+	assert_equal "$output" "$(sorted cloudFiles.format=csv cloudFiles.format=json cloudFiles.format=text)"
 	fish_complete "inlet copy-into --header "
 	assert_equal "$output" "$(sorted true false)"
 	fish_complete "inlet-discover --checkpoint "

@@ -67,7 +67,11 @@ while :; do
 	-o|--option) options+=("$2"); shift 2 ;;
 	-s|--schema) schema=$2; shift 2 ;;
 	-m|--map) map=$2; shift 2 ;;
-	-t|--trigger) trigger=$2; shift 2 ;;
+	-t|--trigger)
+		case $2 in available-now|once|watch|every:?*) ;;
+		*) die "invalid value '$2' for --trigger: expected available-now, once, every:DURATION or watch" ;;
+		esac
+		trigger=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage 0 ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
