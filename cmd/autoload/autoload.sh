@@ -156,8 +156,8 @@ cast=(inlet-cast ${map:+--map "$map"})
 
 # A stop signal goes to discover, which finishes its batch; the other
 # stages end at end of input once that batch is committed.
-pidfile=$(mktemp)
-trap 'rm -f "$pidfile"' EXIT
+pidfile=$(mktemp) statusfile=$(mktemp)
+trap 'rm -f "$pidfile" "$statusfile"' EXIT
 interrupted=0
 stop() {
 	local pid
@@ -166,14 +166,18 @@ stop() {
 	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
 }
 trap stop INT TERM
-bash -c 'echo $$ > "$1"; shift; exec "$@"' autoload "$pidfile" \
-	inlet-discover --checkpoint "$ck" --trigger "$trigger" --quiet \
-		${discover_args[@]+"${discover_args[@]}"} -- "$@" \
-	| inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
-	| "${rescue[@]}" \
-	| "${cast[@]}" \
-	| inlet-commit --checkpoint "$ck" --db "$db" --table "$table" \
-		${commit_args[@]+"${commit_args[@]}"} &
+(
+	trap - INT TERM
+	bash -c 'echo $$ > "$1"; shift; exec "$@"' autoload "$pidfile" \
+		inlet-discover --checkpoint "$ck" --trigger "$trigger" --quiet \
+			${discover_args[@]+"${discover_args[@]}"} -- "$@" \
+		| inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
+		| "${rescue[@]}" \
+		| "${cast[@]}" \
+		| inlet-commit --checkpoint "$ck" --db "$db" --table "$table" \
+			${commit_args[@]+"${commit_args[@]}"}
+	echo "${PIPESTATUS[*]}" > "$statusfile"
+) &
 pipeline=$!
 # A trapped signal interrupts wait: wait again for the pipeline's own status.
 while :; do
@@ -186,5 +190,9 @@ while :; do
 		rc=$?
 	fi
 	break
+done
+# The first stage that failed says why: report its status.
+for code in $(cat "$statusfile" 2>/dev/null); do
+	[ "$code" = 0 ] || exit "$code"
 done
 exit "$rc"

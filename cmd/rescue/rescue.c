@@ -152,6 +152,7 @@ struct state {
 	struct ckpt ck;
 	struct buf dir;		/* DIR/schemas, or empty without a location */
 	struct buf path;	/* the current file, for _file_path and messages */
+	long long record;	/* rows seen in the current file */
 	struct buf row, rescued, tmp;
 	long long dropped, rescued_rows, versions_added;
 };
@@ -363,7 +364,7 @@ static void add_column(struct state *st, const char *name, size_t n,
 			st->path.len ? st->path.data : "standard input", st->schema.version);
 }
 
-static void process_row(struct state *st, const struct record *rec, unsigned long lineno)
+static void process_row(struct state *st, const struct record *rec)
 {
 	struct json_iter it;
 	struct json_field f;
@@ -403,11 +404,11 @@ static void process_row(struct state *st, const struct record *rec, unsigned lon
 					add_column(st, st->tmp.data, st->tmp.len, &f);
 					break;
 				case EVOLVE_FAIL:
-					die(EX_DATAERR, "new column '%s' in '%s' line %lu "
+					die(EX_DATAERR, "new column '%s' in '%s' record %lld "
 					    "(--schema-evolution-mode fail-on-new-columns); add it "
 					    "with --schema or --schema-hints and run again",
 					    st->tmp.data, st->path.len ? st->path.data : "standard input",
-					    lineno);
+					    st->record);
 				case EVOLVE_NONE:
 					st->dropped++;
 					keep = false;
@@ -473,10 +474,11 @@ static void process_row(struct state *st, const struct record *rec, unsigned lon
 }
 
 /* Everything but schema records and rows passes through unchanged. */
-static void process(struct state *st, const struct record *rec, unsigned long lineno)
+static void process(struct state *st, const struct record *rec)
 {
 	if (rec->kind == RECORD_ROW) {
-		process_row(st, rec, lineno);
+		st->record++;
+		process_row(st, rec);
 		return;
 	}
 	if (!strcmp(rec->event, "schema"))
@@ -484,6 +486,7 @@ static void process(struct state *st, const struct record *rec, unsigned long li
 	if (!strcmp(rec->event, "file")) {
 		buf_reset(&st->path);
 		record_get_string(rec, "path", &st->path);
+		st->record = 0;
 	}
 	stream_write(stdout, rec->text, rec->len);
 	if (!strcmp(rec->event, "end"))
@@ -493,13 +496,12 @@ static void process(struct state *st, const struct record *rec, unsigned long li
 static void replay_sample(struct state *st, struct sample *sm)
 {
 	const char *p = sm->text.data, *end = p + sm->text.len;
-	unsigned long lineno = 0;
 
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		struct record rec;
 		record_classify(&rec, p, (size_t)(nl - p), NULL);
-		process(st, &rec, ++lineno);
+		process(st, &rec);
 		p = nl + 1;
 	}
 	buf_free(&sm->text);
@@ -531,7 +533,7 @@ int main(int argc, char **argv)
 	stream_reader_init(&in, stdin, "standard input");
 	while (stream_next_record(&in, &rec)) {
 		if (st.known) {
-			process(&st, &rec, in.lineno);
+			process(&st, &rec);
 			continue;
 		}
 		/* Sampling: hold the first batch (within bounds) to infer from it. */
