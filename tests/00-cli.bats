@@ -2,7 +2,7 @@
 # Conventions every binary shares (inlet(7)): --help, --version, usage errors.
 load helpers
 
-BINARIES="inlet inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ctas"
+BINARIES="inlet inlet-discover inlet-parse inlet-rescue inlet-cast inlet-join inlet-window inlet-commit inlet-copy-into inlet-ctas inlet-autoload inlet-status"
 
 @test "every binary prints usage on --help and exits 0" {
 	for b in $BINARIES; do
@@ -24,7 +24,7 @@ BINARIES="inlet inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ct
 }
 
 @test "an unknown option exits 64 with usage on stderr" {
-	for b in inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ctas; do
+	for b in inlet-discover inlet-parse inlet-rescue inlet-cast inlet-join inlet-window inlet-commit inlet-copy-into inlet-ctas inlet-autoload inlet-status; do
 		run --separate-stderr "$b" --no-such-option
 		assert_equal "$status" 64
 		assert_equal "$output" ""
@@ -41,7 +41,7 @@ BINARIES="inlet inlet-discover inlet-parse inlet-commit inlet-copy-into inlet-ct
 @test "inlet lists its commands" {
 	run inlet --help
 	assert_success
-	for c in discover parse commit copy-into ctas; do
+	for c in discover parse rescue cast join window commit copy-into ctas autoload status; do
 		assert_output --partial "  $c "
 	done
 }

@@ -21,6 +21,7 @@ static const struct {
 	{ "parse", "turn CSV, JSON lines or text files into JSON rows" },
 	{ "rescue", "give rows the schema's columns: infer, evolve, rescue the rest" },
 	{ "cast", "convert values to the schema's types; reshape rows with jq" },
+	{ "join", "enrich rows from a static table that may change between batches" },
 	{ "window", "event-time windows with watermarks: count, sum, avg, min, max" },
 	{ "commit", "write batches into SQLite, an NDJSON folder or stdout, exactly once" },
 	{ "copy-into", "COPY INTO: load files not loaded before into a table" },

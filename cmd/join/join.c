@@ -1,0 +1,785 @@
+/*
+ * inlet-join: enrich each row of the stream with the matching rows of a
+ * static table, the stream on the left (Spark's stream-static join).
+ *
+ * The static side is read into a hash table at start, and read again at a
+ * batch's "begin" record when its source changed, so every batch is joined
+ * against one version and a change shows from the next batch on (Spark
+ * re-reads the static side every micro-batch).  A version that cannot be
+ * read keeps the last good one.  Keys compare by their JSON text, so "42"
+ * and 42 differ; joined rows are built from text, never from converted
+ * values.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "ckpt.h"
+#include "cli.h"
+#include "die.h"
+#include "json.h"
+#include "source.h"
+#include "stream.h"
+#include "table.h"
+
+enum join_type { JOIN_INNER, JOIN_LEFT, JOIN_SEMI, JOIN_ANTI };
+
+static struct options {
+	const char *static_source;
+	char **stream_key, **static_key;	/* --on: nkeys of each */
+	size_t *stream_key_len;
+	size_t nkeys;
+	enum join_type type;
+	char **select;				/* NULL: all but the keys */
+	size_t nselect;
+	const char *prefix;
+	char **rename_old, **rename_new;
+	size_t nrename;
+	bool quiet;
+} opt = {
+	.prefix = "",
+};
+
+/* semi and anti joins filter the stream; inner and left add columns. */
+static bool adds_columns(void)
+{
+	return opt.type == JOIN_INNER || opt.type == JOIN_LEFT;
+}
+
+static void usage(int code)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fprintf(fp,
+"usage: inlet-join --static SOURCE --on KEYS [options]\n"
+"\n"
+"Join the rows on standard input with a static table, the stream on the\n"
+"left, and write the joined rows.  The static side is read again at the\n"
+"start of a batch when it changed since it was last read.\n"
+"\n"
+"      --static SOURCE     a .csv, .json, .jsonl or .ndjson file (maybe .gz or\n"
+"                          .zst), a folder of them, or sqlite:DATABASE:TABLE\n"
+"      --on KEYS           KEY[,KEY...]; STREAM_KEY=STATIC_KEY where the\n"
+"                          names differ\n"
+"      --type TYPE         inner (default), left, semi or anti\n"
+"      --select COLUMNS    static columns to add (default: all but the keys)\n"
+"      --prefix STR        put STR before the names of the added columns\n"
+"      --rename OLD=NEW    add the static column OLD as NEW (repeatable)\n"
+"  -q, --quiet             do not report the static table's size\n"
+"  -h, --help              show this help\n"
+"      --version           show the version\n");
+	exit(code);
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* Append the comma-separated names of VALUE to *ITEMS. */
+static void split_list(const char *option, const char *value, char ***items, size_t *n)
+{
+	for (const char *p = value; ; p++) {
+		size_t len = strcspn(p, ",");
+		if (!len)
+			die(EX_USAGE, "invalid value '%s' for %s: expected NAME[,NAME...]",
+			    value, option);
+		*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+		(*items)[(*n)++] = xstrndup(p, len);
+		p += len;
+		if (!*p)
+			break;
+	}
+}
+
+/* Split "LEFT=RIGHT" into two new strings; NULL *RIGHT if there is no '='. */
+static void split_pair(const char *option, const char *value, char **left, char **right)
+{
+	const char *eq = strchr(value, '=');
+
+	*right = NULL;
+	if (!eq) {
+		*left = xstrdup(value);
+		return;
+	}
+	if (eq == value || !eq[1])
+		die(EX_USAGE, "invalid value '%s' for %s: a name is missing around '='",
+		    value, option);
+	*left = xstrndup(value, (size_t)(eq - value));
+	*right = xstrdup(eq + 1);
+}
+
+static void parse_options(int argc, char **argv)
+{
+	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_VERSION };
+	static const struct option longopts[] = {
+		{ "static", required_argument, NULL, O_STATIC },
+		{ "on", required_argument, NULL, O_ON },
+		{ "type", required_argument, NULL, O_TYPE },
+		{ "select", required_argument, NULL, O_SELECT },
+		{ "prefix", required_argument, NULL, O_PREFIX },
+		{ "rename", required_argument, NULL, O_RENAME },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char *types[] = { "inner", "left", "semi", "anti" };
+	char **on = NULL;
+	size_t non = 0;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_STATIC: opt.static_source = optarg; break;
+		case O_ON: split_list("--on", optarg, &on, &non); break;
+		case O_TYPE: {
+			int t = 0;
+			while (t < 4 && strcasecmp(optarg, types[t]))
+				t++;
+			if (t == 4)
+				die(EX_USAGE, "invalid value '%s' for --type: expected "
+				    "inner, left, semi or anti", optarg);
+			opt.type = (enum join_type)t;
+			break;
+		}
+		case O_SELECT: split_list("--select", optarg, &opt.select, &opt.nselect); break;
+		case O_PREFIX: opt.prefix = optarg; break;
+		case O_RENAME: {
+			char *old, *new;
+			split_pair("--rename", optarg, &old, &new);
+			if (!new)
+				die(EX_USAGE, "invalid value '%s' for --rename: expected OLD=NEW",
+				    optarg);
+			opt.rename_old = xrealloc(opt.rename_old, (opt.nrename + 1) * sizeof(char *));
+			opt.rename_new = xrealloc(opt.rename_new, (opt.nrename + 1) * sizeof(char *));
+			opt.rename_old[opt.nrename] = old;
+			opt.rename_new[opt.nrename++] = new;
+			break;
+		}
+		case 'q': opt.quiet = true; break;
+		case 'h': usage(0); break;
+		case O_VERSION: print_version();
+		default: usage(EX_USAGE);
+		}
+	}
+	if (optind < argc) {
+		error("unexpected argument '%s'", argv[optind]);
+		usage(EX_USAGE);
+	}
+	if (!opt.static_source || !non) {
+		error("--static and --on are required");
+		usage(EX_USAGE);
+	}
+	if (!adds_columns() && (opt.select || *opt.prefix || opt.nrename))
+		die(EX_USAGE, "--select, --prefix and --rename name added columns; "
+		    "--type %s adds none", types[opt.type]);
+	opt.nkeys = non;
+	opt.stream_key = xmalloc(non * sizeof(char *));
+	opt.static_key = xmalloc(non * sizeof(char *));
+	opt.stream_key_len = xmalloc(non * sizeof(size_t));
+	for (size_t i = 0; i < non; i++) {
+		split_pair("--on", on[i], &opt.stream_key[i], &opt.static_key[i]);
+		if (!opt.static_key[i])
+			opt.static_key[i] = xstrdup(opt.stream_key[i]);
+		opt.stream_key_len[i] = strlen(opt.stream_key[i]);
+		free(on[i]);
+	}
+	free(on);
+}
+
+static void free_options(void)
+{
+	for (size_t i = 0; i < opt.nkeys; i++) {
+		free(opt.stream_key[i]);
+		free(opt.static_key[i]);
+	}
+	for (size_t i = 0; i < opt.nselect; i++)
+		free(opt.select[i]);
+	for (size_t i = 0; i < opt.nrename; i++) {
+		free(opt.rename_old[i]);
+		free(opt.rename_new[i]);
+	}
+	free(opt.stream_key);
+	free(opt.static_key);
+	free(opt.stream_key_len);
+	free(opt.select);
+	free(opt.rename_old);
+	free(opt.rename_new);
+}
+
+static bool name_is(const char *want, const char *name, size_t n)
+{
+	return strlen(want) == n && !memcmp(want, name, n);
+}
+
+static bool is_null(const char *v, size_t n)
+{
+	return n == 4 && !memcmp(v, "null", 4);
+}
+
+/* F's name, decoded into SCRATCH only when it holds escapes. */
+static const char *field_name(const struct json_field *f, struct buf *scratch, size_t *n)
+{
+	if (!f->key_escaped) {
+		*n = f->key_len;
+		return f->key;
+	}
+	buf_reset(scratch);
+	json_key_decode(scratch, f);
+	*n = scratch->len;
+	return scratch->data;
+}
+
+/*
+ * A key's text.  A string's escapes are normalised, so "\u0041" and "A"
+ * are one key; any other value keeps its exact text (42 and 42.0 differ).
+ */
+static void add_key(struct buf *out, const char *v, size_t n, struct buf *tmp)
+{
+	if (v[0] == '"' && memchr(v, '\\', n)) {
+		buf_reset(tmp);
+		if (json_string_decode(tmp, v, n) == 0) {
+			json_string_encode(out, tmp->data, tmp->len);
+			return;
+		}
+	}
+	buf_add(out, v, n);
+}
+
+/* ---- one version of the static side ---- */
+
+struct version {
+	struct table table;
+	char **cols;		/* static names of the added columns */
+	size_t ncols, capcols;
+	struct strmap col_of;	/* static name -> added column */
+	struct buf *out;	/* per column: ,"OUTPUT NAME": */
+	struct strmap out_of;	/* output name -> column, case-folded */
+	uint64_t out_lengths;	/* bit N: an output name N bytes long (63: longer) */
+	long long rows, null_keys;
+	char loaded[32];	/* when, for messages */
+};
+
+static void version_free(struct version *v)
+{
+	if (!v)
+		return;
+	table_free(&v->table);
+	for (size_t c = 0; c < v->ncols; c++) {
+		free(v->cols[c]);
+		if (v->out)
+			buf_free(&v->out[c]);
+	}
+	free(v->cols);
+	free(v->out);
+	strmap_free(&v->col_of);
+	strmap_free(&v->out_of);
+	free(v);
+}
+
+static size_t add_column(struct version *v, const char *name, size_t n)
+{
+	if (v->ncols == v->capcols) {
+		v->capcols = v->capcols ? v->capcols * 2 : 16;
+		v->cols = xrealloc(v->cols, v->capcols * sizeof(*v->cols));
+	}
+	v->cols[v->ncols] = xstrndup(name, n);
+	strmap_put(&v->col_of, name, n, (int)v->ncols);
+	return v->ncols++;
+}
+
+/* What load_row needs between rows; arrays indexed by key or column. */
+struct loader {
+	struct version *v;
+	const char **key_val;
+	size_t *key_len;
+	bool *key_seen;
+	const char **val;
+	size_t *val_len;
+	bool *seen;
+	size_t cap;
+	struct buf name, row, tmp;
+	struct buf *why;
+};
+
+static void loader_fit(struct loader *l)
+{
+	if (l->val && l->v->ncols <= l->cap)
+		return;
+	size_t old = l->cap;
+	l->cap = l->v->capcols ? l->v->capcols : 16;
+	l->val = xrealloc(l->val, l->cap * sizeof(*l->val));
+	l->val_len = xrealloc(l->val_len, l->cap * sizeof(*l->val_len));
+	l->seen = xrealloc(l->seen, l->cap * sizeof(*l->seen));
+	memset(l->seen + old, 0, (l->cap - old) * sizeof(*l->seen));
+}
+
+/*
+ * A static row goes into the arena as KEY SEP VALUE SEP VALUE ..., one
+ * value per added column known so far (a column first seen in a later row
+ * is null in earlier ones).  A row with a null or missing key can never
+ * match, so it is counted and left out.
+ */
+static int load_row(void *ctx, const char *text, size_t len)
+{
+	struct loader *l = ctx;
+	struct version *v = l->v;
+	struct json_iter it;
+	struct json_field f;
+	struct json_error err;
+	bool add_all = !opt.select && adds_columns();
+	int r;
+
+	memset(l->key_val, 0, opt.nkeys * sizeof(*l->key_val));
+	memset(l->val, 0, v->ncols * sizeof(*l->val));
+	if (json_object_open(&it, text, len, &err) < 0)
+		goto bad;
+	while ((r = json_object_next(&it, &f, &err)) == 1) {
+		size_t n;
+		const char *name = field_name(&f, &l->name, &n);
+		bool key = false;
+		for (size_t k = 0; k < opt.nkeys; k++) {
+			if (name_is(opt.static_key[k], name, n)) {
+				l->key_val[k] = f.val;
+				l->key_len[k] = f.val_len;
+				l->key_seen[k] = key = true;
+			}
+		}
+		int c = strmap_get(&v->col_of, name, n);
+		if (c < 0 && add_all && !key) {
+			c = (int)add_column(v, name, n);
+			loader_fit(l);
+		}
+		if (c >= 0) {
+			l->val[c] = f.val;
+			l->val_len[c] = f.val_len;
+			l->seen[c] = true;
+		}
+	}
+	if (r < 0)
+		goto bad;
+	v->rows++;
+	buf_reset(&l->row);
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		if (!l->key_val[k] || is_null(l->key_val[k], l->key_len[k])) {
+			v->null_keys++;
+			return 0;
+		}
+		if (k)
+			buf_addc(&l->row, TABLE_SEP);
+		add_key(&l->row, l->key_val[k], l->key_len[k], &l->tmp);
+	}
+	size_t key_len = l->row.len;
+	for (size_t c = 0; c < v->ncols; c++) {
+		buf_addc(&l->row, TABLE_SEP);
+		if (l->val[c])
+			buf_add(&l->row, l->val[c], l->val_len[c]);
+		else
+			buf_add(&l->row, "null", 4);
+	}
+	table_add(&v->table, l->row.data, l->row.len, key_len,
+		  hash_bytes(l->row.data, key_len));
+	return 0;
+bad:
+	buf_printf(l->why, "static row %lld is not a JSON object: %s", v->rows + 1, err.msg);
+	return EX_DATAERR;
+}
+
+static const char *renamed(const char *name)
+{
+	for (size_t i = opt.nrename; i-- > 0; )
+		if (!strcmp(opt.rename_old[i], name))
+			return opt.rename_new[i];
+	return NULL;
+}
+
+/*
+ * Check the columns against the options and name the output columns.
+ * Without rows a source shows no columns, so an empty static table is
+ * not held to --on and --select.
+ */
+static int name_columns(struct version *v, struct loader *l, struct buf *why)
+{
+	bool known = v->rows > 0;
+
+	for (size_t k = 0; k < opt.nkeys && known; k++)
+		if (!l->key_seen[k]) {
+			buf_printf(why, "it has no column '%s' (--on)", opt.static_key[k]);
+			return EX_DATAERR;
+		}
+	for (size_t c = 0; c < v->ncols && known; c++)
+		if (!l->seen[c]) {
+			buf_printf(why, "it has no column '%s' (--select)", v->cols[c]);
+			return EX_DATAERR;
+		}
+	for (size_t i = 0; i < opt.nrename && known; i++)
+		if (strmap_get(&v->col_of, opt.rename_old[i], strlen(opt.rename_old[i])) < 0) {
+			buf_printf(why, "--rename %s=%s: '%s' is not a column it adds",
+				   opt.rename_old[i], opt.rename_new[i], opt.rename_old[i]);
+			return EX_DATAERR;
+		}
+	v->out = xmalloc((v->ncols ? v->ncols : 1) * sizeof(*v->out));
+	for (size_t c = 0; c < v->ncols; c++)
+		v->out[c] = (struct buf)BUF_INIT;
+	struct buf name = BUF_INIT;
+	int rc = 0;
+	for (size_t c = 0; c < v->ncols && !rc; c++) {
+		const char *to = renamed(v->cols[c]);
+		buf_reset(&name);
+		if (!to)
+			buf_adds(&name, opt.prefix);
+		buf_adds(&name, to ? to : v->cols[c]);
+		if (strmap_get(&v->out_of, name.data, name.len) >= 0) {
+			buf_printf(why, "two added columns would be named '%s'; "
+				   "use --prefix or --rename", name.data);
+			rc = EX_DATAERR;
+		}
+		for (size_t k = 0; k < opt.nkeys && !rc; k++)
+			if (!strcasecmp(opt.stream_key[k], name.data)) {
+				buf_printf(why, "its column '%s' would overwrite the stream "
+					   "column '%s'; use --prefix or --rename",
+					   v->cols[c], opt.stream_key[k]);
+				rc = EX_DATAERR;
+			}
+		if (!strcmp(name.data, "_inlet")) {
+			buf_printf(why, "its column '%s' cannot be added as '_inlet'",
+				   v->cols[c]);
+			rc = EX_DATAERR;
+		}
+		strmap_put(&v->out_of, name.data, name.len, (int)c);
+		v->out_lengths |= 1ULL << (name.len < 63 ? name.len : 63);
+		buf_addc(&v->out[c], ',');
+		json_string_encode(&v->out[c], name.data, name.len);
+		buf_addc(&v->out[c], ':');
+	}
+	buf_free(&name);
+	return rc;
+}
+
+/*
+ * Read the version of SRC last fingerprinted into a new table.  NULL, with
+ * WHY and *CODE, when it cannot be read or does not fit the options.
+ */
+static struct version *load(struct source *src, struct buf *why, int *code)
+{
+	struct version *v = xmalloc(sizeof(*v));
+	struct loader l = { .v = v, .why = why };
+
+	memset(v, 0, sizeof(*v));
+	v->out_of.fold = true;
+	if (adds_columns())
+		for (size_t i = 0; i < opt.nselect; i++)
+			add_column(v, opt.select[i], strlen(opt.select[i]));
+	l.key_val = xmalloc(opt.nkeys * sizeof(*l.key_val));
+	l.key_len = xmalloc(opt.nkeys * sizeof(*l.key_len));
+	l.key_seen = xmalloc(opt.nkeys * sizeof(*l.key_seen));
+	memset(l.key_seen, 0, opt.nkeys * sizeof(*l.key_seen));
+	loader_fit(&l);
+	*code = source_read(src, load_row, &l, why);
+	if (!*code)
+		*code = name_columns(v, &l, why);
+	free(l.key_val);
+	free(l.key_len);
+	free(l.key_seen);
+	free(l.val);
+	free(l.val_len);
+	free(l.seen);
+	buf_free(&l.name);
+	buf_free(&l.row);
+	buf_free(&l.tmp);
+	if (*code) {
+		version_free(v);
+		return NULL;
+	}
+	table_index(&v->table);
+	iso8601_now(v->loaded);
+	return v;
+}
+
+static void report(const struct version *v, const char *verb)
+{
+	size_t bytes = table_bytes(&v->table);
+
+	if (opt.quiet)
+		return;
+	fprintf(stderr, "%s: %s static '%s': %u row%s, %zu column%s to add, %zu bytes "
+		"(%.1f MiB)", program_invocation_short_name, verb, opt.static_source,
+		v->table.rows, v->table.rows == 1 ? "" : "s", v->ncols,
+		v->ncols == 1 ? "" : "s", bytes, (double)bytes / (1 << 20));
+	if (v->null_keys)
+		fprintf(stderr, "; %lld with a null key left out", v->null_keys);
+	fputc('\n', stderr);
+}
+
+/* ---- the stream ---- */
+
+struct state {
+	struct source src;
+	struct version *cur;
+	struct buf tried;	/* the fingerprint last loaded or failed */
+	struct buf fp, why;
+	const char **key_val;	/* per row: the stream's key values */
+	size_t *key_len;
+	struct buf key, tmp, name, out;
+};
+
+/*
+ * At a batch start: read the static side again if it changed.  A version
+ * that fails is not retried until it changes again (unless the failure was
+ * a busy database), so the warning comes once.
+ */
+static void refresh(struct state *st, long long batch)
+{
+	struct version *v = NULL;
+	int code = source_fingerprint(&st->src, &st->fp, &st->why);
+
+	if (code) {	/* the failure itself stands for the version */
+		buf_reset(&st->fp);
+		buf_printf(&st->fp, "!%s", st->why.data);
+	}
+	if (st->fp.len == st->tried.len && !memcmp(st->fp.data, st->tried.data, st->fp.len))
+		return;
+	buf_reset(&st->tried);
+	buf_add(&st->tried, st->fp.data, st->fp.len);
+	if (!code)
+		v = load(&st->src, &st->why, &code);
+	if (!v) {
+		if (code == EX_TEMPFAIL)	/* busy: try again at the next batch */
+			buf_reset(&st->tried);
+		warning("cannot read static '%s' again: %s; batch %lld is joined with "
+			"the version read at %s", opt.static_source, st->why.data, batch,
+			st->cur->loaded);
+		return;
+	}
+	version_free(st->cur);
+	st->cur = v;
+	report(v, "reloaded");
+}
+
+static void die_collision(const struct version *v, int c, const char *name, size_t n,
+			  unsigned long lineno)
+{
+	die(EX_DATAERR, "'standard input' line %lu: the static column '%s' would "
+	    "overwrite the stream column '%.*s'; use --prefix or --rename",
+	    lineno, v->cols[c], (int)n, name);
+}
+
+/* A schema record names the stream's columns before any row shows them. */
+static void check_schema(struct state *st, const struct record *rec, unsigned long lineno)
+{
+	const char *fields, *f, *name;
+	size_t flen, n, nlen;
+	struct json_iter it;
+
+	if (!st->cur->out_of.count ||
+	    json_object_get(rec->text, rec->len, "fields", &fields, &flen) != 1 ||
+	    json_array_open(&it, fields, flen, NULL) < 0)
+		return;
+	while (json_array_next(&it, &f, &n, NULL) == 1) {
+		if (json_object_get(f, n, "name", &name, &nlen) != 1 || !json_is_string(name, nlen))
+			continue;
+		buf_reset(&st->name);
+		json_string_decode(&st->name, name, nlen);
+		int c = strmap_get(&st->cur->out_of, st->name.data, st->name.len);
+		if (c >= 0)
+			die_collision(st->cur, c, st->name.data, st->name.len, lineno);
+	}
+}
+
+/* Write the stream row BODY ("{..." without its closing brace) plus ROW's values. */
+static void emit_joined(struct state *st, const char *body, size_t body_len, bool empty,
+			uint32_t row)
+{
+	const struct version *v = st->cur;
+	const char *p = NULL, *end = NULL;
+
+	if (row != TABLE_NONE) {
+		size_t n;
+		p = table_values(&v->table, row, &n);
+		end = p + n;
+	}
+	buf_reset(&st->out);
+	buf_add(&st->out, body, body_len);
+	for (size_t c = 0; c < v->ncols; c++) {
+		size_t skip = empty && c == 0;	/* no comma after "{" */
+		buf_add(&st->out, v->out[c].data + skip, v->out[c].len - skip);
+		if (p < end) {
+			p++;	/* past the separator */
+			const char *q = memchr(p, TABLE_SEP, (size_t)(end - p));
+			if (!q)
+				q = end;
+			buf_add(&st->out, p, (size_t)(q - p));
+			p = q;
+		} else {
+			buf_add(&st->out, "null", 4);
+		}
+	}
+	buf_addc(&st->out, '}');
+	stream_write(stdout, st->out.data, st->out.len);
+}
+
+/*
+ * Join one line of the stream.  The hot loop: its members are scanned
+ * once, for the keys and for collisions, and the line is taken for a
+ * control record (false) as soon as an "_inlet" member shows up.
+ */
+static bool join_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+{
+	const struct version *v = st->cur;
+	struct json_iter it;
+	struct json_field f;
+	struct json_error err;
+	int r, collision = -1;
+
+	memset(st->key_val, 0, opt.nkeys * sizeof(*st->key_val));
+	if (json_object_open(&it, text, len, &err) < 0)
+		goto bad;
+	while ((r = json_object_next(&it, &f, &err)) == 1) {
+		size_t n;
+		const char *name = field_name(&f, &st->name, &n);
+		if (n == 6 && !memcmp(name, "_inlet", 6))
+			return false;
+		/* Most names are not output names: their length tells, unhashed. */
+		if (collision < 0 && (v->out_lengths >> (n < 63 ? n : 63) & 1) &&
+		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
+			buf_reset(&st->key);	/* the name, until a control record rules it out */
+			buf_add(&st->key, name, n);
+		}
+		for (size_t k = 0; k < opt.nkeys; k++)
+			if (opt.stream_key_len[k] == n && !memcmp(opt.stream_key[k], name, n)) {
+				st->key_val[k] = f.val;
+				st->key_len[k] = f.val_len;
+			}
+	}
+	if (r < 0)
+		goto bad;
+	if (collision >= 0)
+		die_collision(v, collision, st->key.data, st->key.len, lineno);
+
+	/* Null keys never match, as in SQL. */
+	uint32_t match = TABLE_NONE;
+	bool null_key = false;
+	for (size_t k = 0; k < opt.nkeys; k++)
+		if (!st->key_val[k] || is_null(st->key_val[k], st->key_len[k]))
+			null_key = true;
+	if (!null_key) {
+		const char *key = st->key_val[0];
+		size_t key_len = st->key_len[0];
+		if (opt.nkeys > 1 || (key[0] == '"' && memchr(key, '\\', key_len))) {
+			buf_reset(&st->key);
+			for (size_t k = 0; k < opt.nkeys; k++) {
+				if (k)
+					buf_addc(&st->key, TABLE_SEP);
+				add_key(&st->key, st->key_val[k], st->key_len[k], &st->tmp);
+			}
+			key = st->key.data;
+			key_len = st->key.len;
+		}
+		match = table_find(&v->table, key, key_len, hash_bytes(key, key_len));
+	}
+
+	switch (opt.type) {
+	case JOIN_SEMI:
+		if (match != TABLE_NONE)
+			stream_write(stdout, text, len);
+		return true;
+	case JOIN_ANTI:
+		if (match == TABLE_NONE)
+			stream_write(stdout, text, len);
+		return true;
+	case JOIN_INNER:
+		if (match == TABLE_NONE)
+			return true;
+		break;
+	case JOIN_LEFT:
+		break;
+	}
+	size_t body = len;
+	while (text[body - 1] != '}')
+		body--;
+	body--;
+	size_t before = body;
+	while (strchr(" \t\r\n", text[before - 1]))
+		before--;
+	bool empty = text[before - 1] == '{';
+	if (match == TABLE_NONE)
+		emit_joined(st, text, body, empty, TABLE_NONE);
+	for (; match != TABLE_NONE; match = table_find_next(&v->table, match))
+		emit_joined(st, text, body, empty, match);
+	return true;
+bad:
+	die(EX_DATAERR, "'standard input' line %lu: %s at byte %zu", lineno, err.msg,
+	    err.offset + 1);
+}
+
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct state st = { .tried = BUF_INIT };
+	struct stream_reader in;
+	struct record rec;
+	struct json_error err;
+	int code;
+
+	parse_options(argc, argv);
+	stream_setup_stdout();
+	source_init(&st.src, opt.static_source);
+	code = source_fingerprint(&st.src, &st.fp, &st.why);
+	if (!code)
+		st.cur = load(&st.src, &st.why, &code);
+	if (!st.cur)
+		die(code == EX_DATAERR ? EX_DATAERR : EX_NOINPUT, "cannot read static '%s': %s",
+		    opt.static_source, st.why.data);
+	buf_add(&st.tried, st.fp.data, st.fp.len);
+	report(st.cur, "loaded");
+	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
+	st.key_len = xmalloc(opt.nkeys * sizeof(*st.key_len));
+
+	stream_reader_init(&in, stdin, "standard input");
+	while (stream_next_line(&in)) {
+		if (blank(in.line, in.len) || join_row(&st, in.line, in.len, in.lineno))
+			continue;
+		if (record_classify(&rec, in.line, in.len, &err) < 0)
+			die(EX_DATAERR, "'standard input' line %lu: %s at byte %zu", in.lineno,
+			    err.msg, err.offset + 1);
+		if (!strcmp(rec.event, "begin"))
+			refresh(&st, rec.batch);
+		else if (!strcmp(rec.event, "schema"))
+			check_schema(&st, &rec, in.lineno);
+		stream_write(stdout, rec.text, rec.len);
+		if (!strcmp(rec.event, "end"))
+			stream_flush(stdout);
+	}
+	stream_reader_free(&in);
+	version_free(st.cur);
+	source_close(&st.src);
+	free(st.key_val);
+	free(st.key_len);
+	buf_free(&st.tried);
+	buf_free(&st.fp);
+	buf_free(&st.why);
+	buf_free(&st.key);
+	buf_free(&st.tmp);
+	buf_free(&st.name);
+	buf_free(&st.out);
+	free_options();
+	close_stdout();
+	return 0;
+}

@@ -1,0 +1,460 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "json.h"
+#include "source.h"
+#include "stream.h"
+
+/* "csv" or "json" from the name, past a .gz or .zst ending; NULL if neither. */
+static const char *format_of(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n > 3 && !strcasecmp(name + n - 3, ".gz"))
+		n -= 3;
+	else if (n > 4 && !strcasecmp(name + n - 4, ".zst"))
+		n -= 4;
+	static const struct { const char *ext, *format; } ext[] = {
+		{ ".csv", "csv" }, { ".json", "json" }, { ".jsonl", "json" },
+		{ ".ndjson", "json" },
+	};
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t e = strlen(ext[i].ext);
+		if (n > e && !strncasecmp(name + n - e, ext[i].ext, e))
+			return ext[i].format;
+	}
+	return NULL;
+}
+
+/* inlet-parse beside our own binary, so a build tree uses its own. */
+static char *find_parse(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n <= 0)
+		return NULL;
+	self[n] = '\0';
+	char *slash = strrchr(self, '/');
+	struct buf path = BUF_INIT;
+	buf_add(&path, self, (size_t)(slash - self) + 1);
+	buf_adds(&path, "inlet-parse");
+	if (access(path.data, X_OK) == 0)
+		return path.data;
+	buf_free(&path);
+	return NULL;
+}
+
+static int open_db(struct source *s, struct buf *why)
+{
+	struct stat st;
+
+	if (stat(s->path, &st) < 0) {
+		buf_adds(why, strerror(errno));
+		return EX_NOINPUT;
+	}
+	if (sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		buf_adds(why, s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		s->db = NULL;
+		return EX_NOINPUT;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	s->dev = st.st_dev;
+	s->ino = st.st_ino;
+	return 0;
+}
+
+void source_init(struct source *s, const char *spec)
+{
+	struct stat st;
+	struct buf why = BUF_INIT;
+
+	memset(s, 0, sizeof(*s));
+	s->spec = spec;
+	if (!strncmp(spec, "sqlite:", 7)) {
+		const char *db = spec + 7, *colon = strrchr(db, ':');
+		if (!colon || colon == db || !colon[1])
+			die(EX_USAGE, "invalid value '%s' for --static: expected "
+			    "sqlite:DATABASE:TABLE", spec);
+		s->kind = SOURCE_SQLITE;
+		s->path = strndup(db, (size_t)(colon - db));
+		s->table = xstrdup(colon + 1);
+		if (!s->path)
+			die(EX_OSERR, "out of memory");
+		if (open_db(s, &why))
+			die(EX_NOINPUT, "cannot open static '%s': %s", spec, why.data);
+		return;
+	}
+	s->path = xstrdup(spec);
+	if (stat(spec, &st) < 0)
+		die_errno(EX_NOINPUT, "cannot open static '%s'", spec);
+	s->kind = S_ISDIR(st.st_mode) ? SOURCE_FOLDER : SOURCE_FILE;
+	if (s->kind == SOURCE_FILE && !format_of(spec))
+		die(EX_USAGE, "cannot tell the format of static '%s' from its name: "
+		    "expected .csv, .json, .jsonl or .ndjson, maybe with .gz or .zst", spec);
+	s->parse = find_parse();
+}
+
+void source_close(struct source *s)
+{
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s->table);
+	free(s->parse);
+	buf_free(&s->files);
+	memset(s, 0, sizeof(*s));
+}
+
+static void add_file(struct source *s, struct buf *fp, const char *path,
+		     const struct stat *st)
+{
+	buf_adds(&s->files, format_of(path));
+	buf_addc(&s->files, '\0');
+	buf_add(&s->files, path, strlen(path) + 1);
+	buf_printf(fp, "%s\t%lld\t%lld.%09ld\t%llu\n", path, (long long)st->st_size,
+		   (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		   (unsigned long long)st->st_ino);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Spark skips names starting with '.' or '_'; other formats are not ours. */
+static int list_folder(struct source *s, struct buf *fp, struct buf *why)
+{
+	DIR *dir = opendir(s->path);
+	struct dirent *d;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct buf path = BUF_INIT;
+	int rc = 0;
+
+	if (!dir) {
+		buf_adds(why, strerror(errno));
+		return EX_NOINPUT;
+	}
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.' || d->d_name[0] == '_' || !format_of(d->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = xstrdup(d->d_name);
+	}
+	closedir(dir);
+	if (n)
+		qsort(names, n, sizeof(*names), compare_names);
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", s->path, names[i]);
+		if (stat(path.data, &st) < 0) {
+			if (errno == ENOENT)	/* gone since the listing */
+				continue;
+			buf_printf(why, "'%s': %s", path.data, strerror(errno));
+			rc = EX_NOINPUT;
+			break;
+		}
+		if (S_ISREG(st.st_mode))
+			add_file(s, fp, path.data, &st);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	buf_free(&path);
+	return rc;
+}
+
+static int sqlite_fingerprint(struct source *s, struct buf *fp, struct buf *why)
+{
+	struct stat st;
+	sqlite3_stmt *q;
+
+	if (stat(s->path, &st) < 0) {
+		buf_adds(why, strerror(errno));
+		return EX_NOINPUT;
+	}
+	/* Replaced by another file: the open connection still sees the old one. */
+	if (!s->db || st.st_dev != s->dev || st.st_ino != s->ino) {
+		sqlite3_close(s->db);
+		s->db = NULL;
+		if (open_db(s, why))
+			return EX_NOINPUT;
+	}
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		buf_adds(why, sqlite3_errmsg(s->db));
+		sqlite3_finalize(q);
+		return EX_NOINPUT;
+	}
+	buf_printf(fp, "%lld\t%llu\t%lld\t%lld.%09ld\n", sqlite3_column_int64(q, 0),
+		   (unsigned long long)st.st_ino, (long long)st.st_size,
+		   (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	sqlite3_finalize(q);
+	return 0;
+}
+
+int source_fingerprint(struct source *s, struct buf *fp, struct buf *why)
+{
+	struct stat st;
+
+	buf_reset(fp);
+	buf_reset(why);
+	buf_reset(&s->files);
+	buf_printf(fp, "%s\n", s->spec);	/* never empty, even for an empty folder */
+	if (s->kind == SOURCE_SQLITE)
+		return sqlite_fingerprint(s, fp, why);
+	if (s->kind == SOURCE_FOLDER)
+		return list_folder(s, fp, why);
+	if (stat(s->path, &st) < 0) {
+		buf_adds(why, strerror(errno));
+		return EX_NOINPUT;
+	}
+	add_file(s, fp, s->path, &st);
+	return 0;
+}
+
+/* ---- files, through inlet-parse ---- */
+
+static int wait_child(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
+/*
+ * inlet-parse --mode failfast: a malformed record or an unreadable file
+ * fails the whole load, so a half-read dimension table never replaces a
+ * good one.
+ */
+static int read_file(struct source *s, const char *format, const char *path,
+		     row_fn *row, void *ctx, struct buf *why)
+{
+	int fds[2], rc = 0, status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		buf_printf(why, "cannot run inlet-parse: %s", strerror(errno));
+		return EX_TEMPFAIL;
+	}
+	if ((pid = fork()) < 0) {
+		buf_printf(why, "cannot run inlet-parse: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		return EX_TEMPFAIL;
+	}
+	if (pid == 0) {
+		char *argv[] = { "inlet-parse", "--format", (char *)format, "--mode",
+				 "failfast", "--quiet", "--", (char *)path, NULL };
+		int null = open("/dev/null", O_RDONLY);
+		/* Our standard input is the stream: the child must not read it. */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(fds[1], 1) < 0)
+			_exit(126);
+		if (s->parse)
+			execv(s->parse, argv);
+		else
+			execvp("inlet-parse", argv);
+		dprintf(2, "%s: cannot run '%s': %s\n", program_invocation_short_name,
+			s->parse ? s->parse : "inlet-parse", strerror(errno));
+		_exit(127);	/* not exit(): our stdout buffer is not the child's */
+	}
+	close(fds[1]);
+	FILE *fp = fdopen(fds[0], "r");
+	if (!fp)
+		die_errno(EX_OSERR, "cannot read from inlet-parse");
+	struct stream_reader r;
+	struct record rec;
+	struct json_error err;
+	stream_reader_init(&r, fp, path);
+	while (rc == 0 && stream_next_line(&r)) {
+		if (!r.len)
+			continue;
+		if (record_classify(&rec, r.line, r.len, &err) < 0) {
+			buf_printf(why, "'%s': inlet-parse wrote a bad line: %s", path, err.msg);
+			rc = EX_NOINPUT;
+		} else if (rec.kind == RECORD_CONTROL) {
+			if (!strcmp(rec.event, "skip")) {
+				buf_printf(why, "'%s' cannot be read", path);
+				rc = EX_NOINPUT;
+			}
+		} else {
+			rc = row(ctx, r.line, r.len);
+		}
+	}
+	stream_reader_free(&r);
+	fclose(fp);
+	status = wait_child(pid);
+	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		buf_printf(why, "'%s': inlet-parse %s %d", path,
+			   WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+			   WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		rc = EX_NOINPUT;
+	}
+	return rc;
+}
+
+/* ---- SQLite ---- */
+
+/* As a JSON string, bytes that are not UTF-8 replaced by U+FFFD. */
+static void encode_text(struct buf *out, const char *s, size_t n, struct buf *tmp)
+{
+	if (utf8_valid(s, n)) {
+		json_string_encode(out, s, n);
+		return;
+	}
+	buf_reset(tmp);
+	for (size_t i = 0; i < n; ) {
+		size_t len = 1;
+		while (len <= 4 && i + len <= n && !utf8_valid(s + i, len))
+			len++;
+		if (len <= 4 && i + len <= n) {
+			buf_add(tmp, s + i, len);
+			i += len;
+		} else {
+			buf_adds(tmp, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	json_string_encode(out, tmp->data, tmp->len);
+}
+
+/* The shortest text that reads back as D; a REAL keeps a '.' or 'e'. */
+static void encode_real(struct buf *out, double d)
+{
+	char s[32];
+
+	if (!isfinite(d)) {		/* JSON has no infinity */
+		buf_adds(out, "null");
+		return;
+	}
+	for (int digits = 1; digits <= 17; digits++) {
+		snprintf(s, sizeof(s), "%.*g", digits, d);
+		if (strtod(s, NULL) == d)
+			break;
+	}
+	buf_adds(out, s);
+	if (!strpbrk(s, ".e"))
+		buf_adds(out, ".0");
+}
+
+static void encode_base64(struct buf *out, const unsigned char *p, size_t n)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) |
+			     (i + 2 < n ? p[i + 2] : 0);
+		char q[4] = { b64[v >> 18], b64[(v >> 12) & 63],
+			      i + 1 < n ? b64[(v >> 6) & 63] : '=',
+			      i + 2 < n ? b64[v & 63] : '=' };
+		buf_add(out, q, 4);
+	}
+	buf_addc(out, '"');
+}
+
+static int read_sqlite(struct source *s, row_fn *row, void *ctx, struct buf *why)
+{
+	struct buf sql = BUF_INIT, text = BUF_INIT, tmp = BUF_INIT, *names = NULL;
+	sqlite3_stmt *q = NULL;
+	int ncols = 0, rc = 0, step = SQLITE_DONE;
+
+	buf_adds(&sql, "SELECT * FROM \"");
+	for (const char *p = s->table; *p; p++) {
+		if (*p == '"')
+			buf_addc(&sql, '"');
+		buf_addc(&sql, *p);
+	}
+	buf_addc(&sql, '"');
+	if (sqlite3_prepare_v2(s->db, sql.data, -1, &q, NULL) != SQLITE_OK)
+		goto fail;
+	ncols = sqlite3_column_count(q);
+	names = xmalloc((size_t)ncols * sizeof(*names));
+	for (int i = 0; i < ncols; i++) {
+		const char *name = sqlite3_column_name(q, i);
+		names[i] = (struct buf)BUF_INIT;
+		buf_addc(&names[i], i ? ',' : '{');
+		encode_text(&names[i], name, strlen(name), &tmp);
+		buf_addc(&names[i], ':');
+	}
+	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		buf_reset(&text);
+		for (int i = 0; i < ncols; i++) {
+			buf_add(&text, names[i].data, names[i].len);
+			switch (sqlite3_column_type(q, i)) {
+			case SQLITE_NULL:
+				buf_adds(&text, "null");
+				break;
+			case SQLITE_INTEGER:
+				buf_printf(&text, "%lld", sqlite3_column_int64(q, i));
+				break;
+			case SQLITE_FLOAT:
+				encode_real(&text, sqlite3_column_double(q, i));
+				break;
+			case SQLITE_BLOB:
+				encode_base64(&text, sqlite3_column_blob(q, i),
+					      (size_t)sqlite3_column_bytes(q, i));
+				break;
+			default: {
+				const char *v = (const char *)sqlite3_column_text(q, i);
+				encode_text(&text, v ? v : "", v ? (size_t)sqlite3_column_bytes(q, i) : 0,
+					    &tmp);
+			}
+			}
+		}
+		buf_adds(&text, ncols ? "}" : "{}");
+		rc = row(ctx, text.data, text.len);
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		goto fail;
+	goto out;
+fail:
+	rc = sqlite3_errcode(s->db) == SQLITE_BUSY || sqlite3_errcode(s->db) == SQLITE_LOCKED
+		? EX_TEMPFAIL : EX_NOINPUT;
+	buf_adds(why, sqlite3_errmsg(s->db));
+out:
+	sqlite3_finalize(q);
+	for (int i = 0; i < ncols; i++)
+		buf_free(&names[i]);
+	free(names);
+	buf_free(&sql);
+	buf_free(&text);
+	buf_free(&tmp);
+	return rc;
+}
+
+int source_read(struct source *s, row_fn *row, void *ctx, struct buf *why)
+{
+	int rc = 0;
+
+	buf_reset(why);
+	if (s->kind == SOURCE_SQLITE)
+		return read_sqlite(s, row, ctx, why);
+	for (size_t at = 0; rc == 0 && at < s->files.len; ) {
+		const char *format = s->files.data + at;
+		const char *path = format + strlen(format) + 1;
+		at = (size_t)(path + strlen(path) + 1 - s->files.data);
+		rc = read_file(s, format, path, row, ctx, why);
+	}
+	return rc;
+}

@@ -1,0 +1,57 @@
+#ifndef INLET_JOIN_SOURCE_H
+#define INLET_JOIN_SOURCE_H
+/*
+ * Where the static side of a join comes from: a CSV or NDJSON file, a
+ * folder of them, or a SQLite table ("sqlite:DB:TABLE").  Files are read
+ * by running inlet-parse, so CSV is parsed in one place.  The SQLite
+ * connection stays open for the whole run, because PRAGMA data_version
+ * only changes on a connection that saw other connections commit.
+ */
+#include <sqlite3.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+enum source_kind { SOURCE_FILE, SOURCE_FOLDER, SOURCE_SQLITE };
+
+struct source {
+	enum source_kind kind;
+	const char *spec;	/* borrowed: as given, for messages */
+	char *path;		/* owned: the file, folder or database */
+	char *table;		/* owned: the SQLite table */
+	sqlite3 *db;		/* owned: open on path */
+	dev_t dev;		/* of the database db has open */
+	ino_t ino;
+	char *parse;		/* owned: inlet-parse beside us; NULL: from PATH */
+	struct buf files;	/* the files found by the last fingerprint, each
+				   with its format: "csv\0PATH\0json\0PATH\0" */
+};
+
+/* Called with the text of each static row (a JSON object); 0 to go on. */
+typedef int row_fn(void *ctx, const char *text, size_t len);
+
+/*
+ * Take SPEC (borrowed for the source's life) apart.  A malformed spec or a
+ * file whose format its name does not tell dies with EX_USAGE; a source
+ * that does not exist, or a database that does not open, with EX_NOINPUT.
+ */
+void source_init(struct source *s, const char *spec);
+void source_close(struct source *s);
+
+/*
+ * Describe the source's current version into FP (reset first): the same
+ * text means the same data (files: names, sizes, mtimes and inodes;
+ * SQLite: data_version and the database file's stat).  0, or EX_NOINPUT
+ * with the reason in WHY (reset first).
+ */
+int source_fingerprint(struct source *s, struct buf *fp, struct buf *why);
+
+/*
+ * Read every row of the version last fingerprinted, calling ROW for each.
+ * 0; or, with the reason in WHY, EX_NOINPUT when the source cannot be
+ * read, EX_TEMPFAIL when the database is busy, or ROW's non-zero result
+ * (ROW then fills WHY itself).
+ */
+int source_read(struct source *s, row_fn *row, void *ctx, struct buf *why);
+
+#endif
