@@ -275,3 +275,31 @@ rows() {
 	assert_equal "$status" 65
 	assert_output --partial "'standard input' line 1"
 }
+
+@test "unreadable inputs are skipped with their reason: a directory, a symlink loop, a truncated .gz" {
+	mkdir x.json
+	ln -s loop.json loop.json
+	seq 1 50000 | sed 's/.*/{"n":&}/' | gzip -c > full.json.gz
+	head -c 30000 full.json.gz > cut.json.gz
+	printf '{"a":1}\n' > ok.json
+	run --separate-stderr inlet-parse x.json loop.json cut.json.gz ok.json
+	assert_success
+	assert_line "{\"_inlet\":\"skip\",\"path\":\"$PWD/x.json\",\"reason\":\"Is a directory\"}"
+	assert_line '{"_inlet":"skip","path":"loop.json","reason":"Too many levels of symbolic links"}'
+	assert_line "{\"_inlet\":\"skip\",\"path\":\"$PWD/cut.json.gz\",\"reason\":\"truncated gzip stream\"}"
+	# The rows before the damage stay; no half line becomes a record.
+	refute_output --partial _corrupt_record
+	assert_line '{"n":1}'
+	assert_line '{"a":1}'
+	[[ $stderr == *"3 unreadable files"* ]]
+	run inlet-parse --mode failfast cut.json.gz
+	assert_equal "$status" 74
+	assert_output --partial "cannot read '$PWD/cut.json.gz': truncated gzip stream"
+}
+
+@test "a file that is not zstd despite its name is read as it is" {
+	printf '{"a":1}\n' > t.json.zst
+	run inlet-parse t.json.zst
+	assert_success
+	assert_line '{"a":1}'
+}

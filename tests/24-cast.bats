@@ -140,3 +140,48 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 	run inlet-cast --mode sometimes < /dev/null
 	assert_equal "$status" 64
 }
+
+@test "--bad-records-path: a row that does not convert goes to the folder, naming the column and value" {
+	batch 0 '{"a":"1"}' '{"a":"x","b":2}' > in
+	run --separate-stderr inlet-cast --schema 'a INT' --bad-records-path bad < in
+	assert_success
+	assert_equal "$(rows)" '{"a":1}'
+	assert_equal "$(cat bad/*/bad_records/part-00000)" \
+		'{"path":"/land/f0.json","record":"{\"a\":\"x\",\"b\":2}","reason":"column '\''a'\'': cannot convert \"x\" to INT (not an integer)"}'
+	[[ $stderr == *"1 values did not convert; 1 rows dropped; 1 written to 'bad/"* ]]
+	# Plain NDJSON has no file: the path is null.
+	echo '{"a":"y"}' | inlet-cast --schema 'a INT' --bad-records-path plain -q
+	assert_equal "$(jq -c .path plain/*/bad_records/part-00000)" null
+}
+
+@test "--bad-records-path: a failing --map goes there too; failfast cannot be combined" {
+	batch 0 '{"a":"x"}' '{"a":"2"}' > in
+	run --separate-stderr inlet-cast --map '{a: (.a | tonumber)}' --bad-records-path bad < in
+	assert_success
+	assert_equal "$(rows)" '{"a":2}'
+	assert_equal "$(jq -r .reason bad/*/bad_records/part-00000)" \
+		"--map failed: Invalid numeric literal at EOF at line 1, column 1 (while parsing 'x')"
+	run inlet-cast --schema 'a INT' --bad-records-path bad --mode failfast < in
+	assert_equal "$status" 64
+}
+
+@test "the notebook's cell: NOT_A_DATE ends in _corrupt_record, or in the bad-records folder" {
+	printf 'customer_id,first_name,registration_date\n999,Eve,2023-01-03\n888,Frank,NOT_A_DATE\n' > customers.csv
+	schema='customer_id STRING, first_name STRING, registration_date DATE, _corrupt_record STRING'
+	run bash -c "inlet-parse customers.csv | inlet-cast --schema '$schema' 2>/dev/null"
+	assert_success
+	assert_equal "$(rows)" '{"customer_id":"999","first_name":"Eve","registration_date":"2023-01-03"}
+{"customer_id":"888","first_name":"Frank","registration_date":null,"_corrupt_record":"{\"customer_id\":\"888\",\"first_name\":\"Frank\",\"registration_date\":\"NOT_A_DATE\"}"}'
+	run bash -c "inlet-parse customers.csv | inlet-cast --schema '$schema' --bad-records-path bad 2>/dev/null"
+	assert_success
+	assert_equal "$(rows)" '{"customer_id":"999","first_name":"Eve","registration_date":"2023-01-03"}'
+	assert_equal "$(jq -r '.path, .reason' bad/*/bad_records/part-00000)" "$PWD/customers.csv
+column 'registration_date': cannot convert \"NOT_A_DATE\" to DATE (not a date)"
+}
+
+@test "--bad-records-path: the part is on disk before the batch's end record goes downstream" {
+	{ batch 0 '{"a":"x"}'; batch 1 '{"a":"y"}'; } > in
+	run -137 env INLET_CRASH_AT=cast-after-end inlet-cast --schema 'a INT' --bad-records-path bad -q < in
+	assert_equal "${lines[-1]}" '{"_inlet":"end","batch":0}'
+	assert_equal "$(jq -r .record bad/*/bad_records/part-00000)" '{"a":"x"}'
+}

@@ -19,10 +19,13 @@
 #include "buf.h"
 #include "cli.h"
 #include "die.h"
+#include "fault.h"
 #include "json.h"
 #include "schema.h"
 #include "stream.h"
 #include "value.h"
+/* The --bad-records-path writer is parse's until it moves to libcommon/. */
+#include "badrec.h"
 
 enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
 
@@ -39,6 +42,7 @@ static struct options {
 	enum mode mode;
 	const char *rescued, *corrupt;
 	const char *map;
+	const char *bad_records;	/* --bad-records-path, or NULL */
 	bool quiet;
 } opt = {
 	.rescued = "_rescued_data",
@@ -71,6 +75,8 @@ static void usage(int code)
 "                                 when the schema declares it, a row that\n"
 "                                 does not convert keeps its text there\n"
 "                                 (default _corrupt_record)\n"
+"      --bad-records-path DIR     write rows that do not convert under DIR\n"
+"                                 instead of the stream\n"
 "  -m, --map JQ                   a jq program applied to each row first\n"
 "  -q, --quiet                    no counts on standard error\n"
 "  -h, --help                     show this help\n"
@@ -80,7 +86,8 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_VERSION };
+	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
+	       O_VERSION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -89,6 +96,7 @@ static void parse_options(int argc, char **argv)
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
+		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "map", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -125,6 +133,11 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_RESCUED: opt.rescued = optarg; break;
 		case O_CORRUPT: opt.corrupt = optarg; break;
+		case O_BAD_RECORDS:
+			if (!*optarg)
+				die(EX_USAGE, "--bad-records-path must not be empty");
+			opt.bad_records = optarg;
+			break;
 		case 'm': opt.map = optarg; break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
@@ -136,6 +149,9 @@ static void parse_options(int argc, char **argv)
 		error("unexpected argument '%s'", argv[optind]);
 		usage(EX_USAGE);
 	}
+	if (opt.bad_records && opt.mode == MODE_FAILFAST)
+		die(EX_USAGE, "--bad-records-path and --mode failfast cannot be combined: "
+		    "failfast stops at the first bad row");
 }
 
 struct state {
@@ -146,8 +162,9 @@ struct state {
 	long corrupt_col;	/* index of the corrupt-record column, or -1 */
 	struct buf path;	/* the current file */
 	long long record;	/* rows seen in the current file */
-	struct buf row, rescued, value, tmp;
+	struct buf row, rescued, value, tmp, reason;
 	long long mismatches, dropped;
+	struct badrec bad;	/* --bad-records-path */
 	jq_state *jq;
 };
 
@@ -171,18 +188,45 @@ static void set_schema(struct state *st)
 	st->have_schema = true;
 }
 
+/* The length of the first MAX bytes of S (N bytes) cut at a UTF-8 boundary. */
+static size_t utf8_prefix(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return n;
+	while (max && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Send the row TEXT to the bad-records folder, with st->reason. */
+static void bad_row(struct state *st, const char *text, size_t len)
+{
+	badrec_record(&st->bad, st->path.len ? st->path.data : NULL, text, len,
+		      st->reason.data);
+	st->dropped++;
+}
+
 /*
- * A value that does not convert.  Returns false when the row is to be
- * dropped; dies under failfast.
+ * A value that does not convert, in the row TEXT.  Returns false when the
+ * row is not to be written (dropped, or sent to --bad-records-path); dies
+ * under failfast.
  */
 static bool mismatch(struct state *st, const char *column, const char *v, size_t n,
-		     const char *type, const char *why, unsigned long lineno)
+		     const char *type, const char *why, unsigned long lineno,
+		     const char *text, size_t len)
 {
 	st->mismatches++;
 	if (opt.mode == MODE_FAILFAST)
 		die(EX_DATAERR, "'%s' record %lld (line %lu): column '%s': cannot convert "
 		    "%.*s to %s (%s)", st->path.len ? st->path.data : "standard input",
 		    st->record, lineno, column, (int)(n > 200 ? 200 : n), v, type, why);
+	if (opt.bad_records) {
+		buf_reset(&st->reason);
+		buf_printf(&st->reason, "column '%s': cannot convert %.*s to %s (%s)",
+			   column, (int)utf8_prefix(v, n, 200), v, type, why);
+		bad_row(st, text, len);
+		return false;
+	}
 	if (opt.mode == MODE_DROPMALFORMED) {
 		st->dropped++;
 		return false;
@@ -244,7 +288,8 @@ static void cast_row(struct state *st, const char *text, size_t len, unsigned lo
 		if (value_cast(f.val, f.val_len, cd->type, st->patterns[col], &st->value, &why) < 0) {
 			buf_reset(&st->tmp);
 			type_name(cd->type, &st->tmp);
-			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno))
+			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno,
+				      text, len))
 				return;
 			/* Spark: with the corrupt-record column declared, the record goes there. */
 			if (st->corrupt_col >= 0)
@@ -319,9 +364,11 @@ static jq_state *compile_map(const char *program)
 		die(EX_OSERR, "cannot start libjq");
 	jq_set_error_cb(jq, jq_error_cb, &errors);
 	/* Always an object of arguments: the 1.6 array form double-frees. */
-	if (!jq_compile_args(jq, program, jv_object()))
+	if (!jq_compile_args(jq, program, jv_object())) {
+		jq_teardown(&jq);
 		die(EX_USAGE, "cannot compile --map '%s':\n%s", program,
 		    errors.len ? errors.data : "unknown error");
+	}
 	buf_free(&errors);
 	return jq;
 }
@@ -370,9 +417,13 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 		die(EX_DATAERR, "'standard input' line %lu: not valid JSON for --map", lineno);
 	jq_start(st->jq, input, 0);
 	while (jv_is_valid(r = jq_next(st->jq))) {
-		if (jv_get_kind(r) != JV_KIND_OBJECT)
+		if (jv_get_kind(r) != JV_KIND_OBJECT) {
+			const char *kind = jv_kind_name(jv_get_kind(r));
+			jv_free(r);
+			jq_teardown(&st->jq);	/* leak-free exit, for the sanitizer build */
 			die(EX_DATAERR, "'standard input' line %lu: --map must give objects, "
-			    "it gave a %s", lineno, jv_kind_name(jv_get_kind(r)));
+			    "it gave a %s", lineno, kind);
+		}
 		buf_reset(&out);
 		object_text(r, text, len, &out);
 		jv_free(r);
@@ -381,21 +432,28 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 		else
 			stream_write(stdout, out.data, out.len);
 	}
-	if (jv_invalid_has_msg(jv_copy(r))) {
-		jv msg = jv_invalid_get_msg(r);
-		jv text_msg = jv_get_kind(msg) == JV_KIND_STRING ? jv_copy(msg) :
-			      jv_dump_string(jv_copy(msg), 0);
-		if (opt.mode != MODE_DROPMALFORMED)
-			die(EX_DATAERR, "'%s' record %lld (line %lu): --map failed: %s",
-			    st->path.len ? st->path.data : "standard input", st->record,
-			    lineno, jv_string_value(text_msg));
-		st->dropped++;
-		jv_free(text_msg);
-		jv_free(msg);
-	} else {
-		jv_free(r);
-	}
 	buf_free(&out);
+	if (!jv_invalid_has_msg(jv_copy(r))) {
+		jv_free(r);
+		return;
+	}
+	jv msg = jv_invalid_get_msg(r);
+	jv text_msg = jv_get_kind(msg) == JV_KIND_STRING ? jv_copy(msg) :
+		      jv_dump_string(jv_copy(msg), 0);
+	buf_reset(&st->reason);
+	buf_printf(&st->reason, "--map failed: %s", jv_string_value(text_msg));
+	jv_free(text_msg);
+	jv_free(msg);
+	if (opt.bad_records) {
+		bad_row(st, text, len);
+	} else if (opt.mode != MODE_DROPMALFORMED) {
+		jq_teardown(&st->jq);
+		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
+		    st->path.len ? st->path.data : "standard input", st->record,
+		    lineno, st->reason.data);
+	} else {
+		st->dropped++;
+	}
 }
 
 int main(int argc, char **argv)
@@ -404,6 +462,7 @@ int main(int argc, char **argv)
 	struct stream_reader in;
 	struct record rec;
 	struct buf err = BUF_INIT;
+	bool in_batch = false;
 
 	parse_options(argc, argv);
 	stream_setup_stdout();
@@ -420,6 +479,7 @@ int main(int argc, char **argv)
 	if (opt.map)
 		st.jq = compile_map(opt.map);
 
+	badrec_init(&st.bad, opt.bad_records);
 	stream_reader_init(&in, stdin, "standard input");
 	while (stream_next_record(&in, &rec)) {
 		if (rec.kind == RECORD_ROW) {
@@ -450,14 +510,33 @@ int main(int argc, char **argv)
 			buf_reset(&st.path);
 			record_get_string(&rec, "path", &st.path);
 			st.record = 0;
+		} else if (!strcmp(rec.event, "begin")) {
+			in_batch = true;
+		} else if (!strcmp(rec.event, "end")) {
+			/* The batch's bad rows are durable before it can commit. */
+			badrec_commit(&st.bad);
+			in_batch = false;
 		}
 		stream_write(stdout, rec.text, rec.len);
-		if (!strcmp(rec.event, "end"))
+		if (!strcmp(rec.event, "end")) {
 			stream_flush(stdout);
+			crash_point("cast-after-end");
+		}
 	}
-	if (!opt.quiet && (st.mismatches || st.dropped))
-		fprintf(stderr, "inlet-cast: %lld values did not convert; %lld rows dropped\n",
+	/* A batch cut short upstream is replayed: its bad rows with it. */
+	if (in_batch)
+		badrec_discard(&st.bad);
+	else
+		badrec_commit(&st.bad);
+	if (!opt.quiet && (st.mismatches || st.dropped)) {
+		fprintf(stderr, "inlet-cast: %lld values did not convert; %lld rows dropped",
 			st.mismatches, st.dropped);
+		if (st.bad.entries)
+			fprintf(stderr, "; %lld written to '%s/%s'", st.bad.entries,
+				st.bad.root, st.bad.stamp);
+		fputc('\n', stderr);
+	}
+	badrec_free(&st.bad);
 	stream_reader_free(&in);
 	if (st.jq)
 		jq_teardown(&st.jq);
@@ -469,6 +548,7 @@ int main(int argc, char **argv)
 	buf_free(&st.rescued);
 	buf_free(&st.value);
 	buf_free(&st.tmp);
+	buf_free(&st.reason);
 	buf_free(&err);
 	close_stdout();
 	return 0;

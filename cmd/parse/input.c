@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -22,7 +23,6 @@ struct input {
 	char *data;		/* decoded bytes: [start, end) not yet returned */
 	size_t start, end, cap;
 	int eof;
-	int had_newline;
 };
 
 #define CHUNK (1 << 17)
@@ -31,6 +31,7 @@ struct input *input_open(const char *path)
 {
 	struct input *in = calloc(1, sizeof(*in));
 	unsigned char magic[4];
+	struct stat st;
 	ssize_t n;
 
 	if (!in)
@@ -40,8 +41,12 @@ struct input *input_open(const char *path)
 		in->fd = dup(STDIN_FILENO);
 	else
 		in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0)
+	if (in->fd < 0 || fstat(in->fd, &st) < 0)
 		goto fail;
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
 	in->cap = CHUNK * 2;
 	in->data = xmalloc(in->cap);
 	/* Peek at the magic bytes; keep them as the first decoded bytes. */
@@ -91,7 +96,8 @@ fail:
 /* Append decoded bytes after in->end; returns bytes added, 0 at EOF, -1. */
 static ssize_t fill(struct input *in, const char **why)
 {
-	size_t room = in->cap - in->end;
+	/* gzread() takes an unsigned and returns an int. */
+	size_t room = in->cap - in->end < (1u << 30) ? in->cap - in->end : (1u << 30);
 	ssize_t n;
 
 	switch (in->codec) {
@@ -103,11 +109,18 @@ static ssize_t fill(struct input *in, const char **why)
 			*why = strerror(errno);
 		return n;
 	case CODEC_GZIP: {
-		int r = gzread(in->gz, in->data + in->end, (unsigned)room);
+		int r = gzread(in->gz, in->data + in->end, (unsigned)room), code;
 		if (r < 0) {
-			int code;
 			*why = gzerror(in->gz, &code);
 			return -1;
+		}
+		if (r == 0) {
+			/* zlib reports a stream cut short only through gzerror(). */
+			gzerror(in->gz, &code);
+			if (code == Z_BUF_ERROR) {
+				*why = "truncated gzip stream";
+				return -1;
+			}
 		}
 		return r;
 	}
@@ -146,56 +159,77 @@ static ssize_t fill(struct input *in, const char **why)
 	return 0;
 }
 
-int input_next_line(struct input *in, char **line, size_t *len, const char **why)
+/* Make room for CHUNK more bytes after in->end, keeping [start, end). */
+static void make_room(struct input *in)
 {
-	size_t scanned = in->start;
-
-	for (;;) {
-		char *nl = memchr(in->data + scanned, '\n', in->end - scanned);
-		if (nl) {
-			*line = in->data + in->start;
-			*len = (size_t)(nl - *line);
-			*nl = '\0';
-			in->start = (size_t)(nl - in->data) + 1;
-			in->had_newline = 1;
-			return 1;
-		}
-		scanned = in->end;
-		if (in->eof) {
-			if (in->start == in->end)
-				return 0;
-			*line = in->data + in->start;
-			*len = in->end - in->start;
-			if (in->end == in->cap)
-				in->data = xrealloc(in->data, ++in->cap);
-			in->data[in->end] = '\0';
-			in->start = in->end;
-			in->had_newline = 0;
-			return 1;
-		}
-		/* Move the partial line to the front, grow if it fills the buffer. */
-		if (in->start > 0) {
-			memmove(in->data, in->data + in->start, in->end - in->start);
-			in->end -= in->start;
-			scanned -= in->start;
-			in->start = 0;
-		}
-		if (in->cap - in->end < CHUNK) {
-			in->cap *= 2;
-			in->data = xrealloc(in->data, in->cap);
-		}
-		ssize_t n = fill(in, why);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			in->eof = 1;
-		in->end += (size_t)n;
+	if (in->start > 0) {
+		memmove(in->data, in->data + in->start, in->end - in->start);
+		in->end -= in->start;
+		in->start = 0;
+	}
+	if (in->cap - in->end < CHUNK) {
+		in->cap *= 2;
+		in->data = xrealloc(in->data, in->cap);
 	}
 }
 
-int input_last_had_newline(const struct input *in)
+/* Read more into the buffer: 1, 0 at EOF, -1 with *WHY. */
+static int refill(struct input *in, const char **why)
 {
-	return in->had_newline;
+	make_room(in);
+	ssize_t n = fill(in, why);
+	if (n < 0)
+		return -1;
+	if (n == 0)
+		in->eof = 1;
+	in->end += (size_t)n;
+	return n > 0;
+}
+
+int input_next_line(struct input *in, size_t max, char **line, size_t *len,
+		    bool *more, const char **why)
+{
+	size_t scanned = 0;	/* bytes of this line known to hold no '\n' */
+
+	for (;;) {
+		size_t avail = in->end - in->start;
+		/* A line of MAX bytes has its '\n' at MAX at the latest. */
+		size_t look = avail < max + 1 ? avail : max + 1;
+		char *nl = memchr(in->data + in->start + scanned, '\n', look - scanned);
+		*line = in->data + in->start;
+		if (nl) {
+			*len = (size_t)(nl - *line);
+			*more = false;
+			in->start += *len + 1;
+			return 1;
+		}
+		if (avail > max || (in->eof && avail)) {
+			*len = avail > max ? max : avail;
+			*more = avail > max;
+			in->start += *len;
+			return 1;
+		}
+		if (in->eof)
+			return 0;
+		scanned = look;
+		if (refill(in, why) < 0)
+			return -1;
+	}
+}
+
+int input_read_all(struct input *in, size_t max, char **data, size_t *len,
+		   bool *whole, const char **why)
+{
+	int r;
+
+	while (in->end - in->start <= max && (r = refill(in, why)) != 0)
+		if (r < 0)
+			return -1;
+	*data = in->data + in->start;
+	*whole = in->end - in->start <= max;
+	*len = *whole ? in->end - in->start : max;
+	in->start += *len;
+	return 0;
 }
 
 void input_close(struct input *in)

@@ -4,48 +4,45 @@
  *
  * JSON lines pass through byte for byte once validated, so numbers keep
  * their exact text.  CSV values stay strings; an empty unquoted field is
- * null and a quoted "" is the empty string, as Spark reads them.
+ * null and a quoted "" is the empty string, as Spark reads them.  A record
+ * that cannot be read is handled as --mode says, or goes to the
+ * --bad-records-path folder; it never stops the batch silently.
  */
-#include <csv.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "badrec.h"
 #include "buf.h"
 #include "ckpt.h"
 #include "cli.h"
 #include "die.h"
+#include "fault.h"
 #include "input.h"
 #include "json.h"
+#include "parse.h"
 #include "stream.h"
 
-enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_JSON, FORMAT_TEXT };
-enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
-
-static struct options {
-	enum format format;
-	bool header;
-	unsigned char delimiter, quote, escape;
-	const char *null_value;
-	bool metadata;
-	enum mode mode;
-	const char *corrupt_column;
-	bool quiet;
-} opt = {
+struct options opt = {
 	.header = true,
 	.delimiter = ',',
 	.quote = '"',
 	.escape = '"',
+	.max_record = 64 << 20,
 	.corrupt_column = "_corrupt_record",
 };
 
 static struct counters {
 	long long files, rows, malformed, dropped, unreadable;
 } count;
+
+/* Where --bad-records-path entries go. */
+static struct badrec bad;
 
 static void usage(int code)
 {
@@ -61,6 +58,8 @@ static void usage(int code)
 "  -f, --format FMT               csv, json (one object per line), text\n"
 "                                 ({\"value\": line}); default: from the\n"
 "                                 file's extension\n"
+"      --multiline                JSON: each file is one object or an array\n"
+"                                 of objects\n"
 "      --header BOOL              CSV: first record names the columns\n"
 "                                 (default true; false: _c0, _c1, ...)\n"
 "  -d, --delimiter CHAR           CSV field delimiter (default ','; \\t for tab)\n"
@@ -69,6 +68,13 @@ static void usage(int code)
 "                                 (default '\"', i.e. doubled quotes)\n"
 "      --null-value STR           CSV text read as null (besides an empty\n"
 "                                 unquoted field)\n"
+"      --comment CHAR             CSV: skip lines starting with CHAR\n"
+"      --skip-rows N              CSV: skip the first N lines of each file\n"
+"      --ignore-leading-white-space\n"
+"                                 CSV: trim blanks before values\n"
+"      --ignore-trailing-white-space\n"
+"                                 CSV: trim blanks after values\n"
+"      --encoding NAME            the files' encoding: UTF-8 only\n"
 "  -m, --metadata                 add _metadata (file_path, file_name,\n"
 "                                 file_size, file_modification_time, row)\n"
 "      --mode MODE                malformed records: permissive (default:\n"
@@ -76,6 +82,9 @@ static void usage(int code)
 "                                 dropmalformed, failfast (exit 65)\n"
 "      --column-name-of-corrupt-record NAME\n"
 "                                 default _corrupt_record\n"
+"      --max-record-bytes SIZE    longer records are malformed (default 64m)\n"
+"      --bad-records-path DIR     write malformed records and unreadable\n"
+"                                 files under DIR instead of the stream\n"
 "  -q, --quiet                    no counts on standard error\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
@@ -94,22 +103,32 @@ static unsigned char char_arg(const char *name, const char *v)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
-	       O_VERSION };
+	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
+	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "multiline", no_argument, NULL, O_MULTILINE },
 		{ "header", required_argument, NULL, O_HEADER },
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "quote", required_argument, NULL, O_QUOTE },
 		{ "escape", required_argument, NULL, O_ESCAPE },
 		{ "null-value", required_argument, NULL, O_NULL },
+		{ "comment", required_argument, NULL, O_COMMENT },
+		{ "skip-rows", required_argument, NULL, O_SKIP_ROWS },
+		{ "ignore-leading-white-space", no_argument, NULL, O_TRIM_LEADING },
+		{ "ignore-trailing-white-space", no_argument, NULL, O_TRIM_TRAILING },
+		{ "encoding", required_argument, NULL, O_ENCODING },
 		{ "metadata", no_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
+		{ "max-record-bytes", required_argument, NULL, O_MAX_RECORD },
+		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
+	long long max;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "f:d:mqh", longopts, NULL)) != -1) {
@@ -125,11 +144,22 @@ static void parse_options(int argc, char **argv)
 				die(EX_USAGE, "invalid value '%s' for --format: expected "
 				    "csv, json or text", optarg);
 			break;
+		case O_MULTILINE: opt.multiline = true; break;
 		case O_HEADER: opt.header = parse_bool_arg("--header", optarg); break;
 		case 'd': opt.delimiter = char_arg("--delimiter", optarg); break;
 		case O_QUOTE: opt.quote = char_arg("--quote", optarg); break;
 		case O_ESCAPE: opt.escape = char_arg("--escape", optarg); break;
 		case O_NULL: opt.null_value = optarg; break;
+		case O_COMMENT: opt.comment = char_arg("--comment", optarg); break;
+		case O_SKIP_ROWS: opt.skip_rows = parse_count_arg("--skip-rows", optarg); break;
+		case O_TRIM_LEADING: opt.trim_leading = true; break;
+		case O_TRIM_TRAILING: opt.trim_trailing = true; break;
+		case O_ENCODING:
+			if (strcasecmp(optarg, "utf-8") && strcasecmp(optarg, "utf8"))
+				die(EX_USAGE, "unsupported --encoding '%s': inlet reads UTF-8 "
+				    "only; convert the files first (iconv -f '%s' -t UTF-8)",
+				    optarg, optarg);
+			break;
 		case 'm': opt.metadata = true; break;
 		case O_MODE:
 			if (!strcasecmp(optarg, "permissive"))
@@ -147,6 +177,18 @@ static void parse_options(int argc, char **argv)
 				die(EX_USAGE, "--column-name-of-corrupt-record must not be empty");
 			opt.corrupt_column = optarg;
 			break;
+		case O_MAX_RECORD:
+			max = parse_size_arg("--max-record-bytes", optarg);
+			if (max < 1 || max > (1LL << 40))
+				die(EX_USAGE, "invalid value '%s' for --max-record-bytes: "
+				    "expected 1 to 1t", optarg);
+			opt.max_record = (size_t)max;
+			break;
+		case O_BAD_RECORDS:
+			if (!*optarg)
+				die(EX_USAGE, "--bad-records-path must not be empty");
+			opt.bad_records = optarg;
+			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
@@ -155,17 +197,16 @@ static void parse_options(int argc, char **argv)
 	}
 	if (opt.delimiter == opt.quote)
 		die(EX_USAGE, "--delimiter and --quote must differ");
+	if (opt.comment && (opt.comment == opt.delimiter || opt.comment == opt.quote))
+		die(EX_USAGE, "--comment must differ from --delimiter and --quote");
+	if (opt.bad_records && opt.mode == MODE_FAILFAST)
+		die(EX_USAGE, "--bad-records-path and --mode failfast cannot be combined: "
+		    "failfast stops at the first bad record");
+	if (opt.null_value)
+		opt.null_len = strlen(opt.null_value);
 }
 
 /* ---- the file being parsed ---- */
-
-struct source {
-	const char *path;
-	long long batch;	/* -1 outside batches */
-	struct buf meta;	/* ,"_metadata":{...,"row": */
-	long long row;		/* rows emitted from this file */
-	enum format format;
-};
 
 static enum format format_of(const char *path)
 {
@@ -206,11 +247,7 @@ static void build_metadata(struct source *src, long long size, const char *mtime
 		   size, mtime);
 }
 
-/*
- * Finish ROW (an object still open: "{..." without the closing brace, or
- * just "{"), adding _metadata, and write it.
- */
-static void emit_row(struct source *src, struct buf *row)
+void emit_row(struct source *src, struct buf *row)
 {
 	if (opt.metadata) {
 		size_t at = row->len;
@@ -225,57 +262,39 @@ static void emit_row(struct source *src, struct buf *row)
 	count.rows++;
 }
 
-/* Append S as a JSON string, replacing invalid UTF-8 by U+FFFD. */
-static void encode_lossy(struct buf *out, const char *s, size_t n)
-{
-	if (utf8_valid(s, n)) {
-		json_string_encode(out, s, n);
-		return;
-	}
-	struct buf clean = BUF_INIT;
-	for (size_t i = 0; i < n; ) {
-		size_t j = i + 1;
-		while (j <= n && j - i <= 4 && !utf8_valid(s + i, j - i))
-			j++;
-		if (j <= n && j - i <= 4) {
-			buf_add(&clean, s + i, j - i);
-			i = j;
-		} else {
-			buf_adds(&clean, "\xef\xbf\xbd");
-			i++;
-		}
-	}
-	json_string_encode(out, clean.data, clean.len);
-	buf_free(&clean);
-}
-
-/*
- * A record that does not parse.  failfast ends the run (the batch is then
- * never committed); dropmalformed counts it; permissive lets the caller
- * emit it with _corrupt_record.  Returns true when the caller should emit.
- */
-static bool malformed(struct source *src, unsigned long line, const char *reason)
+void bad_record(struct source *src, unsigned long line, const char *reason,
+		const char *raw, size_t n, struct buf *row)
 {
 	count.malformed++;
 	if (opt.mode == MODE_FAILFAST)
 		die(EX_DATAERR, "'%s' line %lu: %s", src->path, line, reason);
+	if (opt.bad_records) {
+		struct buf clean = BUF_INIT;
+		buf_grow(&clean, n);
+		utf8_repair(&clean, raw, n);
+		badrec_record(&bad, src->path, clean.data, clean.len, reason);
+		buf_free(&clean);
+		return;
+	}
 	if (opt.mode == MODE_DROPMALFORMED) {
 		count.dropped++;
-		return false;
+		return;
 	}
-	return true;
-}
-
-static void add_corrupt(struct buf *row, const char *raw, size_t n)
-{
 	if (row->data[row->len - 1] != '{')
 		buf_addc(row, ',');
 	json_string_encode(row, opt.corrupt_column, strlen(opt.corrupt_column));
 	buf_addc(row, ':');
 	encode_lossy(row, raw, n);
+	emit_row(src, row);
 }
 
-static bool blank(const char *s, size_t n)
+void too_long_reason(char *reason, size_t size)
+{
+	snprintf(reason, size, "record longer than %zu bytes (--max-record-bytes)",
+		 opt.max_record);
+}
+
+bool blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
@@ -283,26 +302,76 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+/* Start ROW as an empty object, still open. */
+static void open_row(struct buf *row)
+{
+	buf_reset(row);
+	buf_addc(row, '{');
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Write TEXT, a validated object with nothing but blanks around it, as it
+ * is: byte for byte, so numbers keep their exact text.  ROW is scratch.
+ */
+static void emit_object(struct source *src, const char *text, size_t len, struct buf *row)
+{
+	while (is_space(*text))
+		text++, len--;
+	while (text[len - 1] != '}')
+		len--;
+	if (!opt.metadata) {
+		stream_write(stdout, text, len);
+		src->row++;
+		count.rows++;
+		return;
+	}
+	/* _metadata goes in before the closing brace. */
+	size_t body = len - 1;
+	while (is_space(text[body - 1]))
+		body--;
+	buf_reset(row);
+	buf_add(row, text, body);
+	emit_row(src, row);
+}
+
 /* ---- JSON lines and text ---- */
 
-static int parse_lines(struct source *src, struct input *in)
+static int parse_lines(struct source *src, struct input *in, const char **why)
 {
 	struct buf row = BUF_INIT;
 	unsigned long lineno = 0;
+	bool more = false;
+	char reason[128];
 	char *line;
 	size_t len;
-	const char *why = NULL;
 	int r;
 
-	while ((r = input_next_line(in, &line, &len, &why)) == 1) {
+	for (;;) {
+		bool line_starts = !more;
+		r = input_next_line(in, opt.max_record, &line, &len, &more, why);
+		if (r != 1)
+			break;
+		if (!line_starts)
+			continue;	/* the rest of a line too long, reported */
 		lineno++;
 		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
 			line += 3, len -= 3;
+		if (more) {
+			too_long_reason(reason, sizeof(reason));
+			open_row(&row);
+			bad_record(src, lineno, reason, line, len, &row);
+			continue;
+		}
 		if (len && line[len - 1] == '\r')
 			len--;
-		buf_reset(&row);
 		if (src->format == FORMAT_TEXT) {
-			buf_adds(&row, "{\"value\":");
+			open_row(&row);
+			buf_adds(&row, "\"value\":");
 			encode_lossy(&row, line, len);
 			emit_row(src, &row);
 			continue;
@@ -311,304 +380,122 @@ static int parse_lines(struct source *src, struct input *in)
 			continue;
 		struct json_error err;
 		if (json_object_validate(line, len, &err) == 0) {
-			/* Lossless: the validated text itself, byte for byte. */
-			while (*line == ' ' || *line == '\t')
-				line++, len--;
-			while (line[len - 1] != '}')
-				len--;
-			if (!opt.metadata) {
-				stream_write(stdout, line, len);
-				src->row++;
-				count.rows++;
-				continue;
-			}
-			/* _metadata goes in before the closing brace. */
-			size_t body = len - 1;
-			while (line[body - 1] == ' ' || line[body - 1] == '\t')
-				body--;
-			buf_add(&row, line, body);
-			emit_row(src, &row);
+			emit_object(src, line, len, &row);
 			continue;
 		}
-		char reason[128];
 		snprintf(reason, sizeof(reason), "%s at byte %zu", err.msg, err.offset + 1);
-		if (malformed(src, lineno, reason)) {
-			buf_addc(&row, '{');
-			add_corrupt(&row, line, len);
-			emit_row(src, &row);
-		}
+		open_row(&row);
+		bad_record(src, lineno, reason, line, len, &row);
 	}
 	buf_free(&row);
-	if (r < 0)
-		return error("cannot read '%s': %s", src->path, why);
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
-/* ---- CSV through libcsv ---- */
+/* ---- JSON, a whole file at a time ---- */
 
-struct csv_state {
-	struct source *src;
-	struct csv_parser parser;
-	struct buf fields;	/* this record's field bytes, back to back */
-	size_t *off, *len;
-	bool *null;
-	size_t nfields, cap;
-	bool bad_utf8;
-	struct buf raw;		/* this record's lines, for _corrupt_record */
-	unsigned long start_line;
-	struct buf *keys;	/* encoded column names, with ':' */
-	size_t ncols;
-	bool have_columns;
-	struct buf row;
-	struct buf feed;	/* a line with --escape rewritten */
-	enum { AT_FIELD, UNQUOTED, QUOTED, QUOTE_IN_QUOTED } scan;
-	const char *scan_error;	/* this record's quoting problem, if any */
-};
-
-static void csv_field_cb(void *data, size_t n, void *ctx)
+/* Copy the validated JSON value P without the blanks between its tokens. */
+static void compact(struct buf *out, const char *p, size_t n)
 {
-	struct csv_state *s = ctx;
+	bool in_string = false;
 
-	if (s->nfields == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->off = xrealloc(s->off, s->cap * sizeof(*s->off));
-		s->len = xrealloc(s->len, s->cap * sizeof(*s->len));
-		s->null = xrealloc(s->null, s->cap * sizeof(*s->null));
-	}
-	s->off[s->nfields] = s->fields.len;
-	s->len[s->nfields] = data ? n : 0;
-	s->null[s->nfields] = data == NULL ||
-		(opt.null_value && n == strlen(opt.null_value) &&
-		 !memcmp(data, opt.null_value, n));
-	if (data) {
-		buf_add(&s->fields, data, n);
-		if (!s->bad_utf8 && !utf8_valid(data, n))
-			s->bad_utf8 = true;
-	}
-	s->nfields++;
-}
-
-static void csv_take_header(struct csv_state *s, bool from_data)
-{
-	s->ncols = s->nfields;
-	s->keys = xmalloc((s->ncols ? s->ncols : 1) * sizeof(*s->keys));
-	for (size_t i = 0; i < s->ncols; i++) {
-		struct buf name = BUF_INIT;
-		const char *f = s->fields.data + s->off[i];
-		if (from_data || s->len[i] == 0 || s->bad_utf8)
-			buf_printf(&name, "_c%zu", i);
-		else
-			buf_add(&name, f, s->len[i]);
-		/* Spark: a repeated header name gets its position appended. */
-		for (size_t j = 0; j < i && !from_data; j++) {
-			if (s->len[j] == s->len[i] && s->len[i] &&
-			    !memcmp(s->fields.data + s->off[j], f, s->len[i])) {
-				buf_printf(&name, "%zu", i);
-				break;
-			}
+	buf_reset(out);
+	buf_grow(out, n);
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (in_string) {
+			if (c == '\\')
+				out->data[out->len++] = p[i++];
+			else if (c == '"')
+				in_string = false;
+		} else if (is_space(c)) {
+			continue;
+		} else if (c == '"') {
+			in_string = true;
 		}
-		memset(&s->keys[i], 0, sizeof(s->keys[i]));
-		json_string_encode(&s->keys[i], name.data, name.len);
-		buf_addc(&s->keys[i], ':');
-		buf_free(&name);
+		out->data[out->len++] = p[i];
 	}
-	s->have_columns = true;
-}
-
-static void csv_record_cb(int c, void *ctx)
-{
-	struct csv_state *s = ctx;
-	const char *reason = NULL;
-	char why[96];
-
-	if (!s->have_columns) {
-		csv_take_header(s, !opt.header);
-		if (opt.header)
-			goto done;
-	}
-	if (s->scan_error) {
-		reason = s->scan_error;
-	} else if (s->bad_utf8) {
-		reason = "invalid UTF-8";
-	} else if (s->nfields != s->ncols) {
-		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
-			 s->ncols, s->nfields);
-		reason = why;
-	}
-	if (reason && !malformed(s->src, s->start_line, reason))
-		goto done;
-	buf_reset(&s->row);
-	buf_addc(&s->row, '{');
-	for (size_t i = 0; i < s->ncols; i++) {
-		if (i)
-			buf_addc(&s->row, ',');
-		buf_add(&s->row, s->keys[i].data, s->keys[i].len);
-		if (i >= s->nfields || s->null[i])
-			buf_add(&s->row, "null", 4);
-		else if (s->bad_utf8)
-			encode_lossy(&s->row, s->fields.data + s->off[i], s->len[i]);
-		else
-			json_string_encode(&s->row, s->fields.data + s->off[i], s->len[i]);
-	}
-	if (reason) {
-		size_t n = s->raw.len;
-		while (n && (s->raw.data[n - 1] == '\n' || s->raw.data[n - 1] == '\r'))
-			n--;
-		add_corrupt(&s->row, s->raw.data, n);
-	}
-	emit_row(s->src, &s->row);
-done:
-	(void)c;
-	buf_reset(&s->fields);
-	buf_reset(&s->raw);
-	s->nfields = 0;
-	s->bad_utf8 = false;
-	s->scan_error = NULL;
-}
-
-static int csv_is_space(unsigned char c)
-{
-	return c == '\r';	/* strip the CR of CRLF; keep all other blanks */
-}
-
-static int csv_is_term(unsigned char c)
-{
-	return c == '\n';
+	out->data[out->len] = '\0';
 }
 
 /*
- * libcsv, lenient, parses; this scan beside it follows the quoting to
- * catch what lenient libcsv would accept silently: text after a closing
- * quote, and a quote still open at the end of the file.  It also rewrites
- * ESC QUOTE inside quotes to QUOTE QUOTE when --escape differs from the
- * quote, since libcsv knows only doubled quotes.  A quote inside an
- * unquoted field is data, as Spark reads it.
+ * --multiline: the file is one object or an array of objects, one row
+ * each.  Anything else makes the whole file one malformed record, as in
+ * Spark, where the file is the record.
  */
-static const char *csv_scan(struct csv_state *s, const char *p, size_t n,
-			    size_t *out_n)
+static int parse_json_file(struct source *src, struct input *in, const char **why)
 {
-	bool rewrite = opt.escape != opt.quote;
+	struct buf row = BUF_INIT, obj = BUF_INIT;
+	struct json_iter it;
+	struct json_error err = { NULL, 0 };
+	const char *val;
+	size_t len, val_len;
+	char reason[128], *text;
+	bool whole;
+	int r;
 
-	if (rewrite)
-		buf_reset(&s->feed);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)p[i];
-		switch (s->scan) {
-		case AT_FIELD:
-			if (c == opt.quote)
-				s->scan = QUOTED;
-			else if (c != opt.delimiter && c != '\n')
-				s->scan = UNQUOTED;
-			break;
-		case UNQUOTED:
-			if (c == opt.delimiter || c == '\n')
-				s->scan = AT_FIELD;
-			break;
-		case QUOTED:
-			if (rewrite && c == opt.escape && i + 1 < n &&
-			    ((unsigned char)p[i + 1] == opt.quote ||
-			     (unsigned char)p[i + 1] == opt.escape)) {
-				/* ESC QUOTE -> QUOTE QUOTE; ESC ESC -> ESC */
-				if ((unsigned char)p[++i] == opt.quote)
-					buf_addc(&s->feed, (char)opt.quote);
-				c = (unsigned char)p[i];
-			} else if (c == opt.quote) {
-				s->scan = QUOTE_IN_QUOTED;
-			}
-			break;
-		case QUOTE_IN_QUOTED:
-			if (c == opt.quote)
-				s->scan = QUOTED;
-			else if (c == opt.delimiter || c == '\n')
-				s->scan = AT_FIELD;
-			else if (c != '\r' && !s->scan_error)
-				s->scan_error = "text after a closing quote";
-			break;
-		}
-		if (rewrite)
-			buf_addc(&s->feed, (char)c);
+	if (input_read_all(in, opt.max_record, &text, &len, &whole, why) < 0)
+		return -1;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		text += 3, len -= 3;
+	const char *p = text, *end = text + len;
+	while (p < end && is_space(*p))
+		p++;
+	if (!whole) {
+		too_long_reason(reason, sizeof(reason));
+		goto bad;
 	}
-	if (!rewrite) {
-		*out_n = n;
-		return p;
+	if (p == end)
+		goto out;	/* an empty file holds no rows */
+	if (*p == '{') {
+		if (json_object_validate(text, len, &err) < 0)
+			goto bad_json;
+		compact(&obj, text, len);
+		emit_object(src, obj.data, obj.len, &row);
+		goto out;
 	}
-	*out_n = s->feed.len;
-	return s->feed.data;
-}
-
-static int parse_csv(struct source *src, struct input *in)
-{
-	struct csv_state s;
-	unsigned long lineno = 0;
-	char *line;
-	size_t len;
-	const char *why = NULL;
-	int r, rc = 0;
-
-	memset(&s, 0, sizeof(s));
-	s.src = src;
-	if (csv_init(&s.parser, CSV_EMPTY_IS_NULL) != 0)
-		die(EX_SOFTWARE, "cannot initialise the CSV parser");
-	csv_set_delim(&s.parser, opt.delimiter);
-	csv_set_quote(&s.parser, opt.quote);
-	csv_set_space_func(&s.parser, csv_is_space);
-	csv_set_term_func(&s.parser, csv_is_term);
-
-	while ((r = input_next_line(in, &line, &len, &why)) == 1) {
-		lineno++;
-		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
-			line += 3, len -= 3;
-		if (s.raw.len == 0 && blank(line, len))
-			continue;	/* libcsv skips blank lines: keep line numbers right */
-		if (s.raw.len == 0)
-			s.start_line = lineno;
-		size_t at = s.raw.len;
-		buf_add(&s.raw, line, len);
-		buf_addc(&s.raw, '\n');
-		size_t n;
-		const char *feed = csv_scan(&s, s.raw.data + at, len + 1, &n);
-		if (csv_parse(&s.parser, feed, n, csv_field_cb, csv_record_cb, &s) != n)
-			die(EX_OSERR, "cannot parse '%s' line %lu: %s", src->path, lineno,
-			    csv_strerror(csv_error(&s.parser)));
-		/*
-		 * Text after a closing quote makes lenient libcsv read on as if
-		 * the quote were still open; the record ends here all the same.
-		 */
-		if (s.scan_error && s.raw.len && s.scan == AT_FIELD) {
-			if (malformed(src, s.start_line, s.scan_error)) {
-				buf_reset(&s.row);
-				buf_addc(&s.row, '{');
-				add_corrupt(&s.row, s.raw.data, s.raw.len - 1 -
-					    (s.raw.len > 1 && s.raw.data[s.raw.len - 2] == '\r'));
-				emit_row(src, &s.row);
-			}
-			csv_fini(&s.parser, NULL, NULL, NULL);
-			buf_reset(&s.fields);
-			buf_reset(&s.raw);
-			s.nfields = 0;
-			s.bad_utf8 = false;
-			s.scan_error = NULL;
+	if (*p != '[') {
+		err = (struct json_error){ "not a JSON object or array", (size_t)(p - text) };
+		goto bad_json;
+	}
+	json_array_open(&it, text, len, NULL);
+	while ((r = json_array_next(&it, &val, &val_len, &err)) == 1) {
+		if (*val != '{') {
+			err = (struct json_error){ "array element is not an object",
+						   (size_t)(val - text) };
+			goto bad_json;
 		}
 	}
-	if (r < 0) {
-		rc = error("cannot read '%s': %s", src->path, why);
-	} else {
-		if (s.scan == QUOTED)
-			s.scan_error = "unterminated quoted field";
-		csv_fini(&s.parser, csv_field_cb, csv_record_cb, &s);
+	if (r < 0)
+		goto bad_json;
+	for (p = it.p; p < end && is_space(*p); p++)
+		;
+	if (p < end) {
+		err = (struct json_error){ "unexpected text after the array", (size_t)(p - text) };
+		goto bad_json;
 	}
-	csv_free(&s.parser);
-	for (size_t i = 0; i < s.ncols; i++)
-		buf_free(&s.keys[i]);
-	free(s.keys);
-	free(s.off);
-	free(s.len);
-	free(s.null);
-	buf_free(&s.fields);
-	buf_free(&s.raw);
-	buf_free(&s.row);
-	buf_free(&s.feed);
-	return rc;
+	json_array_open(&it, text, len, NULL);
+	while (json_array_next(&it, &val, &val_len, NULL) == 1) {
+		compact(&obj, val, val_len);
+		emit_object(src, obj.data, obj.len, &row);
+	}
+	goto out;
+bad_json:
+	snprintf(reason, sizeof(reason), "%s at byte %zu", err.msg, err.offset + 1);
+bad:
+	{
+		/* Name the line of the problem (line 1 for a file too long). */
+		unsigned long line = 1;
+		for (size_t i = 0; err.msg && i < err.offset; i++)
+			line += text[i] == '\n';
+		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+			len--;
+		open_row(&row);
+		bad_record(src, line, reason, text, len, &row);
+	}
+out:
+	buf_free(&row);
+	buf_free(&obj);
+	return 0;
 }
 
 /* ---- files ---- */
@@ -620,6 +507,8 @@ static void emit_skip(const struct source *src, const char *reason)
 
 	count.unreadable++;
 	warning("skipping '%s': %s", src->path, reason);
+	if (opt.bad_records)
+		badrec_file(&bad, src->path, reason);
 	buf_adds(&rec, "{\"_inlet\":\"skip\"");
 	if (src->batch >= 0)
 		buf_printf(&rec, ",\"batch\":%lld", src->batch);
@@ -637,6 +526,8 @@ static void parse_file(struct source *src, long long size, const char *mtime)
 	struct input *in;
 	struct stat st;
 	char when[32];
+	const char *why = NULL;
+	int rc;
 
 	src->row = 0;
 	src->format = opt.format ? opt.format : format_of(src->path);
@@ -660,12 +551,18 @@ static void parse_file(struct source *src, long long size, const char *mtime)
 		build_metadata(src, size < 0 ? 0 : size, mtime ? mtime : "");
 	}
 	count.files++;
-	int rc = src->format == FORMAT_CSV ? parse_csv(src, in) : parse_lines(src, in);
-	input_close(in);
+	if (src->format == FORMAT_CSV)
+		rc = parse_csv(src, in, &why);
+	else if (src->format == FORMAT_JSON && opt.multiline)
+		rc = parse_json_file(src, in, &why);
+	else
+		rc = parse_lines(src, in, &why);
+	/* WHY may belong to the input: use it before closing. */
 	if (rc < 0 && opt.mode == MODE_FAILFAST)
-		exit(EX_IOERR);
+		die(EX_IOERR, "cannot read '%s': %s", src->path, why);
 	if (rc < 0)
-		emit_skip(src, "read error");
+		emit_skip(src, why);
+	input_close(in);
 }
 
 /* Files named by control records on standard input. */
@@ -674,13 +571,21 @@ static void parse_stream(struct source *src)
 	struct stream_reader r;
 	struct record rec;
 	struct buf path = BUF_INIT, mtime = BUF_INIT;
+	bool in_batch = false;
 
 	stream_reader_init(&r, stdin, "standard input");
 	while (stream_next_record(&r, &rec)) {
+		if (rec.kind == RECORD_CONTROL && !strcmp(rec.event, "end")) {
+			/* The batch's bad records are durable before it can commit. */
+			badrec_commit(&bad);
+			in_batch = false;
+		}
 		stream_write(stdout, rec.text, rec.len);
 		if (rec.kind != RECORD_CONTROL)
 			continue;
-		if (!strcmp(rec.event, "file")) {
+		if (!strcmp(rec.event, "begin")) {
+			in_batch = true;
+		} else if (!strcmp(rec.event, "file")) {
 			buf_reset(&path);
 			buf_reset(&mtime);
 			if (!record_get_string(&rec, "path", &path))
@@ -693,8 +598,14 @@ static void parse_stream(struct source *src)
 				   mtime.len ? mtime.data : NULL);
 		} else if (!strcmp(rec.event, "end")) {
 			stream_flush(stdout);
+			crash_point("parse-after-end");
 		}
 	}
+	/* A batch cut short upstream is replayed: its bad records with it. */
+	if (in_batch)
+		badrec_discard(&bad);
+	else
+		badrec_commit(&bad);
 	stream_reader_free(&r);
 	buf_free(&path);
 	buf_free(&mtime);
@@ -725,6 +636,7 @@ static void parse_args(struct source *src, char **paths, int n)
 		}
 		free(abs);
 	}
+	badrec_commit(&bad);
 	buf_free(&rec);
 }
 
@@ -735,16 +647,23 @@ int main(int argc, char **argv)
 	parse_options(argc, argv);
 	stream_setup_stdout();
 	stream_defer_stop_signals();
+	badrec_init(&bad, opt.bad_records);
 	memset(&src, 0, sizeof(src));
 	if (optind < argc)
 		parse_args(&src, argv + optind, argc - optind);
 	else
 		parse_stream(&src);
 	buf_free(&src.meta);
-	if (!opt.quiet && (count.malformed || count.unreadable))
+	if (!opt.quiet && (count.malformed || count.unreadable)) {
 		fprintf(stderr, "inlet-parse: %lld rows from %lld files; %lld malformed "
-			"records (%lld dropped); %lld unreadable files\n", count.rows,
+			"records (%lld dropped); %lld unreadable files", count.rows,
 			count.files, count.malformed, count.dropped, count.unreadable);
+		if (bad.entries)
+			fprintf(stderr, "; %lld written to '%s/%s'", bad.entries,
+				bad.root, bad.stamp);
+		fputc('\n', stderr);
+	}
+	badrec_free(&bad);
 	close_stdout();
 	return 0;
 }

@@ -1,0 +1,504 @@
+/*
+ * CSV through libcsv.  Lines go to libcsv one at a time with '\n' as the
+ * only record end, so a record always ends where a line ends and its raw
+ * text is the lines it spans: the current one is still in the input's
+ * buffer, only the earlier lines of a multi-line record are copied.  A
+ * quoting scan beside libcsv catches what lenient libcsv accepts silently;
+ * it runs only on lines that hold a quote (or an escape, or when blanks are
+ * trimmed), since a line without one cannot change the quoting.  Fields are
+ * checked and escaped into the row as libcsv hands them over.
+ */
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "json.h"
+#include "parse.h"
+
+enum scan { AT_FIELD, UNQUOTED, QUOTED, ESCAPED, QUOTE_IN_QUOTED };
+
+struct csv_state {
+	struct source *src;
+	struct csv_parser parser;
+	/* The record being read. */
+	unsigned long start_line;
+	bool open;		/* it goes on past the current line */
+	bool ended;		/* libcsv ended it on the current line */
+	struct buf prior;	/* its lines before the current one, with '\n' */
+	const char *line;	/* the current line, in the input's buffer */
+	size_t line_len;
+	size_t nfields;
+	bool bad_utf8;
+	bool unterminated;	/* a quote still open at the end of the file */
+	const char *scan_error;	/* its quoting problem, if any */
+	struct buf row;		/* "{" and the fields so far */
+	/* The first record's fields, kept until the columns are known. */
+	struct buf first;
+	size_t *off, *len;
+	bool *null;
+	size_t cap;
+	/* The columns, encoded: "name": for the first, ,"name": after. */
+	struct buf *keys;
+	size_t ncols;
+	bool have_columns;
+	/* Quoting. */
+	enum scan scan;
+	bool skipping;		/* a record too long: follow its quoting to its end */
+	bool rewrite;		/* libcsv reads the scan's output, not the line */
+	struct buf feed;
+};
+
+static bool is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/*
+ * Follow the quoting of the N bytes at P as libcsv reads them, noting text
+ * after a closing quote (from there on the field is read as unquoted, as
+ * Spark does).  With OUT, also write there what libcsv is to read instead:
+ * ESC QUOTE as QUOTE QUOTE and ESC ESC as ESC (libcsv knows only doubled
+ * quotes), without the blanks that --ignore-*-white-space trims.  OUT needs
+ * room for N + 1 bytes.  Returns the bytes written.
+ */
+static size_t csv_scan(struct csv_state *s, const char *p, size_t n, char *out)
+{
+	size_t w = 0, held = 0, held_from = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+again:
+		switch (s->scan) {
+		case AT_FIELD:
+			if (c == opt.quote) {
+				s->scan = QUOTED;
+			} else if (c == opt.delimiter || c == '\n' || c == '\r') {
+				/* libcsv skips a '\r' before a field */
+			} else if (opt.trim_leading && is_blank(c)) {
+				continue;
+			} else {
+				s->scan = UNQUOTED;
+				goto again;
+			}
+			break;
+		case UNQUOTED:
+			if (c == opt.delimiter || c == '\n') {
+				held = 0;
+				s->scan = AT_FIELD;
+			} else if (opt.trim_trailing && (is_blank(c) || c == '\r')) {
+				if (!held++)
+					held_from = i;
+				continue;
+			} else {
+				if (held && out) {
+					memcpy(out + w, p + held_from, held);
+					w += held;
+				}
+				held = 0;
+			}
+			break;
+		case QUOTED:
+			if (c == opt.quote) {
+				s->scan = QUOTE_IN_QUOTED;
+			} else if (c == opt.escape && opt.escape != opt.quote) {
+				s->scan = ESCAPED;
+				continue;
+			}
+			break;
+		case ESCAPED:
+			s->scan = QUOTED;
+			if (c == opt.quote) {
+				if (out)
+					out[w++] = (char)c;
+			} else if (c != opt.escape) {
+				if (out)
+					out[w++] = (char)opt.escape;	/* a lone escape is itself */
+				goto again;
+			}
+			break;
+		case QUOTE_IN_QUOTED:
+			if (c == opt.quote) {
+				s->scan = QUOTED;
+			} else if (c == opt.delimiter || c == '\n') {
+				s->scan = AT_FIELD;
+			} else if (c == '\r') {
+				/* libcsv takes it for a blank after the quote */
+			} else if (opt.trim_trailing && is_blank(c)) {
+				continue;
+			} else {
+				if (!s->scan_error)
+					s->scan_error = "text after a closing quote";
+				s->scan = UNQUOTED;
+				goto again;
+			}
+			break;
+		}
+		if (out)
+			out[w++] = (char)c;
+	}
+	return w;
+}
+
+static bool is_null(const char *data, size_t n)
+{
+	return !data || (opt.null_value && n == opt.null_len &&
+			 !memcmp(data, opt.null_value, n));
+}
+
+static void add_field(struct csv_state *s, size_t i, const char *data, size_t n)
+{
+	const struct buf *key = &s->keys[i];
+
+	buf_grow(&s->row, key->len);
+	memcpy(s->row.data + s->row.len, key->data, key->len);
+	s->row.len += key->len;
+	if (is_null(data, n)) {
+		buf_add(&s->row, "null", 4);
+	} else if (!encode_utf8(&s->row, data, n)) {
+		s->bad_utf8 = true;
+		encode_lossy(&s->row, data, n);
+	}
+}
+
+static void keep_field(struct csv_state *s, size_t i, const char *data, size_t n)
+{
+	if (i == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->off = xrealloc(s->off, s->cap * sizeof(*s->off));
+		s->len = xrealloc(s->len, s->cap * sizeof(*s->len));
+		s->null = xrealloc(s->null, s->cap * sizeof(*s->null));
+	}
+	s->off[i] = s->first.len;
+	s->len[i] = data ? n : 0;
+	s->null[i] = !data;
+	if (data) {
+		buf_add(&s->first, data, n);
+		if (!utf8_valid(data, n))
+			s->bad_utf8 = true;
+	}
+}
+
+static void csv_field_cb(void *data, size_t n, void *ctx)
+{
+	struct csv_state *s = ctx;
+	size_t i = s->nfields++;
+
+	if (!s->have_columns)
+		keep_field(s, i, data, n);
+	else if (i < s->ncols)
+		add_field(s, i, data, n);
+}
+
+/* The first record names the columns, or only counts them (--header false). */
+static void take_columns(struct csv_state *s)
+{
+	bool named = opt.header && !s->bad_utf8;
+
+	s->ncols = s->nfields;
+	s->keys = xmalloc((s->ncols ? s->ncols : 1) * sizeof(*s->keys));
+	for (size_t i = 0; i < s->ncols; i++) {
+		struct buf name = BUF_INIT;
+		const char *f = s->len[i] ? s->first.data + s->off[i] : "";
+		if (!named || s->len[i] == 0)
+			buf_printf(&name, "_c%zu", i);
+		else
+			buf_add(&name, f, s->len[i]);
+		/* Spark: a repeated header name gets its position appended. */
+		for (size_t j = 0; j < i && named; j++) {
+			if (s->len[j] == s->len[i] && s->len[i] &&
+			    !memcmp(s->first.data + s->off[j], f, s->len[i])) {
+				buf_printf(&name, "%zu", i);
+				break;
+			}
+		}
+		memset(&s->keys[i], 0, sizeof(s->keys[i]));
+		if (i)
+			buf_addc(&s->keys[i], ',');
+		json_string_encode(&s->keys[i], name.data, name.len);
+		buf_addc(&s->keys[i], ':');
+		buf_free(&name);
+	}
+	s->have_columns = true;
+}
+
+static void reset_record(struct csv_state *s)
+{
+	buf_reset(&s->row);
+	buf_addc(&s->row, '{');
+	buf_reset(&s->prior);
+	buf_reset(&s->first);
+	s->nfields = 0;
+	s->bad_utf8 = false;
+	s->unterminated = false;
+	s->scan_error = NULL;
+}
+
+/* The record's raw text, without its final line end. */
+static const char *record_text(struct csv_state *s, size_t *n)
+{
+	const char *raw = s->line;
+
+	*n = s->line_len;
+	if (s->prior.len) {
+		buf_add(&s->prior, s->line, s->line_len);
+		raw = s->prior.data;
+		*n = s->prior.len;
+	}
+	while (*n && (raw[*n - 1] == '\n' || raw[*n - 1] == '\r'))
+		(*n)--;
+	return raw;
+}
+
+/* The record is complete: write its row, or report it malformed. */
+static void finish_record(struct csv_state *s)
+{
+	const char *reason = NULL;
+	char why[64];
+	size_t n;
+
+	if (s->scan_error) {
+		/* libcsv read on as if the quote were open: no field is right. */
+		reason = s->scan_error;
+		buf_reset(&s->row);
+		buf_addc(&s->row, '{');
+	} else if (s->unterminated) {
+		reason = "unterminated quoted field";
+	} else if (s->bad_utf8) {
+		reason = "invalid UTF-8";
+	} else if (s->nfields != s->ncols) {
+		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
+			 s->ncols, s->nfields);
+		reason = why;
+	}
+	if (!reason) {
+		emit_row(s->src, &s->row);
+	} else {
+		for (size_t i = s->nfields; i < s->ncols && !s->scan_error; i++) {
+			buf_add(&s->row, s->keys[i].data, s->keys[i].len);
+			buf_add(&s->row, "null", 4);
+		}
+		const char *raw = record_text(s, &n);
+		bad_record(s->src, s->start_line, reason, raw, n, &s->row);
+	}
+	reset_record(s);
+}
+
+static void csv_record_cb(int c, void *ctx)
+{
+	struct csv_state *s = ctx;
+
+	(void)c;
+	s->ended = true;
+	if (!s->have_columns) {
+		take_columns(s);
+		for (size_t i = 0; i < s->nfields && !opt.header; i++)
+			add_field(s, i, s->null[i] ? NULL : s->first.data + s->off[i], s->len[i]);
+		buf_free(&s->first);
+		if (opt.header) {
+			reset_record(s);
+			return;
+		}
+	}
+	finish_record(s);
+}
+
+static int csv_is_space(unsigned char c)
+{
+	return c == '\r';	/* strip the CR of CRLF; blanks are the scan's */
+}
+
+static int csv_is_term(unsigned char c)
+{
+	return c == '\n';
+}
+
+static void csv_feed(struct csv_state *s, const char *p, size_t n)
+{
+	if (csv_parse(&s->parser, p, n, csv_field_cb, csv_record_cb, s) != n)
+		die(EX_OSERR, "cannot parse '%s' line %lu: %s", s->src->path,
+		    s->start_line, csv_strerror(csv_error(&s->parser)));
+}
+
+/* Can LINE change the quoting, or need rewriting? */
+static bool needs_scan(const char *line, size_t len)
+{
+	return opt.trim_leading || opt.trim_trailing || memchr(line, opt.quote, len) ||
+	       (opt.escape != opt.quote && memchr(line, opt.escape, len));
+}
+
+/*
+ * libcsv tests every byte with is_space and is_term through pointers.  On
+ * a line with no blank but the delimiter and no carriage return but a last
+ * one, its built-in tests (blank; CR or LF) read the same: use them there.
+ */
+static void choose_tests(struct csv_state *s, const char *p, size_t n)
+{
+	const char *cr = memchr(p, '\r', n);
+	bool builtin = (opt.delimiter == ' ' || !memchr(p, ' ', n)) &&
+		       (opt.delimiter == '\t' || !memchr(p, '\t', n)) &&
+		       (!cr || cr == p + n - 1);
+
+	csv_set_space_func(&s->parser, builtin ? NULL : csv_is_space);
+	csv_set_term_func(&s->parser, builtin ? NULL : csv_is_term);
+}
+
+/*
+ * Follow the quoting of a line that starts outside any quote: up to its
+ * first quote it holds only unquoted fields, so the scan starts there.
+ */
+static void scan_from_quote(struct csv_state *s, const char *line, size_t len)
+{
+	const char *q = memchr(line, opt.quote, len), *b = q;
+
+	while (b > line && b[-1] == '\r')
+		b--;
+	s->scan = b == line || (unsigned char)b[-1] == opt.delimiter ? AT_FIELD : UNQUOTED;
+	csv_scan(s, q, len - (size_t)(q - line), NULL);
+}
+
+/* One whole line of the record being read. */
+static void csv_line(struct csv_state *s, const char *line, size_t len)
+{
+	const char *p = line;
+	size_t n = len;
+
+	bool scan = needs_scan(line, len);
+
+	s->line = line;
+	s->line_len = len;
+	s->ended = false;
+	if (scan && s->rewrite) {
+		buf_reset(&s->feed);
+		buf_grow(&s->feed, len + 2);
+		n = csv_scan(s, line, len, s->feed.data);
+		n += csv_scan(s, "\n", 1, s->feed.data + n);
+		p = s->feed.data;
+		choose_tests(s, p, n - 1);
+		csv_feed(s, p, n);
+	} else {
+		if (scan) {
+			if (s->scan == AT_FIELD)
+				scan_from_quote(s, line, len);
+			else
+				csv_scan(s, line, len, NULL);
+			csv_scan(s, "\n", 1, NULL);
+		}
+		choose_tests(s, p, n);
+		csv_feed(s, p, n);
+		csv_feed(s, "\n", 1);
+	}
+	if (!s->ended && s->scan == AT_FIELD) {
+		/* Text after a closing quote: the record ends here all the same. */
+		csv_fini(&s->parser, NULL, NULL, NULL);
+		finish_record(s);
+		s->ended = true;
+	}
+	s->open = !s->ended;
+	if (s->open) {
+		buf_add(&s->prior, line, len);
+		buf_addc(&s->prior, '\n');
+	} else {
+		s->scan = AT_FIELD;	/* libcsv ended the record: follow it */
+	}
+}
+
+/* A piece of a record too long to read: only its quoting matters. */
+static void csv_skip(struct csv_state *s, const char *p, size_t n, bool eol)
+{
+	csv_scan(s, p, n, NULL);
+	if (eol) {
+		csv_scan(s, "\n", 1, NULL);
+		s->skipping = s->scan != AT_FIELD;
+	}
+	s->scan_error = NULL;
+}
+
+/* The record has grown past --max-record-bytes with the piece P. */
+static void csv_too_long(struct csv_state *s, const char *p, size_t n, bool eol)
+{
+	char reason[96];
+	size_t room = s->prior.len < opt.max_record ? opt.max_record - s->prior.len : 0;
+
+	too_long_reason(reason, sizeof(reason));
+	csv_fini(&s->parser, NULL, NULL, NULL);
+	buf_add(&s->prior, p, n < room ? n : room);
+	buf_reset(&s->row);
+	buf_addc(&s->row, '{');
+	bad_record(s->src, s->start_line, reason, s->prior.data,
+		   s->prior.len < opt.max_record ? s->prior.len : opt.max_record, &s->row);
+	reset_record(s);
+	s->open = false;
+	s->skipping = true;
+	csv_skip(s, p, n, eol);
+}
+
+int parse_csv(struct source *src, struct input *in, const char **why)
+{
+	struct csv_state s;
+	unsigned long lineno = 0;
+	bool more = false, skip_line = false;
+	char *line;
+	size_t len;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	s.src = src;
+	s.rewrite = opt.escape != opt.quote || opt.trim_leading || opt.trim_trailing;
+	if (csv_init(&s.parser, CSV_EMPTY_IS_NULL) != 0)
+		die(EX_SOFTWARE, "cannot initialise the CSV parser");
+	csv_set_delim(&s.parser, opt.delimiter);
+	csv_set_quote(&s.parser, opt.quote);
+	csv_set_space_func(&s.parser, csv_is_space);
+	csv_set_term_func(&s.parser, csv_is_term);
+	csv_set_blk_size(&s.parser, 1 << 16);
+	reset_record(&s);
+
+	for (;;) {
+		bool line_starts = !more;
+		r = input_next_line(in, opt.max_record, &line, &len, &more, why);
+		if (r != 1)
+			break;
+		if (line_starts) {
+			lineno++;
+			if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3))
+				line += 3, len -= 3;
+			/* Skipped lines do not count as records (libcsv skips blank ones). */
+			skip_line = (long long)lineno <= opt.skip_rows ||
+				(!s.open && !s.skipping &&
+				 ((opt.comment && len && (unsigned char)line[0] == opt.comment) ||
+				  (!more && blank(line, len))));
+		}
+		if (skip_line)
+			continue;
+		if (s.skipping) {
+			csv_skip(&s, line, len, !more);
+			continue;
+		}
+		if (!s.open)
+			s.start_line = lineno;
+		if (more || s.prior.len + len > opt.max_record)
+			csv_too_long(&s, line, len, !more);
+		else
+			csv_line(&s, line, len);
+	}
+	if (r == 0 && s.open) {
+		s.unterminated = true;
+		s.line = "";
+		s.line_len = 0;
+		csv_fini(&s.parser, csv_field_cb, csv_record_cb, &s);
+	}
+	csv_free(&s.parser);
+	for (size_t i = 0; i < s.ncols; i++)
+		buf_free(&s.keys[i]);
+	free(s.keys);
+	free(s.off);
+	free(s.len);
+	free(s.null);
+	buf_free(&s.first);
+	buf_free(&s.prior);
+	buf_free(&s.row);
+	buf_free(&s.feed);
+	return r < 0 ? -1 : 0;
+}

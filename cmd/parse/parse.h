@@ -1,0 +1,75 @@
+#ifndef INLET_PARSE_H
+#define INLET_PARSE_H
+/*
+ * What the parts of inlet-parse share: the options, the file being parsed,
+ * and the ways a record leaves, as a row or as a malformed record.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "input.h"
+
+enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_JSON, FORMAT_TEXT };
+enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
+
+extern struct options {
+	enum format format;
+	bool multiline;		/* JSON: a whole file is one document */
+	bool header;
+	unsigned char delimiter, quote, escape;
+	unsigned char comment;	/* CSV lines starting with it are skipped; 0: none */
+	const char *null_value;
+	size_t null_len;
+	long long skip_rows;
+	bool trim_leading, trim_trailing;
+	size_t max_record;	/* bytes; longer records are malformed */
+	bool metadata;
+	enum mode mode;
+	const char *corrupt_column;
+	const char *bad_records;	/* --bad-records-path, or NULL */
+	bool quiet;
+} opt;
+
+/* The file being parsed. */
+struct source {
+	const char *path;
+	long long batch;	/* -1 outside batches */
+	struct buf meta;	/* ,"_metadata":{...,"row": */
+	long long row;		/* rows emitted from this file */
+	enum format format;
+};
+
+/*
+ * Finish ROW (an object still open: "{..." without the closing brace, or
+ * just "{"), adding _metadata, and write it.
+ */
+void emit_row(struct source *src, struct buf *row);
+/*
+ * A malformed record: RAW (N bytes, not necessarily UTF-8) starting at
+ * LINE.  failfast exits 65 with REASON; --bad-records-path writes it
+ * there; dropmalformed counts it; permissive writes ROW (an open object
+ * with what could be read, as for emit_row) with RAW in the corrupt-record
+ * column.  ROW is left in any state.
+ */
+void bad_record(struct source *src, unsigned long line, const char *reason,
+		const char *raw, size_t n, struct buf *row);
+/* Is S only blanks (spaces, tabs, carriage returns)? */
+bool blank(const char *s, size_t n);
+/* "record longer than N bytes ..." for --max-record-bytes, into REASON. */
+void too_long_reason(char *reason, size_t size);
+
+/*
+ * Append S (N bytes) as a JSON string when it is valid UTF-8, checking and
+ * escaping in one pass; false, with OUT unchanged, when it is not.
+ */
+bool encode_utf8(struct buf *out, const char *s, size_t n);
+/* Append S as a JSON string, invalid UTF-8 replaced by U+FFFD. */
+void encode_lossy(struct buf *out, const char *s, size_t n);
+/* Append S to OUT with invalid UTF-8 replaced by U+FFFD. */
+void utf8_repair(struct buf *out, const char *s, size_t n);
+
+/* The rows of a CSV file; 0, or -1 with *WHY on a read error (csv.c). */
+int parse_csv(struct source *src, struct input *in, const char **why);
+
+#endif
