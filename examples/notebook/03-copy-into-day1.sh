@@ -1,0 +1,47 @@
+#!/bin/bash
+# 5.4 COPY INTO, M05_T5.1: create customers_batch, then COPY INTO it from
+# day1 with the notebook's SELECT list.
+#
+# `inlet copy-into` has no --map yet, so copy_into (in lib.sh) is the
+# pipeline copy-into runs, with inlet-cast doing the SELECT list:
+#   inlet-discover --checkpoint shop.db.inlet/customers_batch SOURCE...
+#     | inlet-parse --format csv --header true
+#     | inlet-cast --schema '...' --date-format yyyy-MM-dd --map '{..., _ingestion_timestamp: (now | todate)}'
+#     | inlet-commit --checkpoint shop.db.inlet/customers_batch --db shop.db --table customers_batch --summary-only
+#   TO_DATE(registration_date, 'yyyy-MM-dd')  the DATE type of --schema with
+#                                             --date-format yyyy-MM-dd
+#   current_timestamp() AS _ingestion_timestamp
+#                                             (now | todate) in --map
+# The checkpoint that remembers the loaded files lives beside the database,
+# shop.db.inlet/customers_batch, where inlet copy-into keeps its own; COPY
+# INTO's COPY_OPTIONS ('mergeSchema' = 'true') has nothing to do here: the
+# SELECT list fixes the columns.
+. "$(dirname "$0")/lib.sh"
+
+cell "DROP TABLE IF EXISTS customers_batch; CREATE TABLE customers_batch (...)"
+# Dropping a table forgets what COPY INTO loaded into it.
+rm -rf "$DB.inlet/$TABLE_CUSTOMERS"
+value "DROP TABLE IF EXISTS $TABLE_CUSTOMERS"
+# SQLite has no DATE or TIMESTAMP type: they are ISO-8601 text, as
+# inlet-commit would have created them from the schema on the first load.
+value "CREATE TABLE IF NOT EXISTS $TABLE_CUSTOMERS (
+  customer_id TEXT, first_name TEXT, last_name TEXT, email TEXT, phone TEXT,
+  city TEXT, state TEXT, country TEXT,
+  registration_date TEXT,     -- DATE, yyyy-MM-dd
+  customer_segment TEXT,
+  _ingestion_timestamp TEXT   -- TIMESTAMP, ISO-8601 UTC
+)"
+sqlite3 -batch "$DB" ".schema $TABLE_CUSTOMERS"
+
+cell "COPY INTO customers_batch FROM (SELECT ..., TO_DATE(registration_date, 'yyyy-MM-dd'), current_timestamp() AS _ingestion_timestamp FROM 'batch_source/day1') FILEFORMAT = CSV FORMAT_OPTIONS ('header' = 'true', 'inferSchema' = 'false')"
+copy_into "$BATCH_SOURCE_PATH/day1"
+
+cell "display(spark.table(TABLE_CUSTOMERS))"
+sql "SELECT customer_id, first_name, last_name, city, country, registration_date, customer_segment
+     FROM $TABLE_CUSTOMERS ORDER BY customer_id LIMIT 5"
+echo "($(count $TABLE_CUSTOMERS) rows)"
+# _ingestion_timestamp differs on every run: check its form, not its value.
+sql "SELECT count(_ingestion_timestamp) AS with_ingestion_timestamp,
+       sum(_ingestion_timestamp GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z') AS iso_8601_utc,
+       sum(registration_date GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]') AS dates
+     FROM $TABLE_CUSTOMERS"
