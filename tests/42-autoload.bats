@@ -96,3 +96,18 @@ orders() {	# orders FILE ID...: one order per id
 	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.cleanSource=MOVE land
 	assert_equal "$status" 64
 }
+
+@test "autoload: badRecordsPath, multiLine and inferSchema carry over" {
+	mkdir land
+	printf '[{"id":"1","n":"7"},\n {"id":"2","n":"8"}]\n' > land/a.json
+	printf '{"id":"3","n":"x"}\n' > land/b.json
+	touch -d '+1 min' land/b.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.maxFilesPerTrigger=1 -o multiLine=true -o cloudFiles.schemaLocation=ck -o inferSchema=true \
+		-o badRecordsPath=bad -o cloudFiles.useIncrementalListing=auto --quiet land
+	assert_success
+	run sql shop.db 'SELECT id, n, typeof(n) FROM t ORDER BY id'
+	assert_output $'1|7|integer\n2|8|integer'
+	run cat bad/*/bad_records/part-*
+	assert_output --partial 'b.json'
+}

@@ -35,8 +35,9 @@ cloudFiles.includeExistingFiles, cloudFiles.allowOverwrites,
 cloudFiles.backfillInterval, cloudFiles.cleanSource,
 cloudFiles.cleanSource.moveDestination, cloudFiles.validateOptions,
 cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
-nullValue, mode, columnNameOfCorruptRecord, pathGlobFilter,
-fileNamePattern, cloudFiles.csv.header, cloudFiles.csv.delimiter.
+nullValue, mode, columnNameOfCorruptRecord, badRecordsPath, multiLine,
+inferSchema, comment, encoding, pathGlobFilter, fileNamePattern,
+cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit "${1:-0}"
 }
@@ -52,7 +53,7 @@ bool() {	# bool OPTION VALUE: true or false, or a usage error
 }
 
 ck= db= table= schema= map= trigger=available-now quiet=0
-discover_args=() parse_args=() rescue_args=() commit_args=()
+discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 format= location= clean= move_to=
 opts=$(getopt -n "$prog" -o c:o:s:m:t:qh \
 	-l checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
@@ -111,7 +112,15 @@ for kv in ${options[@]+"${options[@]}"}; do
 	cloudfiles.cleansource.movedestination) move_to=$value ;;
 	cloudfiles.validateoptions)
 		[ "$(bool "$key" "$value")" = true ] || die "$key=false is not supported: inlet always validates options" ;;
-	cloudfiles.useincrementallisting) bool "$key" "$value" > /dev/null ;;	# listing is always full
+	cloudfiles.useincrementallisting)	# listing is always full
+		case ${value,,} in auto|true|false) ;; *) die "invalid value '$value' for $key: expected auto, true or false" ;; esac ;;
+	badrecordspath) parse_args+=(--bad-records-path "$value"); cast_args+=(--bad-records-path "$value") ;;
+	multiline|cloudfiles.json.multiline)
+		[ "$(bool "$key" "$value")" = true ] && parse_args+=(--multiline) ;;
+	inferschema)
+		[ "$(bool "$key" "$value")" = true ] && rescue_args+=(--infer-column-types) ;;
+	comment) parse_args+=(--comment "$value") ;;
+	encoding|charset) parse_args+=(--encoding "$value") ;;
 	header|cloudfiles.csv.header) parse_args+=(--header "$(bool "$key" "$value")") ;;
 	sep|delimiter|cloudfiles.csv.delimiter) parse_args+=(--delimiter "$value") ;;
 	quote) parse_args+=(--quote "$value") ;;
@@ -152,7 +161,7 @@ if [ -n "$location" ] || [ -n "$schema" ]; then
 elif [ ${#rescue_args[@]} -gt 0 ]; then
 	die "schema options need cloudFiles.schemaLocation or --schema"
 fi
-cast=(inlet-cast ${map:+--map "$map"})
+cast=(inlet-cast ${map:+--map "$map"} ${cast_args[@]+"${cast_args[@]}"})
 
 # A stop signal goes to discover, which finishes its batch; the other
 # stages end at end of input once that batch is committed.
