@@ -7,7 +7,7 @@
 # Uses bash-completion's helpers (_init_completion, _filedir) when they are
 # loaded, and plain compgen when they are not.
 
-_inlet_commands='discover parse rescue cast commit copy-into ctas autoload status'
+_inlet_commands='discover parse rescue cast join window commit copy-into ctas autoload status'
 
 # _inlet_options CMD: print CMD's options, long ones first, one per line.
 # Keep in step with each command's --help (tests/91-completions.bats checks).
@@ -40,6 +40,15 @@ _inlet_options()
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
 			--quiet --help --version -s -m -q -h
+		;;
+	join)
+		printf '%s\n' --static --on --type --select --prefix --rename \
+			--quiet --help --version -q -h
+		;;
+	window)
+		printf '%s\n' --time --time-unit --window --slide --group-by --agg \
+			--watermark --output-mode --late-records --checkpoint --quiet \
+			--help --version -c -q -h
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --stdout --mode --key \
@@ -87,7 +96,8 @@ _inlet_compgen()
 }
 
 # _inlet_prefixes WORDS: COMPREPLY from WORDS; a word ending in ':' or '='
-# (every:, move:, KEY=) is the start of a value, so no space follows it.
+# (every:, move:, sum:, KEY=) is the start of a value, so no space follows
+# it.
 _inlet_prefixes()
 {
 	_inlet_compgen -W "$1" -- "$cur"
@@ -156,6 +166,56 @@ _inlet_files()
 	fi
 }
 
+# _inlet_static: the SOURCE of inlet join --static: a file or folder, or
+# the prefix sqlite: of sqlite:DATABASE:TABLE.
+_inlet_static()
+{
+	_inlet_files
+	if [[ sqlite: == "$cur"* ]]; then
+		COMPREPLY+=(sqlite:)
+		if ((${#COMPREPLY[@]} == 1)); then
+			# Not a file name: no quoting of the ':', no space after it.
+			compopt +o filenames -o nospace 2>/dev/null
+		fi
+	fi
+	return 0
+}
+
+# _inlet_colon_value CMD OPTION VALUE: complete a VALUE of OPTION that starts
+# with a prefix ending in ':' (every:DURATION, move:DIR, sum:FIELD,
+# sqlite:DATABASE:TABLE); $cur is the part after its last ':'.  Returns 1
+# when OPTION takes no such value.
+_inlet_colon_value()
+{
+	case $1:$2:$3 in
+	commit:--clean-source:move:*)
+		_inlet_files -d
+		;;
+	discover:--trigger:every:* | discover:-t:every:* | \
+	autoload:--trigger:every:* | autoload:-t:every:*)
+		# A duration: nothing to offer.
+		COMPREPLY=()
+		;;
+	window:--agg:*:*)
+		# A field name: nothing to offer.
+		COMPREPLY=()
+		;;
+	join:--static:sqlite:*:*)
+		# A table name: nothing to offer.
+		COMPREPLY=()
+		;;
+	join:--static:sqlite:*)
+		# The database; ":TABLE" follows, so no space.
+		_inlet_files
+		compopt -o nospace 2>/dev/null
+		;;
+	*)
+		return 1
+		;;
+	esac
+	return 0
+}
+
 # _inlet_value CMD OPTION: complete the value of OPTION for CMD.  Returns 1
 # when OPTION takes no value, so the caller goes on.
 _inlet_value()
@@ -165,11 +225,28 @@ _inlet_value()
 	discover:--checkpoint | discover:-c | commit:--checkpoint | commit:-c | \
 	copy-into:--checkpoint | copy-into:-c | commit:--dir | \
 	rescue:--schema-location | rescue:-l | parse:--bad-records-path | \
-	cast:--bad-records-path | autoload:--checkpoint | autoload:-c)
+	cast:--bad-records-path | autoload:--checkpoint | autoload:-c | \
+	window:--checkpoint | window:-c)
 		_inlet_files -d
 		;;
-	commit:--db | copy-into:--db | ctas:--db | autoload:--db | status:--db)
+	commit:--db | copy-into:--db | ctas:--db | autoload:--db | status:--db | \
+	window:--late-records)
 		_inlet_files
+		;;
+	join:--static)
+		_inlet_static
+		;;
+	join:--type)
+		_inlet_compgen -W 'inner left semi anti' -- "$cur"
+		;;
+	window:--output-mode)
+		_inlet_compgen -W 'append update complete' -- "$cur"
+		;;
+	window:--time-unit)
+		_inlet_compgen -W 's ms us' -- "$cur"
+		;;
+	window:--agg)
+		_inlet_prefixes 'count sum: avg: min: max: approx_count_distinct:'
 		;;
 	discover:--trigger | discover:-t | autoload:--trigger | autoload:-t)
 		_inlet_prefixes 'available-now once every: watch'
@@ -195,7 +272,7 @@ _inlet_value()
 		_inlet_compgen -W 'csv json text' -- "$cur"
 		;;
 	parse:--encoding)
-		_inlet_compgen -W 'UTF-8' -- "$cur"
+		_inlet_compgen -W 'utf-8' -- "$cur"
 		;;
 	discover:--max-files-per-trigger | discover:--max-bytes-per-trigger | \
 	discover:--pattern | discover:--keep-batches | discover:--min-age | \
@@ -209,6 +286,9 @@ _inlet_value()
 	cast:--schema | cast:-s | cast:--date-format | cast:--timestamp-format | \
 	cast:--column-format | cast:--rescued-data-column | \
 	cast:--column-name-of-corrupt-record | cast:--map | cast:-m | \
+	join:--on | join:--select | join:--prefix | join:--rename | \
+	window:--time | window:--window | window:--slide | window:--group-by | \
+	window:--watermark | \
 	commit:--table | commit:--key | commit:--keep-batches | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
@@ -268,24 +348,36 @@ _inlet()
 	*) return 0 ;;
 	esac
 
-	# Readline splits "every:DURATION" and "move:DIR" at the ':' as well.
-	local v= o=
-	if [[ $cur == : ]] && ((cword > 2)); then
-		v=${words[cword - 1]} o=${words[cword - 2]}
-	elif [[ $prev == : ]] && ((cword > 3)); then
-		v=${words[cword - 2]} o=${words[cword - 3]}
+	# A value with a prefix: every:DURATION, move:DIR, sum:FIELD,
+	# sqlite:DATABASE:TABLE.  Readline splits it at each ':' as well
+	# ("sqlite" ":" "db" ":" ""): join the words back into VALUE and find the
+	# OPTION before them.  When COMP_WORDBREAKS lacks ':' it is one word.
+	local value=$cur option= pre= word=$cur i=$cword
+	while ((i > first)) && [[ ${words[i]} == : || ${words[i - 1]} == : ]]; do
+		((i--))
+		value=${words[i]}$value
+	done
+	if ((i == cword)); then
+		# One word ("--opt=" is split off already): the candidates keep
+		# what comes before its last ':'.
+		if ((cword > first)) || $split; then
+			option=$prev pre=${cur%"${cur##*:}"}
+		fi
+	elif [[ $value == --*=* ]]; then
+		option=${value%%=*} value=${value#*=}
+	elif [[ ${words[i - 1]} == = ]] && ((i - 1 > first)); then
+		option=${words[i - 2]}
+	elif ((i > first)); then
+		option=${words[i - 1]}
 	fi
-	case $v:$o in
-	move:--clean-source)
-		[[ $cur == : ]] && cur=
-		_inlet_files -d
-		return 0
-		;;
-	every:--trigger | every:-t)
-		# A duration: nothing to offer.
-		return 0
-		;;
-	esac
+	if [[ $value == *:* && -n $option ]]; then
+		cur=${cur##*:}
+		if _inlet_colon_value "$cmd" "$option" "$value"; then
+			[[ -n $pre ]] && COMPREPLY=("${COMPREPLY[@]/#/$pre}")
+			return 0
+		fi
+		cur=$word
+	fi
 
 	# The value of an option ("--opt VALUE" or "--opt=VALUE").
 	if [[ $cmd == autoload ]] && ((cword > first)) && ! $split; then
@@ -308,7 +400,7 @@ _inlet()
 	fi
 
 	case $cmd in
-	rescue | cast | commit)
+	rescue | cast | join | window | commit)
 		# No operands: offer the long options.
 		[[ -z $cur ]] && _inlet_compgen -W "$(_inlet_options "$cmd")" -- --
 		;;
@@ -327,7 +419,7 @@ _inlet()
 	return 0
 } &&
 	complete -F _inlet inlet inlet-discover inlet-parse inlet-rescue \
-		inlet-cast inlet-commit inlet-copy-into inlet-ctas inlet-autoload \
-		inlet-status
+		inlet-cast inlet-join inlet-window inlet-commit inlet-copy-into \
+		inlet-ctas inlet-autoload inlet-status
 
 # ex: filetype=sh

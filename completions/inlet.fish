@@ -67,7 +67,7 @@ end
 
 # __inlet_clean_source: delete and move:, then move:DIR's folders.
 function __inlet_clean_source
-    set -l token (commandline -ct)
+    set -l token (string replace -r -- '^--[a-z-]+=' '' (commandline -ct))
     if string match -q -- 'move:*' $token
         __fish_complete_directories (string sub -s 6 -- $token) | string replace -r '^' 'move:'
     else
@@ -76,12 +76,40 @@ function __inlet_clean_source
     end
 end
 
+# __inlet_static: the SOURCE of inlet join --static: files and folders, and
+# sqlite:, then sqlite:DATABASE's files, each with the ':' before the TABLE
+# (free text) after it.
+function __inlet_static
+    set -l token (string replace -r -- '^--[a-z-]+=' '' (commandline -ct))
+    if string match -q -- 'sqlite:*' $token
+        set -l rest (string sub -s 8 -- $token)
+        string match -q -- '*:*' $rest; and return
+        __fish_complete_path $rest | string replace -r '^' 'sqlite:' |
+            string replace -r '^([^\t]*[^/\t])(\t|$)' '$1:$2'
+    else
+        printf '%s\t%s\n' sqlite: 'a table of an SQLite database: sqlite:DATABASE:TABLE'
+        __fish_complete_path $token
+    end
+end
+
+# __inlet_agg: the values of inlet window --agg: count and FUNCTION:, after
+# which comes a field name (free text).
+function __inlet_agg
+    string match -q -- '*:*' (string replace -r -- '^--[a-z-]+=' '' (commandline -ct)); and return
+    printf '%s\t%s\n' count 'the number of rows (the default)' \
+        sum: 'exact sum of FIELD' avg: 'exact average of FIELD, 4 more decimals' \
+        min: 'least value of FIELD' max: 'greatest value of FIELD' \
+        approx_count_distinct: 'number of distinct values of FIELD'
+end
+
 # inlet itself: the command name, --help and --version.
 complete -c inlet -f
 complete -c inlet -n __inlet_needs_command -a discover -d 'list source folders, emit batches of new files'
 complete -c inlet -n __inlet_needs_command -a parse -d 'turn CSV, JSON lines or text files into JSON rows'
 complete -c inlet -n __inlet_needs_command -a rescue -d 'give rows the columns of a schema: infer, evolve, rescue the rest'
 complete -c inlet -n __inlet_needs_command -a cast -d 'convert values to the types of the schema; reshape rows with jq'
+complete -c inlet -n __inlet_needs_command -a join -d 'enrich rows from a static table that may change between batches'
+complete -c inlet -n __inlet_needs_command -a window -d 'event-time windows with watermarks: count, sum, avg, min, max'
 complete -c inlet -n __inlet_needs_command -a commit -d 'write batches into SQLite, an NDJSON folder or stdout, exactly once'
 complete -c inlet -n __inlet_needs_command -a copy-into -d 'COPY INTO: load files not loaded before into a table'
 complete -c inlet -n __inlet_needs_command -a ctas -d 'CREATE OR REPLACE TABLE AS SELECT from files'
@@ -97,6 +125,8 @@ for cmd in discover parse copy-into ctas autoload
 end
 complete -c inlet-rescue -f
 complete -c inlet-cast -f
+complete -c inlet-join -f
+complete -c inlet-window -f
 complete -c inlet-commit -f
 complete -c inlet-status -f
 # inlet status CHECKPOINT
@@ -131,7 +161,7 @@ __inlet_add parse -l comment -x -d 'CSV: skip lines starting with this character
 __inlet_add parse -l skip-rows -x -d 'CSV: skip the first N lines of each file'
 __inlet_add parse -l ignore-leading-white-space -d 'CSV: trim blanks before values'
 __inlet_add parse -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
-__inlet_add parse -l encoding -x -a UTF-8 -d "the files' encoding"
+__inlet_add parse -l encoding -x -a utf-8 -d "the files' encoding: UTF-8 only"
 __inlet_add parse -s m -l metadata -d 'add _metadata (file path, name, size, modification time, row)'
 __inlet_add parse -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add parse -l column-name-of-corrupt-record -x -d 'column for malformed records (default _corrupt_record)'
@@ -167,6 +197,32 @@ __inlet_add cast -s m -l map -x -d 'a jq program applied to each row first'
 __inlet_add cast -s q -l quiet -d 'no counts on standard error'
 __inlet_add cast -s h -l help -d 'show help'
 __inlet_add cast -l version -d 'show the version'
+
+# join
+__inlet_add join -l static -x -a '(__inlet_static)' -d 'the static side: file, folder or sqlite:DATABASE:TABLE'
+__inlet_add join -l on -x -d 'join keys, comma-separated; STREAM_KEY=STATIC_KEY where the names differ'
+__inlet_add join -l type -x -a 'inner\t"one row per match; rows without one dropped (default)" left\t"rows without a match kept, with nulls" semi\t"rows with a match, unchanged" anti\t"rows without a match, unchanged"' -d 'join type'
+__inlet_add join -l select -x -d 'static columns to add (default: all but the keys)'
+__inlet_add join -l prefix -x -d 'put STR before the names of the added columns'
+__inlet_add join -l rename -x -d 'OLD=NEW: add the static column OLD as NEW'
+__inlet_add join -s q -l quiet -d "do not report the static table's size"
+__inlet_add join -s h -l help -d 'show help'
+__inlet_add join -l version -d 'show the version'
+
+# window
+__inlet_add window -l time -x -d 'the member that holds the event time'
+__inlet_add window -l time-unit -x -a 's\t"seconds (default)" ms\tmilliseconds us\tmicroseconds' -d 'unit of epoch numbers'
+__inlet_add window -l window -x -d 'window length (e.g. 30s, 10m, 1h)'
+__inlet_add window -l slide -x -d 'sliding windows: start one every DURATION (default: tumbling)'
+__inlet_add window -l group-by -x -d 'group keys, comma-separated'
+__inlet_add window -l agg -x -a '(__inlet_agg)' -d 'an aggregate column (default count)'
+__inlet_add window -l watermark -x -d 'how late a row may be (DURATION)'
+__inlet_add window -l output-mode -x -a 'update\t"windows changed in the batch (default)" append\t"each window once, when final (needs --watermark)" complete\t"every window"' -d 'which windows each batch writes'
+__inlet_add window -l late-records -r -F -d 'append late rows to FILE as NDJSON'
+__inlet_add window -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'checkpoint folder (state/), shared with inlet-commit'
+__inlet_add window -s q -l quiet -d 'no summary on standard error'
+__inlet_add window -s h -l help -d 'show help'
+__inlet_add window -l version -d 'show the version'
 
 # commit
 __inlet_add commit -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'checkpoint folder (commits/)'

@@ -17,18 +17,28 @@ modes() {
 	if [ -r "$BASH_COMPLETION" ]; then echo bc; fi
 }
 
-# complete_line MODE LINE: complete LINE (cursor at its end) in a fresh bash
-# with completions/inlet.bash sourced and, for MODE bc, bash-completion
-# loaded first.  LINE is split as readline splits it with the default
-# COMP_WORDBREAKS: at blanks, with "=" a word of its own.  The function is
-# the one `complete -p` registers for the first word.  Output: COMPREPLY,
-# sorted, one per line.
+# complete_line MODE LINE [BREAKS]: complete LINE (cursor at its end) in a
+# fresh bash with completions/inlet.bash sourced and, for MODE bc,
+# bash-completion loaded first.  LINE is split as readline splits it: at
+# blanks, with each character of BREAKS a word of its own.  The default,
+# "=:", is what the default COMP_WORDBREAKS does to inlet's values
+# ("every:10s" is "every" ":" "10s"); "=" is a COMP_WORDBREAKS without ':'.
+# The function is the one `complete -p` registers for the first word.
+# Output: COMPREPLY, sorted, one per line.  The arguments the function gives
+# compopt (-o nospace, ...) are in $COMPOPT_LOG, one call a line.
+COMPOPT_LOG=$BATS_FILE_TMPDIR/compopt
 complete_line() {
 	run bash --norc --noprofile -c '
-		mode=$1 line=$2 file=$3 bc=$4
+		mode=$1 line=$2 file=$3 bc=$4 breaks=$5 log=$6
 		if [ "$mode" = bc ]; then . "$bc" || exit 99; fi
 		. "$file" || exit 98
-		read -ra COMP_WORDS <<< "${line//=/ = }"
+		: > "$log"
+		compopt() { printf "%s\n" "$*" >> "$log"; }
+		split=$line
+		for ((k = 0; k < ${#breaks}; k++)); do
+			c=${breaks:k:1} split=${split//"$c"/ $c }
+		done
+		read -ra COMP_WORDS <<< "$split"
 		case $line in *" ") COMP_WORDS+=("") ;; esac
 		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 		COMP_LINE=$line COMP_POINT=${#line} COMP_TYPE=9 COMP_KEY=9
@@ -38,7 +48,12 @@ complete_line() {
 		"$fn" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" \
 			"${COMP_WORDS[COMP_CWORD - 1]}"
 		[ ${#COMPREPLY[@]} -eq 0 ] || printf "%s\n" "${COMPREPLY[@]}" | LC_ALL=C sort
-	' complete_line "$1" "$2" "$BASH_FILE" "$BASH_COMPLETION"
+	' complete_line "$1" "$2" "$BASH_FILE" "$BASH_COMPLETION" "${3-=:}" "$COMPOPT_LOG"
+}
+
+# nospace: true when the last complete_line asked for no space after the word.
+nospace() {
+	grep -qE -- '(^| )-o nospace( |$)' "$COMPOPT_LOG"
 }
 
 # sorted WORD...: the words one per line, sorted as complete_line sorts.
@@ -66,10 +81,64 @@ help_commands() {
 COMMANDS=$(help_commands)
 
 # enum_options BIN: the options of BIN's --help that take one of a fixed set
-# of values (MODE, FMT, BOOL), one per line.  A value may be a prefix with a
-# placeholder (every:DURATION): completion offers the prefix (every:).
+# of values (MODE, FMT, BOOL, TYPE, UNIT, AGG), one per line.  A value may be
+# a prefix with a placeholder (every:DURATION, sum:F): completion offers the
+# prefix (every:, sum:).
 enum_options() {
-	"$1" --help | sed -nE 's/^ {2,6}(-[A-Za-z0-9], )?(--[a-z0-9-]+) (MODE|FMT|BOOL)( .*)?$/\2/p'
+	"$1" --help |
+		sed -nE 's/^ {2,6}(-[A-Za-z0-9], )?(--[a-z0-9-]+) (MODE|FMT|BOOL|TYPE|UNIT|AGG)( .*)?$/\2/p'
+}
+
+# fish_complete LINE: the candidates fish offers for LINE, sorted, without
+# their descriptions.
+fish_complete() {
+	run fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISH_FILE" "$1"
+	assert_success
+	output=$(cut -f1 <<< "$output" | LC_ALL=C sort)
+}
+
+# zsh_complete LINE: the candidates zsh offers for LINE (cursor at its end),
+# sorted, one per line.  completions/_inlet runs in an interactive zsh on a
+# pseudo-terminal (zsh/zpty), with compadd wrapped to print what it adds;
+# the line is never run.  Skips the test when zsh has no zsh/zpty.
+zsh_complete() {
+	local init=$BATS_FILE_TMPDIR/zsh-init
+	[ -f "$init" ] || cat > "$init" <<'EOF'
+PROMPT= RPROMPT=
+fpath=("$INLET_ZSH_DIR" $fpath)
+autoload -Uz compinit && compinit -u -d "$INLET_ZSH_DUMP"
+bindkey -e '^I' complete-word
+zstyle ':completion:*' insert-tab false
+compadd() {
+	# Queries (-O, -A, -D) add nothing.
+	if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then
+		builtin compadd "$@"
+		return
+	fi
+	local -a __hits
+	local __h
+	builtin compadd -A __hits "$@"
+	for __h in $__hits; do print -r -- "<hit>$IPREFIX$__h"; done
+	builtin compadd "$@"
+}
+__inlet_test_done() { print -r -- '<'done'>'; exit }
+comppostfuncs=(__inlet_test_done)
+print -r -- '<'ready'>'
+EOF
+	run timeout 30 zsh -f -c '
+		zmodload zsh/zpty || exit 77
+		export INLET_ZSH_DIR=$1 INLET_ZSH_DUMP=$2/zcompdump
+		zpty z zsh -f -i || exit 77
+		zpty -w z "source ${(q)3}"
+		zpty -r z out "*<ready>*" || exit 2
+		zpty -w -n z "$4"$'"'\t'"'
+		zpty -r z out "*<done>*" || exit 3
+		zpty -d z
+		print -r -- ${(F)${(M)${(f)out//$'"'\r'"'/}:#*<hit>*}#*<hit>}
+	' zsh "${ZSH_FILE%/*}" "$BATS_FILE_TMPDIR" "$init" "$1"
+	[ "$status" -ne 77 ] || skip "zsh has no zsh/zpty module: completions/_inlet not run"
+	assert_success
+	output=$(LC_ALL=C sort -u <<< "$output")
 }
 
 # zsh_body CMD: the _inlet-CMD function of the zsh file.
@@ -184,6 +253,118 @@ zsh_body() {
 	done
 }
 
+@test "completions: bash values of join --type, window --output-mode and --time-unit" {
+	for mode in $(modes); do
+		for line in "inlet-join --type " "inlet join --type=" "inlet-join --quiet --type "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted inner left semi anti)"
+		done
+		for line in "inlet-window --output-mode " "inlet window --output-mode="; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted append update complete)"
+		done
+		complete_line "$mode" "inlet-window --time-unit "
+		assert_output "$(sorted s ms us)"
+		complete_line "$mode" "inlet window --output-mode c"
+		assert_output "complete"
+		# Free-text values offer nothing; join and window take no operands.
+		for line in "inlet-join --on " "inlet-join --rename " "inlet-window --time " \
+			"inlet window --window " "inlet-window --group-by "; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output ""
+		done
+		complete_line "$mode" "inlet-window --time ts "
+		assert_output "$(help_options inlet-window | grep -e '^--')"
+	done
+}
+
+@test "completions: bash 'inlet-window --agg <TAB>' gives count and FUNCTION: with no space after ':'" {
+	for mode in $(modes); do
+		for line in "inlet-window --agg " "inlet window --agg " "inlet-window --agg="; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted count sum: avg: min: max: approx_count_distinct:)"
+		done
+		complete_line "$mode" "inlet-window --agg a"
+		assert_output "$(sorted avg: approx_count_distinct:)"
+		complete_line "$mode" "inlet-window --agg su"
+		assert_output "sum:"
+		nospace || fail "$mode: a space after sum:"
+		complete_line "$mode" "inlet window --agg=ma"
+		assert_output "max:"
+		nospace || fail "$mode: a space after max:"
+		complete_line "$mode" "inlet-window --agg cou"
+		assert_output "count"
+		! nospace || fail "$mode: no space after count"
+		# The field after "sum:": free text, whether or not readline splits
+		# the word at ':'.
+		for breaks in "=:" "="; do
+			for line in "inlet-window --agg sum:" "inlet-window --agg avg:am" \
+				"inlet window --agg=approx_count_distinct:" "inlet-window -q --agg min:x"; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output ""
+			done
+		done
+	done
+}
+
+@test "completions: bash 'inlet-join --static <TAB>' gives files and sqlite:, then the database's files" {
+	mkdir sub && touch dim.csv
+	for mode in $(modes); do
+		for breaks in "=:" "="; do
+			for line in "inlet-join --static " "inlet join --static " "inlet-join --static="; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output "$(sorted dim.csv sub sqlite:)"
+			done
+			complete_line "$mode" "inlet-join --static sq" "$breaks"
+			assert_output "sqlite:"
+			nospace || fail "$mode '$breaks': a space after sqlite:"
+			# Readline splits "sqlite:DB" at the ':': the candidates are
+			# the part after it; as one word, they keep "sqlite:".
+			if [ "$breaks" = "=:" ]; then pre=; else pre=sqlite:; fi
+			for line in "inlet-join --static sqlite:" "inlet join --static=sqlite:" \
+				"inlet-join --on id --static sqlite:"; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output "$(sorted ${pre}dim.csv ${pre}sub)"
+			done
+			complete_line "$mode" "inlet-join --static sqlite:d" "$breaks"
+			assert_output "${pre}dim.csv"
+			nospace || fail "$mode '$breaks': a space after the database, before :TABLE"
+			# The table: free text.
+			for line in "inlet-join --static sqlite:dim.csv:" "inlet-join --static=sqlite:dim.csv:t"; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output ""
+			done
+		done
+	done
+}
+
+@test "completions: bash values after a ':' of move:DIR and every:DURATION" {
+	mkdir somedir
+	for mode in $(modes); do
+		for breaks in "=:" "="; do
+			if [ "$breaks" = "=:" ]; then pre=; else pre=move:; fi
+			for line in "inlet-commit --clean-source move:" "inlet commit --clean-source=move:so"; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output "${pre}somedir"
+			done
+			for line in "inlet-discover --trigger every:" "inlet autoload -t every:1"; do
+				complete_line "$mode" "$line" "$breaks"
+				assert_success
+				assert_output ""
+			done
+		done
+	done
+}
+
 @test "completions: bash 'inlet autoload -o <TAB>' gives the Databricks options, then their values" {
 	for mode in $(modes); do
 		complete_line "$mode" "inlet autoload -o cloudFiles.schemaE"
@@ -213,7 +394,8 @@ zsh_body() {
 	for mode in $(modes); do
 		for line in "inlet-discover --checkpoint " "inlet-discover -c " "inlet-commit --checkpoint " \
 			"inlet commit --dir " "inlet copy-into --checkpoint " "inlet-rescue -l " \
-			"inlet autoload --checkpoint " "inlet status "; do
+			"inlet autoload --checkpoint " "inlet status " "inlet-window -c " \
+			"inlet window --checkpoint "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_output "somedir"
@@ -221,7 +403,8 @@ zsh_body() {
 		for line in "inlet-commit --db " "inlet copy-into --db " "inlet-ctas --db " \
 			"inlet-discover --no-checkpoint " "inlet parse " "inlet-parse -q " \
 			"inlet-copy-into --db x.db --table t " "inlet ctas --db x.db --table t " \
-			"inlet autoload --db " "inlet-autoload -c ck --db x.db --table t "; do
+			"inlet autoload --db " "inlet-autoload -c ck --db x.db --table t " \
+			"inlet-window --late-records " "inlet join --static "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_line "somefile.csv"
@@ -285,12 +468,13 @@ zsh_body() {
 	done
 }
 
-@test "completions: the values offered for MODE, FMT and BOOL options are the ones the binary takes" {
+@test "completions: the values offered for MODE, FMT, BOOL, TYPE, UNIT and AGG options are the ones the binary takes" {
 	mkdir empty
 	n=0
 	for cmd in $COMMANDS; do
 		for option in $(enum_options "inlet-$cmd"); do
 			n=$((n + 1))
+			echo "# inlet-$cmd $option"	# shown when a check fails
 			complete_line plain "inlet-$cmd $option "
 			assert_success
 			offered=$output
@@ -303,10 +487,19 @@ zsh_body() {
 			assert_equal "$status" 64
 			[[ $stderr == *"invalid value 'no-such-value' for $option: expected "* ]] ||
 				fail "inlet-$cmd $option no-such-value: unexpected error: $stderr"
-			expected=$(sed -n 's/.* expected //p' <<< "$stderr" | sed 's/,/ /g; s/ or / /g')
-			assert_equal "$offered" "$(sorted ${expected//:DURATION/:})"
+			expected=$(sed -n 's/.* expected //p' <<< "$stderr" |
+				sed -E 's/,/ /g; s/ or / /g; s/:[A-Z]+/:/g')
+			assert_equal "$offered" "$(sorted $expected)"
+			if command -v fish >/dev/null; then
+				fish_complete "inlet-$cmd $option "
+				assert_equal "$output" "$offered"
+			fi
+			if command -v zsh >/dev/null; then
+				zsh_complete "inlet-$cmd $option "
+				assert_equal "$output" "$offered"
+			fi
 			for v in $offered; do
-				[[ $v == *: ]] && v=${v}10s	# every:DURATION
+				[[ $v == *: ]] && v=${v}10s	# every:DURATION, sum:FIELD
 				run --separate-stderr "inlet-$cmd" "$option" "$v" \
 					--db t.db --table t -q empty < /dev/null
 				[[ $stderr != *"invalid value"* ]] ||
@@ -314,7 +507,29 @@ zsh_body() {
 			done
 		done
 	done
-	[ "$n" -ge 11 ] || fail "only $n MODE/FMT/BOOL options found in the --help texts"
+	[ "$n" -ge 19 ] || fail "only $n MODE/FMT/BOOL/TYPE/UNIT/AGG options found in the --help texts"
+}
+
+@test "completions: the --encoding values offered are the ones inlet-parse reads" {
+	echo '{"a":1}' > in.json
+	complete_line plain "inlet-parse --encoding "
+	assert_success
+	offered=$output
+	[ -n "$offered" ] || fail "no --encoding values offered"
+	for v in $offered; do
+		run --separate-stderr inlet-parse --encoding "$v" -q in.json
+		assert_success
+	done
+	run --separate-stderr inlet-parse --encoding latin1 -q in.json
+	assert_equal "$status" 64
+	if command -v fish >/dev/null; then
+		fish_complete "inlet parse --encoding "
+		assert_equal "$output" "$offered"
+	fi
+	if command -v zsh >/dev/null; then
+		zsh_complete "inlet-parse --encoding "
+		assert_equal "$output" "$offered"
+	fi
 }
 
 @test "completions: bash-completion loads the file for every inlet-NAME symlink" {
@@ -349,12 +564,6 @@ zsh_body() {
 @test "completions: fish offers the options and values of each binary" {
 	command -v fish >/dev/null || skip "fish is not installed: completions/inlet.fish not run"
 	mkdir somedir
-	# fish_complete LINE: the candidates fish offers for LINE, sorted.
-	fish_complete() {
-		run fish --no-config -c 'source $argv[1]; complete -C $argv[2]' "$FISH_FILE" "$1"
-		assert_success
-		output=$(cut -f1 <<< "$output" | LC_ALL=C sort)
-	}
 	fish_complete "inlet "
 	assert_equal "$output" "$(sorted $COMMANDS)"
 	for cmd in $COMMANDS; do
@@ -382,4 +591,55 @@ zsh_body() {
 	assert_equal "$output" "$(sorted true false)"
 	fish_complete "inlet-discover --checkpoint "
 	assert_equal "$output" "somedir/"
+	fish_complete "inlet-window -c "
+	assert_equal "$output" "somedir/"
+	fish_complete "inlet join --type "
+	assert_equal "$output" "$(sorted inner left semi anti)"
+	fish_complete "inlet-window --output-mode "
+	assert_equal "$output" "$(sorted append update complete)"
+	fish_complete "inlet window --time-unit "
+	assert_equal "$output" "$(sorted s ms us)"
+	fish_complete "inlet-window --agg "
+	assert_equal "$output" "$(sorted count sum: avg: min: max: approx_count_distinct:)"
+	fish_complete "inlet-window --agg sum:"
+	assert_equal "$output" ""
+	touch dim.csv
+	fish_complete "inlet-join --static "
+	assert_equal "$output" "$(sorted dim.csv somedir/ sqlite:)"
+	fish_complete "inlet join --static sqlite:"
+	assert_equal "$output" "$(sorted sqlite:dim.csv: sqlite:somedir/)"
+	fish_complete "inlet-join --static=sqlite:d"
+	assert_equal "$output" "--static=sqlite:dim.csv:"
+	fish_complete "inlet-join --static sqlite:dim.csv:"
+	assert_equal "$output" ""
+}
+
+@test "completions: zsh offers the options and values of each binary" {
+	command -v zsh >/dev/null || skip "zsh is not installed: completions/_inlet not run"
+	mkdir somedir && touch dim.csv
+	zsh_complete "inlet "
+	assert_equal "$output" "$(sorted $COMMANDS)"
+	for cmd in $COMMANDS; do
+		want=$(help_options "inlet-$cmd")
+		zsh_complete "inlet-$cmd -"
+		assert_equal "$output" "$want"
+		zsh_complete "inlet $cmd -"
+		assert_equal "$output" "$want"
+	done
+	zsh_complete "inlet-window --agg "
+	assert_equal "$output" "$(sorted count sum: avg: min: max: approx_count_distinct:)"
+	zsh_complete "inlet window --agg sum:"
+	assert_equal "$output" ""
+	zsh_complete "inlet-join --static "
+	assert_equal "$output" "$(sorted dim.csv somedir sqlite:)"
+	zsh_complete "inlet join --static sqlite:"
+	assert_equal "$output" "$(sorted sqlite:dim.csv sqlite:somedir)"
+	zsh_complete "inlet-join --static sqlite:dim.csv:"
+	assert_equal "$output" ""
+	zsh_complete "inlet-window -c "
+	assert_equal "$output" "somedir"
+	zsh_complete "inlet-discover --trigger "
+	assert_equal "$output" "$(sorted available-now once every: watch)"
+	zsh_complete "inlet-commit --clean-source "
+	assert_equal "$output" "$(sorted delete move:)"
 }

@@ -740,6 +740,7 @@ int main(int argc, char **argv)
 
 	parse_options(argc, argv);
 	stream_setup_stdout();
+	stream_defer_stop_signals();
 	source_init(&st.src, opt.static_source);
 	code = source_fingerprint(&st.src, &st.fp, &st.why);
 	if (!code)
