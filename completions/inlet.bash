@@ -84,8 +84,9 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions
 	cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep
 	delimiter quote escape nullValue mode columnNameOfCorruptRecord
+	badRecordsPath multiLine inferSchema comment encoding charset
 	pathGlobFilter fileNamePattern cloudFiles.csv.header
-	cloudFiles.csv.delimiter'
+	cloudFiles.csv.delimiter cloudFiles.json.multiline'
 
 # _inlet_compgen ARGS...: COMPREPLY from compgen ARGS, one word a line, so
 # names with blanks survive.

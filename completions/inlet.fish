@@ -38,8 +38,9 @@ function __inlet_autoload_option
             cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions \
             cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep \
             delimiter quote escape nullValue mode columnNameOfCorruptRecord \
+            badRecordsPath multiLine inferSchema comment encoding charset \
             pathGlobFilter fileNamePattern cloudFiles.csv.header \
-            cloudFiles.csv.delimiter
+            cloudFiles.csv.delimiter cloudFiles.json.multiline
         return
     end
     set -l key (string split -m 1 = -- $token)[1]
