@@ -73,6 +73,18 @@ bad:
 	    "10s or 1m", value, opt);
 }
 
+enum record_mode parse_mode_arg(const char *opt, const char *value)
+{
+	if (!strcasecmp(value, "permissive"))
+		return MODE_PERMISSIVE;
+	if (!strcasecmp(value, "dropmalformed"))
+		return MODE_DROPMALFORMED;
+	if (!strcasecmp(value, "failfast"))
+		return MODE_FAILFAST;
+	die(EX_USAGE, "invalid value '%s' for %s: expected permissive, dropmalformed "
+	    "or failfast", value, opt);
+}
+
 int parse_bool_arg(const char *opt, const char *value)
 {
 	static const char *yes[] = { "true", "yes", "1", "on" };

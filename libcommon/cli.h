@@ -14,6 +14,10 @@ long long parse_size_arg(const char *opt, const char *value);
  * "10 seconds" and "1 minute"; a bare number is seconds.
  */
 long long parse_duration_arg(const char *opt, const char *value);
+/* What a stage does with a record or value it cannot read (Spark's mode). */
+enum record_mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
+/* permissive, dropmalformed or failfast, in any case. */
+enum record_mode parse_mode_arg(const char *opt, const char *value);
 /* true/false, yes/no, 1/0, on/off (any case). */
 int parse_bool_arg(const char *opt, const char *value);
 /* Print "PROG (inlet) VERSION" on stdout and exit 0. */

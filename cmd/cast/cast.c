@@ -27,8 +27,6 @@
 /* The --bad-records-path writer is parse's until it moves to libcommon/. */
 #include "badrec.h"
 
-enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
-
 struct column_format {
 	const char *column;
 	const char *pattern;
@@ -39,7 +37,7 @@ static struct options {
 	const char *date_format, *timestamp_format;
 	struct column_format *formats;
 	size_t nformats;
-	enum mode mode;
+	enum record_mode mode;
 	const char *rescued, *corrupt;
 	const char *map;
 	const char *bad_records;	/* --bad-records-path, or NULL */
@@ -121,15 +119,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		}
 		case O_MODE:
-			if (!strcasecmp(optarg, "permissive"))
-				opt.mode = MODE_PERMISSIVE;
-			else if (!strcasecmp(optarg, "dropmalformed"))
-				opt.mode = MODE_DROPMALFORMED;
-			else if (!strcasecmp(optarg, "failfast"))
-				opt.mode = MODE_FAILFAST;
-			else
-				die(EX_USAGE, "invalid value '%s' for --mode: expected "
-				    "permissive, dropmalformed or failfast", optarg);
+			opt.mode = parse_mode_arg("--mode", optarg);
 			break;
 		case O_RESCUED: opt.rescued = optarg; break;
 		case O_CORRUPT: opt.corrupt = optarg; break;

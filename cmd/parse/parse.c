@@ -162,15 +162,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case 'm': opt.metadata = true; break;
 		case O_MODE:
-			if (!strcasecmp(optarg, "permissive"))
-				opt.mode = MODE_PERMISSIVE;
-			else if (!strcasecmp(optarg, "dropmalformed"))
-				opt.mode = MODE_DROPMALFORMED;
-			else if (!strcasecmp(optarg, "failfast"))
-				opt.mode = MODE_FAILFAST;
-			else
-				die(EX_USAGE, "invalid value '%s' for --mode: expected "
-				    "permissive, dropmalformed or failfast", optarg);
+			opt.mode = parse_mode_arg("--mode", optarg);
 			break;
 		case O_CORRUPT:
 			if (!*optarg)

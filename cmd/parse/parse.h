@@ -8,10 +8,10 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "cli.h"
 #include "input.h"
 
 enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_JSON, FORMAT_TEXT };
-enum mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
 
 extern struct options {
 	enum format format;
@@ -25,7 +25,7 @@ extern struct options {
 	bool trim_leading, trim_trailing;
 	size_t max_record;	/* bytes; longer records are malformed */
 	bool metadata;
-	enum mode mode;
+	enum record_mode mode;
 	const char *corrupt_column;
 	const char *bad_records;	/* --bad-records-path, or NULL */
 	bool quiet;
