@@ -292,11 +292,21 @@ static void csv_record_cb(int c, void *ctx)
 	(void)c;
 	s->ended = true;
 	if (!s->have_columns) {
+		const char *bad_header = !opt.header ? NULL : s->scan_error ? s->scan_error :
+					 s->unterminated ? "unterminated quoted field" : NULL;
 		take_columns(s);
 		for (size_t i = 0; i < s->nfields && !opt.header; i++)
 			add_field(s, i, s->null[i] ? NULL : s->first.data + s->off[i], s->len[i]);
 		buf_free(&s->first);
 		if (opt.header) {
+			/* A header that does not parse is a malformed record too. */
+			if (bad_header) {
+				size_t n;
+				const char *raw = record_text(s, &n);
+				buf_reset(&s->row);
+				buf_addc(&s->row, '{');
+				bad_record(s->src, s->start_line, bad_header, raw, n, &s->row);
+			}
 			reset_record(s);
 			return;
 		}

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,11 @@ enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
 struct input {
 	int fd;
 	enum codec codec;
-	gzFile gz;
+	z_stream gz;		/* gzip: inflate state, fed from zin */
+	bool gz_ready;		/* inflateInit2 done */
+	bool gz_member_done;	/* a gzip member ended: another may follow */
 	ZSTD_DCtx *zstd;
-	char *zin;		/* zstd: compressed input buffer */
+	char *zin;		/* compressed input buffer (gzip, zstd) */
 	ZSTD_inBuffer zbuf;
 	int zeof;
 	char *data;		/* decoded bytes: [start, end) not yet returned */
@@ -65,20 +68,20 @@ struct input *input_open(const char *path)
 		in->end = (size_t)n;
 		return in;
 	}
+	/* The magic bytes are the start of the compressed input: no seeking back,
+	 * so a pipe works as well as a file. */
+	in->zin = xmalloc(CHUNK);
+	memcpy(in->zin, magic, (size_t)n);
 	if (in->codec == CODEC_GZIP) {
-		if (lseek(in->fd, 0, SEEK_SET) < 0) {
-			errno = ESPIPE;
+		in->gz.next_in = (unsigned char *)in->zin;
+		in->gz.avail_in = (unsigned)n;
+		if (inflateInit2(&in->gz, 15 + 16) != Z_OK) {
+			errno = ENOMEM;
 			goto fail;
 		}
-		in->gz = gzdopen(in->fd, "rb");
-		if (!in->gz)
-			goto fail;
-		in->fd = -1;	/* owned by gz now */
-		gzbuffer(in->gz, CHUNK);
+		in->gz_ready = true;
 	} else {
 		in->zstd = ZSTD_createDCtx();
-		in->zin = xmalloc(CHUNK);
-		memcpy(in->zin, magic, 4);
 		in->zbuf.src = in->zin;
 		in->zbuf.size = 4;
 		in->zbuf.pos = 0;
@@ -96,7 +99,7 @@ fail:
 /* Append decoded bytes after in->end; returns bytes added, 0 at EOF, -1. */
 static ssize_t fill(struct input *in, const char **why)
 {
-	/* gzread() takes an unsigned and returns an int. */
+	/* zlib counts in unsigned ints. */
 	size_t room = in->cap - in->end < (1u << 30) ? in->cap - in->end : (1u << 30);
 	ssize_t n;
 
@@ -108,22 +111,44 @@ static ssize_t fill(struct input *in, const char **why)
 		if (n < 0)
 			*why = strerror(errno);
 		return n;
-	case CODEC_GZIP: {
-		int r = gzread(in->gz, in->data + in->end, (unsigned)room), code;
-		if (r < 0) {
-			*why = gzerror(in->gz, &code);
-			return -1;
-		}
-		if (r == 0) {
-			/* zlib reports a stream cut short only through gzerror(). */
-			gzerror(in->gz, &code);
-			if (code == Z_BUF_ERROR) {
+	case CODEC_GZIP:
+		for (;;) {
+			if (in->gz.avail_in == 0 && !in->zeof) {
+				do
+					n = read(in->fd, in->zin, CHUNK);
+				while (n < 0 && errno == EINTR);
+				if (n < 0) {
+					*why = strerror(errno);
+					return -1;
+				}
+				if (n == 0)
+					in->zeof = 1;
+				in->gz.next_in = (unsigned char *)in->zin;
+				in->gz.avail_in = (unsigned)n;
+			}
+			if (in->gz_member_done) {
+				if (in->gz.avail_in == 0)
+					return 0;	/* the last member ended with the file */
+				/* Concatenated members, as gzip writes with cat. */
+				inflateReset(&in->gz);
+				in->gz_member_done = false;
+			}
+			in->gz.next_out = (unsigned char *)in->data + in->end;
+			in->gz.avail_out = (unsigned)room;
+			int r = inflate(&in->gz, Z_NO_FLUSH);
+			ssize_t made = (ssize_t)(room - in->gz.avail_out);
+			if (r == Z_STREAM_END)
+				in->gz_member_done = true;
+			else if (r == Z_BUF_ERROR && in->zeof && in->gz.avail_in == 0 && !made) {
 				*why = "truncated gzip stream";
 				return -1;
+			} else if (r != Z_OK && r != Z_BUF_ERROR) {
+				*why = in->gz.msg ? in->gz.msg : "corrupt gzip stream";
+				return -1;
 			}
+			if (made)
+				return made;
 		}
-		return r;
-	}
 	case CODEC_ZSTD:
 		for (;;) {
 			ZSTD_outBuffer out = { in->data + in->end, room, 0 };
@@ -236,8 +261,8 @@ void input_close(struct input *in)
 {
 	if (!in)
 		return;
-	if (in->gz)
-		gzclose(in->gz);
+	if (in->gz_ready)
+		inflateEnd(&in->gz);
 	if (in->fd >= 0)
 		close(in->fd);
 	if (in->zstd)
