@@ -114,7 +114,16 @@ demo: deps all
 	@$(MAKE) -s -C examples demo
 
 bench: deps all
-	@bench/run
+	@bench/run-all
+
+# Crash torture: kill -9 at random moments, then count rows lost and doubled.
+torture: deps all
+	@tests/torture/run --cycles 100
+
+# The libFuzzer harnesses (clang), each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@tests/fuzz/run $(FUZZ_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
@@ -143,6 +152,6 @@ uninstall:
 	rmdir $(DESTDIR)$(EXDIR)/notebook $(DESTDIR)$(EXDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-fuzz bin
 
-.PHONY: all unit deps check demo bench install uninstall clean
+.PHONY: all unit deps check demo bench torture fuzz install uninstall clean

@@ -39,6 +39,7 @@ int stream_next_line(struct stream_reader *r)
 			r->line = line;
 			r->len = n;
 			r->lineno++;
+			r->cut_short = !nl;
 			return 1;
 		}
 		if (r->eof)
@@ -137,9 +138,14 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 		if (!stream_next_line(r))
 			return 0;
 	} while (blank(r->line, r->len));
-	if (record_classify(rec, r->line, r->len, &err) < 0)
+	if (record_classify(rec, r->line, r->len, &err) < 0) {
+		/* A last line without its newline: the writer died mid-record. */
+		if (r->cut_short)
+			die(EX_IOERR, "'%s' line %lu: input ended in the middle of a record "
+			    "(an upstream stage failed)", r->name, r->lineno);
 		die(EX_DATAERR, "'%s' line %lu: %s at byte %zu", r->name,
 		    r->lineno, err.msg, err.offset + 1);
+	}
 	return 1;
 }
 

@@ -21,6 +21,7 @@ struct stream_reader {
 	char *line;		/* the current line, NUL-terminated, inside buf */
 	size_t len;		/* length without the newline */
 	unsigned long lineno;
+	bool cut_short;		/* the current line ended at EOF without '\n' */
 	/*
 	 * Graceful stop: when *INTERRUPT is set by a signal handler (installed
 	 * without SA_RESTART) while the reader waits for input, with STOP_OK

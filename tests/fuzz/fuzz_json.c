@@ -1,0 +1,114 @@
+/*
+ * The JSON scanner of libcommon/json.h, as inlet-parse and every stage
+ * use it: validate a line as one object, iterate its members, decode keys
+ * and string values, and look members up.  Invariants: what validates
+ * iterates to the same end; decoded strings of valid JSON are valid
+ * UTF-8 and re-encode to JSON that decodes to the same bytes.
+ */
+#include <stdbool.h>
+
+#include "buf.h"
+#include "json.h"
+#include "stream.h"
+#include "fuzz.h"
+
+static void check_string(const char *raw, size_t n)
+{
+	struct buf dec = BUF_INIT, enc = BUF_INIT, again = BUF_INIT;
+
+	FUZZ_ASSERT(json_string_decode(&dec, raw, n) == 0, "decode of a valid string");
+	if (utf8_valid(dec.data ? dec.data : "", dec.len)) {
+		json_string_encode(&enc, dec.data ? dec.data : "", dec.len);
+		FUZZ_ASSERT(json_skip_value(enc.data, enc.data + enc.len, 0, enc.data, NULL) ==
+			    enc.data + enc.len, "re-encoded string is one JSON value");
+		json_string_decode(&again, enc.data, enc.len);
+		FUZZ_ASSERT(again.len == dec.len && !memcmp(again.data ? again.data : "",
+							   dec.data ? dec.data : "", dec.len),
+			    "encode/decode round trip");
+	}
+	buf_free(&dec);
+	buf_free(&enc);
+	buf_free(&again);
+}
+
+static void walk_value(const char *v, size_t n, int depth)
+{
+	struct json_iter it;
+	struct json_field f;
+	const char *e;
+	size_t en;
+	int r;
+
+	if (depth > 8)
+		return;
+	if (json_is_string(v, n)) {
+		check_string(v, n);
+	} else if (v[0] == '{') {
+		FUZZ_ASSERT(json_object_open(&it, v, n, NULL) == 0, "nested object opens");
+		while ((r = json_object_next(&it, &f, NULL)) == 1) {
+			struct buf key = BUF_INIT;
+			json_key_decode(&key, &f);
+			buf_free(&key);
+			walk_value(f.val, f.val_len, depth + 1);
+		}
+		FUZZ_ASSERT(r == 0, "nested object iterates to its end");
+	} else if (v[0] == '[') {
+		FUZZ_ASSERT(json_array_open(&it, v, n, NULL) == 0, "nested array opens");
+		while ((r = json_array_next(&it, &e, &en, NULL)) == 1)
+			walk_value(e, en, depth + 1);
+		FUZZ_ASSERT(r == 0, "nested array iterates to its end");
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = fuzz_strndup(data, size);
+	struct json_error err;
+	struct json_iter it;
+	struct json_field f;
+	struct record rec;
+	int r;
+
+	/* Any value: the scanner's core. */
+	const char *end = json_skip_value(text, text + size, 0, text, &err);
+	if (!end)
+		FUZZ_ASSERT(err.offset <= size, "error offset inside the text");
+	else
+		FUZZ_ASSERT(end > text && end <= text + size, "value end inside the text");
+
+	if (json_object_validate(text, size, &err) == 0) {
+		FUZZ_ASSERT(record_classify(&rec, text, size, NULL) == 0, "valid object classifies");
+		json_object_open(&it, text, size, NULL);
+		while ((r = json_object_next(&it, &f, NULL)) == 1) {
+			struct buf key = BUF_INIT;
+			const char *v;
+			size_t vn;
+			json_key_decode(&key, &f);
+			/* A key without NUL finds a member (the first of that name). */
+			if (key.data && strlen(key.data) == key.len) {
+				FUZZ_ASSERT(json_object_get(text, size, key.data, &v, &vn) == 1,
+					    "json_object_get finds key '%s'", key.data);
+			}
+			buf_free(&key);
+			walk_value(f.val, f.val_len, 0);
+		}
+		FUZZ_ASSERT(r == 0, "valid object iterates to its end");
+		if (rec.kind == RECORD_CONTROL) {
+			struct buf s = BUF_INIT;
+			record_get_string(&rec, "path", &s);
+			record_get_int(&rec, "size", -1);
+			buf_free(&s);
+		}
+	} else {
+		FUZZ_ASSERT(err.offset <= size, "error offset inside the text");
+	}
+	if (size && text[0] == '[' && json_array_open(&it, text, size, NULL) == 0) {
+		const char *v;
+		size_t vn;
+		while (json_array_next(&it, &v, &vn, NULL) == 1)
+			;
+	}
+	utf8_valid(text, size);
+	free(text);
+	return 0;
+}
