@@ -94,7 +94,10 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
 	bats-file mandoc bash-completion gnuplot-nox
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+	@$(MAKE) -s install-packages PKGS="$(DEB_PKGS)"
+
+install-packages:
+	@missing=$$(for p in $(PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing" $$missing; \
@@ -123,6 +126,7 @@ torture: deps all
 # The libFuzzer harnesses (clang), each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: deps
+	@$(MAKE) -s install-packages PKGS="clang libclang-rt-14-dev"
 	@tests/fuzz/run $(FUZZ_SECONDS)
 
 install: all
@@ -154,4 +158,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz bin
 
-.PHONY: all unit deps check demo bench torture fuzz install uninstall clean
+.PHONY: all unit deps install-packages check demo bench torture fuzz install uninstall clean
