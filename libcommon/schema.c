@@ -14,7 +14,8 @@ size_t schema_add(struct schema *s, const char *name, size_t n, struct type t)
 		s->cols = xrealloc(s->cols, s->cap * sizeof(*s->cols));
 	}
 	s->cols[s->n].name = xmalloc(n + 1);
-	memcpy(s->cols[s->n].name, name, n);
+	if (n)
+		memcpy(s->cols[s->n].name, name, n);
 	s->cols[s->n].name[n] = '\0';
 	s->cols[s->n].type = t;
 	return s->n++;
@@ -239,6 +240,11 @@ int schema_parse_ddl(struct schema *s, const char *ddl, struct buf *err)
 			} else {
 				break;
 			}
+		}
+		if (!utf8_valid(name.data, name.len)) {
+			buf_adds(err, "a column name is not valid UTF-8");
+			buf_free(&name);
+			return -1;
 		}
 		if (schema_find(s, name.data, name.len) >= 0) {
 			buf_printf(err, "column '%s' is declared twice", name.data);

@@ -211,7 +211,8 @@ void timestamp_format(long long us, struct buf *out)
 	/* By hand: this runs once per timestamp value. */
 	char t[40], *p = t;
 	if (y < 0 || y > 9999) {
-		p += snprintf(t, 16, "%04lld", y);
+		/* ISO 8601 expanded years: the sign, then at least 4 digits. */
+		p += snprintf(t, 16, y < 0 ? "-%04lld" : "%04lld", y < 0 ? -y : y);
 	} else {
 		*p++ = (char)('0' + y / 1000);
 		*p++ = (char)('0' + y / 100 % 10);
@@ -454,6 +455,9 @@ int datetime_parse(const char *text, size_t n, const char *pattern, long long *e
 		return -1;
 	if (t.pm == 1)
 		t.hour += 12;
+	/* Microseconds since the epoch fit in 64 bits for about +-290,000 years. */
+	if (t.year > 290000 || t.year < -290000)
+		return -1;
 	if (t.month < 1 || t.month > 12 || t.day < 1 ||
 	    (unsigned)t.day > days_in_month(t.year, (unsigned)t.month) ||
 	    t.hour > 23 || t.minute > 59 || t.second > 59)
@@ -646,7 +650,7 @@ int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 		if (t.kind == TYPE_DATE) {
 			buf_reset(&tmp);
 			timestamp_format(us - ((us % 86400000000LL) + 86400000000LL) % 86400000000LL, &tmp);
-			buf_add(out, tmp.data, 10);
+			buf_add(out, tmp.data, (size_t)(strchr(tmp.data, 'T') - tmp.data));
 		} else {
 			timestamp_format(us, out);
 		}

@@ -15,7 +15,6 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 }
 
 @test "TIMESTAMP with a 6-digit year (fuzz: datetime-year-overflow) is refused, not wrapped around" {
-	skip "known bug: datetime_parse() computes (days*86400 + ...)*1000000 in long long; year 999999 overflows (UB) and casts to \"-169109-11-24T07:56:20.896768Z\"; reject years beyond +-290000 before multiplying"
 	printf '{"t":"%s"}\n' "$(cat "$REG/datetime-year-overflow")" > in
 	run --separate-stderr inlet-cast --schema 't TIMESTAMP' < in
 	assert_success
@@ -30,7 +29,6 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 }
 
 @test "DATE with a 5-digit year (fuzz: cast-date-5-digit-year) is not cut to \"20204-02-0\"" {
-	skip "known bug: value_cast() DATE keeps the first 10 bytes of timestamp_format(), so year 20204 gives \"20204-02-0\"; copy up to the 'T' instead"
 	echo '{"d":"01/02/20204"}' > in
 	run --separate-stderr inlet-cast --schema 'd DATE' --date-format dd/MM/yyyy < in
 	assert_success
@@ -41,7 +39,6 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 }
 
 @test "a negative year (fuzz: cast-negative-year) is written so that inlet reads it back" {
-	skip "known bug: timestamp_format() writes year -5 with %04lld as \"-005\", which parse_iso() (4 to 6 digits) refuses: a TIMESTAMP inlet wrote does not cast again; write the sign, then 4 digits (\"-0005\")"
 	echo '{"t":"-0005-03-01T10:00:00Z"}' > in
 	run --separate-stderr bash -c "inlet-cast --schema 't TIMESTAMP' < in | inlet-cast --schema 't TIMESTAMP'"
 	assert_success
@@ -49,7 +46,6 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 }
 
 @test "a DDL column name that is not UTF-8 (fuzz: ddl-name-not-utf8) is refused, not stored in schemas/0" {
-	skip "known bug: schema_parse_ddl() takes any bytes as a name; rescue then writes a schema record with invalid UTF-8 to the stream and to schemas/0, and the next start dies 65 on its own schemas/0; refuse such a name with 64"
 	echo '{"a":1}' > in
 	run inlet-rescue --schema-location ck --schema "$(cat "$REG/ddl-name-not-utf8")" < in
 	assert_equal "$status" 64
@@ -66,15 +62,7 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	assert_line --index 1 '{"v":0,"w":0.00,"x":0.0}'
 }
 
-# ubsan: the binaries under test carry UBSan (the build-san of make check).
-ubsan() {
-	nm "$INLET_BIN/inlet-cast" 2> /dev/null | grep -q __ubsan
-}
-
 @test "a schema record whose first column is named \"\" (fuzz: ddl-empty-name-null-memcpy) casts, under UBSan too" {
-	if ubsan; then
-		skip "known bug: schema_add() in libcommon/schema.c copies an empty name with memcpy(dst, NULL, 0) when schema_from_record()'s name buffer was never grown; the UBSan build aborts (inlet-cast, inlet-rescue on a row whose first key is \"\"); guard the memcpy with if (n)"
-	fi
 	printf '%s\n' '{"_inlet":"schema","version":0,"fields":[{"name":"","type":"STRING"},{"name":"a","type":"INT"}]}' \
 		'{"":"x","a":"1"}' > in
 	run inlet-cast < in

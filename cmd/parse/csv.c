@@ -201,7 +201,9 @@ static void take_columns(struct csv_state *s)
 	for (size_t i = 0; i < s->ncols; i++) {
 		struct buf name = BUF_INIT;
 		const char *f = s->len[i] ? s->first.data + s->off[i] : "";
-		if (!named || s->len[i] == 0)
+		/* "_inlet" would make every row a control record: it gets _cN too. */
+		if (!named || s->len[i] == 0 ||
+		    (s->len[i] == 6 && !memcmp(f, "_inlet", 6)))
 			buf_printf(&name, "_c%zu", i);
 		else
 			buf_add(&name, f, s->len[i]);

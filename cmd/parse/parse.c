@@ -310,6 +310,21 @@ static bool is_space(char c)
  * Write TEXT, a validated object with nothing but blanks around it, as it
  * is: byte for byte, so numbers keep their exact text.  ROW is scratch.
  */
+#define RESERVED_KEY "reserved key \"_inlet\" (it would read as a control record)"
+
+/* Does the object OBJ have a top-level "_inlet" member?  ERR says where. */
+static bool has_reserved_key(const char *obj, size_t len, struct json_error *err,
+			     const char *start)
+{
+	const char *v;
+	size_t n;
+
+	if (json_object_get(obj, len, "_inlet", &v, &n) != 1)
+		return false;
+	*err = (struct json_error){ RESERVED_KEY, (size_t)(obj - start) };
+	return true;
+}
+
 static void emit_object(struct source *src, const char *text, size_t len, struct buf *row)
 {
 	while (is_space(*text))
@@ -371,9 +386,14 @@ static int parse_lines(struct source *src, struct input *in, const char **why)
 		if (blank(line, len))
 			continue;
 		struct json_error err;
-		if (json_object_validate(line, len, &err) == 0) {
-			emit_object(src, line, len, &row);
-			continue;
+		struct record rec;
+		/* Data never speaks for the stream: an "_inlet" member is malformed. */
+		if (record_classify(&rec, line, len, &err) == 0) {
+			if (rec.kind == RECORD_ROW) {
+				emit_object(src, line, len, &row);
+				continue;
+			}
+			err = (struct json_error){ RESERVED_KEY, 0 };
 		}
 		snprintf(reason, sizeof(reason), "%s at byte %zu", err.msg, err.offset + 1);
 		open_row(&row);
@@ -441,6 +461,8 @@ static int parse_json_file(struct source *src, struct input *in, const char **wh
 	if (*p == '{') {
 		if (json_object_validate(text, len, &err) < 0)
 			goto bad_json;
+		if (has_reserved_key(text, len, &err, text))
+			goto bad_json;
 		compact(&obj, text, len);
 		emit_object(src, obj.data, obj.len, &row);
 		goto out;
@@ -451,6 +473,8 @@ static int parse_json_file(struct source *src, struct input *in, const char **wh
 	}
 	json_array_open(&it, text, len, NULL);
 	while ((r = json_array_next(&it, &val, &val_len, &err)) == 1) {
+		if (*val == '{' && has_reserved_key(val, val_len, &err, text))
+			goto bad_json;
 		if (*val != '{') {
 			err = (struct json_error){ "array element is not an object",
 						   (size_t)(val - text) };
