@@ -6,10 +6,8 @@
 #include "buf.h"
 #include "die.h"
 
-void buf_grow(struct buf *b, size_t extra)
+void buf_reserve(struct buf *b, size_t need)
 {
-	size_t need = b->len + extra + 1;
-
 	if (need <= b->cap)
 		return;
 	size_t cap = b->cap ? b->cap : 64;
@@ -19,25 +17,9 @@ void buf_grow(struct buf *b, size_t extra)
 	b->cap = cap;
 }
 
-void buf_add(struct buf *b, const void *data, size_t n)
-{
-	buf_grow(b, n);
-	if (n)
-		memcpy(b->data + b->len, data, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
 void buf_adds(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
-}
-
-void buf_addc(struct buf *b, char c)
-{
-	buf_grow(b, 1);
-	b->data[b->len++] = c;
-	b->data[b->len] = '\0';
 }
 
 void buf_printf(struct buf *b, const char *fmt, ...)

@@ -17,6 +17,7 @@ size_t schema_add(struct schema *s, const char *name, size_t n, struct type t)
 	if (n)
 		memcpy(s->cols[s->n].name, name, n);
 	s->cols[s->n].name[n] = '\0';
+	s->cols[s->n].name_len = n;
 	s->cols[s->n].type = t;
 	return s->n++;
 }
@@ -35,23 +36,28 @@ void schema_copy(struct schema *dst, const struct schema *src)
 {
 	schema_free(dst);
 	for (size_t i = 0; i < src->n; i++)
-		schema_add(dst, src->cols[i].name, strlen(src->cols[i].name),
+		schema_add(dst, src->cols[i].name, src->cols[i].name_len,
 			   src->cols[i].type);
 	dst->version = src->version;
+}
+
+/* Is column C named by the N bytes of NAME?  Inline: it runs per field. */
+static inline bool name_is(const struct column_def *c, const char *name, size_t n)
+{
+	return c->name_len == n && !memcmp(c->name, name, n);
 }
 
 long schema_find(const struct schema *s, const char *name, size_t n)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (!strncmp(s->cols[i].name, name, n) && s->cols[i].name[n] == '\0')
+		if (name_is(&s->cols[i], name, n))
 			return (long)i;
 	return -1;
 }
 
 long schema_find_hint(const struct schema *s, const char *name, size_t n, size_t hint)
 {
-	if (hint < s->n && !strncmp(s->cols[hint].name, name, n) &&
-	    s->cols[hint].name[n] == '\0')
+	if (hint < s->n && name_is(&s->cols[hint], name, n))
 		return (long)hint;
 	return schema_find(s, name, n);
 }

@@ -23,6 +23,7 @@ struct type {
 
 struct column_def {
 	char *name;		/* owned, decoded */
+	size_t name_len;	/* bytes in name (a decoded name may hold NUL) */
 	struct type type;
 };
 

@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +9,24 @@
 #include "die.h"
 #include "stream.h"
 
+#define PIPE_SIZE (1 << 20)	/* Linux's default pipe-max-size */
+
+/* Widen FD's pipe to PIPE_SIZE; anything else (or a refusal) is left be. */
+static void widen_pipe(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
+}
+
 void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fileno(fp);
 	r->name = name;
-	r->cap = 1 << 16;
+	widen_pipe(r->fd);
+	r->cap = PIPE_SIZE + 4096;
 	r->buf = xmalloc(r->cap);
 }
 
@@ -97,11 +111,33 @@ static long long parse_int(const char *v, size_t n, long long dflt)
 	return neg ? -x : x;
 }
 
+/* Storage of record->fields, shared by all records: one is current at a time. */
+static struct json_field *fields;
+static size_t fields_cap;
+
+static struct json_field *next_field(size_t n)
+{
+	if (n == fields_cap) {
+		fields_cap = fields_cap ? 2 * fields_cap : 64;
+		fields = xrealloc(fields, fields_cap * sizeof(*fields));
+	}
+	return &fields[n];
+}
+
+/* Could the key be "_inlet"?  Escaped keys are decoded to be sure. */
+static bool is_inlet_key(const struct json_field *f)
+{
+	if (!f->key_escaped)
+		return f->key_len == 6 && memcmp(f->key, "_inlet", 6) == 0;
+	return json_key_is(f, "_inlet");
+}
+
 int record_classify(struct record *rec, const char *text, size_t len,
 		    struct json_error *err)
 {
 	struct json_iter it;
-	struct json_field f;
+	struct json_field *fp;
+	size_t n = 0;
 	int r;
 
 	rec->text = text;
@@ -109,22 +145,29 @@ int record_classify(struct record *rec, const char *text, size_t len,
 	rec->kind = RECORD_ROW;
 	rec->event[0] = '\0';
 	rec->batch = -1;
+	rec->fields = fields;
+	rec->nfields = 0;
 	if (json_object_open(&it, text, len, err) < 0)
 		return -1;
-	while ((r = json_object_next(&it, &f, err)) == 1) {
-		if (json_key_is(&f, "_inlet")) {
+	while ((r = json_object_next(&it, fp = next_field(n), err)) == 1) {
+		const struct json_field f = *fp;
+		n++;
+		if (is_inlet_key(&f)) {
 			rec->kind = RECORD_CONTROL;
 			if (json_is_string(f.val, f.val_len) &&
 			    f.val_len - 2 < sizeof(rec->event)) {
 				memcpy(rec->event, f.val + 1, f.val_len - 2);
 				rec->event[f.val_len - 2] = '\0';
 			}
-		} else if (json_key_is(&f, "batch")) {
+		} else if (f.key_escaped ? json_key_is(&f, "batch")
+					 : f.key_len == 5 && !memcmp(f.key, "batch", 5)) {
 			rec->batch = parse_int(f.val, f.val_len, -1);
 		}
 	}
+	rec->fields = fields;	/* next_field may have moved them */
 	if (r < 0)
 		return -1;
+	rec->nfields = n;
 	if (rec->kind == RECORD_ROW)
 		rec->batch = -1;
 	return 0;
@@ -147,6 +190,19 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 		    r->lineno, err.msg, err.offset + 1);
 	}
 	return 1;
+}
+
+void record_copy_prefix(const struct record *rec, size_t i, struct buf *out)
+{
+	const char *from = memchr(rec->text, '{', rec->len), *upto;
+
+	if (i == 0) {
+		upto = from + 1;
+	} else {
+		const struct json_field *prev = &rec->fields[i - 1];
+		upto = prev->val + prev->val_len;
+	}
+	buf_add(out, from, (size_t)(upto - from));
 }
 
 int record_get_string(const struct record *rec, const char *key, struct buf *out)
@@ -185,8 +241,9 @@ void stream_flush(FILE *fp)
 
 void stream_setup_stdout(void)
 {
-	static char outbuf[1 << 16];
+	static char outbuf[PIPE_SIZE];
 
+	widen_pipe(STDOUT_FILENO);
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 }
 

@@ -39,6 +39,13 @@ struct record {
 	size_t len;
 	char event[16];		/* control records: "begin", "file", ... ("" if longer) */
 	long long batch;	/* control records: "batch" member, or -1 */
+	/*
+	 * The top-level members in order, found by the one validating pass
+	 * of record_classify: stages read them here instead of scanning the
+	 * text again.  Valid until the next record_classify call.
+	 */
+	const struct json_field *fields;
+	size_t nfields;
 };
 
 void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name);
@@ -59,9 +66,19 @@ int stream_next_line(struct stream_reader *r);
  */
 int stream_next_record(struct stream_reader *r, struct record *rec);
 
-/* Classify TEXT (a validated object).  0, or -1 with ERR if malformed. */
+/*
+ * Validate TEXT as one JSON object, classify it and list its members in
+ * REC->fields.  0, or -1 with ERR if malformed.
+ */
 int record_classify(struct record *rec, const char *text, size_t len,
 		    struct json_error *err);
+
+/*
+ * Append to OUT the text of REC from its '{' to the end of member I - 1
+ * (just the '{' when I is 0): a stage that changes member I first copies
+ * the members before it in one piece instead of member by member.
+ */
+void record_copy_prefix(const struct record *rec, size_t i, struct buf *out);
 
 /* Copy the string member KEY of REC into OUT (decoded); 1, or 0 if absent. */
 int record_get_string(const struct record *rec, const char *key, struct buf *out);
@@ -73,7 +90,12 @@ void stream_write(FILE *fp, const char *text, size_t len);
 /* Flush FP at a batch end; dies with EX_IOERR on failure. */
 void stream_flush(FILE *fp);
 
-/* Give stdout a large buffer: rows are flushed at batch ends, not per line. */
+/*
+ * Give stdout a large buffer (rows are flushed at batch ends, not per
+ * line) and, when standard input or output is a pipe, widen the pipe: a
+ * 64 KiB pipe makes a stage sleep and wake its neighbour on the other CPU
+ * every 64 KiB, which costs more than the work on a stream of small rows.
+ */
 void stream_setup_stdout(void);
 
 /*

@@ -515,6 +515,66 @@ static bool passes_as_is(const char *v, size_t n, enum type_kind kind)
 	return !(n == 2 && v[0] == '-' && v[1] == '0');
 }
 
+/*
+ * Is S already the canonical text of a DECIMAL(PRECISION, SCALE): an
+ * optional '-', an integer part without leading zeros, and exactly SCALE
+ * fraction digits?  Such values are written as they are, with no
+ * arithmetic (most values in a typed feed are).
+ */
+static bool decimal_as_is(const char *s, size_t n, int precision, int scale)
+{
+	size_t i = s[0] == '-', int_digits = 0, frac_digits = 0;
+	const char *int_part = s + i;
+	bool nonzero = false;
+
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, int_digits++)
+		nonzero |= s[i] != '0';
+	if (int_digits == 0 || (int_part[0] == '0' && int_digits > 1))
+		return false;
+	if (scale > 0) {
+		if (i == n || s[i++] != '.')
+			return false;
+		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac_digits++)
+			nonzero |= s[i] != '0';
+	}
+	if (i != n || frac_digits != (size_t)scale)
+		return false;
+	if (s[0] == '-' && !nonzero)
+		return false;	/* -0.00 is written 0.00 */
+	/* A lone 0 before the point is not a significant digit. */
+	size_t significant = int_part[0] == '0' ? frac_digits : int_digits + frac_digits;
+	return significant <= (size_t)precision;
+}
+
+static bool two_digits(const char *p, unsigned max, unsigned *v)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return false;
+	*v = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+	return *v <= max;
+}
+
+/*
+ * Is V (quotes included) a timestamp exactly as inlet writes one,
+ * "YYYY-MM-DDTHH:MM:SSZ", and a valid one?  Then it is written as it is.
+ */
+static bool timestamp_as_is(const char *v, size_t n)
+{
+	unsigned year = 0, month, day, hour, minute, second;
+
+	if (n != 22 || v[0] != '"' || v[5] != '-' || v[8] != '-' || v[11] != 'T' ||
+	    v[14] != ':' || v[17] != ':' || v[20] != 'Z' || v[21] != '"')
+		return false;
+	for (int i = 1; i <= 4; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		year = year * 10 + (unsigned)(v[i] - '0');
+	}
+	return year > 0 && two_digits(v + 6, 12, &month) && month > 0 &&
+	       two_digits(v + 9, 31, &day) && day > 0 &&
+	       day <= days_in_month(year, month) && two_digits(v + 12, 23, &hour) &&
+	       two_digits(v + 15, 59, &minute) && two_digits(v + 18, 59, &second);
+}
 
 static void shortest_double(double x, struct buf *out)
 {
@@ -529,23 +589,70 @@ static void shortest_double(double x, struct buf *out)
 	buf_adds(out, tmp);
 }
 
+/*
+ * Is V already what casting it to T gives, or a string holding exactly
+ * that (then its inside is the result)?  *OFF and *LEN give the slice of V
+ * to write.  Most values of a typed feed are, and need no arithmetic.
+ */
+static bool canonical_slice(const char *v, size_t n, struct type t, const char *pattern,
+			    size_t *off, size_t *len)
+{
+	bool quoted = n > 2 && v[0] == '"';
+
+	*off = 0;
+	*len = n;
+	if (n == 4 && !memcmp(v, "null", 4))
+		return true;
+	switch (t.kind) {
+	case TYPE_JSON:
+		return true;
+	case TYPE_STRING:
+		return v[0] == '"';
+	case TYPE_DOUBLE:
+		return passes_as_is(v, n, t.kind);
+	case TYPE_INT: case TYPE_BIGINT:
+		if (passes_as_is(v, n, t.kind))
+			return true;
+		*off = 1, *len = n - 2;
+		return quoted && passes_as_is(v + 1, n - 2, t.kind);
+	case TYPE_DECIMAL:
+		if (quoted)
+			*off = 1, *len = n - 2;
+		return (quoted || is_number_token(v)) &&
+		       decimal_as_is(v + *off, *len, t.precision, t.scale);
+	case TYPE_TIMESTAMP:
+		return !pattern && timestamp_as_is(v, n);
+	default:
+		return false;
+	}
+}
+
 int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 	       struct buf *out, const char **why)
+{
+	int rc = value_cast_keep(v, n, t, pattern, out, why);
+
+	if (rc == 1) {
+		buf_add(out, v, n);
+		rc = 0;
+	}
+	return rc;
+}
+
+int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
+		    struct buf *out, const char **why)
 {
 	struct buf tmp = BUF_INIT, num = BUF_INIT;
 	struct decimal d = { false, BUF_INIT, 0 };
 	const char *reason = NULL;
-	size_t start = out->len, len;
+	size_t start = out->len, len, off;
 	const char *s;
 	int rc = -1;
 
-	if (n == 4 && !memcmp(v, "null", 4)) {
-		buf_add(out, "null", 4);
-		return 0;
-	}
-	if ((t.kind == TYPE_INT || t.kind == TYPE_BIGINT || t.kind == TYPE_DOUBLE) &&
-	    passes_as_is(v, n, t.kind)) {
-		buf_add(out, v, n);
+	if (canonical_slice(v, n, t, pattern, &off, &len)) {
+		if (off == 0 && len == n)
+			return 1;
+		buf_add(out, v + off, len);
 		return 0;
 	}
 	switch (t.kind) {

@@ -20,6 +20,12 @@
  */
 int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 	       struct buf *out, const char **why);
+/*
+ * As value_cast, but 1 (and nothing appended) when the cast gives V
+ * itself, so that a stage can keep the row's text as it is.
+ */
+int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
+		    struct buf *out, const char **why);
 
 /*
  * Parse TEXT as a date/time with a Spark PATTERN (NULL: ISO 8601, date

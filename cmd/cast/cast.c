@@ -239,24 +239,28 @@ static void add_member(struct buf *out, const char *key, size_t key_len,
 }
 
 /* Cast one row (TEXT) and write it, or drop it. */
-static void cast_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+static void cast_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
-	struct json_iter it;
+	const char *text = rec->text;
+	size_t len = rec->len;
 	struct json_field f;
 	struct buf *row = &st->row, *resc = &st->rescued;
 	const char *prior = NULL;
 	size_t prior_len = 0;
 	bool changed = false, corrupt = false;
+	bool copying = false;	/* ROW holds the members so far, rebuilt */
 	size_t position = 0;
 
 	buf_reset(row);
 	buf_reset(resc);
-	buf_addc(row, '{');
-	if (json_object_open(&it, text, len, NULL) < 0)
-		die(EX_DATAERR, "'standard input' line %lu: not a JSON object", lineno);
-	while (json_object_next(&it, &f, NULL) == 1) {
+	for (size_t i = 0; i < rec->nfields; i++) {
 		long col = -1;
-		if (json_key_is(&f, opt.rescued) && f.val[0] == '{') {
+		f = rec->fields[i];
+		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
+			/* It moves to the end if the row is rebuilt. */
+			if (!copying)
+				record_copy_prefix(rec, i, row);
+			copying = true;
 			prior = f.val;
 			prior_len = f.val_len;
 			continue;
@@ -269,13 +273,23 @@ static void cast_row(struct state *st, const char *text, size_t len, unsigned lo
 			col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
 		}
 		if (col < 0 || col == st->corrupt_col) {
-			add_member(row, f.key, f.key_len, f.val, f.val_len);
+			if (copying)
+				add_member(row, f.key, f.key_len, f.val, f.val_len);
 			continue;
 		}
 		const struct column_def *cd = &st->schema.cols[col];
 		const char *why = NULL;
+		bool bad = false;
 		buf_reset(&st->value);
-		if (value_cast(f.val, f.val_len, cd->type, st->patterns[col], &st->value, &why) < 0) {
+		int rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
+					 &st->value, &why);
+		if (rc == 1) {
+			/* The value is its own cast: keep it, in the row's text if we can. */
+			if (copying)
+				add_member(row, f.key, f.key_len, f.val, f.val_len);
+			continue;
+		}
+		if (rc < 0) {
 			buf_reset(&st->tmp);
 			type_name(cd->type, &st->tmp);
 			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno,
@@ -288,10 +302,17 @@ static void cast_row(struct state *st, const char *text, size_t len, unsigned lo
 				add_member(resc, f.key, f.key_len, f.val, f.val_len);
 			buf_reset(&st->value);
 			buf_add(&st->value, "null", 4);
+			bad = true;
 		}
-		if (st->value.len != f.val_len || memcmp(st->value.data, f.val, f.val_len))
+		if (bad || st->value.len != f.val_len ||
+		    memcmp(st->value.data, f.val, f.val_len)) {
 			changed = true;
-		add_member(row, f.key, f.key_len, st->value.data, st->value.len);
+			if (!copying)
+				record_copy_prefix(rec, i, row);
+			copying = true;
+		}
+		if (copying)
+			add_member(row, f.key, f.key_len, st->value.data, st->value.len);
 	}
 	if (!changed && !resc->len && !corrupt) {
 		stream_write(stdout, text, len);
@@ -417,8 +438,11 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 		buf_reset(&out);
 		object_text(r, text, len, &out);
 		jv_free(r);
-		if (st->have_schema)
-			cast_row(st, out.data, out.len, lineno);
+		if (st->have_schema) {
+			struct record mapped;
+			record_classify(&mapped, out.data, out.len, NULL);
+			cast_row(st, &mapped, lineno);
+		}
 		else
 			stream_write(stdout, out.data, out.len);
 	}
@@ -483,7 +507,7 @@ int main(int argc, char **argv)
 			if (st.jq)
 				map_row(&st, rec.text, rec.len, in.lineno);
 			else if (st.have_schema)
-				cast_row(&st, rec.text, rec.len, in.lineno);
+				cast_row(&st, &rec, in.lineno);
 			else
 				stream_write(stdout, rec.text, rec.len);
 			continue;

@@ -288,10 +288,8 @@ static void infer(struct state *st, const struct sample *sm)
 		struct record rec;
 		record_classify(&rec, p, (size_t)(nl - p), NULL);
 		if (rec.kind == RECORD_ROW) {
-			struct json_iter it;
-			struct json_field f;
-			json_object_open(&it, rec.text, rec.len, NULL);
-			while (json_object_next(&it, &f, NULL) == 1) {
+			for (size_t i = 0; i < rec.nfields; i++) {
+				const struct json_field f = rec.fields[i];
 				if (reserved(&f))
 					continue;
 				buf_reset(&st->tmp);
@@ -364,27 +362,35 @@ static void add_column(struct state *st, const char *name, size_t n,
 			st->path.len ? st->path.data : "standard input", st->schema.version);
 }
 
+/* Start rebuilding the row at its member I, the first to change. */
+static void start_copy(struct buf *row, const struct record *rec, size_t i,
+		       bool *copying, bool *any)
+{
+	if (*copying)
+		return;
+	*copying = true;
+	*any = i > 0;
+	record_copy_prefix(rec, i, row);
+}
+
 static void process_row(struct state *st, const struct record *rec)
 {
-	struct json_iter it;
-	struct json_field f;
 	struct buf *row = &st->row, *resc = &st->rescued;
 	const char *prior = NULL;	/* an upstream _rescued_data object */
 	size_t prior_len = 0;
-	bool changed = false;
+	bool changed = false;	/* the row is being rebuilt in ROW */
+	bool any = false;	/* ROW holds a member */
 	size_t position = 0;
-	int r;
 
 	buf_reset(row);
 	buf_reset(resc);
-	buf_addc(row, '{');
-	json_object_open(&it, rec->text, rec->len, NULL);
-	while ((r = json_object_next(&it, &f, NULL)) == 1) {
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
 		bool keep = true;
-		if (json_key_is(&f, opt.rescued) && f.val[0] == '{') {
+		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
+			start_copy(row, rec, i, &changed, &any);
 			prior = f.val;
 			prior_len = f.val_len;
-			changed = true;
 			continue;
 		}
 		bool known = !f.key_escaped &&
@@ -412,7 +418,7 @@ static void process_row(struct state *st, const struct record *rec)
 				case EVOLVE_NONE:
 					st->dropped++;
 					keep = false;
-					changed = true;
+					start_copy(row, rec, i, &changed, &any);
 					break;
 				default:
 					buf_addc(resc, resc->len ? ',' : '{');
@@ -421,17 +427,18 @@ static void process_row(struct state *st, const struct record *rec)
 					buf_add(resc, "\":", 2);
 					buf_add(resc, f.val, f.val_len);
 					keep = false;
-					changed = true;
+					start_copy(row, rec, i, &changed, &any);
 				}
 			}
 		}
-		if (keep) {
-			if (row->len > 1)
+		if (keep && changed) {
+			if (any)
 				buf_addc(row, ',');
 			buf_addc(row, '"');
 			buf_add(row, f.key, f.key_len);
 			buf_add(row, "\":", 2);
 			buf_add(row, f.val, f.val_len);
+			any = true;
 		}
 	}
 	announce(st);
@@ -443,6 +450,7 @@ static void process_row(struct state *st, const struct record *rec)
 		/* Merge with what upstream rescued, then name the file. */
 		if (prior) {
 			struct json_iter pit;
+			struct json_field f;
 			json_object_open(&pit, prior, prior_len, NULL);
 			while (json_object_next(&pit, &f, NULL) == 1) {
 				if (json_key_is(&f, "_file_path"))
@@ -461,7 +469,7 @@ static void process_row(struct state *st, const struct record *rec)
 			else
 				buf_adds(resc, "null");
 			buf_addc(resc, '}');
-			if (row->len > 1)
+			if (any)
 				buf_addc(row, ',');
 			json_string_encode(row, opt.rescued, strlen(opt.rescued));
 			buf_addc(row, ':');

@@ -24,6 +24,66 @@ static int cast_is(const char *v, struct type t, const char *pattern, const char
 	return ok;
 }
 
+/* Do A and B cast to T giving the same result, or both fail? */
+static int same_cast(const char *a, const char *b, struct type t)
+{
+	struct buf x = BUF_INIT, y = BUF_INIT;
+	int ra = value_cast(a, strlen(a), t, NULL, &x, NULL);
+	int rb = value_cast(b, strlen(b), t, NULL, &y, NULL);
+	int ok = ra == rb && (ra < 0 || !strcmp(x.data, y.data));
+	if (!ok)
+		printf("# %s -> %s but %s -> %s\n", a, ra ? "(failed)" : x.data, b,
+		       rb ? "(failed)" : y.data);
+	buf_free(&x);
+	buf_free(&y);
+	return ok;
+}
+
+/*
+ * Values already canonical are copied without arithmetic: the copy must
+ * agree with the full cast of the same value written another way (an
+ * exponent, an offset), which takes the long road.
+ */
+static int fast_paths_agree(void)
+{
+	static const char *ints[] = { "0", "7", "-7", "10", "00", "-0", "2147483647",
+		"2147483648", "-2147483648", "999999999999999999", "1000000000000000000" };
+	static const char *decs[] = { "0.00", "-0.00", "0.94", "-0.05", "602.94", "00.94",
+		"99999999.99", "100000000.00", "-99999999.99", "1.5", "1.500", "7", "0.1" };
+	char a[64], b[64];
+	int bad = 0;
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(*ints); i++) {
+		snprintf(a, sizeof(a), "\"%s\"", ints[i]);
+		snprintf(b, sizeof(b), "\"%s.0\"", ints[i]);
+		bad += !same_cast(a, b, T(TYPE_INT, 0, 0));
+		bad += !same_cast(a, b, T(TYPE_BIGINT, 0, 0));
+	}
+	for (size_t i = 0; i < sizeof(decs) / sizeof(*decs); i++) {
+		snprintf(b, sizeof(b), "%se0", decs[i]);
+		bad += !same_cast(decs[i], b, T(TYPE_DECIMAL, 10, 2));
+		bad += !same_cast(decs[i], b, T(TYPE_DECIMAL, 3, 2));
+		bad += !same_cast(decs[i], b, T(TYPE_DECIMAL, 5, 0));
+		snprintf(a, sizeof(a), "\"%s\"", decs[i]);
+		bad += !same_cast(a, b, T(TYPE_DECIMAL, 10, 2));
+	}
+	/* Every day of some years, and hours, minutes, seconds out of range. */
+	for (int y = 1999; y <= 2001; y++)
+		for (int m = 0; m <= 13; m++)
+			for (int d = 0; d <= 32; d++) {
+				snprintf(a, sizeof(a), "\"%04d-%02d-%02dT23:59:59Z\"", y, m, d);
+				snprintf(b, sizeof(b), "\"%04d-%02d-%02dT23:59:59+00:00\"", y, m, d);
+				bad += !same_cast(a, b, T(TYPE_TIMESTAMP, 0, 0));
+			}
+	static const char *times[] = { "24:00:00", "23:60:00", "23:59:60", "00:00:00", "1a:00:00" };
+	for (size_t i = 0; i < sizeof(times) / sizeof(*times); i++) {
+		snprintf(a, sizeof(a), "\"2024-02-29T%sZ\"", times[i]);
+		snprintf(b, sizeof(b), "\"2024-02-29T%s+00:00\"", times[i]);
+		bad += !same_cast(a, b, T(TYPE_TIMESTAMP, 0, 0));
+	}
+	return bad == 0;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -76,6 +136,11 @@ int main(void)
 	CHECK(cast_is("\"2024-03-01'T'x\"", ts, "yyyy-MM-dd'T'HH", NULL), "pattern mismatch");
 	CHECK(cast_is("1700000000", ts, NULL, "\"2023-11-14T22:13:20Z\""), "epoch seconds");
 	CHECK(cast_is("\"1969-12-31T23:59:59.5Z\"", ts, NULL, "\"1969-12-31T23:59:59.5Z\""), "before the epoch");
+
+	CHECK(fast_paths_agree(), "canonical values copied as they are agree with the full cast");
+	CHECK(cast_is("\"602.94\"", dec, NULL, "602.94"), "a canonical decimal in a string");
+	CHECK(cast_is("-0.00", dec, NULL, "0.00"), "-0.00 is written 0.00");
+	CHECK(cast_is("123456789.00", dec, NULL, NULL), "eleven digits overflow DECIMAL(10,2)");
 
 	struct schema s = SCHEMA_INIT;
 	struct buf err = BUF_INIT, out = BUF_INIT;
