@@ -342,7 +342,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!b.already)
-			sink->ops->row(sink, rec.text, rec.len, in.lineno);
+			sink->ops->row(sink, &rec, in.lineno);
 		b.rows++;
 	}
 	if (!opt.quiet)

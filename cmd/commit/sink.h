@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "stream.h"
+
 enum sink_mode { SINK_APPEND, SINK_OVERWRITE, SINK_UPSERT };
 
 struct sink;
@@ -18,8 +20,8 @@ struct sink_ops {
 	int (*begin)(struct sink *s, long long batch);
 	/* A schema control record: create or add the columns it lists. */
 	void (*schema)(struct sink *s, const char *text, size_t len);
-	/* One row (a validated JSON object); LINENO for messages. */
-	void (*row)(struct sink *s, const char *text, size_t len, unsigned long lineno);
+	/* One row (validated, its members listed); LINENO for messages. */
+	void (*row)(struct sink *s, const struct record *rec, unsigned long lineno);
 	/* Make the batch durable with its mark. */
 	void (*commit)(struct sink *s, long long batch, long long rows);
 	/* Drop the open batch. */

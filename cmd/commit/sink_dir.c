@@ -63,12 +63,12 @@ static void dir_schema(struct sink *base, const char *text, size_t len)
 	(void)base, (void)text, (void)len;	/* NDJSON carries no schema */
 }
 
-static void dir_row(struct sink *base, const char *text, size_t len, unsigned long lineno)
+static void dir_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	struct dir_sink *s = (struct dir_sink *)base;
 
 	(void)lineno;
-	if (fwrite(text, 1, len, s->part) != len || putc('\n', s->part) == EOF)
+	if (fwrite(rec->text, 1, rec->len, s->part) != rec->len || putc('\n', s->part) == EOF)
 		die_errno(EX_IOERR, "cannot write '%s'", s->tmp.data);
 }
 
@@ -185,10 +185,10 @@ static int out_begin(struct sink *base, long long batch)
 	return 0;
 }
 
-static void out_row(struct sink *base, const char *text, size_t len, unsigned long lineno)
+static void out_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	(void)base, (void)lineno;
-	stream_write(stdout, text, len);
+	stream_write(stdout, rec->text, rec->len);
 }
 
 static void out_commit(struct sink *base, long long batch, long long rows)

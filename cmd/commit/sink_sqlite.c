@@ -17,6 +17,8 @@
 
 struct column {
 	char *name;		/* owned */
+	size_t name_len;
+	long long bound;	/* the last row that bound a value to it */
 	char *type;		/* owned: declared SQL type */
 	bool integer;		/* INTEGER affinity: booleans bind as 0/1 */
 };
@@ -41,6 +43,7 @@ struct sqlite_sink {
 	struct field_ref *refs;
 	size_t caprefs;
 	struct buf scratch;
+	long long rows_bound;	/* rows bound so far, to tell columns left unbound */
 };
 
 static void quote_ident(struct buf *out, const char *name, size_t n)
@@ -128,6 +131,8 @@ static void load_columns(struct sqlite_sink *s)
 		}
 		const char *type = (const char *)sqlite3_column_text(st, 1);
 		s->cols[s->ncols].name = xstrdup((const char *)sqlite3_column_text(st, 0));
+		s->cols[s->ncols].name_len = strlen(s->cols[s->ncols].name);
+		s->cols[s->ncols].bound = -1;
 		s->cols[s->ncols].type = xstrdup(type ? type : "");
 		s->cols[s->ncols].integer = type && !strcasecmp(type, "INTEGER");
 		s->ncols++;
@@ -137,14 +142,20 @@ static void load_columns(struct sqlite_sink *s)
 	buf_free(&name);
 }
 
+/* SQLite's names are case-insensitive (ASCII). */
+static bool column_is(const struct column *c, const char *name, size_t n)
+{
+	return c->name_len == n &&
+	       (!memcmp(c->name, name, n) || !strncasecmp(c->name, name, n));
+}
+
 static size_t find_column(struct sqlite_sink *s, const char *name, size_t n, size_t hint)
 {
 	/* Rows usually list their fields in column order: try HINT first. */
-	if (hint < s->ncols && strlen(s->cols[hint].name) == n &&
-	    !strncasecmp(s->cols[hint].name, name, n))
+	if (hint < s->ncols && column_is(&s->cols[hint], name, n))
 		return hint;
 	for (size_t i = 0; i < s->ncols; i++)
-		if (strlen(s->cols[i].name) == n && !strncasecmp(s->cols[i].name, name, n))
+		if (column_is(&s->cols[i], name, n))
 			return i;
 	return (size_t)-1;
 }
@@ -185,6 +196,8 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	s->cols[s->ncols].name = xmalloc(n + 1);
 	memcpy(s->cols[s->ncols].name, name, n);
 	s->cols[s->ncols].name[n] = '\0';
+	s->cols[s->ncols].name_len = n;
+	s->cols[s->ncols].bound = -1;
 	s->cols[s->ncols].type = xstrdup(sqltype);
 	s->cols[s->ncols].integer = !strcmp(sqltype, "INTEGER");
 	if (s->insert) {
@@ -338,11 +351,43 @@ static void sq_schema(struct sink *base, const char *text, size_t len)
 	buf_free(&type);
 }
 
+/* At most 18 digits, no leading zero, an optional '-': fits an int64. */
+static bool plain_integer(const char *v, size_t n)
+{
+	size_t i = v[0] == '-';
+
+	if (n - i == 0 || n - i > 18 || (v[i] == '0' && n - i > 1))
+		return false;
+	for (; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	return true;
+}
+
+static long long integer_of(const char *v, size_t n)
+{
+	size_t i = v[0] == '-';
+	long long x = 0;
+
+	for (; i < n; i++)
+		x = x * 10 + (v[i] - '0');
+	return v[0] == '-' ? -x : x;
+}
+
+/*
+ * Bind V, a slice of the row's text, to parameter IDX.  The row's text
+ * outlives sqlite3_step, so SQLite need not copy it (SQLITE_STATIC); only
+ * strings with escapes are decoded, into a copy SQLite keeps.
+ */
 static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 		       const char *v, size_t n)
 {
 	switch (v[0]) {
 	case '"':
+		if (!memchr(v + 1, '\\', n - 2)) {
+			sqlite3_bind_text(s->insert, idx, v + 1, (int)n - 2, SQLITE_STATIC);
+			break;
+		}
 		buf_reset(&s->scratch);
 		json_string_decode(&s->scratch, v, n);
 		sqlite3_bind_text(s->insert, idx, s->scratch.data, (int)s->scratch.len,
@@ -355,11 +400,19 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 		if (col->integer)
 			sqlite3_bind_int(s->insert, idx, v[0] == 't');
 		else
-			sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_TRANSIENT);
+			sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_STATIC);
 		break;
 	default:
-		/* Numbers keep their text; column affinity decides the storage. */
-		sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_TRANSIENT);
+		/*
+		 * Numbers keep their text; column affinity decides the storage.
+		 * A plain integer for an INTEGER column is bound as one, which is
+		 * what the affinity would make of it, without SQLite parsing it.
+		 */
+		if (col->integer && plain_integer(v, n)) {
+			sqlite3_bind_int64(s->insert, idx, integer_of(v, n));
+			break;
+		}
+		sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_STATIC);
 	}
 }
 
@@ -378,21 +431,17 @@ static void add_ref(struct sqlite_sink *s, const char *name, size_t n,
 	s->refs[(*nrefs)++] = (struct field_ref){ col, v, vn };
 }
 
-static void sq_row(struct sink *base, const char *text, size_t len, unsigned long lineno)
+static void sq_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
-	struct json_iter it;
-	struct json_field f;
-	struct json_error err;
 	size_t nrefs = 0;
-	int r;
 
+	(void)lineno;
 	drop_if_pending(s);
-	if (json_object_open(&it, text, len, &err) < 0)
-		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);
-	while ((r = json_object_next(&it, &f, &err)) == 1) {
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
 		/* SQLite: a window struct becomes window_start / window_end. */
-		if (json_key_is(&f, "window") && f.val[0] == '{') {
+		if (f.val[0] == '{' && json_key_is(&f, "window")) {
 			const char *v;
 			size_t vn;
 			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
@@ -410,18 +459,26 @@ static void sq_row(struct sink *base, const char *text, size_t len, unsigned lon
 			add_ref(s, f.key, f.key_len, f.val, f.val_len, &nrefs);
 		}
 	}
-	if (r < 0)
-		die(EX_DATAERR, "'standard input' line %lu: %s", lineno, err.msg);
 	if (!s->table_exists) {
 		/* An empty object still makes a table, with no data columns. */
 		return;
 	}
 	if (!s->insert)
 		prepare_insert(s);
-	sqlite3_clear_bindings(s->insert);
-	for (size_t i = 0; i < nrefs; i++)
-		bind_value(s, (int)s->refs[i].col + 1, &s->cols[s->refs[i].col],
-			   s->refs[i].val, s->refs[i].len);
+	/*
+	 * Every column gets a value each row: the row's, or NULL where it has
+	 * none (cheaper than sqlite3_clear_bindings, which frees and resets
+	 * every parameter).
+	 */
+	long long row = ++s->rows_bound;
+	for (size_t i = 0; i < nrefs; i++) {
+		struct column *c = &s->cols[s->refs[i].col];
+		bind_value(s, (int)s->refs[i].col + 1, c, s->refs[i].val, s->refs[i].len);
+		c->bound = row;
+	}
+	for (size_t c = 0; c < s->ncols; c++)
+		if (s->cols[c].bound != row)
+			sqlite3_bind_null(s->insert, (int)c + 1);
 	if (sqlite3_step(s->insert) != SQLITE_DONE)
 		die(EX_IOERR, "cannot insert into '%s': %s", s->path, sqlite3_errmsg(s->db));
 	sqlite3_reset(s->insert);
@@ -504,8 +561,18 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 	s->base.name = xstrdup(name.data);
 	buf_free(&name);
 	quote_ident(&s->qtable, table, strlen(table));
-	if (sqlite3_open_v2(db, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			    NULL) != SQLITE_OK)
+	/*
+	 * One thread uses SQLite: no mutexes, no memory statistics (they take
+	 * a global mutex on every allocation).  Both must precede any use.
+	 */
+	static bool configured;
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = true;
+	}
+	if (sqlite3_open_v2(db, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		die(EX_CANTCREAT, "cannot open database '%s': %s", db,
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	sqlite3_busy_timeout(s->db, 10000);
