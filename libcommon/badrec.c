@@ -27,7 +27,7 @@ static FILE *kind_open(struct badrec *b, struct badrec_kind *k)
 		return k->fp;
 	if (!k->dir.len) {
 		buf_printf(&k->dir, "%s/%s/%s", b->root, b->stamp, k->name);
-		if (mkdir_p(k->dir.data) < 0)
+		if (mkdir_p_mode(k->dir.data, 0777) < 0)
 			die_errno(EX_CANTCREAT, "cannot create '%s'", k->dir.data);
 		/* The new folders themselves must survive a crash. */
 		char *slash = strrchr(k->dir.data, '/');

@@ -16,6 +16,11 @@
 
 int mkdir_p(const char *path)
 {
+	return mkdir_p_mode(path, 0700);
+}
+
+int mkdir_p_mode(const char *path, mode_t mode)
+{
 	struct buf b = BUF_INIT;
 	int rc = 0;
 
@@ -24,7 +29,7 @@ int mkdir_p(const char *path)
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 			*p = '\0';
-			if (mkdir(b.data, 0777) < 0 && errno != EEXIST) {
+			if (mkdir(b.data, mode) < 0 && errno != EEXIST) {
 				rc = -1;
 				break;
 			}
@@ -62,6 +67,11 @@ int fsync_parent(const char *path)
 
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
+	return write_file_atomic_mode(path, data, len, 0600);
+}
+
+int write_file_atomic_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
 	struct buf tmp = BUF_INIT;
 	const char *slash = strrchr(path, '/');
 	int fd, saved;
@@ -69,7 +79,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 	if (slash)
 		buf_add(&tmp, path, (size_t)(slash - path + 1));
 	buf_printf(&tmp, ".%s.tmp%ld", slash ? slash + 1 : path, (long)getpid());
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		goto fail;
 	const char *p = data;
@@ -247,7 +257,7 @@ void ckpt_lock(const struct ckpt *ck, const char *role)
 
 	buf_printf(&path, "%s/.lock-%s", ck->dir, role);
 	/* The descriptor stays open (and locked) until the process exits. */
-	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		die_errno(EX_CANTCREAT, "cannot open lock '%s'", path.data);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

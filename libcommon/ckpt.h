@@ -13,6 +13,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -56,13 +57,18 @@ void ckpt_clean_temporaries(const char *dir);
 
 /*
  * Write DATA to PATH atomically (tmp + fsync + rename + folder fsync).
- * 0 on success, -1 with errno set (the temporary file is removed).
+ * 0 on success, -1 with errno set (the temporary file is removed).  The
+ * file is created 0600: checkpoints hold paths and data of their own.
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* The same for a file of the user's (MODE, less the umask). */
+int write_file_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
 /* Read the whole file PATH into OUT; 0, or -1 with errno set. */
 int read_file(const char *path, struct buf *out);
-/* mkdir -p; 0, or -1 with errno set. */
+/* mkdir -p, new folders 0700 (checkpoints); 0, or -1 with errno set. */
 int mkdir_p(const char *path);
+/* mkdir -p for a folder of the user's: new folders MODE, less the umask. */
+int mkdir_p_mode(const char *path, mode_t mode);
 /* fsync the folder that holds PATH; 0 or -1. */
 int fsync_parent(const char *path);
 

@@ -322,7 +322,7 @@ void schema_to_record(const struct schema *s, struct buf *out)
 		if (i)
 			buf_addc(out, ',');
 		buf_adds(out, "{\"name\":");
-		json_string_encode(out, s->cols[i].name, strlen(s->cols[i].name));
+		json_string_encode(out, s->cols[i].name, s->cols[i].name_len);
 		buf_adds(out, ",\"type\":\"");
 		type_name(s->cols[i].type, out);
 		buf_adds(out, "\"}");

@@ -15,7 +15,7 @@ void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint)
 {
 	memset(c, 0, sizeof(*c));
 	if (!strncmp(spec, "move:", 5) && spec[5]) {
-		if (mkdir_p(spec + 5) < 0)
+		if (mkdir_p_mode(spec + 5, 0777) < 0)
 			die_errno(EX_CANTCREAT, "cannot create '%s' for --clean-source", spec + 5);
 		c->move_to = realpath(spec + 5, NULL);
 		if (!c->move_to)
@@ -75,7 +75,7 @@ static int clean_one(const struct cleaner *c, const char *path)
 	buf_printf(&to, "%s%s", c->move_to, path);
 	char *slash = strrchr(to.data, '/');
 	*slash = '\0';
-	if (mkdir_p(to.data) < 0)
+	if (mkdir_p_mode(to.data, 0777) < 0)
 		rc = -1;
 	*slash = '/';
 	if (rc == 0 && rename(path, to.data) < 0) {

@@ -145,6 +145,11 @@ static void parse_options(int argc, char **argv)
 	}
 	if (opt.table && !*opt.table)
 		die(EX_USAGE, "--table must not be empty");
+	/* Rows in the marks table would forge marks; sqlite_* are SQLite's own. */
+	if (opt.table && (!strcasecmp(opt.table, "_inlet_commits") ||
+			  !strncasecmp(opt.table, "sqlite_", 7)))
+		die(EX_USAGE, "--table '%s' is reserved: inlet keeps its commit marks in "
+		    "_inlet_commits, and SQLite owns the sqlite_ names", opt.table);
 	if ((opt.mode == SINK_UPSERT) != !!opt.key)
 		die(EX_USAGE, "--mode upsert and --key COLUMNS go together");
 	if (opt.mode == SINK_UPSERT && !opt.db)

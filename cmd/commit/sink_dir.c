@@ -121,7 +121,7 @@ static void dir_commit(struct sink *base, long long batch, long long rows)
 	} else {
 		buf_add(&text, line.data, line.len);
 	}
-	if (write_file_atomic(s->manifest.data, text.data, text.len) < 0)
+	if (write_file_atomic_mode(s->manifest.data, text.data, text.len, 0666) < 0)
 		die_errno(EX_IOERR, "cannot write '%s'", s->manifest.data);
 	/* Overwrite: the manifest names only the new part before old ones go. */
 	if (base->mode == SINK_OVERWRITE)
@@ -165,7 +165,7 @@ struct sink *sink_dir_open(const char *dir)
 
 	if (!s)
 		die(EX_OSERR, "out of memory");
-	if (mkdir_p(dir) < 0)
+	if (mkdir_p_mode(dir, 0777) < 0)
 		die_errno(EX_CANTCREAT, "cannot create folder '%s'", dir);
 	s->base.ops = &dir_ops;
 	s->dir = xstrdup(dir);

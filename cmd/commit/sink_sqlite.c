@@ -142,6 +142,14 @@ static void load_columns(struct sqlite_sink *s)
 	buf_free(&name);
 }
 
+/* SQL names cannot hold NUL: quote_ident writes it '?', and so do we. */
+static void sql_name(struct buf *name)
+{
+	for (size_t k = 0; k < name->len; k++)
+		if (!name->data[k])
+			name->data[k] = '?';
+}
+
 /* SQLite's names are case-insensitive (ASCII). */
 static bool column_is(const struct column *c, const char *name, size_t n)
 {
@@ -334,6 +342,7 @@ static void sq_schema(struct sink *base, const char *text, size_t len)
 		buf_reset(&name);
 		buf_reset(&type);
 		json_string_decode(&name, nv, nn);
+		sql_name(&name);
 		if (json_object_get(v, vlen, "type", &tv, &tn) == 1 && json_is_string(tv, tn))
 			json_string_decode(&type, tv, tn);
 		else
@@ -453,6 +462,7 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 		if (f.key_escaped) {
 			struct buf decoded = BUF_INIT;
 			json_key_decode(&decoded, &f);
+			sql_name(&decoded);
 			add_ref(s, decoded.data, decoded.len, f.val, f.val_len, &nrefs);
 			buf_free(&decoded);
 		} else {
