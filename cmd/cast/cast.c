@@ -280,6 +280,12 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		const struct column_def *cd = &st->schema.cols[col];
 		const char *why = NULL;
 		bool bad = false;
+		/* The commonest case, a string for a STRING column, without a call. */
+		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
+			if (copying)
+				add_member(row, f.key, f.key_len, f.val, f.val_len);
+			continue;
+		}
 		buf_reset(&st->value);
 		int rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
 					 &st->value, &why);
