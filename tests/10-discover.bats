@@ -209,7 +209,170 @@ commit_all() {
 	run inlet-discover --checkpoint ck land
 	assert_success
 	assert_output ""
-	[ "$(wc -l < ck/sources/seen)" -eq 2 ]
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 2 ]
+}
+
+@test "the seen log is repaired from offsets/ when its last batch never reached it" {
+	files 2 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	cp ck/sources/seen before
+	echo '{"i":3}' > land/f3.json
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	# A crash after offsets/1, before the append; then a torn line.
+	cp before ck/sources/seen
+	printf 'f\tf3.js' >> ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 3 ]
+	[ "$(tail -n 1 ck/sources/seen)" = "$(printf 'b\t1')" ]
+}
+
+@test "known files are not listed again after a restart, and the log is only appended to" {
+	files 3 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	inode=$(stat -c %i ck/sources/seen)
+	echo '{"i":4}' > land/f4.json
+	run inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(grep -c '"file"' <<<"$output")" -eq 1 ]
+	assert_line --partial "land/f4.json"
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_output ""
+	[ "$(stat -c %i ck/sources/seen)" = "$inode" ]
+	[ "$(head -n 1 ck/sources/seen)" = "inlet-seen 2" ]
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 4 ]
+}
+
+@test "with --allow-overwrites a known file whose mtime changed is taken again after a restart" {
+	files 2 land
+	touch -d '2024-01-02 03:04:05.123456789 UTC' land/f1.json land/f2.json
+	inlet-discover --checkpoint ck --allow-overwrites land > /dev/null
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_output ""
+	touch -d '2024-01-02 03:04:06 UTC' land/f2.json
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	[ "$(grep -c '"file"' <<<"$output")" -eq 1 ]
+	assert_line --partial '"path":"'"$PWD"'/land/f2.json","size":8,"mtime":"2024-01-02T03:04:06.000000Z"'
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_output ""
+	# Without --allow-overwrites a change is not looked at.
+	touch -d '2024-01-02 03:04:07 UTC' land/f1.json
+	run inlet-discover --checkpoint ck land
+	assert_output ""
+}
+
+@test "names with a tab, a newline, a carriage return and a backslash round-trip through the log" {
+	mkdir land
+	for f in "$(printf 'tab\there.json')" "$(printf 'new\nline.json')" \
+		 "$(printf 'cr\rhere.json')" 'back\slash.json' 'plain.json'; do
+		echo '{}' > "land/$f"
+	done
+	mkdir "land/$(printf 'sub\tdir')" && echo '{}' > "land/$(printf 'sub\tdir')/in.json"
+	run inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(grep -c '"file"' <<<"$output")" -eq 6 ]
+	grep -q "^d	$PWD/land/sub\\\\tdir\$" ck/sources/seen
+	assert_line --partial '"path":"'"$PWD"'/land/tab\there.json"'
+	assert_line --partial '"path":"'"$PWD"'/land/new\nline.json"'
+	assert_line --partial '"path":"'"$PWD"'/land/back\\slash.json"'
+	grep -q '^f	tab\\there.json	3	' ck/sources/seen
+	grep -q '^f	new\\nline.json	3	' ck/sources/seen
+	grep -q '^f	cr\\rhere.json	3	' ck/sources/seen
+	grep -q '^f	back\\\\slash.json	3	' ck/sources/seen
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_output ""
+}
+
+# old_seen_line PATH BATCH: a file record as the format 1 log held it.
+old_seen_line() {
+	printf '{"_inlet":"file","batch":%s,"path":' "$2"
+	printf '%s' "$(jq -c -n --arg p "$1" '$p')"
+	printf ',"size":%s,"mtime":"%s"}\n' "$(stat -c %s "$1")" \
+		"$(date -u -d "@$(stat -c %.6Y "$1")" +%Y-%m-%dT%H:%M:%S.%6NZ)"
+}
+
+@test "a seen log of the old format (JSON file records) is read, then rewritten in the new one" {
+	mkdir -p land ck/sources
+	echo '{"i":1}' > land/f1.json
+	echo '{"i":2}' > 'land/q"uote.json'
+	touch -d '2024-01-02 03:04:05.123456789 UTC' land/f1.json 'land/q"uote.json'
+	{
+		old_seen_line "$PWD/land/f1.json" -1
+		old_seen_line "$PWD/land/q\"uote.json" -1
+	} > ck/sources/seen
+	# A line cut short by a crash is dropped, as before.
+	printf '{"_inlet":"file","batch":-1,"pa' >> ck/sources/seen
+	echo '{"i":3}' > land/f3.json
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	[ "$(grep -c '"file"' <<<"$output")" -eq 1 ]
+	assert_line --partial "land/f3.json"
+	[ "$(head -n 1 ck/sources/seen)" = "inlet-seen 2" ]
+	grep -q "^f	f1.json	8	1704164645123456\$" ck/sources/seen
+	grep -q '^f	q"uote.json	8	' ck/sources/seen
+	grep -q '^f	f3.json	8	' ck/sources/seen
+	[ "$(tail -n 1 ck/sources/seen)" = "$(printf 'b\t0')" ]
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	assert_output ""
+}
+
+@test "an old-format log is upgraded with the offsets/ entries it lacks" {
+	files 2 land
+	mkdir -p ck/sources ck/offsets
+	old_seen_line "$PWD/land/f1.json" 0 > ck/sources/seen
+	{
+		echo '{"_inlet":"begin","batch":0}'
+		old_seen_line "$PWD/land/f1.json" 0
+		echo '{"_inlet":"end","batch":0}'
+	} > ck/offsets/0
+	{
+		echo '{"_inlet":"begin","batch":1}'
+		old_seen_line "$PWD/land/f2.json" 1
+		echo '{"_inlet":"end","batch":1}'
+	} > ck/offsets/1
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 2 ]
+	[ "$(tail -n 1 ck/sources/seen)" = "$(printf 'b\t1')" ]
+}
+
+@test "a first start that found nothing is still the first start" {
+	mkdir land
+	inlet-discover --checkpoint ck --include-existing-files false land > /dev/null
+	[ "$(cat ck/sources/seen)" = "inlet-seen 2" ]
+	files 1 land
+	run inlet-discover --checkpoint ck --include-existing-files false land
+	assert_line --partial "land/f1.json"
+}
+
+@test "a seen log of a newer format is refused, naming it" {
+	files 1 land
+	mkdir -p ck/sources
+	echo 'inlet-seen 3' > ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/sources/seen"
+	assert_output --partial "format 3"
+	printf 'inlet-seen 2\nx\ty\n' > ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/sources/seen' line 2"
 }
 
 @test "malformed checkpoint files are reported with their name, never overwritten" {

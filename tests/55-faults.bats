@@ -362,10 +362,7 @@ closed_pipe() {
 	recovers 4
 }
 
-# ---- known bugs ----
-
 @test "sources/seen cannot be written: discover names the file" {
-	skip "known bug: stream_flush(st->seen_log) in discover.c dies with \"cannot write output\", not naming 'ck/sources/seen'"
 	first_batch_then_two_more
 	FAULT_STAGE=discover FAULT_CALL=fflush FAULT_PATH='*/ck/sources/seen' FAULT_ERRNO=ENOSPC pipeline
 	fault_reached

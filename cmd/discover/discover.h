@@ -1,14 +1,16 @@
 #ifndef INLET_DISCOVER_H
 #define INLET_DISCOVER_H
 /*
- * inlet-discover's pieces: the options, the index of files already taken,
- * listing, and emitting batches (discover.c); the streaming triggers,
- * every:DURATION and watch (watch.c).
+ * inlet-discover's pieces: the options, the checkpoint and emitting
+ * batches (discover.c); the index of files already taken (seen.c) and its
+ * log, sources/seen (seenlog.c); listing the sources (list.c); the
+ * streaming triggers, every:DURATION and watch (watch.c).
  */
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "buf.h"
 #include "ckpt.h"
@@ -33,29 +35,58 @@ struct options {
 };
 extern struct options opt;
 
-/* The index of files already taken: path -> size, mtime. */
+/*
+ * The index of files already taken: path -> size, mtime (seen.c).  The
+ * entries live in one arena; a slot holds a path's hash and its entry's
+ * offset (0 hash: empty).
+ */
 struct seen_entry {
-	char *path;		/* owned; NULL marks an empty slot */
 	long long size;
-	char mtime[32];
+	long long mtime_us;	/* microseconds, the precision of file records */
+	unsigned len;		/* of path */
+	char path[];		/* NUL-terminated */
+};
+
+struct seen_slot {
+	unsigned long long hash;
+	size_t off;		/* of the entry in the arena */
 };
 
 struct seen {
-	struct seen_entry *slots;
+	struct seen_slot *slots;
 	size_t cap, count;
+	struct buf arena;
 };
 
-/* The slot of PATH: its entry, or the empty slot where it would go. */
-struct seen_entry *seen_find(struct seen *s, const char *path);
-/* Record PATH with SIZE and MTIME (replacing an older entry). */
-void seen_put(struct seen *s, const char *path, long long size, const char *mtime);
+#define PATH_HASH_INIT 14695981039346656037ULL
+/* The hash of PATH continued with the N bytes of S (FNV-1a); never 0. */
+unsigned long long path_hash(unsigned long long h, const char *s, size_t n);
+/*
+ * The entry of PATH (LEN bytes, hash H), or NULL.  Entries belong to the
+ * index and move when it grows: valid until the next seen_put.
+ */
+struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
+			     unsigned long long h);
+/*
+ * Start loading the slot of hash H into the cache: a probe is a cache miss
+ * at millions of paths, so callers ask a few paths ahead.
+ */
+void seen_prefetch(const struct seen *s, unsigned long long h);
+/* seen_find of a C string. */
+struct seen_entry *seen_lookup(const struct seen *s, const char *path);
+/* Record PATH with SIZE and MTIME_US (replacing an older entry). */
+void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
+	      long long size, long long mtime_us);
+/* The entry after PREV in the order they were added (NULL: the first), or NULL. */
+struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev);
 void seen_free(struct seen *s);
+/* T in microseconds since the epoch (floored), saturated at the limits. */
+long long mtime_us(const struct timespec *t);
 
 struct file {
 	char *path;		/* owned, absolute */
 	long long size;
-	long long mtime_ns;
-	char mtime[32];
+	struct timespec mtime;
 };
 
 struct filelist {
@@ -63,30 +94,58 @@ struct filelist {
 	size_t n, cap;
 };
 
+/* Add a copy of PATH with the size and mtime of ST. */
 void filelist_add(struct filelist *l, const char *path, const struct stat *st);
 void filelist_free(struct filelist *l);
+/* T as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (32 bytes), as iso8601_utc. */
+void format_mtime(char *out, const struct timespec *t);
 
 /* Spark's hidden-file rule: '.' or '_' names (not key=value), ._COPYING_. */
 bool hidden_name(const char *name);
 /* Does the path below its source, REL, pass --pattern? */
+/*
+ * May the symlink PATH (its source root ends at REL_OFF - 1) be followed?
+ * A regular file inside the root always, anything else only with
+ * --follow-symlinks; on success *ST describes the target.
+ */
+bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st);
 bool pattern_matches(const char *rel);
-/* Walk the folder PATH (absolute) into OUT; REL_OFF starts the part below the source. */
-void walk(struct buf *path, size_t rel_off, struct filelist *out);
-/* List every file of the sources into OUT. */
-void list_sources(char **sources, int n, struct filelist *out);
-/* Keep only files not taken before (or changed, with --allow-overwrites), oldest first. */
-void filter_new(struct filelist *l, struct seen *s);
+/*
+ * List the files of the sources into OUT, leaving out those SEEN (may be
+ * NULL) holds unless --allow-overwrites and they changed.
+ */
+void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out);
+/*
+ * Keep only files not taken before (or changed, with --allow-overwrites),
+ * each once, oldest first.
+ */
+void filter_new(struct filelist *l, const struct seen *s);
 
 struct state {
 	struct ckpt ck;
 	struct seen seen;
 	struct buf offsets_dir, seen_path;
-	FILE *seen_log;		/* append handle of sources/seen */
+	FILE *seen_log;		/* append handle of sources/seen; NULL: not created yet */
+	struct buf log_folder;	/* the log's last "d" folder and '/' */
+	long long log_covered;	/* the log's last "b" line: offsets/ it holds */
+	size_t log_files;	/* "f" lines in the log, repeats included */
 	long long next_batch;
 	bool first_start;	/* no batch, no seen file: a new checkpoint */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
 	long long files_emitted, batches_emitted;
 };
+
+/*
+ * sources/seen (seenlog.c).  Load it into ST->seen and repair it from the
+ * OFFSETS entries it lacks; a log of the old format or mostly repeats is
+ * rewritten, and a missing one is created by the first write.  Malformed
+ * content dies with EX_DATAERR naming the file and line.
+ */
+void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets);
+/* Append FILES, then "b BATCH" when BATCH >= 0, and flush. */
+void seen_log_append(struct state *st, const struct file *files, size_t n, long long batch);
+/* Rewrite the log from ST->seen, atomically, and reopen it for appending. */
+void seen_log_compact(struct state *st);
 
 /* Write offsets/N, emit batch N, then remember its files. */
 void emit_batch(struct state *st, const struct file *files, size_t n, long long batch);

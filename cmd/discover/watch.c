@@ -62,16 +62,19 @@ static void keep_complete(struct filelist *l, struct seen *pending, long long ag
 
 	for (size_t i = 0; i < l->n; i++) {
 		struct file *f = &l->v[i];
-		bool done = age_ms > 0 && now - f->mtime_ns / 1000000 >= age_ms;
-		if (!done && pending->cap) {
-			struct seen_entry *e = seen_find(pending, f->path);
-			done = e->path && e->size == f->size && !strcmp(e->mtime, f->mtime) &&
+		long long mtime = mtime_us(&f->mtime);
+		bool done = age_ms > 0 && now - mtime / 1000 >= age_ms;
+		if (!done) {
+			const struct seen_entry *e = seen_lookup(pending, f->path);
+			done = e && e->size == f->size && e->mtime_us == mtime &&
 			       (settled_ms <= 0 || now - settled_ms >= 0);
 		}
 		if (done) {
 			l->v[kept++] = *f;
 		} else {
-			seen_put(next_pending, f->path, f->size, f->mtime);
+			size_t len = strlen(f->path);
+			seen_put(next_pending, f->path, len, path_hash(PATH_HASH_INIT, f->path, len),
+				 f->size, mtime);
 			free(f->path);
 		}
 	}
@@ -86,7 +89,7 @@ void run_every(struct state *st, char **sources, int n)
 	while (!*st->stop) {
 		struct filelist files = { 0 };
 		struct seen seen_now = { 0 };
-		list_sources(sources, n, &files);
+		list_sources(sources, n, &st->seen, &files);
 		filter_new(&files, &st->seen);
 		keep_complete(&files, &pending, opt.min_age_ms, 0, &seen_now);
 		seen_free(&pending);
@@ -243,17 +246,18 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 	struct stat sb;
 
 	buf_printf(&path, "%s/%s", dir->path, name);
+	/* A link moved in obeys the listing's rule (symlink_allowed). */
 	if (hidden_name(name) || !pattern_matches(path.data + dir->rel_off) ||
 	    (dir->glob && !glob_covers(dir->glob, path.data)) ||
-	    stat(path.data, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+	    lstat(path.data, &sb) < 0 ||
+	    (S_ISLNK(sb.st_mode) && !symlink_allowed(&path, dir->rel_off, &sb)) ||
+	    !S_ISREG(sb.st_mode)) {
 		buf_free(&path);
 		return;
 	}
-	struct seen_entry *e = st->seen.cap ? seen_find(&st->seen, path.data) : NULL;
-	char mtime[32];
-	iso8601_utc(mtime, (long long)sb.st_mtim.tv_sec, sb.st_mtim.tv_nsec);
-	bool taken = e && e->path &&
-		     (!opt.allow_overwrites || (e->size == sb.st_size && !strcmp(e->mtime, mtime)));
+	const struct seen_entry *e = seen_lookup(&st->seen, path.data);
+	bool taken = e && (!opt.allow_overwrites ||
+			   (e->size == sb.st_size && e->mtime_us == mtime_us(&sb.st_mtim)));
 	for (size_t i = 0; i < w->ready.n && !taken; i++)
 		taken = !strcmp(w->ready.v[i].path, path.data);
 	if (!taken)
@@ -270,7 +274,7 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 	struct filelist files = { 0 };
 	struct seen next = { 0 };
 
-	list_sources(sources, n, &files);
+	list_sources(sources, n, &st->seen, &files);
 	filter_new(&files, &st->seen);
 	/* Files already waiting for their close event stay out of the batch. */
 	keep_complete(&files, &w->listed, OLD_MS, SETTLE_MS, &next);

@@ -99,7 +99,17 @@ for f in "$ck"/offsets/*; do
 	fi
 done
 seen=0
-[ -f "$ck/sources/seen" ] && seen=$(grep -c '"_inlet":"file"' "$ck/sources/seen")
+if [ -f "$ck/sources/seen" ]; then
+	# inlet(7): format 2 has a "d" line per folder and an "f" line per file
+	# (a file taken again with --allow-overwrites repeats); format 1 is JSON.
+	if [ "$(head -n 1 "$ck/sources/seen")" = "inlet-seen 2" ]; then
+		seen=$(awk -F '\t' '$1 == "d" { d = $2 }
+			$1 == "f" && !((d SUBSEP $2) in s) { s[d SUBSEP $2] = 1; n++ }
+			END { print n + 0 }' "$ck/sources/seen")
+	else
+		seen=$(grep -c '"_inlet":"file"' "$ck/sources/seen")
+	fi
+fi
 schema=$(latest "$ck/schemas")
 state_bytes=0
 if [ -d "$ck/state" ]; then

@@ -1,0 +1,347 @@
+/*
+ * Listing the sources of inlet-discover.
+ *
+ * A listing is as cheap as `find -type f` when little is new: the type of
+ * an entry comes from readdir's d_type, a file already taken is looked up
+ * in the index by its path alone, and only new files (every file, with
+ * --allow-overwrites) are stat'ed, relative to the open folder.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "die.h"
+#include "discover.h"
+
+void filelist_add(struct filelist *l, const char *path, const struct stat *st)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	struct file *f = &l->v[l->n++];
+	f->path = xstrdup(path);
+	f->size = (long long)st->st_size;
+	f->mtime = st->st_mtim;
+}
+
+void filelist_free(struct filelist *l)
+{
+	for (size_t k = 0; k < l->n; k++)
+		free(l->v[k].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Write the N-digit decimal V at P. */
+static char *digits(char *p, long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/*
+ * By hand, not snprintf: emitting many files formats many mtimes.  Days
+ * to a civil date after Howard Hinnant's days_from_civil inverse.
+ */
+void format_mtime(char *out, const struct timespec *t)
+{
+	long long sec = (long long)t->tv_sec;
+	long nsec = t->tv_nsec;
+	long long days = sec / 86400 - (sec % 86400 < 0);
+	long secs = (long)(sec - days * 86400);
+	long long z = days + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = (long)(z - era * 146097);
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+	long day = doy - (153 * mp + 2) / 5 + 1;
+	long month = mp < 10 ? mp + 3 : mp - 9;
+	long long year = yoe + era * 400 + (month <= 2);
+
+	if (year < 0 || year > 9999) {
+		iso8601_utc(out, sec, nsec);	/* the rare wide years, as before */
+		return;
+	}
+	char *p = digits(out, (long)year, 4);
+	*p++ = '-';
+	p = digits(p, month, 2);
+	*p++ = '-';
+	p = digits(p, day, 2);
+	*p++ = 'T';
+	p = digits(p, secs / 3600, 2);
+	*p++ = ':';
+	p = digits(p, secs / 60 % 60, 2);
+	*p++ = ':';
+	p = digits(p, secs % 60, 2);
+	*p++ = '.';
+	p = digits(p, nsec / 1000, 6);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
+/* Spark's hidden-file rule (HadoopFSUtils.shouldFilterOutPathName). */
+bool hidden_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return true;
+	if (name[0] == '_' && !strchr(name, '='))
+		return true;
+	return n >= 10 && !strcmp(name + n - 10, "._COPYING_");
+}
+
+bool pattern_matches(const char *rel)
+{
+	if (!opt.pattern)
+		return true;
+	if (strchr(opt.pattern, '/'))
+		return fnmatch(opt.pattern, rel, FNM_PATHNAME) == 0;
+	const char *base = strrchr(rel, '/');
+	return fnmatch(opt.pattern, base ? base + 1 : rel, 0) == 0;
+}
+
+/*
+ * A symlink is followed only to a regular file inside the source root,
+ * unless --follow-symlinks; then folders too, but never to a folder above
+ * (a loop).  On success *ST describes the target.
+ */
+bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st)
+{
+	char *target = realpath(path->data, NULL);
+	bool ok = false;
+
+	if (!target || stat(target, st) < 0)
+		goto out;
+	size_t root_len = rel_off ? rel_off - 1 : 0;
+	bool inside = !strncmp(target, path->data, root_len) && target[root_len] == '/';
+	if (S_ISREG(st->st_mode)) {
+		ok = inside || opt.follow_symlinks;
+	} else if (S_ISDIR(st->st_mode) && opt.follow_symlinks) {
+		size_t n = strlen(target);
+		ok = strncmp(path->data, target, n) || (path->data[n] != '/' && path->data[n]);
+	}
+out:
+	free(target);
+	return ok;
+}
+
+/* A folder entry, read before any is looked at so lookups can be prefetched. */
+struct listed {
+	size_t name;		/* offset in lister.names */
+	size_t len;
+	unsigned long long hash;	/* of the whole path */
+	unsigned char type;	/* d_type */
+};
+
+/*
+ * What a listing needs while it walks one source.  ENTRIES and NAMES are
+ * stacks: each folder pushes its entries and pops them when done.
+ */
+struct lister {
+	struct buf path;	/* the entry at hand, absolute */
+	size_t rel_off;		/* where the part below the source starts */
+	const struct seen *seen;
+	struct filelist *out;
+	struct listed *entries;
+	size_t n, cap;
+	struct buf names;
+};
+
+#define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss */
+
+/*
+ * The regular file L->path (hash H, in the open folder DFD as NAME): add
+ * it unless taken before.  A known file is stat'ed only with
+ * --allow-overwrites, to see whether it changed; ST is set when HAVE_ST.
+ */
+static void list_file(struct lister *l, unsigned long long h, int dfd, const char *name,
+		      struct stat *st, bool have_st)
+{
+	const struct seen_entry *e = NULL;
+
+	if (!pattern_matches(l->path.data + l->rel_off))
+		return;
+	if (l->seen)
+		e = seen_find(l->seen, l->path.data, l->path.len, h);
+	if (e && !opt.allow_overwrites)
+		return;
+	if (!have_st && (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			 !S_ISREG(st->st_mode)))
+		return;		/* vanished or replaced while listing */
+	if (e && e->size == (long long)st->st_size && e->mtime_us == mtime_us(&st->st_mtim))
+		return;
+	filelist_add(l->out, l->path.data, st);
+}
+
+/* Push the entries of D that are not hidden; FOLDER_HASH is that of "FOLDER/". */
+static void read_folder(struct lister *l, DIR *d, unsigned long long folder_hash)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d))) {
+		if (hidden_name(e->d_name))
+			continue;
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 1024;
+			l->entries = xrealloc(l->entries, l->cap * sizeof(*l->entries));
+		}
+		size_t len = strlen(e->d_name);
+		l->entries[l->n++] = (struct listed){ l->names.len, len,
+			path_hash(folder_hash, e->d_name, len), e->d_type };
+		buf_add(&l->names, e->d_name, len + 1);
+	}
+}
+
+/* Walk the folder L->path (absolute). */
+static void walk(struct lister *l)
+{
+	struct buf *path = &l->path;
+	DIR *d = opendir(path->data);
+	size_t len = path->len, first = l->n, names_len = l->names.len;
+
+	if (!d) {
+		if (errno != ENOENT)
+			warning("cannot read folder '%s': %s", path->data, strerror(errno));
+		return;
+	}
+	buf_addc(path, '/');
+	read_folder(l, d, path_hash(PATH_HASH_INIT, path->data, path->len));
+	for (size_t i = first; i < l->n; i++) {
+		struct listed e = l->entries[i];	/* a copy: walk() below moves them */
+		const char *name = l->names.data + e.name;
+		struct stat st;
+		bool have_st = false;
+		if (l->seen && i + PREFETCH_AHEAD < l->n)
+			seen_prefetch(l->seen, l->entries[i + PREFETCH_AHEAD].hash);
+		path->len = len + 1;
+		buf_add(path, name, e.len);
+		/* Only file systems without d_type, and symlinks, cost a stat. */
+		if (e.type == DT_UNKNOWN) {
+			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				continue;	/* vanished while listing */
+			e.type = IFTODT(st.st_mode);
+			have_st = true;
+		}
+		if (e.type == DT_LNK) {
+			if (!symlink_allowed(path, l->rel_off, &st))
+				continue;
+			e.type = IFTODT(st.st_mode);
+			have_st = true;
+		}
+		if (e.type == DT_DIR)
+			walk(l);
+		else if (e.type == DT_REG)
+			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st);
+	}
+	closedir(d);
+	l->n = first;
+	l->names.len = names_len;
+	path->len = len;
+	path->data[len] = '\0';
+}
+
+static void list_root(const char *root, const struct seen *seen, struct filelist *out)
+{
+	char *abs = realpath(root, NULL);
+	struct stat st;
+
+	if (!abs || stat(abs, &st) < 0)
+		die_errno(EX_NOINPUT, "cannot read source '%s'", root);
+	if (S_ISDIR(st.st_mode)) {
+		struct lister l = { .seen = seen, .out = out };
+		buf_adds(&l.path, abs);
+		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
+			l.path.len = 0;
+		l.rel_off = l.path.len + 1;
+		walk(&l);
+		buf_free(&l.path);
+		buf_free(&l.names);
+		free(l.entries);
+	} else if (S_ISREG(st.st_mode)) {
+		filelist_add(out, abs, &st);
+	}
+	free(abs);
+}
+
+static bool has_glob(const char *s)
+{
+	return strpbrk(s, "*?[{") != NULL;
+}
+
+void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out)
+{
+	for (int i = 0; i < n; i++) {
+		if (!has_glob(sources[i])) {
+			list_root(sources[i], seen, out);
+			continue;
+		}
+		glob_t g;
+		int rc = glob(sources[i], GLOB_BRACE | GLOB_NOSORT, NULL, &g);
+		if (rc == GLOB_NOMATCH) {
+			globfree(&g);
+			continue;	/* nothing yet: a glob may match later */
+		}
+		if (rc != 0)
+			die(EX_NOINPUT, "cannot expand source '%s'", sources[i]);
+		for (size_t j = 0; j < g.gl_pathc; j++) {
+			const char *name = strrchr(g.gl_pathv[j], '/');
+			if (!hidden_name(name ? name + 1 : g.gl_pathv[j]))
+				list_root(g.gl_pathv[j], seen, out);
+		}
+		globfree(&g);
+	}
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct file *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/* Is F new: not taken before, or changed since with --allow-overwrites? */
+static bool is_new(const struct file *f, const struct seen *s)
+{
+	const struct seen_entry *e = seen_lookup(s, f->path);
+
+	return !e || (opt.allow_overwrites &&
+		      (e->size != f->size || e->mtime_us != mtime_us(&f->mtime)));
+}
+
+/* Filter first, then sort: only the new files are sorted. */
+void filter_new(struct filelist *l, const struct seen *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		if (is_new(&l->v[i], s))
+			l->v[kept++] = l->v[i];
+		else
+			free(l->v[i].path);
+	}
+	l->n = kept;
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_file);
+	/* The same file reached through two sources is taken once. */
+	kept = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (kept && !strcmp(l->v[kept - 1].path, l->v[i].path))
+			free(l->v[i].path);
+		else
+			l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+}

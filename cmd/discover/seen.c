@@ -1,0 +1,170 @@
+/*
+ * The index of files already taken: path -> size, mtime.
+ *
+ * Flat, for millions of paths: each entry (size, mtime, path) lives in
+ * one growing arena, and the open-addressing slots hold only a 64-bit
+ * hash and the entry's offset.  A probe compares hashes and touches the
+ * path only on a match; nothing is allocated per path.
+ */
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "die.h"
+#include "discover.h"
+
+unsigned long long path_hash(unsigned long long h, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	/* FNV-1a: byte by byte, so a folder's hash extends to its files. */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ULL;
+	return h ? h : 1;	/* 0 marks an empty slot */
+}
+
+/* FNV-1a's low bits are weak: mix them before masking (splitmix64). */
+static size_t slot_of(unsigned long long h, size_t mask)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return (size_t)h & mask;
+}
+
+static struct seen_entry *entry_at(const struct seen *s, size_t off)
+{
+	return (struct seen_entry *)(s->arena.data + off);
+}
+
+/* Bytes of an entry with a path of LEN bytes, kept 8-aligned. */
+static size_t entry_bytes(size_t len)
+{
+	return (offsetof(struct seen_entry, path) + len + 1 + 7) & ~(size_t)7;
+}
+
+struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
+			     unsigned long long h)
+{
+	if (!s->cap)
+		return NULL;
+	size_t mask = s->cap - 1;
+	for (size_t i = slot_of(h, mask); s->slots[i].hash; i = (i + 1) & mask) {
+		if (s->slots[i].hash != h)
+			continue;
+		struct seen_entry *e = entry_at(s, s->slots[i].off);
+		if (e->len == len && !memcmp(e->path, path, len))
+			return e;
+	}
+	return NULL;
+}
+
+void seen_prefetch(const struct seen *s, unsigned long long h)
+{
+	if (s->cap)
+		__builtin_prefetch(&s->slots[slot_of(h, s->cap - 1)]);
+}
+
+struct seen_entry *seen_lookup(const struct seen *s, const char *path)
+{
+	size_t len = strlen(path);
+
+	return seen_find(s, path, len, path_hash(PATH_HASH_INIT, path, len));
+}
+
+/*
+ * The slots are probed at random: in huge pages, where the kernel gives
+ * them on request, a probe costs one cache miss and no TLB miss.
+ */
+static struct seen_slot *alloc_slots(size_t n)
+{
+	const size_t huge = 2 << 20;
+	size_t bytes = n * sizeof(struct seen_slot);
+	void *p;
+
+	if (bytes < huge)
+		p = calloc(n, sizeof(struct seen_slot));
+	else if (posix_memalign(&p, huge, bytes) == 0) {
+		madvise(p, bytes, MADV_HUGEPAGE);
+		memset(p, 0, bytes);
+	} else
+		p = NULL;
+	if (!p)
+		die(EX_OSERR, "out of memory for the file index");
+	return p;
+}
+
+static void seen_grow(struct seen *s)
+{
+	size_t old_cap = s->cap;
+	struct seen_slot *old = s->slots;
+
+	s->cap = old_cap ? old_cap * 2 : 1024;
+	s->slots = alloc_slots(s->cap);
+	for (size_t i = 0; i < old_cap; i++) {
+		if (!old[i].hash)
+			continue;
+		size_t j = slot_of(old[i].hash, s->cap - 1);
+		while (s->slots[j].hash)
+			j = (j + 1) & (s->cap - 1);
+		s->slots[j] = old[i];
+	}
+	free(old);
+}
+
+void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
+	      long long size, long long mtime_us)
+{
+	struct seen_entry *e = seen_find(s, path, len, h);
+
+	if (!e) {
+		if ((s->count + 1) * 4 > s->cap * 3)
+			seen_grow(s);
+		size_t i = slot_of(h, s->cap - 1);
+		while (s->slots[i].hash)
+			i = (i + 1) & (s->cap - 1);
+		s->slots[i].hash = h;
+		s->slots[i].off = s->arena.len;
+		buf_grow(&s->arena, entry_bytes(len));
+		e = entry_at(s, s->arena.len);
+		e->len = (unsigned)len;
+		memcpy(e->path, path, len);
+		e->path[len] = '\0';
+		s->arena.len += entry_bytes(len);
+		s->arena.data[s->arena.len] = '\0';
+		s->count++;
+	}
+	e->size = size;
+	e->mtime_us = mtime_us;
+}
+
+struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev)
+{
+	size_t off = prev ? (size_t)((char *)prev - s->arena.data) + entry_bytes(prev->len) : 0;
+
+	return off < s->arena.len ? entry_at(s, off) : NULL;
+}
+
+void seen_free(struct seen *s)
+{
+	free(s->slots);
+	buf_free(&s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+long long mtime_us(const struct timespec *t)
+{
+	const long long max = 9223372036854LL;	/* LLONG_MAX / 1000000 */
+	long long sec = (long long)t->tv_sec;
+
+	/* Saturate: a clock set to year 300,000 must not overflow. */
+	if (sec > max - 1)
+		return LLONG_MAX;
+	if (sec < -max + 1)
+		return LLONG_MIN;
+	return sec * 1000000 + t->tv_nsec / 1000;
+}

@@ -1,0 +1,575 @@
+/*
+ * sources/seen, the log of files already taken (inlet(7)).  Format 2:
+ *
+ *   inlet-seen 2                     the first line: format and version
+ *   d TAB FOLDER                     the folder of the "f" lines below it
+ *   f TAB NAME TAB SIZE TAB MTIME    a file taken: FOLDER/NAME, mtime in
+ *                                    microseconds since the epoch
+ *   b TAB N                          every file of offsets/N is above
+ *
+ * FOLDER and NAME are the exact bytes of the absolute path split at its
+ * last '/' ("" for "/"), with backslash, tab, newline and carriage return
+ * written as \\ \t \n \r.  The key stays the absolute path, so sources
+ * and globs may change between runs and a file is still known.
+ *
+ * Each line depends only on lines above it, so any prefix of complete
+ * lines is a valid log: a last line cut short by a crash is dropped, and
+ * the "b" lines say which offsets/ entries are missing from it.  The log
+ * needs no fsync: offsets/N is synced before batch N is emitted, and the
+ * log is repaired from it on start.  A rewrite (compaction, or the upgrade
+ * of a format 1 log: one JSON file record a line) is atomic.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "die.h"
+#include "json.h"
+#include "stream.h"
+#include "discover.h"
+
+#define LOG_HEADER "inlet-seen 2"
+#define LOG_VERSION 2
+
+/* ---- fields ---- */
+
+static void add_escaped(struct buf *b, const char *s, size_t n)
+{
+	const char *run = s, *end = s + n;
+
+	for (const char *p = s; p < end; p++) {
+		char esc = *p == '\\' ? '\\' : *p == '\t' ? 't' : *p == '\n' ? 'n' :
+			   *p == '\r' ? 'r' : 0;
+		if (!esc)
+			continue;
+		buf_add(b, run, (size_t)(p - run));
+		buf_addc(b, '\\');
+		buf_addc(b, esc);
+		run = p + 1;
+	}
+	buf_add(b, run, (size_t)(end - run));
+}
+
+/* Append the unescaped S (N bytes) to B; false on a bad escape. */
+static bool add_unescaped(struct buf *b, const char *s, size_t n)
+{
+	const char *end = s + n, *bs;
+
+	while ((bs = memchr(s, '\\', (size_t)(end - s)))) {
+		buf_add(b, s, (size_t)(bs - s));
+		if (bs + 1 == end)
+			return false;
+		switch (bs[1]) {
+		case '\\': buf_addc(b, '\\'); break;
+		case 't': buf_addc(b, '\t'); break;
+		case 'n': buf_addc(b, '\n'); break;
+		case 'r': buf_addc(b, '\r'); break;
+		default: return false;
+		}
+		s = bs + 2;
+	}
+	buf_add(b, s, (size_t)(end - s));
+	return true;
+}
+
+/* Parse the decimal [-]DIGITS at P (before END) into *V; past it, or NULL. */
+static const char *scan_ll(const char *p, const char *end, long long *v)
+{
+	bool neg = p < end && *p == '-';
+	unsigned long long u = 0;
+	const char *start = p += neg;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (u > (ULLONG_MAX - 9) / 10)
+			return NULL;
+		u = u * 10 + (unsigned)(*p - '0');
+	}
+	if (p == start || u > (unsigned long long)LLONG_MAX + neg)
+		return NULL;
+	*v = neg ? (long long)(0 - u) : (long long)u;
+	return p;
+}
+
+/* The whole of S..END as a decimal. */
+static bool parse_ll(const char *s, const char *end, long long *v)
+{
+	return scan_ll(s, end, v) == end;
+}
+
+static long two_digits(const char *p)
+{
+	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
+static long long days_from_civil(long long y, long m, long d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/*
+ * The mtime of a format 1 record, "[-]YYYY-MM-DDTHH:MM:SS.ffffffZ" as
+ * iso8601_utc writes it, in microseconds; false if it is not one.
+ */
+static bool parse_iso8601_us(const char *s, size_t n, long long *us)
+{
+	const char *t = s + n - 23;	/* "-MM-DDTHH:MM:SS.ffffffZ" */
+	long long year, frac;
+
+	if (n < 24 || !parse_ll(s, t, &year) || year < -290000 || year > 290000 ||
+	    t[0] != '-' || t[3] != '-' || t[6] != 'T' || t[9] != ':' || t[12] != ':' ||
+	    t[15] != '.' || t[22] != 'Z' || !parse_ll(t + 16, t + 22, &frac) || frac < 0)
+		return false;
+	long mon = two_digits(t + 1), day = two_digits(t + 4), hour = two_digits(t + 7);
+	long min = two_digits(t + 10), sec = two_digits(t + 13);
+	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || sec < 0 || sec > 60)
+		return false;
+	long long secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
+	*us = secs * 1000000 + frac;
+	return true;
+}
+
+/* ---- format 1: JSON file records, as in offsets/ ---- */
+
+/* What a JSON file record gives: its path in PATH, and these. */
+struct file_record {
+	long long batch, size, mtime_us;
+};
+
+static const char *expect(const char *p, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	return (size_t)(end - p) >= n && !memcmp(p, s, n) ? p + n : NULL;
+}
+
+/*
+ * The one layout inlet writes, {"_inlet":"file","batch":N,"path":"...",
+ * "size":N,"mtime":"..."} with no escape in the path, without the general
+ * JSON parser; false sends anything else to it.
+ */
+static bool fast_file_record(const char *p, const char *end, struct buf *path,
+			     struct file_record *r)
+{
+	const char *q;
+
+	if (!(p = expect(p, end, "{\"_inlet\":\"file\",\"batch\":")) ||
+	    !(p = scan_ll(p, end, &r->batch)) || !(p = expect(p, end, ",\"path\":\"")))
+		return false;
+	for (q = p; q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20; q++)
+		;
+	if (q == end || *q != '"')
+		return false;
+	buf_reset(path);
+	buf_add(path, p, (size_t)(q - p));
+	if (!(p = expect(q + 1, end, ",\"size\":")) || !(p = scan_ll(p, end, &r->size)) ||
+	    !(p = expect(p, end, ",\"mtime\":\"")) || !(q = memchr(p, '"', (size_t)(end - p))))
+		return false;
+	return parse_iso8601_us(p, (size_t)(q - p), &r->mtime_us) && expect(q, end, "\"}") == end;
+}
+
+/*
+ * Line LINENO of the checkpoint file NAME, a JSON record: 1 and its fields
+ * if it is a file record, 0 if another record; malformed lines die.
+ */
+static int json_file_record(const char *name, unsigned long lineno, const char *line,
+			    size_t len, struct buf *path, struct file_record *r)
+{
+	struct record rec;
+	struct json_error err;
+	struct buf mtime = BUF_INIT;
+
+	if (fast_file_record(line, line + len, path, r))
+		return 1;
+	if (record_classify(&rec, line, len, &err) < 0)
+		die(EX_DATAERR, "checkpoint file '%s' line %lu is malformed (%s); "
+		    "restore it or start a new checkpoint", name, lineno, err.msg);
+	if (strcmp(rec.event, "file"))
+		return 0;
+	buf_reset(path);
+	if (!record_get_string(&rec, "path", path) || !record_get_string(&rec, "mtime", &mtime))
+		die(EX_DATAERR, "checkpoint file '%s' line %lu: file record "
+		    "without path or mtime", name, lineno);
+	if (!parse_iso8601_us(mtime.data, mtime.len, &r->mtime_us))
+		die(EX_DATAERR, "checkpoint file '%s' line %lu: invalid mtime '%s'; "
+		    "restore it or start a new checkpoint", name, lineno, mtime.data);
+	r->batch = rec.batch;
+	r->size = record_get_int(&rec, "size", -1);
+	buf_free(&mtime);
+	return 1;
+}
+
+/* Add the file records of the offsets/ entry NAME (TEXT, LEN bytes) to FILES. */
+static void offsets_files(const char *name, const char *text, size_t len,
+			  struct filelist *files)
+{
+	struct buf path = BUF_INIT;
+	struct file_record r;
+	unsigned long lineno = 0;
+
+	for (const char *p = text, *end = text + len, *nl; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (!json_file_record(name, ++lineno, p, (size_t)(nl - p), &path, &r))
+			continue;
+		if (files->n == files->cap) {
+			files->cap = files->cap ? files->cap * 2 : 64;
+			files->v = xrealloc(files->v, files->cap * sizeof(*files->v));
+		}
+		struct file *f = &files->v[files->n++];
+		f->path = xstrdup(path.data);
+		f->size = r.size;
+		/* Only the microsecond is known: enough, it is all that is compared. */
+		f->mtime.tv_sec = (time_t)(r.mtime_us / 1000000 - (r.mtime_us % 1000000 < 0));
+		f->mtime.tv_nsec = (long)(r.mtime_us - (long long)f->mtime.tv_sec * 1000000) * 1000;
+	}
+	buf_free(&path);
+}
+
+/* ---- reading the log ---- */
+
+/* Complete lines of a file, read in large pieces; a last line cut short is left. */
+struct line_reader {
+	int fd;
+	const char *name;
+	char *buf;
+	size_t start, end, cap;
+	off_t complete;		/* bytes of the complete lines returned */
+	unsigned long lineno;
+};
+
+static bool next_line(struct line_reader *r, const char **line, size_t *len)
+{
+	for (;;) {
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl) {
+			*line = r->buf + r->start;
+			*len = (size_t)(nl - *line);
+			r->complete += (off_t)*len + 1;
+			r->start += *len + 1;
+			r->lineno++;
+			return true;
+		}
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+		if (r->end == r->cap) {
+			r->cap *= 2;
+			r->buf = xrealloc(r->buf, r->cap);
+		}
+		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (got < 0 && errno != EINTR)
+			die_errno(EX_IOERR, "cannot read '%s'", r->name);
+		if (got == 0)
+			return false;
+		if (got > 0)
+			r->end += (size_t)got;
+	}
+}
+
+/*
+ * Files read but not yet in the index: their slots are prefetched as they
+ * are read and filled a batch later, so that the cache misses overlap.
+ */
+#define PUT_BATCH 16
+
+struct put_batch {
+	struct buf paths;
+	size_t n;
+	struct {
+		size_t off, len;
+		unsigned long long hash;
+		long long size, mtime_us;
+	} v[PUT_BATCH];
+};
+
+static void put_batch_flush(struct seen *seen, struct put_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		seen_put(seen, b->paths.data + b->v[i].off, b->v[i].len, b->v[i].hash,
+			 b->v[i].size, b->v[i].mtime_us);
+	b->n = 0;
+	buf_reset(&b->paths);
+}
+
+static void put_batch_add(struct seen *seen, struct put_batch *b, const struct buf *path,
+			  unsigned long long hash, long long size, long long mtime_us)
+{
+	if (b->n == PUT_BATCH)
+		put_batch_flush(seen, b);
+	seen_prefetch(seen, hash);
+	b->v[b->n].off = b->paths.len;
+	b->v[b->n].len = path->len;
+	b->v[b->n].hash = hash;
+	b->v[b->n].size = size;
+	b->v[b->n].mtime_us = mtime_us;
+	b->n++;
+	buf_add(&b->paths, path->data, path->len);
+}
+
+/* What loading found. */
+struct loaded {
+	int version;		/* 0: missing or empty, 1: JSON records, 2: this format */
+	unsigned long long folder_hash;
+	struct put_batch batch;
+};
+
+static __attribute__((noreturn)) void malformed_line(const struct line_reader *r,
+						     const char *why)
+{
+	die(EX_DATAERR, "checkpoint file '%s' line %lu: %s; restore it or start a "
+	    "new checkpoint", r->name, r->lineno, why);
+}
+
+/* One line of format 2 after the header; PATH holds the last folder and '/'. */
+static void load_line(struct state *st, struct line_reader *r, const char *p, size_t n,
+		      struct buf *path, struct loaded *l)
+{
+	const char *end = p + n;
+	long long size, mtime, batch;
+
+	if (n < 2 || p[1] != '\t')
+		malformed_line(r, "unknown line");
+	if (p[0] == 'd') {
+		buf_reset(path);
+		if (!add_unescaped(path, p + 2, n - 2))
+			malformed_line(r, "bad escape in folder");
+		buf_addc(path, '/');
+		buf_reset(&st->log_folder);
+		buf_add(&st->log_folder, path->data, path->len);
+		l->folder_hash = path_hash(PATH_HASH_INIT, path->data, path->len);
+	} else if (p[0] == 'f') {
+		const char *t1 = memchr(p + 2, '\t', n - 2);
+		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
+		if (!t2 || t1 == p + 2 || !path->len)
+			malformed_line(r, "file line without folder, name, size or mtime");
+		size_t folder_len = path->len;
+		if (!add_unescaped(path, p + 2, (size_t)(t1 - p - 2)) ||
+		    !parse_ll(t1 + 1, t2, &size) || !parse_ll(t2 + 1, end, &mtime))
+			malformed_line(r, "bad file line");
+		put_batch_add(&st->seen, &l->batch, path,
+			      path_hash(l->folder_hash, path->data + folder_len, path->len - folder_len),
+			      size, mtime);
+		path->len = folder_len;
+		st->log_files++;
+	} else if (p[0] == 'b' && parse_ll(p + 2, end, &batch)) {
+		st->log_covered = batch;
+	} else {
+		malformed_line(r, "unknown line");
+	}
+}
+
+/* One line of format 1: a JSON file record. */
+static void load_json_line(struct state *st, struct line_reader *r, const char *p, size_t n,
+			   struct buf *path)
+{
+	struct file_record rec;
+
+	if (!json_file_record(r->name, r->lineno, p, n, path, &rec))
+		return;
+	seen_put(&st->seen, path->data, path->len, path_hash(PATH_HASH_INIT, path->data, path->len),
+		 rec.size, rec.mtime_us);
+	if (rec.batch > st->log_covered)
+		st->log_covered = rec.batch;
+	st->log_files++;
+}
+
+/* The first line says the format. */
+static int log_version(const struct line_reader *r, const char *p, size_t n)
+{
+	long long v;
+
+	if (n && p[0] == '{')
+		return 1;
+	if (n > 11 && !memcmp(p, "inlet-seen ", 11) && parse_ll(p + 11, p + n, &v)) {
+		if (v > LOG_VERSION)
+			die(EX_DATAERR, "checkpoint file '%s' is of format %lld, newer than "
+			    "this inlet-discover reads (%d); upgrade inlet", r->name, v, LOG_VERSION);
+		if (v == LOG_VERSION)
+			return LOG_VERSION;
+	}
+	malformed_line(r, "not a log of seen files");
+}
+
+/* Read the log into ST->seen; a last line cut short by a crash is cut off. */
+static void read_log(struct state *st, struct loaded *l)
+{
+	struct line_reader r = { .name = st->seen_path.data, .cap = 1 << 20 };
+	struct buf path = BUF_INIT;
+	const char *line;
+	size_t len;
+
+	r.fd = open(r.name, O_RDONLY | O_CLOEXEC);
+	if (r.fd < 0) {
+		if (errno != ENOENT)
+			die_errno(EX_IOERR, "cannot read '%s'", r.name);
+		return;
+	}
+	r.buf = xmalloc(r.cap);
+	while (next_line(&r, &line, &len)) {
+		if (r.lineno == 1) {
+			l->version = log_version(&r, line, len);
+			if (l->version == LOG_VERSION)
+				continue;
+		}
+		if (l->version == 1)
+			load_json_line(st, &r, line, len, &path);
+		else
+			load_line(st, &r, line, len, &path, l);
+	}
+	put_batch_flush(&st->seen, &l->batch);
+	buf_free(&l->batch.paths);
+	if (r.end > r.start && truncate(r.name, r.complete) < 0)
+		die_errno(EX_IOERR, "cannot repair '%s'", r.name);
+	close(r.fd);
+	free(r.buf);
+	buf_free(&path);
+}
+
+static void open_for_append(struct state *st)
+{
+	if (st->seen_log && fclose(st->seen_log) != 0)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	/* Checkpoint files are private (0600), as write_file_atomic makes them. */
+	int fd = open(st->seen_path.data, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	st->seen_log = fd < 0 ? NULL : fdopen(fd, "a");
+	if (!st->seen_log)
+		die_errno(EX_CANTCREAT, "cannot open '%s'", st->seen_path.data);
+}
+
+/*
+ * Repair: the files of offsets/ entries past the log's last "b" line (a
+ * crash after offsets/N and before the append) go into the index, and
+ * into the log when APPEND.
+ */
+static void repair_from_offsets(struct state *st, const long long *offsets, size_t n,
+				bool append)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++) {
+		struct filelist files = { 0 };
+		if (offsets[i] <= st->log_covered)
+			continue;
+		ckpt_path(&st->ck, "offsets", offsets[i], &path);
+		buf_reset(&text);
+		if (read_file(path.data, &text) < 0)
+			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+		offsets_files(path.data, text.data, text.len, &files);
+		for (size_t j = 0; j < files.n; j++) {
+			const char *p = files.v[j].path;
+			seen_put(&st->seen, p, strlen(p), path_hash(PATH_HASH_INIT, p, strlen(p)),
+				 files.v[j].size, mtime_us(&files.v[j].mtime));
+		}
+		if (append)
+			seen_log_append(st, files.v, files.n, offsets[i]);	/* sets log_covered */
+		else
+			st->log_covered = offsets[i];
+		filelist_free(&files);
+	}
+	buf_free(&path);
+	buf_free(&text);
+}
+
+void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets)
+{
+	struct loaded l = { 0 };
+
+	st->log_covered = -1;
+	read_log(st, &l);
+	/*
+	 * Format 1 has no end mark: the append of its last batch may have
+	 * been cut short, so that batch is read again from offsets/.  No line
+	 * can follow a batch's but a later batch's, so this changes nothing
+	 * else.
+	 */
+	if (l.version == 1 && st->log_covered >= 0)
+		st->log_covered--;
+	if (l.version == LOG_VERSION)
+		open_for_append(st);
+	repair_from_offsets(st, offsets, n_offsets, l.version == LOG_VERSION);
+	/*
+	 * Rewrite a format 1 log in format 2 (the upgrade), an empty one, and
+	 * one mostly made of repeats (files taken again with
+	 * --allow-overwrites).  A missing log is created at the first write.
+	 */
+	if (l.version == 1 || (l.version == 0 && st->log_covered >= 0) ||
+	    st->log_files > 2 * st->seen.count + 1024)
+		seen_log_compact(st);
+}
+
+/* ---- writing the log ---- */
+
+/*
+ * Add the "d" line of PATH's folder unless FOLDER (the last folder and
+ * '/', empty at first) is it already, then its "f" line.
+ */
+static void add_file_line(struct buf *out, struct buf *folder, const char *path,
+			  long long size, long long mtime_us)
+{
+	const char *slash = strrchr(path, '/');
+	size_t folder_len = slash ? (size_t)(slash - path) : 0;
+
+	if (folder->len != folder_len + 1 || memcmp(folder->data, path, folder_len + 1)) {
+		buf_reset(folder);
+		buf_add(folder, path, folder_len + 1);
+		buf_adds(out, "d\t");
+		add_escaped(out, path, folder_len);
+		buf_addc(out, '\n');
+	}
+	buf_adds(out, "f\t");
+	add_escaped(out, path + folder_len + 1, strlen(path + folder_len + 1));
+	buf_printf(out, "\t%lld\t%lld\n", size, mtime_us);
+}
+
+void seen_log_append(struct state *st, const struct file *files, size_t n, long long batch)
+{
+	struct buf text = BUF_INIT;
+
+	if (!st->seen_log)
+		seen_log_compact(st);	/* the first write creates the log */
+	for (size_t i = 0; i < n; i++)
+		add_file_line(&text, &st->log_folder, files[i].path, files[i].size,
+			      mtime_us(&files[i].mtime));
+	if (batch >= 0) {
+		buf_printf(&text, "b\t%lld\n", batch);
+		st->log_covered = batch;
+	}
+	st->log_files += n;
+	if (text.len && fwrite(text.data, 1, text.len, st->seen_log) != text.len)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	if (fflush(st->seen_log) != 0)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	buf_free(&text);
+}
+
+void seen_log_compact(struct state *st)
+{
+	struct buf text = BUF_INIT;
+	struct seen_entry *e = NULL;
+
+	buf_adds(&text, LOG_HEADER "\n");
+	buf_reset(&st->log_folder);
+	/* In the order first taken, which keeps the files of a folder together. */
+	while ((e = seen_next(&st->seen, e)))
+		add_file_line(&text, &st->log_folder, e->path, e->size, e->mtime_us);
+	if (st->log_covered >= 0)
+		buf_printf(&text, "b\t%lld\n", st->log_covered);
+	if (write_file_atomic(st->seen_path.data, text.data, text.len) < 0)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	st->log_files = st->seen.count;
+	buf_free(&text);
+	open_for_append(st);
+}
