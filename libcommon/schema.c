@@ -222,7 +222,7 @@ int schema_parse_ddl(struct schema *s, const char *ddl, struct buf *err)
 		struct type t;
 		if (!name.len || p == t0 || type_parse(t0, (size_t)(p - t0), &t) < 0) {
 			buf_printf(err, "cannot read the column '%s': unknown or missing type '%.*s'",
-				   name.len ? name.data : "", (int)(p - t0 ? p - t0 : 1), t0);
+				   name.len ? name.data : "", (int)(p > t0 ? p - t0 : 1), t0);
 			buf_free(&name);
 			return -1;
 		}
