@@ -49,6 +49,27 @@ $(win 12:00:00 12:01:00),\"c\":1.0,\"r\":\"EU\",\"count\":1}
 $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 }
 
+@test "rows come out by window start, then by the group keys' output text, short or long" {
+	printf '%s\n' '{"ts":"2024-03-01T12:00:01Z","c":12,"r":"EU"}' \
+		'{"ts":"2024-03-01T12:00:02Z","c":1,"r":"EU-west, a region name longer than most"}' \
+		'{"ts":"2024-03-01T12:00:03Z","c":1,"r":"EU"}' \
+		'{"ts":"2024-03-01T12:00:04Z","c":1.5,"r":"EU"}' \
+		'{"ts":"2024-03-01T12:00:05Z","c":-1,"r":"EU"}' \
+		'{"ts":"2024-03-01T12:00:06Z","c":"a string key of more than forty bytes, too","r":null}' \
+		'{"ts":"2024-03-01T12:00:07Z","c":[1,2],"r":{"x":1}}' \
+		'{"ts":"2024-03-01T12:00:08Z","c":12,"r":"EU"}' \
+		'{"ts":"2024-03-01T11:59:59Z","c":12,"r":"EU"}' > in
+	run inlet-window --time ts --window 1m --group-by c,r < in
+	assert_success
+	[ "${#lines[@]}" -eq 8 ]
+	printf '%s\n' "$output" > got
+	LC_ALL=C sort got | diff - got
+	assert_line --index 0 "$(win 11:59:00 12:00:00),\"c\":12,\"r\":\"EU\",\"count\":1}"
+	assert_line "$(win 12:00:00 12:01:00),\"c\":12,\"r\":\"EU\",\"count\":2}"
+	assert_line --partial ',"c":"a string key of more than forty bytes, too","r":null,"count":1}'
+	assert_line --partial ',"c":[1,2],"r":{"x":1},"count":1}'
+}
+
 @test "every aggregate, named count, sum_F, avg_F, min_F, max_F, approx_count_distinct_F" {
 	{ order 12:00:01 C1 2; order 12:00:02 C1 '"3"'; order 12:00:03 C1 null; order 12:00:04 C1 2; order 12:00:05 C1; } > in
 	run inlet-window --time ts --window 1m --group-by customer_id --agg count \
@@ -277,6 +298,25 @@ $(sed -n '/"batch":2/,$p' first)"
 	gen 1 3000 6000 | inlet-window --checkpoint ck "${opts[@]}" > restarted
 	diff <(tail -4 straight) restarted
 	grep -q '"hll":"' ck/state/0
+}
+
+@test "long group keys survive eviction and a restart" {
+	gen() {	# gen BATCH: a minute of rows, 50 long keys, every other row 10 s late
+		awk -v b="$1" 'BEGIN {
+			printf "{\"_inlet\":\"begin\",\"batch\":%d}\n", b
+			for (i = b * 1200; i < (b + 1) * 1200; i++)
+				printf "{\"ts\":%d,\"c\":\"customer with a long name %d\",\"a\":%d}\n",
+					int(i / 20) - (i % 2) * 10, i % 50, i % 7
+			printf "{\"_inlet\":\"end\",\"batch\":%d}\n", b }'
+	}
+	opts=(--time ts --window 10s --watermark 20s --group-by c,a --agg count --agg sum:a
+	      --output-mode update)
+	{ gen 0; gen 1; gen 2; gen 3; } | inlet-window "${opts[@]}" > straight
+	{ gen 0; gen 1; gen 2; } | inlet-window --checkpoint ck "${opts[@]}" > /dev/null
+	mkdir -p ck/commits && touch ck/commits/0 ck/commits/1 ck/commits/2
+	gen 3 | inlet-window --checkpoint ck "${opts[@]}" > restarted
+	diff <(sed -n '/"batch":3/,$p' straight) restarted
+	grep -q '"c":"customer with a long name 49","a":0,"count":' restarted
 }
 
 @test "killed between its state and its rows, a rerun gives the table an uninterrupted run gives" {

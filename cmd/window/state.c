@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "die.h"
 #include "json.h"
@@ -7,32 +8,80 @@
 #include "timestamp.h"
 #include "value.h"
 
-void table_init(struct window_table *t, const struct window_spec *spec)
+#define MIN_CAP 1024
+#define HUGE_PAGE (2 << 20)
+#define KEY_BLOCK (256 * 1024 - 64)	/* bytes of key text per arena block */
+
+struct key_block {
+	struct key_block *next;
+	size_t size, used;
+	char data[];
+};
+
+static size_t agg_size(enum agg_kind kind)
 {
-	memset(t, 0, sizeof(*t));
-	t->spec = spec;
-	t->cap = 1024;
-	t->slot = xmalloc(t->cap * sizeof(*t->slot));
-	memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	switch (kind) {
+	case AGG_SUM:
+	case AGG_AVG:
+		return sizeof(struct agg_sum);
+	case AGG_MIN:
+	case AGG_MAX:
+		return sizeof(struct agg_text);
+	case AGG_DISTINCT:
+		return sizeof(struct distinct);
+	case AGG_COUNT:
+		break;
+	}
+	return 0;
 }
 
-static void window_free(const struct window_spec *spec, struct window *w)
+static void *agg_state(const struct window_table *t, const struct window *w, size_t i)
 {
-	for (size_t i = 0; i < spec->n_aggs; i++) {
-		decimal_free(&w->agg[i].sum);
-		free(w->agg[i].text);
-		distinct_free(&w->agg[i].distinct);
+	return (char *)w + t->agg_off[i];
+}
+
+static void aggs_free(const struct window_table *t, struct window *w)
+{
+	for (size_t i = 0; i < t->spec->n_aggs; i++) {
+		switch (t->spec->aggs[i].kind) {
+		case AGG_SUM:
+		case AGG_AVG:
+			decimal_free(&((struct agg_sum *)agg_state(t, w, i))->sum);
+			break;
+		case AGG_MIN:
+		case AGG_MAX:
+			free(((struct agg_text *)agg_state(t, w, i))->text);
+			break;
+		case AGG_DISTINCT:
+			distinct_free(agg_state(t, w, i));
+			break;
+		case AGG_COUNT:
+			break;
+		}
 	}
-	free(w->keys);
-	free(w);
+}
+
+static void keys_free(struct key_block *b)
+{
+	while (b) {
+		struct key_block *next = b->next;
+		free(b);
+		b = next;
+	}
 }
 
 void table_free(struct window_table *t)
 {
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i])
-			window_free(t->spec, t->slot[i]);
+	for (size_t i = 0; t->agg_memory && i < t->count; i++)
+		aggs_free(t, table_window(t, i));
+	for (size_t i = 0; i < t->n_chunks; i++)
+		free(t->chunk[i]);
+	free(t->chunk);
+	keys_free(t->keys);
 	free(t->slot);
+	free(t->agg_off);
+	free(t->agg_label_len);
+	free(t->key_label_len);
 	for (int i = 0; i < 2; i++) {
 		decimal_free(&t->scratch[i]);
 		buf_free(&t->text[i]);
@@ -40,69 +89,201 @@ void table_free(struct window_table *t)
 	buf_free(&t->window_text);
 }
 
+/* A copy of the N bytes at KEYS in the arena. */
+static const char *key_store(struct window_table *t, const char *keys, size_t n)
+{
+	struct key_block *b = t->keys;
+	char *p;
+
+	if (!n)
+		return "";
+	if (!b || b->size - b->used < n) {
+		/* A long key gets a block of its own; the open block stays open. */
+		bool own = n > KEY_BLOCK / 4;
+		struct key_block *nb = xmalloc(sizeof(*nb) + (own ? n : KEY_BLOCK));
+		nb->size = own ? n : KEY_BLOCK;
+		nb->used = 0;
+		if (own && b) {
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			t->keys = nb;
+		}
+		b = nb;
+	}
+	p = b->data + b->used;
+	memcpy(p, keys, n);
+	b->used += n;
+	t->key_bytes += n;
+	return p;
+}
+
+/* Copy the live keys to a new arena, leaving the evicted ones behind. */
+static void keys_compact(struct window_table *t)
+{
+	struct key_block *old = t->keys;
+
+	t->keys = NULL;
+	t->key_bytes = t->dead_key_bytes = 0;
+	for (size_t i = 0; i < t->count; i++) {
+		struct window *w = table_window(t, i);
+		if (w->keys_len > KEY_INLINE)
+			w->key.arena = key_store(t, w->key.arena, w->keys_len);
+	}
+	keys_free(old);
+}
+
+/* Any good 64-bit mix will do: the table's hashes are never stored. */
 static unsigned long long entry_hash(long long start, const char *keys, size_t n)
 {
-	unsigned long long h = hash64(keys, n) ^
-		((unsigned long long)start * 0x9e3779b97f4a7c15ULL);
+	const unsigned long long k = 0xbf58476d1ce4e5b9ULL;
+	unsigned long long h = (unsigned long long)start * 0x9e3779b97f4a7c15ULL ^ n;
+	unsigned long long word;
 
-	return h ^ (h >> 31);
-}
-
-static size_t find_slot(const struct window_table *t, long long start,
-			const char *keys, size_t n, unsigned long long h)
-{
-	size_t mask = t->cap - 1, i = h & mask;
-
-	for (;; i = (i + 1) & mask) {
-		const struct window *w = t->slot[i];
-		if (!w || (w->hash == h && w->start == start && w->keys_len == n &&
-			   (!n || !memcmp(w->keys, keys, n))))
-			return i;
+	for (; n >= 8; keys += 8, n -= 8) {
+		memcpy(&word, keys, 8);
+		h = (h ^ word) * k;
+		h ^= h >> 29;
 	}
+	if (n) {
+		word = 0;
+		memcpy(&word, keys, n);
+		h = (h ^ word) * k;
+	}
+	h ^= h >> 32;
+	h *= 0x94d049bb133111ebULL;
+	return h ^ (h >> 29);
 }
 
-/* Re-insert every entry into a table of CAP slots. */
-static void rehash(struct window_table *t, size_t cap)
+/*
+ * An entry's home slot is the top bits of its tag, so growing the table
+ * needs no hash but the tag: the slots are moved in order, each to about
+ * twice its place, a sequential pass rather than a cache miss per entry.
+ */
+static size_t home(const struct window_table *t, unsigned tag)
 {
-	struct window **old = t->slot;
-	size_t old_cap = t->cap;
+	return (size_t)tag >> t->shift;
+}
+
+/* The first free slot at or after TAG's home. */
+static size_t free_slot(const struct window_table *t, unsigned tag)
+{
+	size_t mask = t->cap - 1, i = home(t, tag);
+
+	while (t->slot[i].index)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void slots_alloc(struct window_table *t, size_t cap)
+{
+	size_t size = cap * sizeof(*t->slot);
 
 	t->cap = cap;
-	t->slot = xmalloc(cap * sizeof(*t->slot));
-	memset(t->slot, 0, cap * sizeof(*t->slot));
-	for (size_t i = 0; i < old_cap; i++) {
-		struct window *w = old[i];
-		if (w)
-			t->slot[find_slot(t, w->start, w->keys, w->keys_len, w->hash)] = w;
-	}
+	for (t->shift = 32; cap > 1; cap >>= 1)
+		t->shift--;
+	/* Every lookup lands on a random slot: huge pages spare a TLB miss. */
+	if (size >= HUGE_PAGE && !posix_memalign((void **)&t->slot, HUGE_PAGE, size))
+		madvise(t->slot, size, MADV_HUGEPAGE);
+	else
+		t->slot = xmalloc(size);
+	memset(t->slot, 0, size);
+}
+
+static void slots_grow(struct window_table *t)
+{
+	struct table_slot *old = t->slot;
+	size_t old_cap = t->cap;
+
+	slots_alloc(t, 2 * old_cap);
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].index)
+			t->slot[free_slot(t, old[i].tag)] = old[i];
 	free(old);
+}
+
+/* A table of CAP slots holding every entry, at new indexes. */
+static void slots_build(struct window_table *t, size_t cap)
+{
+	free(t->slot);
+	slots_alloc(t, cap);
+	for (size_t i = 0; i < t->count; i++) {
+		const struct window *w = table_window(t, i);
+		unsigned tag = (unsigned)(entry_hash(w->start, window_keys(w),
+						     w->keys_len) >> 32);
+		t->slot[free_slot(t, tag)] = (struct table_slot){ tag, (unsigned)i + 1 };
+	}
+}
+
+void table_init(struct window_table *t, const struct window_spec *spec)
+{
+	size_t size = sizeof(struct window);
+
+	memset(t, 0, sizeof(*t));
+	t->spec = spec;
+	t->agg_off = xmalloc((spec->n_aggs + 1) * sizeof(*t->agg_off));
+	t->agg_label_len = xmalloc((spec->n_aggs + 1) * sizeof(*t->agg_label_len));
+	for (size_t i = 0; i < spec->n_aggs; i++) {
+		size = (size + 7) & ~(size_t)7;
+		t->agg_off[i] = size;
+		size += agg_size(spec->aggs[i].kind);
+		t->agg_memory |= spec->aggs[i].kind != AGG_COUNT;
+		t->agg_label_len[i] = strlen(spec->aggs[i].label);
+	}
+	t->entry_size = (size + 7) & ~(size_t)7;
+	t->key_label_len = xmalloc((spec->n_keys + 1) * sizeof(*t->key_label_len));
+	for (size_t i = 0; i < spec->n_keys; i++)
+		t->key_label_len[i] = strlen(spec->key_labels[i]);
+	slots_alloc(t, MIN_CAP);
 }
 
 struct window *table_get(struct window_table *t, long long start,
 			 const char *keys, size_t keys_len)
 {
-	unsigned long long h = entry_hash(start, keys, keys_len);
-	size_t i, size;
+	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
+	size_t mask = t->cap - 1, i = home(t, tag);
 	struct window *w;
 
-	if ((t->count + 1) * 10 > t->cap * 7)
-		rehash(t, t->cap * 2);
-	i = find_slot(t, start, keys, keys_len, h);
-	if (t->slot[i])
-		return t->slot[i];
-	size = sizeof(*w) + t->spec->n_aggs * sizeof(w->agg[0]);
-	w = xmalloc(size);
-	memset(w, 0, size);
+	/* Only a tag match loads the entry: a miss costs one cache line. */
+	for (; t->slot[i].index; i = (i + 1) & mask) {
+		if (t->slot[i].tag != tag)
+			continue;
+		w = table_window(t, t->slot[i].index - 1);
+		if (w->start == start && w->keys_len == keys_len &&
+		    (!keys_len || !memcmp(window_keys(w), keys, keys_len)))
+			return w;
+	}
+	/* Indexes and tags are 32 bits: at most 2^31 entries in 2^32 slots. */
+	if (t->count >= INT_MAX || keys_len > UINT_MAX)
+		die(EX_DATAERR, "too much state: more than %d windows, or a group key "
+		    "over 4 GiB", INT_MAX);
+	if ((t->count + 1) * 10 > t->cap * 7) {
+		slots_grow(t);
+		i = free_slot(t, tag);
+	}
+	if (t->count >> ENTRY_CHUNK_BITS == t->n_chunks) {
+		t->chunk = xrealloc(t->chunk, (t->n_chunks + 1) * sizeof(*t->chunk));
+		t->chunk[t->n_chunks++] = xmalloc(ENTRY_CHUNK * t->entry_size);
+	}
+	w = table_window(t, t->count++);
+	memset(w, 0, t->entry_size);
 	w->start = start;
-	w->hash = h;
-	w->keys = xmalloc(keys_len + 1);
-	if (keys_len)
-		memcpy(w->keys, keys, keys_len);
-	w->keys[keys_len] = '\0';
-	w->keys_len = keys_len;
-	t->slot[i] = w;
-	t->count++;
+	if (keys_len <= KEY_INLINE)
+		memcpy(w->key.text, keys ? keys : "", keys_len);
+	else
+		w->key.arena = key_store(t, keys, keys_len);
+	w->keys_len = (unsigned)keys_len;
+	t->slot[i] = (struct table_slot){ tag, (unsigned)t->count };
 	return w;
+}
+
+void table_warm(const struct window_table *t, long long start, const char *keys,
+		size_t keys_len)
+{
+	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
+
+	__builtin_prefetch(&t->slot[home(t, tag)]);
 }
 
 /* A JSON number, or a string holding a decimal number, into D; 0 or -1. */
@@ -117,7 +298,7 @@ static int numeric(struct decimal *d, const char *val, size_t len)
 
 static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
-	int c = memcmp(a, b, alen < blen ? alen : blen);
+	int c = alen && blen ? memcmp(a, b, alen < blen ? alen : blen) : 0;
 
 	return c ? c : (alen > blen) - (alen < blen);
 }
@@ -158,7 +339,8 @@ int window_add(struct window_table *t, struct window *w, size_t i,
 	       const char *val, size_t len)
 {
 	const struct agg_spec *a = &t->spec->aggs[i];
-	struct agg_state *s = &w->agg[i];
+	struct agg_sum *sum = agg_state(t, w, i);
+	struct agg_text *best = agg_state(t, w, i);
 
 	/* SQL aggregates ignore NULL; a missing field is NULL. */
 	if (a->kind == AGG_COUNT || !val || (len == 4 && !memcmp(val, "null", 4)))
@@ -168,23 +350,23 @@ int window_add(struct window_table *t, struct window *w, size_t i,
 	case AGG_AVG:
 		if (numeric(&t->scratch[0], val, len) < 0)
 			return -1;
-		decimal_add(&s->sum, &t->scratch[0]);
-		s->n++;
+		decimal_add(&sum->sum, &t->scratch[0]);
+		sum->n++;
 		break;
 	case AGG_MIN:
 	case AGG_MAX:
-		if (s->text) {
-			int c = value_cmp(t, val, len, s->text, s->len);
+		if (best->text) {
+			int c = value_cmp(t, val, len, best->text, best->len);
 			if (a->kind == AGG_MIN ? c >= 0 : c <= 0)
 				break;
 		}
-		s->text = xrealloc(s->text, len + 1);
-		memcpy(s->text, val, len);
-		s->text[len] = '\0';
-		s->len = len;
+		best->text = xrealloc(best->text, len + 1);
+		memcpy(best->text, val, len);
+		best->text[len] = '\0';
+		best->len = len;
 		break;
 	case AGG_DISTINCT:
-		distinct_add(&s->distinct, hash64(val, len));
+		distinct_add(agg_state(t, w, i), hash64(val, len));
 		break;
 	case AGG_COUNT:
 		break;
@@ -192,101 +374,336 @@ int window_add(struct window_table *t, struct window *w, size_t i,
 	return 0;
 }
 
-static int window_order(const void *pa, const void *pb)
-{
-	const struct window *a = *(struct window *const *)pa;
-	const struct window *b = *(struct window *const *)pb;
+/* ---- sorting: by start, then by the first key bytes, then by all ---- */
 
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return bytes_cmp(a->keys, a->keys_len, b->keys, b->keys_len);
+static unsigned long long key_prefix(const char *keys, size_t n)
+{
+	unsigned long long x = 0;
+
+	/* Big-endian, zero-padded: compares as the bytes do (no key holds NUL). */
+	for (size_t i = 0; i < 8; i++)
+		x = x << 8 | (i < n ? (unsigned char)keys[i] : 0);
+	return x;
 }
 
-struct window **table_select(struct window_table *t,
-			     bool (*keep)(const struct window *, long long),
-			     long long arg, size_t *count)
+static bool ref_less(const struct window_table *t, const struct window_ref *a,
+		     const struct window_ref *b)
 {
-	struct window **list = xmalloc((t->count ? t->count : 1) * sizeof(*list));
+	const struct window *x, *y;
+
+	if (a->start != b->start)
+		return a->start < b->start;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix;
+	x = table_window(t, a->index);
+	y = table_window(t, b->index);
+	return bytes_cmp(window_keys(x), x->keys_len, window_keys(y), y->keys_len) < 0;
+}
+
+static void ref_swap(struct window_ref *a, struct window_ref *b)
+{
+	struct window_ref x = *a;
+
+	*a = *b;
+	*b = x;
+}
+
+static void sift_down(const struct window_table *t, struct window_ref *a,
+		      size_t root, size_t n)
+{
+	for (size_t child; (child = 2 * root + 1) < n; root = child) {
+		if (child + 1 < n && ref_less(t, &a[child], &a[child + 1]))
+			child++;
+		if (!ref_less(t, &a[root], &a[child]))
+			return;
+		ref_swap(&a[root], &a[child]);
+	}
+}
+
+/*
+ * Introsort, in place: a million refs sort without qsort's merge buffer
+ * (as large as the list) and without a call per comparison.  Keys are
+ * unique, so no run of equal elements can slow the quicksort.
+ */
+static void ref_sort(const struct window_table *t, struct window_ref *a, size_t n,
+		     int depth)
+{
+	while (n > 16) {
+		size_t m = n / 2, i = 0, j = n - 1;
+		struct window_ref pivot;
+
+		if (depth-- == 0) {
+			for (size_t k = n / 2; k-- > 0;)
+				sift_down(t, a, k, n);
+			for (size_t k = n - 1; k > 0; k--) {
+				ref_swap(&a[0], &a[k]);
+				sift_down(t, a, 0, k);
+			}
+			return;
+		}
+		if (ref_less(t, &a[m], &a[0]))
+			ref_swap(&a[m], &a[0]);
+		if (ref_less(t, &a[n - 1], &a[m])) {
+			ref_swap(&a[n - 1], &a[m]);
+			if (ref_less(t, &a[m], &a[0]))
+				ref_swap(&a[m], &a[0]);
+		}
+		/* Hoare: a[0] <= pivot <= a[n-1] bound both scans. */
+		pivot = a[m];
+		for (;;) {
+			while (ref_less(t, &a[i], &pivot))
+				i++;
+			while (ref_less(t, &pivot, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			ref_swap(&a[i++], &a[j--]);
+		}
+		/* a[0..j] <= pivot <= a[j+1..n): recurse into the smaller side. */
+		if (j + 1 < n - j - 1) {
+			ref_sort(t, a, j + 1, depth);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			ref_sort(t, a + j + 1, n - j - 1, depth);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct window_ref x = a[i];
+		size_t j = i;
+		for (; j && ref_less(t, &x, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = x;
+	}
+}
+
+static int sort_depth(size_t n)
+{
+	int depth = 0;
+
+	for (; n > 1; n >>= 1)
+		depth += 2;
+	return depth;
+}
+
+/* Byte D of a ref's 16-byte sort key: start (sign flipped), then prefix. */
+static unsigned ref_digit(const struct window_ref *r, int d)
+{
+	unsigned long long v = d < 8 ? (unsigned long long)r->start ^ (1ULL << 63) : r->prefix;
+
+	return (unsigned)(v >> (56 - 8 * (d & 7))) & 255;
+}
+
+/*
+ * Radix sort in place (American flag sort) on the key bytes from D on:
+ * a pass per byte instead of a comparison per element per level.  Runs
+ * too short for it, or equal in all 16 bytes, go to ref_sort.
+ */
+static void ref_radix_sort(const struct window_table *t, struct window_ref *a,
+			   size_t n, int d)
+{
+	size_t count[256] = { 0 }, next[256], end[256], from = 0;
+
+	if (n <= 64 || d == 16) {
+		ref_sort(t, a, n, sort_depth(n));
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		count[ref_digit(&a[i], d)]++;
+	if (count[ref_digit(&a[0], d)] == n) {
+		ref_radix_sort(t, a, n, d + 1);
+		return;
+	}
+	for (unsigned b = 0; b < 256; b++) {
+		next[b] = from;
+		from = end[b] = from + count[b];
+	}
+	/* Each element goes straight to the next free place of its bucket. */
+	for (unsigned b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			struct window_ref x = a[next[b]];
+			unsigned k;
+			while ((k = ref_digit(&x, d)) != b) {
+				struct window_ref y = a[next[k]];
+				a[next[k]++] = x;
+				x = y;
+			}
+			a[next[b]++] = x;
+		}
+	}
+	for (unsigned b = 0; b < 256; b++)
+		if (count[b] > 1)
+			ref_radix_sort(t, a + end[b] - count[b], count[b], d + 1);
+}
+
+struct window_ref *table_select(struct window_table *t,
+				bool (*keep)(const struct window *, long long),
+				long long arg, size_t *count)
+{
+	struct window_ref *list = xmalloc((t->count ? t->count : 1) * sizeof(*list));
 	size_t n = 0;
 
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slot[i] && keep(t->slot[i], arg))
-			list[n++] = t->slot[i];
-	qsort(list, n, sizeof(*list), window_order);
+	for (size_t i = 0; i < t->count; i++) {
+		const struct window *w = table_window(t, i);
+		if (keep(w, arg))
+			list[n++] = (struct window_ref){ w->start,
+				key_prefix(window_keys(w), w->keys_len), (unsigned)i,
+				w->keys_len };
+	}
+	ref_radix_sort(t, list, n, 0);
 	*count = n;
 	return list;
 }
 
+void table_prefetch(const struct window_table *t, const struct window_ref *list,
+		    size_t n, size_t i)
+{
+	/* Far enough ahead to hide a miss, near enough to stay in cache. */
+	if (i + 16 < n)
+		__builtin_prefetch(table_window(t, list[i + 16].index));
+	if (i + 8 < n && list[i + 8].keys_len > KEY_INLINE)
+		__builtin_prefetch(table_window(t, list[i + 8].index)->key.arena);
+}
+
+size_t table_count(const struct window_table *t,
+		   bool (*keep)(const struct window *, long long), long long arg)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->count; i++)
+		n += keep(table_window(t, i), arg);
+	return n;
+}
+
 size_t table_evict(struct window_table *t, long long watermark)
 {
-	size_t removed = 0;
+	size_t kept = 0, removed, cap = t->cap;
 
 	if (watermark == NO_WATERMARK)
 		return 0;
-	for (size_t i = 0; i < t->cap; i++) {
-		struct window *w = t->slot[i];
+	for (size_t i = 0; i < t->count; i++) {
+		struct window *w = table_window(t, i);
 		/* Spark: a window is done once watermark >= its end. */
-		if (w && w->start + t->spec->size_us <= watermark) {
-			window_free(t->spec, w);
-			t->slot[i] = NULL;
-			removed++;
+		if (w->start + t->spec->size_us <= watermark) {
+			if (t->agg_memory)
+				aggs_free(t, w);
+			if (w->keys_len > KEY_INLINE)
+				t->dead_key_bytes += w->keys_len;
+			continue;
 		}
+		if (kept != i)
+			memcpy(table_window(t, kept), w, t->entry_size);
+		kept++;
 	}
-	if (removed) {
-		t->count -= removed;
-		rehash(t, t->cap);
-	}
+	removed = t->count - kept;
+	if (!removed)
+		return 0;
+	t->count = kept;
+	while (t->n_chunks > (kept + ENTRY_CHUNK - 1) >> ENTRY_CHUNK_BITS)
+		free(t->chunk[--t->n_chunks]);
+	/* Copying the live keys costs no more than the dead ones took to add. */
+	if (t->dead_key_bytes > t->key_bytes - t->dead_key_bytes)
+		keys_compact(t);
+	/* Shrink to a load of at most 0.35: growth doubles at 0.7. */
+	while (cap > MIN_CAP && kept * 20 <= cap * 7 / 2)
+		cap /= 2;
+	slots_build(t, cap);
 	return removed;
+}
+
+/* Append the group keys of W, ,"k1":v1,"k2":v2, without the first comma if BARE. */
+static void add_keys(const struct window_table *t, const struct window *w, bool bare,
+		     struct buf *out)
+{
+	const char *p = window_keys(w), *end = p + w->keys_len, *sep;
+
+	for (size_t i = 0; i < t->spec->n_keys; i++) {
+		const char *label = t->spec->key_labels[i];
+		size_t skip = bare && !i;
+		buf_add(out, label + skip, t->key_label_len[i] - skip);
+		sep = i + 1 < t->spec->n_keys ? memchr(p, KEY_SEP, (size_t)(end - p)) : end;
+		buf_add(out, p, (size_t)(sep - p));
+		p = sep + 1;
+	}
+}
+
+static void add_count(struct buf *out, long long v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	unsigned long long u = v < 0 ? -(unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	buf_add(out, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void window_format(struct window_table *t, const struct window *w, struct buf *out)
 {
 	/* Rows come sorted by start: format each window's bounds once. */
 	if (!t->window_text.len || t->window_text_start != w->start) {
+		char start[64];
+		size_t n = 0;
+		/* Tumbling windows one after another: this start is the last end. */
+		if (t->window_text.len && w->start == t->window_text_start + t->spec->size_us &&
+		    t->end_len <= sizeof(start)) {
+			n = t->end_len;
+			memcpy(start, t->window_text.data + t->end_at, n);
+		}
 		buf_reset(&t->window_text);
 		buf_adds(&t->window_text, "{\"window\":{\"start\":\"");
-		timestamp_format(w->start, &t->window_text);
+		if (n)
+			buf_add(&t->window_text, start, n);
+		else
+			timestamp_format(w->start, &t->window_text);
 		buf_adds(&t->window_text, "\",\"end\":\"");
+		t->end_at = t->window_text.len;
 		timestamp_format(w->start + t->spec->size_us, &t->window_text);
+		t->end_len = t->window_text.len - t->end_at;
 		buf_adds(&t->window_text, "\"}");
 		t->window_text_start = w->start;
 	}
 	buf_add(out, t->window_text.data, t->window_text.len);
-	buf_add(out, w->keys, w->keys_len);
+	add_keys(t, w, false, out);
 	for (size_t i = 0; i < t->spec->n_aggs; i++) {
 		const struct agg_spec *a = &t->spec->aggs[i];
-		const struct agg_state *s = &w->agg[i];
-		buf_adds(out, a->label);
+		const struct agg_sum *sum = agg_state(t, w, i);
+		const struct agg_text *best = agg_state(t, w, i);
+		buf_add(out, a->label, t->agg_label_len[i]);
 		switch (a->kind) {
 		case AGG_COUNT:
-			buf_printf(out, "%lld", w->rows);
+			add_count(out, w->rows);
 			break;
 		case AGG_SUM:
-			if (s->n)
-				decimal_format(&s->sum, out);
+			if (sum->n)
+				decimal_format(&sum->sum, out);
 			else
 				buf_adds(out, "null");
 			break;
 		case AGG_AVG:
 			/* Spark: avg of DECIMAL(p,s) is DECIMAL(p+4,s+4), HALF_UP. */
-			if (s->n)
-				decimal_format_quotient(&s->sum, (unsigned long long)s->n, 4, out);
+			if (sum->n)
+				decimal_format_quotient(&sum->sum, (unsigned long long)sum->n,
+							4, out);
 			else
 				buf_adds(out, "null");
 			break;
 		case AGG_MIN:
 		case AGG_MAX:
-			if (s->text)
-				buf_add(out, s->text, s->len);
+			if (best->text)
+				buf_add(out, best->text, best->len);
 			else
 				buf_adds(out, "null");
 			break;
 		case AGG_DISTINCT:
-			buf_printf(out, "%lld", distinct_estimate(&s->distinct));
+			add_count(out, distinct_estimate(agg_state(t, w, i)));
 			break;
 		}
 	}
-	buf_adds(out, "}\n");
+	buf_add(out, "}\n", 2);
 }
 
 static const char *const agg_names[] = {
@@ -308,16 +725,24 @@ void spec_describe(const struct window_spec *spec, const char *time_field,
 	buf_printf(out, " output-mode=%s", mode);
 }
 
+/* Does W start after ARG (a watermark less the window size: W stays open)? */
+static bool starts_after(const struct window *w, long long arg)
+{
+	return w->start > arg;
+}
+
 static bool keep_all(const struct window *w, long long unused)
 {
 	return true;
 }
 
 void table_snapshot(struct window_table *t, long long batch, long long watermark,
-		    const char *options, struct buf *out)
+		    long long evicted, const char *options, struct buf *out)
 {
 	size_t n;
-	struct window **list = table_select(t, keep_all, 0, &n);
+	struct window_ref *list = evicted == NO_WATERMARK ?
+		table_select(t, keep_all, 0, &n) :
+		table_select(t, starts_after, evicted - t->spec->size_us, &n);
 
 	buf_printf(out, "{\"layout\":%d,\"batch\":%lld,\"watermark\":", STATE_LAYOUT, batch);
 	if (watermark == NO_WATERMARK) {
@@ -331,36 +756,38 @@ void table_snapshot(struct window_table *t, long long batch, long long watermark
 	json_string_encode(out, options, strlen(options));
 	buf_adds(out, "}\n");
 	for (size_t k = 0; k < n; k++) {
-		const struct window *w = list[k];
+		const struct window *w = table_window(t, list[k].index);
 		buf_adds(out, "{\"start\":\"");
 		timestamp_format(w->start, out);
 		buf_adds(out, "\",\"keys\":{");
-		if (w->keys_len)
-			buf_add(out, w->keys + 1, w->keys_len - 1);
-		buf_printf(out, "},\"rows\":%lld,\"aggs\":[", w->rows);
+		add_keys(t, w, true, out);
+		buf_adds(out, "},\"rows\":");
+		add_count(out, w->rows);
+		buf_adds(out, ",\"aggs\":[");
 		for (size_t i = 0; i < t->spec->n_aggs; i++) {
-			const struct agg_state *s = &w->agg[i];
+			const struct agg_sum *sum = agg_state(t, w, i);
+			const struct agg_text *best = agg_state(t, w, i);
 			if (i)
 				buf_addc(out, ',');
 			switch (t->spec->aggs[i].kind) {
 			case AGG_COUNT:
-				buf_printf(out, "%lld", w->rows);
+				add_count(out, w->rows);
 				break;
 			case AGG_SUM:
 			case AGG_AVG:
 				buf_addc(out, '[');
-				decimal_format(&s->sum, out);
-				buf_printf(out, ",%lld]", s->n);
+				decimal_format(&sum->sum, out);
+				buf_printf(out, ",%lld]", sum->n);
 				break;
 			case AGG_MIN:
 			case AGG_MAX:
-				if (s->text)
-					buf_add(out, s->text, s->len);
+				if (best->text)
+					buf_add(out, best->text, best->len);
 				else
 					buf_adds(out, "null");
 				break;
 			case AGG_DISTINCT:
-				distinct_format(&s->distinct, out);
+				distinct_format(agg_state(t, w, i), out);
 				break;
 			}
 		}
@@ -398,7 +825,8 @@ static bool get_count(const char *v, size_t n, long long *out)
 static void restore_agg(struct window_table *t, const struct reader *r,
 			struct window *w, size_t i, const char *v, size_t n)
 {
-	struct agg_state *s = &w->agg[i];
+	struct agg_sum *sum = agg_state(t, w, i);
+	struct agg_text *best = agg_state(t, w, i);
 	struct json_iter it;
 	const char *e;
 	size_t en;
@@ -410,9 +838,9 @@ static void restore_agg(struct window_table *t, const struct reader *r,
 	case AGG_AVG:
 		if (json_array_open(&it, v, n, NULL) < 0 ||
 		    json_array_next(&it, &e, &en, NULL) != 1 ||
-		    decimal_parse(&s->sum, e, en) < 0 ||
+		    decimal_parse(&sum->sum, e, en) < 0 ||
 		    json_array_next(&it, &e, &en, NULL) != 1 ||
-		    !get_count(e, en, &s->n) ||
+		    !get_count(e, en, &sum->n) ||
 		    json_array_next(&it, &e, &en, NULL) != 0)
 			malformed(r, "bad sum state");
 		break;
@@ -420,13 +848,13 @@ static void restore_agg(struct window_table *t, const struct reader *r,
 	case AGG_MAX:
 		if (n == 4 && !memcmp(v, "null", 4))
 			break;
-		s->text = xmalloc(n + 1);
-		memcpy(s->text, v, n);
-		s->text[n] = '\0';
-		s->len = n;
+		best->text = xmalloc(n + 1);
+		memcpy(best->text, v, n);
+		best->text[n] = '\0';
+		best->len = n;
 		break;
 	case AGG_DISTINCT:
-		if (distinct_parse(&s->distinct, v, n) < 0)
+		if (distinct_parse(agg_state(t, w, i), v, n) < 0)
 			malformed(r, "bad approx_count_distinct state");
 		break;
 	}
@@ -456,7 +884,8 @@ static void restore_entry(struct window_table *t, const struct reader *r,
 	while (json_object_next(&it, &f, NULL) == 1) {
 		if (i >= spec->n_keys || !json_key_is(&f, spec->keys[i]))
 			malformed(r, "group keys differ from --group-by");
-		buf_adds(keys, spec->key_labels[i++]);
+		if (i++)
+			buf_addc(keys, KEY_SEP);
 		buf_add(keys, f.val, f.val_len);
 	}
 	if (i != spec->n_keys)

@@ -2,8 +2,12 @@
 #define INLET_WINDOW_STATE_H
 /*
  * The state of inlet-window: one entry per (window start, group key
- * values), holding the running aggregates, in a hash table.  Snapshots of
- * it are plain NDJSON files (CK/state/N), a header line then one line per
+ * values), holding the running aggregates.  A million open keys must fit
+ * in little memory and be found fast: entries are fixed-size records in
+ * chunks (no allocation per entry), their key text sits in an arena, and
+ * the hash table holds 8-byte slots, so a probe touches one cache line and
+ * dereferences an entry only when 32 bits of the hash match.  Snapshots
+ * are plain NDJSON files (CK/state/N), a header line then one line per
  * entry in output order.
  */
 #include <limits.h>
@@ -35,40 +39,97 @@ struct window_spec {
 	struct agg_spec *aggs;
 };
 
-struct agg_state {
-	struct decimal sum;	/* sum, avg: the exact running sum */
-	long long n;		/* sum, avg: numeric values added */
-	char *text;		/* min, max: the winning value's JSON text (owned) */
-	size_t len;
-	struct distinct distinct;
-};
+/*
+ * Group keys are held as the values' exact JSON text joined by KEY_SEP (a
+ * missing value is null).  JSON text never holds that byte, and it sorts
+ * below every byte that can continue a value, so the joined text sorts as
+ * the output's ,"k1":v1,"k2":v2 would.  Short ones (an id, a number) sit
+ * in the entry itself: one cache miss fewer per lookup and per output row.
+ */
+#define KEY_SEP '\001'
+#define KEY_INLINE 16
 
+/*
+ * An entry: its window start, row count and group keys, then the state of
+ * each aggregate at the table's agg_off[i] (count needs none).  Entries
+ * live in the table's chunks and move when table_evict compacts them.
+ */
 struct window {
 	long long start;
-	unsigned long long hash;
-	char *keys;		/* owned: the group keys as output text, ,"k":v... */
-	size_t keys_len;
 	long long rows;
+	union {			/* the group keys (see KEY_SEP): window_keys() */
+		char text[KEY_INLINE];	/* up to KEY_INLINE bytes */
+		const char *arena;	/* longer ones, in the table's key arena */
+	} key;
+	unsigned keys_len;
 	bool changed;		/* a row was added in the current batch */
-	struct agg_state agg[];	/* spec->n_aggs of them */
+};
+
+struct agg_sum {		/* sum, avg */
+	struct decimal sum;	/* the exact running sum */
+	long long n;		/* numeric values added */
+};
+
+struct agg_text {		/* min, max */
+	char *text;		/* owned: the winning value's JSON text */
+	size_t len;
+};
+
+/* One block of the key arena, newest first. */
+struct key_block;
+
+/* A slot of the hash table: the hash's top half and entry index + 1 (0: empty). */
+struct table_slot {
+	unsigned tag, index;
 };
 
 struct window_table {
 	const struct window_spec *spec;		/* borrowed */
-	struct window **slot;			/* owned; open addressing */
-	size_t cap, count;
+	struct table_slot *slot;		/* owned; open addressing */
+	size_t cap;				/* of slot, 2^(32 - shift) */
+	int shift;
+	unsigned char **chunk;			/* owned: ENTRY_CHUNK entries each */
+	size_t n_chunks, count;
+	size_t entry_size, *agg_off;		/* owned */
+	bool agg_memory;			/* an aggregate state owns memory */
+	struct key_block *keys;			/* owned */
+	size_t key_bytes, dead_key_bytes;	/* used in the arena, of evicted keys */
+	size_t *key_label_len, *agg_label_len;	/* owned */
 	struct decimal scratch[2];		/* for the per-row arithmetic */
 	struct buf text[2];
 	struct buf window_text;			/* "{"window":{...}" of ... */
-	long long window_text_start;		/* ... this start */
+	long long window_text_start;		/* ... this start; */
+	size_t end_at, end_len;			/* where its end's text is */
 };
+
+#define ENTRY_CHUNK_BITS 12
+#define ENTRY_CHUNK (1U << ENTRY_CHUNK_BITS)
+
+static inline const char *window_keys(const struct window *w)
+{
+	return w->keys_len <= KEY_INLINE ? w->key.text : w->key.arena;
+}
+
+/* Entry I of T (I < T->count). */
+static inline struct window *table_window(const struct window_table *t, size_t i)
+{
+	return (struct window *)(t->chunk[i >> ENTRY_CHUNK_BITS] +
+				 (i & (ENTRY_CHUNK - 1)) * t->entry_size);
+}
 
 void table_init(struct window_table *t, const struct window_spec *spec);
 void table_free(struct window_table *t);
 
-/* The entry of START and KEYS (output text), created empty when missing. */
+/*
+ * The entry of START and KEYS (joined by KEY_SEP), created empty when
+ * missing.  The pointer is valid until the next table_evict.
+ */
 struct window *table_get(struct window_table *t, long long start,
 			 const char *keys, size_t keys_len);
+
+/* Start loading the slot where table_get will look for START and KEYS. */
+void table_warm(const struct window_table *t, long long start, const char *keys,
+		size_t keys_len);
 
 /*
  * Add the JSON value VAL (borrowed; NULL when the row lacks the field) to
@@ -79,14 +140,36 @@ int window_add(struct window_table *t, struct window *w, size_t i,
 	       const char *val, size_t len);
 
 /*
- * The entries for which KEEP(w, arg) is true, sorted by window start then
- * group key text, in a malloc'd array the caller frees.
+ * An entry in a sorted list: its start and first key bytes, which decide
+ * most comparisons without loading the entry, and its index.
  */
-struct window **table_select(struct window_table *t,
-			     bool (*keep)(const struct window *, long long),
-			     long long arg, size_t *count);
+struct window_ref {
+	long long start;
+	unsigned long long prefix;
+	unsigned index, keys_len;
+};
 
-/* Remove (and free) every entry whose window ends at or before WATERMARK. */
+/*
+ * The entries for which KEEP(w, arg) is true, sorted by window start then
+ * group key text, in a malloc'd array the caller frees; its indexes hold
+ * until the next table_evict.
+ */
+struct window_ref *table_select(struct window_table *t,
+				bool (*keep)(const struct window *, long long),
+				long long arg, size_t *count);
+
+/* Start loading the entries LIST[I + ...] (of N) that a loop will need soon. */
+void table_prefetch(const struct window_table *t, const struct window_ref *list,
+		    size_t n, size_t i);
+
+/* How many entries KEEP(w, arg) is true for. */
+size_t table_count(const struct window_table *t,
+		   bool (*keep)(const struct window *, long long), long long arg);
+
+/*
+ * Remove (and free) every entry whose window ends at or before WATERMARK;
+ * the others are compacted, so pointers to entries go stale.
+ */
 size_t table_evict(struct window_table *t, long long watermark);
 
 /* Append W's output row and a newline to OUT. */
@@ -96,9 +179,13 @@ void window_format(struct window_table *t, const struct window *w, struct buf *o
 void spec_describe(const struct window_spec *spec, const char *time_field,
 		   const char *mode, struct buf *out);
 
-/* Append the snapshot of T after BATCH, with WATERMARK and OPTIONS, to OUT. */
+/*
+ * Append the snapshot of T after BATCH, with WATERMARK and OPTIONS, to OUT,
+ * leaving out the entries whose window ends at or before EVICTED (those
+ * the caller's table_evict is about to drop; NO_WATERMARK: none).
+ */
 void table_snapshot(struct window_table *t, long long batch, long long watermark,
-		    const char *options, struct buf *out);
+		    long long evicted, const char *options, struct buf *out);
 
 /*
  * Load the snapshot TEXT (read from PATH, for messages) into the empty T.

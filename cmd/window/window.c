@@ -32,6 +32,7 @@ static const char *const mode_names[] = { "append", "update", "complete" };
 
 #define MAX_WINDOWS_PER_ROW 1000
 #define PROBLEMS_SHOWN 10
+#define OUT_PIECE (256 * 1024)
 
 static struct options {
 	const char *time_field;
@@ -259,6 +260,11 @@ struct run {
 	size_t *lens;
 	size_t *name_lens;	/* of their member names */
 	size_t time_len;
+	size_t wanted;		/* fields to find in a row: time, keys, agg inputs */
+	bool count_only;	/* no aggregate reads a field */
+	bool pending;		/* a row waits to be added: see add_row */
+	long long pending_time;
+	struct buf pending_keys;
 	long long rows, late_rows, bad_time, not_numeric, batches;
 };
 
@@ -344,29 +350,60 @@ static bool key_is(const struct json_field *f, const char *name, size_t len)
 	return f->key_len == len && !memcmp(f->key, name, len);
 }
 
+/* Add the row at T with KEYS to its open windows, the aggregates from r->vals. */
+static void add_to_windows(struct run *r, long long t, const struct buf *keys)
+{
+	const struct window_spec *s = &opt.spec;
+	size_t nk = s->n_keys;
+	bool first = true;
+
+	/* Windows holding t start at multiples of the slide in (t - size, t]. */
+	for (long long start = floor_div(t, s->slide_us) * s->slide_us;
+	     start > t - s->size_us; start -= s->slide_us) {
+		if (start + s->size_us <= r->watermark)
+			break;		/* this window and all earlier ones are closed */
+		struct window *w = table_get(&r->table, start, keys->data, keys->len);
+		w->rows++;
+		w->changed = true;
+		for (size_t i = 0; !r->count_only && i < s->n_aggs; i++)
+			if (window_add(&r->table, w, i, r->vals[nk + i], r->lens[nk + i]) < 0 &&
+			    first)
+				not_numeric(r, i);
+		first = false;
+	}
+}
+
+/* Add the row add_row left waiting, if any. */
+static void add_pending(struct run *r)
+{
+	if (r->pending)
+		add_to_windows(r, r->pending_time, &r->pending_keys);
+	r->pending = false;
+}
+
 static void add_row(struct run *r, const struct record *rec)
 {
 	const struct window_spec *s = &opt.spec;
-	size_t nk = s->n_keys, nv = nk + s->n_aggs;
+	size_t nk = s->n_keys, nv = nk + s->n_aggs, wanted = r->wanted, found = 0;
 	const char *tv = NULL;
 	size_t tn = 0;
-	struct json_iter it;
-	struct json_field f;
 	long long t, last_start;
-	bool accepted = false;
 
+	/* The members record_classify found: the first of each name counts. */
 	memset(r->vals, 0, nv * sizeof(*r->vals));
-	json_object_open(&it, rec->text, rec->len, NULL);
-	while (json_object_next(&it, &f, NULL) == 1) {
-		if (!tv && key_is(&f, opt.time_field, r->time_len)) {
-			tv = f.val;
-			tn = f.val_len;
+	for (size_t k = 0; k < rec->nfields && found < wanted; k++) {
+		const struct json_field *f = &rec->fields[k];
+		if (!tv && key_is(f, opt.time_field, r->time_len)) {
+			tv = f->val;
+			tn = f->val_len;
+			found++;
 		}
 		for (size_t i = 0; i < nv; i++) {
 			const char *name = i < nk ? s->keys[i] : s->aggs[i - nk].field;
-			if (name && !r->vals[i] && key_is(&f, name, r->name_lens[i])) {
-				r->vals[i] = f.val;
-				r->lens[i] = f.val_len;
+			if (name && !r->vals[i] && key_is(f, name, r->name_lens[i])) {
+				r->vals[i] = f->val;
+				r->lens[i] = f->val_len;
+				found++;
 			}
 		}
 	}
@@ -379,32 +416,38 @@ static void add_row(struct run *r, const struct record *rec)
 	/* Group keys are compared and written as their exact JSON text. */
 	buf_reset(&r->keys);
 	for (size_t i = 0; i < nk; i++) {
-		buf_adds(&r->keys, s->key_labels[i]);
+		if (i)
+			buf_addc(&r->keys, KEY_SEP);
 		if (r->vals[i])
 			buf_add(&r->keys, r->vals[i], r->lens[i]);
 		else
 			buf_adds(&r->keys, "null");
 	}
 
-	/* Windows holding t start at multiples of the slide in (t - size, t]. */
+	/* Late: even the last window holding t is closed. */
 	last_start = floor_div(t, s->slide_us) * s->slide_us;
-	for (long long start = last_start; start > t - s->size_us; start -= s->slide_us) {
-		if (start + s->size_us <= r->watermark)
-			break;		/* this window and all earlier ones are closed */
-		struct window *w = table_get(&r->table, start, r->keys.data, r->keys.len);
-		w->rows++;
-		w->changed = true;
-		for (size_t i = 0; i < s->n_aggs; i++)
-			if (window_add(&r->table, w, i, r->vals[nk + i], r->lens[nk + i]) < 0 &&
-			    !accepted)
-				not_numeric(r, i);
-		accepted = true;
-	}
-	if (!accepted) {
+	if (last_start + s->size_us <= r->watermark) {
 		r->late_rows++;
 		if (r->late)
 			stream_write(r->late, rec->text, rec->len);
+		return;
 	}
+	if (!r->count_only) {
+		add_to_windows(r, t, &r->keys);
+		return;
+	}
+	/*
+	 * A row that only counts waits while the next one is parsed, and its
+	 * slot is fetched meanwhile: with a million keys, a lookup is
+	 * otherwise a cache miss per row.
+	 */
+	table_warm(&r->table, last_start, r->keys.data, r->keys.len);
+	add_pending(r);
+	struct buf swap = r->pending_keys;
+	r->pending_keys = r->keys;
+	r->keys = swap;
+	r->pending_time = t;
+	r->pending = true;
 }
 
 static void begin_batch(struct run *r, long long id, bool implicit)
@@ -418,12 +461,14 @@ static void begin_batch(struct run *r, long long id, bool implicit)
 		r->last = id;
 }
 
-static void write_snapshot(struct run *r)
+/* Save the state, less the windows EVICTED is about to close (or none). */
+static void write_snapshot(struct run *r, long long evicted)
 {
 	long long committed;
 
 	buf_reset(&r->snapshot);
-	table_snapshot(&r->table, r->batch, r->watermark, r->options.data, &r->snapshot);
+	table_snapshot(&r->table, r->batch, r->watermark, evicted, r->options.data,
+		       &r->snapshot);
 	ckpt_path(&r->ck, "state", r->batch, &r->path);
 	if (write_file_atomic(r->path.data, r->snapshot.data, r->snapshot.len) < 0)
 		die_errno(EX_IOERR, "cannot write '%s'", r->path.data);
@@ -432,6 +477,13 @@ static void write_snapshot(struct run *r)
 	if (committed >= 0)
 		ckpt_log_prune(r->state_dir.data,
 			       committed < r->batch - 1 ? committed : r->batch - 1);
+}
+
+static void write_out(struct buf *out)
+{
+	if (out->len && fwrite(out->data, 1, out->len, stdout) != out->len)
+		die_errno(EX_IOERR, "cannot write output");
+	buf_reset(out);
 }
 
 /*
@@ -443,9 +495,10 @@ static void write_snapshot(struct run *r)
 static void finish_batch(struct run *r, bool at_eof)
 {
 	long long next = r->watermark, closing = r->watermark;
-	struct window **list = NULL;
+	struct window_ref *list = NULL;
 	size_t n = 0;
 
+	add_pending(r);
 	buf_reset(&r->out);
 	r->open = false;
 	if (r->already_committed)
@@ -461,23 +514,30 @@ static void finish_batch(struct run *r, bool at_eof)
 	case MODE_UPDATE: list = table_select(&r->table, changed, 0, &n); break;
 	case MODE_COMPLETE: list = table_select(&r->table, every, 0, &n); break;
 	}
-	for (size_t i = 0; i < n; i++) {
-		window_format(&r->table, list[i], &r->out);
-		list[i]->changed = false;
-	}
-	free(list);
-	/* Complete mode keeps every window; the others drop the closed ones. */
-	if (opt.mode != MODE_COMPLETE)
-		table_evict(&r->table, closing);
 	r->watermark = next;
 	if (r->late && fflush(r->late) != 0)
 		die_errno(EX_IOERR, "cannot write '%s'", opt.late_path);
+	/*
+	 * Complete mode keeps every window; the others drop the closed ones
+	 * once written, and the state saved already leaves them out.
+	 */
 	crash_point("window-before-state");
 	if (opt.checkpoint)
-		write_snapshot(r);
+		write_snapshot(r, opt.mode == MODE_COMPLETE ? NO_WATERMARK : closing);
 	crash_point("window-after-state");
-	if (r->out.len && fwrite(r->out.data, 1, r->out.len, stdout) != r->out.len)
-		die_errno(EX_IOERR, "cannot write output");
+	/* The rows go out in pieces: a million of them need not sit in memory. */
+	for (size_t i = 0; i < n; i++) {
+		struct window *w = table_window(&r->table, list[i].index);
+		table_prefetch(&r->table, list, n, i);
+		window_format(&r->table, w, &r->out);
+		w->changed = false;
+		if (r->out.len >= OUT_PIECE)
+			write_out(&r->out);
+	}
+	write_out(&r->out);
+	free(list);
+	if (opt.mode != MODE_COMPLETE)
+		table_evict(&r->table, closing);
 }
 
 /*
@@ -487,10 +547,8 @@ static void finish_batch(struct run *r, bool at_eof)
 static void final_batch(struct run *r)
 {
 	long long id = r->last + 1;
-	size_t n;
 
-	free(table_select(&r->table, closed_by, r->watermark, &n));
-	if (!n)
+	if (!table_count(&r->table, closed_by, r->watermark))
 		return;
 	if (opt.checkpoint) {
 		struct buf offsets = BUF_INIT;
@@ -594,11 +652,16 @@ int main(int argc, char **argv)
 	r.vals = xmalloc(nv * sizeof(*r.vals));
 	r.lens = xmalloc(nv * sizeof(*r.lens));
 	r.name_lens = xmalloc(nv * sizeof(*r.name_lens));
+	r.wanted = 1;
 	for (size_t i = 0; i < nv; i++) {
 		const char *name = i < opt.spec.n_keys ? opt.spec.keys[i] :
 			opt.spec.aggs[i - opt.spec.n_keys].field;
 		r.name_lens[i] = name ? strlen(name) : 0;
+		r.wanted += name != NULL;
 	}
+	r.count_only = true;
+	for (size_t i = 0; i < opt.spec.n_aggs; i++)
+		r.count_only &= opt.spec.aggs[i].kind == AGG_COUNT;
 	r.time_len = strlen(opt.time_field);
 	spec_describe(&opt.spec, opt.time_field, mode_names[opt.mode], &r.options);
 	if (opt.checkpoint)
@@ -646,6 +709,7 @@ int main(int argc, char **argv)
 	buf_free(&r.out);
 	buf_free(&r.snapshot);
 	buf_free(&r.keys);
+	buf_free(&r.pending_keys);
 	if (opt.checkpoint)
 		ckpt_close(&r.ck);
 	close_stdout();
