@@ -192,9 +192,13 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 	return 1;
 }
 
-void record_copy_prefix(const struct record *rec, size_t i, struct buf *out)
+void record_rebuild_from(const struct record *rec, size_t i, struct buf *out, bool *started)
 {
 	const char *from = memchr(rec->text, '{', rec->len), *upto;
+
+	if (*started)
+		return;
+	*started = true;
 
 	if (i == 0) {
 		upto = from + 1;

@@ -258,9 +258,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		f = rec->fields[i];
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
 			/* It moves to the end if the row is rebuilt. */
-			if (!copying)
-				record_copy_prefix(rec, i, row);
-			copying = true;
+			record_rebuild_from(rec, i, row, &copying);
 			prior = f.val;
 			prior_len = f.val_len;
 			continue;
@@ -313,9 +311,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		if (bad || st->value.len != f.val_len ||
 		    memcmp(st->value.data, f.val, f.val_len)) {
 			changed = true;
-			if (!copying)
-				record_copy_prefix(rec, i, row);
-			copying = true;
+			record_rebuild_from(rec, i, row, &copying);
 		}
 		if (copying)
 			add_member(row, f.key, f.key_len, st->value.data, st->value.len);

@@ -362,24 +362,12 @@ static void add_column(struct state *st, const char *name, size_t n,
 			st->path.len ? st->path.data : "standard input", st->schema.version);
 }
 
-/* Start rebuilding the row at its member I, the first to change. */
-static void start_copy(struct buf *row, const struct record *rec, size_t i,
-		       bool *copying, bool *any)
-{
-	if (*copying)
-		return;
-	*copying = true;
-	*any = i > 0;
-	record_copy_prefix(rec, i, row);
-}
-
 static void process_row(struct state *st, const struct record *rec)
 {
 	struct buf *row = &st->row, *resc = &st->rescued;
 	const char *prior = NULL;	/* an upstream _rescued_data object */
 	size_t prior_len = 0;
 	bool changed = false;	/* the row is being rebuilt in ROW */
-	bool any = false;	/* ROW holds a member */
 	size_t position = 0;
 
 	buf_reset(row);
@@ -388,7 +376,7 @@ static void process_row(struct state *st, const struct record *rec)
 		const struct json_field f = rec->fields[i];
 		bool keep = true;
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
-			start_copy(row, rec, i, &changed, &any);
+			record_rebuild_from(rec, i, row, &changed);
 			prior = f.val;
 			prior_len = f.val_len;
 			continue;
@@ -418,7 +406,7 @@ static void process_row(struct state *st, const struct record *rec)
 				case EVOLVE_NONE:
 					st->dropped++;
 					keep = false;
-					start_copy(row, rec, i, &changed, &any);
+					record_rebuild_from(rec, i, row, &changed);
 					break;
 				default:
 					buf_addc(resc, resc->len ? ',' : '{');
@@ -427,18 +415,17 @@ static void process_row(struct state *st, const struct record *rec)
 					buf_add(resc, "\":", 2);
 					buf_add(resc, f.val, f.val_len);
 					keep = false;
-					start_copy(row, rec, i, &changed, &any);
+					record_rebuild_from(rec, i, row, &changed);
 				}
 			}
 		}
 		if (keep && changed) {
-			if (any)
+			if (row->len > 1)
 				buf_addc(row, ',');
 			buf_addc(row, '"');
 			buf_add(row, f.key, f.key_len);
 			buf_add(row, "\":", 2);
 			buf_add(row, f.val, f.val_len);
-			any = true;
 		}
 	}
 	announce(st);
@@ -469,7 +456,7 @@ static void process_row(struct state *st, const struct record *rec)
 			else
 				buf_adds(resc, "null");
 			buf_addc(resc, '}');
-			if (any)
+			if (row->len > 1)
 				buf_addc(row, ',');
 			json_string_encode(row, opt.rescued, strlen(opt.rescued));
 			buf_addc(row, ':');
