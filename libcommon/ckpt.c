@@ -172,6 +172,8 @@ long long monotonic_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static void check_new(const char *dir, const char *metadata);
+
 static void new_id(char *out)
 {
 	unsigned char raw[16];
@@ -220,6 +222,7 @@ void ckpt_open(struct ckpt *ck, const char *dir)
 	if (read_file(path.data, &text) < 0) {
 		if (errno != ENOENT)
 			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+		check_new(dir, path.data);
 		char id[33], now[32];
 		new_id(id);
 		iso8601_now(now);
@@ -242,6 +245,68 @@ void ckpt_open(struct ckpt *ck, const char *dir)
 	parse_metadata(ck, path.data, &text);
 	buf_free(&path);
 	buf_free(&text);
+}
+
+/*
+ * A checkpoint without metadata must be a new one: with batches, schemas
+ * or state already in it, a new id would make every sink mark a stranger
+ * and replay committed batches.
+ */
+static void check_new(const char *dir, const char *metadata)
+{
+	static const char *const parts[] = { "offsets", "commits", "schemas", "state" };
+	struct buf sub = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++) {
+		buf_reset(&sub);
+		buf_printf(&sub, "%s/%s", dir, parts[i]);
+		if (ckpt_log_latest(sub.data) >= 0)
+			die(EX_DATAERR, "checkpoint file '%s' is missing but '%s' holds "
+			    "entries: restore the metadata from a backup (its id is in the "
+			    "sink's marks) or start a new checkpoint", metadata, sub.data);
+	}
+	buf_free(&sub);
+}
+
+void ckpt_claim(struct ckpt *ck, const char *key, const char *value)
+{
+	struct buf path = BUF_INIT, lock = BUF_INIT, text = BUF_INIT, have = BUF_INIT;
+	const char *v;
+	size_t n;
+	int fd;
+
+	buf_printf(&path, "%s/metadata", ck->dir);
+	/* discover and commit claim at the same time: one rewrite at a time. */
+	buf_printf(&lock, "%s/.lock-metadata", ck->dir);
+	fd = open(lock.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		die_errno(EX_CANTCREAT, "cannot lock '%s'", lock.data);
+	if (read_file(path.data, &text) < 0)
+		die_errno(EX_IOERR, "cannot read '%s'", path.data);
+	if (json_object_get(text.data, text.len, key, &v, &n) == 1) {
+		if (!json_is_string(v, n) || json_string_decode(&have, v, n) < 0)
+			die(EX_DATAERR, "checkpoint file '%s': \"%s\" is not a string; "
+			    "restore it from a backup", path.data, key);
+		if (strcmp(have.data, value))
+			die(EX_USAGE, "checkpoint '%s' belongs to %s '%s', not '%s': give "
+			    "each pipeline its own checkpoint (if the %s moved, change "
+			    "\"%s\" in '%s')", ck->dir, key, have.data, value, key, key,
+			    path.data);
+	} else {
+		while (text.len && (text.data[text.len - 1] == '\n' ||
+				    text.data[text.len - 1] == '}'))
+			text.data[--text.len] = '\0';
+		buf_printf(&text, ",\"%s\":", key);
+		json_string_encode(&text, value, strlen(value));
+		buf_adds(&text, "}\n");
+		if (write_file_atomic(path.data, text.data, text.len) < 0)
+			die_errno(EX_IOERR, "cannot write '%s'", path.data);
+	}
+	close(fd);
+	buf_free(&path);
+	buf_free(&lock);
+	buf_free(&text);
+	buf_free(&have);
 }
 
 void ckpt_close(struct ckpt *ck)

@@ -33,6 +33,14 @@ void ckpt_open(struct ckpt *ck, const char *dir);
 void ckpt_close(struct ckpt *ck);
 
 /*
+ * Claim the checkpoint for KEY = VALUE (commit: "sink", the absolute sink
+ * it writes): the first claim is recorded in CK/metadata; a later one with
+ * another VALUE dies with EX_USAGE naming both, since one pipeline's
+ * batches must never land in another's sink.
+ */
+void ckpt_claim(struct ckpt *ck, const char *key, const char *value);
+
+/*
  * Take the exclusive lock of ROLE ("discover", "commit", ...) for the
  * process's lifetime.  If another process holds it, die with EX_TEMPFAIL
  * naming the holder's pid and program.

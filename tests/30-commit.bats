@@ -90,16 +90,71 @@ batch() {	# batch N ROW...: a begin/end-framed batch on stdout
 	assert_output '{"num_affected_rows":1,"num_inserted_rows":1,"num_skipped_corrupt_files":1}'
 }
 
-@test "a stream without control records is one batch ending at EOF" {
+@test "a stream without control records is one unnumbered batch ending at EOF" {
 	printf '{"a":"1"}\n{"a":"2"}\n' > in
 	run inlet-commit --checkpoint ck --db t.db --table t < in
 	assert_success
-	assert_line --index 0 --partial '"batch":0,'
-	[ -f ck/commits/0 ]
+	assert_line --index 0 --partial '"batch":null,'
+	# Nothing replays an unnumbered batch: it takes no number of the checkpoint.
+	[ -z "$(ls ck/commits)" ]
 	inlet-commit --checkpoint ck --db t.db --table t < in > /dev/null
-	[ -f ck/commits/1 ]
 	run sql t.db 'SELECT count(*) FROM t'
 	assert_output 4
+}
+
+@test "an unnumbered stream never takes the number of a pending batch" {
+	mkdir land
+	echo '{"a":"from-file"}' > land/f.json
+	# discover writes offsets/0 ahead; the pipeline dies before commit.
+	inlet-discover --checkpoint ck land > /dev/null
+	[ -f ck/offsets/0 ]
+	echo '{"a":"plain"}' | inlet-commit --checkpoint ck --db t.db --table t --quiet
+	[ ! -f ck/commits/0 ]
+	inlet-discover --checkpoint ck land | inlet-parse | inlet-commit --checkpoint ck \
+		--db t.db --table t --quiet
+	run sql t.db 'SELECT a FROM t ORDER BY a'
+	assert_output $'from-file\nplain'
+}
+
+@test "batches of a checkpoint need commit's --checkpoint: 64, nothing appended twice" {
+	mkdir land
+	echo '{"a":"1"}' > land/f.json
+	inlet-discover --checkpoint ck land > batch
+	run inlet-commit --db t.db --table t < batch
+	assert_equal "$status" 64
+	assert_output --partial "comes from checkpoint"
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+}
+
+@test "batches of another checkpoint are refused with 64 naming both" {
+	mkdir land
+	echo '{"a":"1"}' > land/f.json
+	inlet-discover --checkpoint ck1 land | inlet-parse > batch
+	run inlet-commit --checkpoint ck2 --db t.db --table t < batch
+	assert_equal "$status" 64
+	assert_output --partial "comes from checkpoint $(jq -r .id ck1/metadata)"
+	assert_output --partial "is checkpoint $(jq -r .id ck2/metadata)"
+}
+
+@test "a checkpoint of another sink is refused with 64 naming both" {
+	echo '{"a":"1"}' | inlet-commit --checkpoint ck --db t.db --table t --quiet
+	run inlet-commit --checkpoint ck --db t.db --table other < /dev/null
+	assert_equal "$status" 64
+	assert_output --partial "belongs to sink 'sqlite:$PWD/t.db:t', not 'sqlite:$PWD/t.db:other'"
+	run inlet-commit --checkpoint ck --dir out < /dev/null
+	assert_equal "$status" 64
+}
+
+@test "a checkpoint whose metadata is gone while batches remain is refused (65)" {
+	mkdir land
+	echo '{"a":"1"}' > land/f.json
+	inlet-discover --checkpoint ck land > /dev/null
+	rm ck/metadata
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/metadata' is missing"
+	[ ! -f ck/metadata ]
 }
 
 @test "a batch whose end never arrives is not committed; exit 74" {

@@ -22,6 +22,7 @@
 #include "fault.h"
 #include "json.h"
 #include "schema.h"
+#include "batch.h"
 #include "stream.h"
 #include "value.h"
 /* The --bad-records-path writer is parse's until it moves to libcommon/. */
@@ -475,10 +476,8 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 int main(int argc, char **argv)
 {
 	struct state st;
-	struct stream_reader in;
-	struct record rec;
+	struct batch_reader in;
 	struct buf err = BUF_INIT;
-	bool in_batch = false;
 
 	parse_options(argc, argv);
 	stream_setup_stdout();
@@ -496,9 +495,19 @@ int main(int argc, char **argv)
 		st.jq = compile_map(opt.map);
 
 	badrec_init(&st.bad, opt.bad_records);
-	stream_reader_init(&in, stdin, "standard input");
-	while (stream_next_record(&in, &rec)) {
-		if (rec.kind == RECORD_ROW) {
+	batch_reader_init(&in, stdin, "standard input");
+	for (;;) {
+		enum batch_event ev = batch_next(&in);
+		const struct record *rec = &in.rec;
+
+		if (ev == BATCH_EOF)
+			break;
+		if (ev == BATCH_CUT) {
+			/* The batch is replayed: its bad rows with it. */
+			badrec_discard(&st.bad);
+			batch_die_cut(&in, "its rows were not completed downstream");
+		}
+		if (ev == BATCH_ROW) {
 			st.record++;
 			if (opt.schema_ddl && !st.announced) {
 				buf_reset(&st.tmp);
@@ -507,43 +516,36 @@ int main(int argc, char **argv)
 				st.announced = true;
 			}
 			if (st.jq)
-				map_row(&st, rec.text, rec.len, in.lineno);
+				map_row(&st, rec->text, rec->len, in.in.lineno);
 			else if (st.have_schema)
-				cast_row(&st, &rec, in.lineno);
+				cast_row(&st, rec, in.in.lineno);
 			else
-				stream_write(stdout, rec.text, rec.len);
+				stream_write(stdout, rec->text, rec->len);
 			continue;
 		}
-		if (!strcmp(rec.event, "schema")) {
+		if (ev == BATCH_SCHEMA) {
 			if (opt.schema_ddl)
 				continue;	/* --schema replaces upstream schemas */
 			schema_free(&st.schema);
 			buf_reset(&err);
-			if (schema_from_record(&st.schema, rec.text, rec.len, &err) < 0)
-				die(EX_DATAERR, "'standard input' line %lu: %s", in.lineno, err.data);
+			if (schema_from_record(&st.schema, rec->text, rec->len, &err) < 0)
+				die(EX_DATAERR, "'standard input' line %lu: %s", in.in.lineno, err.data);
 			set_schema(&st);
-		} else if (!strcmp(rec.event, "file")) {
+		} else if (ev == BATCH_FILE) {
 			buf_reset(&st.path);
-			record_get_string(&rec, "path", &st.path);
+			record_get_string(rec, "path", &st.path);
 			st.record = 0;
-		} else if (!strcmp(rec.event, "begin")) {
-			in_batch = true;
-		} else if (!strcmp(rec.event, "end")) {
+		} else if (ev == BATCH_END) {
 			/* The batch's bad rows are durable before it can commit. */
 			badrec_commit(&st.bad);
-			in_batch = false;
 		}
-		stream_write(stdout, rec.text, rec.len);
-		if (!strcmp(rec.event, "end")) {
+		stream_write(stdout, rec->text, rec->len);
+		if (ev == BATCH_END) {
 			stream_flush(stdout);
 			crash_point("cast-after-end");
 		}
 	}
-	/* A batch cut short upstream is replayed: its bad rows with it. */
-	if (in_batch)
-		badrec_discard(&st.bad);
-	else
-		badrec_commit(&st.bad);
+	badrec_commit(&st.bad);
 	if (!opt.quiet && (st.mismatches || st.dropped)) {
 		fprintf(stderr, "inlet-cast: %lld values did not convert; %lld rows dropped",
 			st.mismatches, st.dropped);
@@ -553,7 +555,7 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	badrec_free(&st.bad);
-	stream_reader_free(&in);
+	batch_reader_free(&in);
 	if (st.jq)
 		jq_teardown(&st.jq);
 	schema_free(&st.schema);

@@ -22,6 +22,8 @@
 #include "clean.h"
 #include "fault.h"
 #include "sink.h"
+#include "batch.h"
+#include "json.h"
 #include "stream.h"
 
 static struct options {
@@ -157,8 +159,8 @@ static void parse_options(int argc, char **argv)
 }
 
 struct batch {
-	bool open, implicit, already;
-	long long id;		/* -1: no mark */
+	bool open, already;
+	long long id;		/* -1: unnumbered, no mark */
 	long long rows, files, corrupt_files;
 	long long started_ns;
 };
@@ -175,7 +177,10 @@ static void print_progress(FILE *fp, const struct sink *sink, const struct batch
 	if (opt.quiet || opt.summary_only)
 		return;
 	iso8601_now(now);
-	fprintf(fp, "{\"batch\":%lld,\"sink\":", b->id);
+	if (b->id >= 0)
+		fprintf(fp, "{\"batch\":%lld,\"sink\":", b->id);
+	else
+		fputs("{\"batch\":null,\"sink\":", fp);
 	struct buf name = BUF_INIT;
 	json_string_encode(&name, sink->name, strlen(sink->name));
 	fwrite(name.data, 1, name.len, fp);
@@ -189,18 +194,69 @@ static void print_progress(FILE *fp, const struct sink *sink, const struct batch
 	stream_flush(fp);
 }
 
+/* The sink as the checkpoint remembers it: absolute, so a cd changes nothing. */
+static void sink_identity(struct buf *out)
+{
+	char *abs = NULL;
+
+	if (opt.db) {
+		abs = realpath(opt.db, NULL);
+		buf_printf(out, "sqlite:%s:%s", abs ? abs : opt.db, opt.table);
+	} else if (opt.dir) {
+		abs = realpath(opt.dir, NULL);
+		buf_printf(out, "dir:%s", abs ? abs : opt.dir);
+	} else {
+		buf_adds(out, "stdout");
+	}
+	free(abs);
+}
+
+/*
+ * The batch's begin record names the checkpoint its numbers belong to:
+ * they mean something only in that checkpoint, so commit must keep its
+ * marks there, or a rerun appends the same batch again.
+ */
+static void check_origin(const struct batch_reader *in, const struct ckpt *ck)
+{
+	if (!in->checkpoint[0])
+		return;
+	if (!opt.checkpoint)
+		die(EX_USAGE, "'%s' line %lu: batch %lld comes from checkpoint %s; give "
+		    "inlet-commit the same --checkpoint folder as inlet-discover, or a "
+		    "rerun would append it again", in->in.name, in->in.lineno, in->id,
+		    in->checkpoint);
+	if (strcmp(in->checkpoint, ck->id))
+		die(EX_USAGE, "'%s' line %lu: batch %lld comes from checkpoint %s, but "
+		    "--checkpoint '%s' is checkpoint %s: the pipeline's stages must "
+		    "share one checkpoint folder", in->in.name, in->in.lineno, in->id,
+		    in->checkpoint, ck->dir, ck->id);
+}
+
+/* Remember the path of a skip record that asks for the file to be listed again. */
+static void note_retry(const struct record *rec, struct buf *retry)
+{
+	const char *v, *p;
+	size_t n, pn;
+
+	if (json_object_get(rec->text, rec->len, "retry", &v, &n) != 1 ||
+	    n != 4 || memcmp(v, "true", 4) ||
+	    json_object_get(rec->text, rec->len, "path", &p, &pn) != 1 ||
+	    !json_is_string(p, pn))
+		return;
+	buf_addc(retry, retry->len ? ',' : '[');
+	buf_add(retry, p, pn);	/* the path's JSON text, as parse wrote it */
+}
+
 int main(int argc, char **argv)
 {
 	struct ckpt ck = { 0 };
-	struct buf commits = BUF_INIT, path = BUF_INIT, text = BUF_INIT;
-	struct stream_reader in;
-	struct record rec;
+	struct buf commits = BUF_INIT, path = BUF_INIT, text = BUF_INIT, retry = BUF_INIT;
+	struct batch_reader in;
 	struct batch b = { 0 };
 	struct totals t = { 0 };
 	struct sink *sink;
 	struct cleaner cleaner;
-	long long next_implicit = -1;
-	struct buf pending_schema = BUF_INIT;	/* a schema record between batches */
+	struct buf pending_schema = BUF_INIT;	/* the schema in force for the next batch */
 	FILE *progress;
 
 	parse_options(argc, argv);
@@ -212,7 +268,6 @@ int main(int argc, char **argv)
 		if (mkdir_p(commits.data) < 0)
 			die_errno(EX_CANTCREAT, "cannot create '%s'", commits.data);
 		ckpt_clean_temporaries(commits.data);
-		next_implicit = ckpt_log_latest(commits.data) + 1;
 	}
 	if (opt.clean_source) {
 		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);
@@ -224,6 +279,10 @@ int main(int argc, char **argv)
 		sink = sink_dir_open(opt.dir);
 	else
 		sink = sink_stdout_open();
+	if (opt.checkpoint) {
+		sink_identity(&text);
+		ckpt_claim(&ck, "sink", text.data);
+	}
 	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
 	sink->mode = opt.mode;
 	sink->key = opt.key;
@@ -232,34 +291,61 @@ int main(int argc, char **argv)
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
 	static volatile sig_atomic_t stop;
 	stream_catch_stop_signals(&stop);
-	stream_reader_init(&in, stdin, "standard input");
-	in.interrupt = &stop;
+	batch_reader_init(&in, stdin, "standard input");
+	in.in.interrupt = &stop;
 	for (;;) {
-		in.stop_ok = !b.open || b.implicit;
-		if (stop && !b.open)
+		if (stop && !in.open)
 			break;
-		int got = stream_next_record(&in, &rec);
-		bool is_begin = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "begin");
-		bool is_end = got && rec.kind == RECORD_CONTROL && !strcmp(rec.event, "end");
+		enum batch_event ev = batch_next(&in);
+		const struct record *rec = &in.rec;
 
-		/* A stream without control records is one batch ending at EOF. */
-		if (b.open && b.implicit && (!got || is_begin)) {
-			is_end = true;
-		} else if (!got) {
-			if (b.open) {
-				sink->ops->abort(sink);
-				if (opt.clean_source)
-					cleaner_forget(&cleaner);
-				die(EX_IOERR, "input ended inside batch %lld (an upstream stage "
-				    "failed); the batch was not committed and is replayed on "
-				    "restart", b.id);
+		switch (ev) {
+		case BATCH_EOF:
+			goto done;
+		case BATCH_CUT:
+			sink->ops->abort(sink);
+			if (opt.clean_source)
+				cleaner_forget(&cleaner);
+			batch_die_cut(&in, "the batch was not committed and is replayed on restart");
+		case BATCH_BEGIN:
+			check_origin(&in, &ck);
+			memset(&b, 0, sizeof(b));
+			b.open = true;
+			b.id = in.id;
+			b.started_ns = monotonic_ns();
+			buf_reset(&retry);
+			/* Unnumbered batches get no mark: nothing replays them. */
+			b.already = sink->ops->begin(sink, b.id) == 1;
+			if (pending_schema.len && !b.already)
+				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
+			break;
+		case BATCH_SCHEMA:
+			/* Between batches a schema applies from the next one. */
+			buf_reset(&pending_schema);
+			buf_add(&pending_schema, rec->text, rec->len);
+			if (in.open && !b.already)
+				sink->ops->schema(sink, rec->text, rec->len);
+			break;
+		case BATCH_FILE:
+			b.files++;
+			if (opt.clean_source) {
+				buf_reset(&text);
+				if (record_get_string(rec, "path", &text))
+					cleaner_add(&cleaner, text.data);
 			}
 			break;
-		}
-		if (is_end) {
-			if (!b.open)
-				die(EX_DATAERR, "'standard input' line %lu: end of batch %lld "
-				    "that never began", in.lineno, rec.batch);
+		case BATCH_CONTROL:
+			if (!strcmp(rec->event, "skip")) {
+				b.corrupt_files++;
+				note_retry(rec, &retry);
+			}
+			break;
+		case BATCH_ROW:
+			if (!b.already)
+				sink->ops->row(sink, rec, in.in.lineno);
+			b.rows++;
+			break;
+		case BATCH_END:
 			if (b.already) {
 				sink->ops->abort(sink);
 			} else {
@@ -273,92 +359,40 @@ int main(int argc, char **argv)
 				iso8601_now(now);
 				ckpt_path(&ck, "commits", b.id, &path);
 				buf_reset(&text);
-				buf_printf(&text, "{\"batch\":%lld,\"rows\":%lld,\"committed\":\"%s\"}\n",
+				buf_printf(&text, "{\"batch\":%lld,\"rows\":%lld,\"committed\":\"%s\"",
 					   b.id, b.rows, now);
+				/* Files parse left for a later batch: discover lists them again. */
+				if (retry.len)
+					buf_printf(&text, ",\"retry\":%s]", retry.data);
+				buf_adds(&text, "}\n");
 				if (write_file_atomic(path.data, text.data, text.len) < 0)
 					die_errno(EX_IOERR, "cannot write '%s'", path.data);
 				if (b.id >= opt.keep && b.id % 10 == 0)
 					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
 				crash_point("commit-after-mark");
-				/* A later stream without control records goes on after it. */
-				if (b.id >= next_implicit)
-					next_implicit = b.id + 1;
 				if (opt.clean_source)
 					cleaner_run(&cleaner);
+			} else if (opt.clean_source) {
+				cleaner_forget(&cleaner);
 			}
 			t.corrupt_files += b.corrupt_files;
 			t.batches++;
 			print_progress(progress, sink, &b);
-			bool implicit = b.implicit;
-			memset(&b, 0, sizeof(b));
-			if (!got)
-				break;
-			if (!implicit || !is_begin)
-				continue;
+			b.open = false;
+			break;
 		}
-		if (is_begin) {
-			if (b.open)
-				die(EX_DATAERR, "'standard input' line %lu: batch %lld began "
-				    "before batch %lld ended", in.lineno, rec.batch, b.id);
-			if (rec.batch < 0)
-				die(EX_DATAERR, "'standard input' line %lu: begin record "
-				    "without a batch number", in.lineno);
-			b.open = true;
-			b.id = rec.batch;
-			b.started_ns = monotonic_ns();
-			b.already = sink->ops->begin(sink, b.id) == 1;
-			if (pending_schema.len && !b.already)
-				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
-			continue;
-		}
-		if (!b.open && rec.kind == RECORD_CONTROL) {
-			/* Between batches: a schema applies from the next one. */
-			if (!strcmp(rec.event, "schema")) {
-				buf_reset(&pending_schema);
-				buf_add(&pending_schema, rec.text, rec.len);
-			}
-			continue;
-		}
-		if (!b.open) {
-			b.open = b.implicit = true;
-			b.id = next_implicit;
-			b.started_ns = monotonic_ns();
-			b.already = sink->ops->begin(sink, b.id) == 1;
-			if (pending_schema.len && !b.already)
-				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
-		}
-		if (rec.kind == RECORD_CONTROL) {
-			if (!strcmp(rec.event, "file")) {
-				b.files++;
-				if (opt.clean_source) {
-					buf_reset(&text);
-					if (record_get_string(&rec, "path", &text))
-						cleaner_add(&cleaner, text.data);
-				}
-			}
-			else if (!strcmp(rec.event, "skip"))
-				b.corrupt_files++;
-			else if (!strcmp(rec.event, "schema")) {
-				buf_reset(&pending_schema);
-				buf_add(&pending_schema, rec.text, rec.len);
-				if (!b.already)
-					sink->ops->schema(sink, rec.text, rec.len);
-			}
-			continue;
-		}
-		if (!b.already)
-			sink->ops->row(sink, &rec, in.lineno);
-		b.rows++;
 	}
+done:
 	if (!opt.quiet)
 		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
 			"\"num_skipped_corrupt_files\":%lld}\n", t.inserted, t.inserted,
 			t.corrupt_files);
 	sink->ops->close(sink);
-	stream_reader_free(&in);
+	batch_reader_free(&in);
 	buf_free(&commits);
 	buf_free(&path);
 	buf_free(&text);
+	buf_free(&retry);
 	buf_free(&pending_schema);
 	if (opt.clean_source)
 		cleaner_free(&cleaner);

@@ -24,6 +24,7 @@
 #include "die.h"
 #include "json.h"
 #include "source.h"
+#include "batch.h"
 #include "stream.h"
 #include "table.h"
 
@@ -629,30 +630,26 @@ static void emit_joined(struct state *st, const char *body, size_t body_len, boo
 }
 
 /*
- * Join one line of the stream.  The hot loop: its members are scanned
- * once, for the keys and for collisions, and the line is taken for a
- * control record (false) as soon as an "_inlet" member shows up.
+ * Join one row of the stream.  The hot loop: the row's members, listed by
+ * the reader's one validating pass, are looked at once, for the keys and
+ * for collisions.
  */
-static bool join_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
 	const struct version *v = st->cur;
-	struct json_iter it;
-	struct json_field f;
-	struct json_error err;
-	int r, collision = -1;
+	const char *text = rec->text;
+	size_t len = rec->len;
+	int collision = -1;
 
 	memset(st->key_val, 0, opt.nkeys * sizeof(*st->key_val));
-	if (json_object_open(&it, text, len, &err) < 0)
-		goto bad;
-	while ((r = json_object_next(&it, &f, &err)) == 1) {
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
 		size_t n;
 		const char *name = field_name(&f, &st->name, &n);
-		if (n == 6 && !memcmp(name, "_inlet", 6))
-			return false;
 		/* Most names are not output names: their length tells, unhashed. */
 		if (collision < 0 && (v->out_lengths >> (n < 63 ? n : 63) & 1) &&
 		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
-			buf_reset(&st->key);	/* the name, until a control record rules it out */
+			buf_reset(&st->key);
 			buf_add(&st->key, name, n);
 		}
 		for (size_t k = 0; k < opt.nkeys; k++)
@@ -661,8 +658,6 @@ static bool join_row(struct state *st, const char *text, size_t len, unsigned lo
 				st->key_len[k] = f.val_len;
 			}
 	}
-	if (r < 0)
-		goto bad;
 	if (collision >= 0)
 		die_collision(v, collision, st->key.data, st->key.len, lineno);
 
@@ -692,14 +687,14 @@ static bool join_row(struct state *st, const char *text, size_t len, unsigned lo
 	case JOIN_SEMI:
 		if (match != TABLE_NONE)
 			stream_write(stdout, text, len);
-		return true;
+		return;
 	case JOIN_ANTI:
 		if (match == TABLE_NONE)
 			stream_write(stdout, text, len);
-		return true;
+		return;
 	case JOIN_INNER:
 		if (match == TABLE_NONE)
-			return true;
+			return;
 		break;
 	case JOIN_LEFT:
 		break;
@@ -716,26 +711,12 @@ static bool join_row(struct state *st, const char *text, size_t len, unsigned lo
 		emit_joined(st, text, body, empty, TABLE_NONE);
 	for (; match != TABLE_NONE; match = table_find_next(&v->table, match))
 		emit_joined(st, text, body, empty, match);
-	return true;
-bad:
-	die(EX_DATAERR, "'standard input' line %lu: %s at byte %zu", lineno, err.msg,
-	    err.offset + 1);
-}
-
-static bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
-			return false;
-	return true;
 }
 
 int main(int argc, char **argv)
 {
 	struct state st = { .tried = BUF_INIT };
-	struct stream_reader in;
-	struct record rec;
-	struct json_error err;
+	struct batch_reader in;
 	int code;
 
 	parse_options(argc, argv);
@@ -753,22 +734,28 @@ int main(int argc, char **argv)
 	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
 	st.key_len = xmalloc(opt.nkeys * sizeof(*st.key_len));
 
-	stream_reader_init(&in, stdin, "standard input");
-	while (stream_next_line(&in)) {
-		if (blank(in.line, in.len) || join_row(&st, in.line, in.len, in.lineno))
+	batch_reader_init(&in, stdin, "standard input");
+	for (;;) {
+		enum batch_event ev = batch_next(&in);
+		const struct record *rec = &in.rec;
+
+		if (ev == BATCH_EOF)
+			break;
+		if (ev == BATCH_CUT)
+			batch_die_cut(&in, "the batch is replayed on restart");
+		if (ev == BATCH_ROW) {
+			join_row(&st, rec, in.in.lineno);
 			continue;
-		if (record_classify(&rec, in.line, in.len, &err) < 0)
-			die(EX_DATAERR, "'standard input' line %lu: %s at byte %zu", in.lineno,
-			    err.msg, err.offset + 1);
-		if (!strcmp(rec.event, "begin"))
-			refresh(&st, rec.batch);
-		else if (!strcmp(rec.event, "schema"))
-			check_schema(&st, &rec, in.lineno);
-		stream_write(stdout, rec.text, rec.len);
-		if (!strcmp(rec.event, "end"))
+		}
+		if (ev == BATCH_BEGIN)
+			refresh(&st, in.id);
+		else if (ev == BATCH_SCHEMA)
+			check_schema(&st, rec, in.in.lineno);
+		stream_write(stdout, rec->text, rec->len);
+		if (ev == BATCH_END)
 			stream_flush(stdout);
 	}
-	stream_reader_free(&in);
+	batch_reader_free(&in);
 	version_free(st.cur);
 	source_close(&st.src);
 	free(st.key_val);

@@ -26,6 +26,7 @@
 #include "input.h"
 #include "json.h"
 #include "parse.h"
+#include "batch.h"
 #include "stream.h"
 
 struct options opt = {
@@ -584,45 +585,44 @@ static void parse_file(struct source *src, long long size, const char *mtime)
 /* Files named by control records on standard input. */
 static void parse_stream(struct source *src)
 {
-	struct stream_reader r;
-	struct record rec;
+	struct batch_reader r;
 	struct buf path = BUF_INIT, mtime = BUF_INIT;
-	bool in_batch = false;
 
-	stream_reader_init(&r, stdin, "standard input");
-	while (stream_next_record(&r, &rec)) {
-		if (rec.kind == RECORD_CONTROL && !strcmp(rec.event, "end")) {
+	batch_reader_init(&r, stdin, "standard input");
+	for (;;) {
+		enum batch_event ev = batch_next(&r);
+		const struct record *rec = &r.rec;
+
+		if (ev == BATCH_EOF)
+			break;
+		if (ev == BATCH_CUT) {
+			/* The batch is replayed: its bad records with it. */
+			badrec_discard(&bad);
+			batch_die_cut(&r, "the batch is replayed on restart");
+		}
+		if (ev == BATCH_END) {
 			/* The batch's bad records are durable before it can commit. */
 			badrec_commit(&bad);
-			in_batch = false;
 		}
-		stream_write(stdout, rec.text, rec.len);
-		if (rec.kind != RECORD_CONTROL)
-			continue;
-		if (!strcmp(rec.event, "begin")) {
-			in_batch = true;
-		} else if (!strcmp(rec.event, "file")) {
+		stream_write(stdout, rec->text, rec->len);
+		if (ev == BATCH_FILE) {
 			buf_reset(&path);
 			buf_reset(&mtime);
-			if (!record_get_string(&rec, "path", &path))
+			if (!record_get_string(rec, "path", &path))
 				die(EX_DATAERR, "'standard input' line %lu: file record "
-				    "without a path", r.lineno);
-			record_get_string(&rec, "mtime", &mtime);
+				    "without a path", r.in.lineno);
+			record_get_string(rec, "mtime", &mtime);
 			src->path = path.data;
-			src->batch = rec.batch;
-			parse_file(src, record_get_int(&rec, "size", -1),
+			src->batch = r.id;
+			parse_file(src, record_get_int(rec, "size", -1),
 				   mtime.len ? mtime.data : NULL);
-		} else if (!strcmp(rec.event, "end")) {
+		} else if (ev == BATCH_END) {
 			stream_flush(stdout);
 			crash_point("parse-after-end");
 		}
 	}
-	/* A batch cut short upstream is replayed: its bad records with it. */
-	if (in_batch)
-		badrec_discard(&bad);
-	else
-		badrec_commit(&bad);
-	stream_reader_free(&r);
+	badrec_commit(&bad);
+	batch_reader_free(&r);
 	buf_free(&path);
 	buf_free(&mtime);
 }
@@ -665,9 +665,14 @@ int main(int argc, char **argv)
 	stream_defer_stop_signals();
 	badrec_init(&bad, opt.bad_records);
 	memset(&src, 0, sizeof(src));
-	if (optind < argc)
+	if (optind < argc) {
+		/* The first inlet stage frames its output: one batch, ended only
+		 * when every file was read, so a stage dying downstream of it
+		 * commits nothing of the run. */
+		stream_write(stdout, batch_framed_begin, strlen(batch_framed_begin));
 		parse_args(&src, argv + optind, argc - optind);
-	else
+		stream_write(stdout, batch_framed_end, strlen(batch_framed_end));
+	} else
 		parse_stream(&src);
 	buf_free(&src.meta);
 	if (!opt.quiet && (count.malformed || count.unreadable)) {

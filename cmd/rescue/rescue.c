@@ -23,6 +23,7 @@
 #include "die.h"
 #include "json.h"
 #include "schema.h"
+#include "batch.h"
 #include "stream.h"
 #include "value.h"
 
@@ -505,8 +506,7 @@ static void replay_sample(struct state *st, struct sample *sm)
 int main(int argc, char **argv)
 {
 	struct state st;
-	struct stream_reader in;
-	struct record rec;
+	struct batch_reader in;
 	struct sample sm = { BUF_INIT, 0, 0, false };
 
 	parse_options(argc, argv);
@@ -525,20 +525,29 @@ int main(int argc, char **argv)
 		st.known = true;
 	}
 
-	stream_reader_init(&in, stdin, "standard input");
-	while (stream_next_record(&in, &rec)) {
+	batch_reader_init(&in, stdin, "standard input");
+	for (;;) {
+		enum batch_event ev = batch_next(&in);
+		const struct record *rec = &in.rec;
+
+		if (ev == BATCH_EOF)
+			break;
+		if (ev == BATCH_CUT) {
+			/* No schema is inferred from a batch that never ended. */
+			batch_die_cut(&in, "the batch is replayed on restart");
+		}
 		if (st.known) {
-			process(&st, &rec);
+			process(&st, rec);
 			continue;
 		}
 		/* Sampling: hold the first batch (within bounds) to infer from it. */
-		buf_add(&sm.text, rec.text, rec.len);
+		buf_add(&sm.text, rec->text, rec->len);
 		buf_addc(&sm.text, '\n');
-		if (rec.kind == RECORD_ROW)
+		if (ev == BATCH_ROW)
 			sm.rows++;
-		else if (!strcmp(rec.event, "file"))
+		else if (ev == BATCH_FILE)
 			sm.files++;
-		else if (!strcmp(rec.event, "end") && sm.rows)
+		else if (ev == BATCH_END && sm.rows)
 			sm.batch_done = true;
 		if (sm.batch_done || sm.files > opt.sample_files ||
 		    (long long)sm.text.len > opt.sample_bytes) {
@@ -550,7 +559,7 @@ int main(int argc, char **argv)
 		infer(&st, &sm);
 	if (sm.text.len)
 		replay_sample(&st, &sm);	/* with no rows: control records only */
-	stream_reader_free(&in);
+	batch_reader_free(&in);
 	if (!opt.quiet && (st.dropped || st.rescued_rows))
 		fprintf(stderr, "inlet-rescue: %lld rows with rescued data, %lld values of "
 			"unknown columns dropped\n", st.rescued_rows, st.dropped);

@@ -23,6 +23,7 @@
 #include "fault.h"
 #include "json.h"
 #include "state.h"
+#include "batch.h"
 #include "stream.h"
 #include "timestamp.h"
 #include "value.h"
@@ -246,11 +247,11 @@ static void parse_options(int argc, char **argv)
 
 struct run {
 	struct window_table table;
-	struct stream_reader in;
+	struct batch_reader in;
 	long long watermark;	/* in force in the current batch */
 	long long max_event;	/* of the current batch; LLONG_MIN: none yet */
 	long long batch;	/* the open batch */
-	bool open, implicit, already_committed;
+	bool open, already_committed;
 	long long committed;	/* last batch committed when we started; -1: none */
 	long long last;		/* highest batch seen, or committed */
 	FILE *late;
@@ -306,7 +307,7 @@ static bool bad_time(struct run *r, const char *v, size_t n)
 		show_value(&b, v, n);
 		buf_adds(&b, " as a timestamp");
 	}
-	warning("'%s' line %lu: %s; row skipped%s", r->in.name, r->in.lineno, b.data,
+	warning("'%s' line %lu: %s; row skipped%s", r->in.in.name, r->in.in.lineno, b.data,
 		r->bad_time == PROBLEMS_SHOWN ? " (further ones are counted, not shown)" : "");
 	buf_free(&b);
 	return false;
@@ -336,7 +337,7 @@ static void not_numeric(struct run *r, size_t agg)
 		return;
 	show_value(&b, r->vals[n], r->lens[n]);
 	warning("'%s' line %lu: '%s' value %s is not a decimal number; left out of "
-		"%.*s%s", r->in.name, r->in.lineno, a->field, b.data,
+		"%.*s%s", r->in.in.name, r->in.in.lineno, a->field, b.data,
 		(int)strlen(a->label) - 4, a->label + 2,
 		r->not_numeric == PROBLEMS_SHOWN ? " (further ones are counted, not shown)" : "");
 	buf_free(&b);
@@ -450,12 +451,11 @@ static void add_row(struct run *r, const struct record *rec)
 	r->pending = true;
 }
 
-static void begin_batch(struct run *r, long long id, bool implicit)
+static void begin_batch(struct run *r, long long id)
 {
 	r->open = true;
-	r->implicit = implicit;
 	r->batch = id;
-	r->already_committed = id <= r->committed;
+	r->already_committed = id >= 0 && id <= r->committed;
 	r->max_event = LLONG_MIN;
 	if (id > r->last)
 		r->last = id;
@@ -540,35 +540,6 @@ static void finish_batch(struct run *r, bool at_eof)
 		table_evict(&r->table, closing);
 }
 
-/*
- * At the end of a finite run in append mode, release the windows the final
- * watermark closes in a batch of their own, as Spark's no-data batch does.
- */
-static void final_batch(struct run *r)
-{
-	long long id = r->last + 1;
-
-	if (!table_count(&r->table, closed_by, r->watermark))
-		return;
-	if (opt.checkpoint) {
-		struct buf offsets = BUF_INIT;
-		ckpt_path(&r->ck, "offsets", -1, &offsets);
-		long long ahead = ckpt_log_latest(offsets.data);
-		buf_free(&offsets);
-		if (ahead >= id) {
-			/* discover wrote batch id ahead and died: it is replayed. */
-			warning("batch %lld is written ahead in '%s' but did not arrive; "
-				"the final windows are left for its replay", id, r->ck.dir);
-			return;
-		}
-	}
-	printf("{\"_inlet\":\"begin\",\"batch\":%lld}\n", id);
-	begin_batch(r, id, false);
-	finish_batch(r, false);
-	printf("{\"_inlet\":\"end\",\"batch\":%lld}\n", id);
-	stream_flush(stdout);
-}
-
 static void restore(struct run *r)
 {
 	struct buf text = BUF_INIT;
@@ -608,37 +579,9 @@ static void open_checkpoint(struct run *r)
 	restore(r);
 }
 
-static void handle_control(struct run *r, const struct record *rec)
-{
-	if (!strcmp(rec->event, "begin")) {
-		if (r->open && !r->implicit)
-			die(EX_DATAERR, "'%s' line %lu: batch %lld began before batch %lld "
-			    "ended", r->in.name, r->in.lineno, rec->batch, r->batch);
-		if (r->open) {
-			finish_batch(r, false);
-			stream_flush(stdout);
-		}
-		if (rec->batch < 0)
-			die(EX_DATAERR, "'%s' line %lu: begin record without a batch number",
-			    r->in.name, r->in.lineno);
-		begin_batch(r, rec->batch, false);
-	} else if (!strcmp(rec->event, "end")) {
-		if (!r->open || r->implicit || rec->batch != r->batch)
-			die(EX_DATAERR, "'%s' line %lu: end of batch %lld that never began",
-			    r->in.name, r->in.lineno, rec->batch);
-		finish_batch(r, false);
-	} else if (!strcmp(rec->event, "schema")) {
-		return;	/* it describes the input rows, not the windows written */
-	}
-	stream_write(stdout, rec->text, rec->len);
-	if (!strcmp(rec->event, "end"))
-		stream_flush(stdout);
-}
-
 int main(int argc, char **argv)
 {
 	struct run r;
-	struct record rec;
 	size_t nv;
 
 	parse_options(argc, argv);
@@ -669,26 +612,48 @@ int main(int argc, char **argv)
 	if (opt.late_path && !(r.late = fopen(opt.late_path, "a")))
 		die_errno(EX_CANTCREAT, "cannot open '%s'", opt.late_path);
 
-	stream_reader_init(&r.in, stdin, "standard input");
-	while (stream_next_record(&r.in, &rec)) {
-		if (rec.kind == RECORD_CONTROL) {
-			handle_control(&r, &rec);
-			continue;
-		}
-		/* A stream without control records is one batch ending at EOF. */
-		if (!r.open)
-			begin_batch(&r, r.last + 1, true);
-		if (!r.already_committed)
-			add_row(&r, &rec);
-	}
-	if (r.open && !r.implicit)
-		die(EX_IOERR, "input ended inside batch %lld (an upstream stage failed); "
-		    "its windows were not released and are replayed on restart", r.batch);
-	if (r.open)
-		finish_batch(&r, opt.mode == MODE_APPEND);
-	if (opt.mode == MODE_APPEND)
-		final_batch(&r);
+	batch_reader_init(&r.in, stdin, "standard input");
+	for (;;) {
+		enum batch_event ev = batch_next(&r.in);
+		const struct record *rec = &r.in.rec;
 
+		switch (ev) {
+		case BATCH_EOF:
+			goto done;
+		case BATCH_CUT:
+			batch_die_cut(&r.in, "its windows were not released and are "
+				      "replayed on restart");
+		case BATCH_ROW:
+			if (!r.already_committed)
+				add_row(&r, rec);
+			continue;
+		case BATCH_SCHEMA:
+			continue;	/* it describes the input rows, not the windows */
+		case BATCH_BEGIN:
+			if (r.in.id < 0 && opt.checkpoint)
+				die(EX_USAGE, "'%s' line %lu: %s cannot be checkpointed: "
+				    "--checkpoint needs batches numbered by inlet-discover "
+				    "--checkpoint", r.in.in.name, r.in.in.lineno,
+				    batch_name(r.in.id));
+			begin_batch(&r, r.in.id);
+			break;
+		case BATCH_END:
+			/*
+			 * The last batch of a finite run also releases what the
+			 * final watermark closes (Spark leaves them for a later
+			 * trigger); replayed, it does the same.
+			 */
+			finish_batch(&r, opt.mode == MODE_APPEND && r.in.last);
+			break;
+		case BATCH_FILE:
+		case BATCH_CONTROL:
+			break;
+		}
+		stream_write(stdout, rec->text, rec->len);
+		if (ev == BATCH_END)
+			stream_flush(stdout);
+	}
+done:
 	if (!opt.quiet && (isatty(STDERR_FILENO) || r.late_rows || r.bad_time ||
 			   r.not_numeric))
 		fprintf(stderr, "%s: %lld rows in %lld batches, %lld late rows dropped, "
@@ -697,7 +662,7 @@ int main(int argc, char **argv)
 			r.batches, r.late_rows, r.bad_time, r.not_numeric, r.table.count);
 	if (r.late && fclose(r.late) != 0)
 		die_errno(EX_IOERR, "cannot write '%s'", opt.late_path);
-	stream_reader_free(&r.in);
+	batch_reader_free(&r.in);
 	table_free(&r.table);
 	free(r.vals);
 	free(r.lens);

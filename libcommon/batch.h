@@ -1,0 +1,82 @@
+#ifndef INLET_BATCH_H
+#define INLET_BATCH_H
+/*
+ * The batch protocol of inlet(7), read in one place.  Every stage reads
+ * its input through a batch reader and switches over the events it
+ * returns; the reader owns the rules:
+ *
+ *   - A batch is "begin", then files, schemas and rows, then "end".
+ *     Only discover numbers batches; a batch framed anywhere else is
+ *     unnumbered (id -1).
+ *   - A row, "file" or "skip" record outside any batch starts a batch
+ *     framed here: the reader returns BATCH_BEGIN with a synthesized
+ *     record {"_inlet":"begin","last":true} before it, and BATCH_END with
+ *     {"_inlet":"end"} when the input ends (or a real "begin" comes).  A
+ *     stage passes these on like real ones, so the first inlet stage
+ *     frames a plain NDJSON stream and the rule below holds end to end.
+ *   - Input that ends inside a batch begun upstream is BATCH_CUT: the
+ *     stage drops what it holds of the batch and calls batch_die_cut()
+ *     (exit 74).  Nothing of such a batch may be committed.
+ *   - "end" without its "begin", an "end" of another batch, or a "begin"
+ *     inside a batch is a broken stream: exit 65 naming the line.
+ *
+ * State diagram:  BETWEEN --begin--> IN_BATCH --end--> BETWEEN
+ *                 BETWEEN --row/file/skip--> FRAMED --EOF/begin--> BETWEEN
+ *                 IN_BATCH --EOF--> CUT (the stage exits 74)
+ */
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "stream.h"
+
+enum batch_event {
+	BATCH_EOF,	/* end of input, between batches */
+	BATCH_BEGIN,	/* a batch starts: id, last, checkpoint, framed are set */
+	BATCH_FILE,	/* a "file" record */
+	BATCH_SCHEMA,	/* a "schema" record, inside or between batches */
+	BATCH_ROW,	/* a row */
+	BATCH_CONTROL,	/* any other control record ("skip", future events) */
+	BATCH_END,	/* the batch ends: id etc. still describe it */
+	BATCH_CUT,	/* the input ended inside a batch begun upstream */
+};
+
+struct batch_reader {
+	struct stream_reader in;	/* in.interrupt may be set by the stage */
+	struct record rec;	/* the current record: for a framed BEGIN/END, the
+				   synthesized one (no fields) */
+	bool open;		/* a batch has begun and not ended */
+	bool framed;		/* the batch was framed here: no "begin" came */
+	bool last;		/* the batch ends a finite run ("last":true, or framed) */
+	long long id;		/* the batch's number; -1: unnumbered */
+	char checkpoint[48];	/* the begin record's "checkpoint" id, or "" */
+	/* private */
+	struct record held;	/* read, returned after a synthesized event */
+	bool holding;
+};
+
+/* The records of a batch framed by the first inlet stage (no newline). */
+extern const char batch_framed_begin[], batch_framed_end[];
+
+/* Read FP (named NAME in messages) as a batch stream. */
+void batch_reader_init(struct batch_reader *br, FILE *fp, const char *name);
+void batch_reader_free(struct batch_reader *br);
+
+/*
+ * The next event; br->rec is its record, valid until the next call.  Dies
+ * with EX_DATAERR on a broken stream and with EX_IOERR on a read error.
+ * Between batches and inside a framed batch, a stop signal set in
+ * br->in.interrupt while waiting for input reads as end of input.
+ */
+enum batch_event batch_next(struct batch_reader *br);
+
+/*
+ * Exit 74 for BATCH_CUT: "input ended inside batch N (an upstream stage
+ * failed); CONSEQUENCE".  The stage calls it after dropping the batch.
+ */
+void batch_die_cut(const struct batch_reader *br, const char *consequence)
+	__attribute__((noreturn));
+
+/* "batch N" or "an unnumbered batch", for messages (a static buffer). */
+const char *batch_name(long long id);
+
+#endif
