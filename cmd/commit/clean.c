@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,132 +11,609 @@
 #include "clean.h"
 #include "die.h"
 #include "json.h"
+#include "stream.h"
+
+enum outcome { CLEANED, LEFT, FAILED };
+
+/* ---- lists ---- */
+
+static void list_push(struct clean_list *l, long long batch, char *path,
+		      const struct file_identity *id)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n].batch = batch;
+	l->v[l->n].path = path;
+	l->v[l->n].id = *id;
+	l->n++;
+}
+
+static void list_clear(struct clean_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	l->n = 0;
+}
+
+static void list_free(struct clean_list *l)
+{
+	list_clear(l);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- set-up ---- */
 
 void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint)
 {
+	bool move = !strncmp(spec, "move:", 5) && spec[5];
+
 	memset(c, 0, sizeof(*c));
-	if (!strncmp(spec, "move:", 5) && spec[5]) {
+	c->archive_fd = -1;
+	if (!move && strcmp(spec, "delete"))
+		die(EX_USAGE, "invalid value '%s' for --clean-source: expected delete "
+		    "or move:DIR", spec);
+	if (!checkpoint)
+		die(EX_USAGE, "--clean-source needs --checkpoint");
+	buf_printf(&c->queue_path, "%s/clean-pending", checkpoint);
+	if (move) {
 		if (mkdir_p_mode(spec + 5, 0777) < 0)
 			die_errno(EX_CANTCREAT, "cannot create '%s' for --clean-source", spec + 5);
 		c->move_to = realpath(spec + 5, NULL);
 		if (!c->move_to)
 			die_errno(EX_CANTCREAT, "cannot resolve '%s'", spec + 5);
-	} else if (strcmp(spec, "delete")) {
-		die(EX_USAGE, "invalid value '%s' for --clean-source: expected delete "
-		    "or move:DIR", spec);
+		/* The user's own folder, symbolic links and all; below it, none. */
+		c->archive_fd = open(c->move_to, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c->archive_fd < 0)
+			die_errno(EX_CANTCREAT, "cannot open '%s'", c->move_to);
 	}
-	if (!checkpoint)
-		die(EX_USAGE, "--clean-source needs --checkpoint");
-	buf_printf(&c->queue_path, "%s/clean-pending", checkpoint);
 }
 
-void cleaner_add(struct cleaner *c, const char *path)
+/* ---- the queue, CK/clean-pending ---- */
+
+/*
+ * One entry a line: {"batch":N,"path":"...","dev":D,"ino":I,"size":S,
+ * "mtime_ns":NS}.  An empty queue is no file.
+ */
+static int queue_write(const struct cleaner *c)
 {
-	buf_add(&c->paths, path, strlen(path) + 1);
+	struct buf out = BUF_INIT;
+	int rc;
+
+	for (size_t i = 0; i < c->queue.n; i++) {
+		const struct clean_entry *e = &c->queue.v[i];
+		buf_printf(&out, "{\"batch\":%lld,\"path\":", e->batch);
+		json_string_encode(&out, e->path, strlen(e->path));
+		identity_append(&out, &e->id);
+		buf_adds(&out, "}\n");
+	}
+	if (out.len)
+		rc = write_file_atomic(c->queue_path.data, out.data, out.len);
+	else
+		rc = unlink(c->queue_path.data) < 0 && errno != ENOENT ? -1 : 0;
+	buf_free(&out);
+	return rc;
+}
+
+static void queue_damaged(const struct cleaner *c, unsigned long lineno, const char *why)
+{
+	die(EX_DATAERR, "'%s' line %lu: %s; remove that line (its file is then left "
+	    "in place) and start again", c->queue_path.data, lineno, why);
+}
+
+/* A line of an older inlet: a path, queued once its batch was committed. */
+static void queue_read_path(struct cleaner *c, const char *line, size_t len,
+			    unsigned long lineno, struct buf *path)
+{
+	buf_reset(path);
+	if (json_string_decode(path, line, len) < 0 || strlen(path->data) != path->len)
+		queue_damaged(c, lineno, "not a file path");
+	warning("not cleaning '%s': it was queued by an older inlet, without the "
+		"file's identity; left in place", path->data);
+	c->left++;
+}
+
+/* Load CK/clean-pending into c->queue; true when it must be rewritten. */
+static bool queue_read(struct cleaner *c)
+{
+	struct buf text = BUF_INIT, path = BUF_INIT;
+	unsigned long lineno = 0;
+	bool rewrite = false;
+
+	if (read_file(c->queue_path.data, &text) < 0 && errno != ENOENT)
+		die_errno(EX_IOERR, "cannot read '%s'", c->queue_path.data);
+	for (char *p = text.data, *end = text.data + text.len, *nl; p && p < end; p = nl + 1) {
+		struct record rec;
+		struct json_error err;
+		struct file_identity id;
+		long long batch;
+
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			queue_damaged(c, lineno + 1, "cut short (no newline)");
+		lineno++;
+		if (nl == p)
+			continue;
+		if (*p == '"') {
+			queue_read_path(c, p, (size_t)(nl - p), lineno, &path);
+			rewrite = true;
+			continue;
+		}
+		if (record_classify(&rec, p, (size_t)(nl - p), &err) < 0)
+			queue_damaged(c, lineno, "not a JSON object");
+		batch = record_get_int(&rec, "batch", -1);
+		buf_reset(&path);
+		identity_from_record(&id, &rec);
+		if (batch < 0 || !record_get_string(&rec, "path", &path) ||
+		    strlen(path.data) != path.len || !path.len || !id.known)
+			queue_damaged(c, lineno, "not a queue entry (batch, path, dev, ino, "
+				      "size, mtime_ns)");
+		list_push(&c->queue, batch, xstrdup(path.data), &id);
+	}
+	buf_free(&text);
+	buf_free(&path);
+	return rewrite;
+}
+
+/* ---- cleaning one file ---- */
+
+static enum outcome left_in_place(const char *path, const char *why)
+{
+	warning("not cleaning '%s': %s; left in place", path, why);
+	return LEFT;
+}
+
+static enum outcome failed(const struct cleaner *c, const char *path, const char *why)
+{
+	warning("cannot %s '%s': %s (tried again after the next batch and at the "
+		"next start)", c->move_to ? "move" : "delete", path, why);
+	return FAILED;
+}
+
+/*
+ * Open the folder that holds PATH and point *NAME at its last component.
+ * Unlink and rename then act on the entry in that folder, the one fstatat
+ * checked, even if a folder of the path is swapped in between.
+ */
+static int open_parent(const char *path, const char **name)
+{
+	const char *slash = strrchr(path, '/');
+	struct buf dir = BUF_INIT;
+	int fd;
+
+	*name = slash ? slash + 1 : path;
+	if (!slash)
+		buf_addc(&dir, '.');
+	else if (slash == path)
+		buf_addc(&dir, '/');
+	else
+		buf_add(&dir, path, (size_t)(slash - path));
+	fd = open(dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	buf_free(&dir);
+	return fd;
+}
+
+/* Enter the folder NAME of the folder FD, creating it, never through a link. */
+static int enter_folder(int fd, const char *name)
+{
+	if (mkdirat(fd, name, 0777) < 0 && errno != EEXIST)
+		return -1;
+	return openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/*
+ * Open (creating them) the archive's folders for the absolute PATH,
+ * DIR/<PATH's folder>, one component at a time and never through a
+ * symbolic link: a link planted in the archive cannot send the file
+ * elsewhere.  The folder's descriptor, or -1 with WHY set.
+ */
+static int open_archive_folder(const struct cleaner *c, const char *path, struct buf *why)
+{
+	struct buf part = BUF_INIT;
+	const char *end = strrchr(path, '/');
+	int fd = fcntl(c->archive_fd, F_DUPFD_CLOEXEC, 0);
+
+	buf_reset(why);
+	if (fd < 0) {
+		buf_printf(why, "cannot open '%s': %s", c->move_to, strerror(errno));
+		return -1;
+	}
+	for (const char *p = path; end && p < end; ) {
+		const char *q = memchr(p, '/', (size_t)(end - p));
+		size_t n = (size_t)((q ? q : end) - p);
+		int next, err;
+
+		buf_add(&part, p, n);
+		p += n + 1;
+		if (!n)
+			continue;
+		next = enter_folder(fd, part.data + part.len - n);
+		err = errno;
+		close(fd);
+		fd = next;
+		if (fd < 0) {
+			if (err == ELOOP || err == ENOTDIR)
+				buf_printf(why, "'%s/%s' in the archive is not a folder (a "
+					   "symbolic link or a file)", c->move_to, part.data);
+			else
+				buf_printf(why, "cannot create '%s/%s': %s", c->move_to,
+					   part.data, strerror(err));
+			break;
+		}
+		buf_addc(&part, '/');
+	}
+	buf_free(&part);
+	return fd;
+}
+
+/* Copy IN to OUT; 0, or -1 with errno set. */
+static int copy_data(int in, int out)
+{
+	char chunk[1 << 16];
+
+	for (;;) {
+		ssize_t n = read(in, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		for (char *p = chunk; n > 0; ) {
+			ssize_t w = write(out, p, (size_t)n);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -1;
+			p += w;
+			n -= w;
+		}
+	}
+}
+
+/*
+ * Move across file systems: a copy under a temporary name in the archive
+ * folder TO (O_EXCL|O_NOFOLLOW: a planted name is never followed), synced,
+ * given the source's owner, mode and times, renamed into place; then the
+ * source, checked again, is unlinked.
+ */
+static enum outcome move_by_copy(const struct cleaner *c, const struct clean_entry *e,
+				 int from, const char *name, int to)
+{
+	struct buf tmp = BUF_INIT, why = BUF_INIT;
+	struct file_identity got;
+	struct stat st;
+	enum outcome rc = FAILED;
+	int src, copy = -1;
+
+	src = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (src < 0) {
+		rc = errno == ENOENT ? CLEANED : failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	if (fstat(src, &st) < 0) {
+		rc = failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	identity_from_stat(&got, &st, false);
+	if (!identity_equal(&e->id, &got)) {
+		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+		goto out;
+	}
+	buf_printf(&tmp, ".%s.inlet-tmp", name);
+	for (int tries = 0; copy < 0 && tries < 2; tries++) {
+		copy = openat(to, tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			     0600);
+		/* A crash's leftover, or a name planted there: unlink never follows. */
+		if (copy < 0 && errno == EEXIST && !tries)
+			unlinkat(to, tmp.data, 0);
+	}
+	if (copy < 0) {
+		buf_printf(&why, "cannot create '.%s.inlet-tmp' in the archive: %s", name,
+			   strerror(errno));
+		rc = failed(c, e->path, why.data);
+		goto out;
+	}
+	if (copy_data(src, copy) < 0 || fsync(copy) < 0) {
+		rc = failed(c, e->path, strerror(errno));
+		goto drop_tmp;
+	}
+	if (fstat(src, &st) < 0) {
+		rc = failed(c, e->path, strerror(errno));
+		goto drop_tmp;
+	}
+	identity_from_stat(&got, &st, false);
+	if (!identity_equal(&e->id, &got)) {
+		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+		goto drop_tmp;
+	}
+	/* Created 0600 until complete; then the source's owner, mode, times. */
+	if (fchown(copy, st.st_uid, st.st_gid) < 0 && errno != EPERM)
+		warning("cannot give the copy of '%s' its owner: %s", e->path, strerror(errno));
+	if (fchmod(copy, st.st_mode & 07777) < 0)
+		warning("cannot give the copy of '%s' mode %04o (it is 0600): %s", e->path,
+			(unsigned)(st.st_mode & 07777), strerror(errno));
+	const struct timespec times[2] = { st.st_atim, st.st_mtim };
+	futimens(copy, times);
+	if (close(copy) < 0) {
+		copy = -1;
+		rc = failed(c, e->path, strerror(errno));
+		goto drop_tmp;
+	}
+	copy = -1;
+	if (renameat(to, tmp.data, to, name) < 0) {
+		rc = failed(c, e->path, strerror(errno));
+		goto drop_tmp;
+	}
+	fsync(to);
+	/* The copy is durable; the source goes only if it is still that file. */
+	if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		rc = errno == ENOENT ? CLEANED : failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	identity_from_stat(&got, &st, false);
+	if (!identity_equal(&e->id, &got)) {
+		const char *change = identity_change(&e->id, &got, &why);
+		buf_reset(&tmp);
+		buf_printf(&tmp, "%s, while it was copied (the archive keeps the copy)", change);
+		rc = left_in_place(e->path, tmp.data);
+		goto out;
+	}
+	if (unlinkat(from, name, 0) < 0 && errno != ENOENT) {
+		rc = failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	fsync(from);
+	rc = CLEANED;
+	goto out;
+drop_tmp:
+	if (copy >= 0)
+		close(copy);
+	copy = -1;
+	unlinkat(to, tmp.data, 0);
+out:
+	if (copy >= 0)
+		close(copy);
+	if (src >= 0)
+		close(src);
+	buf_free(&tmp);
+	buf_free(&why);
+	return rc;
+}
+
+static enum outcome move_file(const struct cleaner *c, const struct clean_entry *e,
+			      int from, const char *name)
+{
+	struct buf why = BUF_INIT;
+	struct file_identity got;
+	struct stat st;
+	enum outcome rc;
+	int to = open_archive_folder(c, e->path, &why);
+
+	if (to < 0) {
+		rc = failed(c, e->path, why.data);
+		goto out;
+	}
+	/* rename(2) replaces a link planted at the name; it never follows it. */
+	if (renameat(from, name, to, name) < 0) {
+		if (errno == ENOENT)
+			rc = CLEANED;
+		else if (errno == EXDEV)
+			rc = move_by_copy(c, e, from, name, to);
+		else
+			rc = failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	/* Swapped between the check and the rename: put it back. */
+	if (fstatat(to, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		identity_from_stat(&got, &st, false);
+		if (!identity_equal(&e->id, &got)) {
+			const char *change = identity_change(&e->id, &got, &why);
+			if (renameat2(to, name, from, name, RENAME_NOREPLACE) == 0)
+				rc = left_in_place(e->path, change);
+			else
+				rc = failed(c, e->path, "replaced just before it was moved; "
+					    "the file now in the archive is not the one read");
+			goto out;
+		}
+	}
+	fsync(to);
+	fsync(from);
+	rc = CLEANED;
+out:
+	if (to >= 0)
+		close(to);
+	buf_free(&why);
+	return rc;
+}
+
+/* Delete or move the file of E if it is still the one that was read. */
+static enum outcome clean_one(const struct cleaner *c, const struct clean_entry *e)
+{
+	struct buf why = BUF_INIT;
+	struct file_identity got;
+	struct stat st;
+	const char *name;
+	enum outcome rc;
+	int dir = open_parent(e->path, &name);
+
+	if (dir < 0)
+		return errno == ENOENT ? CLEANED : failed(c, e->path, strerror(errno));
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* Gone already: an earlier run cleaned it just before a crash. */
+		rc = errno == ENOENT ? CLEANED : failed(c, e->path, strerror(errno));
+		goto out;
+	}
+	identity_from_stat(&got, &st, false);
+	if (!identity_equal(&e->id, &got)) {
+		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+		goto out;
+	}
+	if (c->move_to) {
+		rc = move_file(c, e, dir, name);
+	} else if (unlinkat(dir, name, 0) < 0 && errno != ENOENT) {
+		rc = failed(c, e->path, strerror(errno));
+	} else {
+		fsync(dir);
+		rc = CLEANED;
+	}
+out:
+	close(dir);
+	buf_free(&why);
+	return rc;
+}
+
+/* ---- batches ---- */
+
+/* Clean the queued files of batches up to UPTO; rewrite the queue if it changed. */
+static void clean_queue(struct cleaner *c, long long upto, bool rewrite)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < c->queue.n; i++) {
+		struct clean_entry *e = &c->queue.v[i];
+		enum outcome rc;
+
+		if (e->batch > upto) {
+			c->queue.v[keep++] = *e;
+			continue;
+		}
+		rc = clean_one(c, e);
+		if (rc == FAILED) {
+			c->failed++;
+			c->queue.v[keep++] = *e;
+			continue;
+		}
+		*(rc == CLEANED ? &c->cleaned : &c->left) += 1;
+		free(e->path);
+		rewrite = true;
+	}
+	c->queue.n = keep;
+	/* Not fatal: the entries cleaned are gone or left, and count as such again. */
+	if (rewrite && queue_write(c) < 0)
+		warning("cannot update '%s': %s", c->queue_path.data, strerror(errno));
+}
+
+static int cmp_batch(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+void cleaner_resume(struct cleaner *c, const char *commits_dir)
+{
+	size_t n, keep = 0;
+	long long *commits = ckpt_log_list(commits_dir, &n);
+	bool rewrite = queue_read(c);
+
+	for (size_t i = 0; i < c->queue.n; i++) {
+		struct clean_entry *e = &c->queue.v[i];
+		/* Only committed entries are pruned from commits/. */
+		bool committed = n && (e->batch < commits[0] ||
+				       bsearch(&e->batch, commits, n, sizeof(*commits), cmp_batch));
+		if (committed) {
+			c->queue.v[keep++] = *e;
+		} else {
+			free(e->path);	/* its replay queues it again */
+			rewrite = true;
+		}
+	}
+	c->queue.n = keep;
+	free(commits);
+	clean_queue(c, LLONG_MAX, rewrite);
+}
+
+void cleaner_add(struct cleaner *c, const char *path, const struct file_identity *id)
+{
+	list_push(&c->batch, -1, xstrdup(path), id);
+}
+
+void cleaner_drop(struct cleaner *c, const char *path)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < c->batch.n; i++) {
+		if (strcmp(c->batch.v[i].path, path))
+			c->batch.v[keep++] = c->batch.v[i];
+		else
+			free(c->batch.v[i].path);
+	}
+	c->batch.n = keep;
 }
 
 void cleaner_forget(struct cleaner *c)
 {
-	buf_reset(&c->paths);
+	list_clear(&c->batch);
 }
 
-static int copy_file(const char *from, const char *to)
+/* Why the file of E cannot be verified or placed, or NULL when it can. */
+static const char *unverifiable(const struct cleaner *c, const struct clean_entry *e)
 {
-	char chunk[1 << 16];
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	ssize_t n;
-
-	if (in < 0)
-		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (out < 0) {
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, chunk, sizeof(chunk))) > 0)
-		if (write(out, chunk, (size_t)n) != n) {
-			n = -1;
-			break;
-		}
-	int rc = n < 0 || fsync(out) < 0 ? -1 : 0;
-	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	return rc;
-}
-
-/* Delete or move one file; 0, or -1 with errno (a vanished file is done). */
-static int clean_one(const struct cleaner *c, const char *path)
-{
+	if (e->id.link)
+		return "the listing reached it through a symbolic link";
+	if (!*e->path || e->path[strlen(e->path) - 1] == '/')
+		return "not a file's path";
 	if (!c->move_to)
-		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
-	/* Spark's archive layout: DIR/<the file's absolute path>. */
-	struct buf to = BUF_INIT;
-	int rc = 0;
-	buf_printf(&to, "%s%s", c->move_to, path);
-	char *slash = strrchr(to.data, '/');
-	*slash = '\0';
-	if (mkdir_p_mode(to.data, 0777) < 0)
-		rc = -1;
-	*slash = '/';
-	if (rc == 0 && rename(path, to.data) < 0) {
-		if (errno == ENOENT)
-			rc = 0;
-		else if (errno != EXDEV || copy_file(path, to.data) < 0 || unlink(path) < 0)
-			rc = -1;
-	}
-	buf_free(&to);
-	return rc;
+		return NULL;
+	if (*e->path != '/')
+		return "not an absolute path, so it has no place in the archive";
+	for (const char *p = e->path; p; p = strchr(p + 1, '/'))
+		if (!strncmp(p, "/./", 3) || !strncmp(p, "/../", 4))
+			return "its path has a '.' or '..' component";
+	return NULL;
 }
 
-void cleaner_run(struct cleaner *c)
+void cleaner_prepare(struct cleaner *c, long long batch)
 {
-	struct buf queue = BUF_INIT, left = BUF_INIT, line = BUF_INIT, path = BUF_INIT;
+	size_t keep = 0, before = c->queue.n;
 
-	/* Queue first: a crash from here on leaves the work for the next start. */
-	if (read_file(c->queue_path.data, &queue) < 0 && errno != ENOENT)
-		warning("cannot read '%s': %s", c->queue_path.data, strerror(errno));
-	for (const char *p = c->paths.data; p && p < c->paths.data + c->paths.len; p += strlen(p) + 1) {
-		json_string_encode(&queue, p, strlen(p));
-		buf_addc(&queue, '\n');
+	/* A batch given again replaces what it queued before. */
+	for (size_t i = 0; i < c->queue.n; i++) {
+		if (c->queue.v[i].batch != batch)
+			c->queue.v[keep++] = c->queue.v[i];
+		else
+			free(c->queue.v[i].path);
 	}
-	cleaner_forget(c);
-	if (!queue.len)
-		goto out;
-	if (write_file_atomic(c->queue_path.data, queue.data, queue.len) < 0) {
-		warning("cannot write '%s': %s; source files not cleaned",
-			c->queue_path.data, strerror(errno));
-		goto out;
-	}
-	for (char *p = queue.data, *nl; p < queue.data + queue.len; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(queue.data + queue.len - p));
-		if (!nl)
-			break;
-		buf_reset(&path);
-		if (json_string_decode(&path, p, (size_t)(nl - p)) < 0)
-			continue;
-		if (clean_one(c, path.data) == 0) {
-			c->cleaned++;
+	c->queue.n = keep;
+	bool rewrite = keep != before;
+	for (size_t i = 0; i < c->batch.n; i++) {
+		struct clean_entry *e = &c->batch.v[i];
+		const char *why = unverifiable(c, e);
+		if (!e->id.known) {
+			if (!c->warned_unknown)
+				warning("not cleaning '%s': its file record has no identity "
+					"(dev, ino, size, mtime_ns), as from an older "
+					"inlet-discover; files without one are left in place "
+					"(warned once)", e->path);
+			c->warned_unknown = true;
+			c->left++;
+		} else if (why) {
+			left_in_place(e->path, why);
+			c->left++;
 		} else {
-			warning("cannot %s '%s': %s (retried on the next batch and start)",
-				c->move_to ? "move" : "delete", path.data, strerror(errno));
-			c->failed++;
-			buf_add(&left, p, (size_t)(nl - p + 1));
+			list_push(&c->queue, batch, e->path, &e->id);
+			e->path = NULL;
+			rewrite = true;
 		}
+		free(e->path);
 	}
-	if (left.len ? write_file_atomic(c->queue_path.data, left.data, left.len) < 0 :
-		       unlink(c->queue_path.data) < 0 && errno != ENOENT)
-		warning("cannot update '%s': %s", c->queue_path.data, strerror(errno));
-out:
-	buf_free(&queue);
-	buf_free(&left);
-	buf_free(&line);
-	buf_free(&path);
+	c->batch.n = 0;
+	if (rewrite && queue_write(c) < 0)
+		die_errno(EX_IOERR, "cannot write '%s'; batch %lld was not committed",
+			  c->queue_path.data, batch);
+}
+
+void cleaner_run(struct cleaner *c, long long committed)
+{
+	clean_queue(c, committed, false);
 }
 
 void cleaner_free(struct cleaner *c)
 {
-	free((char *)c->move_to);
+	if (c->archive_fd >= 0)
+		close(c->archive_fd);
+	free(c->move_to);
 	buf_free(&c->queue_path);
-	buf_free(&c->paths);
+	list_free(&c->queue);
+	list_free(&c->batch);
 }

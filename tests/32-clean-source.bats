@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# commit --clean-source against an adversary: only a file that parse read
+# completely, of a committed batch, that is still the file that was listed,
+# is deleted or moved; the archive cannot be turned against the mover; a
+# crash leaves the work for the next start.  The streams are written here,
+# file records with the identity discover gives them (dev, ino, size,
+# mtime_ns), so that each case is exact.
+load helpers
+
+teardown() {
+	[ -z "${OTHER_FS:-}" ] || rm -rf "$OTHER_FS"
+}
+
+# file_record BATCH PATH: a file record with PATH's identity as it is now.
+file_record() {
+	local t
+	t=$(stat -c %.9Y "$2")
+	printf '{"_inlet":"file","batch":%s,"path":"%s","size":%s,"mtime":"2024-01-01T00:00:00.000000Z","dev":%s,"ino":%s,"mtime_ns":%s}\n' \
+		"$1" "$(realpath "$2")" "$(stat -c %s "$2")" "$(stat -c %d "$2")" \
+		"$(stat -c %i "$2")" "$((10#${t%.*}${t#*.}))"
+}
+
+# batch N PATH...: batch N listing PATH... with their identities.
+batch() {
+	local n=$1 f
+	shift
+	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
+	for f; do file_record "$n" "$f"; done
+	echo "{\"_inlet\":\"end\",\"batch\":$n}"
+}
+
+# commit_clean WHAT: commit standard input with --clean-source WHAT.
+commit_clean() {
+	inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source "$1"
+}
+
+# A folder on another file system than the test's, or skip saying why.
+other_fs() {
+	local d
+	for d in /dev/shm /run/shm /run/user/$(id -u); do
+		[ -d "$d" ] && [ -w "$d" ] || continue
+		[ "$(stat -c %d "$d")" != "$(stat -c %d .)" ] || continue
+		OTHER_FS=$(mktemp -d "$d/inlet-clean.XXXXXX") && return 0
+	done
+	skip "no writable folder on a second file system (/dev/shm, /run/shm and /run/user are missing or on the same device as $PWD), so rename never gives EXDEV here"
+}
+
+@test "a file parse could not read completely is never cleaned" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' | gzip | head -c 15 > land/cut.json.gz
+	batch 0 land/a.json land/cut.json.gz > stream
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_success
+	[ ! -e land/a.json ]
+	[ -f land/cut.json.gz ]
+	assert_output --partial "skipping '$PWD/land/cut.json.gz'"
+}
+
+@test "a file swapped for another after it was listed is not deleted" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch 0 land/a.json > stream
+	echo '{"id":2,"late":true}' > land/new
+	mv land/new land/a.json
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_success
+	[ -f land/a.json ]
+	assert_output --partial "not cleaning '$PWD/land/a.json'"
+	assert_output --partial "left in place"
+}
+
+@test "a file rewritten after the batch was read is not deleted, even at the same size" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	batch 0 land/a.json land/b.json | inlet-parse --format json > parsed
+	echo '{"id":3}' >> land/a.json
+	sleep 0.05
+	echo '{"id":4}' > land/b.json
+	run commit_clean delete < parsed
+	assert_success
+	[ "$(cat land/a.json)" = "$(printf '{"id":1}\n{"id":3}')" ]
+	[ "$(cat land/b.json)" = '{"id":4}' ]
+	assert_output --partial "not cleaning '$PWD/land/a.json': changed since it was listed (size 9, now 18)"
+	assert_output --partial "not cleaning '$PWD/land/b.json': modified since it was listed"
+	# Left on purpose: not queued for another try.
+	[ ! -e ck/clean-pending ]
+}
+
+@test "a file record without an identity is not cleaned, with one warning" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	printf '{"_inlet":"begin","batch":0}\n{"_inlet":"file","batch":0,"path":"%s"}\n{"_inlet":"file","batch":0,"path":"%s"}\n{"_inlet":"end","batch":0}\n' \
+		"$PWD/land/a.json" "$PWD/land/b.json" > stream
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_success
+	[ -f land/a.json ]
+	[ -f land/b.json ]
+	[ "$(grep -c 'has no identity' <<< "$output")" = 1 ]
+}
+
+@test "a symbolic link planted as an archive folder cannot send a moved file outside the archive" {
+	mkdir land outside
+	echo '{"id":1}' > land/a.json
+	mkdir -p "archive$(dirname "$PWD/land")"
+	ln -s "$PWD/outside" "archive$PWD/land"
+	batch 0 land/a.json > stream
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive'
+	assert_success
+	[ ! -e outside/a.json ]
+	[ -f land/a.json ]
+	assert_output --partial "cannot move '$PWD/land/a.json': '$PWD/archive$PWD/land' in the archive is not a folder"
+	# A failure is retried: once the link is gone, the next start moves it.
+	[ -s ck/clean-pending ]
+	rm "archive$PWD/land"
+	run commit_clean move:archive < /dev/null
+	assert_success
+	[ ! -e land/a.json ]
+	[ "$(cat "archive$PWD/land/a.json")" = '{"id":1}' ]
+	[ ! -e ck/clean-pending ]
+}
+
+@test "a move across file systems never follows a link planted in the archive" {
+	other_fs
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	echo precious > victim-a
+	echo precious > victim-b
+	mkdir -p "$OTHER_FS/archive$PWD/land"
+	# At the file's name, and at the temporary name the copy is made under.
+	ln -s "$PWD/victim-a" "$OTHER_FS/archive$PWD/land/a.json"
+	ln -s "$PWD/victim-b" "$OTHER_FS/archive$PWD/land/.b.json.inlet-tmp"
+	batch 0 land/a.json land/b.json > stream
+	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
+	assert_success
+	[ "$(cat victim-a)" = precious ]
+	[ "$(cat victim-b)" = precious ]
+	[ ! -L "$OTHER_FS/archive$PWD/land/a.json" ]
+	[ "$(cat "$OTHER_FS/archive$PWD/land/a.json")" = '{"id":1}' ]
+	[ "$(cat "$OTHER_FS/archive$PWD/land/b.json")" = '{"id":2}' ]
+	[ ! -e land/a.json ]
+	[ ! -e land/b.json ]
+	[ ! -e "$OTHER_FS/archive$PWD/land/.b.json.inlet-tmp" ]
+}
+
+@test "a move across file systems keeps the file's mode and modification time" {
+	other_fs
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	chmod 600 land/a.json
+	chmod 640 land/b.json
+	touch -d '2021-03-04 05:06:07.123456789' land/b.json
+	batch 0 land/a.json land/b.json > stream
+	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
+	assert_success
+	[ ! -e land/a.json ]
+	[ ! -e land/b.json ]
+	[ "$(stat -c %a "$OTHER_FS/archive$PWD/land/a.json")" = 600 ]
+	[ "$(stat -c %a "$OTHER_FS/archive$PWD/land/b.json")" = 640 ]
+	[ "$(stat -c %.9Y "$OTHER_FS/archive$PWD/land/b.json")" = "$(date -d '2021-03-04 05:06:07.123456789' +%s.%N)" ]
+}
+
+@test "a crash between commits/N and the cleaning: the next start cleans the batch" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch 0 land/a.json > stream
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_failure
+	[ -f ck/commits/0 ]
+	[ -f land/a.json ]
+	run commit_clean delete < /dev/null
+	assert_success
+	[ ! -e land/a.json ]
+	[ ! -e ck/clean-pending ]
+}
+
+@test "a crash before the sink commits: the files are queued first, the next start drops them, the replay cleans them" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch 0 land/a.json > stream
+	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_failure
+	[ ! -e ck/commits/0 ]
+	grep -q "\"batch\":0,\"path\":\"$PWD/land/a.json\"" ck/clean-pending
+	# Not committed: nothing is cleaned, the entry is dropped.
+	run commit_clean delete < /dev/null
+	assert_success
+	[ -f land/a.json ]
+	[ ! -e ck/clean-pending ]
+	inlet-parse --format json < stream | commit_clean delete
+	[ ! -e land/a.json ]
+	[ "$(sql t.db 'SELECT count(*) FROM t')" = 1 ]
+}
+
+@test "a replayed batch the sink already holds: its files are cleaned, unless rewritten since" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	batch 0 land/a.json land/b.json > stream
+	INLET_CRASH_AT=commit-after-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_failure
+	[ -f land/a.json ]
+	[ -f land/b.json ]
+	# Rows added to b.json now were never loaded: the sink holds batch 0.
+	echo '{"id":3}' >> land/b.json
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_success
+	[ ! -e land/a.json ]
+	[ "$(cat land/b.json)" = "$(printf '{"id":2}\n{"id":3}')" ]
+	assert_output --partial "not cleaning '$PWD/land/b.json'"
+	[ "$(sql t.db 'SELECT count(*) FROM t')" = 2 ]
+}
+
+@test "a file replaced after a crash left it queued is not deleted at the next start" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch 0 land/a.json > stream
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	assert_failure
+	rm land/a.json
+	echo '{"id":2,"new":true}' > land/a.json
+	run commit_clean delete < /dev/null
+	assert_success
+	[ "$(cat land/a.json)" = '{"id":2,"new":true}' ]
+	assert_output --partial "not cleaning '$PWD/land/a.json'"
+	[ ! -e ck/clean-pending ]
+}
+
+@test "a path queued by an older inlet, without an identity, is left in place with a warning" {
+	mkdir -p land ck/commits
+	echo '{"id":1}' > land/a.json
+	inlet-commit --checkpoint ck --db t.db --table t --quiet < /dev/null
+	echo '{"batch":0,"rows":1,"committed":"2024-01-01T00:00:00.000000Z"}' > ck/commits/0
+	printf '"%s"\n' "$PWD/land/a.json" > ck/clean-pending
+	run commit_clean delete < /dev/null
+	assert_success
+	[ -f land/a.json ]
+	assert_output --partial "not cleaning '$PWD/land/a.json': it was queued by an older inlet"
+	[ ! -e ck/clean-pending ]
+}
+
+@test "a damaged clean-pending is exit 65 naming the line, and the file stays" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	inlet-commit --checkpoint ck --db t.db --table t --quiet < /dev/null
+	printf '{"batch":0,"path":"%s"}\n' "$PWD/land/a.json" > ck/clean-pending
+	run commit_clean delete < /dev/null
+	assert_equal "$status" 65
+	assert_output --partial "'ck/clean-pending' line 1"
+	[ -f land/a.json ]
+	[ -s ck/clean-pending ]
+}
