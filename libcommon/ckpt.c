@@ -309,6 +309,28 @@ void ckpt_claim(struct ckpt *ck, const char *key, const char *value)
 	buf_free(&have);
 }
 
+int ckpt_metadata_get(const struct ckpt *ck, const char *key, struct buf *out)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	const char *v;
+	size_t n;
+	int found = 0;
+
+	buf_reset(out);
+	buf_printf(&path, "%s/metadata", ck->dir);
+	if (read_file(path.data, &text) < 0)
+		die_errno(EX_IOERR, "cannot read '%s'", path.data);
+	if (json_object_get(text.data, text.len, key, &v, &n) == 1) {
+		if (!json_is_string(v, n) || json_string_decode(out, v, n) < 0)
+			die(EX_DATAERR, "checkpoint file '%s': \"%s\" is not a string; "
+			    "restore it from a backup", path.data, key);
+		found = 1;
+	}
+	buf_free(&path);
+	buf_free(&text);
+	return found;
+}
+
 void ckpt_close(struct ckpt *ck)
 {
 	free(ck->dir);

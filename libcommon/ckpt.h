@@ -39,6 +39,8 @@ void ckpt_close(struct ckpt *ck);
  * batches must never land in another's sink.
  */
 void ckpt_claim(struct ckpt *ck, const char *key, const char *value);
+/* The string member KEY of CK/metadata into OUT (reset first): 1, or 0 when absent. */
+int ckpt_metadata_get(const struct ckpt *ck, const char *key, struct buf *out);
 
 /*
  * Take the exclusive lock of ROLE ("discover", "commit", ...) for the

@@ -21,6 +21,7 @@
 #include "die.h"
 #include "clean.h"
 #include "fault.h"
+#include "identity.h"
 #include "sink.h"
 #include "batch.h"
 #include "json.h"
@@ -232,6 +233,19 @@ static void check_origin(const struct batch_reader *in, const struct ckpt *ck)
 		    in->checkpoint, ck->dir, ck->id);
 }
 
+/*
+ * --clean-source acts on batches numbered by discover: only they are
+ * queued against commits/N.  The files of a batch framed elsewhere stay.
+ */
+static void unnumbered_not_cleaned(struct cleaner *c, long long files)
+{
+	warning("%lld source files of an unnumbered batch left in place: "
+		"--clean-source cleans batches numbered by inlet-discover --checkpoint",
+		files);
+	c->left += files;
+	cleaner_forget(c);
+}
+
 /* Remember the path of a skip record that asks for the file to be listed again. */
 static void note_retry(const struct record *rec, struct buf *retry)
 {
@@ -271,7 +285,7 @@ int main(int argc, char **argv)
 	}
 	if (opt.clean_source) {
 		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);
-		cleaner_run(&cleaner);	/* what an earlier run could not clean */
+		cleaner_resume(&cleaner, commits.data);	/* what a crash left queued */
 	}
 	if (opt.db)
 		sink = sink_sqlite_open(opt.db, opt.table);
@@ -329,15 +343,21 @@ int main(int argc, char **argv)
 		case BATCH_FILE:
 			b.files++;
 			if (opt.clean_source) {
+				struct file_identity id;
+				identity_from_record(&id, rec);
 				buf_reset(&text);
 				if (record_get_string(rec, "path", &text))
-					cleaner_add(&cleaner, text.data);
+					cleaner_add(&cleaner, text.data, &id);
 			}
 			break;
 		case BATCH_CONTROL:
 			if (!strcmp(rec->event, "skip")) {
 				b.corrupt_files++;
 				note_retry(rec, &retry);
+				/* Not read completely: never cleaned. */
+				buf_reset(&text);
+				if (opt.clean_source && record_get_string(rec, "path", &text))
+					cleaner_drop(&cleaner, text.data);
 			}
 			break;
 		case BATCH_ROW:
@@ -346,6 +366,11 @@ int main(int argc, char **argv)
 			b.rows++;
 			break;
 		case BATCH_END:
+			/* Queued durably before the sink can hold the batch. */
+			if (opt.clean_source && b.id >= 0)
+				cleaner_prepare(&cleaner, b.id);
+			else if (opt.clean_source && b.files)
+				unnumbered_not_cleaned(&cleaner, b.files);
 			if (b.already) {
 				sink->ops->abort(sink);
 			} else {
@@ -371,9 +396,7 @@ int main(int argc, char **argv)
 					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
 				crash_point("commit-after-mark");
 				if (opt.clean_source)
-					cleaner_run(&cleaner);
-			} else if (opt.clean_source) {
-				cleaner_forget(&cleaner);
+					cleaner_run(&cleaner, b.id);
 			}
 			t.corrupt_files += b.corrupt_files;
 			t.batches++;
@@ -387,6 +410,9 @@ done:
 		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
 			"\"num_skipped_corrupt_files\":%lld}\n", t.inserted, t.inserted,
 			t.corrupt_files);
+	if (opt.clean_source && !opt.quiet)
+		fprintf(stderr, "inlet-commit: %lld source files cleaned, %lld left in place, "
+			"%lld failures to clean\n", cleaner.cleaned, cleaner.left, cleaner.failed);
 	sink->ops->close(sink);
 	batch_reader_free(&in);
 	buf_free(&commits);

@@ -253,6 +253,7 @@ struct run {
 	long long batch;	/* the open batch */
 	bool open, already_committed;
 	long long committed;	/* last batch committed when we started; -1: none */
+	long long since;	/* the first batch with a snapshot */
 	long long last;		/* highest batch seen, or committed */
 	FILE *late;
 	struct ckpt ck;
@@ -552,7 +553,7 @@ static void restore(struct run *r)
 		if (errno != ENOENT)
 			die_errno(EX_IOERR, "cannot read '%s'", r->path.data);
 		/* A window stage new to an old pipeline starts empty; a gap is damage. */
-		if (ckpt_log_latest(r->state_dir.data) >= 0)
+		if (r->committed >= r->since || ckpt_log_latest(r->state_dir.data) >= 0)
 			die(EX_DATAERR, "checkpoint file '%s' is missing: it holds the state "
 			    "of committed batch %lld; restore it or start a new checkpoint",
 			    r->path.data, r->committed);
@@ -576,6 +577,19 @@ static void open_checkpoint(struct run *r)
 	ckpt_clean_temporaries(r->state_dir.data);
 	r->committed = ckpt_log_latest(r->commits_dir.data);
 	r->last = r->committed;
+	/*
+	 * The first batch this window stage saw, kept in the metadata: from
+	 * it on, every committed batch has its snapshot, so a missing one is
+	 * damage even when the whole state/ folder went.
+	 */
+	if (ckpt_metadata_get(&r->ck, "window_since", &r->path))
+		r->since = strtoll(r->path.data, NULL, 10);
+	else {
+		r->since = r->committed + 1;
+		buf_reset(&r->path);
+		buf_printf(&r->path, "%lld", r->since);
+		ckpt_claim(&r->ck, "window_since", r->path.data);
+	}
 	restore(r);
 }
 
