@@ -174,3 +174,144 @@ rows_once() {
 	[ $((ok + locked)) -eq 60 ] || { cat w1.err w2.err; false; }
 	rows_once "$ok"
 }
+
+# ---- SQLite: the write lock is taken when the batch is written ----
+
+@test "sqlite: a batch begun with no rows yet does not lock out another table's writer" {
+	{ batch 0 '{"a":1}'; echo '{"_inlet":"begin","batch":1}'; wait_go; echo '{"a":2}'
+	  echo '{"_inlet":"end","batch":1}'; } \
+		| inlet-commit --checkpoint ck --db t.db --table a > slow.out 2> slow.err &
+	slow=$!
+	until_true grep -q '"batch":0' slow.out
+	sleep 0.2
+	start=$SECONDS
+	run inlet-commit --db t.db --table b --quiet <<< '{"x":1}'
+	took=$((SECONDS - start))
+	touch go
+	wait "$slow" || { cat slow.err; false; }
+	assert_success
+	[ "$took" -lt 5 ]
+	run sql t.db 'SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)'
+	assert_output '2|1'
+}
+
+# ---- SQLite: the database replaced under a batch ----
+
+# slow_batch: batch 0 with one row into t.db, then a wait for go; returns
+# once the writer holds the database's write lock.
+slow_batch() {
+	{ batch 0 '{"a":1}' | head -2; wait_go; echo '{"_inlet":"end","batch":0}'; } \
+		| inlet-commit --checkpoint ck --db t.db --table t > slow.out 2> slow.err &
+	slow=$!
+	until_true [ -e t.db-wal ]
+	until_true eval "! sqlite3 t.db 'BEGIN IMMEDIATE; ROLLBACK' 2> /dev/null"
+}
+
+@test "sqlite: the database deleted under a batch: exit 74 naming it, commits/0 not written" {
+	slow_batch
+	rm t.db t.db-wal t.db-shm
+	touch go
+	status=0
+	wait "$slow" || status=$?
+	assert_equal "$status" 74
+	grep -q "'t.db'" slow.err
+	[ ! -e ck/commits/0 ]
+	! grep -q '"batch":0' slow.out
+}
+
+@test "sqlite: the database replaced under a batch: exit 74, the new file untouched, commits/0 not written" {
+	sql other.db 'CREATE TABLE keep (x); INSERT INTO keep VALUES (7)'
+	slow_batch
+	# As a restore would: the file and its write-ahead log.
+	rm t.db-wal t.db-shm
+	mv other.db t.db
+	touch go
+	status=0
+	wait "$slow" || status=$?
+	assert_equal "$status" 74
+	grep -q "'t.db'" slow.err
+	[ ! -e ck/commits/0 ]
+	run sql t.db "SELECT group_concat(name) FROM sqlite_master"
+	assert_output keep
+}
+
+# ---- SQLite: rows it cannot hold as they are ----
+
+@test "sqlite: keys that differ only in case are refused with 65 naming the line and both keys" {
+	batch 0 '{"id":1}' '{"a":1,"b":0,"A":2}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+	assert_output --partial "line 3"
+	assert_output --partial "'a'"
+	assert_output --partial "'A'"
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+}
+
+@test "sqlite: a window beside a window_start key, or a key twice, is refused too" {
+	echo '{"window":{"start":"s","end":"e"},"window_start":"x"}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+	assert_output --partial "'window_start'"
+	assert_output --partial "'window'"
+	echo '{"k":1,"k":2}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+}
+
+@test "sqlite: keys in another case in other rows still share one column" {
+	batch 0 '{"a":"1"}' '{"A":"2"}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_success
+	run sql t.db 'SELECT group_concat(a) FROM t'
+	assert_output '1,2'
+}
+
+@test "sqlite: {} rows before the table exists are rows of NULLs, counted as written" {
+	batch 0 '{}' '{}' '{"a":"1"}' '{}' > in
+	run inlet-commit --db t.db --table t < in
+	assert_success
+	assert_line --index 0 --partial '"rows":4,"inserted":4'
+	run sql t.db "SELECT count(*), count(a) FROM t"
+	assert_output '4|1'
+	run sql t.db "SELECT coalesce(a, '-') FROM t ORDER BY rowid"
+	assert_output $'-\n-\n1\n-'
+}
+
+@test "sqlite: {} rows before a schema record's table land in it" {
+	{ echo '{"_inlet":"begin","batch":0}'; echo '{}'
+	  echo '{"_inlet":"schema","fields":[{"name":"n","type":"INT"}]}'
+	  echo '{"n":5}'; echo '{"_inlet":"end","batch":0}'; } > in
+	run inlet-commit --db t.db --table t --quiet < in
+	assert_success
+	run sql t.db "SELECT count(*), sum(n) FROM t"
+	assert_output '2|5'
+}
+
+@test "sqlite: a batch of only {} rows and no table is refused with 65, nothing said inserted" {
+	batch 0 '{}' '{}' > in
+	run inlet-commit --checkpoint ck --db t.db --table t < in
+	assert_equal "$status" 65
+	assert_output --partial "line 2"
+	refute_output --partial '"inserted"'
+	[ ! -e ck/commits/0 ]
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+}
+
+@test "sqlite: more columns than SQLite allows is 65 naming the record" {
+	awk 'BEGIN { printf "{\"id\":1}\n{"; for (i = 1; i <= 2001; i++) printf "%s\"c%d\":%d", (i > 1 ? "," : ""), i, i; print "}" }' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+	assert_output --partial "line 2"
+	assert_output --partial "2000"
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+}
+
+@test "sqlite: a schema record with more columns than SQLite allows is 65" {
+	awk 'BEGIN { printf "{\"_inlet\":\"schema\",\"fields\":["; for (i = 1; i <= 2001; i++) printf "%s{\"name\":\"c%d\",\"type\":\"INT\"}", (i > 1 ? "," : ""), i; print "]}"; print "{\"c1\":1}" }' > in
+	run inlet-commit --db t.db --table t < in
+	assert_equal "$status" 65
+	assert_output --partial "2000"
+}

@@ -2,29 +2,37 @@
  * The SQLite sink.  One transaction holds a batch's rows and its mark in
  * "_inlet_commits" (checkpoint id, batch), so after a crash the sink
  * either has both or neither; a replayed batch finds its mark and is
- * skipped.  Identifiers come from data and are always quoted.
+ * skipped.  The mark is looked up with a plain read when the batch begins;
+ * the write transaction (and the database's one write lock) starts only
+ * when the batch first writes, so a slow upstream does not lock out other
+ * tables' writers.  Identifiers come from data and are always quoted.
  */
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "ckpt.h"
 #include "die.h"
+#include "identity.h"
 #include "json.h"
 #include "sink.h"
 
 struct column {
 	char *name;		/* owned */
 	size_t name_len;
-	long long bound;	/* the last row that bound a value to it */
+	long long bound;	/* the last row that gave it a value */
 	char *type;		/* owned: declared SQL type */
 	bool integer;		/* INTEGER affinity: booleans bind as 0/1 */
 };
 
 struct field_ref {
 	size_t col;
+	const char *key;	/* the row's key, raw, for messages */
+	size_t key_len;
 	const char *val;
 	size_t len;
 };
@@ -37,13 +45,20 @@ struct sqlite_sink {
 	struct column *cols;
 	size_t ncols, capcols;
 	bool table_exists;
+	bool writing;		/* the batch's write transaction is open */
 	bool replace_pending;	/* overwrite: drop the old table on first use */
+	/* The files opened: a batch must not go into one unlinked or replaced. */
+	struct file_identity opened, opened_wal;
+	/* Rows with no keys seen before the table exists, written once it does. */
+	long long empty_rows;
+	unsigned long empty_lineno;	/* the first of them */
+	unsigned long lineno;		/* the row being written, for messages */
 	sqlite3_stmt *insert;	/* NULL when columns changed */
 	sqlite3_stmt *has_mark;
 	struct field_ref *refs;
 	size_t caprefs;
 	struct buf scratch;
-	long long rows_bound;	/* rows bound so far, to tell columns left unbound */
+	long long rows_bound;	/* rows seen so far, to tell columns without a value */
 };
 
 static void quote_ident(struct buf *out, const char *name, size_t n)
@@ -182,12 +197,47 @@ static void drop_if_pending(struct sqlite_sink *s)
 	buf_free(&sql);
 }
 
-/* Add column NAME (creating the table if needed) and return its index. */
+/*
+ * Rows with no keys that came before the table existed: each is a row of
+ * NULLs, as it would be in the table, written now that there is one (in
+ * their place: every row before the one creating the table was empty).
+ */
+static void write_empty_rows(struct sqlite_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+
+	buf_printf(&sql, "INSERT INTO %s DEFAULT VALUES", s->qtable.data);
+	st = prepare(s, sql.data);
+	for (; s->empty_rows > 0; s->empty_rows--) {
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die(EX_IOERR, "cannot insert into '%s': %s", s->path,
+			    sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	buf_free(&sql);
+}
+
+/*
+ * Add column NAME (creating the table if needed) and return its index.
+ * One past SQLite's column limit is bad data (65), named by the row's line,
+ * or by the schema record when no row is being written.
+ */
 static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 			 const char *sqltype)
 {
 	struct buf sql = BUF_INIT;
+	int limit = sqlite3_limit(s->db, SQLITE_LIMIT_COLUMN, -1);
 
+	if (s->ncols >= (size_t)limit) {
+		if (s->lineno)
+			die(EX_DATAERR, "'standard input' line %lu: key '%.*s' would be column "
+			    "%zu of %s, and SQLite allows %d", s->lineno, (int)n, name,
+			    s->ncols + 1, s->base.name, limit);
+		die(EX_DATAERR, "schema record: field '%.*s' would be column %zu of %s, "
+		    "and SQLite allows %d", (int)n, name, s->ncols + 1, s->base.name, limit);
+	}
 	if (s->table_exists)
 		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
 	else
@@ -195,7 +245,10 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	quote_ident(&sql, name, n);
 	buf_printf(&sql, " %s%s", sqltype, s->table_exists ? "" : ")");
 	exec(s, sql.data);
-	s->table_exists = true;
+	if (!s->table_exists) {
+		s->table_exists = true;
+		write_empty_rows(s);
+	}
 	buf_free(&sql);
 	if (s->ncols == s->capcols) {
 		s->capcols = s->capcols ? s->capcols * 2 : 16;
@@ -299,11 +352,18 @@ static void prepare_insert(struct sqlite_sink *s)
 	buf_free(&sql);
 }
 
+/*
+ * A plain read, outside any transaction: the write lock waits for the
+ * batch's first write (start_write).  Only one process writes a
+ * checkpoint's batches (its lock), so the mark cannot appear in between;
+ * if it did, its primary key would refuse the second.
+ */
 static int sq_begin(struct sink *base, long long batch)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
 
-	exec(s, "BEGIN IMMEDIATE");
+	s->empty_rows = 0;
+	s->empty_lineno = 0;
 	if (batch >= 0 && base->checkpoint_id) {
 		sqlite3_reset(s->has_mark);
 		sqlite3_bind_text(s->has_mark, 1, base->checkpoint_id, -1, SQLITE_STATIC);
@@ -315,10 +375,19 @@ static int sq_begin(struct sink *base, long long batch)
 		if (rc != SQLITE_DONE)
 			die(EX_IOERR, "cannot read '%s': %s", s->path, sqlite3_errmsg(s->db));
 	}
-	/* Columns may have changed since the last batch (another writer). */
-	load_columns(s);
 	s->replace_pending = base->mode == SINK_OVERWRITE;
 	return 0;
+}
+
+/* Open the batch's write transaction, taking the lock, at its first write. */
+static void start_write(struct sqlite_sink *s)
+{
+	if (s->writing)
+		return;
+	exec(s, "BEGIN IMMEDIATE");
+	s->writing = true;
+	/* Columns may have changed since the last batch (another writer). */
+	load_columns(s);
 }
 
 static void sq_schema(struct sink *base, const char *text, size_t len)
@@ -332,6 +401,8 @@ static void sq_schema(struct sink *base, const char *text, size_t len)
 	if (json_object_get(text, len, "fields", &fields, &flen) != 1 ||
 	    json_array_open(&it, fields, flen, NULL) < 0)
 		die(EX_DATAERR, "schema record without a \"fields\" array");
+	start_write(s);
+	s->lineno = 0;
 	drop_if_pending(s);
 	while (json_array_next(&it, &v, &vlen, NULL) == 1) {
 		const char *nv, *tv;
@@ -425,27 +496,63 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 	}
 }
 
-/* Map column NAME (added if new) to the value V of this row. */
+/*
+ * Two keys of one row that are one column (SQLite's names ignore case; a
+ * window becomes window_start and window_end): one value would be lost, so
+ * the row is refused.
+ */
+static void __attribute__((noreturn))
+die_same_column(struct sqlite_sink *s, size_t col, const char *key, size_t key_len,
+		size_t nrefs)
+{
+	const struct field_ref *other = NULL;
+
+	for (size_t i = 0; i < nrefs && !other; i++)
+		if (s->refs[i].col == col)
+			other = &s->refs[i];
+	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
+		die(EX_DATAERR, "'standard input' line %lu: key '%.*s' appears twice, and "
+		    "column '%s' of %s holds one value", s->lineno, (int)key_len, key,
+		    s->cols[col].name, s->base.name);
+	bool window = (other->key_len == 6 && !memcmp(other->key, "window", 6)) ||
+		      (key_len == 6 && !memcmp(key, "window", 6));
+	die(EX_DATAERR, "'standard input' line %lu: keys '%.*s' and '%.*s' are both "
+	    "column '%s' of %s (%s); rename one of them", s->lineno,
+	    (int)other->key_len, other->key, (int)key_len, key, s->cols[col].name,
+	    s->base.name, window ? "a window is stored as window_start and window_end" :
+	    "SQLite's column names ignore case");
+}
+
+/*
+ * Map column NAME (added if new) to the value V of row ROW, whose key is
+ * KEY (raw, for messages).
+ */
 static void add_ref(struct sqlite_sink *s, const char *name, size_t n,
-		    const char *v, size_t vn, size_t *nrefs)
+		    const char *key, size_t key_len, const char *v, size_t vn,
+		    size_t *nrefs, long long row)
 {
 	size_t col = find_column(s, name, n, *nrefs);
 
 	if (col == (size_t)-1)
 		col = add_column(s, name, n, "TEXT");
+	else if (s->cols[col].bound == row)
+		die_same_column(s, col, key, key_len, *nrefs);
+	s->cols[col].bound = row;
 	if (*nrefs == s->caprefs) {
 		s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
 		s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
 	}
-	s->refs[(*nrefs)++] = (struct field_ref){ col, v, vn };
+	s->refs[(*nrefs)++] = (struct field_ref){ col, key, key_len, v, vn };
 }
 
 static void sq_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
 	size_t nrefs = 0;
+	long long row = ++s->rows_bound;
 
-	(void)lineno;
+	start_write(s);
+	s->lineno = lineno;
 	drop_if_pending(s);
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct json_field f = rec->fields[i];
@@ -454,23 +561,27 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 			const char *v;
 			size_t vn;
 			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
-				add_ref(s, "window_start", 12, v, vn, &nrefs);
+				add_ref(s, "window_start", 12, f.key, f.key_len, v, vn, &nrefs, row);
 			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
-				add_ref(s, "window_end", 10, v, vn, &nrefs);
+				add_ref(s, "window_end", 10, f.key, f.key_len, v, vn, &nrefs, row);
 			continue;
 		}
 		if (f.key_escaped) {
 			struct buf decoded = BUF_INIT;
 			json_key_decode(&decoded, &f);
 			sql_name(&decoded);
-			add_ref(s, decoded.data, decoded.len, f.val, f.val_len, &nrefs);
+			add_ref(s, decoded.data, decoded.len, f.key, f.key_len, f.val,
+				f.val_len, &nrefs, row);
 			buf_free(&decoded);
 		} else {
-			add_ref(s, f.key, f.key_len, f.val, f.val_len, &nrefs);
+			add_ref(s, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len,
+				&nrefs, row);
 		}
 	}
 	if (!s->table_exists) {
-		/* An empty object still makes a table, with no data columns. */
+		/* No keys and no table yet: SQLite has no table without columns. */
+		if (!s->empty_rows++)
+			s->empty_lineno = lineno;
 		return;
 	}
 	if (!s->insert)
@@ -480,12 +591,9 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	 * none (cheaper than sqlite3_clear_bindings, which frees and resets
 	 * every parameter).
 	 */
-	long long row = ++s->rows_bound;
-	for (size_t i = 0; i < nrefs; i++) {
-		struct column *c = &s->cols[s->refs[i].col];
-		bind_value(s, (int)s->refs[i].col + 1, c, s->refs[i].val, s->refs[i].len);
-		c->bound = row;
-	}
+	for (size_t i = 0; i < nrefs; i++)
+		bind_value(s, (int)s->refs[i].col + 1, &s->cols[s->refs[i].col],
+			   s->refs[i].val, s->refs[i].len);
 	for (size_t c = 0; c < s->ncols; c++)
 		if (s->cols[c].bound != row)
 			sqlite3_bind_null(s->insert, (int)c + 1);
@@ -494,11 +602,57 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	sqlite3_reset(s->insert);
 }
 
+/*
+ * The database file (and its write-ahead log) must still be the ones
+ * opened: a batch written into a file deleted or replaced under it would
+ * be reported done and be nowhere.
+ */
+static void check_still_opened(struct sqlite_sink *s, long long batch)
+{
+	const struct file_identity *want[] = { &s->opened, &s->opened_wal };
+	struct buf path = BUF_INIT;
+
+	for (size_t i = 0; i < 2; i++) {
+		struct stat st;
+		struct file_identity got;
+		const char *what = NULL;
+
+		if (!want[i]->known)
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s%s", s->path, i ? "-wal" : "");
+		if (stat(path.data, &st) < 0) {
+			if (errno != ENOENT)
+				die_errno(EX_IOERR, "cannot stat '%s'", path.data);
+			what = "deleted";
+		} else {
+			identity_from_stat(&got, &st, false);
+			/* Size and mtime change with every write: the file is dev, ino. */
+			if (got.dev != want[i]->dev || got.ino != want[i]->ino)
+				what = "replaced by another file";
+		}
+		if (what) {
+			exec(s, "ROLLBACK");
+			s->writing = false;
+			die(EX_IOERR, "'%s' was %s while batch %lld was written into it; the "
+			    "batch was rolled back", path.data, what, batch);
+		}
+	}
+	buf_free(&path);
+}
+
 static void sq_commit(struct sink *base, long long batch, long long rows)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
 	struct buf sql = BUF_INIT;
 
+	start_write(s);
+	if (s->empty_rows)
+		die(EX_DATAERR, "'standard input' line %lu: %lld row%s with no keys, and no "
+		    "table %s to hold %s: SQLite cannot create a table without columns; "
+		    "send a schema record or a row with a key first", s->empty_lineno,
+		    s->empty_rows, s->empty_rows == 1 ? "" : "s", s->qtable.data,
+		    s->empty_rows == 1 ? "it" : "them");
 	if (s->replace_pending) {
 		/* Overwrite with no rows: the table stays, emptied. */
 		s->replace_pending = false;
@@ -524,7 +678,9 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 			    s->path, sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 	}
+	check_still_opened(s, batch);
 	exec(s, "COMMIT");
+	s->writing = false;
 	buf_free(&sql);
 }
 
@@ -534,6 +690,8 @@ static void sq_abort(struct sink *base)
 
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
+	s->writing = false;
+	s->empty_rows = 0;
 	load_columns(s);
 }
 
@@ -552,6 +710,21 @@ static void sq_close(struct sink *base)
 	buf_free(&s->qtable);
 	buf_free(&s->scratch);
 	free(s);
+}
+
+/* What check_still_opened compares with: the files as opened. */
+static void remember_opened(struct sqlite_sink *s)
+{
+	struct buf wal = BUF_INIT;
+	struct stat st;
+
+	if (stat(s->path, &st) < 0)
+		die_errno(EX_IOERR, "cannot stat '%s'", s->path);
+	identity_from_stat(&s->opened, &st, false);
+	buf_printf(&wal, "%s-wal", s->path);
+	if (stat(wal.data, &st) == 0)
+		identity_from_stat(&s->opened_wal, &st, false);
+	buf_free(&wal);
 }
 
 static const struct sink_ops sqlite_ops = {
@@ -596,5 +769,6 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 	s->has_mark = prepare(s, "SELECT 1 FROM \"_inlet_commits\""
 			      " WHERE checkpoint_id = ? AND batch = ?");
 	load_columns(s);
+	remember_opened(s);
 	return &s->base;
 }
