@@ -158,20 +158,25 @@ static void parse_options(int argc, char **argv)
 
 /* ---- the checkpoint side ---- */
 
-static void remember_files(struct seen *seen, const struct file *files, size_t n)
+/* Remember FILES as taken by BATCH (-1: marked, not emitted). */
+static void remember_files(struct seen *seen, const struct file *files, size_t n,
+			   long long batch)
 {
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(files[i].path);
 		seen_put(seen, files[i].path, len, path_hash(PATH_HASH_INIT, files[i].path, len),
-			 files[i].size, mtime_us(&files[i].mtime));
+			 &files[i].id, batch);
 	}
 }
 
 /*
  * An offsets/ entry must be begin N, file records of batch N, end N: it is
  * replayed verbatim, so anything else is damage to report, not to emit.
+ * A begin record naming another checkpoint (ID) is one copied from
+ * elsewhere.
  */
-static void check_offsets(const char *name, const struct buf *text, long long batch)
+static void check_offsets(const char *name, const struct buf *text, long long batch,
+			  const char *id)
 {
 	const char *p = text->data, *end = text->data + text->len;
 	unsigned long lineno = 0;
@@ -196,6 +201,14 @@ static void check_offsets(const char *name, const struct buf *text, long long ba
 			die(EX_DATAERR, "checkpoint file '%s' line %lu: expected the %s "
 			    "record of batch %lld; restore it or start a new checkpoint",
 			    name, lineno, want, batch);
+		if (lineno == 1) {
+			struct buf ck = BUF_INIT;
+			if (record_get_string(&rec, "checkpoint", &ck) && strcmp(ck.data, id))
+				die(EX_DATAERR, "checkpoint file '%s' belongs to checkpoint "
+				    "'%s', not this one ('%s'); restore the folder from a "
+				    "backup or start a new checkpoint", name, ck.data, id);
+			buf_free(&ck);
+		}
 		ended = !strcmp(rec.event, "end");
 		p = nl + 1;
 	}
@@ -203,14 +216,14 @@ static void check_offsets(const char *name, const struct buf *text, long long ba
 
 static void open_state(struct state *st)
 {
-	struct buf commits = BUF_INIT, sources = BUF_INIT, path = BUF_INIT;
+	struct buf sources = BUF_INIT, path = BUF_INIT;
 	size_t n_offsets;
 	long long *offsets, committed;
 
 	ckpt_open(&st->ck, opt.checkpoint);
 	ckpt_lock(&st->ck, "discover");
 	ckpt_path(&st->ck, "offsets", -1, &st->offsets_dir);
-	ckpt_path(&st->ck, "commits", -1, &commits);
+	ckpt_path(&st->ck, "commits", -1, &st->commits_dir);
 	ckpt_path(&st->ck, "sources", -1, &sources);
 	if (mkdir_p(st->offsets_dir.data) < 0 || mkdir_p(sources.data) < 0)
 		die_errno(EX_CANTCREAT, "cannot create folders in '%s'", st->ck.dir);
@@ -218,11 +231,11 @@ static void open_state(struct state *st)
 	ckpt_clean_temporaries(sources.data);
 	buf_printf(&st->seen_path, "%s/seen", sources.data);
 
-	committed = ckpt_log_latest(commits.data);
+	committed = ckpt_log_latest(st->commits_dir.data);
 	offsets = ckpt_log_list(st->offsets_dir.data, &n_offsets);
 	st->first_start = committed < 0 && n_offsets == 0 &&
 			  access(st->seen_path.data, F_OK) != 0;
-	seen_log_load(st, offsets, n_offsets);
+	seen_log_load(st, offsets, n_offsets, committed);
 
 	/* Replay: batches written ahead and not committed, in order, verbatim. */
 	st->next_batch = committed + 1;
@@ -233,7 +246,7 @@ static void open_state(struct state *st)
 		ckpt_path(&st->ck, "offsets", offsets[i], &path);
 		if (read_file(path.data, &text) < 0)
 			die_errno(EX_IOERR, "cannot read '%s'", path.data);
-		check_offsets(path.data, &text, offsets[i]);
+		check_offsets(path.data, &text, offsets[i], st->ck.id);
 		if (text.len && fwrite(text.data, 1, text.len, stdout) != text.len)
 			die_errno(EX_IOERR, "cannot write output");
 		stream_flush(stdout);
@@ -251,7 +264,6 @@ static void open_state(struct state *st)
 	if (committed >= opt.keep)
 		ckpt_log_prune(st->offsets_dir.data, committed - opt.keep + 1);
 	free(offsets);
-	buf_free(&commits);
 	buf_free(&sources);
 	buf_free(&path);
 }
@@ -263,12 +275,18 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 	bool remember = !opt.no_checkpoint;
 	char mtime[32];
 
-	buf_printf(&text, "{\"_inlet\":\"begin\",\"batch\":%lld}\n", batch);
+	buf_printf(&text, "{\"_inlet\":\"begin\",\"batch\":%lld", batch);
+	/* commit refuses a batch numbered by another checkpoint. */
+	if (remember)
+		buf_printf(&text, ",\"checkpoint\":\"%s\"", st->ck.id);
+	buf_adds(&text, "}\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&text, "{\"_inlet\":\"file\",\"batch\":%lld,\"path\":", batch);
 		json_string_encode(&text, files[i].path, strlen(files[i].path));
 		format_mtime(mtime, &files[i].mtime);
-		buf_printf(&text, ",\"size\":%lld,\"mtime\":\"%s\"}\n", files[i].size, mtime);
+		buf_printf(&text, ",\"mtime\":\"%s\"", mtime);
+		identity_append(&text, &files[i].id);
+		buf_adds(&text, "}\n");
 	}
 	buf_printf(&text, "{\"_inlet\":\"end\",\"batch\":%lld}\n", batch);
 
@@ -283,7 +301,7 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 	if (remember)
 		seen_log_append(st, files, n, batch);
 	/* Without a checkpoint the index still stops a stream taking a file twice. */
-	remember_files(&st->seen, files, n);
+	remember_files(&st->seen, files, n, batch);
 	st->batches_emitted++;
 	st->files_emitted += (long long)n;
 	st->next_batch = batch + 1;
@@ -306,7 +324,7 @@ void emit_files(struct state *st, struct file *files, size_t n)
 			    ((opt.max_files && (long long)(j - i) >= opt.max_files) ||
 			     (opt.max_bytes && bytes >= opt.max_bytes)))
 				break;
-			bytes += files[j].size;
+			bytes += files[j].id.size;
 			j++;
 		}
 		emit_batch(st, files + i, j - i, st->next_batch);
@@ -316,7 +334,7 @@ void emit_files(struct state *st, struct file *files, size_t n)
 
 void mark_seen(struct state *st, const struct filelist *files)
 {
-	remember_files(&st->seen, files->v, files->n);
+	remember_files(&st->seen, files->v, files->n, -1);
 	/* One atomic write: a crash leaves no half-marked first start. */
 	if (!opt.no_checkpoint)
 		seen_log_compact(st);
@@ -357,6 +375,8 @@ int main(int argc, char **argv)
 	/* The log marks this start as done, even when it has nothing in it yet. */
 	if (!opt.no_checkpoint && !st.seen_log)
 		seen_log_compact(&st);
+	if (!opt.no_checkpoint)
+		take_retries(&st);
 	if (opt.trigger == TRIGGER_EVERY) {
 		run_every(&st, sources, nsources);
 	} else if (opt.trigger == TRIGGER_WATCH) {
@@ -374,6 +394,7 @@ int main(int argc, char **argv)
 		if (st.seen_log && fclose(st.seen_log) != 0)
 			die_errno(EX_IOERR, "cannot write '%s'", st.seen_path.data);
 		buf_free(&st.offsets_dir);
+		buf_free(&st.commits_dir);
 		buf_free(&st.seen_path);
 		buf_free(&st.log_folder);
 		ckpt_close(&st.ck);

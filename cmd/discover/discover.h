@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "identity.h"
 
 enum trigger { TRIGGER_AVAILABLE_NOW, TRIGGER_ONCE, TRIGGER_EVERY, TRIGGER_WATCH };
 
@@ -36,14 +37,20 @@ struct options {
 extern struct options opt;
 
 /*
- * The index of files already taken: path -> size, mtime (seen.c).  The
- * entries live in one arena; a slot holds a path's hash and its entry's
- * offset (0 hash: empty).
+ * The index of files already taken: path -> identity and the batch that
+ * took it (seen.c).  The entries live in one arena; a slot holds a path's
+ * hash and its entry's offset (0 hash: empty).
  */
+#define SEEN_KNOWN 1		/* dev, ino and mtime_ns are exact */
+#define SEEN_FORGOTTEN 2	/* forgotten for a retry: take the path again */
+
 struct seen_entry {
 	long long size;
-	long long mtime_us;	/* microseconds, the precision of file records */
+	long long mtime_ns;	/* without SEEN_KNOWN, exact to the microsecond only */
+	unsigned long long dev, ino;
+	long long batch;	/* the batch that took it; -1: none or unknown */
 	unsigned len;		/* of path */
+	unsigned flags;		/* SEEN_ */
 	char path[];		/* NUL-terminated */
 };
 
@@ -62,8 +69,9 @@ struct seen {
 /* The hash of PATH continued with the N bytes of S (FNV-1a); never 0. */
 unsigned long long path_hash(unsigned long long h, const char *s, size_t n);
 /*
- * The entry of PATH (LEN bytes, hash H), or NULL.  Entries belong to the
- * index and move when it grows: valid until the next seen_put.
+ * The entry of PATH (LEN bytes, hash H), or NULL (also when forgotten).
+ * Entries belong to the index and move when it grows: valid until the
+ * next seen_put.
  */
 struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			     unsigned long long h);
@@ -74,18 +82,33 @@ struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 void seen_prefetch(const struct seen *s, unsigned long long h);
 /* seen_find of a C string. */
 struct seen_entry *seen_lookup(const struct seen *s, const char *path);
-/* Record PATH with SIZE and MTIME_US (replacing an older entry). */
+/*
+ * Record PATH as taken by BATCH (-1: none) with the identity ID, replacing
+ * an older entry; an ID that is not known holds the size and an mtime exact
+ * to the microsecond (a log or offsets/ entry of an older inlet).
+ */
 void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
-	      long long size, long long mtime_us);
+	      const struct file_identity *id, long long batch);
+/* Forget PATH so that it is taken again; false when it was not there. */
+bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h);
 /* The entry after PREV in the order they were added (NULL: the first), or NULL. */
 struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev);
 void seen_free(struct seen *s);
+/* The identity E holds (known only with SEEN_KNOWN). */
+void seen_identity(const struct seen_entry *e, struct file_identity *id);
+/*
+ * Is ID the file E recorded, unchanged?  With both identities known, all
+ * of it is compared (identity_equal); else the size and the microsecond.
+ */
+bool seen_same(const struct seen_entry *e, const struct file_identity *id);
 /* T in microseconds since the epoch (floored), saturated at the limits. */
 long long mtime_us(const struct timespec *t);
+/* NS (nanoseconds) in microseconds, floored. */
+long long ns_to_us(long long ns);
 
 struct file {
 	char *path;		/* owned, absolute */
-	long long size;
+	struct file_identity id;	/* id.size is the size */
 	struct timespec mtime;
 };
 
@@ -94,8 +117,11 @@ struct filelist {
 	size_t n, cap;
 };
 
-/* Add a copy of PATH with the size and mtime of ST. */
-void filelist_add(struct filelist *l, const char *path, const struct stat *st);
+/*
+ * Add a copy of PATH with the identity of ST (LINK: the listing followed a
+ * symlink to reach it, ST is the target's).
+ */
+void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link);
 void filelist_free(struct filelist *l);
 /* T as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (32 bytes), as iso8601_utc. */
 void format_mtime(char *out, const struct timespec *t);
@@ -124,11 +150,13 @@ void filter_new(struct filelist *l, const struct seen *s);
 struct state {
 	struct ckpt ck;
 	struct seen seen;
-	struct buf offsets_dir, seen_path;
+	struct buf offsets_dir, commits_dir, seen_path;
 	FILE *seen_log;		/* append handle of sources/seen; NULL: not created yet */
 	struct buf log_folder;	/* the log's last "d" folder and '/' */
 	long long log_covered;	/* the log's last "b" line: offsets/ it holds */
-	size_t log_files;	/* "f" lines in the log, repeats included */
+	long long log_commits;	/* the log's last "c" line: commits/ read for retries */
+	bool commits_unread_ok;	/* an older log: commits/ pruned before are no loss */
+	size_t log_files;	/* "f" and "x" lines in the log, repeats included */
 	long long next_batch;
 	bool first_start;	/* no batch, no seen file: a new checkpoint */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
@@ -136,16 +164,34 @@ struct state {
 };
 
 /*
- * sources/seen (seenlog.c).  Load it into ST->seen and repair it from the
- * OFFSETS entries it lacks; a log of the old format or mostly repeats is
- * rewritten, and a missing one is created by the first write.  Malformed
- * content dies with EX_DATAERR naming the file and line.
+ * sources/seen (seenlog.c).  Load it into ST->seen, cross-check it against
+ * OFFSETS and the latest commit COMMITTED (-1: none), and repair it from
+ * the OFFSETS entries it lacks; an older format or a log mostly of
+ * repeats is rewritten, and a missing one is created by the first write.
+ * Malformed content, and a log that offsets/ and commits/ contradict (a
+ * log lost or cut while its batches are pruned, batch numbers that would
+ * start over), die with EX_DATAERR naming the file and the repair.
  */
-void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets);
-/* Append FILES, then "b BATCH" when BATCH >= 0, and flush. */
+void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets,
+		   long long committed);
+/* Append FILES as taken by BATCH, then "b BATCH" when BATCH >= 0, and flush. */
 void seen_log_append(struct state *st, const struct file *files, size_t n, long long batch);
+/*
+ * Append that the N PATHS are forgotten (taken again at the next listing)
+ * and that commits/ entries up to COMMITS were read, and flush.
+ */
+void seen_log_forget(struct state *st, char *const *paths, size_t n, long long commits);
 /* Rewrite the log from ST->seen, atomically, and reopen it for appending. */
 void seen_log_compact(struct state *st);
+
+/*
+ * Read the commits/ entries past the log's "c" line (retry.c): the files
+ * their "retry" member names, which parse skipped because they changed
+ * after the listing, are forgotten so that the next listing takes them
+ * again, unless a later batch took them already.  A malformed entry dies
+ * with EX_DATAERR naming it.
+ */
+void take_retries(struct state *st);
 
 /* Write offsets/N, emit batch N, then remember its files. */
 void emit_batch(struct state *st, const struct file *files, size_t n, long long batch);

@@ -18,7 +18,7 @@
 #include "die.h"
 #include "discover.h"
 
-void filelist_add(struct filelist *l, const char *path, const struct stat *st)
+void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
@@ -26,7 +26,7 @@ void filelist_add(struct filelist *l, const char *path, const struct stat *st)
 	}
 	struct file *f = &l->v[l->n++];
 	f->path = xstrdup(path);
-	f->size = (long long)st->st_size;
+	identity_from_stat(&f->id, st, link);
 	f->mtime = st->st_mtim;
 }
 
@@ -161,11 +161,14 @@ struct lister {
 /*
  * The regular file L->path (hash H, in the open folder DFD as NAME): add
  * it unless taken before.  A known file is stat'ed only with
- * --allow-overwrites, to see whether it changed; ST is set when HAVE_ST.
+ * --allow-overwrites, to see whether it changed; ST is set when HAVE_ST,
+ * and is the target's when LINK.
  */
 static void list_file(struct lister *l, unsigned long long h, int dfd, const char *name,
-		      struct stat *st, bool have_st)
+		      struct stat *st, bool have_st, bool link)
 {
+	struct file_identity id;
+
 	const struct seen_entry *e = NULL;
 
 	if (!pattern_matches(l->path.data + l->rel_off))
@@ -177,9 +180,10 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 	if (!have_st && (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
 			 !S_ISREG(st->st_mode)))
 		return;		/* vanished or replaced while listing */
-	if (e && e->size == (long long)st->st_size && e->mtime_us == mtime_us(&st->st_mtim))
+	identity_from_stat(&id, st, link);
+	if (e && seen_same(e, &id))
 		return;
-	filelist_add(l->out, l->path.data, st);
+	filelist_add(l->out, l->path.data, st, link);
 }
 
 /* Push the entries of D that are not hidden; FOLDER_HASH is that of "FOLDER/". */
@@ -219,7 +223,7 @@ static void walk(struct lister *l)
 		struct listed e = l->entries[i];	/* a copy: walk() below moves them */
 		const char *name = l->names.data + e.name;
 		struct stat st;
-		bool have_st = false;
+		bool have_st = false, link = false;
 		if (l->seen && i + PREFETCH_AHEAD < l->n)
 			seen_prefetch(l->seen, l->entries[i + PREFETCH_AHEAD].hash);
 		path->len = len + 1;
@@ -235,12 +239,13 @@ static void walk(struct lister *l)
 			if (!symlink_allowed(path, l->rel_off, &st))
 				continue;
 			e.type = IFTODT(st.st_mode);
-			have_st = true;
+			have_st = link = true;
 		}
 		if (e.type == DT_DIR)
 			walk(l);
 		else if (e.type == DT_REG)
-			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st);
+			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st,
+				  link);
 	}
 	closedir(d);
 	l->n = first;
@@ -267,7 +272,7 @@ static void list_root(const char *root, const struct seen *seen, struct filelist
 		buf_free(&l.names);
 		free(l.entries);
 	} else if (S_ISREG(st.st_mode)) {
-		filelist_add(out, abs, &st);
+		filelist_add(out, abs, &st, false);	/* ABS is the target already */
 	}
 	free(abs);
 }
@@ -317,8 +322,7 @@ static bool is_new(const struct file *f, const struct seen *s)
 {
 	const struct seen_entry *e = seen_lookup(s, f->path);
 
-	return !e || (opt.allow_overwrites &&
-		      (e->size != f->size || e->mtime_us != mtime_us(&f->mtime)));
+	return !e || (opt.allow_overwrites && !seen_same(e, &f->id));
 }
 
 /* Filter first, then sort: only the new files are sorted. */

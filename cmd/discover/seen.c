@@ -1,7 +1,7 @@
 /*
- * The index of files already taken: path -> size, mtime.
+ * The index of files already taken: path -> identity, batch.
  *
- * Flat, for millions of paths: each entry (size, mtime, path) lives in
+ * Flat, for millions of paths: each entry (identity, path) lives in
  * one growing arena, and the open-addressing slots hold only a 64-bit
  * hash and the entry's offset.  A probe compares hashes and touches the
  * path only on a match; nothing is allocated per path.
@@ -47,8 +47,9 @@ static size_t entry_bytes(size_t len)
 	return (offsetof(struct seen_entry, path) + len + 1 + 7) & ~(size_t)7;
 }
 
-struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
-			     unsigned long long h)
+/* The entry of PATH, forgotten or not, or NULL. */
+static struct seen_entry *find_entry(const struct seen *s, const char *path, size_t len,
+				     unsigned long long h)
 {
 	if (!s->cap)
 		return NULL;
@@ -61,6 +62,14 @@ struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			return e;
 	}
 	return NULL;
+}
+
+struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
+			     unsigned long long h)
+{
+	struct seen_entry *e = find_entry(s, path, len, h);
+
+	return e && !(e->flags & SEEN_FORGOTTEN) ? e : NULL;
 }
 
 void seen_prefetch(const struct seen *s, unsigned long long h)
@@ -117,9 +126,9 @@ static void seen_grow(struct seen *s)
 }
 
 void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
-	      long long size, long long mtime_us)
+	      const struct file_identity *id, long long batch)
 {
-	struct seen_entry *e = seen_find(s, path, len, h);
+	struct seen_entry *e = find_entry(s, path, len, h);
 
 	if (!e) {
 		if ((s->count + 1) * 4 > s->cap * 3)
@@ -138,15 +147,55 @@ void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h
 		s->arena.data[s->arena.len] = '\0';
 		s->count++;
 	}
-	e->size = size;
-	e->mtime_us = mtime_us;
+	e->size = id->size;
+	e->mtime_ns = id->mtime_ns;
+	e->dev = id->dev;
+	e->ino = id->ino;
+	e->batch = batch;
+	e->flags = id->known ? SEEN_KNOWN : 0;
+}
+
+bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h)
+{
+	struct seen_entry *e = seen_find(s, path, len, h);
+
+	/* Marked, not removed: open addressing keeps its probe chains whole. */
+	if (e)
+		e->flags |= SEEN_FORGOTTEN;
+	return e != NULL;
 }
 
 struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev)
 {
 	size_t off = prev ? (size_t)((char *)prev - s->arena.data) + entry_bytes(prev->len) : 0;
 
-	return off < s->arena.len ? entry_at(s, off) : NULL;
+	while (off < s->arena.len) {
+		struct seen_entry *e = entry_at(s, off);
+		if (!(e->flags & SEEN_FORGOTTEN))
+			return e;
+		off += entry_bytes(e->len);
+	}
+	return NULL;
+}
+
+void seen_identity(const struct seen_entry *e, struct file_identity *id)
+{
+	id->known = e->flags & SEEN_KNOWN;
+	id->link = false;
+	id->dev = e->dev;
+	id->ino = e->ino;
+	id->size = e->size;
+	id->mtime_ns = e->mtime_ns;
+}
+
+bool seen_same(const struct seen_entry *e, const struct file_identity *id)
+{
+	struct file_identity had;
+
+	seen_identity(e, &had);
+	if (had.known && id->known)
+		return identity_equal(&had, id);
+	return had.size == id->size && ns_to_us(had.mtime_ns) == ns_to_us(id->mtime_ns);
 }
 
 void seen_free(struct seen *s)
@@ -167,4 +216,9 @@ long long mtime_us(const struct timespec *t)
 	if (sec < -max + 1)
 		return LLONG_MIN;
 	return sec * 1000000 + t->tv_nsec / 1000;
+}
+
+long long ns_to_us(long long ns)
+{
+	return ns / 1000 - (ns % 1000 < 0);
 }

@@ -1,11 +1,23 @@
 /*
- * sources/seen, the log of files already taken (inlet(7)).  Format 2:
+ * sources/seen, the log of files already taken (inlet(7)).  Format 3:
  *
- *   inlet-seen 2                     the first line: format and version
- *   d TAB FOLDER                     the folder of the "f" lines below it
- *   f TAB NAME TAB SIZE TAB MTIME    a file taken: FOLDER/NAME, mtime in
- *                                    microseconds since the epoch
- *   b TAB N                          every file of offsets/N is above
+ *   inlet-seen 3           the first line: format and version
+ *   d TAB FOLDER           the folder of the "f" and "x" lines below it
+ *   f TAB NAME TAB SIZE TAB MTIME_NS TAB DEV TAB INO TAB BATCH
+ *                          a file taken: FOLDER/NAME with its identity
+ *                          (mtime in nanoseconds since the epoch) and the
+ *                          batch that took it (-1: none, the file was
+ *                          only marked by --include-existing-files false,
+ *                          or unknown).  DEV and INO are "-" when the
+ *                          identity is not known (a file taken by an
+ *                          older inlet): MTIME_NS is then exact to the
+ *                          microsecond only
+ *   x TAB NAME             forget FOLDER/NAME: a batch's commit asked for
+ *                          it again (parse skipped it, retry), so the next
+ *                          listing takes it
+ *   b TAB N                every file of offsets/N is above
+ *   c TAB N                the retries of commits/ entries up to N are
+ *                          above
  *
  * FOLDER and NAME are the exact bytes of the absolute path split at its
  * last '/' ("" for "/"), with backslash, tab, newline and carriage return
@@ -16,8 +28,14 @@
  * lines is a valid log: a last line cut short by a crash is dropped, and
  * the "b" lines say which offsets/ entries are missing from it.  The log
  * needs no fsync: offsets/N is synced before batch N is emitted, and the
- * log is repaired from it on start.  A rewrite (compaction, or the upgrade
- * of a format 1 log: one JSON file record a line) is atomic.
+ * log is repaired from it on start; lost "x" lines go with the "c" line
+ * after them, and the commits/ entries are read again.  A rewrite
+ * (compaction, or the upgrade of an older format) is atomic.
+ *
+ * Older formats, read and rewritten in this one on start: format 2 is
+ * this without "x" and "c" lines, with "f NAME SIZE MTIME_US" (mtime in
+ * microseconds, no identity, no batch); format 1 is one JSON file record
+ * a line, as in offsets/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,8 +49,8 @@
 #include "stream.h"
 #include "discover.h"
 
-#define LOG_HEADER "inlet-seen 2"
-#define LOG_VERSION 2
+#define LOG_HEADER "inlet-seen 3"
+#define LOG_VERSION 3
 
 /* ---- fields ---- */
 
@@ -99,6 +117,22 @@ static bool parse_ll(const char *s, const char *end, long long *v)
 	return scan_ll(s, end, v) == end;
 }
 
+/* The whole of S..END as an unsigned decimal (dev_t, ino_t). */
+static bool parse_ull(const char *s, const char *end, unsigned long long *v)
+{
+	unsigned long long u = 0;
+
+	if (s == end)
+		return false;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || u > (ULLONG_MAX - 9) / 10)
+			return false;
+		u = u * 10 + (unsigned)(*s - '0');
+	}
+	*v = u;
+	return true;
+}
+
 static long two_digits(const char *p)
 {
 	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
@@ -144,8 +178,19 @@ static bool parse_iso8601_us(const char *s, size_t n, long long *us)
 
 /* What a JSON file record gives: its path in PATH, and these. */
 struct file_record {
-	long long batch, size, mtime_us;
+	long long batch;
+	struct file_identity id;	/* without id.known, mtime_ns is exact to the us */
 };
+
+/* The identity of a record of an older inlet: size and microseconds only. */
+static void unknown_identity(struct file_identity *id, long long size, long long us)
+{
+	memset(id, 0, sizeof(*id));
+	id->size = size;
+	/* Saturated: a microsecond count this far out has no nanosecond form. */
+	id->mtime_ns = us > LLONG_MAX / 1000 ? LLONG_MAX / 1000 * 1000 :
+		       us < LLONG_MIN / 1000 ? LLONG_MIN / 1000 * 1000 : us * 1000;
+}
 
 static const char *expect(const char *p, const char *end, const char *s)
 {
@@ -155,7 +200,7 @@ static const char *expect(const char *p, const char *end, const char *s)
 }
 
 /*
- * The one layout inlet writes, {"_inlet":"file","batch":N,"path":"...",
+ * The layout format 1 logs hold, {"_inlet":"file","batch":N,"path":"...",
  * "size":N,"mtime":"..."} with no escape in the path, without the general
  * JSON parser; false sends anything else to it.
  */
@@ -163,6 +208,7 @@ static bool fast_file_record(const char *p, const char *end, struct buf *path,
 			     struct file_record *r)
 {
 	const char *q;
+	long long size, us;
 
 	if (!(p = expect(p, end, "{\"_inlet\":\"file\",\"batch\":")) ||
 	    !(p = scan_ll(p, end, &r->batch)) || !(p = expect(p, end, ",\"path\":\"")))
@@ -173,10 +219,12 @@ static bool fast_file_record(const char *p, const char *end, struct buf *path,
 		return false;
 	buf_reset(path);
 	buf_add(path, p, (size_t)(q - p));
-	if (!(p = expect(q + 1, end, ",\"size\":")) || !(p = scan_ll(p, end, &r->size)) ||
-	    !(p = expect(p, end, ",\"mtime\":\"")) || !(q = memchr(p, '"', (size_t)(end - p))))
+	if (!(p = expect(q + 1, end, ",\"size\":")) || !(p = scan_ll(p, end, &size)) ||
+	    !(p = expect(p, end, ",\"mtime\":\"")) || !(q = memchr(p, '"', (size_t)(end - p))) ||
+	    !parse_iso8601_us(p, (size_t)(q - p), &us) || expect(q, end, "\"}") != end)
 		return false;
-	return parse_iso8601_us(p, (size_t)(q - p), &r->mtime_us) && expect(q, end, "\"}") == end;
+	unknown_identity(&r->id, size, us);
+	return true;
 }
 
 /*
@@ -189,6 +237,7 @@ static int json_file_record(const char *name, unsigned long lineno, const char *
 	struct record rec;
 	struct json_error err;
 	struct buf mtime = BUF_INIT;
+	long long us;
 
 	if (fast_file_record(line, line + len, path, r))
 		return 1;
@@ -201,11 +250,13 @@ static int json_file_record(const char *name, unsigned long lineno, const char *
 	if (!record_get_string(&rec, "path", path) || !record_get_string(&rec, "mtime", &mtime))
 		die(EX_DATAERR, "checkpoint file '%s' line %lu: file record "
 		    "without path or mtime", name, lineno);
-	if (!parse_iso8601_us(mtime.data, mtime.len, &r->mtime_us))
+	if (!parse_iso8601_us(mtime.data, mtime.len, &us))
 		die(EX_DATAERR, "checkpoint file '%s' line %lu: invalid mtime '%s'; "
 		    "restore it or start a new checkpoint", name, lineno, mtime.data);
 	r->batch = rec.batch;
-	r->size = record_get_int(&rec, "size", -1);
+	identity_from_record(&r->id, &rec);
+	if (!r->id.known)
+		unknown_identity(&r->id, record_get_int(&rec, "size", -1), us);
 	buf_free(&mtime);
 	return 1;
 }
@@ -230,10 +281,10 @@ static void offsets_files(const char *name, const char *text, size_t len,
 		}
 		struct file *f = &files->v[files->n++];
 		f->path = xstrdup(path.data);
-		f->size = r.size;
-		/* Only the microsecond is known: enough, it is all that is compared. */
-		f->mtime.tv_sec = (time_t)(r.mtime_us / 1000000 - (r.mtime_us % 1000000 < 0));
-		f->mtime.tv_nsec = (long)(r.mtime_us - (long long)f->mtime.tv_sec * 1000000) * 1000;
+		f->id = r.id;
+		f->mtime.tv_sec = (time_t)(r.id.mtime_ns / 1000000000 -
+					   (r.id.mtime_ns % 1000000000 < 0));
+		f->mtime.tv_nsec = (long)(r.id.mtime_ns - (long long)f->mtime.tv_sec * 1000000000);
 	}
 	buf_free(&path);
 }
@@ -291,7 +342,8 @@ struct put_batch {
 	struct {
 		size_t off, len;
 		unsigned long long hash;
-		long long size, mtime_us;
+		struct file_identity id;
+		long long batch;
 	} v[PUT_BATCH];
 };
 
@@ -299,13 +351,14 @@ static void put_batch_flush(struct seen *seen, struct put_batch *b)
 {
 	for (size_t i = 0; i < b->n; i++)
 		seen_put(seen, b->paths.data + b->v[i].off, b->v[i].len, b->v[i].hash,
-			 b->v[i].size, b->v[i].mtime_us);
+			 &b->v[i].id, b->v[i].batch);
 	b->n = 0;
 	buf_reset(&b->paths);
 }
 
 static void put_batch_add(struct seen *seen, struct put_batch *b, const struct buf *path,
-			  unsigned long long hash, long long size, long long mtime_us)
+			  unsigned long long hash, const struct file_identity *id,
+			  long long batch)
 {
 	if (b->n == PUT_BATCH)
 		put_batch_flush(seen, b);
@@ -313,15 +366,16 @@ static void put_batch_add(struct seen *seen, struct put_batch *b, const struct b
 	b->v[b->n].off = b->paths.len;
 	b->v[b->n].len = path->len;
 	b->v[b->n].hash = hash;
-	b->v[b->n].size = size;
-	b->v[b->n].mtime_us = mtime_us;
+	b->v[b->n].id = *id;
+	b->v[b->n].batch = batch;
 	b->n++;
 	buf_add(&b->paths, path->data, path->len);
 }
 
 /* What loading found. */
 struct loaded {
-	int version;		/* 0: missing or empty, 1: JSON records, 2: this format */
+	int version;		/* 0: missing or empty, 1: JSON records, 2, 3: this format */
+	bool missing;		/* no file at all (else: empty, when version is 0) */
 	unsigned long long folder_hash;
 	struct put_batch batch;
 };
@@ -333,12 +387,57 @@ static __attribute__((noreturn)) void malformed_line(const struct line_reader *r
 	    "new checkpoint", r->name, r->lineno, why);
 }
 
-/* One line of format 2 after the header; PATH holds the last folder and '/'. */
+/* Split S..END at tabs into at most MAX fields; their number, or MAX + 1 if more. */
+static size_t split_tabs(const char *s, const char *end, const char **f, const char **f_end,
+			 size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		const char *t = memchr(s, '\t', (size_t)(end - s));
+		if (n == max)
+			return max + 1;
+		f[n] = s;
+		f_end[n++] = t ? t : end;
+		if (!t)
+			return n;
+		s = t + 1;
+	}
+}
+
+/* An "f" line's fields after NAME: SIZE MTIME_US (format 2) or SIZE MTIME_NS DEV INO BATCH. */
+static bool parse_file_fields(int version, const char **f, const char **f_end, size_t n,
+			      struct file_identity *id, long long *batch)
+{
+	long long size, mtime;
+
+	*batch = -1;
+	if (version == 2) {
+		if (n != 2 || !parse_ll(f[0], f_end[0], &size) || !parse_ll(f[1], f_end[1], &mtime))
+			return false;
+		unknown_identity(id, size, mtime);
+		return true;
+	}
+	if (n != 5 || !parse_ll(f[0], f_end[0], &size) || !parse_ll(f[1], f_end[1], &mtime) ||
+	    !parse_ll(f[4], f_end[4], batch) || *batch < -1)
+		return false;
+	memset(id, 0, sizeof(*id));
+	id->size = size;
+	id->mtime_ns = mtime;
+	if (f_end[2] - f[2] == 1 && *f[2] == '-' && f_end[3] - f[3] == 1 && *f[3] == '-')
+		return true;	/* identity not known */
+	if (!parse_ull(f[2], f_end[2], &id->dev) || !parse_ull(f[3], f_end[3], &id->ino))
+		return false;
+	id->known = true;
+	return true;
+}
+
+/* One line after the header; PATH holds the last folder and '/'. */
 static void load_line(struct state *st, struct line_reader *r, const char *p, size_t n,
 		      struct buf *path, struct loaded *l)
 {
 	const char *end = p + n;
-	long long size, mtime, batch;
+	long long batch;
 
 	if (n < 2 || p[1] != '\t')
 		malformed_line(r, "unknown line");
@@ -350,22 +449,33 @@ static void load_line(struct state *st, struct line_reader *r, const char *p, si
 		buf_reset(&st->log_folder);
 		buf_add(&st->log_folder, path->data, path->len);
 		l->folder_hash = path_hash(PATH_HASH_INIT, path->data, path->len);
-	} else if (p[0] == 'f') {
-		const char *t1 = memchr(p + 2, '\t', n - 2);
-		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(end - t1 - 1)) : NULL;
-		if (!t2 || t1 == p + 2 || !path->len)
-			malformed_line(r, "file line without folder, name, size or mtime");
+	} else if (p[0] == 'f' || (p[0] == 'x' && l->version >= 3)) {
+		const char *f[7], *f_end[7];
+		size_t nf = split_tabs(p + 2, end, f, f_end, 6);
+		struct file_identity id;
+		if (!path->len || f_end[0] == f[0] || nf > 6 || (p[0] == 'x' && nf != 1))
+			malformed_line(r, p[0] == 'x' ? "bad forget line" :
+				       "file line without folder, name, size or mtime");
 		size_t folder_len = path->len;
-		if (!add_unescaped(path, p + 2, (size_t)(t1 - p - 2)) ||
-		    !parse_ll(t1 + 1, t2, &size) || !parse_ll(t2 + 1, end, &mtime))
-			malformed_line(r, "bad file line");
-		put_batch_add(&st->seen, &l->batch, path,
-			      path_hash(l->folder_hash, path->data + folder_len, path->len - folder_len),
-			      size, mtime);
+		if (!add_unescaped(path, f[0], (size_t)(f_end[0] - f[0])))
+			malformed_line(r, "bad escape in name");
+		unsigned long long h = path_hash(l->folder_hash, path->data + folder_len,
+						  path->len - folder_len);
+		if (p[0] == 'x') {
+			/* In order: the files read before it must be in the index. */
+			put_batch_flush(&st->seen, &l->batch);
+			seen_forget(&st->seen, path->data, path->len, h);
+		} else {
+			if (!parse_file_fields(l->version, f + 1, f_end + 1, nf - 1, &id, &batch))
+				malformed_line(r, "bad file line");
+			put_batch_add(&st->seen, &l->batch, path, h, &id, batch);
+			st->log_files++;
+		}
 		path->len = folder_len;
-		st->log_files++;
-	} else if (p[0] == 'b' && parse_ll(p + 2, end, &batch)) {
+	} else if (p[0] == 'b' && parse_ll(p + 2, end, &batch) && batch >= 0) {
 		st->log_covered = batch;
+	} else if (p[0] == 'c' && l->version >= 3 && parse_ll(p + 2, end, &batch) && batch >= -1) {
+		st->log_commits = batch;
 	} else {
 		malformed_line(r, "unknown line");
 	}
@@ -380,7 +490,7 @@ static void load_json_line(struct state *st, struct line_reader *r, const char *
 	if (!json_file_record(r->name, r->lineno, p, n, path, &rec))
 		return;
 	seen_put(&st->seen, path->data, path->len, path_hash(PATH_HASH_INIT, path->data, path->len),
-		 rec.size, rec.mtime_us);
+		 &rec.id, rec.batch);
 	if (rec.batch > st->log_covered)
 		st->log_covered = rec.batch;
 	st->log_files++;
@@ -397,8 +507,8 @@ static int log_version(const struct line_reader *r, const char *p, size_t n)
 		if (v > LOG_VERSION)
 			die(EX_DATAERR, "checkpoint file '%s' is of format %lld, newer than "
 			    "this inlet-discover reads (%d); upgrade inlet", r->name, v, LOG_VERSION);
-		if (v == LOG_VERSION)
-			return LOG_VERSION;
+		if (v >= 2)
+			return (int)v;
 	}
 	malformed_line(r, "not a log of seen files");
 }
@@ -415,13 +525,14 @@ static void read_log(struct state *st, struct loaded *l)
 	if (r.fd < 0) {
 		if (errno != ENOENT)
 			die_errno(EX_IOERR, "cannot read '%s'", r.name);
+		l->missing = true;
 		return;
 	}
 	r.buf = xmalloc(r.cap);
 	while (next_line(&r, &line, &len)) {
 		if (r.lineno == 1) {
 			l->version = log_version(&r, line, len);
-			if (l->version == LOG_VERSION)
+			if (l->version >= 2)
 				continue;
 		}
 		if (l->version == 1)
@@ -471,7 +582,7 @@ static void repair_from_offsets(struct state *st, const long long *offsets, size
 		for (size_t j = 0; j < files.n; j++) {
 			const char *p = files.v[j].path;
 			seen_put(&st->seen, p, strlen(p), path_hash(PATH_HASH_INIT, p, strlen(p)),
-				 files.v[j].size, mtime_us(&files.v[j].mtime));
+				 &files.v[j].id, offsets[i]);
 		}
 		if (append)
 			seen_log_append(st, files.v, files.n, offsets[i]);	/* sets log_covered */
@@ -483,11 +594,60 @@ static void repair_from_offsets(struct state *st, const long long *offsets, size
 	buf_free(&text);
 }
 
-void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets)
+#define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
+
+/*
+ * Cross-check the log against offsets/ and the latest commit COMMITTED
+ * before repairing it: the log must know every batch that offsets/ cannot
+ * give back (entries are pruned), and batch numbers must never start over
+ * below what the log says was emitted.  Either would take files again or
+ * hand out a number the sink already holds: damage, never repaired.
+ */
+static void check_log(const struct state *st, const struct loaded *l,
+		      const long long *offsets, size_t n, long long committed)
+{
+	const char *name = st->seen_path.data;
+	long long last = n ? offsets[n - 1] : -1;
+	long long known = last > committed ? last : committed;
+
+	if (l->version == 0 && known >= 0)
+		die(EX_DATAERR, "checkpoint file '%s' is %s while batches up to %lld were "
+		    "emitted (offsets/, commits/); every file would be taken again: " REPAIR,
+		    name, l->missing ? "missing" : "empty", known);
+	if (committed > last)
+		die(EX_DATAERR, "checkpoint folder '%s' has commits/%lld but %s: a commit "
+		    "of a batch never written ahead; " REPAIR, st->ck.dir, committed,
+		    n ? "offsets/ ends before it" : "no offsets/ entry");
+	if (st->log_covered > known)
+		die(EX_DATAERR, "checkpoint file '%s' says batches up to %lld were emitted, "
+		    "but offsets/ and commits/ %s; numbering would start again at %lld: " REPAIR,
+		    name, st->log_covered,
+		    known < 0 ? "are empty" : "end before", known + 1);
+	if (known <= st->log_covered)
+		return;
+	/* offsets/ must hold every batch from the log's coverage on, to repair it. */
+	long long want = st->log_covered + 1;
+	for (size_t i = 0; i < n && want <= last; i++) {
+		if (offsets[i] < want)
+			continue;
+		if (offsets[i] != want)
+			break;
+		want++;
+	}
+	if (want <= known)
+		die(EX_DATAERR, "checkpoint file '%s' holds the files of batches up to %lld "
+		    "only, and offsets/%lld, which would repair it, is gone; the files of "
+		    "the batches between would be taken again: " REPAIR,
+		    name, st->log_covered, want);
+}
+
+void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets,
+		   long long committed)
 {
 	struct loaded l = { 0 };
 
 	st->log_covered = -1;
+	st->log_commits = -1;
 	read_log(st, &l);
 	/*
 	 * Format 1 has no end mark: the append of its last batch may have
@@ -497,15 +657,18 @@ void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets)
 	 */
 	if (l.version == 1 && st->log_covered >= 0)
 		st->log_covered--;
+	check_log(st, &l, offsets, n_offsets, committed);
+	/* An older log knows nothing of retries: commits/ is read from where it starts. */
+	st->commits_unread_ok = l.version < LOG_VERSION;
 	if (l.version == LOG_VERSION)
 		open_for_append(st);
 	repair_from_offsets(st, offsets, n_offsets, l.version == LOG_VERSION);
 	/*
-	 * Rewrite a format 1 log in format 2 (the upgrade), an empty one, and
-	 * one mostly made of repeats (files taken again with
-	 * --allow-overwrites).  A missing log is created at the first write.
+	 * Rewrite an older format (the upgrade), an empty log, and one mostly
+	 * made of repeats (files taken again with --allow-overwrites or for a
+	 * retry).  A missing log is created at the first write.
 	 */
-	if (l.version == 1 || (l.version == 0 && st->log_covered >= 0) ||
+	if ((l.version && l.version < LOG_VERSION) || (l.version == 0 && st->log_covered >= 0) ||
 	    st->log_files > 2 * st->seen.count + 1024)
 		seen_log_compact(st);
 }
@@ -514,10 +677,9 @@ void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets)
 
 /*
  * Add the "d" line of PATH's folder unless FOLDER (the last folder and
- * '/', empty at first) is it already, then its "f" line.
+ * '/', empty at first) is it already; return the name's offset in PATH.
  */
-static void add_file_line(struct buf *out, struct buf *folder, const char *path,
-			  long long size, long long mtime_us)
+static size_t add_folder_line(struct buf *out, struct buf *folder, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	size_t folder_len = slash ? (size_t)(slash - path) : 0;
@@ -529,9 +691,31 @@ static void add_file_line(struct buf *out, struct buf *folder, const char *path,
 		add_escaped(out, path, folder_len);
 		buf_addc(out, '\n');
 	}
+	return folder_len + 1;
+}
+
+/* The "f" line of PATH, taken by BATCH with identity ID (after its "d" line). */
+static void add_file_line(struct buf *out, struct buf *folder, const char *path,
+			  const struct file_identity *id, long long batch)
+{
+	size_t name = add_folder_line(out, folder, path);
+
 	buf_adds(out, "f\t");
-	add_escaped(out, path + folder_len + 1, strlen(path + folder_len + 1));
-	buf_printf(out, "\t%lld\t%lld\n", size, mtime_us);
+	add_escaped(out, path + name, strlen(path + name));
+	buf_printf(out, "\t%lld\t%lld\t", id->size, id->mtime_ns);
+	if (id->known)
+		buf_printf(out, "%llu\t%llu", id->dev, id->ino);
+	else
+		buf_adds(out, "-\t-");
+	buf_printf(out, "\t%lld\n", batch);
+}
+
+static void log_write(struct state *st, const struct buf *text)
+{
+	if (text->len && fwrite(text->data, 1, text->len, st->seen_log) != text->len)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	if (fflush(st->seen_log) != 0)
+		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
 }
 
 void seen_log_append(struct state *st, const struct file *files, size_t n, long long batch)
@@ -541,17 +725,33 @@ void seen_log_append(struct state *st, const struct file *files, size_t n, long 
 	if (!st->seen_log)
 		seen_log_compact(st);	/* the first write creates the log */
 	for (size_t i = 0; i < n; i++)
-		add_file_line(&text, &st->log_folder, files[i].path, files[i].size,
-			      mtime_us(&files[i].mtime));
+		add_file_line(&text, &st->log_folder, files[i].path, &files[i].id, batch);
 	if (batch >= 0) {
 		buf_printf(&text, "b\t%lld\n", batch);
 		st->log_covered = batch;
 	}
 	st->log_files += n;
-	if (text.len && fwrite(text.data, 1, text.len, st->seen_log) != text.len)
-		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
-	if (fflush(st->seen_log) != 0)
-		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	log_write(st, &text);
+	buf_free(&text);
+}
+
+void seen_log_forget(struct state *st, char *const *paths, size_t n, long long commits)
+{
+	struct buf text = BUF_INIT;
+
+	if (!st->seen_log)
+		seen_log_compact(st);
+	for (size_t i = 0; i < n; i++) {
+		size_t name = add_folder_line(&text, &st->log_folder, paths[i]);
+		buf_adds(&text, "x\t");
+		add_escaped(&text, paths[i] + name, strlen(paths[i] + name));
+		buf_addc(&text, '\n');
+	}
+	/* After the "x" lines: a crash that loses them loses this too, and they are redone. */
+	buf_printf(&text, "c\t%lld\n", commits);
+	st->log_commits = commits;
+	st->log_files += n;
+	log_write(st, &text);
 	buf_free(&text);
 }
 
@@ -559,14 +759,19 @@ void seen_log_compact(struct state *st)
 {
 	struct buf text = BUF_INIT;
 	struct seen_entry *e = NULL;
+	struct file_identity id;
 
 	buf_adds(&text, LOG_HEADER "\n");
 	buf_reset(&st->log_folder);
 	/* In the order first taken, which keeps the files of a folder together. */
-	while ((e = seen_next(&st->seen, e)))
-		add_file_line(&text, &st->log_folder, e->path, e->size, e->mtime_us);
+	while ((e = seen_next(&st->seen, e))) {
+		seen_identity(e, &id);
+		add_file_line(&text, &st->log_folder, e->path, &id, e->batch);
+	}
 	if (st->log_covered >= 0)
 		buf_printf(&text, "b\t%lld\n", st->log_covered);
+	if (st->log_commits >= 0)
+		buf_printf(&text, "c\t%lld\n", st->log_commits);
 	if (write_file_atomic(st->seen_path.data, text.data, text.len) < 0)
 		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
 	st->log_files = st->seen.count;

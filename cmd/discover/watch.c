@@ -66,7 +66,7 @@ static void keep_complete(struct filelist *l, struct seen *pending, long long ag
 		bool done = age_ms > 0 && now - mtime / 1000 >= age_ms;
 		if (!done) {
 			const struct seen_entry *e = seen_lookup(pending, f->path);
-			done = e && e->size == f->size && e->mtime_us == mtime &&
+			done = e && seen_same(e, &f->id) &&
 			       (settled_ms <= 0 || now - settled_ms >= 0);
 		}
 		if (done) {
@@ -74,7 +74,7 @@ static void keep_complete(struct filelist *l, struct seen *pending, long long ag
 		} else {
 			size_t len = strlen(f->path);
 			seen_put(next_pending, f->path, len, path_hash(PATH_HASH_INIT, f->path, len),
-				 f->size, mtime);
+				 &f->id, -1);
 			free(f->path);
 		}
 	}
@@ -89,6 +89,8 @@ void run_every(struct state *st, char **sources, int n)
 	while (!*st->stop) {
 		struct filelist files = { 0 };
 		struct seen seen_now = { 0 };
+		if (!opt.no_checkpoint)
+			take_retries(st);
 		list_sources(sources, n, &st->seen, &files);
 		filter_new(&files, &st->seen);
 		keep_complete(&files, &pending, opt.min_age_ms, 0, &seen_now);
@@ -244,24 +246,26 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 {
 	struct buf path = BUF_INIT;
 	struct stat sb;
+	struct file_identity id;
+	bool link = false;
 
 	buf_printf(&path, "%s/%s", dir->path, name);
 	/* A link moved in obeys the listing's rule (symlink_allowed). */
 	if (hidden_name(name) || !pattern_matches(path.data + dir->rel_off) ||
 	    (dir->glob && !glob_covers(dir->glob, path.data)) ||
 	    lstat(path.data, &sb) < 0 ||
-	    (S_ISLNK(sb.st_mode) && !symlink_allowed(&path, dir->rel_off, &sb)) ||
+	    (S_ISLNK(sb.st_mode) && !(link = symlink_allowed(&path, dir->rel_off, &sb))) ||
 	    !S_ISREG(sb.st_mode)) {
 		buf_free(&path);
 		return;
 	}
+	identity_from_stat(&id, &sb, link);
 	const struct seen_entry *e = seen_lookup(&st->seen, path.data);
-	bool taken = e && (!opt.allow_overwrites ||
-			   (e->size == sb.st_size && e->mtime_us == mtime_us(&sb.st_mtim)));
+	bool taken = e && (!opt.allow_overwrites || seen_same(e, &id));
 	for (size_t i = 0; i < w->ready.n && !taken; i++)
 		taken = !strcmp(w->ready.v[i].path, path.data);
 	if (!taken)
-		filelist_add(&w->ready, path.data, &sb);
+		filelist_add(&w->ready, path.data, &sb, link);
 	buf_free(&path);
 }
 
@@ -274,6 +278,8 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 	struct filelist files = { 0 };
 	struct seen next = { 0 };
 
+	if (!opt.no_checkpoint)
+		take_retries(st);
 	list_sources(sources, n, &st->seen, &files);
 	filter_new(&files, &st->seen);
 	/* Files already waiting for their close event stay out of the batch. */
@@ -285,7 +291,8 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 		if (!dup) {
 			struct stat sb;
 			if (stat(files.v[i].path, &sb) == 0)
-				filelist_add(&w->ready, files.v[i].path, &sb);
+				filelist_add(&w->ready, files.v[i].path, &sb,
+					     files.v[i].id.link);
 		}
 	}
 	filelist_free(&files);

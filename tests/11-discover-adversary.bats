@@ -1,0 +1,291 @@
+#!/usr/bin/env bats
+# inlet-discover against an adversary: the file's identity in each record
+# and in the seen log, retries asked for by commit, a damaged checkpoint
+# refused at start, names that are not UTF-8, and watch's trigger.
+load helpers
+
+# files N DIR: create N small files DIR/f01.json ...
+files() {
+	mkdir -p "$2"
+	for i in $(seq -w 1 "$1"); do echo "{\"i\":$i}" > "$2/f$i.json"; done
+}
+
+# commit_all CK: mark every offsets/N as committed, as inlet-commit would.
+commit_all() {
+	mkdir -p "$1/commits"
+	for f in "$1"/offsets/*; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f")
+		[ -e "$1/commits/$n" ] ||
+			echo "{\"batch\":$n,\"rows\":1,\"committed\":\"2024-01-01T00:00:00.000000Z\"}" \
+				> "$1/commits/$n"
+	done
+}
+
+# commit_retry CK N PATH...: commits/N as inlet-commit writes it when parse
+# skipped PATH... with "retry":true.
+commit_retry() {
+	local ck=$1 n=$2
+	shift 2
+	mkdir -p "$ck/commits"
+	jq -c -n --argjson n "$n" '{batch:$n,rows:0,committed:"2024-01-01T00:00:00.000000Z",
+		retry:$ARGS.positional}' --args "$@" > "$ck/commits/.$n.tmp"
+	mv "$ck/commits/.$n.tmp" "$ck/commits/$n"	# atomic, as inlet-commit writes it
+}
+
+# paths: the paths of the file records of the output, one a line.
+paths() {
+	jq -r 'select(._inlet == "file") | .path' <<<"$output"
+}
+
+# ---- 1. identity in the file record and in the seen log ----
+
+@test "each file record carries dev, ino, size and mtime_ns of the file listed" {
+	files 2 land
+	touch -d '2024-03-04 05:06:07.987654321 UTC' land/f2.json
+	run inlet-discover --checkpoint ck land
+	assert_success
+	rec=$(grep -F '/land/f2.json"' <<<"$output")
+	[ "$(jq .dev <<<"$rec")" = "$(stat -c %d land/f2.json)" ]
+	[ "$(jq .ino <<<"$rec")" = "$(stat -c %i land/f2.json)" ]
+	[ "$(jq .size <<<"$rec")" = 8 ]
+	[[ $rec == *',"mtime_ns":1709528767987654321}' ]]	# jq would round it
+	[ "$(jq -r .mtime <<<"$rec")" = 2024-03-04T05:06:07.987654Z ]
+	[ "$(jq .link <<<"$rec")" = null ]
+	# offsets/0 holds exactly what went out.
+	diff <(printf '%s\n' "$output") ck/offsets/0
+}
+
+@test "a file reached through a symlink says link:true and carries the target's identity" {
+	files 1 land
+	ln -s "$PWD/land/f1.json" land/alias.json
+	run inlet-discover --checkpoint ck land
+	assert_success
+	rec=$(grep -F '/land/alias.json"' <<<"$output")
+	[ "$(jq .link <<<"$rec")" = true ]
+	[ "$(jq .ino <<<"$rec")" = "$(stat -L -c %i land/alias.json)" ]
+	[ "$(jq .link <<<"$(grep -F '/land/f1.json"' <<<"$output")")" = null ]
+}
+
+@test "the seen log keeps each file's identity and the batch that took it" {
+	files 1 land
+	touch -d '2024-03-04 05:06:07.987654321 UTC' land/f1.json
+	inlet-discover --checkpoint ck land > /dev/null
+	[ "$(head -n 1 ck/sources/seen)" = "inlet-seen 3" ]
+	grep -qx "$(printf 'f\tf1.json\t8\t1709528767987654321\t%s\t%s\t0' \
+		"$(stat -c %d land/f1.json)" "$(stat -c %i land/f1.json)")" ck/sources/seen
+}
+
+@test "--allow-overwrites takes a file replaced by another of the same size and mtime" {
+	files 1 land
+	touch -d '2024-03-04 05:06:07 UTC' land/f1.json
+	inlet-discover --checkpoint ck --allow-overwrites land > /dev/null
+	commit_all ck
+	# Another file (another inode), same size, same mtime: only the identity tells.
+	echo '{"i":9}' > land/new && touch -d '2024-03-04 05:06:07 UTC' land/new
+	mv land/new land/f1.json
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	[ "$(paths)" = "$PWD/land/f1.json" ]
+	# After a restart too: the identity came back from the log.
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_output ""
+}
+
+@test "a format 2 log is read and upgraded in place, its files not taken again" {
+	files 2 land
+	mkdir -p ck/sources
+	{
+		echo 'inlet-seen 2'
+		printf 'd\t%s\n' "$PWD/land"
+		for f in f1 f2; do
+			printf 'f\t%s.json\t%s\t%s\n' "$f" "$(stat -c %s land/$f.json)" \
+				"$(( $(stat -c %.6Y land/$f.json | tr -d .) ))"
+		done
+		printf 'b\t0\n'
+	} > ck/sources/seen
+	mkdir -p ck/offsets ck/commits
+	inlet-discover --no-checkpoint land > ck/offsets/0
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	assert_output ""
+	[ "$(head -n 1 ck/sources/seen)" = "inlet-seen 3" ]
+	grep -q "^f	f1.json	8	[0-9]*000	-	-	-1\$" ck/sources/seen
+}
+
+# ---- 2. retries asked for by commit ----
+
+@test "a file commit lists for retry is taken again in a later batch, once" {
+	files 2 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_retry ck 0 "$PWD/land/f2.json"
+	echo '{"i":22}' > land/f2.json	# it changed: that is why parse skipped it
+	run --separate-stderr inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(paths)" = "$PWD/land/f2.json" ]
+	assert_line --index 0 --partial '{"_inlet":"begin","batch":1,'
+	[ "$(jq -s '.[1].size' <<<"$output")" = 9 ]
+	[[ $stderr == *"taking again 1 files that batch 0 skipped"* ]]
+	commit_all ck
+	# Read once: a restart does not take it a third time.
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+}
+
+@test "a retry of a file a later batch took again is not forgotten again" {
+	files 1 land
+	inlet-discover --checkpoint ck land > /dev/null
+	echo '{"i":11}' > land/f1.json
+	# Batch 1 takes it again (--allow-overwrites) before commits/0 is read.
+	inlet-discover --checkpoint ck --allow-overwrites land > /dev/null
+	[ -e ck/offsets/1 ]
+	commit_retry ck 0 "$PWD/land/f1.json"
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	# Even when the log forgets that commits/0 was read.
+	sed -i '/^c\t/d' ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+}
+
+@test "a retry survives a crash before the file is taken again" {
+	files 2 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_retry ck 0 "$PWD/land/f1.json"
+	# Read the commit, but stop before anything is emitted (no source left).
+	mv land away
+	mkdir land
+	run --separate-stderr inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	grep -q "^x	f1.json\$" ck/sources/seen
+	rmdir land && mv away land
+	run inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(paths)" = "$PWD/land/f1.json" ]
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_output ""
+}
+
+@test "every: a retry is taken at the next listing without a restart" {
+	files 1 land
+	inlet-discover --checkpoint ck --trigger every:100ms land > out 2> err &
+	pid=$!
+	for _ in $(seq 50); do grep -q '"end"' out && break; sleep 0.1; done
+	commit_retry ck 0 "$PWD/land/f1.json"
+	for _ in $(seq 50); do [ "$(grep -c '"file"' out)" -ge 2 ] && break; sleep 0.1; done
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$(grep -c '"file"' out)" -eq 2 ]
+	grep -q '"batch":1,"path":"'"$PWD"'/land/f1.json"' out
+}
+
+@test "a malformed commits/ entry is refused, naming it" {
+	files 1 land
+	inlet-discover --checkpoint ck land > /dev/null
+	mkdir -p ck/commits
+	echo '{"batch":0,"retry":"/x"}' > ck/commits/0
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/commits/0"
+	echo '{"batch":0,' > ck/commits/0
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/commits/0"
+}
+
+# ---- 3. a damaged checkpoint is refused at start ----
+
+# three_batches: batches 0, 1, 2 emitted and committed, offsets/ pruned to
+# the last 2 (--keep-batches 2), then a fourth file waiting.
+three_batches() {
+	mkdir land
+	for i in 1 2 3; do
+		echo "{\"i\":$i}" > land/f$i.json
+		inlet-discover --checkpoint ck --keep-batches 2 land > /dev/null
+		commit_all ck
+	done
+	inlet-discover --checkpoint ck --keep-batches 2 land > /dev/null
+	[ ! -e ck/offsets/0 ]
+	echo '{"i":4}' > land/f4.json
+}
+
+@test "a seen log deleted, emptied or cut to its header while batches exist is refused (65)" {
+	three_batches
+	cp ck/sources/seen good
+	for damage in 'rm ck/sources/seen' ': > ck/sources/seen' \
+		      'echo inlet-seen\ 3 > ck/sources/seen' \
+		      'sed -i "/^b\t0/,\$d" ck/sources/seen'; do
+		cp good ck/sources/seen
+		eval "$damage"
+		run inlet-discover --checkpoint ck --keep-batches 2 land
+		assert_equal "$status" 65
+		assert_output --partial "ck/sources/seen"
+		assert_output --partial "restore the checkpoint folder from a backup, or start a new checkpoint"
+		refute_output --partial '"_inlet"'
+	done
+	cp good ck/sources/seen
+	run inlet-discover --checkpoint ck --keep-batches 2 land
+	assert_success
+	[ "$(paths)" = "$PWD/land/f4.json" ]
+}
+
+@test "offsets/ and commits/ deleted while the log says batches were emitted: refused, not renumbered" {
+	three_batches
+	rm -r ck/offsets ck/commits
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/sources/seen"
+	assert_output --partial "numbering would start again at 0"
+	refute_output --partial '"_inlet"'
+}
+
+@test "a commit mark past the last offsets/ entry is refused" {
+	three_batches
+	echo '{"batch":7,"rows":1,"committed":"2024-01-01T00:00:00.000000Z"}' > ck/commits/7
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "commits/7"
+	rm ck/commits/7 ck/offsets/*
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "no offsets/ entry"
+}
+
+@test "an offsets/ entry of another checkpoint is refused" {
+	files 1 land
+	inlet-discover --checkpoint other land > /dev/null
+	inlet-discover --checkpoint ck land > /dev/null
+	cp other/offsets/0 ck/offsets/0
+	run inlet-discover --checkpoint ck land
+	assert_equal "$status" 65
+	assert_output --partial "ck/offsets/0' belongs to checkpoint"
+}
+
+@test "legitimate starts still work: new checkpoint, crash after offsets/N, pruning" {
+	three_batches
+	# A crash after offsets/3 was written and before the log's append.
+	cp ck/sources/seen before
+	run inlet-discover --checkpoint ck --keep-batches 2 land
+	assert_success
+	[ "$(paths)" = "$PWD/land/f4.json" ]
+	cp before ck/sources/seen
+	run --separate-stderr inlet-discover --checkpoint ck --keep-batches 2 land
+	assert_success
+	[[ $stderr == *"replaying uncommitted batch 3"* ]]
+	[ "$(paths)" = "$PWD/land/f4.json" ]
+	# Even if commit finished batch 3 before the crash.
+	cp before ck/sources/seen
+	commit_all ck
+	run inlet-discover --checkpoint ck --keep-batches 2 land
+	assert_success
+	assert_output ""
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 4 ]
+}
