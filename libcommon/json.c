@@ -504,6 +504,11 @@ static void decode_inner(struct buf *out, const char *p, const char *end)
 					p += 6;
 				}
 			}
+			if (cp >= 0xdc80 && cp <= 0xdcff) {
+				/* The surrogate escape of json_path_encode: the byte itself. */
+				buf_addc(out, (char)(cp & 0xff));
+				break;
+			}
 			if (cp >= 0xd800 && cp <= 0xdfff)
 				cp = 0xfffd;	/* lone surrogate */
 			put_utf8(out, cp);
@@ -562,13 +567,13 @@ int json_object_get(const char *text, size_t len, const char *key,
 	return r;
 }
 
-void json_string_encode(struct buf *out, const char *s, size_t len)
+/* The inside of json_string_encode: S escaped, without the quotes. */
+static void json_string_inner(struct buf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const char *p = s, *end = s + len;
 
 	buf_grow(out, len + 2);
-	buf_addc(out, '"');
 	while (p < end) {
 		const char *run = p;
 		while (p < end && (unsigned char)*p >= 0x20 && *p != '"' && *p != '\\')
@@ -591,5 +596,34 @@ void json_string_encode(struct buf *out, const char *s, size_t len)
 		}
 		}
 	}
+}
+
+void json_string_encode(struct buf *out, const char *s, size_t len)
+{
+	buf_addc(out, '"');
+	json_string_inner(out, s, len);
+	buf_addc(out, '"');
+}
+
+void json_path_encode(struct buf *out, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run = p;
+
+	/* Runs of valid UTF-8 go to the plain encoder; each stray byte is escaped. */
+	buf_addc(out, '"');
+	while (p < end) {
+		size_t n = *p < 0x80 ? 1 : utf8_seq(p, end);
+		if (n) {
+			p += n;
+			continue;
+		}
+		json_string_inner(out, (const char *)run, (size_t)(p - run));
+		char u[6] = { '\\', 'u', 'd', 'c', hex[*p >> 4], hex[*p & 15] };
+		buf_add(out, u, 6);
+		run = ++p;
+	}
+	json_string_inner(out, (const char *)run, (size_t)(end - run));
 	buf_addc(out, '"');
 }

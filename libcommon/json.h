@@ -70,10 +70,24 @@ bool json_key_is(const struct json_field *f, const char *name);
 int json_object_get(const char *text, size_t len, const char *key,
 		    const char **val, size_t *val_len);
 
-/* Append the decoded contents of the raw string RAW (quotes included). */
+/*
+ * Append the decoded contents of the raw string RAW (quotes included).  A
+ * lone \udc80..\udcff decodes to the byte 0x80..0xff it stands for (the
+ * surrogate escape of json_path_encode); other lone surrogates to U+FFFD.
+ * -1 when RAW is not a quoted string.
+ */
 int json_string_decode(struct buf *out, const char *raw, size_t len);
 /* Append S as a quoted, escaped JSON string.  S must be valid UTF-8. */
 void json_string_encode(struct buf *out, const char *s, size_t len);
+/*
+ * Append the file name or path S (LEN bytes, any bytes) as a quoted JSON
+ * string that json_string_decode turns back into the same bytes: valid
+ * UTF-8 is written as json_string_encode does, and each byte that is not
+ * part of valid UTF-8 as the escape \udcXX, XX the byte (80..ff), as
+ * Python's "surrogateescape" does (inlet(7), "File names").  For every
+ * path in a record: file records, skip records, commits/ retries.
+ */
+void json_path_encode(struct buf *out, const char *s, size_t len);
 /* Decode a raw key (no quotes) as json_field gives it. */
 void json_key_decode(struct buf *out, const struct json_field *f);
 

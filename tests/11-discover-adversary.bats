@@ -289,3 +289,46 @@ three_batches() {
 	assert_output ""
 	[ "$(grep -c '^f' ck/sources/seen)" -eq 4 ]
 }
+
+# ---- 4. names that are not UTF-8 ----
+
+@test "a Latin-1 name is written with the surrogate escape, and read back from offsets/" {
+	mkdir land
+	name=$(printf 'caf\xe9.json')
+	echo '{"i":1}' > "land/$name"
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_line --index 1 --partial '"path":"'"$PWD"'/land/caf\udce9.json"'
+	# Every line is valid JSON (jq reads it), offsets/0 is what went out.
+	jq -c . ck/offsets/0 > /dev/null
+	diff <(printf '%s\n' "$output") ck/offsets/0
+	# The log holds the name's own bytes.
+	grep -q "^f	$name	8	" ck/sources/seen
+	# A restart replays offsets/0 verbatim, and takes nothing again.
+	run --separate-stderr inlet-discover --checkpoint ck land
+	assert_success
+	diff <(printf '%s\n' "$output") ck/offsets/0
+	commit_all ck
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	# The seen log lost: repaired from offsets/0, which decodes to the same bytes.
+	printf 'inlet-seen 3\n' > ck/sources/seen
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	grep -q "^f	$name	8	" ck/sources/seen
+}
+
+@test "a retry of a Latin-1 name in commits/N is taken again" {
+	mkdir land
+	name=$(printf 'caf\xe9.json')
+	echo '{"i":1}' > "land/$name"
+	inlet-discover --checkpoint ck land > /dev/null
+	mkdir -p ck/commits
+	printf '{"batch":0,"rows":0,"committed":"2024-01-01T00:00:00.000000Z","retry":["%s/land/caf\\udce9.json"]}\n' \
+		"$PWD" > ck/commits/0
+	run --separate-stderr inlet-discover --checkpoint ck land
+	assert_success
+	assert_line --index 1 --partial '"batch":1,"path":"'"$PWD"'/land/caf\udce9.json"'
+}

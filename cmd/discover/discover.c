@@ -282,7 +282,7 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 	buf_adds(&text, "}\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&text, "{\"_inlet\":\"file\",\"batch\":%lld,\"path\":", batch);
-		json_string_encode(&text, files[i].path, strlen(files[i].path));
+		json_path_encode(&text, files[i].path, strlen(files[i].path));
 		format_mtime(mtime, &files[i].mtime);
 		buf_printf(&text, ",\"mtime\":\"%s\"", mtime);
 		identity_append(&text, &files[i].id);

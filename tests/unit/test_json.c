@@ -63,6 +63,55 @@ static void conformance(void)
 	buf_free(&text);
 }
 
+/* ENCODED decodes back to the LEN bytes of PATH, and is valid UTF-8 JSON. */
+static bool round_trips(const char *path, size_t len, struct buf *enc)
+{
+	struct buf dec = BUF_INIT;
+	struct json_error err;
+	bool ok;
+
+	buf_reset(enc);
+	json_path_encode(enc, path, len);
+	ok = json_skip_value(enc->data, enc->data + enc->len, 0, enc->data, &err) ==
+	     enc->data + enc->len && utf8_valid(enc->data, enc->len) &&
+	     json_string_decode(&dec, enc->data, enc->len) == 0 &&
+	     dec.len == len && !memcmp(dec.data, path, len);
+	buf_free(&dec);
+	return ok;
+}
+
+/* json_path_encode: the surrogate escape for bytes that are not UTF-8. */
+static void path_escape(struct buf *b)
+{
+	buf_reset(b);
+	json_path_encode(b, "/d/caf\xe9.csv", 11);
+	CHECK(!strcmp(b->data, "\"/d/caf\\udce9.csv\""), "a Latin-1 byte is written \\udce9 (%s)",
+	      b->data);
+	buf_reset(b);
+	json_path_encode(b, "/d/caf\xc3\xa9\t\"x\".csv", 16);
+	CHECK(!strcmp(b->data, "\"/d/caf\xc3\xa9\\t\\\"x\\\".csv\""),
+	      "valid UTF-8 is written as json_string_encode does (%s)", b->data);
+	CHECK(round_trips("/d/caf\xe9.csv", 11, b), "a Latin-1 name round-trips");
+	CHECK(round_trips("\xff\xfe\x80", 3, b), "bytes that never start UTF-8 round-trip");
+	CHECK(round_trips("a\xc3", 2, b), "a sequence cut at the end round-trips");
+	CHECK(round_trips("\xc3(\xe2\x82", 4, b), "broken sequences round-trip");
+	CHECK(round_trips("\xed\xb2\x80", 3, b) && strstr(b->data, "\\udced\\udcb2\\udc80"),
+	      "an encoded surrogate is three escaped bytes");
+	CHECK(round_trips("\xc0\xaf", 2, b), "an overlong sequence round-trips");
+	CHECK(round_trips("lit\\udce9", 9, b), "a literal backslash-u stays text");
+	CHECK(round_trips("\xf0\x9f\x98\x80\x01", 5, b), "4-byte UTF-8 and controls round-trip");
+	{
+		char all[256];
+		for (int i = 0; i < 256; i++)
+			all[i] = (char)(i ? i : 1);
+		CHECK(round_trips(all, sizeof(all), b), "every byte round-trips");
+	}
+	buf_reset(b);
+	{ const char *q = "\"\\udc7f\\udd00\\udce9\""; json_string_decode(b, q, strlen(q)); }
+	CHECK(b->len == 7 && !memcmp(b->data, "\xef\xbf\xbd\xef\xbf\xbd\xe9", 7),
+	      "only \\udc80..\\udcff decode to a byte; other lone surrogates to U+FFFD");
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -104,6 +153,8 @@ int main(void)
 	buf_reset(&b);
 	{ const char *q = "\"\\ud800x\""; json_string_decode(&b, q, strlen(q)); }
 	CHECK(!strcmp(b.data, "\xef\xbf\xbdx"), "a lone surrogate decodes to U+FFFD");
+
+	path_escape(&b);
 
 	CHECK(utf8_valid("h\xc3\xa9", 3), "valid UTF-8");
 	CHECK(!utf8_valid("\xc0\xaf", 2), "overlong UTF-8 rejected");
