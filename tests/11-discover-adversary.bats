@@ -332,3 +332,58 @@ three_batches() {
 	assert_success
 	assert_line --index 1 --partial '"batch":1,"path":"'"$PWD"'/land/caf\udce9.json"'
 }
+
+# ---- 5. watch: a file is taken complete, and the backlog goes first ----
+
+# watch_until N: wait until the watching discover wrote N file records to out.
+watch_until() {
+	for _ in $(seq 100); do
+		[ "$(grep -c '"_inlet":"file"' out)" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+}
+
+@test "watch: a file created empty and written afterwards is taken with its rows" {
+	mkdir land
+	inlet-discover --checkpoint ck --trigger watch land > out 2> err &
+	pid=$!
+	sleep 0.5
+	: > land/a.json			# created empty, and closed
+	sleep 0.5
+	printf '{"i":1}\n{"i":2}\n{"i":3}\n' > land/a.json	# then filled
+	watch_until 1
+	sleep 1.5			# an empty take would have gone out by now
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$(grep -c '"_inlet":"file"' out)" -eq 1 ]
+	grep -q '"path":"'"$PWD"'/land/a.json",.*"size":24,' out
+}
+
+@test "watch: a file still open for writing waits for its close" {
+	mkdir land
+	inlet-discover --checkpoint ck --trigger watch --backfill-interval 300ms land > out 2> err &
+	pid=$!
+	sleep 0.5
+	# One writer, one open: a line, a pause past a second, a line, the close.
+	{ echo '{"i":1}'; sleep 1.5; echo '{"i":2}'; } > land/slow.json
+	watch_until 1
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$(grep -c '"_inlet":"file"' out)" -eq 1 ]
+	grep -q '"size":16,' out
+}
+
+@test "watch: after a start the files already there go out oldest first, before new ones" {
+	mkdir land
+	echo '{"t":1}' > land/old.json && touch -d '-1 hour' land/old.json
+	echo '{"t":2}' > land/young.json	# too young to take at once
+	inlet-discover --checkpoint ck --trigger watch land > out 2> err &
+	pid=$!
+	sleep 0.1
+	echo '{"t":3}' > land/new.json
+	watch_until 3
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$(jq -r 'select(._inlet == "file") | .path | sub(".*/"; "")' out | tr '\n' ' ')" = \
+	  "old.json young.json new.json " ]
+}

@@ -12,6 +12,15 @@
  * when their modification time is over a second old, or once unchanged
  * over a short settle time.  Events that arrive together are gathered
  * into one batch.
+ *
+ * Two things are not complete though they look so.  A file created under
+ * watch and not closed yet is being written: a listing leaves it to its
+ * close, unless it stayed unchanged for WRITING_QUIET_MS (a close event
+ * lost to an overflow).  An empty file closed may be written next (a
+ * writer that creates, then fills): it goes to the listing's rules, and is
+ * taken empty only once it stayed empty over a second.  After a start, the
+ * files already there go out before any new one, oldest first, so that a
+ * window downstream does not see the backlog as late rows.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +40,7 @@
 #define OLD_MS 1000		/* a listed file this old is complete */
 #define GATHER_MS 2		/* quiet time that closes a batch of events */
 #define GATHER_MAX_MS 20	/* longest a batch waits for more events */
+#define WRITING_QUIET_MS 10000	/* an open file unchanged this long is complete */
 
 static long long wall_ms(void)
 {
@@ -64,7 +74,8 @@ static void keep_complete(struct filelist *l, struct seen *pending, long long ag
 		struct file *f = &l->v[i];
 		long long mtime = mtime_us(&f->mtime);
 		bool done = age_ms > 0 && now - mtime / 1000 >= age_ms;
-		if (!done) {
+		/* Under watch an empty file may be filled next: only its age says. */
+		if (!done && !(settled_ms > 0 && f->id.size == 0)) {
 			const struct seen_entry *e = seen_lookup(pending, f->path);
 			done = e && seen_same(e, &f->id) &&
 			       (settled_ms <= 0 || now - settled_ms >= 0);
@@ -124,6 +135,9 @@ struct watcher {
 	struct filelist ready;	/* files to emit in the next batch */
 	struct seen listed;	/* found by listing, waiting to settle */
 	long long listed_at;	/* when LISTED was last refreshed */
+	struct seen writing;	/* created under watch, not closed yet */
+	bool backlog;		/* the files there at start still settling */
+	long long backlog_until;	/* when the backlog stops holding events back */
 };
 
 static struct watched *find_wd(struct watcher *w, int wd)
@@ -242,7 +256,7 @@ static bool glob_covers(const char *glob, const char *path)
 
 /* A file event: take PATH now if it is new and belongs to the sources. */
 static void take_event(struct state *st, struct watcher *w, const struct watched *dir,
-		       const char *name)
+		       const char *name, bool created)
 {
 	struct buf path = BUF_INIT;
 	struct stat sb;
@@ -260,13 +274,51 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 		return;
 	}
 	identity_from_stat(&id, &sb, link);
+	unsigned long long h = path_hash(PATH_HASH_INIT, path.data, path.len);
+	if (created) {
+		/* Being written: its close takes it. */
+		seen_put(&w->writing, path.data, path.len, h, &id, -1);
+		buf_free(&path);
+		return;
+	}
+	seen_forget(&w->writing, path.data, path.len, h);
 	const struct seen_entry *e = seen_lookup(&st->seen, path.data);
 	bool taken = e && (!opt.allow_overwrites || seen_same(e, &id));
 	for (size_t i = 0; i < w->ready.n && !taken; i++)
 		taken = !strcmp(w->ready.v[i].path, path.data);
-	if (!taken)
+	if (taken) {
+		buf_free(&path);
+		return;
+	}
+	if (id.size == 0) {
+		/* Perhaps created, then filled: the listing's rules decide. */
+		seen_put(&w->listed, path.data, path.len, h, &id, -1);
+		if (w->listed.count == 1)
+			w->listed_at = now_ms();
+	} else {
 		filelist_add(&w->ready, path.data, &sb, link);
+	}
 	buf_free(&path);
+}
+
+/*
+ * Leave the files of L still open for writing to their close event, unless
+ * they stayed unchanged for WRITING_QUIET_MS.
+ */
+static void leave_writing(struct watcher *w, struct filelist *l)
+{
+	long long now = wall_ms();
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->n; i++) {
+		struct file *f = &l->v[i];
+		if (seen_lookup(&w->writing, f->path) &&
+		    now - mtime_us(&f->mtime) / 1000 < WRITING_QUIET_MS)
+			free(f->path);
+		else
+			l->v[kept++] = *f;
+	}
+	l->n = kept;
 }
 
 /*
@@ -282,7 +334,7 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 		take_retries(st);
 	list_sources(sources, n, &st->seen, &files);
 	filter_new(&files, &st->seen);
-	/* Files already waiting for their close event stay out of the batch. */
+	leave_writing(w, &files);
 	keep_complete(&files, &w->listed, OLD_MS, SETTLE_MS, &next);
 	for (size_t i = 0; i < files.n; i++) {
 		bool dup = false;
@@ -334,8 +386,8 @@ static bool read_events(struct state *st, struct watcher *w, bool *new_dir)
 					buf_free(&path);
 					*new_dir = true;
 				}
-			} else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
-				take_event(st, w, dir, ev->name);
+			} else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)) {
+				take_event(st, w, dir, ev->name, ev->mask == IN_CREATE);
 			}
 		}
 	}
@@ -353,8 +405,13 @@ void run_watch(struct state *st, char **sources, int n)
 	watch_sources(&w, sources, n);
 	list_all(st, &w, sources, n);
 	next_backfill = now_ms() + opt.backfill_ms;
+	/* The backlog first: events wait until the files found at start settle. */
+	w.backlog = w.listed.count > 0;
+	w.backlog_until = now_ms() + 4 * OLD_MS;
 	while (!*st->stop) {
-		if (w.ready.n) {
+		if (w.backlog && (!w.listed.count || now_ms() >= w.backlog_until))
+			w.backlog = false;
+		if (w.ready.n && !w.backlog) {
 			filter_new(&w.ready, &st->seen);
 			emit_files(st, w.ready.v, w.ready.n);
 			filelist_free(&w.ready);
@@ -390,6 +447,7 @@ void run_watch(struct state *st, char **sources, int n)
 	}
 	filelist_free(&w.ready);
 	seen_free(&w.listed);
+	seen_free(&w.writing);
 	for (size_t i = 0; i < w.n; i++)
 		free(w.dirs[i].path);
 	free(w.dirs);
