@@ -338,6 +338,8 @@ old_seen_line() {
 @test "an old-format log is upgraded with the offsets/ entries it lacks" {
 	files 2 land
 	mkdir -p ck/sources ck/offsets
+	# A checkpoint of an older inlet: it had its metadata too.
+	echo '{"id":"0123456789abcdef0123456789abcdef","created":"2024-01-01T00:00:00.000000Z","layout":1}' > ck/metadata
 	old_seen_line "$PWD/land/f1.json" 0 > ck/sources/seen
 	{
 		echo '{"_inlet":"begin","batch":0}'

@@ -226,7 +226,8 @@ recovers() {
 	fault_reached
 	run cat rescue.err
 	assert_output --partial "cannot write 'ck/schemas/1': Input/output error"
-	assert_equal "$CODES" "0 0 74 0 74"
+	# cast sees its input end inside the batch rescue left: 74 too.
+	assert_equal "$CODES" "0 0 74 74 74"
 	run cat commit.err
 	assert_output --partial "input ended inside batch 1"
 	[ ! -e ck/schemas/1 ]

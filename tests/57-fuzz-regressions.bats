@@ -18,31 +18,31 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	printf '{"t":"%s"}\n' "$(cat "$REG/datetime-year-overflow")" > in
 	run --separate-stderr inlet-cast --schema 't TIMESTAMP' < in
 	assert_success
-	assert_line --index 1 '{"t":null,"_rescued_data":{"t":"999999-12-31","_file_path":null}}'
+	assert_line --index 2 '{"t":null,"_rescued_data":{"t":"999999-12-31","_file_path":null}}'
 }
 
 @test "TIMESTAMP with a 5-digit year within int64 microseconds casts exactly" {
 	echo '{"t":"200000-01-01T00:00:00Z"}' > in
 	run --separate-stderr inlet-cast --schema 't TIMESTAMP' < in
 	assert_success
-	assert_line --index 1 '{"t":"200000-01-01T00:00:00Z"}'
+	assert_line --index 2 '{"t":"200000-01-01T00:00:00Z"}'
 }
 
 @test "DATE with a 5-digit year (fuzz: cast-date-5-digit-year) is not cut to \"20204-02-0\"" {
 	echo '{"d":"01/02/20204"}' > in
 	run --separate-stderr inlet-cast --schema 'd DATE' --date-format dd/MM/yyyy < in
 	assert_success
-	assert_line --index 1 '{"d":"20204-02-01"}'
+	assert_line --index 2 '{"d":"20204-02-01"}'
 	echo '{"d":"20204-02-01"}' > in
 	run --separate-stderr inlet-cast --schema 'd DATE' < in
-	assert_line --index 1 '{"d":"20204-02-01"}'
+	assert_line --index 2 '{"d":"20204-02-01"}'
 }
 
 @test "a negative year (fuzz: cast-negative-year) is written so that inlet reads it back" {
 	echo '{"t":"-0005-03-01T10:00:00Z"}' > in
 	run --separate-stderr bash -c "inlet-cast --schema 't TIMESTAMP' < in | inlet-cast --schema 't TIMESTAMP'"
 	assert_success
-	assert_line --index 1 '{"t":"-0005-03-01T10:00:00Z"}'
+	assert_line --index 2 '{"t":"-0005-03-01T10:00:00Z"}'
 }
 
 @test "a DDL column name that is not UTF-8 (fuzz: ddl-name-not-utf8) is refused, not stored in schemas/0" {
@@ -59,7 +59,7 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	echo '{"v":0,"w":"0.000","x":-0.0}' > in
 	run --separate-stderr inlet-cast --schema 'v DECIMAL(10,0), w DECIMAL(5,2), x DECIMAL(3,1)' < in
 	assert_success
-	assert_line --index 1 '{"v":0,"w":0.00,"x":0.0}'
+	assert_line --index 2 '{"v":0,"w":0.00,"x":0.0}'
 }
 
 @test "a schema record whose first column is named \"\" (fuzz: ddl-empty-name-null-memcpy) casts, under UBSan too" {
@@ -67,7 +67,7 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 		'{"":"x","a":"1"}' > in
 	run inlet-cast < in
 	assert_success
-	assert_line --index 1 '{"":"x","a":1}'
+	assert_line --index 2 '{"":"x","a":1}'
 	printf '%s\n' '{"":"x","a":1}' > rows
 	run inlet-rescue --schema-location ck --quiet < rows
 	assert_success
@@ -80,5 +80,5 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	printf ',\n1,2\n' > a.csv
 	run --separate-stderr inlet-parse --format csv a.csv
 	assert_success
-	assert_line --index 1 '{"_c0":"1","_c1":"2"}'
+	assert_line --index 2 '{"_c0":"1","_c1":"2"}'
 }

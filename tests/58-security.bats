@@ -10,12 +10,14 @@ setup_file() {
 }
 
 # pipeline TABLE: discover | parse | rescue | cast | commit on ck into t.db.
+# pipeline TABLE [CK LAND]: one checkpoint per table, as inlet(7) requires.
 pipeline() {
-	inlet-discover --checkpoint ck land \
+	local ck=${2:-ck} land=${3:-land}
+	inlet-discover --checkpoint "$ck" "$land" \
 		| inlet-parse --format json \
-		| inlet-rescue --schema-location ck --quiet \
+		| inlet-rescue --schema-location "$ck" --quiet \
 		| inlet-cast \
-		| inlet-commit --checkpoint ck --db t.db --table "$1" --quiet
+		| inlet-commit --checkpoint "$ck" --db t.db --table "$1" --quiet
 }
 
 # watched CMD...: run CMD with every open for writing, rename, write,
@@ -50,9 +52,9 @@ watched() {
 	assert_success
 	run sql t.db "SELECT id FROM \"t\"\"; DROP TABLE x; --\""
 	assert_output 1
-	echo '{"id":2}' > land/b.json
-	touch -d '+1 minute' land/b.json
-	run pipeline 'tâblé 日本'
+	mkdir land2
+	echo '{"id":2}' > land2/b.json
+	run pipeline 'tâblé 日本' ck2 land2
 	assert_success
 	run sql t.db "SELECT id FROM \"tâblé 日本\""
 	assert_output 2
@@ -135,8 +137,9 @@ watched() {
 	echo '{"_inlet":"file","batch":0,"path":"/etc/passwd"}' > stream
 	run watched inlet-parse --format text < stream
 	assert_success
-	assert_line --index 0 '{"_inlet":"file","batch":0,"path":"/etc/passwd"}'
-	assert_line --index 1 --partial '{"value":"root:'
+	assert_line --index 0 '{"_inlet":"begin","last":true}'
+	assert_line --index 1 '{"_inlet":"file","batch":0,"path":"/etc/passwd"}'
+	assert_line --index 2 --partial '{"value":"root:'
 	[ "$(sha256sum /etc/passwd)" = "$sum" ]
 	[ ! -s writes.log ] || { cat writes.log; false; }
 }
@@ -172,7 +175,9 @@ watched() {
 @test "jq programs come only from the command line: a row holding one is data" {
 	echo '{"id":1,"map":"error(\"boom\")","_inlet_map":".id = 9"}' | inlet-cast --map '.' > out
 	run cat out
-	assert_output '{"id":1,"map":"error(\"boom\")","_inlet_map":".id = 9"}'
+	assert_output '{"_inlet":"begin","last":true}
+{"id":1,"map":"error(\"boom\")","_inlet_map":".id = 9"}
+{"_inlet":"end"}'
 }
 
 # ---- discover and symlinks ----

@@ -269,7 +269,8 @@ static void open_state(struct state *st)
 }
 
 /* Write offsets/N, then emit the batch, then remember its files. */
-void emit_batch(struct state *st, const struct file *files, size_t n, long long batch)
+void emit_batch(struct state *st, const struct file *files, size_t n, long long batch,
+		bool last)
 {
 	struct buf text = BUF_INIT, path = BUF_INIT;
 	bool remember = !opt.no_checkpoint;
@@ -279,6 +280,9 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 	/* commit refuses a batch numbered by another checkpoint. */
 	if (remember)
 		buf_printf(&text, ",\"checkpoint\":\"%s\"", st->ck.id);
+	/* The end of a finite run: windows downstream release what it closes. */
+	if (last)
+		buf_adds(&text, ",\"last\":true");
 	buf_adds(&text, "}\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(&text, "{\"_inlet\":\"file\",\"batch\":%lld,\"path\":", batch);
@@ -327,7 +331,9 @@ void emit_files(struct state *st, struct file *files, size_t n)
 			bytes += files[j].id.size;
 			j++;
 		}
-		emit_batch(st, files + i, j - i, st->next_batch);
+		emit_batch(st, files + i, j - i, st->next_batch,
+			   j == n && (opt.trigger == TRIGGER_AVAILABLE_NOW ||
+				      opt.trigger == TRIGGER_ONCE));
 		i = j;
 	}
 }

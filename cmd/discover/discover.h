@@ -193,8 +193,12 @@ void seen_log_compact(struct state *st);
  */
 void take_retries(struct state *st);
 
-/* Write offsets/N, emit batch N, then remember its files. */
-void emit_batch(struct state *st, const struct file *files, size_t n, long long batch);
+/*
+ * Write offsets/N, emit batch N, then remember its files.  LAST marks the
+ * last batch of a finite run ("last":true in its begin record).
+ */
+void emit_batch(struct state *st, const struct file *files, size_t n, long long batch,
+		bool last);
 /*
  * Emit FILES in batches of the per-trigger limits (all in one batch for
  * once); between batches, stop early when a stop signal arrived.

@@ -100,15 +100,20 @@ for f in "$ck"/offsets/*; do
 done
 seen=0
 if [ -f "$ck/sources/seen" ]; then
-	# inlet(7): format 2 has a "d" line per folder and an "f" line per file
-	# (a file taken again with --allow-overwrites repeats); format 1 is JSON.
-	if [ "$(head -n 1 "$ck/sources/seen")" = "inlet-seen 2" ]; then
+	# inlet(7): formats 2 and 3 have a "d" line per folder and an "f" line
+	# per file (a file taken again repeats); format 3 adds "x" lines that
+	# forget a file parse left for a later batch.  Format 1 is JSON.
+	case $(head -n 1 "$ck/sources/seen") in
+	"inlet-seen 2"|"inlet-seen 3")
 		seen=$(awk -F '\t' '$1 == "d" { d = $2 }
-			$1 == "f" && !((d SUBSEP $2) in s) { s[d SUBSEP $2] = 1; n++ }
-			END { print n + 0 }' "$ck/sources/seen")
-	else
+			$1 == "f" { s[d SUBSEP $2] = 1 }
+			$1 == "x" { delete s[d SUBSEP $2] }
+			END { for (k in s) n++; print n + 0 }' "$ck/sources/seen")
+		;;
+	*)
 		seen=$(grep -c '"_inlet":"file"' "$ck/sources/seen")
-	fi
+		;;
+	esac
 fi
 schema=$(latest "$ck/schemas")
 state_bytes=0
