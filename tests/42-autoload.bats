@@ -86,6 +86,27 @@ orders() {	# orders FILE ID...: one order per id
 	assert_output '30|30'
 }
 
+@test "autoload: SIGTERM to the whole process group stops every stage cleanly with 0" {
+	for i in $(seq 1 10); do orders "land/f$i.json" "O$i"; done
+	# setsid: autoload leads a process group of its own, as under a
+	# service manager or a terminal's Ctrl-C.  Without a schema location
+	# there is no rescue stage, and no stand-in process to die either.
+	setsid inlet-autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		--trigger every:50ms --quiet land 3>&- &
+	pid=$!
+	sleep 0.5
+	for i in $(seq 11 20); do orders "land/f$i.json" "O$i"; done
+	sleep 0.3
+	kill -TERM -- "-$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 0
+	[ -z "$(pgrep -g "$pid" || true)" ]
+	inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json --quiet land
+	run sql shop.db 'SELECT count(*), count(DISTINCT order_id) FROM t'
+	assert_output '20|20'
+}
+
 @test "autoload: cleanSource=MOVE moves committed files" {
 	orders land/a.json O1
 	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \

@@ -153,8 +153,10 @@ fi
 here=$(dirname "$(readlink -f "$0")")
 [ -x "$here/inlet-discover" ] && PATH=$here:$PATH
 
-# Without a schema location or a schema, rows keep the columns they bring.
-rescue=(cat)
+# Without a schema location or a schema, rows keep the columns they bring:
+# the pipeline has no rescue stage (no stand-in process either, which a
+# stop signal would kill in the middle of a batch).
+rescue=()
 if [ -n "$location" ] || [ -n "$schema" ]; then
 	rescue=(inlet-rescue ${location:+--schema-location "$location"} ${schema:+--schema "$schema"}
 		${rescue_args[@]+"${rescue_args[@]}"})
@@ -176,15 +178,25 @@ stop() {
 }
 trap stop INT TERM
 (
-	trap - INT TERM
-	bash -c 'echo $$ > "$1"; shift; exec "$@"' autoload "$pidfile" \
-		inlet-discover --checkpoint "$ck" --trigger "$trigger" --quiet \
-			${discover_args[@]+"${discover_args[@]}"} -- "$@" \
-		| inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
-		| "${rescue[@]}" \
-		| "${cast[@]}" \
-		| inlet-commit --checkpoint "$ck" --db "$db" --table "$table" \
+	# A stop signal to the whole process group must not end this shell
+	# before it records the stages' statuses: the stages handle it.
+	trap '' INT TERM
+	discover() {
+		bash -c 'echo $$ > "$1"; shift; exec "$@"' autoload "$pidfile" \
+			inlet-discover --checkpoint "$ck" --trigger "$trigger" --quiet \
+				${discover_args[@]+"${discover_args[@]}"} -- "$@"
+	}
+	commit() {
+		inlet-commit --checkpoint "$ck" --db "$db" --table "$table" \
 			${commit_args[@]+"${commit_args[@]}"}
+	}
+	if [ ${#rescue[@]} -gt 0 ]; then
+		discover "$@" | inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
+			| "${rescue[@]}" | "${cast[@]}" | commit
+	else
+		discover "$@" | inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
+			| "${cast[@]}" | commit
+	fi
 	echo "${PIPESTATUS[*]}" > "$statusfile"
 ) &
 pipeline=$!
