@@ -96,6 +96,8 @@ paths() {
 @test "a format 2 log is read and upgraded in place, its files not taken again" {
 	files 2 land
 	mkdir -p ck/sources
+	# A checkpoint of an older inlet: it had its metadata too.
+	echo '{"id":"0123456789abcdef0123456789abcdef","created":"2024-01-01T00:00:00.000000Z","layout":1}' > ck/metadata
 	{
 		echo 'inlet-seen 2'
 		printf 'd\t%s\n' "$PWD/land"
