@@ -146,6 +146,28 @@ batch() {	# batch N ROW...: a begin/end-framed batch on stdout
 	assert_equal "$status" 64
 }
 
+@test "a sink deleted or emptied under a checkpoint is refused at start (65), never refilled from later batches" {
+	mkdir land
+	echo '{"a":"1"}' > land/f1.json
+	inlet-discover --checkpoint ck land | inlet-parse | inlet-commit --checkpoint ck \
+		--db t.db --table t --quiet
+	[ -f ck/commits/0 ]
+	rm t.db
+	echo '{"a":"2"}' > land/f2.json
+	touch -d '+1 minute' land/f2.json
+	run bash -c 'inlet-discover --checkpoint ck land | inlet-parse | inlet-commit --checkpoint ck --db t.db --table t --quiet'
+	assert_equal "$status" 65
+	assert_output --partial "ck/commits/0' says batch 0 is durable in sqlite:t.db:t, but it holds no mark of it"
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+	# The --dir table the same way.
+	inlet-discover --checkpoint ck2 land | inlet-parse | inlet-commit --checkpoint ck2 \
+		--dir out --quiet
+	rm -r out
+	run inlet-commit --checkpoint ck2 --dir out < /dev/null
+	assert_equal "$status" 65
+}
+
 @test "a checkpoint whose metadata is gone while batches remain is refused (65)" {
 	mkdir land
 	echo '{"a":"1"}' > land/f.json

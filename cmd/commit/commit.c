@@ -246,6 +246,27 @@ static void unnumbered_not_cleaned(struct cleaner *c, long long files)
 	cleaner_forget(c);
 }
 
+/*
+ * commits/L says the sink holds batch L: the sink must have its mark.  A
+ * sink deleted, emptied or restored from an older backup would otherwise
+ * take the replays of later batches and silently miss everything up to L.
+ * (An --dir table in overwrite mode keeps only its newest batch's mark,
+ * which may be L + 1 after a crash: nothing to check there.)
+ */
+static void check_sink_marks(struct sink *sink, const char *commits)
+{
+	long long last = ckpt_log_latest(commits);
+
+	if (last < 0 || opt.to_stdout || (opt.dir && opt.mode == SINK_OVERWRITE))
+		return;
+	if (sink->ops->begin(sink, last) != 1)
+		die(EX_DATAERR, "'%s/%lld' says batch %lld is durable in %s, but it holds "
+		    "no mark of it: the sink was replaced, emptied or restored from an "
+		    "older backup; restore it, or start a new checkpoint to load "
+		    "everything again", commits, last, last, sink->name);
+	sink->ops->abort(sink);
+}
+
 /* Remember the path of a skip record that asks for the file to be listed again. */
 static void note_retry(const struct record *rec, struct buf *retry)
 {
@@ -300,6 +321,8 @@ int main(int argc, char **argv)
 	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
 	sink->mode = opt.mode;
 	sink->key = opt.key;
+	if (opt.checkpoint)
+		check_sink_marks(sink, commits.data);
 	progress = opt.to_stdout ? stderr : stdout;
 
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
