@@ -12,7 +12,12 @@
 
 #include "buf.h"
 
-#define JSON_MAX_DEPTH 512
+/*
+ * Deepest nesting accepted: a document of 255 levels, the most libjq 1.6
+ * parses (cast --map), so a row parse lets through never poisons a later
+ * stage.  JSON_MAX_DEPTH counts the levels below the top one.
+ */
+#define JSON_MAX_DEPTH 254
 
 struct json_error {
 	const char *msg;	/* static text: what is wrong */

@@ -185,3 +185,25 @@ column 'registration_date': cannot convert \"NOT_A_DATE\" to DATE (not a date)"
 	assert_equal "${lines[-1]}" '{"_inlet":"end","batch":0}'
 	assert_equal "$(jq -r .record bad/*/bad_records/part-00000)" '{"a":"x"}'
 }
+
+# nested N: an object whose member holds arrays down to N levels in all.
+nested() {
+	python3 -c "import sys; n = int(sys.argv[1]); print('{\"a\":' + '[' * (n - 1) + ']' * (n - 1) + '}')" "$1"
+}
+
+@test "parse and cast --map agree on nesting: 255 levels pass, 256 are a malformed record, never a poison row" {
+	nested 255 > ok.json
+	nested 256 > deep.json
+	run bash -c 'inlet-parse --format json ok.json | inlet-cast --map ". + {b: 1}" | grep -v "\"_inlet\""'
+	assert_success
+	assert_output --partial '"b":1'
+	# Too deep for jq: parse keeps it as a corrupt record, so --map sees a
+	# flat row and the stream goes on.
+	run bash -c 'set -o pipefail; inlet-parse --format json -q deep.json ok.json | inlet-cast --map ". + {b: 1}" | grep -v "\"_inlet\""'
+	assert_success
+	assert_line --index 0 --regexp '^\{"_corrupt_record":"\{\\"a\\":\[\[.*"b":1\}$'
+	assert_line --index 1 --partial '"b":1'
+	run inlet-parse --format json --mode failfast deep.json
+	assert_equal "$status" 65
+	assert_output --partial "nested too deeply"
+}

@@ -422,13 +422,35 @@ static void object_text(jv v, const char *input, size_t input_len, struct buf *o
 	buf_addc(out, '}');
 }
 
+/* A row --map cannot take: a malformed row under --mode, REASON in st->reason. */
+static void map_failed(struct state *st, const char *text, size_t len, unsigned long lineno)
+{
+	if (opt.bad_records) {
+		bad_row(st, text, len);
+	} else if (opt.mode != MODE_DROPMALFORMED) {
+		jq_teardown(&st->jq);
+		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
+		    st->path.len ? st->path.data : "standard input", st->record,
+		    lineno, st->reason.data);
+	} else {
+		st->dropped++;
+	}
+}
+
 static void map_row(struct state *st, const char *text, size_t len, unsigned long lineno)
 {
 	jv input = jv_parse_sized(text, (int)len), r;
 	struct buf out = BUF_INIT;
 
-	if (!jv_is_valid(input))
-		die(EX_DATAERR, "'standard input' line %lu: not valid JSON for --map", lineno);
+	if (!jv_is_valid(input)) {
+		jv msg = jv_invalid_get_msg(input);
+		buf_reset(&st->reason);
+		buf_printf(&st->reason, "--map cannot read the row: %s",
+			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid");
+		jv_free(msg);
+		map_failed(st, text, len, lineno);
+		return;
+	}
 	jq_start(st->jq, input, 0);
 	while (jv_is_valid(r = jq_next(st->jq))) {
 		if (jv_get_kind(r) != JV_KIND_OBJECT) {
@@ -461,16 +483,7 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 	buf_printf(&st->reason, "--map failed: %s", jv_string_value(text_msg));
 	jv_free(text_msg);
 	jv_free(msg);
-	if (opt.bad_records) {
-		bad_row(st, text, len);
-	} else if (opt.mode != MODE_DROPMALFORMED) {
-		jq_teardown(&st->jq);
-		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
-		    st->path.len ? st->path.data : "standard input", st->record,
-		    lineno, st->reason.data);
-	} else {
-		st->dropped++;
-	}
+	map_failed(st, text, len, lineno);
 }
 
 int main(int argc, char **argv)
