@@ -61,7 +61,7 @@ void badrec_record(struct badrec *b, const char *path, const char *record,
 	buf_reset(&b->line);
 	buf_adds(&b->line, "{\"path\":");
 	if (path)
-		json_string_encode(&b->line, path, strlen(path));
+		json_path_encode(&b->line, path, strlen(path));
 	else
 		buf_adds(&b->line, "null");
 	buf_adds(&b->line, ",\"record\":");
@@ -76,7 +76,7 @@ void badrec_file(struct badrec *b, const char *path, const char *reason)
 {
 	buf_reset(&b->line);
 	buf_adds(&b->line, "{\"path\":");
-	json_string_encode(&b->line, path, strlen(path));
+	json_path_encode(&b->line, path, strlen(path));
 	buf_adds(&b->line, ",\"reason\":");
 	json_string_encode(&b->line, reason, strlen(reason));
 	buf_addc(&b->line, '}');

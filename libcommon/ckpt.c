@@ -297,7 +297,7 @@ void ckpt_claim(struct ckpt *ck, const char *key, const char *value)
 				    text.data[text.len - 1] == '}'))
 			text.data[--text.len] = '\0';
 		buf_printf(&text, ",\"%s\":", key);
-		json_string_encode(&text, value, strlen(value));
+		json_path_encode(&text, value, strlen(value));
 		buf_adds(&text, "}\n");
 		if (write_file_atomic(path.data, text.data, text.len) < 0)
 			die_errno(EX_IOERR, "cannot write '%s'", path.data);

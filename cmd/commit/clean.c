@@ -85,7 +85,7 @@ static int queue_write(const struct cleaner *c)
 	for (size_t i = 0; i < c->queue.n; i++) {
 		const struct clean_entry *e = &c->queue.v[i];
 		buf_printf(&out, "{\"batch\":%lld,\"path\":", e->batch);
-		json_string_encode(&out, e->path, strlen(e->path));
+		json_path_encode(&out, e->path, strlen(e->path));
 		identity_append(&out, &e->id);
 		buf_adds(&out, "}\n");
 	}

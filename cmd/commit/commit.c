@@ -183,7 +183,7 @@ static void print_progress(FILE *fp, const struct sink *sink, const struct batch
 	else
 		fputs("{\"batch\":null,\"sink\":", fp);
 	struct buf name = BUF_INIT;
-	json_string_encode(&name, sink->name, strlen(sink->name));
+	json_path_encode(&name, sink->name, strlen(sink->name));
 	fwrite(name.data, 1, name.len, fp);
 	buf_free(&name);
 	fprintf(fp, ",\"files\":%lld,\"rows\":%lld,\"inserted\":%lld,"

@@ -453,7 +453,7 @@ static void process_row(struct state *st, const struct record *rec)
 		if (resc->len) {
 			buf_adds(resc, ",\"_file_path\":");
 			if (st->path.len)
-				json_string_encode(resc, st->path.data, st->path.len);
+				json_path_encode(resc, st->path.data, st->path.len);
 			else
 				buf_adds(resc, "null");
 			buf_addc(resc, '}');
