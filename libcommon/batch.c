@@ -67,9 +67,12 @@ static enum batch_event on_begin(struct batch_reader *br)
 		br->holding = true;
 		return end_framed(br);
 	}
-	if (br->open)
+	if (br->open) {
+		char began[40];
+		snprintf(began, sizeof(began), "%s", batch_name(br->rec.batch));
 		die(EX_DATAERR, "'%s' line %lu: %s began before %s ended", br->in.name,
-		    br->in.lineno, batch_name(br->rec.batch), batch_name(br->id));
+		    br->in.lineno, began, batch_name(br->id));
+	}
 	br->open = true;
 	br->framed = false;
 	br->id = br->rec.batch;
@@ -93,9 +96,12 @@ static enum batch_event on_end(struct batch_reader *br)
 	if (!br->open || br->framed)
 		die(EX_DATAERR, "'%s' line %lu: end of %s that never began", br->in.name,
 		    br->in.lineno, batch_name(br->rec.batch));
-	if (br->rec.batch != br->id)
+	if (br->rec.batch != br->id) {
+		char ended[40];
+		snprintf(ended, sizeof(ended), "%s", batch_name(br->rec.batch));
 		die(EX_DATAERR, "'%s' line %lu: end of %s inside %s", br->in.name,
-		    br->in.lineno, batch_name(br->rec.batch), batch_name(br->id));
+		    br->in.lineno, ended, batch_name(br->id));
+	}
 	br->open = false;
 	return BATCH_END;
 }

@@ -390,7 +390,15 @@ int main(int argc, char **argv)
 	} else {
 		list_sources(sources, nsources, &st.seen, &files);
 		filter_new(&files, &st.seen);
+		long long replayed = st.batches_emitted;
 		emit_files(&st, files.v, files.n);
+		/*
+		 * Batches replayed verbatim do not say "last", and no new one
+		 * came: end the run with an empty last batch, so that windows
+		 * downstream release what the final watermark closes.
+		 */
+		if (replayed && st.batches_emitted == replayed && !stop)
+			emit_batch(&st, NULL, 0, st.next_batch, true);
 		filelist_free(&files);
 	}
 	if (!opt.quiet && isatty(STDERR_FILENO))
