@@ -17,10 +17,38 @@ setup_stream() {
 	setup_stream
 	run inlet status ck --db shop.db --table t --json
 	assert_success
-	assert_output --regexp '^\{"checkpoint":"ck","id":"[0-9a-f]{32}","last_committed_batch":0,"last_offset":1,"batches_ahead":1,"files_ahead":1,"files_seen":2,"schema_version":0,"state_bytes":0,"clean_pending":0,"table":"t","rows":1,"sink_last_batch":0\}$'
+	assert_output --regexp '^\{"checkpoint":"ck","id":"[0-9a-f]{32}","last_committed_batch":0,"last_offset":1,"batches_ahead":1,"files_ahead":1,"files_seen":2,"schema_version":0,"state_bytes":0,"clean_pending":0,"table":"t","rows":1,"sink_last_batch":0,"problems":\[\]\}$'
 	run inlet status ck
 	assert_success
 	assert_line --regexp '^batches ahead +1 \(1 files, replayed on restart\)$'
+}
+
+@test "status shows the damage the stages refuse, naming the file and the repair, exit 65" {
+	setup_stream
+	cp -r ck good
+	cp shop.db good.db
+	rm ck/metadata
+	run inlet status ck
+	assert_equal "$status" 65
+	assert_line --partial "problem                  'ck/metadata' is missing but 'ck/offsets' holds entries"
+	rm -r ck && cp -r good ck
+	head -n 1 ck/sources/seen > ck/sources/.x && mv ck/sources/.x ck/sources/seen
+	run inlet status ck --json
+	assert_equal "$status" 65
+	assert_output --partial '"problems":["'"'"'ck/sources/seen'"'"' is missing or empty while batches were committed'
+	rm -r ck && cp -r good ck
+	rm -r ck/offsets ck/commits
+	run inlet status ck
+	assert_equal "$status" 65
+	assert_output --partial "'ck/offsets' and 'ck/commits' are gone but 'ck/sources/seen' records batches"
+	rm -r ck && cp -r good ck
+	sqlite3 shop.db 'DELETE FROM _inlet_commits'
+	run inlet status ck --db shop.db --table t
+	assert_equal "$status" 65
+	assert_output --partial "says batch 0 is durable in 'shop.db', but it holds no mark of it"
+	# Each of these is what the stage refuses too.
+	run inlet-commit --checkpoint ck --db shop.db --table t < /dev/null
+	assert_equal "$status" 65
 }
 
 @test "status --db lists every table and its rows" {

@@ -175,6 +175,16 @@ static void remember_files(struct seen *seen, const struct file *files, size_t n
  * A begin record naming another checkpoint (ID) is one copied from
  * elsewhere.
  */
+/* Does the replayed batch TEXT (checked) end a finite run ("last":true)? */
+static bool replay_is_last(const struct buf *text)
+{
+	const char *nl = memchr(text->data, '\n', text->len), *v;
+	size_t n;
+
+	return json_object_get(text->data, (size_t)(nl - text->data), "last", &v, &n) == 1 &&
+	       n == 4 && !memcmp(v, "true", 4);
+}
+
 static void check_offsets(const char *name, const struct buf *text, long long batch,
 			  const char *id)
 {
@@ -255,6 +265,7 @@ static void open_state(struct state *st)
 				offsets[i]);
 		st->next_batch = offsets[i] + 1;
 		st->batches_emitted++;
+		st->replayed_last = replay_is_last(&text);
 		buf_free(&text);
 	}
 	if (n_offsets && offsets[n_offsets - 1] >= st->next_batch)
@@ -393,11 +404,12 @@ int main(int argc, char **argv)
 		long long replayed = st.batches_emitted;
 		emit_files(&st, files.v, files.n);
 		/*
-		 * Batches replayed verbatim do not say "last", and no new one
-		 * came: end the run with an empty last batch, so that windows
-		 * downstream release what the final watermark closes.
+		 * Batches replayed verbatim from a streaming run do not say
+		 * "last", and no new one came: end the run with an empty last
+		 * batch, so that windows downstream release what the final
+		 * watermark closes.
 		 */
-		if (replayed && st.batches_emitted == replayed && !stop)
+		if (replayed && !st.replayed_last && st.batches_emitted == replayed && !stop)
 			emit_batch(&st, NULL, 0, st.next_batch, true);
 		filelist_free(&files);
 	}

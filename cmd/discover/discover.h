@@ -159,6 +159,7 @@ struct state {
 	size_t log_files;	/* "f" and "x" lines in the log, repeats included */
 	long long next_batch;
 	bool first_start;	/* no batch, no seen file: a new checkpoint */
+	bool replayed_last;	/* the last batch replayed at start said "last" */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
 	long long files_emitted, batches_emitted;
 };

@@ -84,8 +84,19 @@ if [ -z "$ck" ]; then
 fi
 
 [ -d "$ck" ] || die "no checkpoint folder '$ck'" 66
-[ -f "$ck/metadata" ] || die "'$ck' is not a checkpoint: no metadata file" 66
-id=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata")
+# Damage the stages refuse at start (inlet(7), "A checkpoint that knows it
+# is damaged"): each problem names the file and the repair.
+problems=()
+problem() { problems+=("$1"); }
+if [ ! -f "$ck/metadata" ]; then
+	for d in offsets commits schemas state; do
+		[ "$(latest "$ck/$d")" -ge 0 ] || continue
+		problem "'$ck/metadata' is missing but '$ck/$d' holds entries: restore it from a backup or start a new checkpoint"
+		break
+	done
+	[ ${#problems[@]} -gt 0 ] || die "'$ck' is not a checkpoint: no metadata file" 66
+fi
+id=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata" 2>/dev/null)
 committed=$(latest "$ck/commits")
 offsets=$(latest "$ck/offsets")
 ahead=0
@@ -123,6 +134,21 @@ if [ -d "$ck/state" ]; then
 fi
 clean_pending=0
 [ -f "$ck/clean-pending" ] && clean_pending=$(wc -l < "$ck/clean-pending")
+if [ "$committed" -ge 0 ] && [ "$offsets" -ge 0 ] && [ "$committed" -gt "$offsets" ]; then
+	problem "'$ck/commits/$committed' marks a batch never written ahead (offsets/ ends at $offsets): restore '$ck/offsets' from a backup or start a new checkpoint"
+fi
+if [ "$committed" -ge 0 ] && [ "$(latest "$ck/offsets")" -ge 0 ] &&
+   ! grep -q . <(tail -n +2 "$ck/sources/seen" 2>/dev/null); then
+	problem "'$ck/sources/seen' is missing or empty while batches were committed: restore it from a backup or start a new checkpoint"
+fi
+if [ "$committed" -lt 0 ] && [ "$offsets" -lt 0 ] && [ -f "$ck/sources/seen" ] &&
+   grep -q $'^b\t' "$ck/sources/seen"; then
+	problem "'$ck/offsets' and '$ck/commits' are gone but '$ck/sources/seen' records batches: restore them from a backup or start a new checkpoint"
+fi
+since=$(sed -n 's/.*"window_since":"\([0-9]*\)".*/\1/p' "$ck/metadata" 2>/dev/null)
+if [ -n "$since" ] && [ "$committed" -ge "$since" ] && [ ! -f "$ck/state/$committed" ]; then
+	problem "'$ck/state/$committed' is missing: it holds the window state of committed batch $committed; restore it or start a new checkpoint"
+fi
 rows=
 if [ -n "$table" ]; then
 	exists=$(sqlite3 -batch "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $(literal "$table")") ||
@@ -133,6 +159,9 @@ if [ -n "$table" ]; then
 		rows=0
 	fi
 	marked=$(sqlite3 -batch "$db" "SELECT coalesce(max(batch), -1) FROM _inlet_commits WHERE checkpoint_id = $(literal "$id")" 2>/dev/null || echo -1)
+	if [ "$committed" -ge 0 ] && [ "$marked" -lt "$committed" ]; then
+		problem "'$ck/commits/$committed' says batch $committed is durable in '$db', but it holds no mark of it: the database was replaced, emptied or restored from an older backup"
+	fi
 fi
 
 if [ "$json" = 1 ]; then
@@ -143,12 +172,23 @@ if [ "$json" = 1 ]; then
 	printf '"state_bytes":%s,"clean_pending":%s' "$state_bytes" "$clean_pending"
 	[ -n "$table" ] && printf ',"table":%s,"rows":%s,"sink_last_batch":%s' \
 		"$(json_string "$table")" "$rows" "$marked"
-	printf '}\n'
+	printf ',"problems":['
+	sep=
+	for p in ${problems[@]+"${problems[@]}"}; do
+		printf '%s%s' "$sep" "$(json_string "$p")"
+		sep=,
+	done
+	printf ']}\n'
 else
 	printf '%-24s %s\n' checkpoint "$ck" id "$id" \
 		"last committed batch" "$committed" "batches ahead" "$ahead ($pending_files files, replayed on restart)" \
 		"files taken" "$seen" "schema version" "$schema" "window state bytes" "$state_bytes" \
 		"files to clean" "$clean_pending"
 	[ -n "$table" ] && printf '%-24s %s\n' table "$table" rows "$rows" "sink's last batch" "$marked"
+	for p in ${problems[@]+"${problems[@]}"}; do
+		printf '%-24s %s\n' problem "$p"
+	done
 fi
+# A damaged checkpoint is 65, as the stages that refuse it.
+[ ${#problems[@]} -eq 0 ] || exit 65
 exit 0
