@@ -116,6 +116,19 @@ batch() {	# batch N ROW...: a begin/end-framed batch on stdout
 	assert_output $'from-file\nplain'
 }
 
+@test "discover --no-checkpoint batches are unnumbered: a checkpointed commit never takes them for done" {
+	mkdir land
+	echo '{"a":"1"}' > land/f1.json
+	inlet-discover --no-checkpoint land | inlet-parse | inlet-commit --checkpoint ck \
+		--db t.db --table t --quiet
+	echo '{"a":"2"}' > land/f2.json
+	inlet-discover --no-checkpoint land | inlet-parse | inlet-commit --checkpoint ck \
+		--db t.db --table t --quiet
+	# --no-checkpoint remembers nothing: f1 twice, and f2 never lost.
+	run sql t.db 'SELECT a FROM t ORDER BY a'
+	assert_output $'1\n1\n2'
+}
+
 @test "batches of a checkpoint need commit's --checkpoint: 64, nothing appended twice" {
 	mkdir land
 	echo '{"a":"1"}' > land/f.json

@@ -287,7 +287,13 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 	bool remember = !opt.no_checkpoint;
 	char mtime[32];
 
-	buf_printf(&text, "{\"_inlet\":\"begin\",\"batch\":%lld", batch);
+	/*
+	 * Only a checkpoint's batches are numbered: without one a number
+	 * would mean nothing, and commit would mark it as if it did.
+	 */
+	buf_adds(&text, "{\"_inlet\":\"begin\"");
+	if (remember)
+		buf_printf(&text, ",\"batch\":%lld", batch);
 	/* commit refuses a batch numbered by another checkpoint. */
 	if (remember)
 		buf_printf(&text, ",\"checkpoint\":\"%s\"", st->ck.id);
@@ -296,14 +302,20 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 		buf_adds(&text, ",\"last\":true");
 	buf_adds(&text, "}\n");
 	for (size_t i = 0; i < n; i++) {
-		buf_printf(&text, "{\"_inlet\":\"file\",\"batch\":%lld,\"path\":", batch);
+		buf_adds(&text, "{\"_inlet\":\"file\"");
+		if (remember)
+			buf_printf(&text, ",\"batch\":%lld", batch);
+		buf_adds(&text, ",\"path\":");
 		json_path_encode(&text, files[i].path, strlen(files[i].path));
 		format_mtime(mtime, &files[i].mtime);
 		buf_printf(&text, ",\"mtime\":\"%s\"", mtime);
 		identity_append(&text, &files[i].id);
 		buf_adds(&text, "}\n");
 	}
-	buf_printf(&text, "{\"_inlet\":\"end\",\"batch\":%lld}\n", batch);
+	if (remember)
+		buf_printf(&text, "{\"_inlet\":\"end\",\"batch\":%lld}\n", batch);
+	else
+		buf_adds(&text, "{\"_inlet\":\"end\"}\n");
 
 	if (remember) {
 		ckpt_path(&st->ck, "offsets", batch, &path);
