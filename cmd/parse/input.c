@@ -22,6 +22,7 @@ struct input {
 	ZSTD_DCtx *zstd;
 	char *zin;		/* compressed input buffer (gzip, zstd) */
 	ZSTD_inBuffer zbuf;
+	bool zstd_in_frame;	/* input of a frame consumed, its end not yet seen */
 	int zeof;
 	char *data;		/* decoded bytes: [start, end) not yet returned */
 	size_t start, end, cap;
@@ -29,6 +30,24 @@ struct input {
 };
 
 #define CHUNK (1 << 17)
+
+/* Read up to N bytes, fewer only at EOF (a pipe may hand them out one by one). */
+static ssize_t read_full(int fd, unsigned char *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, p + got, n - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
 
 struct input *input_open(const char *path)
 {
@@ -53,9 +72,7 @@ struct input *input_open(const char *path)
 	in->cap = CHUNK * 2;
 	in->data = xmalloc(in->cap);
 	/* Peek at the magic bytes; keep them as the first decoded bytes. */
-	do
-		n = read(in->fd, magic, sizeof(magic));
-	while (n < 0 && errno == EINTR);
+	n = read_full(in->fd, magic, sizeof(magic));
 	if (n < 0)
 		goto fail;
 	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
@@ -83,7 +100,7 @@ struct input *input_open(const char *path)
 	} else {
 		in->zstd = ZSTD_createDCtx();
 		in->zbuf.src = in->zin;
-		in->zbuf.size = 4;
+		in->zbuf.size = (size_t)n;
 		in->zbuf.pos = 0;
 	}
 	return in;
@@ -165,15 +182,26 @@ static ssize_t fill(struct input *in, const char **why)
 				in->zbuf.size = (size_t)n;
 				in->zbuf.pos = 0;
 			}
+			size_t before = in->zbuf.pos;
 			size_t r = ZSTD_decompressStream(in->zstd, &out, &in->zbuf);
 			if (ZSTD_isError(r)) {
 				*why = ZSTD_getErrorName(r);
 				return -1;
 			}
+			/*
+			 * 0 is the end of a frame, all of it flushed; another frame
+			 * may follow (cat a.zst b.zst).  Once the input is used up,
+			 * a call returns the size of the next frame's header, not 0:
+			 * only a frame begun and not ended is a truncated stream.
+			 */
+			if (r == 0)
+				in->zstd_in_frame = false;
+			else if (in->zbuf.pos > before)
+				in->zstd_in_frame = true;
 			if (out.pos)
 				return (ssize_t)out.pos;
 			if (in->zeof && in->zbuf.pos == in->zbuf.size) {
-				if (r != 0) {
+				if (in->zstd_in_frame) {
 					*why = "truncated zstd stream";
 					return -1;
 				}
