@@ -15,6 +15,7 @@ enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
 
 struct input {
 	int fd;
+	bool started;		/* the magic bytes were read: codec is known */
 	enum codec codec;
 	z_stream gz;		/* gzip: inflate state, fed from zin */
 	bool gz_ready;		/* inflateInit2 done */
@@ -30,6 +31,75 @@ struct input {
 };
 
 #define CHUNK (1 << 17)
+
+/* Why a file that is not a regular file is not read. */
+static const char *not_regular(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return strerror(EISDIR);
+	if (S_ISFIFO(mode))
+		return "not a regular file (a FIFO)";
+	if (S_ISCHR(mode))
+		return "not a regular file (a character device)";
+	if (S_ISBLK(mode))
+		return "not a regular file (a block device)";
+	if (S_ISSOCK(mode))
+		return "not a regular file (a socket)";
+	return "not a regular file";
+}
+
+/*
+ * Open PATH, a regular file (or a FIFO with INPUT_FIFO), and its status in
+ * *ST; -1 with *WHY.  A FIFO opens at once under O_NONBLOCK instead of
+ * waiting for a writer, and is then refused with every other kind of file
+ * before a byte is read.
+ */
+static int open_regular(const char *path, int flags, struct stat *st, const char **why)
+{
+	int oflags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+	struct stat pre;
+	int fd, fl;
+
+	if (!(flags & INPUT_FOLLOW))
+		oflags |= O_NOFOLLOW;
+	if (flags & INPUT_FIFO) {
+		/* A FIFO waits for its writer, as cat(1) would; a device is refused
+		 * before opening it can do anything (fstat below has the last word). */
+		if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode) &&
+		    !S_ISFIFO(pre.st_mode) && !S_ISDIR(pre.st_mode)) {
+			*why = not_regular(pre.st_mode);
+			return -1;
+		}
+		oflags &= ~O_NONBLOCK;
+	}
+	fd = open(path, oflags);
+	if (fd < 0) {
+		/* O_NOFOLLOW says ELOOP for a link at the end of PATH. */
+		if (errno == ELOOP && !(flags & INPUT_FOLLOW) &&
+		    lstat(path, &pre) == 0 && S_ISLNK(pre.st_mode))
+			*why = "is a symbolic link";
+		else
+			*why = strerror(errno);
+		return -1;
+	}
+	if (fstat(fd, st) < 0) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode) && !(S_ISFIFO(st->st_mode) && (flags & INPUT_FIFO))) {
+		*why = not_regular(st->st_mode);
+		goto fail;
+	}
+	/* From here reads wait for data as reads of a file do. */
+	if ((fl = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
 
 /* Read up to N bytes, fewer only at EOF (a pipe may hand them out one by one). */
 static ssize_t read_full(int fd, unsigned char *p, size_t n)
@@ -49,41 +119,64 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
 	return (ssize_t)got;
 }
 
-struct input *input_open(const char *path)
+struct input *input_open(const char *path, int flags, struct stat *st,
+			 const char **why)
 {
 	struct input *in = calloc(1, sizeof(*in));
-	unsigned char magic[4];
-	struct stat st;
-	ssize_t n;
 
 	if (!in)
 		die(EX_OSERR, "out of memory");
 	in->fd = -1;
-	if (!strcmp(path, "-"))
+	if (strcmp(path, "-")) {
+		in->fd = open_regular(path, flags, st, why);
+		if (in->fd < 0)
+			goto fail;
+	} else {
+		/* Standard input is the user's choice, a pipe or a terminal included. */
 		in->fd = dup(STDIN_FILENO);
-	else
-		in->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (in->fd < 0 || fstat(in->fd, &st) < 0)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
+		if (in->fd < 0 || fstat(in->fd, st) < 0) {
+			*why = strerror(errno);
+			goto fail;
+		}
+		if (S_ISDIR(st->st_mode)) {
+			*why = strerror(EISDIR);
+			goto fail;
+		}
 	}
 	in->cap = CHUNK * 2;
 	in->data = xmalloc(in->cap);
-	/* Peek at the magic bytes; keep them as the first decoded bytes. */
+	return in;
+fail:
+	input_close(in);
+	return NULL;
+}
+
+/*
+ * Tell the codec by the magic bytes, at the first read: opening reads
+ * nothing, so a file refused after input_open is never read.  0, or -1
+ * with *WHY.
+ */
+static int start(struct input *in, const char **why)
+{
+	unsigned char magic[4];
+	ssize_t n;
+
+	in->started = true;
 	n = read_full(in->fd, magic, sizeof(magic));
-	if (n < 0)
-		goto fail;
+	if (n < 0) {
+		*why = strerror(errno);
+		return -1;
+	}
 	if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		in->codec = CODEC_GZIP;
 	} else if (n == 4 && magic[0] == 0x28 && magic[1] == 0xb5 &&
 		   magic[2] == 0x2f && magic[3] == 0xfd) {
 		in->codec = CODEC_ZSTD;
 	} else {
-		memcpy(in->data, magic, (size_t)n);
-		in->end = (size_t)n;
-		return in;
+		/* Plain: they are the first decoded bytes. */
+		memcpy(in->data + in->end, magic, (size_t)n);
+		in->end += (size_t)n;
+		return 0;
 	}
 	/* The magic bytes are the start of the compressed input: no seeking back,
 	 * so a pipe works as well as a file. */
@@ -93,24 +186,26 @@ struct input *input_open(const char *path)
 		in->gz.next_in = (unsigned char *)in->zin;
 		in->gz.avail_in = (unsigned)n;
 		if (inflateInit2(&in->gz, 15 + 16) != Z_OK) {
-			errno = ENOMEM;
-			goto fail;
+			*why = strerror(ENOMEM);
+			return -1;
 		}
 		in->gz_ready = true;
 	} else {
 		in->zstd = ZSTD_createDCtx();
+		if (!in->zstd) {
+			*why = strerror(ENOMEM);
+			return -1;
+		}
 		in->zbuf.src = in->zin;
 		in->zbuf.size = (size_t)n;
 		in->zbuf.pos = 0;
 	}
-	return in;
-fail:
-	{
-		int saved = errno;
-		input_close(in);
-		errno = saved;
-	}
-	return NULL;
+	return 0;
+}
+
+int input_stat(struct input *in, struct stat *st)
+{
+	return fstat(in->fd, st);
 }
 
 /* Append decoded bytes after in->end; returns bytes added, 0 at EOF, -1. */
@@ -229,14 +324,20 @@ static void make_room(struct input *in)
 /* Read more into the buffer: 1, 0 at EOF, -1 with *WHY. */
 static int refill(struct input *in, const char **why)
 {
+	size_t before;
+	ssize_t n;
+
 	make_room(in);
-	ssize_t n = fill(in, why);
+	before = in->end;
+	if (!in->started && start(in, why) < 0)
+		return -1;
+	n = fill(in, why);
 	if (n < 0)
 		return -1;
 	if (n == 0)
 		in->eof = 1;
 	in->end += (size_t)n;
-	return n > 0;
+	return in->end > before;
 }
 
 int input_next_line(struct input *in, size_t max, char **line, size_t *len,

@@ -8,14 +8,31 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 struct input;
 
+/* input_open: follow a symbolic link at PATH (by default it is refused). */
+#define INPUT_FOLLOW 1
+/* input_open: read a FIFO too, waiting for its writer. */
+#define INPUT_FIFO 2
+
 /*
- * Open PATH ("-" for standard input); NULL with errno set on failure.  A
- * directory fails with EISDIR.
+ * Open PATH ("-" for standard input: anything but a directory) for
+ * reading.  Only a regular file is read: anything else, a FIFO (unless
+ * FLAGS has INPUT_FIFO), a device, a socket or a directory, fails without
+ * a byte read and without waiting for a writer, and so does a symbolic
+ * link unless FLAGS has INPUT_FOLLOW.  *ST gets the status of the
+ * descriptor opened, the file that will be read; nothing is read before
+ * the first line is asked for.  NULL on failure with the reason in *WHY
+ * (static text, or strerror's).
  */
-struct input *input_open(const char *path);
+struct input *input_open(const char *path, int flags, struct stat *st,
+			 const char **why);
+/*
+ * The status of the file being read, now, in *ST; -1 with errno on failure.
+ */
+int input_stat(struct input *in, struct stat *st);
 /*
  * The next line, without its '\n' (a '\r' before it is kept: CSV needs to
  * see it), in *LINE (owned by the input, valid until the next call) and

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "die.h"
 #include "fault.h"
+#include "identity.h"
 #include "input.h"
 #include "json.h"
 #include "parse.h"
@@ -232,10 +233,10 @@ static void build_metadata(struct source *src, long long size, const char *mtime
 
 	buf_reset(&src->meta);
 	buf_adds(&src->meta, ",\"_metadata\":{\"file_path\":");
-	json_string_encode(&src->meta, src->path, strlen(src->path));
+	json_path_encode(&src->meta, src->path, strlen(src->path));
 	buf_adds(&src->meta, ",\"file_name\":");
 	base = base ? base + 1 : src->path;
-	json_string_encode(&src->meta, base, strlen(base));
+	json_path_encode(&src->meta, base, strlen(base));
 	buf_printf(&src->meta, ",\"file_size\":%lld,\"file_modification_time\":\"%s\",\"row\":",
 		   size, mtime);
 }
@@ -517,55 +518,99 @@ out:
 
 /* ---- files ---- */
 
-/* Tell downstream that a file could not be read (commit counts it). */
-static void emit_skip(const struct source *src, const char *reason)
+/*
+ * Tell downstream that a file was not read, or not whole (commit counts
+ * it).  RETRY: the file changed since it was listed and was left alone, to
+ * be listed again for a later batch; it is no bad file.
+ */
+static void emit_skip(const struct source *src, const char *reason, bool retry)
 {
 	struct buf rec = BUF_INIT;
 
 	count.unreadable++;
-	warning("skipping '%s': %s", src->path, reason);
-	if (opt.bad_records)
+	if (retry)
+		warning("skipping '%s': %s; it is left for a later batch", src->path, reason);
+	else
+		warning("skipping '%s': %s", src->path, reason);
+	if (opt.bad_records && !retry)
 		badrec_file(&bad, src->path, reason);
 	buf_adds(&rec, "{\"_inlet\":\"skip\"");
 	if (src->batch >= 0)
 		buf_printf(&rec, ",\"batch\":%lld", src->batch);
 	buf_adds(&rec, ",\"path\":");
-	json_string_encode(&rec, src->path, strlen(src->path));
+	json_path_encode(&rec, src->path, strlen(src->path));
 	buf_adds(&rec, ",\"reason\":");
 	json_string_encode(&rec, reason, strlen(reason));
+	if (retry)
+		buf_adds(&rec, ",\"retry\":true");
 	buf_addc(&rec, '}');
 	stream_write(stdout, rec.data, rec.len);
 	buf_free(&rec);
 }
 
-static void parse_file(struct source *src, long long size, const char *mtime)
+/* SRC's format, from --format or its name; a name that says none is fatal. */
+static void source_format(struct source *src)
 {
-	struct input *in;
-	struct stat st;
-	char when[32];
-	const char *why = NULL;
-	int rc;
-
-	src->row = 0;
 	src->format = opt.format ? opt.format : format_of(src->path);
 	if (src->format == FORMAT_AUTO)
 		die(EX_USAGE, "cannot tell the format of '%s' from its name; give --format",
 		    src->path);
-	in = input_open(src->path);
+}
+
+/*
+ * Open SRC's file (input_open's FLAGS) with its status in *ST, and check
+ * it against WANT, the identity it was listed with (NULL or not known: no
+ * check).  A file that cannot be opened, is not a regular file, or is not
+ * the one listed is skipped, NULL, before a byte of it is read.
+ */
+static struct input *open_source(struct source *src, int flags,
+				 const struct file_identity *want, struct stat *st)
+{
+	struct file_identity got;
+	struct buf change = BUF_INIT;
+	const char *why = NULL;
+	struct input *in;
+
+	in = input_open(src->path, flags, st, &why);
 	if (!in) {
 		if (opt.mode == MODE_FAILFAST)
-			die_errno(EX_NOINPUT, "cannot open '%s'", src->path);
-		emit_skip(src, strerror(errno));
-		return;
+			die(EX_NOINPUT, "cannot open '%s': %s", src->path, why);
+		emit_skip(src, why, false);
+		return NULL;
 	}
+	if (!want || !want->known)
+		return in;
+	identity_from_stat(&got, st, want->link);
+	if (identity_equal(want, &got))
+		return in;
+	/* Not what was listed: a later batch lists it again, read then. */
+	emit_skip(src, identity_change(want, &got, &change), true);
+	buf_free(&change);
+	input_close(in);
+	return NULL;
+}
+
+/*
+ * Write the rows of IN, SRC's file opened with status *ST, and close it.
+ * _metadata describes the descriptor read, not whatever the path names
+ * now.
+ */
+static void read_source(struct source *src, struct input *in, const struct stat *st)
+{
+	struct file_identity before, after;
+	struct stat now;
+	const char *why = NULL;
+	int rc;
+
+	src->row = 0;
 	if (opt.metadata) {
-		if ((size < 0 || !mtime) && strcmp(src->path, "-") &&
-		    stat(src->path, &st) == 0) {
-			size = (long long)st.st_size;
-			iso8601_utc(when, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-			mtime = when;
+		char when[32] = "";
+		long long size = 0;
+		if (strcmp(src->path, "-")) {
+			size = (long long)st->st_size;
+			iso8601_utc(when, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 		}
-		build_metadata(src, size < 0 ? 0 : size, mtime ? mtime : "");
+		build_metadata(src, size, when);
 	}
 	count.files++;
 	if (src->format == FORMAT_CSV)
@@ -578,15 +623,42 @@ static void parse_file(struct source *src, long long size, const char *mtime)
 	if (rc < 0 && opt.mode == MODE_FAILFAST)
 		die(EX_IOERR, "cannot read '%s': %s", src->path, why);
 	if (rc < 0)
-		emit_skip(src, why);
+		emit_skip(src, why, false);
+	/*
+	 * Written to while it was read: the rows sent cannot be taken back, and
+	 * the file's next version is the listing's business.  Say so.
+	 */
+	if (rc == 0 && S_ISREG(st->st_mode) && input_stat(in, &now) == 0) {
+		identity_from_stat(&before, st, false);
+		identity_from_stat(&after, &now, false);
+		if (!identity_equal(&before, &after))
+			warning("'%s' changed while it was read: its rows may mix its "
+				"old and new content", src->path);
+	}
 	input_close(in);
+}
+
+/*
+ * The rows of the file SRC->path, listed with the identity WANT (NULL, or
+ * not known, for a record without one).  The file is opened without
+ * following a symbolic link unless WANT says the listing followed it.
+ */
+static void parse_file(struct source *src, const struct file_identity *want)
+{
+	struct input *in;
+	struct stat st;
+
+	source_format(src);
+	in = open_source(src, want && want->link ? INPUT_FOLLOW : 0, want, &st);
+	if (in)
+		read_source(src, in, &st);
 }
 
 /* Files named by control records on standard input. */
 static void parse_stream(struct source *src)
 {
 	struct batch_reader r;
-	struct buf path = BUF_INIT, mtime = BUF_INIT;
+	struct buf path = BUF_INIT;
 
 	batch_reader_init(&r, stdin, "standard input");
 	for (;;) {
@@ -607,15 +679,14 @@ static void parse_stream(struct source *src)
 		stream_write(stdout, rec->text, rec->len);
 		if (ev == BATCH_FILE) {
 			buf_reset(&path);
-			buf_reset(&mtime);
 			if (!record_get_string(rec, "path", &path))
 				die(EX_DATAERR, "'standard input' line %lu: file record "
 				    "without a path", r.in.lineno);
-			record_get_string(rec, "mtime", &mtime);
 			src->path = path.data;
 			src->batch = r.id;
-			parse_file(src, record_get_int(rec, "size", -1),
-				   mtime.len ? mtime.data : NULL);
+			struct file_identity id;
+			identity_from_record(&id, rec);
+			parse_file(src, &id);
 		} else if (ev == BATCH_END) {
 			stream_flush(stdout);
 			crash_point("parse-after-end");
@@ -624,32 +695,44 @@ static void parse_stream(struct source *src)
 	badrec_commit(&bad);
 	batch_reader_free(&r);
 	buf_free(&path);
-	buf_free(&mtime);
 }
 
-/* Files given as arguments: each gets its own "file" record. */
+/*
+ * Files given as arguments: each gets its own "file" record, with the
+ * identity of what was opened.  The user named them: a symbolic link is
+ * followed and a FIFO is read (<(command) included), but a device or a
+ * socket is still refused: it is never a file of data, and /dev/zero would
+ * never end.
+ */
 static void parse_args(struct source *src, char **paths, int n)
 {
 	struct buf rec = BUF_INIT;
 
 	for (int i = 0; i < n; i++) {
-		char *abs = strcmp(paths[i], "-") ? realpath(paths[i], NULL) : NULL;
+		bool is_stdin = !strcmp(paths[i], "-");
+		char *abs = is_stdin ? NULL : realpath(paths[i], NULL);
+		struct file_identity id;
+		struct input *in;
 		struct stat st;
+		char when[32];
+
 		src->path = abs ? abs : paths[i];
 		src->batch = -1;
-		if (abs && stat(abs, &st) == 0) {
-			char when[32];
+		source_format(src);
+		in = open_source(src, INPUT_FOLLOW | INPUT_FIFO, NULL, &st);
+		if (in && !is_stdin) {
+			identity_from_stat(&id, &st, false);
 			iso8601_utc(when, (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 			buf_reset(&rec);
 			buf_adds(&rec, "{\"_inlet\":\"file\",\"path\":");
-			json_string_encode(&rec, abs, strlen(abs));
-			buf_printf(&rec, ",\"size\":%lld,\"mtime\":\"%s\"}",
-				   (long long)st.st_size, when);
+			json_path_encode(&rec, src->path, strlen(src->path));
+			buf_printf(&rec, ",\"mtime\":\"%s\"", when);
+			identity_append(&rec, &id);
+			buf_addc(&rec, '}');
 			stream_write(stdout, rec.data, rec.len);
-			parse_file(src, (long long)st.st_size, when);
-		} else {
-			parse_file(src, -1, NULL);
 		}
+		if (in)
+			read_source(src, in, &st);
 		free(abs);
 	}
 	badrec_commit(&bad);
