@@ -121,7 +121,7 @@ bench: deps all
 
 # Crash torture: kill -9 at random moments, then count rows lost and doubled.
 torture: deps all
-	@tests/torture/run --cycles 100
+	@tests/torture/run --cycles 20
 
 # The libFuzzer harnesses (clang), each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60

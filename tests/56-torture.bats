@@ -1,40 +1,56 @@
 #!/usr/bin/env bats
 # Crash torture, short: kill -9 a random stage (or the whole pipeline) at
 # random moments while files keep landing, restart, and at the end every
-# generated row is in the table exactly once.  `make torture` runs the
-# long version (tests/torture/run --cycles 100).
+# generated row is in the table exactly once, the windows equal those of an
+# uninterrupted run, and --clean-source left no file in the landing
+# folder.  `make torture` runs the long version (tests/torture/run --cycles
+# 20: 200 cycles over the five variants and two triggers).
 load helpers
 
-@test "torture, trigger every:50ms: 5 kill -9 cycles lose and duplicate nothing" {
-	run "$INLET_ROOT/tests/torture/run" --cycles 5 --trigger every --pipeline rows --bin "$INLET_BIN"
+# torture VARIANT TRIGGER: a short torture run (5 kill -9 cycles) of
+# VARIANT under TRIGGER, which must lose, duplicate, leave and differ in
+# nothing, with every stage ending the way a killed pipeline's do.
+torture() {
+	local spec=$2
+	[ "$spec" != every ] || spec=every:50ms
+	run "$INLET_ROOT/tests/torture/run" --cycles 5 --variant "$1" --trigger "$2" \
+		--bin "$INLET_BIN"
 	assert_success
-	assert_output --regexp '^torture: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0 \(trigger every:50ms\)$'
+	refute_output --partial unexpected
+	assert_line --regexp "^torture: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0, windows differing $3, files left in landing $4 \\(variant $1, trigger $spec$5\\)\$"
+	assert_line --regexp '^torture: total: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0, windows differing 0, files left in landing 0 \(seed [0-9]+\)$'
 }
 
-@test "torture, trigger watch: 5 kill -9 cycles lose and duplicate nothing" {
-	run "$INLET_ROOT/tests/torture/run" --cycles 5 --trigger watch --pipeline rows --bin "$INLET_BIN"
-	assert_success
-	assert_output --regexp '^torture: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0 \(trigger watch\)$'
+@test "torture, rows, trigger every:50ms: 5 kill -9 cycles lose and duplicate nothing" {
+	torture rows every - -
 }
 
-# full_pipeline: inlet-join and inlet-window are built (cmd/join, cmd/window).
-full_pipeline() {
-	[ -x "$INLET_BIN/inlet-join" ] && [ -x "$INLET_BIN/inlet-window" ] ||
-		skip "inlet-join or inlet-window is not built"
+@test "torture, rows, trigger watch: 5 kill -9 cycles lose and duplicate nothing" {
+	torture rows watch - -
 }
 
-@test "torture with join and window, trigger every:50ms: windows equal an uninterrupted run" {
-	full_pipeline
-	run "$INLET_ROOT/tests/torture/run" --cycles 5 --trigger every --pipeline full --bin "$INLET_BIN"
-	assert_success
-	assert_output --regexp '^torture: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0 \(trigger every:50ms, with join and window: [1-9][0-9]* windows, 0 differ from the reference run\)$'
+@test "torture with join and window in update mode, trigger every:50ms: windows equal an uninterrupted run" {
+	torture update every 0 -
 }
 
-@test "torture with join and window, trigger watch: windows equal an uninterrupted run" {
-	full_pipeline
-	run "$INLET_ROOT/tests/torture/run" --cycles 5 --trigger watch --pipeline full --bin "$INLET_BIN"
-	assert_success
-	assert_output --regexp '^torture: cycles 5, rows [1-9][0-9]*, lost 0, duplicated 0 \(trigger watch, with join and window: [1-9][0-9]* windows, 0 differ from the reference run\)$'
+@test "torture with join and window in update mode, trigger watch: windows equal an uninterrupted run" {
+	torture update watch 0 -
+}
+
+@test "torture with join and window in append mode, trigger every:50ms: each window once, equal to an uninterrupted run" {
+	torture append every 0 -
+}
+
+@test "torture with join and window in append mode, trigger watch: each window once, equal to an uninterrupted run" {
+	torture append watch 0 -
+}
+
+@test "torture with --clean-source move, trigger every:50ms: every file archived, every row once" {
+	torture move every - 0 ', 0 not archived'
+}
+
+@test "torture with --clean-source delete, trigger watch: every file gone, every row once" {
+	torture delete watch - 0
 }
 
 @test "a stage killed in the middle of a line: commit rolls the batch back as an upstream failure (74)" {
