@@ -46,7 +46,7 @@ torture() {
 }
 
 @test "torture with --clean-source move, trigger every:50ms: every file archived, every row once" {
-	torture move every - 0 ', 0 not archived'
+	torture move every - 0 ', 0 not archived, 0 unknown in the archive'
 }
 
 @test "torture with --clean-source delete, trigger watch: every file gone, every row once" {
