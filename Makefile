@@ -119,7 +119,8 @@ demo: deps all
 bench: deps all
 	@bench/run-all
 
-# Crash torture: kill -9 at random moments, then count rows lost and doubled.
+# Crash torture: kill -9 at random moments, then count rows lost and doubled,
+# windows that differ and files left in landing (20 cycles a variant and trigger).
 torture: deps all
 	@tests/torture/run --cycles 20
 

@@ -45,6 +45,10 @@ torture() {
 	torture append watch 0 -
 }
 
+@test "torture with window in append mode, input ended before the last cycles: the final run with no new file releases the closed windows" {
+	torture drain every 0 -
+}
+
 @test "torture with --clean-source move, trigger every:50ms: every file archived, every row once" {
 	torture move every - 0 ', 0 not archived, 0 unknown in the archive'
 }

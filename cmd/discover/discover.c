@@ -175,8 +175,8 @@ static void remember_files(struct seen *seen, const struct file *files, size_t n
  * A begin record naming another checkpoint (ID) is one copied from
  * elsewhere.
  */
-/* Does the replayed batch TEXT (checked) end a finite run ("last":true)? */
-static bool replay_is_last(const struct buf *text)
+/* Does the batch TEXT (checked) end a finite run ("last":true)? */
+static bool batch_is_last(const struct buf *text)
 {
 	const char *nl = memchr(text->data, '\n', text->len), *v;
 	size_t n;
@@ -265,11 +265,21 @@ static void open_state(struct state *st)
 				offsets[i]);
 		st->next_batch = offsets[i] + 1;
 		st->batches_emitted++;
-		st->replayed_last = replay_is_last(&text);
 		buf_free(&text);
 	}
 	if (n_offsets && offsets[n_offsets - 1] >= st->next_batch)
 		st->next_batch = offsets[n_offsets - 1] + 1;
+	/* Did the newest batch, committed or not, end a finite run? */
+	if (n_offsets) {
+		struct buf text = BUF_INIT;
+		ckpt_path(&st->ck, "offsets", offsets[n_offsets - 1], &path);
+		if (read_file(path.data, &text) < 0)
+			die_errno(EX_IOERR, "cannot read '%s'", path.data);
+		check_offsets(path.data, &text, offsets[n_offsets - 1], st->ck.id);
+		st->newest_ends_run = batch_is_last(&text);
+		st->have_batches = true;
+		buf_free(&text);
+	}
 
 	/* Keep the last --keep-batches committed entries. */
 	if (committed >= opt.keep)
@@ -416,12 +426,14 @@ int main(int argc, char **argv)
 		long long replayed = st.batches_emitted;
 		emit_files(&st, files.v, files.n);
 		/*
-		 * Batches replayed verbatim from a streaming run do not say
-		 * "last", and no new one came: end the run with an empty last
-		 * batch, so that windows downstream release what the final
-		 * watermark closes.
+		 * A finite run ends with a batch marked "last", so that windows
+		 * downstream release what the final watermark closes.  When no
+		 * new file came and the newest batch (replayed, or committed by
+		 * a streaming run) does not say so, that is an empty batch; a
+		 * run after it has nothing to add.
 		 */
-		if (replayed && !st.replayed_last && st.batches_emitted == replayed && !stop)
+		if (st.batches_emitted == replayed && st.have_batches &&
+		    !st.newest_ends_run && !stop)
 			emit_batch(&st, NULL, 0, st.next_batch, true);
 		filelist_free(&files);
 	}

@@ -159,7 +159,8 @@ struct state {
 	size_t log_files;	/* "f" and "x" lines in the log, repeats included */
 	long long next_batch;
 	bool first_start;	/* no batch, no seen file: a new checkpoint */
-	bool replayed_last;	/* the last batch replayed at start said "last" */
+	bool have_batches;	/* offsets/ holds a batch */
+	bool newest_ends_run;	/* the newest of them says "last" */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
 	long long files_emitted, batches_emitted;
 };
