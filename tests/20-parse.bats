@@ -44,7 +44,7 @@ rows() {
 
 @test "csv: --header false names columns _c0, _c1, ..." {
 	printf '1,2\n3,4\n' > t.csv
-	run inlet-parse --format csv --header false t.csv
+	run_framed inlet-parse --format csv --header false t.csv
 	assert_line --index 1 '{"_c0":"1","_c1":"2"}'
 	assert_line --index 2 '{"_c0":"3","_c1":"4"}'
 }
@@ -206,7 +206,7 @@ rows() {
 @test "a corrupt compressed file is reported and the batch goes on" {
 	printf '\x1f\x8bgarbage' > bad.csv
 	printf 'a\n1\n' > good.csv
-	run --separate-stderr inlet-parse --format csv bad.csv good.csv
+	run_framed --separate-stderr inlet-parse --format csv bad.csv good.csv
 	assert_success
 	assert_line --partial '"_inlet":"skip"'
 	assert_line '{"a":"1"}'
@@ -249,7 +249,7 @@ rows() {
 @test "the format comes from the file name when --format is not given" {
 	printf 'a\n1\n' > t.csv
 	printf '{"b":2}\n' > t.ndjson
-	run inlet-parse t.csv t.ndjson
+	run_framed inlet-parse t.csv t.ndjson
 	assert_line '{"a":"1"}'
 	assert_line '{"b":2}'
 	printf 'x' > t.bin
@@ -259,7 +259,7 @@ rows() {
 }
 
 @test "'-' reads standard input" {
-	run bash -c 'printf "a,b\n1,2\n" | inlet-parse --format csv -'
+	run_framed bash -c 'printf "a,b\n1,2\n" | inlet-parse --format csv -'
 	assert_output '{"a":"1","b":"2"}'
 }
 
@@ -282,7 +282,7 @@ rows() {
 	seq 1 50000 | sed 's/.*/{"n":&}/' | gzip -c > full.json.gz
 	head -c 30000 full.json.gz > cut.json.gz
 	printf '{"a":1}\n' > ok.json
-	run --separate-stderr inlet-parse x.json loop.json cut.json.gz ok.json
+	run_framed --separate-stderr inlet-parse x.json loop.json cut.json.gz ok.json
 	assert_success
 	assert_line "{\"_inlet\":\"skip\",\"path\":\"$PWD/x.json\",\"reason\":\"Is a directory\"}"
 	assert_line '{"_inlet":"skip","path":"loop.json","reason":"Too many levels of symbolic links"}'

@@ -151,7 +151,7 @@ repeat() {
 
 @test "--bad-records-path: bad records and unreadable files go to a timestamped folder, not downstream" {
 	printf 'a,b\n1,2\n3\n"x"y,1\n\xff,5\n4,5\n' > t.csv
-	run --separate-stderr inlet-parse --format csv --bad-records-path bad t.csv gone.csv
+	run_framed --separate-stderr inlet-parse --format csv --bad-records-path bad t.csv gone.csv
 	assert_success
 	assert_equal "$(rows)" '{"a":"1","b":"2"}
 {"a":"4","b":"5"}'
@@ -184,9 +184,16 @@ repeat() {
 	assert_equal "${lines[-1]}" '{"_inlet":"end","batch":0}'
 	assert_equal "$(ls -A crash/*/bad_records/)" part-00000
 	assert_equal "$(jq -r .record crash/*/bad_records/part-00000)" 1,2
-	run inlet-parse --format csv --bad-records-path bad -q < in
-	assert_success
+	# The input ends inside batch 2: 74, and its end record never goes out.
+	run --separate-stderr inlet-parse --format csv --bad-records-path bad -q < in
+	assert_equal "$status" 74
+	[[ $stderr == *"input ended inside batch 2 (an upstream stage failed)"* ]]
+	assert_line '{"_inlet":"end","batch":1}'
+	refute_line '{"_inlet":"end","batch":2}'
+	# Nothing of batch 2 is kept: no part of its own, none added to batch 1's.
 	assert_equal "$(ls -A bad/*/bad_records/)" $'part-00000\npart-00001'
+	assert_equal "$(cat bad/*/bad_records/part-00001)" "$(cat bad/*/bad_records/part-00000)"
+	assert_equal "$(wc -l < bad/*/bad_records/part-00001)" 1
 }
 
 @test "--bad-records-path: no folder without bad records; failfast cannot be combined" {
@@ -205,24 +212,28 @@ repeat() {
 
 @test "hostile CSV: NUL bytes, lone CR, unterminated quote at EOF, a 10 MB field" {
 	printf 'a,b\n1,\0x\n\0\0,2\n' > nul.csv
-	run inlet-parse --format csv nul.csv
+	run_framed inlet-parse --format csv nul.csv
 	assert_success
 	assert_line '{"a":"1","b":"\u0000x"}'
 	assert_line '{"a":"\u0000\u0000","b":"2"}'
 	# A lone CR is data, not a line end: the row count tells.
 	printf 'a,b\n1,x\ry\n2,3\n' > cr.csv
-	run inlet-parse --format csv cr.csv
+	run_framed inlet-parse --format csv cr.csv
 	assert_equal "$(rows)" '{"a":"1","b":"x\ry"}
 {"a":"2","b":"3"}'
 	printf 'a,b\n0,1\n1,"open\n2,3' > open.csv
-	run inlet-parse --format csv open.csv
+	run_framed --separate-stderr inlet-parse --format csv open.csv
 	assert_success
 	assert_line '{"a":"0","b":"1"}'
 	assert_line '{"a":"1","b":"open\n2,3\n","_corrupt_record":"1,\"open\n2,3"}'
 	{ printf 'a,b\n1,"'; repeat 10000000 z; printf '"\n2,3\n'; } > big.csv
 	inlet-parse --format csv big.csv > out
 	assert_equal "$(grep -vc '"_inlet"' out)" 2
-	assert_equal "$(sed -n 2p out | jq -r '.b | length')" 10000000
+	# One framed batch: begin, the file record, the two rows, end.
+	assert_equal "$(sed -n 1p out)" "$FRAME_BEGIN"
+	assert_equal "$(sed -n '$p' out)" "$FRAME_END"
+	assert_equal "$(wc -l < out)" 5
+	assert_equal "$(sed -n 3p out | jq -r '.b | length')" 10000000
 	grep -q '^{"a":"2","b":"3"}$' out
 }
 

@@ -82,7 +82,7 @@ rows() {
 	timeout -k 5 10 inlet-parse --format json --max-record-bytes 1k --mode dropmalformed \
 		/dev/zero > out 2> err || { echo "status $?"; return 1; }
 	grep -qxF '{"_inlet":"skip","path":"/dev/zero","reason":"not a regular file (a character device)"}' out
-	run bash -c 'inlet-parse --format json - < /dev/null'
+	run_framed bash -c 'inlet-parse --format json - < /dev/null'
 	assert_success
 	assert_output ''
 }
@@ -172,7 +172,7 @@ rows() {
 @test "a file named as an argument gets a file record with the identity read" {
 	printf '{"a":1}\n' > t.json
 	ln -s t.json l.json
-	run inlet-parse l.json
+	run_framed inlet-parse l.json
 	assert_success
 	assert_line --index 0 "{\"_inlet\":\"file\",\"path\":\"$PWD/t.json\",\"mtime\":\"$(date -u -r t.json +%Y-%m-%dT%H:%M:%S.%6NZ)\"$(identity t.json)}"
 	assert_line --index 1 '{"a":1}'

@@ -110,7 +110,7 @@ EOF
 @test "composite keys match only when every part matches" {
 	printf 'region,id,name\nEU,1,berlin\nUS,1,boston\n' > c.csv
 	printf '%s\n' '{"region":"US","id":"1"}' '{"region":"EU","id":"2"}' '{"id":"1","region":"EU"}' > in
-	run --separate-stderr inlet-join --static c.csv --on region,id --type left < in
+	run_framed --separate-stderr inlet-join --static c.csv --on region,id --type left < in
 	assert_success
 	assert_output - <<'EOF'
 {"region":"US","id":"1","name":"boston"}
@@ -122,7 +122,7 @@ EOF
 @test "stream_key=static_key joins columns of different names" {
 	customers > c.csv
 	echo '{"cust":"C2","n":1}' > in
-	run --separate-stderr inlet-join --static c.csv --on cust=customer_id < in
+	run_framed --separate-stderr inlet-join --static c.csv --on cust=customer_id < in
 	assert_success
 	assert_output '{"cust":"C2","n":1,"first_name":"Bob","email":"bob@x.org"}'
 }
@@ -130,7 +130,7 @@ EOF
 @test "keys compare by JSON text: \"42\" and 42 differ" {
 	printf '%s\n' '{"id":42,"kind":"number"}' '{"id":"42","kind":"string"}' > s.ndjson
 	printf '%s\n' '{"id":"42"}' '{"id":42}' '{"id":42.0}' > in
-	run --separate-stderr inlet-join --static s.ndjson --on id --type left < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on id --type left < in
 	assert_success
 	assert_output - <<'EOF'
 {"id":"42","kind":"string"}
@@ -142,7 +142,7 @@ EOF
 @test "string keys compare by their characters, whatever their escapes" {
 	customers > c.csv
 	echo '{"customer_id":"\u0043\u0031"}' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --select first_name < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --select first_name < in
 	assert_success
 	assert_output '{"customer_id":"\u0043\u0031","first_name":"Ann"}'
 }
@@ -150,14 +150,14 @@ EOF
 @test "null and missing keys never match, on either side" {
 	printf '%s\n' '{"k":null,"v":"static null"}' '{"v":"static missing"}' '{"k":"a","v":"A"}' > s.ndjson
 	printf '%s\n' '{"k":null}' '{"x":1}' '{"k":"a"}' > in
-	run --separate-stderr inlet-join --static s.ndjson --on k --type left < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on k --type left < in
 	assert_success
 	assert_output $'{"k":null,"v":null}\n{"x":1,"v":null}\n{"k":"a","v":"A"}'
 	[[ $stderr == *"1 row, 1 column to add"*"2 with a null key left out"* ]]
-	run --separate-stderr inlet-join --static s.ndjson --on k < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on k < in
 	assert_success
 	assert_output '{"k":"a","v":"A"}'
-	run --separate-stderr inlet-join --static s.ndjson --on k --type anti < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on k --type anti < in
 	assert_success
 	assert_output $'{"k":null}\n{"x":1}'
 }
@@ -165,10 +165,10 @@ EOF
 @test "duplicate static keys: inner and left emit every match, in static order" {
 	printf 'customer_id,address\nC1,home\nC2,work\nC1,office\n' > c.csv
 	echo '{"customer_id":"C1"}' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id < in
 	assert_success
 	assert_output $'{"customer_id":"C1","address":"home"}\n{"customer_id":"C1","address":"office"}'
-	run --separate-stderr inlet-join --static c.csv --on customer_id --type left < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --type left < in
 	assert_success
 	assert_output $'{"customer_id":"C1","address":"home"}\n{"customer_id":"C1","address":"office"}'
 }
@@ -178,7 +178,7 @@ EOF
 @test "--select adds only the named static columns, in that order" {
 	customers > c.csv
 	echo '{"customer_id":"C1"}' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --select email,first_name < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --select email,first_name < in
 	assert_success
 	assert_output '{"customer_id":"C1","email":"ann@x.org","first_name":"Ann"}'
 }
@@ -186,7 +186,7 @@ EOF
 @test "--prefix goes before every added column's name" {
 	customers > c.csv
 	echo '{"customer_id":"C1","email":"order@x.org"}' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --prefix c_ < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --prefix c_ < in
 	assert_success
 	assert_output '{"customer_id":"C1","email":"order@x.org","c_first_name":"Ann","c_email":"ann@x.org"}'
 }
@@ -194,7 +194,7 @@ EOF
 @test "--rename OLD=NEW names one added column, and wins over --prefix" {
 	customers > c.csv
 	echo '{"customer_id":"C1","email":"order@x.org"}' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --prefix c_ \
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --prefix c_ \
 		--rename email=customer_email --rename first_name=name < in
 	assert_success
 	assert_output '{"customer_id":"C1","email":"order@x.org","name":"Ann","customer_email":"ann@x.org"}'
@@ -241,7 +241,7 @@ EOF
 @test "CSV static side: read through inlet-parse, values are strings" {
 	printf 'id,qty,note\n7,3,"a, b"\n' > c.csv
 	echo '{"id":"7"}' > in
-	run --separate-stderr inlet-join --static c.csv --on id < in
+	run_framed --separate-stderr inlet-join --static c.csv --on id < in
 	assert_success
 	assert_output '{"id":"7","qty":"3","note":"a, b"}'
 }
@@ -249,7 +249,7 @@ EOF
 @test "NDJSON static side: values keep their JSON text and type" {
 	echo '{"id":7,"price":19.990,"tags":["a"],"big":9007199254740993,"ok":true}' > s.jsonl
 	echo '{"id":7}' > in
-	run --separate-stderr inlet-join --static s.jsonl --on id < in
+	run_framed --separate-stderr inlet-join --static s.jsonl --on id < in
 	assert_success
 	assert_output '{"id":7,"price":19.990,"tags":["a"],"big":9007199254740993,"ok":true}'
 }
@@ -257,7 +257,7 @@ EOF
 @test "NDJSON static side: columns are all those any row has, null where a row lacks one" {
 	printf '%s\n' '{"id":1,"a":"x"}' '{"id":2,"b":"y"}' > s.ndjson
 	printf '%s\n' '{"id":1}' '{"id":2}' > in
-	run --separate-stderr inlet-join --static s.ndjson --on id < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on id < in
 	assert_success
 	assert_output $'{"id":1,"a":"x","b":null}\n{"id":2,"a":null,"b":"y"}'
 }
@@ -270,7 +270,7 @@ EOF
 	echo '{"k":"3","v":"underscore"}' > dim/_d.json
 	echo 'k,v' > dim/notes.txt
 	printf '%s\n' '{"k":"1"}' '{"k":"2"}' '{"k":"3"}' > in
-	run --separate-stderr inlet-join --static dim --on k --type left < in
+	run_framed --separate-stderr inlet-join --static dim --on k --type left < in
 	assert_success
 	assert_output $'{"k":"1","v":"from-csv"}\n{"k":"2","v":"from-json"}\n{"k":"3","v":null}'
 }
@@ -292,7 +292,7 @@ EOF
 @test "compressed static files are read like plain ones" {
 	customers | gzip > c.csv.gz
 	echo '{"customer_id":"C2"}' > in
-	run --separate-stderr inlet-join --static c.csv.gz --on customer_id --select first_name < in
+	run_framed --separate-stderr inlet-join --static c.csv.gz --on customer_id --select first_name < in
 	assert_success
 	assert_output '{"customer_id":"C2","first_name":"Bob"}'
 }
@@ -302,7 +302,7 @@ EOF
 		INSERT INTO c VALUES (1, 'Ann \"A\"', 0.1, 9007199254740993, NULL, x'00ff10'),
 		                     (2, 'Bob', 5.0, -1, NULL, x'');"
 	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":"1"}' > in
-	run --separate-stderr inlet-join --static sqlite:s.db:c --on id --type left < in
+	run_framed --separate-stderr inlet-join --static sqlite:s.db:c --on id --type left < in
 	assert_success
 	assert_output - <<'EOF'
 {"id":1,"name":"Ann \"A\"","score":0.1,"big":9007199254740993,"n":null,"pic":"AP8Q"}
@@ -463,7 +463,7 @@ EOF
 @test "a stream without control records is joined as one batch" {
 	customers > c.csv
 	printf '%s\n' '{"customer_id":"C2"}' '  {"customer_id":"C1"}  ' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --select first_name < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --select first_name < in
 	assert_success
 	assert_output $'{"customer_id":"C2","first_name":"Bob"}\n  {"customer_id":"C1","first_name":"Ann"}'
 }
@@ -471,7 +471,7 @@ EOF
 @test "lossless: stream and static numbers keep their exact text" {
 	echo '{"k":1e400,"big":9007199254740993,"price":19.990,"e":-0.0}' > s.ndjson
 	echo '{"k":1e400,"id":12345678901234567890123,"amount":1.10}' > in
-	run --separate-stderr inlet-join --static s.ndjson --on k < in
+	run_framed --separate-stderr inlet-join --static s.ndjson --on k < in
 	assert_success
 	assert_output '{"k":1e400,"id":12345678901234567890123,"amount":1.10,"big":9007199254740993,"price":19.990,"e":-0.0}'
 }
@@ -479,7 +479,7 @@ EOF
 @test "an empty stream row gets the static columns without a stray comma" {
 	customers > c.csv
 	echo '{ }' > in
-	run --separate-stderr inlet-join --static c.csv --on customer_id --type left < in
+	run_framed --separate-stderr inlet-join --static c.csv --on customer_id --type left < in
 	assert_success
 	assert_output '{ "first_name":null,"email":null}'
 }
@@ -497,7 +497,7 @@ EOF
 	awk 'BEGIN { for (i = 0; i < 1000000; i++)
 		printf "{\"id\":\"C%07d\",\"a\":\"alpha\",\"b\":%d,\"c\":\"c%d\",\"d\":true,\"e\":\"2024-01-01\",\"f\":null,\"g\":\"gg\",\"h\":%d.5,\"i\":\"x\"}\n", i, i, i % 97, i % 1000 }' > big.ndjson
 	echo '{"id":"C0999999"}' > in
-	run --separate-stderr inlet-join --static big.ndjson --on id < in
+	run_framed --separate-stderr inlet-join --static big.ndjson --on id < in
 	assert_success
 	assert_output '{"id":"C0999999","a":"alpha","b":999999,"c":"c26","d":true,"e":"2024-01-01","f":null,"g":"gg","h":999.5,"i":"x"}'
 	bytes=$(sed -n 's/.* columns to add, \([0-9]*\) bytes.*/\1/p' <<< "$stderr")

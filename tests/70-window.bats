@@ -19,7 +19,7 @@ win() {		# win HH:MM:SS HH:MM:SS: the window object of an output row
 
 @test "tumbling windows count rows, aligned to the epoch, start inclusive, end exclusive" {
 	{ order 12:00:00 C1; order 12:00:29 C1; order 12:00:30 C1; order 11:59:59.999 C1; } > in
-	run inlet-window --time ts --window 30s < in
+	run_framed inlet-window --time ts --window 30s < in
 	assert_success
 	assert_output "$(win 11:59:30 12:00:00),\"count\":1}
 $(win 12:00:00 12:00:30),\"count\":2}
@@ -28,7 +28,7 @@ $(win 12:00:30 12:01:00),\"count\":1}"
 
 @test "sliding windows put a row in every window that holds it" {
 	order 12:00:25 C1 > in
-	run inlet-window --time ts --window 30s --slide 10s < in
+	run_framed inlet-window --time ts --window 30s --slide 10s < in
 	assert_success
 	assert_output "$(win 12:00:00 12:00:30),\"count\":1}
 $(win 12:00:10 12:00:40),\"count\":1}
@@ -41,7 +41,7 @@ $(win 12:00:20 12:00:50),\"count\":1}"
 		'{"ts":"2024-03-01T12:00:03Z","c":1,"r":"EU"}' \
 		'{"ts":"2024-03-01T12:00:04Z","c":1.0,"r":"EU"}' \
 		'{"ts":"2024-03-01T12:00:05Z","r":"EU"}' > in
-	run inlet-window --time ts --window 1m --group-by c,r < in
+	run_framed inlet-window --time ts --window 1m --group-by c,r < in
 	assert_success
 	assert_output "$(win 12:00:00 12:01:00),\"c\":\"C1\",\"r\":\"EU\",\"count\":2}
 $(win 12:00:00 12:01:00),\"c\":1,\"r\":\"EU\",\"count\":1}
@@ -59,7 +59,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 		'{"ts":"2024-03-01T12:00:07Z","c":[1,2],"r":{"x":1}}' \
 		'{"ts":"2024-03-01T12:00:08Z","c":12,"r":"EU"}' \
 		'{"ts":"2024-03-01T11:59:59Z","c":12,"r":"EU"}' > in
-	run inlet-window --time ts --window 1m --group-by c,r < in
+	run_framed inlet-window --time ts --window 1m --group-by c,r < in
 	assert_success
 	[ "${#lines[@]}" -eq 8 ]
 	printf '%s\n' "$output" > got
@@ -72,7 +72,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 
 @test "every aggregate, named count, sum_F, avg_F, min_F, max_F, approx_count_distinct_F" {
 	{ order 12:00:01 C1 2; order 12:00:02 C1 '"3"'; order 12:00:03 C1 null; order 12:00:04 C1 2; order 12:00:05 C1; } > in
-	run inlet-window --time ts --window 1m --group-by customer_id --agg count \
+	run_framed inlet-window --time ts --window 1m --group-by customer_id --agg count \
 		--agg sum:amount --agg avg:amount --agg min:amount --agg max:amount \
 		--agg approx_count_distinct:amount < in
 	assert_success
@@ -81,7 +81,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 
 @test "aggregates over no values are null (count and approx_count_distinct are 0)" {
 	order 12:00:01 C1 null > in
-	run inlet-window --time ts --window 1m --agg sum:amount --agg avg:amount \
+	run_framed inlet-window --time ts --window 1m --agg sum:amount --agg avg:amount \
 		--agg min:amount --agg approx_count_distinct:amount < in
 	assert_output "$(win 12:00:00 12:01:00),\"sum_amount\":null,\"avg_amount\":null,\"min_amount\":null,\"approx_count_distinct_amount\":0}"
 }
@@ -90,7 +90,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 	{ order 12:00:01 A 0.1; order 12:00:02 A 0.2; order 12:00:01 B '"19.990"'; order 12:00:02 B 0.010
 	  order 12:00:01 C 9007199254740993; order 12:00:02 C 1; order 12:00:01 D -1.5; order 12:00:02 D 1.25
 	  order 12:00:01 E 1e400; order 12:00:02 E -1e400; order 12:00:03 E 2.5E-3; } > in
-	run inlet-window --time ts --window 1m --group-by customer_id --agg sum:amount --agg avg:amount < in
+	run_framed inlet-window --time ts --window 1m --group-by customer_id --agg sum:amount --agg avg:amount < in
 	assert_success
 	assert_line --index 0 --partial '"customer_id":"A","sum_amount":0.3,"avg_amount":0.15000}'
 	assert_line --index 1 --partial '"customer_id":"B","sum_amount":20.000,"avg_amount":10.0000000}'
@@ -102,7 +102,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 @test "avg rounds half away from zero at the input scale plus 4" {
 	{ order 12:00:01 A 1; order 12:00:02 A 1; order 12:00:03 A 0
 	  order 12:00:01 B -1; order 12:00:02 B -1; order 12:00:03 B 0; } > in
-	run inlet-window --time ts --window 1m --group-by customer_id --agg avg:amount < in
+	run_framed inlet-window --time ts --window 1m --group-by customer_id --agg avg:amount < in
 	assert_line --index 0 --partial '"avg_amount":0.6667}'
 	assert_line --index 1 --partial '"avg_amount":-0.6667}'
 }
@@ -111,7 +111,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 	{ order 12:00:01 N 10; order 12:00:02 N '"9.5"'; order 12:00:03 N 100.00
 	  order 12:00:01 S '"pear"'; order 12:00:02 S '"apple"'; order 12:00:03 S '"Zebra"'
 	  order 12:00:01 M '"pear"'; order 12:00:02 M 7; } > in
-	run inlet-window --time ts --window 1m --group-by customer_id --agg min:amount --agg max:amount < in
+	run_framed inlet-window --time ts --window 1m --group-by customer_id --agg min:amount --agg max:amount < in
 	assert_success
 	assert_line --index 0 --partial '"customer_id":"M","min_amount":7,"max_amount":"pear"}'
 	assert_line --index 1 --partial '"customer_id":"N","min_amount":"9.5","max_amount":100.00}'
@@ -120,7 +120,7 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 
 @test "sum and avg leave non-numeric values out and report them with the line" {
 	{ order 12:00:01 A 1; order 12:00:02 A '"n/a"'; } > in
-	run --separate-stderr inlet-window --time ts --window 1m --agg sum:amount < in
+	run_framed --separate-stderr inlet-window --time ts --window 1m --agg sum:amount < in
 	assert_success
 	assert_output --partial '"sum_amount":1}'
 	[[ $stderr == *"line 2: 'amount' value \"n/a\" is not a decimal number; left out of sum_amount"* ]]
@@ -128,10 +128,10 @@ $(win 12:00:00 12:01:00),\"c\":null,\"r\":\"EU\",\"count\":1}"
 
 @test "approx_count_distinct is exact up to 1024 values, then within 3%" {
 	awk 'BEGIN { for (i = 0; i < 3000; i++) printf "{\"ts\":%d,\"v\":\"u%d\"}\n", i % 60, i % 1000 }' > small
-	run inlet-window --time ts --window 1m --agg approx_count_distinct:v < small
+	run_framed inlet-window --time ts --window 1m --agg approx_count_distinct:v < small
 	assert_output --partial '"approx_count_distinct_v":1000}'
 	awk 'BEGIN { for (i = 0; i < 40000; i++) printf "{\"ts\":%d,\"v\":%d}\n", i % 60, i % 20000 }' > big
-	run inlet-window --time ts --window 1m --agg approx_count_distinct:v < big
+	run_framed inlet-window --time ts --window 1m --agg approx_count_distinct:v < big
 	n=${output##*:}; n=${n%\}}
 	[ "$n" -ge 19400 ] && [ "$n" -le 20600 ]
 }
@@ -172,22 +172,49 @@ $(batch 2 "$(win 12:00:00 12:00:30),\"customer_id\":\"C1\",\"count\":1}" \
 
 @test "append mode emits each window once, one batch after the watermark passes its end" {
 	three_batches > in
-	run inlet-window --time ts --window 30s --watermark 10s --group-by customer_id \
-		--output-mode append < in
-	assert_success
+	opts=(--time ts --window 30s --watermark 10s --group-by customer_id --output-mode append)
 	# Watermarks: batch 0 runs under epoch 0, batch 1 under 12:00:25, batch 2
-	# under 12:01:00; the run ends at 12:01:40, which closes [12:01:00,12:01:30)
-	# in a no-data batch 3.
+	# under 12:01:00, a batch 3 under 12:01:40, which closes [12:01:00,12:01:30).
+	{ three_batches; batch 3; } > more
+	run inlet-window "${opts[@]}" < more
+	assert_success
 	assert_output "$(batch 0)
 $(batch 1)
 $(batch 2 "$(win 12:00:00 12:00:30),\"customer_id\":\"C1\",\"count\":1}" \
 		"$(win 12:00:30 12:01:00),\"customer_id\":\"C1\",\"count\":2}")
 $(batch 3 "$(win 12:01:00 12:01:30),\"customer_id\":\"C2\",\"count\":1}")"
+	# Without batch 3, and no batch marked last, the stream may go on: the
+	# window waits in the state for the next batch; none is made up for it.
+	run inlet-window --checkpoint ck "${opts[@]}" < in
+	assert_success
+	assert_output "$(batch 0)
+$(batch 1)
+$(batch 2 "$(win 12:00:00 12:00:30),\"customer_id\":\"C1\",\"count\":1}" \
+		"$(win 12:00:30 12:01:00),\"customer_id\":\"C1\",\"count\":2}")"
+	grep -qxF '{"start":"2024-03-01T12:01:00Z","keys":{"customer_id":"C2"},"rows":1,"aggs":[1]}' ck/state/2
+	mkdir -p ck/commits && touch ck/commits/0 ck/commits/1 ck/commits/2
+	batch 3 > next
+	run inlet-window --checkpoint ck "${opts[@]}" < next
+	assert_success
+	assert_output "$(batch 3 "$(win 12:01:00 12:01:30),\"customer_id\":\"C2\",\"count\":1}")"
+	# Batch 2 marked last ends a finite run: it also releases what the final
+	# watermark (12:01:40) closes, [12:01:00,12:01:30) but not [12:01:30,12:02:00).
+	sed 's/^{"_inlet":"begin","batch":2}$/{"_inlet":"begin","batch":2,"last":true}/' in > finite
+	[ "$(grep -c '"last":true' finite)" -eq 1 ]
+	run inlet-window "${opts[@]}" < finite
+	assert_success
+	assert_output "$(batch 0)
+$(batch 1)
+{\"_inlet\":\"begin\",\"batch\":2,\"last\":true}
+$(win 12:00:00 12:00:30),\"customer_id\":\"C1\",\"count\":1}
+$(win 12:00:30 12:01:00),\"customer_id\":\"C1\",\"count\":2}
+$(win 12:01:00 12:01:30),\"customer_id\":\"C2\",\"count\":1}
+{\"_inlet\":\"end\",\"batch\":2}"
 }
 
 @test "a stream without control records is one batch; append flushes what the final watermark closes" {
 	{ order 12:00:05 C1; order 12:00:35 C1; order 12:01:50 C1; } > in
-	run inlet-window --time ts --window 30s --watermark 10s --output-mode append < in
+	run_framed inlet-window --time ts --window 30s --watermark 10s --output-mode append < in
 	assert_success
 	assert_output "$(win 12:00:00 12:00:30),\"count\":1}
 $(win 12:00:30 12:01:00),\"count\":1}"
@@ -411,10 +438,10 @@ $(sed -n '/"batch":2/,$p' first)"
 
 @test "epoch times: seconds by default, --time-unit ms, fractions exact" {
 	printf '%s\n' '{"t":1709294405}' '{"t":"1709294429.5"}' > s
-	run inlet-window --time t --window 30s < s
+	run_framed inlet-window --time t --window 30s < s
 	assert_output "$(win 12:00:00 12:00:30),\"count\":2}"
 	printf '%s\n' '{"t":1709294405000}' '{"t":1709294430000}' '{"t":1709294429999.9}' > ms
-	run inlet-window --time t --time-unit ms --window 30s --agg count --agg min:t < ms
+	run_framed inlet-window --time t --time-unit ms --window 30s --agg count --agg min:t < ms
 	assert_output "$(win 12:00:00 12:00:30),\"count\":2,\"min_t\":1709294405000}
 $(win 12:00:30 12:01:00),\"count\":1,\"min_t\":1709294430000}"
 }
@@ -423,7 +450,7 @@ $(win 12:00:30 12:01:00),\"count\":1,\"min_t\":1709294430000}"
 	printf '%s\n' '{"t":"2024-03-01T13:00:05+01:00"}' '{"t":"2024-03-01 12:00:06"}' \
 		'{"t":"2024-03-01T07:00:07.123456789-05:00"}' '{"t":"2024-03-01T12:00:08,5Z"}' \
 		'{"t":"2024-03-01"}' > in
-	run inlet-window --time t --window 1h --agg count < in
+	run_framed inlet-window --time t --window 1h --agg count < in
 	assert_success
 	assert_output "{\"window\":{\"start\":\"2024-03-01T00:00:00Z\",\"end\":\"2024-03-01T01:00:00Z\"},\"count\":1}
 $(win 12:00:00 13:00:00),\"count\":4}"
@@ -432,7 +459,7 @@ $(win 12:00:00 13:00:00),\"count\":4}"
 @test "rows without a valid time are counted and reported with their line, never fatal" {
 	printf '%s\n' '{"t":"2024-03-01T12:00:01Z"}' '{"x":1}' '{"t":null}' '{"t":"yesterday"}' \
 		'{"t":"2024-02-30T00:00:00Z"}' '{"t":true}' '{"t":"2024-03-01T12:00:02Z"}' > in
-	run --separate-stderr inlet-window --time t --window 1m < in
+	run_framed --separate-stderr inlet-window --time t --window 1m < in
 	assert_success
 	assert_output "$(win 12:00:00 12:01:00),\"count\":2}"
 	[[ $stderr == *"'standard input' line 2: no 't' field; row skipped"* ]]
@@ -441,13 +468,13 @@ $(win 12:00:00 13:00:00),\"count\":4}"
 	[[ $stderr == *"line 5: cannot read 't' value \"2024-02-30T00:00:00Z\""* ]]
 	[[ $stderr == *"line 6: cannot read 't' value true"* ]]
 	[[ $stderr == *"2 rows in 1 batches, 0 late rows dropped, 5 rows without a valid time"* ]]
-	run --separate-stderr inlet-window --quiet --time t --window 1m < in
+	run_framed --separate-stderr inlet-window --quiet --time t --window 1m < in
 	[[ $stderr != *"rows in"* ]]
 }
 
 @test "only the first 10 problems are shown; all are counted" {
 	for i in $(seq 25); do echo '{"t":"bad"}'; done > in
-	run --separate-stderr inlet-window --time t --window 1m < in
+	run_framed --separate-stderr inlet-window --time t --window 1m < in
 	assert_success
 	[ "$(grep -c 'row skipped' <<< "$stderr")" -eq 10 ]
 	[[ $stderr == *"(further ones are counted, not shown)"* ]]
@@ -456,9 +483,9 @@ $(win 12:00:00 13:00:00),\"count\":4}"
 
 @test "durations take Spark's words and compound forms" {
 	order 12:00:05 C1 > in
-	run inlet-window --time ts --window '1 minute' --watermark '1h30m' < in
+	run_framed inlet-window --time ts --window '1 minute' --watermark '1h30m' < in
 	assert_output "$(win 12:00:00 12:01:00),\"count\":1}"
-	run inlet-window --time ts --window 500ms < in
+	run_framed inlet-window --time ts --window 500ms < in
 	assert_output '{"window":{"start":"2024-03-01T12:00:05Z","end":"2024-03-01T12:00:05.5Z"},"count":1}'
 }
 

@@ -22,3 +22,59 @@ setup() {
 sql() {
 	sqlite3 -batch "$1" "$2"
 }
+
+# The frame the first inlet stage puts around a plain stream (one without
+# control records), and inlet-parse around the files named as arguments.
+FRAME_BEGIN='{"_inlet":"begin","last":true}'
+FRAME_END='{"_inlet":"end"}'
+
+# run_framed [run's options] CMD...: run CMD as Bats' `run` does, then fail
+# the test unless its output is exactly one framed batch: FRAME_BEGIN the
+# first line, FRAME_END the last, no begin or end record between them.  On
+# success $output and ${lines[@]} hold only what is between the two, so the
+# assertions that follow read the rows as they did before streams were
+# framed; $status and $stderr are left as `run` set them.  Stderr merged
+# into $output counts as output: give --separate-stderr when CMD may write
+# to it.
+run_framed() {
+	local arg
+	for arg in "$@"; do
+		case $arg in
+		--keep-empty-lines)
+			fail "run_framed: --keep-empty-lines is not supported" ;;
+		--) break ;;
+		-*|'!') ;;
+		*) break ;;
+		esac
+	done
+	run "$@" || return
+	local n=${#lines[@]} i
+	if [[ $output != "$FRAME_BEGIN"$'\n'* || $output != *$'\n'"$FRAME_END" ]]; then
+		{
+			echo "run_framed: the output is not one framed batch (first line $FRAME_BEGIN, last line $FRAME_END)"
+			echo "command: $BATS_RUN_COMMAND"
+			echo "status : $status"
+			echo "output (${n} lines):"
+			printf '%s\n' "$output"
+		} | fail
+		return
+	fi
+	for ((i = 1; i < n - 1; i++)); do
+		if [[ ${lines[i]} =~ ^[[:space:]]*\{[[:space:]]*\"_inlet\"[[:space:]]*:[[:space:]]*\"(begin|end)\" ]]; then
+			{
+				echo "run_framed: line $((i + 1)) of the output is a second frame record inside the batch: ${lines[i]}"
+				echo "command: $BATS_RUN_COMMAND"
+				echo "output (${n} lines):"
+				printf '%s\n' "$output"
+			} | fail
+			return
+		fi
+	done
+	if [[ $output == "$FRAME_BEGIN"$'\n'"$FRAME_END" ]]; then
+		output=
+	else
+		output=${output#"$FRAME_BEGIN"$'\n'}
+		output=${output%$'\n'"$FRAME_END"}
+	fi
+	lines=("${lines[@]:1:n-2}")
+}
