@@ -337,33 +337,42 @@ void ckpt_close(struct ckpt *ck)
 	ck->dir = NULL;
 }
 
-void ckpt_lock(const struct ckpt *ck, const char *role)
+int lock_take(const char *path, mode_t mode, const char *what, const char *why)
 {
-	struct buf path = BUF_INIT, holder = BUF_INIT;
-	int fd;
+	struct buf holder = BUF_INIT;
+	char line[128];
+	int fd, n;
 
-	buf_printf(&path, "%s/.lock-%s", ck->dir, role);
 	/* The descriptor stays open (and locked) until the process exits. */
-	fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode);
 	if (fd < 0)
-		die_errno(EX_CANTCREAT, "cannot open lock '%s'", path.data);
+		die_errno(EX_CANTCREAT, "cannot open lock '%s'", path);
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK)
-			die_errno(EX_IOERR, "cannot lock '%s'", path.data);
-		read_file(path.data, &holder);
+			die_errno(EX_IOERR, "cannot lock '%s'", path);
+		read_file(path, &holder);
 		while (holder.len && holder.data[holder.len - 1] == '\n')
 			holder.data[--holder.len] = '\0';
-		die(EX_TEMPFAIL, "checkpoint '%s' is in use by %s (lock '%s'); "
-		    "another pipeline is running on it", ck->dir,
-		    holder.len ? holder.data : "another process", path.data);
+		die(EX_TEMPFAIL, "%s is in use by %s (lock '%s'); %s", what,
+		    holder.len ? holder.data : "another process", path, why);
 	}
-	char line[128];
-	int n = snprintf(line, sizeof(line), "pid %ld (%s)\n", (long)getpid(),
-			 program_invocation_short_name);
+	n = snprintf(line, sizeof(line), "pid %ld (%s)\n", (long)getpid(),
+		     program_invocation_short_name);
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)n, 0) != n)
-		die_errno(EX_IOERR, "cannot write lock '%s'", path.data);
-	buf_free(&path);
+		die_errno(EX_IOERR, "cannot write lock '%s'", path);
 	buf_free(&holder);
+	return fd;
+}
+
+void ckpt_lock(const struct ckpt *ck, const char *role)
+{
+	struct buf path = BUF_INIT, what = BUF_INIT;
+
+	buf_printf(&path, "%s/.lock-%s", ck->dir, role);
+	buf_printf(&what, "checkpoint '%s'", ck->dir);
+	lock_take(path.data, 0600, what.data, "another pipeline is running on it");
+	buf_free(&path);
+	buf_free(&what);
 }
 
 void ckpt_path(const struct ckpt *ck, const char *sub, long long n, struct buf *out)

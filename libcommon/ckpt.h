@@ -49,6 +49,14 @@ int ckpt_metadata_get(const struct ckpt *ck, const char *key, struct buf *out);
  */
 void ckpt_lock(const struct ckpt *ck, const char *role);
 
+/*
+ * Take the exclusive lock file PATH (created MODE, less the umask) for the
+ * process's lifetime, writing "pid N (PROGRAM)" in it; returns its
+ * descriptor.  If another process holds it, die with EX_TEMPFAIL: "WHAT is
+ * in use by HOLDER (lock 'PATH'); WHY".
+ */
+int lock_take(const char *path, mode_t mode, const char *what, const char *why);
+
 /* Path "CK/SUB" or "CK/SUB/N" into OUT (reset first). */
 void ckpt_path(const struct ckpt *ck, const char *sub, long long n, struct buf *out);
 

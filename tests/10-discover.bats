@@ -2,21 +2,6 @@
 # inlet-discover: listing, the seen index, write-ahead offsets and replay.
 load helpers
 
-# files N DIR: create N small files DIR/f01.json ...
-files() {
-	mkdir -p "$2"
-	for i in $(seq -w 1 "$1"); do echo "{\"i\":$i}" > "$2/f$i.json"; done
-}
-
-# commit_all CK: mark every offsets/N as committed, as inlet-commit would.
-commit_all() {
-	mkdir -p "$1/commits"
-	for f in "$1"/offsets/*; do
-		[ -e "$f" ] || continue
-		echo '{}' > "$1/commits/$(basename "$f")"
-	done
-}
-
 @test "discover emits begin with the checkpoint id, file records with path, mtime and identity, then end" {
 	mkdir land && printf 'abc\n' > land/a.csv
 	touch -d '2024-01-02 03:04:05.123456789 UTC' land/a.csv

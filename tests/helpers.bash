@@ -23,6 +23,24 @@ sql() {
 	sqlite3 -batch "$1" "$2"
 }
 
+# files N DIR: create N small files DIR/f01.json ...
+files() {
+	mkdir -p "$2"
+	for i in $(seq -w 1 "$1"); do echo "{\"i\":$i}" > "$2/f$i.json"; done
+}
+
+# commit_all CK: mark every offsets/N as committed, as inlet-commit would.
+commit_all() {
+	mkdir -p "$1/commits"
+	for f in "$1"/offsets/*; do
+		[ -e "$f" ] || continue
+		n=$(basename "$f")
+		[ -e "$1/commits/$n" ] ||
+			echo "{\"batch\":$n,\"rows\":1,\"committed\":\"2024-01-01T00:00:00.000000Z\"}" \
+				> "$1/commits/$n"
+	done
+}
+
 # The frame the first inlet stage puts around a plain stream (one without
 # control records), and inlet-parse around the files named as arguments.
 FRAME_BEGIN='{"_inlet":"begin","last":true}'

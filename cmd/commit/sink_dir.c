@@ -45,30 +45,14 @@ struct dir_sink {
 /* One writer per folder: two would each rewrite _manifest from their copy. */
 static void lock_folder(struct dir_sink *s)
 {
-	struct buf path = BUF_INIT, holder = BUF_INIT;
-	char line[128];
-	int n;
+	struct buf path = BUF_INIT, what = BUF_INIT;
 
 	buf_printf(&path, "%s/.lock", s->dir);
-	s->lock_fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-	if (s->lock_fd < 0)
-		die_errno(EX_CANTCREAT, "cannot open lock '%s'", path.data);
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK)
-			die_errno(EX_IOERR, "cannot lock '%s'", path.data);
-		read_file(path.data, &holder);
-		while (holder.len && holder.data[holder.len - 1] == '\n')
-			holder.data[--holder.len] = '\0';
-		die(EX_TEMPFAIL, "table folder '%s' is in use by %s (lock '%s'); "
-		    "another inlet-commit is writing to it", s->dir,
-		    holder.len ? holder.data : "another process", path.data);
-	}
-	n = snprintf(line, sizeof(line), "pid %ld (%s)\n", (long)getpid(),
-		     program_invocation_short_name);
-	if (ftruncate(s->lock_fd, 0) < 0 || pwrite(s->lock_fd, line, (size_t)n, 0) != n)
-		die_errno(EX_IOERR, "cannot write lock '%s'", path.data);
+	buf_printf(&what, "table folder '%s'", s->dir);
+	s->lock_fd = lock_take(path.data, 0666, what.data,
+			       "another inlet-commit is writing to it");
 	buf_free(&path);
-	buf_free(&holder);
+	buf_free(&what);
 }
 
 /* Where NAME is, or would go, in the sorted names. */

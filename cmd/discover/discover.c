@@ -278,6 +278,7 @@ static void open_state(struct state *st)
 		check_offsets(path.data, &text, offsets[n_offsets - 1], st->ck.id);
 		st->newest_ends_run = batch_is_last(&text);
 		st->have_batches = true;
+		st->windowed = ckpt_metadata_get(&st->ck, "window_since", &path);
 		buf_free(&text);
 	}
 
@@ -430,10 +431,11 @@ int main(int argc, char **argv)
 		 * downstream release what the final watermark closes.  When no
 		 * new file came and the newest batch (replayed, or committed by
 		 * a streaming run) does not say so, that is an empty batch; a
-		 * run after it has nothing to add.
+		 * run after it has nothing to add.  Only a pipeline with a window
+		 * (it claims "window_since" in the metadata) needs one.
 		 */
 		if (st.batches_emitted == replayed && st.have_batches &&
-		    !st.newest_ends_run && !stop)
+		    !st.newest_ends_run && st.windowed && !stop)
 			emit_batch(&st, NULL, 0, st.next_batch, true);
 		filelist_free(&files);
 	}

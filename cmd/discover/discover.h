@@ -161,6 +161,7 @@ struct state {
 	bool first_start;	/* no batch, no seen file: a new checkpoint */
 	bool have_batches;	/* offsets/ holds a batch */
 	bool newest_ends_run;	/* the newest of them says "last" */
+	bool windowed;		/* an inlet-window keeps state in the checkpoint */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
 	long long files_emitted, batches_emitted;
 };
