@@ -402,8 +402,8 @@ _inlet()
 
 	case $cmd in
 	rescue | cast | join | window | commit)
-		# No operands: offer the long options.
-		[[ -z $cur ]] && _inlet_compgen -W "$(_inlet_options "$cmd")" -- --
+		# FILE operands, read in turn as cat does.
+		_inlet_files
 		;;
 	status)
 		# CHECKPOINT

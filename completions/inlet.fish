@@ -121,14 +121,9 @@ complete -c inlet -n __inlet_needs_command -l version -d 'show the version'
 
 # Files as operands for the commands that take them ("complete -c inlet -f"
 # above turned them off for inlet's own arguments).
-for cmd in discover parse copy-into ctas autoload
+for cmd in discover parse rescue cast join window commit copy-into ctas autoload
     complete -c inlet -n "__inlet_using $cmd" -F
 end
-complete -c inlet-rescue -f
-complete -c inlet-cast -f
-complete -c inlet-join -f
-complete -c inlet-window -f
-complete -c inlet-commit -f
 complete -c inlet-status -f
 # inlet status CHECKPOINT
 __inlet_add status -a '(__fish_complete_directories (commandline -ct))'

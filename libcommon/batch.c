@@ -13,6 +13,18 @@ void batch_reader_init(struct batch_reader *br, FILE *fp, const char *name)
 	br->id = -1;
 }
 
+void batch_reader_init_files(struct batch_reader *br, char *const *paths, int n)
+{
+	memset(br, 0, sizeof(*br));
+	stream_reader_init_files(&br->in, paths, n);
+	br->id = -1;
+}
+
+int batch_reader_status(const struct batch_reader *br)
+{
+	return br->in.missing ? EX_NOINPUT : 0;
+}
+
 void batch_reader_free(struct batch_reader *br)
 {
 	stream_reader_free(&br->in);

@@ -59,6 +59,10 @@ extern const char batch_framed_begin[], batch_framed_end[];
 
 /* Read FP (named NAME in messages) as a batch stream. */
 void batch_reader_init(struct batch_reader *br, FILE *fp, const char *name);
+/* Read the N FILE arguments PATHS one after another (none: standard input). */
+void batch_reader_init_files(struct batch_reader *br, char *const *paths, int n);
+/* 0, or EX_NOINPUT when a FILE argument could not be opened (each was reported). */
+int batch_reader_status(const struct batch_reader *br);
 void batch_reader_free(struct batch_reader *br);
 
 /*

@@ -30,8 +30,60 @@ void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name)
 	r->buf = xmalloc(r->cap);
 }
 
+/* Open the next FILE argument that can be opened; false when none is left. */
+static bool open_next(struct stream_reader *r)
+{
+	if (r->own_fd)
+		close(r->fd);
+	r->own_fd = false;
+	while (r->next < r->npaths) {
+		const char *path = r->paths[r->next++];
+		struct stat st;
+		int fd;
+
+		if (!strcmp(path, "-")) {
+			r->fd = STDIN_FILENO;
+			r->name = "standard input";
+			r->lineno = 0;
+			return true;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			fd = -1;
+			errno = EISDIR;
+		}
+		if (fd < 0) {
+			warning("cannot open '%s': %s", path, strerror(errno));
+			r->missing++;
+			continue;
+		}
+		r->fd = fd;
+		r->own_fd = true;
+		r->name = path;
+		r->lineno = 0;
+		return true;
+	}
+	return false;
+}
+
+void stream_reader_init_files(struct stream_reader *r, char *const *paths, int n)
+{
+	stream_reader_init(r, stdin, "standard input");
+	if (n <= 0)
+		return;
+	r->paths = paths;
+	r->npaths = n;
+	r->fd = -1;
+	if (!open_next(r))
+		r->eof = true;
+}
+
 void stream_reader_free(struct stream_reader *r)
 {
+	if (r->own_fd)
+		close(r->fd);
+	r->own_fd = false;
 	free(r->buf);
 	r->buf = NULL;
 	r->cap = 0;
@@ -68,6 +120,13 @@ int stream_next_line(struct stream_reader *r)
 			r->cap *= 2;
 			r->buf = xrealloc(r->buf, r->cap);
 		}
+		if (r->switch_pending) {
+			r->switch_pending = false;
+			if (!open_next(r)) {
+				r->eof = true;
+				continue;
+			}
+		}
 		/* One byte stays spare for the NUL of a last line without newline. */
 		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end - 1);
 		if (got < 0) {
@@ -75,6 +134,14 @@ int stream_next_line(struct stream_reader *r)
 				die_errno(EX_IOERR, "cannot read '%s'", r->name);
 			if (r->interrupt && *r->interrupt && r->stop_ok && r->start == r->end)
 				return 0;
+			continue;
+		}
+		if (got == 0 && r->next < r->npaths) {
+			/* A file's last line ends with the file: it is returned
+			 * under the file's name before the next one opens. */
+			if (r->end > r->start && r->buf[r->end - 1] != '\n')
+				r->buf[r->end++] = '\n';
+			r->switch_pending = true;
 			continue;
 		}
 		if (got == 0)

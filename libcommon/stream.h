@@ -13,8 +13,8 @@
 #include "json.h"
 
 struct stream_reader {
-	int fd;			/* borrowed */
-	const char *name;	/* for messages, e.g. "standard input" */
+	int fd;			/* borrowed, or opened from paths */
+	const char *name;	/* for messages: "standard input" or the file's path */
 	char *buf;		/* owned: bytes read, [start, end) not yet returned */
 	size_t start, end, cap;
 	bool eof;
@@ -29,6 +29,12 @@ struct stream_reader {
 	 */
 	volatile sig_atomic_t *interrupt;
 	bool stop_ok;
+	/* FILE arguments, read one after another as cat does ("-": stdin). */
+	char *const *paths;	/* borrowed */
+	int npaths, next;
+	bool own_fd;		/* fd was opened here */
+	bool switch_pending;	/* the current file ended: open the next one */
+	int missing;		/* FILE arguments that could not be opened */
 };
 
 enum record_kind { RECORD_ROW, RECORD_CONTROL };
@@ -49,6 +55,14 @@ struct record {
 };
 
 void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name);
+/*
+ * Read the N files PATHS one after another, as cat does ("-" is standard
+ * input; no file at all: standard input alone).  A file that cannot be
+ * opened is reported on standard error, counted in r->missing and passed
+ * over; a file's last line ends at its end, newline or not.  Messages name
+ * the file being read and its own line numbers.
+ */
+void stream_reader_init_files(struct stream_reader *r, char *const *paths, int n);
 void stream_reader_free(struct stream_reader *r);
 
 /*

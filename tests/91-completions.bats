@@ -269,15 +269,19 @@ zsh_body() {
 		assert_output "$(sorted s ms us)"
 		complete_line "$mode" "inlet window --output-mode c"
 		assert_output "complete"
-		# Free-text values offer nothing; join and window take no operands.
+		# Free-text values offer nothing.
 		for line in "inlet-join --on " "inlet-join --rename " "inlet-window --time " \
 			"inlet window --window " "inlet-window --group-by "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_output ""
 		done
-		complete_line "$mode" "inlet-window --time ts "
-		assert_output "$(help_options inlet-window | grep -e '^--')"
+		# Operands are FILEs, read in turn as cat does.
+		touch rows.ndjson
+		complete_line "$mode" "inlet-window --time ts r"
+		assert_output "rows.ndjson"
+		complete_line "$mode" "inlet-commit --stdout r"
+		assert_output "rows.ndjson"
 	done
 }
 

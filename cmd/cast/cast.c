@@ -53,10 +53,12 @@ static void usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"usage: inlet-cast [--schema DDL] [--map JQ] [options]\n"
+"usage: inlet-cast [--schema DDL] [--map JQ] [options] [FILE...]\n"
 "\n"
 "Convert row values to the types of the schema in force: the latest\n"
 "schema record on standard input, or --schema.\n"
+"FILEs are read one after another, as cat does ('-' is standard input);\n"
+"none: standard input.\n"
 "\n"
 "  -s, --schema DDL               cast to this schema; its record replaces\n"
 "                                 the upstream ones\n"
@@ -136,16 +138,13 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (optind < argc) {
-		error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
 	if (opt.bad_records && opt.mode == MODE_FAILFAST)
 		die(EX_USAGE, "--bad-records-path and --mode failfast cannot be combined: "
 		    "failfast stops at the first bad row");
 }
 
 struct state {
+	const struct stream_reader *in;	/* for messages: the input's name */
 	struct schema schema;
 	bool have_schema;
 	bool announced;		/* --schema: its record went out */
@@ -209,7 +208,7 @@ static bool mismatch(struct state *st, const char *column, const char *v, size_t
 	st->mismatches++;
 	if (opt.mode == MODE_FAILFAST)
 		die(EX_DATAERR, "'%s' record %lld (line %lu): column '%s': cannot convert "
-		    "%.*s to %s (%s)", st->path.len ? st->path.data : "standard input",
+		    "%.*s to %s (%s)", st->path.len ? st->path.data : st->in->name,
 		    st->record, lineno, column, (int)(n > 200 ? 200 : n), v, type, why);
 	if (opt.bad_records) {
 		buf_reset(&st->reason);
@@ -430,7 +429,7 @@ static void map_failed(struct state *st, const char *text, size_t len, unsigned 
 	} else if (opt.mode != MODE_DROPMALFORMED) {
 		jq_teardown(&st->jq);
 		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
-		    st->path.len ? st->path.data : "standard input", st->record,
+		    st->path.len ? st->path.data : st->in->name, st->record,
 		    lineno, st->reason.data);
 	} else {
 		st->dropped++;
@@ -457,8 +456,8 @@ static void map_row(struct state *st, const char *text, size_t len, unsigned lon
 			const char *kind = jv_kind_name(jv_get_kind(r));
 			jv_free(r);
 			jq_teardown(&st->jq);	/* leak-free exit, for the sanitizer build */
-			die(EX_DATAERR, "'standard input' line %lu: --map must give objects, "
-			    "it gave a %s", lineno, kind);
+			die(EX_DATAERR, "'%s' line %lu: --map must give objects, "
+			    "it gave a %s", st->in->name, lineno, kind);
 		}
 		buf_reset(&out);
 		object_text(r, text, len, &out);
@@ -508,7 +507,8 @@ int main(int argc, char **argv)
 		st.jq = compile_map(opt.map);
 
 	badrec_init(&st.bad, opt.bad_records);
-	batch_reader_init(&in, stdin, "standard input");
+	batch_reader_init_files(&in, argv + optind, argc - optind);
+	st.in = &in.in;
 	for (;;) {
 		enum batch_event ev = batch_next(&in);
 		const struct record *rec = &in.rec;
@@ -542,7 +542,8 @@ int main(int argc, char **argv)
 			schema_free(&st.schema);
 			buf_reset(&err);
 			if (schema_from_record(&st.schema, rec->text, rec->len, &err) < 0)
-				die(EX_DATAERR, "'standard input' line %lu: %s", in.in.lineno, err.data);
+				die(EX_DATAERR, "'%s' line %lu: %s", in.in.name, in.in.lineno,
+				    err.data);
 			set_schema(&st);
 		} else if (ev == BATCH_FILE) {
 			buf_reset(&st.path);
@@ -568,6 +569,7 @@ int main(int argc, char **argv)
 		fputc('\n', stderr);
 	}
 	badrec_free(&st.bad);
+	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
 	if (st.jq)
 		jq_teardown(&st.jq);
@@ -582,5 +584,5 @@ int main(int argc, char **argv)
 	buf_free(&st.reason);
 	buf_free(&err);
 	close_stdout();
-	return 0;
+	return status;
 }

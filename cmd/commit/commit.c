@@ -46,12 +46,14 @@ static void usage(int code)
 
 	fprintf(fp,
 "usage: inlet-commit [--checkpoint DIR] (--db FILE --table NAME | --dir DIR |\n"
-"                    --stdout) [options]\n"
+"                    --stdout) [options] [FILE...]\n"
 "\n"
 "Write the rows on standard input into a table, one transaction per batch,\n"
 "each batch exactly once.  Prints one progress object per batch and a\n"
 "COPY INTO summary at the end on standard output (standard error with\n"
 "--stdout).\n"
+"FILEs are read one after another, as cat does ('-' is standard input);\n"
+"none: standard input.\n"
 "\n"
 "  -c, --checkpoint DIR    checkpoint folder (commits/); without it batches\n"
 "                          are committed but not remembered\n"
@@ -132,10 +134,6 @@ static void parse_options(int argc, char **argv)
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
 		}
-	}
-	if (optind < argc) {
-		error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
 	}
 	sinks = (opt.db || opt.table) + !!opt.dir + opt.to_stdout;
 	if (sinks != 1) {
@@ -334,7 +332,8 @@ int main(int argc, char **argv)
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
 	static volatile sig_atomic_t stop;
 	stream_catch_stop_signals(&stop);
-	batch_reader_init(&in, stdin, "standard input");
+	batch_reader_init_files(&in, argv + optind, argc - optind);
+	sink->input = &in.in;
 	in.in.interrupt = &stop;
 	for (;;) {
 		if (stop && !in.open)
@@ -443,6 +442,7 @@ done:
 		fprintf(stderr, "inlet-commit: %lld source files cleaned, %lld left in place, "
 			"%lld failures to clean\n", cleaner.cleaned, cleaner.left, cleaner.failed);
 	sink->ops->close(sink);
+	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
 	buf_free(&commits);
 	buf_free(&path);
@@ -454,5 +454,5 @@ done:
 	if (opt.checkpoint)
 		ckpt_close(&ck);
 	close_stdout();
-	return 0;
+	return status;
 }

@@ -33,6 +33,7 @@ struct sink {
 	const struct sink_ops *ops;
 	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "stdout" */
 	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */
+	const struct stream_reader *input;	/* borrowed: names the input in messages */
 	enum sink_mode mode;
 	const char *key;	/* borrowed: upsert key columns, comma-separated */
 };

@@ -61,6 +61,12 @@ struct sqlite_sink {
 	long long rows_bound;	/* rows seen so far, to tell columns without a value */
 };
 
+
+/* The input being committed, for messages. */
+static const char *input_name(const struct sqlite_sink *s)
+{
+	return s->base.input ? s->base.input->name : "standard input";
+}
 static void quote_ident(struct buf *out, const char *name, size_t n)
 {
 	buf_addc(out, '"');
@@ -232,8 +238,8 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 
 	if (s->ncols >= (size_t)limit) {
 		if (s->lineno)
-			die(EX_DATAERR, "'standard input' line %lu: key '%.*s' would be column "
-			    "%zu of %s, and SQLite allows %d", s->lineno, (int)n, name,
+			die(EX_DATAERR, "'%s' line %lu: key '%.*s' would be column "
+			    "%zu of %s, and SQLite allows %d", input_name(s), s->lineno, (int)n, name,
 			    s->ncols + 1, s->base.name, limit);
 		die(EX_DATAERR, "schema record: field '%.*s' would be column %zu of %s, "
 		    "and SQLite allows %d", (int)n, name, s->ncols + 1, s->base.name, limit);
@@ -511,13 +517,13 @@ die_same_column(struct sqlite_sink *s, size_t col, const char *key, size_t key_l
 		if (s->refs[i].col == col)
 			other = &s->refs[i];
 	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
-		die(EX_DATAERR, "'standard input' line %lu: key '%.*s' appears twice, and "
-		    "column '%s' of %s holds one value", s->lineno, (int)key_len, key,
+		die(EX_DATAERR, "'%s' line %lu: key '%.*s' appears twice, and "
+		    "column '%s' of %s holds one value", input_name(s), s->lineno, (int)key_len, key,
 		    s->cols[col].name, s->base.name);
 	bool window = (other->key_len == 6 && !memcmp(other->key, "window", 6)) ||
 		      (key_len == 6 && !memcmp(key, "window", 6));
-	die(EX_DATAERR, "'standard input' line %lu: keys '%.*s' and '%.*s' are both "
-	    "column '%s' of %s (%s); rename one of them", s->lineno,
+	die(EX_DATAERR, "'%s' line %lu: keys '%.*s' and '%.*s' are both "
+	    "column '%s' of %s (%s); rename one of them", input_name(s), s->lineno,
 	    (int)other->key_len, other->key, (int)key_len, key, s->cols[col].name,
 	    s->base.name, window ? "a window is stored as window_start and window_end" :
 	    "SQLite's column names ignore case");
@@ -648,9 +654,10 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 
 	start_write(s);
 	if (s->empty_rows)
-		die(EX_DATAERR, "'standard input' line %lu: %lld row%s with no keys, and no "
+		die(EX_DATAERR, "'%s' line %lu: %lld row%s with no keys, and no "
 		    "table %s to hold %s: SQLite cannot create a table without columns; "
-		    "send a schema record or a row with a key first", s->empty_lineno,
+		    "send a schema record or a row with a key first", input_name(s),
+		    s->empty_lineno,
 		    s->empty_rows, s->empty_rows == 1 ? "" : "s", s->qtable.data,
 		    s->empty_rows == 1 ? "it" : "them");
 	if (s->replace_pending) {

@@ -57,11 +57,13 @@ static void usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"usage: inlet-join --static SOURCE --on KEYS [options]\n"
+"usage: inlet-join --static SOURCE --on KEYS [options] [FILE...]\n"
 "\n"
 "Join the rows on standard input with a static table, the stream on the\n"
 "left, and write the joined rows.  The static side is read again at the\n"
 "start of a batch when it changed since it was last read.\n"
+"FILEs are read one after another, as cat does ('-' is standard input);\n"
+"none: standard input.\n"
 "\n"
 "      --static SOURCE     a .csv, .json, .jsonl or .ndjson file (maybe .gz or\n"
 "                          .zst), a folder of them, or sqlite:DATABASE:TABLE\n"
@@ -172,10 +174,6 @@ static void parse_options(int argc, char **argv)
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
 		}
-	}
-	if (optind < argc) {
-		error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
 	}
 	if (!opt.static_source || !non) {
 		error("--static and --on are required");
@@ -525,6 +523,7 @@ static void report(const struct version *v, const char *verb)
 /* ---- the stream ---- */
 
 struct state {
+	const struct stream_reader *in;	/* for messages: the input's name */
 	struct source src;
 	struct version *cur;
 	struct buf tried;	/* the fingerprint last loaded or failed */
@@ -567,12 +566,13 @@ static void refresh(struct state *st, long long batch)
 	report(v, "reloaded");
 }
 
-static void die_collision(const struct version *v, int c, const char *name, size_t n,
+static void die_collision(const char *input, const struct version *v, int c,
+			  const char *name, size_t n,
 			  unsigned long lineno)
 {
-	die(EX_DATAERR, "'standard input' line %lu: the static column '%s' would "
+	die(EX_DATAERR, "'%s' line %lu: the static column '%s' would "
 	    "overwrite the stream column '%.*s'; use --prefix or --rename",
-	    lineno, v->cols[c], (int)n, name);
+	    input, lineno, v->cols[c], (int)n, name);
 }
 
 /* A schema record names the stream's columns before any row shows them. */
@@ -593,7 +593,7 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 		json_string_decode(&st->name, name, nlen);
 		int c = strmap_get(&st->cur->out_of, st->name.data, st->name.len);
 		if (c >= 0)
-			die_collision(st->cur, c, st->name.data, st->name.len, lineno);
+			die_collision(st->in->name, st->cur, c, st->name.data, st->name.len, lineno);
 	}
 }
 
@@ -659,7 +659,7 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 			}
 	}
 	if (collision >= 0)
-		die_collision(v, collision, st->key.data, st->key.len, lineno);
+		die_collision(st->in->name, v, collision, st->key.data, st->key.len, lineno);
 
 	/* Null keys never match, as in SQL. */
 	uint32_t match = TABLE_NONE;
@@ -734,7 +734,8 @@ int main(int argc, char **argv)
 	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
 	st.key_len = xmalloc(opt.nkeys * sizeof(*st.key_len));
 
-	batch_reader_init(&in, stdin, "standard input");
+	batch_reader_init_files(&in, argv + optind, argc - optind);
+	st.in = &in.in;
 	for (;;) {
 		enum batch_event ev = batch_next(&in);
 		const struct record *rec = &in.rec;
@@ -755,6 +756,7 @@ int main(int argc, char **argv)
 		if (ev == BATCH_END)
 			stream_flush(stdout);
 	}
+	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
 	version_free(st.cur);
 	source_close(&st.src);
@@ -769,5 +771,5 @@ int main(int argc, char **argv)
 	buf_free(&st.out);
 	free_options();
 	close_stdout();
-	return 0;
+	return status;
 }

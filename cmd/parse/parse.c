@@ -683,8 +683,8 @@ static void parse_stream(struct source *src)
 		if (ev == BATCH_FILE) {
 			buf_reset(&path);
 			if (!record_get_string(rec, "path", &path))
-				die(EX_DATAERR, "'standard input' line %lu: file record "
-				    "without a path", r.in.lineno);
+				die(EX_DATAERR, "'%s' line %lu: file record "
+				    "without a path", r.in.name, r.in.lineno);
 			src->path = path.data;
 			src->batch = r.id;
 			struct file_identity id;

@@ -49,11 +49,13 @@ static void usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"usage: inlet-rescue (--schema DDL | --schema-location DIR) [options]\n"
+"usage: inlet-rescue (--schema DDL | --schema-location DIR) [options] [FILE...]\n"
 "\n"
 "Give rows the columns of a schema: known fields pass, new ones are added\n"
 "(a new schema version, announced in-stream), rescued into _rescued_data,\n"
 "refused or dropped.\n"
+"FILEs are read one after another, as cat does ('-' is standard input);\n"
+"none: standard input.\n"
 "\n"
 "  -s, --schema DDL               Spark DDL, e.g. 'id STRING, amount DOUBLE'\n"
 "  -l, --schema-location DIR      keep schema versions in DIR/schemas/; with\n"
@@ -133,10 +135,6 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (optind < argc) {
-		error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
-	}
 	if (!opt.schema_ddl && !opt.location) {
 		error("give --schema DDL or --schema-location DIR (to infer the schema)");
 		usage(EX_USAGE);
@@ -147,6 +145,7 @@ static void parse_options(int argc, char **argv)
 }
 
 struct state {
+	const struct stream_reader *in;	/* for messages: the input's name */
 	struct schema schema;
 	bool known;		/* the schema is decided */
 	bool announced;		/* its record went out since the last change */
@@ -360,7 +359,7 @@ static void add_column(struct state *st, const char *name, size_t n,
 	if (!opt.quiet)
 		fprintf(stderr, "inlet-rescue: new column '%s' in '%s': schema version %lld\n",
 			st->schema.cols[st->schema.n - 1].name,
-			st->path.len ? st->path.data : "standard input", st->schema.version);
+			st->path.len ? st->path.data : st->in->name, st->schema.version);
 }
 
 static void process_row(struct state *st, const struct record *rec)
@@ -402,7 +401,7 @@ static void process_row(struct state *st, const struct record *rec)
 					die(EX_DATAERR, "new column '%s' in '%s' record %lld "
 					    "(--schema-evolution-mode fail-on-new-columns); add it "
 					    "with --schema or --schema-hints and run again",
-					    st->tmp.data, st->path.len ? st->path.data : "standard input",
+					    st->tmp.data, st->path.len ? st->path.data : st->in->name,
 					    st->record);
 				case EVOLVE_NONE:
 					st->dropped++;
@@ -525,7 +524,8 @@ int main(int argc, char **argv)
 		st.known = true;
 	}
 
-	batch_reader_init(&in, stdin, "standard input");
+	batch_reader_init_files(&in, argv + optind, argc - optind);
+	st.in = &in.in;
 	for (;;) {
 		enum batch_event ev = batch_next(&in);
 		const struct record *rec = &in.rec;
@@ -559,6 +559,7 @@ int main(int argc, char **argv)
 		infer(&st, &sm);
 	if (sm.text.len)
 		replay_sample(&st, &sm);	/* with no rows: control records only */
+	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
 	if (!opt.quiet && (st.dropped || st.rescued_rows))
 		fprintf(stderr, "inlet-rescue: %lld rows with rescued data, %lld values of "
@@ -573,5 +574,5 @@ int main(int argc, char **argv)
 	if (opt.location)
 		ckpt_close(&st.ck);
 	close_stdout();
-	return 0;
+	return status;
 }

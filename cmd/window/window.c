@@ -57,10 +57,12 @@ static void usage(int code)
 	fprintf(fp,
 "usage: inlet-window --time FIELD --window DURATION [--slide DURATION]\n"
 "                    [--group-by KEYS] [--agg AGG]... [--watermark DURATION]\n"
-"                    [--output-mode MODE] [options]\n"
+"                    [--output-mode MODE] [options] [FILE...]\n"
 "\n"
 "Aggregate the rows on standard input in event-time windows and write one\n"
 "row per window and group, per batch, as Spark's groupBy(window(...)) does.\n"
+"FILEs are read one after another, as cat does ('-' is standard input);\n"
+"none: standard input.\n"
 "\n"
 "      --time FIELD          event time: ISO-8601 text or epoch numbers\n"
 "      --time-unit UNIT      unit of epoch numbers: s (default), ms or us\n"
@@ -222,10 +224,6 @@ static void parse_options(int argc, char **argv)
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
 		}
-	}
-	if (optind < argc) {
-		error("unexpected argument '%s'", argv[optind]);
-		usage(EX_USAGE);
 	}
 	if (!opt.time_field || !s->size_us) {
 		error("--time FIELD and --window DURATION are required");
@@ -626,7 +624,7 @@ int main(int argc, char **argv)
 	if (opt.late_path && !(r.late = fopen(opt.late_path, "a")))
 		die_errno(EX_CANTCREAT, "cannot open '%s'", opt.late_path);
 
-	batch_reader_init(&r.in, stdin, "standard input");
+	batch_reader_init_files(&r.in, argv + optind, argc - optind);
 	for (;;) {
 		enum batch_event ev = batch_next(&r.in);
 		const struct record *rec = &r.in.rec;
@@ -676,6 +674,7 @@ done:
 			r.batches, r.late_rows, r.bad_time, r.not_numeric, r.table.count);
 	if (r.late && fclose(r.late) != 0)
 		die_errno(EX_IOERR, "cannot write '%s'", opt.late_path);
+	int status = batch_reader_status(&r.in);
 	batch_reader_free(&r.in);
 	table_free(&r.table);
 	free(r.vals);
@@ -692,5 +691,5 @@ done:
 	if (opt.checkpoint)
 		ckpt_close(&r.ck);
 	close_stdout();
-	return 0;
+	return status;
 }
