@@ -26,28 +26,28 @@ _inlet_options()
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--encoding --metadata --mode --column-name-of-corrupt-record \
-			--max-record-bytes --bad-records-path --quiet --help --version \
+			--max-record-bytes --bad-records-path --rows-only --quiet --help --version \
 			-f -d -m -q -h
 		;;
 	rescue)
 		printf '%s\n' --schema --schema-location --infer-column-types \
 			--schema-hints --schema-evolution-mode --rescued-data-column \
-			--sample-files --sample-bytes --quiet --help --version \
+			--sample-files --sample-bytes --rows-only --quiet --help --version \
 			-s -l -q -h
 		;;
 	cast)
 		printf '%s\n' --schema --date-format --timestamp-format \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
-			--quiet --help --version -s -m -q -h
+			--rows-only --quiet --help --version -s -m -q -h
 		;;
 	join)
 		printf '%s\n' --static --on --type --select --prefix --rename \
-			--quiet --help --version -q -h
+			--rows-only --quiet --help --version -q -h
 		;;
 	window)
 		printf '%s\n' --time --time-unit --window --slide --group-by --agg \
-			--watermark --output-mode --late-records --checkpoint --quiet \
+			--watermark --output-mode --late-records --checkpoint --rows-only --quiet \
 			--help --version -c -q -h
 		;;
 	commit)

@@ -298,8 +298,22 @@ long long record_get_int(const struct record *rec, const char *key, long long df
 	return parse_int(v, n, dflt);
 }
 
+/* --rows-only: the one option every stage's output shares. */
+static bool rows_only;
+
+void stream_rows_only(bool on)
+{
+	rows_only = on;
+}
+
 void stream_write(FILE *fp, const char *text, size_t len)
 {
+	const char *v;
+	size_t n;
+
+	/* A control record is an object with a top-level "_inlet" member. */
+	if (rows_only && json_object_get(text, len, "_inlet", &v, &n) == 1)
+		return;
 	if (fwrite(text, 1, len, fp) != len || putc('\n', fp) == EOF)
 		die_errno(EX_IOERR, "cannot write output");
 }

@@ -100,8 +100,13 @@ int record_get_string(const struct record *rec, const char *key, struct buf *out
 /* The integer member KEY of REC, or DFLT when absent or not an integer. */
 long long record_get_int(const struct record *rec, const char *key, long long dflt);
 
-/* Write TEXT and a newline to FP; dies with EX_IOERR on failure. */
+/*
+ * Write TEXT and a newline to FP; dies with EX_IOERR on failure.  After
+ * stream_rows_only(true) (a stage's --rows-only), control records are
+ * left out: the output is plain NDJSON for tools other than inlet.
+ */
 void stream_write(FILE *fp, const char *text, size_t len);
+void stream_rows_only(bool on);
 /* Flush FP at a batch end; dies with EX_IOERR on failure. */
 void stream_flush(FILE *fp);
 

@@ -121,3 +121,19 @@ wait_for() {
 	assert_equal "$status" 64
 	assert_output --partial "an unnumbered batch cannot be checkpointed"
 }
+
+@test "--rows-only: every stage writes plain rows for other tools, control records left out" {
+	printf 'customer_id,name\nC1,Ann\n' > static.csv
+	printf '%s\n' '{"customer_id":"C1","ts":"2024-03-01T12:00:05Z","_inlet_x":"data"}' > rows.ndjson
+	run inlet-parse --rows-only --format json rows.ndjson
+	assert_success
+	assert_output "$(cat rows.ndjson)"
+	run inlet-cast --rows-only --schema 'customer_id STRING, ts TIMESTAMP, _inlet_x STRING' rows.ndjson
+	assert_output '{"customer_id":"C1","ts":"2024-03-01T12:00:05Z","_inlet_x":"data"}'
+	run inlet-rescue --rows-only --schema 'customer_id STRING' --quiet rows.ndjson
+	assert_output '{"customer_id":"C1"}'
+	run inlet-join --rows-only --quiet --static static.csv --on customer_id rows.ndjson
+	assert_output '{"customer_id":"C1","ts":"2024-03-01T12:00:05Z","_inlet_x":"data","name":"Ann"}'
+	run inlet-window --rows-only --time ts --window 30s rows.ndjson
+	assert_output '{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"count":1}'
+}

@@ -79,6 +79,8 @@ static void usage(int code)
 "      --bad-records-path DIR     write rows that do not convert under DIR\n"
 "                                 instead of the stream\n"
 "  -m, --map JQ                   a jq program applied to each row first\n"
+"      --rows-only                rows only: leave out control records,\n"
+"                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
@@ -88,7 +90,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_VERSION };
+	       O_ROWS_ONLY, O_VERSION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -99,6 +101,7 @@ static void parse_options(int argc, char **argv)
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "map", required_argument, NULL, 'm' },
+		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -132,6 +135,7 @@ static void parse_options(int argc, char **argv)
 			opt.bad_records = optarg;
 			break;
 		case 'm': opt.map = optarg; break;
+		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();

@@ -73,6 +73,8 @@ static void usage(int code)
 "      --select COLUMNS    static columns to add (default: all but the keys)\n"
 "      --prefix STR        put STR before the names of the added columns\n"
 "      --rename OLD=NEW    add the static column OLD as NEW (repeatable)\n"
+"      --rows-only         rows only: leave out control records,\n"
+"                          for tools other than inlet\n"
 "  -q, --quiet             do not report the static table's size\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n");
@@ -123,7 +125,7 @@ static void split_pair(const char *option, const char *value, char **left, char 
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_VERSION };
+	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY, O_VERSION };
 	static const struct option longopts[] = {
 		{ "static", required_argument, NULL, O_STATIC },
 		{ "on", required_argument, NULL, O_ON },
@@ -131,6 +133,7 @@ static void parse_options(int argc, char **argv)
 		{ "select", required_argument, NULL, O_SELECT },
 		{ "prefix", required_argument, NULL, O_PREFIX },
 		{ "rename", required_argument, NULL, O_RENAME },
+		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -169,6 +172,7 @@ static void parse_options(int argc, char **argv)
 			opt.rename_new[opt.nrename++] = new;
 			break;
 		}
+		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();

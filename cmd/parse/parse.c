@@ -90,6 +90,8 @@ static void usage(int code)
 "      --max-record-bytes SIZE    longer records are malformed (default 64m)\n"
 "      --bad-records-path DIR     write malformed records and unreadable\n"
 "                                 files under DIR instead of the stream\n"
+"      --rows-only                rows only: leave out control records,\n"
+"                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
@@ -109,7 +111,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
-	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_VERSION };
+	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY, O_VERSION };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "multiline", no_argument, NULL, O_MULTILINE },
@@ -128,6 +130,7 @@ static void parse_options(int argc, char **argv)
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
 		{ "max-record-bytes", required_argument, NULL, O_MAX_RECORD },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
+		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -186,6 +189,7 @@ static void parse_options(int argc, char **argv)
 				die(EX_USAGE, "--bad-records-path must not be empty");
 			opt.bad_records = optarg;
 			break;
+		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();

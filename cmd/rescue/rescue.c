@@ -70,6 +70,8 @@ static void usage(int code)
 "      --rescued-data-column NAME default _rescued_data\n"
 "      --sample-files N           files sampled for inference (default 1000)\n"
 "      --sample-bytes SIZE        bytes sampled for inference (default 256m)\n"
+"      --rows-only                rows only: leave out control records,\n"
+"                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
@@ -94,7 +96,7 @@ static enum evolution parse_evolution(const char *v)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
-	       O_VERSION };
+	       O_ROWS_ONLY, O_VERSION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "schema-location", required_argument, NULL, 'l' },
@@ -104,6 +106,7 @@ static void parse_options(int argc, char **argv)
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
 		{ "sample-files", required_argument, NULL, O_FILES },
 		{ "sample-bytes", required_argument, NULL, O_BYTES },
+		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -129,6 +132,7 @@ static void parse_options(int argc, char **argv)
 		case O_BYTES:
 			opt.sample_bytes = parse_size_arg("--sample-bytes", optarg);
 			break;
+		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();

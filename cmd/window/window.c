@@ -80,6 +80,8 @@ static void usage(int code)
 "      --late-records FILE   append late rows to FILE as NDJSON\n"
 "  -c, --checkpoint DIR      checkpoint folder (state/), shared with\n"
 "                            inlet-commit\n"
+"      --rows-only           rows only: leave out control records,\n"
+"                            for tools other than inlet\n"
 "  -q, --quiet               no summary on standard error\n"
 "  -h, --help                show this help\n"
 "      --version             show the version\n");
@@ -165,7 +167,7 @@ static void set_group_by(char *list)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
-	       O_WATERMARK, O_MODE, O_LATE, O_VERSION };
+	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_VERSION };
 	static const struct option longopts[] = {
 		{ "time", required_argument, NULL, O_TIME },
 		{ "time-unit", required_argument, NULL, O_TIME_UNIT },
@@ -177,6 +179,7 @@ static void parse_options(int argc, char **argv)
 		{ "output-mode", required_argument, NULL, O_MODE },
 		{ "late-records", required_argument, NULL, O_LATE },
 		{ "checkpoint", required_argument, NULL, 'c' },
+		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -219,6 +222,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_LATE: opt.late_path = optarg; break;
 		case 'c': opt.checkpoint = optarg; break;
+		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
