@@ -537,7 +537,7 @@ EOF
 @test "--help prints the usage; --version the version" {
 	run inlet-join --help
 	assert_success
-	assert_line --index 0 'usage: inlet-join --static SOURCE --on KEYS [options]'
+	assert_line --index 0 'usage: inlet-join --static SOURCE --on KEYS [options] [FILE...]'
 	run inlet-join --version
 	assert_output --regexp '^inlet-join \(inlet\) [0-9.]+$'
 }
