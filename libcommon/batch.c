@@ -30,13 +30,13 @@ void batch_reader_free(struct batch_reader *br)
 	stream_reader_free(&br->in);
 }
 
-const char *batch_name(long long id)
+/* "batch N" or "an unnumbered batch" in NAME, for messages. */
+#define BATCH_NAME_MAX 40
+static const char *batch_name(long long id, char *name)
 {
-	static char name[40];
-
 	if (id < 0)
 		return "an unnumbered batch";
-	snprintf(name, sizeof(name), "batch %lld", id);
+	snprintf(name, BATCH_NAME_MAX, "batch %lld", id);
 	return name;
 }
 
@@ -80,10 +80,9 @@ static enum batch_event on_begin(struct batch_reader *br)
 		return end_framed(br);
 	}
 	if (br->open) {
-		char began[40];
-		snprintf(began, sizeof(began), "%s", batch_name(br->rec.batch));
+		char a[BATCH_NAME_MAX], b[BATCH_NAME_MAX];
 		die(EX_DATAERR, "'%s' line %lu: %s began before %s ended", br->in.name,
-		    br->in.lineno, began, batch_name(br->id));
+		    br->in.lineno, batch_name(br->rec.batch, a), batch_name(br->id, b));
 	}
 	br->open = true;
 	br->framed = false;
@@ -105,15 +104,14 @@ static enum batch_event on_begin(struct batch_reader *br)
 
 static enum batch_event on_end(struct batch_reader *br)
 {
+	char a[BATCH_NAME_MAX], b[BATCH_NAME_MAX];
+
 	if (!br->open || br->framed)
 		die(EX_DATAERR, "'%s' line %lu: end of %s that never began", br->in.name,
-		    br->in.lineno, batch_name(br->rec.batch));
-	if (br->rec.batch != br->id) {
-		char ended[40];
-		snprintf(ended, sizeof(ended), "%s", batch_name(br->rec.batch));
+		    br->in.lineno, batch_name(br->rec.batch, a));
+	if (br->rec.batch != br->id)
 		die(EX_DATAERR, "'%s' line %lu: end of %s inside %s", br->in.name,
-		    br->in.lineno, ended, batch_name(br->id));
-	}
+		    br->in.lineno, batch_name(br->rec.batch, a), batch_name(br->id, b));
 	br->open = false;
 	return BATCH_END;
 }
@@ -155,6 +153,8 @@ enum batch_event batch_next(struct batch_reader *br)
 
 void batch_die_cut(const struct batch_reader *br, const char *consequence)
 {
+	char name[BATCH_NAME_MAX];
+
 	die(EX_IOERR, "'%s': input ended inside %s (an upstream stage failed); %s",
-	    br->in.name, batch_name(br->id), consequence);
+	    br->in.name, batch_name(br->id, name), consequence);
 }

@@ -80,7 +80,5 @@ enum batch_event batch_next(struct batch_reader *br);
 void batch_die_cut(const struct batch_reader *br, const char *consequence)
 	__attribute__((noreturn));
 
-/* "batch N" or "an unnumbered batch", for messages (a static buffer). */
-const char *batch_name(long long id);
 
 #endif

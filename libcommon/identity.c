@@ -55,10 +55,14 @@ void identity_from_record(struct file_identity *id, const struct record *rec)
 		   n == 4 && !memcmp(v, "true", 4);
 }
 
+bool identity_same_file(const struct file_identity *a, const struct file_identity *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
 bool identity_equal(const struct file_identity *a, const struct file_identity *b)
 {
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns;
+	return identity_same_file(a, b) && a->size == b->size && a->mtime_ns == b->mtime_ns;
 }
 
 void identity_append(struct buf *out, const struct file_identity *id)
@@ -73,7 +77,7 @@ const char *identity_change(const struct file_identity *want,
 			    const struct file_identity *got, struct buf *out)
 {
 	buf_reset(out);
-	if (want->dev != got->dev || want->ino != got->ino)
+	if (!identity_same_file(want, got))
 		return "replaced by another file since it was listed";
 	if (want->size != got->size) {
 		buf_printf(out, "changed since it was listed (size %lld, now %lld)",

@@ -34,6 +34,8 @@ void identity_from_stat(struct file_identity *id, const struct stat *st, bool li
  * from an older inlet, or from parse's own arguments).
  */
 void identity_from_record(struct file_identity *id, const struct record *rec);
+/* Are A and B the same file (dev, ino), whatever its content now? */
+bool identity_same_file(const struct file_identity *a, const struct file_identity *b);
 /* Are A and B the same file with the same content (dev, ino, size, mtime)? */
 bool identity_equal(const struct file_identity *a, const struct file_identity *b);
 /*

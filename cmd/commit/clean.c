@@ -272,6 +272,22 @@ static int copy_data(int in, int out)
 }
 
 /*
+ * Is the file ST describes no longer the one listed for E?  Then *RC says
+ * it is left in place, with what changed.
+ */
+static bool not_as_listed(const struct clean_entry *e, const struct stat *st,
+			  struct buf *why, enum outcome *rc)
+{
+	struct file_identity got;
+
+	identity_from_stat(&got, st, false);
+	if (identity_equal(&e->id, &got))
+		return false;
+	*rc = left_in_place(e->path, identity_change(&e->id, &got, why));
+	return true;
+}
+
+/*
  * Move across file systems: a copy under a temporary name in the archive
  * folder TO (O_EXCL|O_NOFOLLOW: a planted name is never followed), synced,
  * given the source's owner, mode and times, renamed into place; then the
@@ -295,11 +311,8 @@ static enum outcome move_by_copy(const struct cleaner *c, const struct clean_ent
 		rc = failed(c, e->path, strerror(errno));
 		goto out;
 	}
-	identity_from_stat(&got, &st, false);
-	if (!identity_equal(&e->id, &got)) {
-		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+	if (not_as_listed(e, &st, &why, &rc))
 		goto out;
-	}
 	buf_printf(&tmp, ".%s.inlet-tmp", name);
 	for (int tries = 0; copy < 0 && tries < 2; tries++) {
 		copy = openat(to, tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
@@ -322,11 +335,8 @@ static enum outcome move_by_copy(const struct cleaner *c, const struct clean_ent
 		rc = failed(c, e->path, strerror(errno));
 		goto drop_tmp;
 	}
-	identity_from_stat(&got, &st, false);
-	if (!identity_equal(&e->id, &got)) {
-		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+	if (not_as_listed(e, &st, &why, &rc))
 		goto drop_tmp;
-	}
 	/* Created 0600 until complete; then the source's owner, mode, times. */
 	if (fchown(copy, st.st_uid, st.st_gid) < 0 && errno != EPERM)
 		warning("cannot give the copy of '%s' its owner: %s", e->path, strerror(errno));
@@ -431,7 +441,6 @@ out:
 static enum outcome clean_one(const struct cleaner *c, const struct clean_entry *e)
 {
 	struct buf why = BUF_INIT;
-	struct file_identity got;
 	struct stat st;
 	const char *name;
 	enum outcome rc;
@@ -444,11 +453,8 @@ static enum outcome clean_one(const struct cleaner *c, const struct clean_entry 
 		rc = errno == ENOENT ? CLEANED : failed(c, e->path, strerror(errno));
 		goto out;
 	}
-	identity_from_stat(&got, &st, false);
-	if (!identity_equal(&e->id, &got)) {
-		rc = left_in_place(e->path, identity_change(&e->id, &got, &why));
+	if (not_as_listed(e, &st, &why, &rc))
 		goto out;
-	}
 	if (c->move_to) {
 		rc = move_file(c, e, dir, name);
 	} else if (unlinkat(dir, name, 0) < 0 && errno != ENOENT) {

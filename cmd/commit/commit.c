@@ -165,7 +165,7 @@ static void parse_options(int argc, char **argv)
 static struct sink *sink;
 
 struct batch {
-	bool open, already;
+	bool already;
 	long long id;		/* -1: unnumbered, no mark */
 	long long rows, files, corrupt_files;
 	long long started_ns;
@@ -352,7 +352,6 @@ int main(int argc, char **argv)
 		case BATCH_BEGIN:
 			check_origin(&in, &ck);
 			memset(&b, 0, sizeof(b));
-			b.open = true;
 			b.id = in.id;
 			b.started_ns = monotonic_ns();
 			buf_reset(&retry);
@@ -429,7 +428,6 @@ int main(int argc, char **argv)
 			t.corrupt_files += b.corrupt_files;
 			t.batches++;
 			print_progress(progress, sink, &b);
-			b.open = false;
 			break;
 		}
 	}

@@ -634,7 +634,7 @@ static void check_still_opened(struct sqlite_sink *s, long long batch)
 		} else {
 			identity_from_stat(&got, &st, false);
 			/* Size and mtime change with every write: the file is dev, ino. */
-			if (got.dev != want[i]->dev || got.ino != want[i]->ino)
+			if (!identity_same_file(&got, want[i]))
 				what = "replaced by another file";
 		}
 		if (what) {

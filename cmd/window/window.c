@@ -253,7 +253,7 @@ struct run {
 	long long watermark;	/* in force in the current batch */
 	long long max_event;	/* of the current batch; LLONG_MIN: none yet */
 	long long batch;	/* the open batch */
-	bool open, already_committed;
+	bool already_committed;
 	long long committed;	/* last batch committed when we started; -1: none */
 	long long since;	/* the first batch with a snapshot */
 	long long last;		/* highest batch seen, or committed */
@@ -456,7 +456,6 @@ static void add_row(struct run *r, const struct record *rec)
 
 static void begin_batch(struct run *r, long long id)
 {
-	r->open = true;
 	r->batch = id;
 	r->already_committed = id >= 0 && id <= r->committed;
 	r->max_event = LLONG_MIN;
@@ -503,7 +502,6 @@ static void finish_batch(struct run *r, bool at_eof)
 
 	add_pending(r);
 	buf_reset(&r->out);
-	r->open = false;
 	if (r->already_committed)
 		return;
 	r->batches++;
@@ -650,7 +648,7 @@ int main(int argc, char **argv)
 				die(EX_USAGE, "'%s' line %lu: %s cannot be checkpointed: "
 				    "--checkpoint needs batches numbered by inlet-discover "
 				    "--checkpoint", r.in.in.name, r.in.in.lineno,
-				    batch_name(r.in.id));
+				    "an unnumbered batch");
 			begin_batch(&r, r.in.id);
 			break;
 		case BATCH_END:
