@@ -174,7 +174,7 @@ rows() {
 	ln -s t.json l.json
 	run_framed inlet-parse l.json
 	assert_success
-	assert_line --index 0 "{\"_inlet\":\"file\",\"path\":\"$PWD/t.json\",\"mtime\":\"$(date -u -r t.json +%Y-%m-%dT%H:%M:%S.%6NZ)\"$(identity t.json)}"
+	assert_line --index 0 "{\"_inlet\":\"file\",\"path\":\"$PWD/t.json\",\"mtime\":\"$(date -u -r t.json +%Y-%m-%dT%H:%M:%S.%6NZ)\"$(identity t.json),\"format\":\"json\"}"
 	assert_line --index 1 '{"a":1}'
 }
 

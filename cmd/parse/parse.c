@@ -646,6 +646,25 @@ static void read_source(struct source *src, struct input *in, const struct stat 
 }
 
 /*
+ * The file record TEXT (LEN bytes, a JSON object) passed on with the format
+ * SRC is read in: "format":"csv", "json" or "text".  Later stages follow
+ * Spark's per-format rules with it (a JSON string is not a number; CSV text
+ * is converted).  A record that already names a format is passed as it is.
+ */
+static void write_file_record(const struct source *src, const char *text, size_t len)
+{
+	static const char *const names[] = {
+		[FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", [FORMAT_TEXT] = "text",
+	};
+	struct buf out = BUF_INIT;
+
+	buf_add(&out, text, len - 1);	/* TEXT ends with its '}' */
+	buf_printf(&out, ",\"format\":\"%s\"}", names[src->format]);
+	stream_write(stdout, out.data, out.len);
+	buf_free(&out);
+}
+
+/*
  * The rows of the file SRC->path, listed with the identity WANT (NULL, or
  * not known, for a record without one).  The file is opened without
  * following a symbolic link unless WANT says the listing followed it.
@@ -665,7 +684,7 @@ static void parse_file(struct source *src, const struct file_identity *want)
 static void parse_stream(struct source *src)
 {
 	struct batch_reader r;
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, fmt = BUF_INIT;
 
 	batch_reader_init(&r, stdin, "standard input");
 	for (;;) {
@@ -683,7 +702,8 @@ static void parse_stream(struct source *src)
 			/* The batch's bad records are durable before it can commit. */
 			badrec_commit(&bad);
 		}
-		stream_write(stdout, rec->text, rec->len);
+		if (ev != BATCH_FILE)
+			stream_write(stdout, rec->text, rec->len);
 		if (ev == BATCH_FILE) {
 			buf_reset(&path);
 			if (!record_get_string(rec, "path", &path))
@@ -691,6 +711,12 @@ static void parse_stream(struct source *src)
 				    "without a path", r.in.name, r.in.lineno);
 			src->path = path.data;
 			src->batch = r.id;
+			source_format(src);
+			buf_reset(&fmt);
+			if (record_get_string(rec, "format", &fmt))
+				stream_write(stdout, rec->text, rec->len);
+			else
+				write_file_record(src, rec->text, rec->len);
 			struct file_identity id;
 			identity_from_record(&id, rec);
 			parse_file(src, &id);
@@ -702,6 +728,7 @@ static void parse_stream(struct source *src)
 	badrec_commit(&bad);
 	batch_reader_free(&r);
 	buf_free(&path);
+	buf_free(&fmt);
 }
 
 /*
@@ -736,7 +763,7 @@ static void parse_args(struct source *src, char **paths, int n)
 			buf_printf(&rec, ",\"mtime\":\"%s\"", when);
 			identity_append(&rec, &id);
 			buf_addc(&rec, '}');
-			stream_write(stdout, rec.data, rec.len);
+			write_file_record(src, rec.data, rec.len);
 		}
 		if (in)
 			read_source(src, in, &st);
