@@ -92,7 +92,7 @@ unit: $(UNIT_BIN)
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
-	bats-file mandoc bash-completion gnuplot-nox procps
+	bats-file mandoc bash-completion gnuplot-nox procps zsh fish
 deps:
 	@$(MAKE) -s install-packages PKGS="$(DEB_PKGS)"
 

@@ -9,7 +9,7 @@ INLET_BIN=$(cd "$INLET_BIN" && pwd)
 export PATH="$INLET_BIN:$PATH"
 export INLET_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
-: "${INLET_CONFORMANCE:=$INLET_ROOT/../shared/conformance}"
+: "${INLET_CONFORMANCE:=$INLET_ROOT/tests/conformance}"
 # Sanitizer builds: fail a test on any report, and keep leaks in view.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
