@@ -3,15 +3,6 @@
 # files that are still being written.
 load helpers
 
-# wait_for SECONDS COMMAND...: retry until COMMAND succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1)); shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.05
-	done
-}
-
 rows_in() {	# rows_in DB TABLE: row count, 0 when the table is missing
 	sqlite3 "$1" "SELECT count(*) FROM $2" 2>/dev/null || echo 0
 }
@@ -25,7 +16,7 @@ start_pipeline() {	# start_pipeline TRIGGER: discover | parse | commit in the ba
 		| inlet-parse --format json \
 		| inlet-commit --checkpoint ck --db shop.db --table orders --quiet 3>&- &
 	PIPE=$!
-	wait_for 5 test -s discover.pid
+	wait_until 5 test -s discover.pid
 }
 
 stop_pipeline() {
@@ -37,9 +28,9 @@ stop_pipeline() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	start_pipeline every:100ms
-	wait_for 10 has_rows 1
+	wait_until 10 has_rows 1
 	for i in 2 3 4; do echo "{\"id\":$i}" > "land/f$i.json"; sleep 0.05; done
-	wait_for 10 has_rows 4
+	wait_until 10 has_rows 4
 	stop_pipeline
 	run sql shop.db 'SELECT count(*), count(DISTINCT id) FROM orders'
 	assert_output '4|4'
@@ -52,7 +43,7 @@ stop_pipeline() {
 	exec 5> land/slow.json
 	for i in 1 2 3 4 5 6; do echo "{\"part\":$i}" >&5; sleep 0.2; done
 	exec 5>&-
-	wait_for 10 files_emitted 1
+	wait_until 10 files_emitted 1
 	kill -TERM $pid; wait $pid
 	[ "$(grep -c '"_inlet":"file"' out)" -eq 1 ]
 	grep -q '"size":66,' out
@@ -64,7 +55,7 @@ stop_pipeline() {
 	touch -d '-10 sec' land/a.json
 	bash -c 'exec inlet-discover --checkpoint ck --trigger every:10s --min-age 5s land' > out 3>&- &
 	pid=$!
-	wait_for 5 files_emitted 1
+	wait_until 5 files_emitted 1
 	kill -TERM $pid; wait $pid
 }
 
@@ -77,7 +68,7 @@ stop_pipeline() {
 	echo '{"id":3}' > land/.hidden.json
 	mkdir land/_tmp && echo '{"id":4}' > land/_tmp/c.json
 	echo '{"id":5}' > land/.staging && mv land/.staging land/moved.json
-	wait_for 10 has_rows 3
+	wait_until 10 has_rows 3
 	sleep 0.3
 	stop_pipeline
 	run sql shop.db 'SELECT group_concat(id) FROM (SELECT id FROM orders ORDER BY id)'
@@ -92,7 +83,7 @@ stop_pipeline() {
 	exec 5> land/slow.json
 	for i in $(seq 1 10); do echo "{\"part\":$i}" >&5; sleep 0.2; done
 	exec 5>&-
-	wait_for 10 files_emitted 1
+	wait_until 10 files_emitted 1
 	sleep 0.5
 	kill -TERM $pid; wait $pid
 	[ "$(grep -c '"_inlet":"file"' out)" -eq 1 ]
@@ -105,9 +96,9 @@ stop_pipeline() {
 	touch -d '-1 min' land/old.json
 	bash -c 'exec inlet-discover --checkpoint ck --trigger watch land' > out 3>&- &
 	pid=$!
-	wait_for 5 files_emitted 1
+	wait_until 5 files_emitted 1
 	echo '{"id":2}' > land/new.json
-	wait_for 5 files_emitted 2
+	wait_until 5 files_emitted 2
 	kill -TERM $pid; wait $pid
 	grep -q '"batch":1,"path":"'"$PWD"'/land/new.json"' out
 }
@@ -121,7 +112,7 @@ stop_pipeline() {
 	echo '{"id":1}' > elsewhere.json
 	touch -d '-1 min' elsewhere.json
 	ln elsewhere.json land/linked.json
-	wait_for 5 files_emitted 1
+	wait_until 5 files_emitted 1
 	kill -TERM $pid; wait $pid
 	grep -q 'land/linked.json' out
 }

@@ -3,11 +3,6 @@
 # what happens to records and files that cannot be read.
 load helpers
 
-# rows: the row objects of $output, control records dropped.
-rows() {
-	grep -v '"_inlet"' <<<"$output" || true
-}
-
 @test "csv-spectrum: every vector parses to its expected rows" {
 	dir=$INLET_CONFORMANCE/csv-spectrum
 	[ -d "$dir" ] || fail "no conformance data at $dir (tests/conformance is part of the repository)"

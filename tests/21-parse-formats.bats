@@ -4,11 +4,6 @@
 # meant to break it: no input may crash a stage or lose a good row.
 load helpers
 
-# rows: the row objects of $output, control records dropped.
-rows() {
-	grep -v '"_inlet"' <<<"$output" || true
-}
-
 # repeat N CHAR: CHAR N times.
 repeat() {
 	head -c "$1" /dev/zero | tr '\0' "$2"

@@ -2,31 +2,14 @@
 # inlet-cast: exact conversions, mismatches, patterns, and --map.
 load helpers
 
-batch() {	# batch N ROW...
-	local n=$1; shift
-	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
-	echo "{\"_inlet\":\"file\",\"batch\":$n,\"path\":\"/land/f$n.json\"}"
-	for r in "$@"; do echo "$r"; done
-	echo "{\"_inlet\":\"end\",\"batch\":$n}"
-}
-
-rows() { grep -v '"_inlet"' <<<"$output" || true; }
-
-@test "casts to every type, exact on text" {
-	batch 0 '{"s":12,"i":"42","b":"9007199254740993","d":"0.1","m":"19.995","t":"yes","day":"2023-01-03","ts":"2024-03-01 12:00:05+01:00","j":{"a":[1,2.50]}}' > in
-	run inlet-cast --schema 's STRING, i INT, b BIGINT, d DOUBLE, m DECIMAL(10,2), t BOOLEAN, day DATE, ts TIMESTAMP, j JSON' < in
-	assert_success
-	assert_equal "$(rows)" '{"s":"12","i":42,"b":9007199254740993,"d":0.1,"m":20.00,"t":true,"day":"2023-01-03","ts":"2024-03-01T11:00:05Z","j":{"a":[1,2.50]}}'
-}
-
 @test "a row already of the schema's types passes byte for byte" {
-	batch 0 '{"id":9007199254740993, "amt":19.990 ,"x":"keep"}' > in
+	file_batch 0 '{"id":9007199254740993, "amt":19.990 ,"x":"keep"}' > in
 	run inlet-cast --schema 'id BIGINT, amt DOUBLE' < in
 	assert_line '{"id":9007199254740993, "amt":19.990 ,"x":"keep"}'
 }
 
 @test "--schema emits its record before the first row and replaces upstream ones" {
-	{ echo '{"_inlet":"schema","version":7,"fields":[{"name":"a","type":"STRING"}]}'; batch 0 '{"a":"1"}'; } > in
+	{ echo '{"_inlet":"schema","version":7,"fields":[{"name":"a","type":"STRING"}]}'; file_batch 0 '{"a":"1"}'; } > in
 	run inlet-cast --schema 'a INT' < in
 	refute_line --partial '"version":7'
 	assert_line --index 2 '{"_inlet":"schema","version":0,"fields":[{"name":"a","type":"INT"}]}'
@@ -36,9 +19,9 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 @test "follows the latest schema record in the stream" {
 	{
 		echo '{"_inlet":"schema","version":0,"fields":[{"name":"a","type":"STRING"}]}'
-		batch 0 '{"a":1}'
+		file_batch 0 '{"a":1}'
 		echo '{"_inlet":"schema","version":1,"fields":[{"name":"a","type":"BIGINT"}]}'
-		batch 1 '{"a":"2"}'
+		file_batch 1 '{"a":"2"}'
 	} > in
 	run inlet-cast < in
 	assert_line '{"a":"1"}'
@@ -46,40 +29,40 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 }
 
 @test "without any schema rows pass unchanged" {
-	batch 0 '{"a":"1"}' > in
+	file_batch 0 '{"a":"1"}' > in
 	run inlet-cast < in
 	assert_line '{"a":"1"}'
 }
 
 @test "the notebook's rescue cell: INVALID_NUMBER is null and rescued with the file path" {
-	batch 0 '{"order_id":99999,"total_amount":"INVALID_NUMBER","new_col":"surprise"}' > in
+	file_batch 0 '{"order_id":99999,"total_amount":"INVALID_NUMBER","new_col":"surprise"}' > in
 	run bash -c "inlet-rescue --schema 'order_id STRING, customer_id STRING, total_amount DOUBLE' --schema-evolution-mode rescue < in | inlet-cast 2>/dev/null"
 	assert_success
 	assert_line '{"order_id":"99999","total_amount":null,"_rescued_data":{"total_amount":"INVALID_NUMBER","new_col":"surprise","_file_path":"/land/f0.json"}}'
 }
 
 @test "dropmalformed drops a row that does not convert" {
-	batch 0 '{"a":"x"}' '{"a":"2"}' > in
+	file_batch 0 '{"a":"x"}' '{"a":"2"}' > in
 	run --separate-stderr inlet-cast --schema 'a INT' --mode dropmalformed < in
 	assert_equal "$(rows)" '{"a":2}'
 	[[ $stderr == *"1 values did not convert; 1 rows dropped"* ]]
 }
 
 @test "failfast exits 65 naming file, record and column" {
-	batch 0 '{"a":"1"}' '{"a":"1e99"}' > in
+	file_batch 0 '{"a":"1"}' '{"a":"1e99"}' > in
 	run inlet-cast --schema 'a INT' --mode failfast < in
 	assert_equal "$status" 65
 	assert_output --partial "'/land/f0.json' record 2 (line 4): column 'a': cannot convert \"1e99\" to INT"
 }
 
 @test "BIGINT out of range and DECIMAL over its precision are mismatches" {
-	batch 0 '{"b":9223372036854775808,"m":"123456789.99"}' > in
+	file_batch 0 '{"b":9223372036854775808,"m":"123456789.99"}' > in
 	run --separate-stderr inlet-cast --schema 'b BIGINT, m DECIMAL(5,2)' < in
 	assert_line '{"b":null,"m":null,"_rescued_data":{"b":9223372036854775808,"m":"123456789.99","_file_path":"/land/f0.json"}}'
 }
 
 @test "with _corrupt_record in the schema the whole record goes there (the notebook's bad CSV)" {
-	batch 0 '{"customer_id":"999","first_name":"Eve","registration_date":"2023-01-03"}' \
+	file_batch 0 '{"customer_id":"999","first_name":"Eve","registration_date":"2023-01-03"}' \
 		'{"customer_id":"888","first_name":"Frank","registration_date":"NOT_A_DATE"}' > in
 	run --separate-stderr inlet-cast --schema 'customer_id STRING, first_name STRING, registration_date DATE, _corrupt_record STRING' < in
 	assert_line '{"customer_id":"999","first_name":"Eve","registration_date":"2023-01-03"}'
@@ -87,28 +70,28 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 }
 
 @test "date and timestamp patterns, globally and per column" {
-	batch 0 '{"d":"03/01/2023","e":"2023.01.04","t":"01-03-2024 13:02"}' > in
+	file_batch 0 '{"d":"03/01/2023","e":"2023.01.04","t":"01-03-2024 13:02"}' > in
 	run inlet-cast --schema 'd DATE, e DATE, t TIMESTAMP' --date-format dd/MM/yyyy \
 		--column-format e=yyyy.MM.dd --timestamp-format 'dd-MM-yyyy HH:mm' < in
 	assert_line '{"d":"2023-01-03","e":"2023-01-04","t":"2024-03-01T13:02:00Z"}'
 }
 
 @test "--map reshapes rows; untouched numbers keep their exact text" {
-	batch 0 '{"customer_id":"C1","big":9007199254740993,"amt":19.990,"drop":1}' > in
+	file_batch 0 '{"customer_id":"C1","big":9007199254740993,"amt":19.990,"drop":1}' > in
 	run inlet-cast --map '{customer_id, big, amt, doubled: (.amt * 2)}' < in
 	assert_success
 	assert_line '{"customer_id":"C1","big":9007199254740993,"amt":19.990,"doubled":39.98}'
 }
 
 @test "--map passes control records and may filter or split rows" {
-	batch 0 '{"a":1}' '{"a":5}' > in
+	file_batch 0 '{"a":1}' '{"a":5}' > in
 	run inlet-cast --map 'select(.a > 2) | ., {a: 0}' < in
 	assert_line --index 0 '{"_inlet":"begin","batch":0}'
 	assert_equal "$(rows)" $'{"a":5}\n{"a":0}'
 }
 
 @test "the COPY INTO cell: TO_DATE and current_timestamp() through --schema and --map" {
-	batch 0 '{"customer_id":"C1","first_name":"Ann","registration_date":"2023-01-05","junk":"x"}' > in
+	file_batch 0 '{"customer_id":"C1","first_name":"Ann","registration_date":"2023-01-05","junk":"x"}' > in
 	run inlet-cast --schema 'customer_id STRING, first_name STRING, registration_date DATE, _ingestion_timestamp TIMESTAMP' \
 		--date-format yyyy-MM-dd \
 		--map '{customer_id, first_name, registration_date, _ingestion_timestamp: (now | todate)}' < in
@@ -120,7 +103,7 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 	run inlet-cast --map '{' < /dev/null
 	assert_equal "$status" 64
 	assert_output --partial "cannot compile --map"
-	batch 0 '{"a":"x"}' > in
+	file_batch 0 '{"a":"x"}' > in
 	run inlet-cast --map '{a: (.a | tonumber)}' < in
 	assert_equal "$status" 65
 	assert_output --partial "record 1 (line 3): --map failed"
@@ -142,7 +125,7 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 }
 
 @test "--bad-records-path: a row that does not convert goes to the folder, naming the column and value" {
-	batch 0 '{"a":"1"}' '{"a":"x","b":2}' > in
+	file_batch 0 '{"a":"1"}' '{"a":"x","b":2}' > in
 	run --separate-stderr inlet-cast --schema 'a INT' --bad-records-path bad < in
 	assert_success
 	assert_equal "$(rows)" '{"a":1}'
@@ -155,7 +138,7 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 }
 
 @test "--bad-records-path: a failing --map goes there too; failfast cannot be combined" {
-	batch 0 '{"a":"x"}' '{"a":"2"}' > in
+	file_batch 0 '{"a":"x"}' '{"a":"2"}' > in
 	run --separate-stderr inlet-cast --map '{a: (.a | tonumber)}' --bad-records-path bad < in
 	assert_success
 	assert_equal "$(rows)" '{"a":2}'
@@ -180,7 +163,7 @@ column 'registration_date': cannot convert \"NOT_A_DATE\" to DATE (not a date)"
 }
 
 @test "--bad-records-path: the part is on disk before the batch's end record goes downstream" {
-	{ batch 0 '{"a":"x"}'; batch 1 '{"a":"y"}'; } > in
+	{ file_batch 0 '{"a":"x"}'; file_batch 1 '{"a":"y"}'; } > in
 	run -137 env INLET_CRASH_AT=cast-after-end inlet-cast --schema 'a INT' --bad-records-path bad -q < in
 	assert_equal "${lines[-1]}" '{"_inlet":"end","batch":0}'
 	assert_equal "$(jq -r .record bad/*/bad_records/part-00000)" '{"a":"x"}'

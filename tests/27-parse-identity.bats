@@ -14,7 +14,7 @@ identity() {
 
 # batch FILE-RECORD-TAIL...: batch 0 on standard input, into 'in'; each
 # argument is what follows "path": in a file record, e.g. '"/x.json"'.
-batch() {
+file_records() {
 	{
 		echo '{"_inlet":"begin","batch":0}'
 		for tail; do
@@ -24,15 +24,10 @@ batch() {
 	} > in
 }
 
-# rows: the row objects of $output, control records dropped.
-rows() {
-	grep -v '"_inlet"' <<<"$output" || true
-}
-
 @test "a listed file replaced by a symbolic link to another file is not read" {
 	printf '{"a":1}\n' > a.json
 	printf '{"secret":1}\n' > secret.json
-	batch "\"$PWD/a.json\"$(identity a.json)" "\"$PWD/b.json\""
+	file_records "\"$PWD/a.json\"$(identity a.json)" "\"$PWD/b.json\""
 	rm a.json
 	ln -s secret.json a.json
 	ln -s secret.json b.json	# no identity: still no link followed
@@ -46,7 +41,7 @@ rows() {
 
 @test "a listed file renamed over by another file is left for a later batch, unread" {
 	printf '{"a":1}\n' > a.json
-	batch "\"$PWD/a.json\"$(identity a.json)"
+	file_records "\"$PWD/a.json\"$(identity a.json)"
 	printf '{"other":1}\n' > new.json
 	mv new.json a.json
 	run --separate-stderr inlet-parse --format json < in
@@ -59,7 +54,7 @@ rows() {
 @test "a FIFO listed is skipped at once with its reason, never waited on" {
 	mkfifo f.json
 	printf '{"a":1}\n' > ok.json
-	batch "\"$PWD/f.json\"" "\"$PWD/ok.json\"$(identity ok.json)"
+	file_records "\"$PWD/f.json\"" "\"$PWD/ok.json\"$(identity ok.json)"
 	run --separate-stderr timeout -k 5 10 inlet-parse --format json < in
 	assert_success
 	assert_line "{\"_inlet\":\"skip\",\"batch\":0,\"path\":\"$PWD/f.json\",\"reason\":\"not a regular file (a FIFO)\"}"
@@ -71,7 +66,7 @@ rows() {
 }
 
 @test "a device listed or named is skipped, not read: /dev/zero gives no endless output" {
-	batch '"/dev/zero"' '"/dev/null"'
+	file_records '"/dev/zero"' '"/dev/null"'
 	# Bounded output even if /dev/zero were read: every piece is dropped.
 	timeout -k 5 10 inlet-parse --format json --max-record-bytes 1k --mode dropmalformed \
 		< in > out 2> err || { echo "status $?"; return 1; }
@@ -90,7 +85,7 @@ rows() {
 @test "a file appended to between listing and parse is skipped with retry, no row of it read" {
 	printf '{"a":1}\n' > a.json
 	printf '{"b":2}\n' > b.json
-	batch "\"$PWD/a.json\"$(identity a.json)" "\"$PWD/b.json\"$(identity b.json)"
+	file_records "\"$PWD/a.json\"$(identity a.json)" "\"$PWD/b.json\"$(identity b.json)"
 	printf '{"a":2}\n' >> a.json
 	run --separate-stderr inlet-parse --format json < in
 	assert_success
@@ -108,7 +103,7 @@ rows() {
 @test "a file rewritten to the same size with another mtime is skipped with retry" {
 	printf '{"a":1}\n' > a.json
 	touch -d '2024-03-01 12:00:00.123456789' a.json
-	batch "\"$PWD/a.json\"$(identity a.json)"
+	file_records "\"$PWD/a.json\"$(identity a.json)"
 	printf '{"a":9}\n' > a.json
 	touch -d '2024-03-01 12:00:00.123456790' a.json	# 1 ns later
 	run --separate-stderr inlet-parse --format json < in
@@ -121,7 +116,7 @@ rows() {
 	mkdir real
 	printf '{"a":1}\n' > real/t.json
 	ln -s real/t.json l.json
-	batch "\"$PWD/l.json\"$(identity l.json -L),\"link\":true" "\"$PWD/l.json\"$(identity l.json -L)"
+	file_records "\"$PWD/l.json\"$(identity l.json -L),\"link\":true" "\"$PWD/l.json\"$(identity l.json -L)"
 	run --separate-stderr inlet-parse --format json --metadata < in
 	assert_success
 	assert_line --index 2 --partial "{\"a\":1,\"_metadata\":{\"file_path\":\"$PWD/l.json\",\"file_name\":\"l.json\",\"file_size\":8,"
@@ -139,7 +134,7 @@ rows() {
 	touch -d '2024-03-01 12:00:00.123456789' t.json
 	zstd -q -c t.json > t.json.zst
 	gzip -c t.json > t.json.gz
-	batch "\"$PWD/t.json\"$(identity t.json)" "\"$PWD/t.json.zst\"$(identity t.json.zst)" \
+	file_records "\"$PWD/t.json\"$(identity t.json)" "\"$PWD/t.json.zst\"$(identity t.json.zst)" \
 		"\"$PWD/t.json.gz\"$(identity t.json.gz)"
 	run --separate-stderr inlet-parse --format json --metadata < in
 	assert_success
@@ -153,7 +148,7 @@ rows() {
 	printf 'a\n1\n' > x.csv
 	gzip -c x.csv > y.csv.gz
 	zstd -q -c x.csv > z.csv.zst
-	batch "\"$PWD/x.csv\",\"size\":4,\"mtime\":\"t\"" "\"$PWD/y.csv.gz\"" "\"$PWD/z.csv.zst\""
+	file_records "\"$PWD/x.csv\",\"size\":4,\"mtime\":\"t\"" "\"$PWD/y.csv.gz\"" "\"$PWD/z.csv.zst\""
 	run --separate-stderr inlet-parse < in
 	assert_success
 	[ -z "$stderr" ]
@@ -163,7 +158,7 @@ rows() {
 @test "_metadata describes the file read, not what its record said" {
 	printf '{"a":1}\n{"a":2}\n' > t.json
 	touch -d '2024-03-01 12:00:00 UTC' t.json
-	batch "\"$PWD/t.json\",\"size\":5,\"mtime\":\"2020-01-01T00:00:00.000000Z\""
+	file_records "\"$PWD/t.json\",\"size\":5,\"mtime\":\"2020-01-01T00:00:00.000000Z\""
 	run inlet-parse --format json --metadata < in
 	assert_success
 	assert_line "{\"a\":2,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":16,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":1}}"

@@ -2,13 +2,6 @@
 # inlet-commit: sinks, modes, batches, marks, and hostile names.
 load helpers
 
-batch() {	# batch N ROW...: a begin/end-framed batch on stdout
-	local n=$1; shift
-	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
-	for r in "$@"; do echo "$r"; done
-	echo "{\"_inlet\":\"end\",\"batch\":$n}"
-}
-
 @test "sqlite: the table is created on first write, all columns TEXT, values exact" {
 	batch 0 '{"id":9007199254740993,"amt":"19.990","x":19.990,"b":true,"n":null,"o":{"a":[1,2]}}' > in
 	run inlet-commit --db t.db --table orders < in

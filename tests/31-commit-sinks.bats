@@ -15,13 +15,6 @@ teardown() {
 	touch "$BATS_TEST_TMPDIR/go"	# release a writer a failed test left waiting
 }
 
-batch() {	# batch N ROW...: a begin/end-framed batch on stdout
-	local n=$1; shift
-	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
-	for r in "$@"; do echo "$r"; done
-	echo "{\"_inlet\":\"end\",\"batch\":$n}"
-}
-
 # wait_go: block until the file go exists (at most 20 s), as a slow upstream.
 wait_go() {
 	local i

@@ -21,7 +21,7 @@ file_record() {
 }
 
 # batch N PATH...: batch N listing PATH... with their identities.
-batch() {
+batch_of_files() {
 	local n=$1 f
 	shift
 	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
@@ -49,7 +49,7 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' | gzip | head -c 15 > land/cut.json.gz
-	batch 0 land/a.json land/cut.json.gz > stream
+	batch_of_files 0 land/a.json land/cut.json.gz > stream
 	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
 	assert_success
 	[ ! -e land/a.json ]
@@ -60,7 +60,7 @@ other_fs() {
 @test "a file swapped for another after it was listed is not deleted" {
 	mkdir land
 	echo '{"id":1}' > land/a.json
-	batch 0 land/a.json > stream
+	batch_of_files 0 land/a.json > stream
 	# Swapped after parse read it, before commit cleans (parse itself
 	# refuses a file swapped before it opens it: tests/27-parse-identity).
 	inlet-parse --format json < stream > parsed
@@ -77,7 +77,7 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' > land/b.json
-	batch 0 land/a.json land/b.json | inlet-parse --format json > parsed
+	batch_of_files 0 land/a.json land/b.json | inlet-parse --format json > parsed
 	echo '{"id":3}' >> land/a.json
 	sleep 0.05
 	echo '{"id":4}' > land/b.json
@@ -109,7 +109,7 @@ other_fs() {
 	echo '{"id":1}' > land/a.json
 	mkdir -p "archive$(dirname "$PWD/land")"
 	ln -s "$PWD/outside" "archive$PWD/land"
-	batch 0 land/a.json > stream
+	batch_of_files 0 land/a.json > stream
 	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive'
 	assert_success
 	[ ! -e outside/a.json ]
@@ -136,7 +136,7 @@ other_fs() {
 	# At the file's name, and at the temporary name the copy is made under.
 	ln -s "$PWD/victim-a" "$OTHER_FS/archive$PWD/land/a.json"
 	ln -s "$PWD/victim-b" "$OTHER_FS/archive$PWD/land/.b.json.inlet-tmp"
-	batch 0 land/a.json land/b.json > stream
+	batch_of_files 0 land/a.json land/b.json > stream
 	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
 	assert_success
 	[ "$(cat victim-a)" = precious ]
@@ -157,7 +157,7 @@ other_fs() {
 	chmod 600 land/a.json
 	chmod 640 land/b.json
 	touch -d '2021-03-04 05:06:07.123456789' land/b.json
-	batch 0 land/a.json land/b.json > stream
+	batch_of_files 0 land/a.json land/b.json > stream
 	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
 	assert_success
 	[ ! -e land/a.json ]
@@ -170,7 +170,7 @@ other_fs() {
 @test "a crash between commits/N and the cleaning: the next start cleans the batch" {
 	mkdir land
 	echo '{"id":1}' > land/a.json
-	batch 0 land/a.json > stream
+	batch_of_files 0 land/a.json > stream
 	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
 	assert_failure
 	[ -f ck/commits/0 ]
@@ -184,7 +184,7 @@ other_fs() {
 @test "a crash before the sink commits: the files are queued first, the next start drops them, the replay cleans them" {
 	mkdir land
 	echo '{"id":1}' > land/a.json
-	batch 0 land/a.json > stream
+	batch_of_files 0 land/a.json > stream
 	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
 	assert_failure
 	[ ! -e ck/commits/0 ]
@@ -203,12 +203,12 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' > land/b.json
-	batch 0 land/a.json land/b.json > stream
+	batch_of_files 0 land/a.json land/b.json > stream
 	INLET_CRASH_AT=commit-after-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
 	assert_failure
 	[ -f land/a.json ]
 	[ -f land/b.json ]
-	# Rows added to b.json now were never loaded: the sink holds batch 0.
+	# Rows added to b.json now were never loaded: the sink holds batch_of_files 0.
 	# (Appended after parse read it: before, parse would leave it for later.)
 	inlet-parse --format json < stream > parsed
 	echo '{"id":3}' >> land/b.json
@@ -223,7 +223,7 @@ other_fs() {
 @test "a file replaced after a crash left it queued is not deleted at the next start" {
 	mkdir land
 	echo '{"id":1}' > land/a.json
-	batch 0 land/a.json > stream
+	batch_of_files 0 land/a.json > stream
 	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
 	assert_failure
 	rm land/a.json
@@ -239,7 +239,7 @@ other_fs() {
 	mkdir -p land
 	echo '{"id":1}' > land/a.json
 	# Batch 0 committed, its mark in the sink, as an older inlet left it.
-	batch 0 > stream
+	batch_of_files 0 > stream
 	inlet-commit --checkpoint ck --db t.db --table t --quiet < stream
 	[ -f ck/commits/0 ]
 	printf '"%s"\n' "$PWD/land/a.json" > ck/clean-pending

@@ -67,16 +67,6 @@ orders() {
 	for t in "$@"; do echo "{\"ts\":\"2024-03-01T${t}Z\",\"c\":\"C1\"}"; done > "$f"
 }
 
-# wait_for FILE PATTERN: until a line of FILE matches (10 s at most).
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	fail "'$2' never appeared in $1"
-}
-
 @test "window invents no batch: discover's next batch, written while parse was dead, is replayed" {
 	mkdir land
 	orders land/a.json 12:00:05 12:00:40

@@ -3,13 +3,6 @@
 # that changes while the stream runs.
 load helpers
 
-batch() {	# batch N ROW...: a begin/end-framed batch on stdout
-	local n=$1; shift
-	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
-	for r in "$@"; do echo "$r"; done
-	echo "{\"_inlet\":\"end\",\"batch\":$n}"
-}
-
 customers() {	# the notebook's static table, as CSV
 	printf 'customer_id,first_name,email\nC1,Ann,ann@x.org\nC2,Bob,bob@x.org\n'
 }
@@ -32,16 +25,6 @@ stop_join() {	# close the stream; inlet-join's exit status in $join_status
 	join_status=0
 	wait "$JOIN_PID" || join_status=$?
 	JOIN_PID=
-}
-
-wait_for() {	# wait_for FILE TEXT: until FILE has a line holding TEXT (10 s)
-	for _ in $(seq 100); do
-		grep -qF -- "$2" "$1" && return 0
-		sleep 0.1
-	done
-	echo "timed out waiting for '$2' in $1; it holds:" >&2
-	cat "$1" >&2
-	return 1
 }
 
 teardown() {

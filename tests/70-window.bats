@@ -2,13 +2,6 @@
 # inlet-window: event-time windows, aggregates, watermark, output modes, state.
 load helpers
 
-batch() {	# batch N ROW...: a begin/end-framed batch on stdout
-	local n=$1; shift
-	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
-	for r in "$@"; do echo "$r"; done
-	echo "{\"_inlet\":\"end\",\"batch\":$n}"
-}
-
 order() {	# order HH:MM:SS CUSTOMER [AMOUNT]: one order row on 2024-03-01
 	echo "{\"ts\":\"2024-03-01T$1Z\",\"customer_id\":\"$2\"${3:+,\"amount\":$3}}"
 }

@@ -41,6 +41,57 @@ commit_all() {
 	done
 }
 
+# batch N ROW...: batch N framed by its begin and end records, on stdout.
+batch() {
+	local n=$1 r
+	shift
+	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
+	for r; do echo "$r"; done
+	echo "{\"_inlet\":\"end\",\"batch\":$n}"
+}
+
+# file_batch N ROW...: the same, the rows after the file record of
+# /land/fN.json, as inlet-parse writes a JSON file's rows.
+file_batch() {
+	local n=$1 r
+	shift
+	echo "{\"_inlet\":\"begin\",\"batch\":$n}"
+	echo "{\"_inlet\":\"file\",\"batch\":$n,\"path\":\"/land/f$n.json\"}"
+	for r; do echo "$r"; done
+	echo "{\"_inlet\":\"end\",\"batch\":$n}"
+}
+
+# rows: the rows of $output, its control records left out (a control
+# record is a line that starts with {"_inlet": -- a row holding that text
+# elsewhere stays).
+rows() {
+	awk 'index($0, "{\"_inlet\":") != 1' <<<"$output"
+}
+
+# wait_for FILE TEXT: until a line of FILE holds TEXT (10 s at most); on
+# timeout, say what FILE holds and fail.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		grep -qF -- "$2" "$1" 2> /dev/null && return 0
+		sleep 0.1
+	done
+	{
+		echo "timed out waiting for '$2' in $1; it holds:"
+		cat "$1" 2> /dev/null
+	} | fail
+}
+
+# wait_until SECONDS COMMAND...: retry until COMMAND succeeds; 1 on timeout.
+wait_until() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.05
+	done
+}
+
 # The frame the first inlet stage puts around a plain stream (one without
 # control records), and inlet-parse around the files named as arguments.
 FRAME_BEGIN='{"_inlet":"begin","last":true}'
