@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "datetime.h"
 #include "die.h"
 #include "json.h"
 
@@ -140,36 +141,6 @@ int read_file(const char *path, struct buf *out)
 	if (!out->data)
 		buf_grow(out, 0), out->data[0] = '\0';
 	return 0;
-}
-
-void iso8601_utc(char *out, long long sec, long nsec)
-{
-	time_t t = (time_t)sec;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	char tmp[96];
-
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, nsec / 1000);
-	snprintf(out, 32, "%.31s", tmp);
-}
-
-void iso8601_now(char *out)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	iso8601_utc(out, ts.tv_sec, ts.tv_nsec);
-}
-
-long long monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void check_new(const char *dir, const char *metadata);

@@ -90,11 +90,5 @@ int mkdir_p_mode(const char *path, mode_t mode);
 /* fsync the folder that holds PATH; 0 or -1. */
 int fsync_parent(const char *path);
 
-/* Now as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (at least 32 bytes). */
-void iso8601_now(char *out);
-/* SEC/NSEC as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (at least 32 bytes). */
-void iso8601_utc(char *out, long long sec, long nsec);
-/* Monotonic clock in nanoseconds. */
-long long monotonic_ns(void);
 
 #endif

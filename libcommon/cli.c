@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "datetime.h"
 #include "die.h"
 
 long long parse_count_arg(const char *opt, const char *value)
@@ -49,28 +50,12 @@ bad:
 
 long long parse_duration_arg(const char *opt, const char *value)
 {
-	static const struct { const char *unit; long long ms; } units[] = {
-		{ "", 1000 }, { "ms", 1 }, { "millisecond", 1 }, { "milliseconds", 1 },
-		{ "s", 1000 }, { "sec", 1000 }, { "second", 1000 }, { "seconds", 1000 },
-		{ "m", 60000 }, { "min", 60000 }, { "minute", 60000 }, { "minutes", 60000 },
-		{ "h", 3600000 }, { "hour", 3600000 }, { "hours", 3600000 },
-		{ "d", 86400000 }, { "day", 86400000 }, { "days", 86400000 },
-	};
-	char *end;
-	double n;
+	long long us = duration_scan(value);
 
-	errno = 0;
-	n = strtod(value, &end);
-	if (errno || end == value || n < 0 || !(n < 1e12))
-		goto bad;
-	while (*end == ' ')
-		end++;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (!strcasecmp(end, units[i].unit))
-			return (long long)(n * (double)units[i].ms + 0.5);
-bad:
-	die(EX_USAGE, "invalid value '%s' for %s: expected a duration such as 500ms, "
-	    "10s or 1m", value, opt);
+	if (us < 0)
+		die(EX_USAGE, "invalid value '%s' for %s: expected a duration such as "
+		    "500ms, 30s, 1m30s, 1.5h or \"10 seconds\"", value, opt);
+	return us;
 }
 
 enum record_mode parse_mode_arg(const char *opt, const char *value)

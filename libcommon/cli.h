@@ -10,8 +10,8 @@ long long parse_count_arg(const char *opt, const char *value);
 /* A byte size with an optional k/m/g/t suffix (powers of 1024): "10g". */
 long long parse_size_arg(const char *opt, const char *value);
 /*
- * A duration in milliseconds: "500ms", "10s", "1m", "2h", "1d", Spark's
- * "10 seconds" and "1 minute"; a bare number is seconds.
+ * A duration in microseconds, in datetime.h's one grammar ("500ms",
+ * "1m30s", "1.5s", Spark's "10 seconds"; a bare number is seconds).
  */
 long long parse_duration_arg(const char *opt, const char *value);
 /* What a stage does with a record or value it cannot read (Spark's mode). */

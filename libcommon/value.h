@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "datetime.h"
 #include "schema.h"
 
 /*
@@ -27,16 +28,6 @@ int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		    struct buf *out, const char **why);
 
-/*
- * Parse TEXT as a date/time with a Spark PATTERN (NULL: ISO 8601, date
- * alone allowed).  On success *EPOCH_US is microseconds since the epoch,
- * UTC (text without an offset is taken as UTC).  0 or -1.
- */
-int datetime_parse(const char *text, size_t n, const char *pattern, long long *epoch_us);
-/* EPOCH_US as "YYYY-MM-DDTHH:MM:SS[.ffffff]Z" (fraction only when not 0). */
-void timestamp_format(long long epoch_us, struct buf *out);
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-long long days_from_civil(long long y, unsigned m, unsigned d);
 
 /* The type a raw JSON value suggests, for inference; STRING values are
  * examined only when EXAMINE_STRINGS.  *IS_NULL is set for null. */

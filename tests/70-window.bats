@@ -485,9 +485,9 @@ $(win 12:00:00 13:00:00),\"count\":4}"
 @test "usage errors exit 64 naming the option" {
 	run inlet-window --window 30s
 	assert_equal "$status" 64
-	run inlet-window --time ts --window 30
+	run inlet-window --time ts --window 30x
 	assert_equal "$status" 64
-	assert_output --partial "'30' for --window"
+	assert_output --partial "'30x' for --window"
 	run inlet-window --time ts --window 30s --slide 1m
 	assert_equal "$status" 64
 	run inlet-window --time ts --window 30s --output-mode append

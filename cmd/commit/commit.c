@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "cli.h"
 #include "die.h"
 #include "clean.h"

@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "die.h"
 #include "fault.h"
 #include "json.h"

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "die.h"
 #include "identity.h"
 #include "json.h"

@@ -110,7 +110,7 @@ static void parse_options(int argc, char **argv)
 				opt.trigger = TRIGGER_WATCH;
 			else if (!strncmp(optarg, "every:", 6)) {
 				opt.trigger = TRIGGER_EVERY;
-				opt.interval_ms = parse_duration_arg("--trigger every:", optarg + 6);
+				opt.interval_ms = parse_duration_arg("--trigger every:", optarg + 6) / 1000;
 				if (opt.interval_ms < 1)
 					die(EX_USAGE, "--trigger every: needs an interval of 1ms or more");
 			} else
@@ -134,11 +134,11 @@ static void parse_options(int argc, char **argv)
 			opt.include_existing = parse_bool_arg("--include-existing-files", optarg);
 			break;
 		case O_FOLLOW: opt.follow_symlinks = true; break;
-		case O_MIN_AGE: opt.min_age_ms = parse_duration_arg("--min-age", optarg); break;
+		case O_MIN_AGE: opt.min_age_ms = (parse_duration_arg("--min-age", optarg) + 999) / 1000; break;
 		case O_BACKFILL:
-			opt.backfill_ms = parse_duration_arg("--backfill-interval", optarg);
+			opt.backfill_ms = parse_duration_arg("--backfill-interval", optarg) / 1000;
 			if (opt.backfill_ms < 1)
-				die(EX_USAGE, "--backfill-interval must be more than 0");
+				die(EX_USAGE, "--backfill-interval must be 1ms or more");
 			break;
 		case 'q': opt.quiet = true; break;
 		case 'h': usage(0); break;

@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "identity.h"
 
 enum trigger { TRIGGER_AVAILABLE_NOW, TRIGGER_ONCE, TRIGGER_EVERY, TRIGGER_WATCH };

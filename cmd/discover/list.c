@@ -38,53 +38,10 @@ void filelist_free(struct filelist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* Write the N-digit decimal V at P. */
-static char *digits(char *p, long v, int n)
-{
-	for (int i = n - 1; i >= 0; i--, v /= 10)
-		p[i] = (char)('0' + v % 10);
-	return p + n;
-}
-
-/*
- * By hand, not snprintf: emitting many files formats many mtimes.  Days
- * to a civil date after Howard Hinnant's days_from_civil inverse.
- */
+/* T as iso8601_utc writes it. */
 void format_mtime(char *out, const struct timespec *t)
 {
-	long long sec = (long long)t->tv_sec;
-	long nsec = t->tv_nsec;
-	long long days = sec / 86400 - (sec % 86400 < 0);
-	long secs = (long)(sec - days * 86400);
-	long long z = days + 719468;
-	long long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = (long)(z - era * 146097);
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
-	long day = doy - (153 * mp + 2) / 5 + 1;
-	long month = mp < 10 ? mp + 3 : mp - 9;
-	long long year = yoe + era * 400 + (month <= 2);
-
-	if (year < 0 || year > 9999) {
-		iso8601_utc(out, sec, nsec);	/* the rare wide years, as before */
-		return;
-	}
-	char *p = digits(out, (long)year, 4);
-	*p++ = '-';
-	p = digits(p, month, 2);
-	*p++ = '-';
-	p = digits(p, day, 2);
-	*p++ = 'T';
-	p = digits(p, secs / 3600, 2);
-	*p++ = ':';
-	p = digits(p, secs / 60 % 60, 2);
-	*p++ = ':';
-	p = digits(p, secs % 60, 2);
-	*p++ = '.';
-	p = digits(p, nsec / 1000, 6);
-	*p++ = 'Z';
-	*p = '\0';
+	iso8601_utc(out, (long long)t->tv_sec, t->tv_nsec);
 }
 
 /* Spark's hidden-file rule (HadoopFSUtils.shouldFilterOutPathName). */

@@ -133,47 +133,6 @@ static bool parse_ull(const char *s, const char *end, unsigned long long *v)
 	return true;
 }
 
-static long two_digits(const char *p)
-{
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return -1;
-	return (p[0] - '0') * 10 + (p[1] - '0');
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant). */
-static long long days_from_civil(long long y, long m, long d)
-{
-	y -= m <= 2;
-	long long era = (y >= 0 ? y : y - 399) / 400;
-	long long yoe = y - era * 400;
-	long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * The mtime of a format 1 record, "[-]YYYY-MM-DDTHH:MM:SS.ffffffZ" as
- * iso8601_utc writes it, in microseconds; false if it is not one.
- */
-static bool parse_iso8601_us(const char *s, size_t n, long long *us)
-{
-	const char *t = s + n - 23;	/* "-MM-DDTHH:MM:SS.ffffffZ" */
-	long long year, frac;
-
-	if (n < 24 || !parse_ll(s, t, &year) || year < -290000 || year > 290000 ||
-	    t[0] != '-' || t[3] != '-' || t[6] != 'T' || t[9] != ':' || t[12] != ':' ||
-	    t[15] != '.' || t[22] != 'Z' || !parse_ll(t + 16, t + 22, &frac) || frac < 0)
-		return false;
-	long mon = two_digits(t + 1), day = two_digits(t + 4), hour = two_digits(t + 7);
-	long min = two_digits(t + 10), sec = two_digits(t + 13);
-	if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
-	    min < 0 || min > 59 || sec < 0 || sec > 60)
-		return false;
-	long long secs = days_from_civil(year, mon, day) * 86400 + hour * 3600 + min * 60 + sec;
-	*us = secs * 1000000 + frac;
-	return true;
-}
-
 /* ---- format 1: JSON file records, as in offsets/ ---- */
 
 /* What a JSON file record gives: its path in PATH, and these. */
@@ -221,7 +180,7 @@ static bool fast_file_record(const char *p, const char *end, struct buf *path,
 	buf_add(path, p, (size_t)(q - p));
 	if (!(p = expect(q + 1, end, ",\"size\":")) || !(p = scan_ll(p, end, &size)) ||
 	    !(p = expect(p, end, ",\"mtime\":\"")) || !(q = memchr(p, '"', (size_t)(end - p))) ||
-	    !parse_iso8601_us(p, (size_t)(q - p), &us) || expect(q, end, "\"}") != end)
+	    !iso8601_scan_us(p, (size_t)(q - p), &us) || expect(q, end, "\"}") != end)
 		return false;
 	unknown_identity(&r->id, size, us);
 	return true;
@@ -250,7 +209,7 @@ static int json_file_record(const char *name, unsigned long lineno, const char *
 	if (!record_get_string(&rec, "path", path) || !record_get_string(&rec, "mtime", &mtime))
 		die(EX_DATAERR, "checkpoint file '%s' line %lu: file record "
 		    "without path or mtime", name, lineno);
-	if (!parse_iso8601_us(mtime.data, mtime.len, &us))
+	if (!iso8601_scan_us(mtime.data, mtime.len, &us))
 		die(EX_DATAERR, "checkpoint file '%s' line %lu: invalid mtime '%s'; "
 		    "restore it or start a new checkpoint", name, lineno, mtime.data);
 	r->batch = rec.batch;

@@ -20,6 +20,7 @@
 #include "badrec.h"
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "cli.h"
 #include "die.h"
 #include "fault.h"

@@ -5,7 +5,7 @@
 #include "die.h"
 #include "json.h"
 #include "state.h"
-#include "timestamp.h"
+#include "datetime.h"
 #include "value.h"
 
 #define MIN_CAP 1024

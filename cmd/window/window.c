@@ -25,7 +25,7 @@
 #include "state.h"
 #include "batch.h"
 #include "stream.h"
-#include "timestamp.h"
+#include "datetime.h"
 #include "value.h"
 
 enum output_mode { MODE_APPEND, MODE_UPDATE, MODE_COMPLETE };
@@ -90,11 +90,11 @@ static void usage(int code)
 
 static long long duration_arg(const char *name, const char *value, bool zero_ok)
 {
-	long long us = duration_parse(value);
+	long long us = parse_duration_arg(name, value);
 
-	if (us < 0 || (!zero_ok && us == 0))
-		die(EX_USAGE, "invalid value '%s' for %s: expected a duration such as "
-		    "30s, 10m, 1h or \"10 minutes\"", value, name);
+	if (!zero_ok && us == 0)
+		die(EX_USAGE, "invalid value '%s' for %s: the duration must be more "
+		    "than 0", value, name);
 	return us;
 }
 

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "stream.h"
 #include "unit.h"
 

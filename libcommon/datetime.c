@@ -1,0 +1,539 @@
+/*
+ * Time, one way: see datetime.h.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "datetime.h"
+
+long long floor_div(long long a, long long b)
+{
+	long long q = a / b;
+
+	return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+/* ---- calendar ---- */
+
+long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+void civil_from_days(long long z, long long *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (long long)yoe + era * 400 + (*m <= 2);
+}
+
+unsigned days_in_month(long long y, unsigned m)
+{
+	static const unsigned dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* ---- ISO 8601 with microseconds ---- */
+
+/* Write the N-digit decimal V at P; the end. */
+static char *put_digits(char *p, long long v, int n)
+{
+	for (int i = n - 1; i >= 0; i--, v /= 10)
+		p[i] = (char)('0' + v % 10);
+	return p + n;
+}
+
+/* By hand, not gmtime_r + snprintf: discover formats one per file listed. */
+void iso8601_utc(char *out, long long sec, long nsec)
+{
+	long long days = floor_div(sec, 86400), y;
+	long secs = (long)(sec - days * 86400);
+	unsigned m, d;
+	char *p = out;
+
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		p += snprintf(out, 12, y < 0 ? "-%04lld" : "%04lld", y < 0 ? -y : y);
+	else
+		p = put_digits(p, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, secs / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, secs / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, secs % 60, 2);
+	*p++ = '.';
+	p = put_digits(p, nsec / 1000, 6);
+	*p++ = 'Z';
+	*p = '\0';
+}
+
+void iso8601_now(char *out)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	iso8601_utc(out, ts.tv_sec, ts.tv_nsec);
+}
+
+/* The decimal S..END (all digits, at least one, no overflow) in *V. */
+static bool scan_digits(const char *s, const char *end, long long *v)
+{
+	long long n = 0;
+
+	if (s >= end)
+		return false;
+	for (; s < end; s++) {
+		if (*s < '0' || *s > '9' || n > (9223372036854775807LL - 9) / 10)
+			return false;
+		n = n * 10 + (*s - '0');
+	}
+	*v = n;
+	return true;
+}
+
+bool iso8601_scan_us(const char *s, size_t n, long long *us)
+{
+	const char *t = s + n - 23;	/* "-MM-DDTHH:MM:SS.ffffffZ" */
+	long long year, frac, mon, day, hour, min, sec;
+	bool neg = n > 0 && s[0] == '-';
+
+	if (n < 27 || !scan_digits(s + neg, t, &year) || year > 290000 ||
+	    t[0] != '-' || t[3] != '-' || t[6] != 'T' || t[9] != ':' || t[12] != ':' ||
+	    t[15] != '.' || t[22] != 'Z' || !scan_digits(t + 16, t + 22, &frac) ||
+	    !scan_digits(t + 1, t + 3, &mon) || !scan_digits(t + 4, t + 6, &day) ||
+	    !scan_digits(t + 7, t + 9, &hour) || !scan_digits(t + 10, t + 12, &min) ||
+	    !scan_digits(t + 13, t + 15, &sec))
+		return false;
+	if (neg)
+		year = -year;
+	if (mon < 1 || mon > 12 || day < 1 || day > days_in_month(year, (unsigned)mon) ||
+	    hour > 23 || min > 59 || sec > 60)
+		return false;
+	*us = (days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 +
+	       hour * 3600 + min * 60 + sec) * US_PER_SEC + frac;
+	return true;
+}
+
+long long monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* ---- TIMESTAMP values ---- */
+
+void timestamp_format(long long us, struct buf *out)
+{
+	long long days = us / 86400000000LL, rem = us % 86400000000LL;
+	long long y;
+	unsigned m, d;
+
+	if (rem < 0) {
+		rem += 86400000000LL;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	long long secs = rem / 1000000, frac = rem % 1000000;
+	/* By hand: this runs once per timestamp value. */
+	char t[40], *p = t;
+	if (y < 0 || y > 9999) {
+		/* ISO 8601 expanded years: the sign, then at least 4 digits. */
+		p += snprintf(t, 16, y < 0 ? "-%04lld" : "%04lld", y < 0 ? -y : y);
+	} else {
+		*p++ = (char)('0' + y / 1000);
+		*p++ = (char)('0' + y / 100 % 10);
+		*p++ = (char)('0' + y / 10 % 10);
+		*p++ = (char)('0' + y % 10);
+	}
+	unsigned parts[5] = { m, d, (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60),
+			      (unsigned)(secs % 60) };
+	const char seps[5] = { '-', '-', 'T', ':', ':' };
+	for (int i = 0; i < 5; i++) {
+		*p++ = seps[i];
+		*p++ = (char)('0' + parts[i] / 10);
+		*p++ = (char)('0' + parts[i] % 10);
+	}
+	if (frac) {
+		*p++ = '.';
+		for (long long div = 100000; div && frac; div /= 10) {
+			*p++ = (char)('0' + frac / div);
+			frac %= div;
+		}
+	}
+	buf_add(out, t, (size_t)(p - t));
+	buf_addc(out, 'Z');
+}
+
+struct dt {
+	long long year;
+	int month, day, hour, minute, second, pm;	/* pm: -1 unset */
+	long usec;
+	int offset;		/* seconds east of UTC */
+};
+
+/* Read between MIN and MAX digits at *P; -1 if fewer than MIN. */
+static long long digits(const char **p, const char *end, int min, int max)
+{
+	long long v = 0;
+	int n = 0;
+
+	while (*p < end && n < max && isdigit((unsigned char)**p)) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n < min ? -1 : v;
+}
+
+/* "Z", "+01", "+0130", "+01:30", "UTC"; ALLOW_Z: 'Z' accepted. */
+static int read_offset(const char **p, const char *end, bool allow_z, int *offset)
+{
+	if (allow_z && *p < end && (**p == 'Z' || **p == 'z')) {
+		(*p)++;
+		*offset = 0;
+		return 0;
+	}
+	if (end - *p >= 3 && !strncasecmp(*p, "UTC", 3)) {
+		*p += 3;
+		*offset = 0;
+		return 0;
+	}
+	if (*p >= end || (**p != '+' && **p != '-'))
+		return -1;
+	int sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	long long h = digits(p, end, 2, 2), mi = 0;
+	if (h < 0 || h > 18)
+		return -1;
+	if (*p < end && **p == ':')
+		(*p)++;
+	if (*p < end && isdigit((unsigned char)**p)) {
+		mi = digits(p, end, 2, 2);
+		if (mi < 0 || mi > 59)
+			return -1;
+	}
+	*offset = sign * (int)(h * 3600 + mi * 60);
+	return 0;
+}
+
+static const char *months[] = { "jan", "feb", "mar", "apr", "may", "jun",
+				 "jul", "aug", "sep", "oct", "nov", "dec" };
+
+static int parse_with_pattern(const char *p, const char *end, const char *pat, struct dt *t)
+{
+	while (*pat) {
+		char c = *pat;
+		size_t run = 1;
+		if (c == '\'') {
+			pat++;
+			if (*pat == '\'') {	/* '' is a quote */
+				if (p >= end || *p != '\'')
+					return -1;
+				p++, pat++;
+				continue;
+			}
+			while (*pat && *pat != '\'') {
+				if (p >= end || *p != *pat)
+					return -1;
+				p++, pat++;
+			}
+			if (*pat)
+				pat++;
+			continue;
+		}
+		if (!isalpha((unsigned char)c)) {
+			if (p >= end || *p != c)
+				return -1;
+			p++, pat++;
+			continue;
+		}
+		while (pat[run] == c)
+			run++;
+		pat += run;
+		long long v;
+		switch (c) {
+		case 'y': case 'u':
+			v = digits(&p, end, run == 2 ? 2 : 1, run == 2 ? 2 : 9);
+			if (v < 0)
+				return -1;
+			t->year = run == 2 ? 2000 + v : v;
+			break;
+		case 'M': case 'L':
+			if (run >= 3) {
+				int found = -1;
+				for (int i = 0; i < 12; i++)
+					if (end - p >= 3 && !strncasecmp(p, months[i], 3))
+						found = i;
+				if (found < 0)
+					return -1;
+				p += 3;
+				while (p < end && isalpha((unsigned char)*p))
+					p++;	/* the rest of a full month name */
+				t->month = found + 1;
+			} else {
+				v = digits(&p, end, (int)run, 2);
+				if (v < 0)
+					return -1;
+				t->month = (int)v;
+			}
+			break;
+		case 'd': case 'H': case 'h': case 'k': case 'm': case 's':
+			v = digits(&p, end, (int)run, 2);
+			if (v < 0)
+				return -1;
+			if (c == 'd') t->day = (int)v;
+			else if (c == 'H' || c == 'k') t->hour = (int)v % 24;
+			else if (c == 'h') t->hour = (int)v % 12;
+			else if (c == 'm') t->minute = (int)v;
+			else t->second = (int)v;
+			break;
+		case 'S': {
+			const char *s0 = p;
+			v = digits(&p, end, 1, 9);
+			if (v < 0)
+				return -1;
+			long n = (long)(p - s0);
+			while (n < 6) v *= 10, n++;
+			while (n > 6) v /= 10, n--;
+			t->usec = (long)v;
+			break;
+		}
+		case 'a':
+			if (end - p >= 2 && !strncasecmp(p, "AM", 2))
+				t->pm = 0;
+			else if (end - p >= 2 && !strncasecmp(p, "PM", 2))
+				t->pm = 1;
+			else
+				return -1;
+			p += 2;
+			break;
+		case 'X': case 'Z': case 'x': case 'O':
+			if (read_offset(&p, end, c == 'X' || c == 'Z', &t->offset) < 0)
+				return -1;
+			break;
+		case 'E':	/* day names are read and ignored */
+			while (p < end && isalpha((unsigned char)*p))
+				p++;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return p == end ? 0 : -1;
+}
+
+/* ISO 8601: date, then optionally T or space, time, fraction, offset. */
+static int parse_iso(const char *p, const char *end, struct dt *t)
+{
+	bool neg = p < end && *p == '-';
+	if (neg)
+		p++;
+	long long y = digits(&p, end, 4, 6);
+	if (y < 0 || p >= end || *p++ != '-')
+		return -1;
+	t->year = neg ? -y : y;
+	if ((t->month = (int)digits(&p, end, 1, 2)) < 0 || p >= end || *p++ != '-' ||
+	    (t->day = (int)digits(&p, end, 1, 2)) < 0)
+		return -1;
+	if (p == end)
+		return 0;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return -1;
+	p++;
+	if ((t->hour = (int)digits(&p, end, 1, 2)) < 0 || p >= end || *p++ != ':' ||
+	    (t->minute = (int)digits(&p, end, 2, 2)) < 0)
+		return -1;
+	if (p < end && *p == ':') {
+		p++;
+		if ((t->second = (int)digits(&p, end, 2, 2)) < 0)
+			return -1;
+		if (p < end && (*p == '.' || *p == ',')) {
+			p++;
+			const char *s0 = p;
+			long long v = digits(&p, end, 1, 9);
+			if (v < 0)
+				return -1;
+			long n = (long)(p - s0);
+			while (n < 6) v *= 10, n++;
+			while (n > 6) v /= 10, n--;
+			t->usec = (long)v;
+		}
+	}
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end)
+		return 0;
+	if (read_offset(&p, end, true, &t->offset) < 0)
+		return -1;
+	return p == end ? 0 : -1;
+}
+
+int datetime_parse(const char *text, size_t n, const char *pattern, long long *epoch_us)
+{
+	struct dt t = { 1970, 1, 1, 0, 0, 0, -1, 0, 0 };
+	const char *p = text, *end = text + n;
+
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	while (end > p && isspace((unsigned char)end[-1]))
+		end--;
+	if ((pattern ? parse_with_pattern(p, end, pattern, &t) : parse_iso(p, end, &t)) < 0)
+		return -1;
+	if (t.pm == 1)
+		t.hour += 12;
+	/* Microseconds since the epoch fit in 64 bits for about +-290,000 years. */
+	if (t.year > 290000 || t.year < -290000)
+		return -1;
+	if (t.month < 1 || t.month > 12 || t.day < 1 ||
+	    (unsigned)t.day > days_in_month(t.year, (unsigned)t.month) ||
+	    t.hour > 23 || t.minute > 59 || t.second > 59)
+		return -1;
+	long long days = days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day);
+	*epoch_us = ((days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - t.offset)
+		     * 1000000LL) + t.usec;
+	return 0;
+}
+
+
+#define US_PER_DAY (86400 * US_PER_SEC)
+#define MIN_US (-62135596800LL * US_PER_SEC)		/* 0001-01-01T00:00:00Z */
+#define MAX_US (253402300800LL * US_PER_SEC - 1)	/* 9999-12-31T23:59:59.999999Z */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int timestamp_parse_epoch(const char *s, size_t len, long long unit_us, long long *us)
+{
+	const char *p = s, *end = s + len;
+	long long whole = 0, frac = 0, weight = unit_us;
+	bool neg = false;
+
+	if (p < end && *p == '-') {
+		neg = true;
+		p++;
+	}
+	if (p >= end || !is_digit(*p))
+		return -1;
+	for (; p < end && is_digit(*p); p++) {
+		if (whole > MAX_US / 10)
+			return -1;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (p < end && *p == '.') {
+		if (++p >= end || !is_digit(*p))
+			return -1;
+		for (; p < end && is_digit(*p); p++)
+			if (weight >= 10) {
+				weight /= 10;
+				frac += (*p - '0') * weight;
+			}
+	}
+	if (p != end || whole > MAX_US / unit_us)
+		return -1;
+	*us = whole * unit_us + frac;
+	if (neg)
+		*us = -*us;
+	return *us >= MIN_US && *us <= MAX_US ? 0 : -1;
+}
+
+/* ---- durations ---- */
+
+static const struct unit {
+	const char *name;
+	long long us;
+} units[] = {
+	{ "us", 1 }, { "\xc2\xb5s", 1 }, { "microsecond", 1 }, { "microseconds", 1 },
+	{ "ms", 1000 }, { "millisecond", 1000 }, { "milliseconds", 1000 },
+	{ "s", US_PER_SEC }, { "sec", US_PER_SEC }, { "secs", US_PER_SEC },
+	{ "second", US_PER_SEC }, { "seconds", US_PER_SEC },
+	{ "m", 60 * US_PER_SEC }, { "min", 60 * US_PER_SEC }, { "mins", 60 * US_PER_SEC },
+	{ "minute", 60 * US_PER_SEC }, { "minutes", 60 * US_PER_SEC },
+	{ "h", 3600 * US_PER_SEC }, { "hr", 3600 * US_PER_SEC }, { "hrs", 3600 * US_PER_SEC },
+	{ "hour", 3600 * US_PER_SEC }, { "hours", 3600 * US_PER_SEC },
+	{ "d", US_PER_DAY }, { "day", US_PER_DAY }, { "days", US_PER_DAY },
+	{ "w", 7 * US_PER_DAY }, { "week", 7 * US_PER_DAY }, { "weeks", 7 * US_PER_DAY },
+};
+
+/* The unit spelled by the LEN bytes at U, in microseconds; -1 if none. */
+static long long unit_us(const char *u, size_t len)
+{
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strlen(units[i].name) == len && !strncasecmp(units[i].name, u, len))
+			return units[i].us;
+	return -1;
+}
+
+long long duration_scan(const char *text)
+{
+	long long total = 0;
+	int pairs = 0;
+	const char *p = text;
+
+	for (;;) {
+		long long whole = 0, frac = 0, scale = 1, unit;
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (!is_digit(*p))
+			return -1;
+		for (; is_digit(*p); p++) {
+			whole = whole * 10 + (*p - '0');
+			if (whole > DURATION_MAX_US)
+				return -1;
+		}
+		if (*p == '.') {
+			if (!is_digit(*++p))
+				return -1;
+			for (; is_digit(*p); p++)
+				if (scale < US_PER_SEC * 1000000) {
+					frac = frac * 10 + (*p - '0');
+					scale *= 10;
+				}
+		}
+		while (*p == ' ')
+			p++;
+		const char *u = p;
+		while (*p && *p != ' ' && !is_digit(*p) && *p != '.')
+			p++;
+		if (p == u && pairs == 0 && !*p)
+			unit = US_PER_SEC;	/* a bare number alone: seconds */
+		else
+			unit = unit_us(u, (size_t)(p - u));
+		if (unit < 0 || whole > (DURATION_MAX_US - total) / unit)
+			return -1;
+		total += whole * unit;
+		/* The fraction, exact to the microsecond: frac / scale units. */
+		long long part = (long long)((__int128)frac * unit / scale);
+		if (part > DURATION_MAX_US - total)
+			return -1;
+		total += part;
+		pairs++;
+	}
+	return pairs ? total : -1;
+}
