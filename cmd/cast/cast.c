@@ -8,7 +8,6 @@
  * came, and rows never touch libjq unless --map is given.
  */
 #include <getopt.h>
-#include <jq.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "die.h"
 #include "fault.h"
 #include "json.h"
+#include "map.h"
 #include "schema.h"
 #include "batch.h"
 #include "stream.h"
@@ -159,7 +159,7 @@ struct state {
 	struct buf row, rescued, value, tmp, reason;
 	long long mismatches, dropped;
 	struct badrec bad;	/* --bad-records-path */
-	jq_state *jq;
+	struct map *map;	/* --map, or NULL */
 };
 
 static void set_schema(struct state *st)
@@ -361,69 +361,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 	stream_write(stdout, row->data, row->len);
 }
 
-/* ---- --map through libjq ---- */
-
-static void jq_error_cb(void *data, jv msg)
-{
-	struct buf *errors = data;
-
-	if (jv_get_kind(msg) == JV_KIND_STRING)
-		buf_printf(errors, "%s\n", jv_string_value(msg));
-	jv_free(msg);
-}
-
-static jq_state *compile_map(const char *program)
-{
-	jq_state *jq = jq_init();
-	struct buf errors = BUF_INIT;
-
-	if (!jq)
-		die(EX_OSERR, "cannot start libjq");
-	jq_set_error_cb(jq, jq_error_cb, &errors);
-	/* Always an object of arguments: the 1.6 array form double-frees. */
-	if (!jq_compile_args(jq, program, jv_object())) {
-		jq_teardown(&jq);
-		die(EX_USAGE, "cannot compile --map '%s':\n%s", program,
-		    errors.len ? errors.data : "unknown error");
-	}
-	buf_free(&errors);
-	return jq;
-}
-
-/*
- * Write the object V as JSON text into OUT.  libjq 1.6 holds numbers as
- * doubles; a top-level number equal (as a double) to the input row's
- * member of the same name takes that member's exact text back.
- */
-static void object_text(jv v, const char *input, size_t input_len, struct buf *out)
-{
-	bool first = true;
-
-	buf_addc(out, '{');
-	jv_object_foreach(v, key, val) {
-		const char *k = jv_string_value(key);
-		const char *raw;
-		size_t raw_len;
-		if (!first)
-			buf_addc(out, ',');
-		first = false;
-		json_string_encode(out, k, (size_t)jv_string_length_bytes(jv_copy(key)));
-		buf_addc(out, ':');
-		if (jv_get_kind(val) == JV_KIND_NUMBER &&
-		    json_object_get(input, input_len, k, &raw, &raw_len) == 1 &&
-		    (*raw == '-' || (*raw >= '0' && *raw <= '9')) &&
-		    strtod(raw, NULL) == jv_number_value(val)) {
-			buf_add(out, raw, raw_len);
-		} else {
-			jv s = jv_dump_string(jv_copy(val), 0);
-			buf_adds(out, jv_string_value(s));
-			jv_free(s);
-		}
-		jv_free(key);
-		jv_free(val);
-	}
-	buf_addc(out, '}');
-}
+/* ---- --map (map.h): the glue ---- */
 
 /* A row --map cannot take: a malformed row under --mode, REASON in st->reason. */
 static void map_failed(struct state *st, const char *text, size_t len, unsigned long lineno)
@@ -431,7 +369,7 @@ static void map_failed(struct state *st, const char *text, size_t len, unsigned 
 	if (opt.bad_records) {
 		bad_row(st, text, len);
 	} else if (opt.mode != MODE_DROPMALFORMED) {
-		jq_teardown(&st->jq);
+		map_free(st->map);	/* leak-free exit, for the sanitizer build */
 		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
 		    st->path.len ? st->path.data : st->in->name, st->record,
 		    lineno, st->reason.data);
@@ -440,53 +378,39 @@ static void map_failed(struct state *st, const char *text, size_t len, unsigned 
 	}
 }
 
-static void map_row(struct state *st, const char *text, size_t len, unsigned long lineno)
-{
-	jv input = jv_parse_sized(text, (int)len), r;
-	struct buf out = BUF_INIT;
+struct mapped_row {
+	struct state *st;
+	unsigned long lineno;
+};
 
-	if (!jv_is_valid(input)) {
-		jv msg = jv_invalid_get_msg(input);
-		buf_reset(&st->reason);
-		buf_printf(&st->reason, "--map cannot read the row: %s",
-			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid");
-		jv_free(msg);
+/* One object from --map: cast it when a schema is in force, else write it. */
+static void emit_mapped(const char *text, size_t len, void *data)
+{
+	struct mapped_row *mr = data;
+
+	if (mr->st->have_schema) {
+		struct record mapped;
+		record_classify(&mapped, text, len, NULL);
+		cast_row(mr->st, &mapped, mr->lineno);
+	} else {
+		stream_write(stdout, text, len);
+	}
+}
+
+static void map_one_row(struct state *st, const char *text, size_t len, unsigned long lineno)
+{
+	struct mapped_row mr = { st, lineno };
+
+	switch (map_row(st->map, text, len, emit_mapped, &mr, &st->reason)) {
+	case MAP_OK:
+		break;
+	case MAP_ROW_FAILED:
 		map_failed(st, text, len, lineno);
-		return;
+		break;
+	case MAP_NOT_OBJECT:
+		map_free(st->map);
+		die(EX_DATAERR, "'%s' line %lu: %s", st->in->name, lineno, st->reason.data);
 	}
-	jq_start(st->jq, input, 0);
-	while (jv_is_valid(r = jq_next(st->jq))) {
-		if (jv_get_kind(r) != JV_KIND_OBJECT) {
-			const char *kind = jv_kind_name(jv_get_kind(r));
-			jv_free(r);
-			jq_teardown(&st->jq);	/* leak-free exit, for the sanitizer build */
-			die(EX_DATAERR, "'%s' line %lu: --map must give objects, "
-			    "it gave a %s", st->in->name, lineno, kind);
-		}
-		buf_reset(&out);
-		object_text(r, text, len, &out);
-		jv_free(r);
-		if (st->have_schema) {
-			struct record mapped;
-			record_classify(&mapped, out.data, out.len, NULL);
-			cast_row(st, &mapped, lineno);
-		}
-		else
-			stream_write(stdout, out.data, out.len);
-	}
-	buf_free(&out);
-	if (!jv_invalid_has_msg(jv_copy(r))) {
-		jv_free(r);
-		return;
-	}
-	jv msg = jv_invalid_get_msg(r);
-	jv text_msg = jv_get_kind(msg) == JV_KIND_STRING ? jv_copy(msg) :
-		      jv_dump_string(jv_copy(msg), 0);
-	buf_reset(&st->reason);
-	buf_printf(&st->reason, "--map failed: %s", jv_string_value(text_msg));
-	jv_free(text_msg);
-	jv_free(msg);
-	map_failed(st, text, len, lineno);
 }
 
 int main(int argc, char **argv)
@@ -508,7 +432,7 @@ int main(int argc, char **argv)
 		set_schema(&st);
 	}
 	if (opt.map)
-		st.jq = compile_map(opt.map);
+		st.map = map_new(opt.map);
 
 	badrec_init(&st.bad, opt.bad_records);
 	batch_reader_init_files(&in, argv + optind, argc - optind);
@@ -532,8 +456,8 @@ int main(int argc, char **argv)
 				stream_write(stdout, st.tmp.data, st.tmp.len);
 				st.announced = true;
 			}
-			if (st.jq)
-				map_row(&st, rec->text, rec->len, in.in.lineno);
+			if (st.map)
+				map_one_row(&st, rec->text, rec->len, in.in.lineno);
 			else if (st.have_schema)
 				cast_row(&st, rec, in.in.lineno);
 			else
@@ -553,6 +477,8 @@ int main(int argc, char **argv)
 			buf_reset(&st.path);
 			record_get_string(rec, "path", &st.path);
 			st.record = 0;
+		} else if (ev == BATCH_BEGIN && st.map) {
+			map_begin_batch(st.map, in.id, in.checkpoint);
 		} else if (ev == BATCH_END) {
 			/* The batch's bad rows are durable before it can commit. */
 			badrec_commit(&st.bad);
@@ -575,8 +501,7 @@ int main(int argc, char **argv)
 	badrec_free(&st.bad);
 	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
-	if (st.jq)
-		jq_teardown(&st.jq);
+	map_free(st.map);
 	schema_free(&st.schema);
 	free(st.patterns);
 	free(opt.formats);
