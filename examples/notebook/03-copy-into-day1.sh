@@ -6,12 +6,12 @@
 # pipeline copy-into runs, with inlet-cast doing the SELECT list:
 #   inlet-discover --checkpoint shop.db.inlet/customers_batch SOURCE...
 #     | inlet-parse --format csv --header true
-#     | inlet-cast --schema '...' --date-format yyyy-MM-dd --map '{..., _ingestion_timestamp: (now | todate)}'
+#     | inlet-cast --schema '...' --date-format yyyy-MM-dd --map '{..., _ingestion_timestamp: $__batch.time}'
 #     | inlet-commit --checkpoint shop.db.inlet/customers_batch --db shop.db --table customers_batch --summary-only
 #   TO_DATE(registration_date, 'yyyy-MM-dd')  the DATE type of --schema with
 #                                             --date-format yyyy-MM-dd
 #   current_timestamp() AS _ingestion_timestamp
-#                                             (now | todate) in --map
+#                                             $__batch.time in --map
 # The checkpoint that remembers the loaded files lives beside the database,
 # shop.db.inlet/customers_batch, where inlet copy-into keeps its own; COPY
 # INTO's COPY_OPTIONS ('mergeSchema' = 'true') has nothing to do here: the

@@ -45,14 +45,14 @@ cell "spark.read.format(\"csv\").option(\"header\", \"true\").option(\"columnNam
 rm -rf "$BAD_RECORDS_PATH"
 # A batch read: nothing to remember, so no checkpoint.  The rows go to the
 # console sink; _ingestion_timestamp differs on every run and is shown as
-# <now> when it is an ISO-8601 time.
+# <now> when it is an ISO-8601 time to the microsecond, the batch's.
 inlet-discover --no-checkpoint --quiet "$BATCH_SOURCE_PATH/bad_csv" \
 	| inlet-parse --format csv --header true --quiet \
 	| inlet-cast --schema "$SCHEMA" --column-name-of-corrupt-record _corrupt_record \
 		--bad-records-path "$BAD_RECORDS_PATH" --quiet \
-	| inlet-cast --map '. + {_ingestion_timestamp: (now | todate)}' --quiet \
+	| inlet-cast --map '. + {_ingestion_timestamp: $__batch.time}' --quiet \
 	| inlet-commit --stdout --quiet \
-	| jq -c '._ingestion_timestamp |= (if test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$") then "<now>" else . end)'
+	| jq -c '._ingestion_timestamp |= (if test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\.[0-9]{6}Z$") then "<now>" else . end)'
 
 cell "Bad records statistics: the files under BAD_RECORDS_PATH"
 # <time> stands for the folder's timestamp, yyyyMMddTHHmmss

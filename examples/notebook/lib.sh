@@ -41,7 +41,7 @@ CUSTOMERS_SCHEMA='customer_id STRING, first_name STRING, last_name STRING, email
   phone STRING, city STRING, state STRING, country STRING, registration_date DATE,
   customer_segment STRING, _ingestion_timestamp TIMESTAMP'
 CUSTOMERS_SELECT='{customer_id, first_name, last_name, email, phone, city, state,
-  country, registration_date, customer_segment, _ingestion_timestamp: (now | todate)}'
+  country, registration_date, customer_segment, _ingestion_timestamp: $__batch.time}'
 
 # copy_into SOURCE...: the notebook's COPY INTO customers_batch statement, as
 # the pipeline inlet copy-into runs, with inlet-cast doing the SELECT list
