@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "ckpt.h"
+#include "datetime.h"
 #include "die.h"
 #include "json.h"
 #include "map.h"
