@@ -6,6 +6,9 @@
  * exit status.  tests/run-all counts the lines.
  */
 #include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int unit_n, unit_failed;
 
@@ -27,6 +30,41 @@ static inline int unit_done(void)
 {
 	printf("1..%d\n", unit_n);
 	return unit_failed ? 1 : 0;
+}
+
+/*
+ * Run FN(ARG) in a child process, for the functions that die: the child's
+ * standard error is captured into ERR (CAP bytes, NUL-terminated) and its
+ * standard output discarded.  Returns the exit status, 128 + the signal
+ * when it was killed; a return from FN is exit 0.
+ */
+static inline int unit_fork(void (*fn)(void *), void *arg, char *err, size_t cap)
+{
+	FILE *tmp = tmpfile();
+	int status;
+	pid_t pid;
+
+	err[0] = '\0';
+	fflush(stdout);
+	fflush(stderr);
+	if (!tmp || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		FILE *null = fopen("/dev/null", "w");
+		if (null)
+			dup2(fileno(null), 1);
+		dup2(fileno(tmp), 2);
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	rewind(tmp);
+	size_t n = fread(err, 1, cap - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 #endif
