@@ -12,16 +12,18 @@
 
 static int unit_n, unit_failed;
 
+/* COND is evaluated once: it may have effects (a call that appends). */
 #define CHECK(cond, ...) do { \
+	int unit_ok_ = !!(cond); \
 	unit_n++; \
-	if (cond) { \
+	if (unit_ok_) { \
 		printf("ok %d - ", unit_n); \
 	} else { \
 		unit_failed++; \
 		printf("not ok %d - ", unit_n); \
 	} \
 	printf(__VA_ARGS__); \
-	if (!(cond)) \
+	if (!unit_ok_) \
 		printf(" (%s:%d)", __FILE__, __LINE__); \
 	putchar('\n'); \
 } while (0)
