@@ -43,6 +43,7 @@ static void lines_of(const char *data, size_t n, struct buf *out)
 	fp = fopen(path.data, "r");
 	stream_reader_init(&r, fp, "lines");
 	buf_reset(out);
+	buf_adds(out, "");	/* data is never NULL, even for no line */
 	unsigned long want_lineno = 1;
 	while (stream_next_line(&r)) {
 		if (r.lineno != want_lineno++)
