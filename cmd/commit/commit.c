@@ -30,8 +30,8 @@
 
 static struct options {
 	const char *checkpoint;
-	const char *db, *table, *dir;
-	bool to_stdout;
+	const char *db, *table, *dir, *csv;
+	bool to_stdout, crlf;
 	enum sink_mode mode;
 	const char *key;
 	const char *clean_source;
@@ -47,12 +47,12 @@ static void usage(int code)
 
 	fprintf(fp,
 "usage: inlet-commit [--checkpoint DIR] (--db FILE --table NAME | --dir DIR |\n"
-"                    --stdout) [options] [FILE...]\n"
+"                    --csv FILE | --stdout) [options] [FILE...]\n"
 "\n"
 "Write the rows on standard input into a table, one transaction per batch,\n"
 "each batch exactly once.  Prints one progress object per batch and a\n"
 "COPY INTO summary at the end on standard output (standard error with\n"
-"--stdout).\n"
+"--stdout and --csv -).\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n"
@@ -61,6 +61,9 @@ static void usage(int code)
 "      --db FILE           SQLite database (created when missing)\n"
 "      --table NAME        table in --db (created on first write)\n"
 "      --dir DIR           NDJSON table folder: part files + _manifest\n"
+"      --csv FILE          CSV file with a header, its lock and marks in\n"
+"                          FILE.inlet/; '-': standard output, no marks\n"
+"      --crlf              end CSV lines with CRLF (default LF)\n"
 "      --stdout            console sink: rows to standard output\n"
 "      --mode MODE         append (default); overwrite: replace the table\n"
 "                          atomically with each batch; upsert: insert or\n"
@@ -78,13 +81,15 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
 	       O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, O_DB },
 		{ "table", required_argument, NULL, O_TABLE },
 		{ "dir", required_argument, NULL, O_DIR },
+		{ "csv", required_argument, NULL, O_CSV },
+		{ "crlf", no_argument, NULL, O_CRLF },
 		{ "stdout", no_argument, NULL, O_STDOUT },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "key", required_argument, NULL, O_KEY },
@@ -104,6 +109,8 @@ static void parse_options(int argc, char **argv)
 		case O_DB: opt.db = optarg; break;
 		case O_TABLE: opt.table = optarg; break;
 		case O_DIR: opt.dir = optarg; break;
+		case O_CSV: opt.csv = optarg; break;
+		case O_CRLF: opt.crlf = true; break;
 		case O_STDOUT: opt.to_stdout = true; break;
 		case O_MODE:
 			if (!strcasecmp(optarg, "append"))
@@ -136,9 +143,10 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	sinks = (opt.db || opt.table) + !!opt.dir + opt.to_stdout;
+	sinks = (opt.db || opt.table) + !!opt.dir + !!opt.csv + opt.to_stdout;
 	if (sinks != 1) {
-		error("give exactly one sink: --db FILE --table NAME, --dir DIR or --stdout");
+		error("give exactly one sink: --db FILE --table NAME, --dir DIR, --csv FILE "
+		      "or --stdout");
 		usage(EX_USAGE);
 	}
 	if (!opt.db != !opt.table) {
@@ -156,6 +164,13 @@ static void parse_options(int argc, char **argv)
 		die(EX_USAGE, "--mode upsert and --key COLUMNS go together");
 	if (opt.mode == SINK_UPSERT && !opt.db)
 		die(EX_USAGE, "--mode upsert needs the SQLite sink (--db, --table)");
+	if (opt.csv && !*opt.csv)
+		die(EX_USAGE, "--csv must not be empty");
+	if (opt.crlf && !opt.csv)
+		die(EX_USAGE, "--crlf goes with --csv");
+	/* Standard output cannot be replaced, only written on. */
+	if (opt.csv && !strcmp(opt.csv, "-") && opt.mode == SINK_OVERWRITE)
+		die(EX_USAGE, "--mode overwrite needs a file: --csv - writes standard output");
 }
 
 /*
@@ -201,6 +216,23 @@ static void print_progress(FILE *fp, const struct sink *to, const struct batch *
 	stream_flush(fp);
 }
 
+/* "csv:/abs/folder/NAME": the folder resolved, the file maybe not there yet. */
+static void csv_identity(struct buf *out)
+{
+	const char *slash = strrchr(opt.csv, '/');
+	struct buf dir = BUF_INIT;
+	char *abs;
+
+	if (slash)
+		buf_add(&dir, opt.csv, (size_t)(slash - opt.csv) + 1);
+	else
+		buf_adds(&dir, ".");
+	abs = realpath(dir.data, NULL);
+	buf_printf(out, "csv:%s/%s", abs ? abs : dir.data, slash ? slash + 1 : opt.csv);
+	free(abs);
+	buf_free(&dir);
+}
+
 /* The sink as the checkpoint remembers it: absolute, so a cd changes nothing. */
 static void sink_identity(struct buf *out)
 {
@@ -212,6 +244,10 @@ static void sink_identity(struct buf *out)
 	} else if (opt.dir) {
 		abs = realpath(opt.dir, NULL);
 		buf_printf(out, "dir:%s", abs ? abs : opt.dir);
+	} else if (opt.csv && strcmp(opt.csv, "-")) {
+		csv_identity(out);
+	} else if (opt.csv) {
+		buf_adds(out, "csv:-");
 	} else {
 		buf_adds(out, "stdout");
 	}
@@ -263,7 +299,8 @@ static void check_sink_marks(const char *commits)
 {
 	long long last = ckpt_log_latest(commits);
 
-	if (last < 0 || opt.to_stdout || (opt.dir && opt.mode == SINK_OVERWRITE))
+	if (last < 0 || opt.to_stdout || (opt.dir && opt.mode == SINK_OVERWRITE) ||
+	    (opt.csv && !strcmp(opt.csv, "-")))
 		return;
 	if (sink->ops->begin(sink, last) != 1)
 		die(EX_DATAERR, "'%s/%lld' says batch %lld is durable in %s, but it holds "
@@ -317,6 +354,8 @@ int main(int argc, char **argv)
 		sink = sink_sqlite_open(opt.db, opt.table);
 	else if (opt.dir)
 		sink = sink_dir_open(opt.dir);
+	else if (opt.csv)
+		sink = sink_csv_open(opt.csv, opt.mode, opt.crlf);
 	else
 		sink = sink_stdout_open();
 	if (opt.checkpoint) {
@@ -328,7 +367,7 @@ int main(int argc, char **argv)
 	sink->key = opt.key;
 	if (opt.checkpoint)
 		check_sink_marks(commits.data);
-	progress = opt.to_stdout ? stderr : stdout;
+	progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
 
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
 	static volatile sig_atomic_t stop;

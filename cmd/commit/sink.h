@@ -31,7 +31,7 @@ struct sink_ops {
 
 struct sink {
 	const struct sink_ops *ops;
-	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "stdout" */
+	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "csv:FILE", "stdout" */
 	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */
 	const struct stream_reader *input;	/* borrowed: names the input in messages */
 	enum sink_mode mode;
@@ -41,6 +41,14 @@ struct sink {
 /* Each returns a sink the caller ends with s->ops->close(s). */
 struct sink *sink_sqlite_open(const char *db, const char *table);
 struct sink *sink_dir_open(const char *dir);
+/*
+ * The CSV file PATH ("-": standard output, no marks) in MODE (append or
+ * overwrite), lines ending in CRLF when CRLF, else LF.  Takes the lock of
+ * PATH.inlet/ and checks PATH against its state there: dies with
+ * EX_TEMPFAIL when another writer holds it, EX_DATAERR when PATH is not
+ * the file the state marks or is shorter, or is not inlet's in append mode.
+ */
+struct sink *sink_csv_open(const char *path, enum sink_mode mode, bool crlf);
 struct sink *sink_stdout_open(void);
 
 /* SQLite affinity for an inlet schema type ("DECIMAL(10,2)" -> "TEXT"). */
