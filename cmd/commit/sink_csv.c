@@ -57,6 +57,7 @@ struct csv_sink {
 	int lock_fd;
 	int fd;			/* append mode: FILE, positioned at its end */
 	bool crlf;
+	bool have_state;	/* csv-state exists */
 
 	struct csv_column *cols;
 	size_t ncols, capcols;
@@ -598,10 +599,41 @@ static void check_file(struct csv_sink *s, bool have_state)
 	if (got.size > s->size) {
 		if (truncate(s->path, s->size) < 0)
 			die_errno(EX_IOERR, "cannot truncate '%s'", s->path);
-		warning("'%s' truncated from %lld to %lld bytes, its last mark: a batch "
-			"was cut short before it was marked, and is replayed", s->path,
-			got.size, s->size);
+		warning("'%s' truncated from %lld to %lld bytes, its last mark: the "
+			"rows of a batch cut short before it was marked (the checkpoint, "
+			"if any, replays it)", s->path, got.size, s->size);
 	}
+}
+
+/*
+ * Open FILE to append at its marked end.  A file new to the sink gets its
+ * first state (length 0) before any row goes in, so that a batch cut short
+ * in it is truncated at the next start like any other.
+ */
+static void open_for_append(struct csv_sink *s)
+{
+	struct stat st;
+	struct file_identity got;
+
+	s->fd = open(s->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+	if (s->fd < 0)
+		die_errno(EX_CANTCREAT, "cannot open '%s'", s->path);
+	if (fstat(s->fd, &st) < 0)
+		die_errno(EX_IOERR, "cannot stat '%s'", s->path);
+	identity_from_stat(&got, &st, false);
+	if (s->have_state) {
+		if (!identity_same_file(&got, &s->id) || got.size != s->size)
+			die(EX_IOERR, "'%s' changed while it was opened", s->path);
+	} else {
+		if (got.size)
+			die(EX_IOERR, "'%s' changed while it was opened", s->path);
+		if (fsync_parent(s->path) < 0)
+			die_errno(EX_IOERR, "cannot sync the folder of '%s'", s->path);
+		write_state(s, &got, 0);
+		s->have_state = true;
+	}
+	if (lseek(s->fd, s->size, SEEK_SET) < 0)
+		die_errno(EX_IOERR, "cannot seek in '%s'", s->path);
 }
 
 /* ---- the sink operations ---- */
@@ -689,6 +721,10 @@ static void commit_file(struct csv_sink *s, long long batch)
 	struct stat st;
 	struct file_identity id;
 
+	if (s->base.mode == SINK_APPEND && s->fd < 0) {
+		open_for_append(s);
+		s->out_fd = s->fd;
+	}
 	if (s->base.mode == SINK_OVERWRITE) {
 		s->out_fd = open(s->next_path.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (s->out_fd < 0)
@@ -770,7 +806,7 @@ static void csv_close(struct sink *base)
 	struct csv_sink *s = (struct csv_sink *)base;
 
 	csv_abort(base);
-	if (s->path && s->base.mode == SINK_APPEND && close(s->fd) < 0)
+	if (s->fd >= 0 && close(s->fd) < 0)
 		die_errno(EX_IOERR, "cannot close '%s'", s->path);
 	if (s->path)
 		close(s->lock_fd);
@@ -824,26 +860,10 @@ static void open_file(struct csv_sink *s, bool crlf)
 		forget_columns(s);
 	s->fixed = s->base.mode == SINK_APPEND && s->size > 0;
 	s->fd = -1;
-	if (s->base.mode == SINK_APPEND) {
-		struct stat st;
-		s->fd = open(s->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
-		if (s->fd < 0)
-			die_errno(EX_CANTCREAT, "cannot open '%s'", s->path);
-		if (fstat(s->fd, &st) < 0)
-			die_errno(EX_IOERR, "cannot stat '%s'", s->path);
-		if (!have_state && fsync_parent(s->path) < 0)
-			die_errno(EX_IOERR, "cannot sync the folder of '%s'", s->path);
-		if (have_state) {
-			struct file_identity got;
-			identity_from_stat(&got, &st, false);
-			if (!identity_same_file(&got, &s->id) || got.size != s->size)
-				die(EX_IOERR, "'%s' changed while it was opened", s->path);
-		} else {
-			s->size = st.st_size;	/* an empty file of the user's */
-		}
-		if (lseek(s->fd, s->size, SEEK_SET) < 0)
-			die_errno(EX_IOERR, "cannot seek in '%s'", s->path);
-	}
+	s->have_state = have_state;
+	/* A missing file is created by the first commit: a refusal leaves none. */
+	if (s->base.mode == SINK_APPEND && (have_state || access(s->path, F_OK) == 0))
+		open_for_append(s);
 	buf_free(&lock);
 	buf_free(&what);
 }
