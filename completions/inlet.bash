@@ -51,8 +51,8 @@ _inlet_options()
 			--help --version -c -q -h
 		;;
 	commit)
-		printf '%s\n' --checkpoint --db --table --dir --stdout --mode --key \
-			--clean-source --keep-batches --summary-only --quiet --help \
+		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
+			--mode --key --clean-source --keep-batches --summary-only --quiet --help \
 			--version -c -q -h
 		;;
 	copy-into)
@@ -230,7 +230,7 @@ _inlet_value()
 	window:--checkpoint | window:-c)
 		_inlet_files -d
 		;;
-	commit:--db | copy-into:--db | ctas:--db | autoload:--db | status:--db | \
+	commit:--db | commit:--csv | copy-into:--db | ctas:--db | autoload:--db | status:--db | \
 	window:--late-records)
 		_inlet_files
 		;;

@@ -230,6 +230,8 @@ __inlet_add commit -s c -l checkpoint -x -a '(__fish_complete_directories (comma
 __inlet_add commit -l db -r -F -d 'SQLite database (created when missing)'
 __inlet_add commit -l table -x -d 'table in --db (created on first write)'
 __inlet_add commit -l dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'NDJSON table folder: part files + _manifest'
+__inlet_add commit -l csv -r -F -d 'CSV file with a header (- for standard output)'
+__inlet_add commit -l crlf -d 'end CSV lines with CRLF (default LF)'
 __inlet_add commit -l stdout -d 'console sink: rows to standard output'
 __inlet_add commit -l mode -x -a 'append\t"add the rows (default)" overwrite\t"replace the table atomically with each batch" upsert\t"insert or update rows by --key (SQLite only)"' -d 'write mode'
 __inlet_add commit -l key -x -d 'upsert key columns, comma-separated (e.g. window_start,customer_id)'
