@@ -306,3 +306,34 @@ import() {
 	MODE=overwrite pipeline
 	grep -q "'out.csv' replaced by 'out.csv.inlet/csv-next': an overwrite was cut short" commit.err
 }
+
+@test "csv: the file replaced while a batch is appended: exit 74, the batch taken back, the new file untouched" {
+	printf '{"a":1}\n' | inlet-commit --csv out.csv --quiet
+	{ echo '{"_inlet":"begin","batch":0}'; echo '{"a":2}'; until [ -e go ]; do sleep 0.05; done
+	  echo '{"_inlet":"end","batch":0}'; } | inlet-commit --csv out.csv --quiet 2> commit.err &
+	writer=$!
+	for i in $(seq 200); do [ -s out.csv.inlet/.lock-csv ] && break; sleep 0.05; done
+	sleep 0.2
+	mv out.csv old.csv
+	printf 'mine\n' > out.csv
+	touch go
+	code=0
+	wait "$writer" || code=$?
+	assert_equal "$code" 74
+	grep -q "'out.csv' was deleted or replaced while batch 0 was written into it" commit.err
+	run cat out.csv
+	assert_output mine
+	# The rows it had appended to the old file are taken back.
+	run cat old.csv
+	assert_output "$(printf '%s\n' a 1)"
+}
+
+@test "csv: a batch with a schema record and no rows writes the header alone, and later rows go under it" {
+	batch 0 '{"_inlet":"schema","version":0,"fields":[{"name":"id","type":"BIGINT"},{"name":"note","type":"STRING"}]}' \
+		| inlet-commit --csv out.csv --quiet
+	run cat out.csv
+	assert_output id,note
+	printf '{"note":"n"}\n' | inlet-commit --csv out.csv --quiet
+	run cat out.csv
+	assert_output "$(printf '%s\n' id,note ,n)"
+}
