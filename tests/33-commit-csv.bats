@@ -129,6 +129,8 @@ import() {
 	[ ! -s out.csv ]
 }
 
+# LF by default, as Spark's CSV writer (lineSep, same page) and Unix tools write;
+# RFC 4180's CRLF on request.
 @test "csv: --crlf ends every line with CRLF, and a file's line ends are never mixed" {
 	printf '{"a":"x\\ny"}\n{"a":1}\n' | inlet-commit --csv out.csv --crlf --quiet
 	printf 'a\r\n"x\ny"\r\n1\r\n' > want
