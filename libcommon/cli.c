@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,9 @@ long long parse_size_arg(const char *opt, const char *value)
 
 	errno = 0;
 	n = strtod(value, &end);
-	if (errno || end == value || n < 0)
+	/* Decimal digits and a point only (no "inf", "nan", hex, exponent or space). */
+	if (errno || end == value || !isdigit((unsigned char)value[0]) ||
+	    end != value + strspn(value, "0123456789."))
 		goto bad;
 	switch (*end) {
 	case '\0': break;
@@ -40,7 +43,8 @@ long long parse_size_arg(const char *opt, const char *value)
 	}
 	if (*end == 'b' || *end == 'B')
 		end++;
-	if (*end)
+	/* Within long long (2^63 is exact as a double). */
+	if (*end || !(n * (double)mult < 9223372036854775808.0))
 		goto bad;
 	return (long long)(n * (double)mult);
 bad:

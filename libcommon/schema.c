@@ -64,9 +64,19 @@ long schema_find_hint(const struct schema *s, const char *name, size_t n, size_t
 
 long schema_find_nocase(const struct schema *s, const char *name, size_t n)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!strncasecmp(s->cols[i].name, name, n) && s->cols[i].name[n] == '\0')
+	/* Byte by byte over both lengths: a decoded name may hold NUL. */
+	for (size_t i = 0; i < s->n; i++) {
+		const struct column_def *c = &s->cols[i];
+		size_t k = 0;
+
+		if (c->name_len != n)
+			continue;
+		while (k < n && tolower((unsigned char)c->name[k]) ==
+				tolower((unsigned char)name[k]))
+			k++;
+		if (k == n)
 			return (long)i;
+	}
 	return -1;
 }
 
@@ -120,12 +130,22 @@ int type_parse(const char *text, size_t len, struct type *t)
 		char *e;
 		if (*q++ != '(')
 			return -1;
-		t->precision = (int)strtol(q, &e, 10);
+		/* Digits only, so that "(10,)" and "(4294967306,0)" are refused. */
+		long v = strtol(q, &e, 10);
+		if (e == q || v < 1 || v > 38)
+			return -1;
+		t->precision = (int)v;
 		q = e;
 		while (q < end && isspace((unsigned char)*q))
 			q++;
 		if (q < end && *q == ',') {
-			t->scale = (int)strtol(q + 1, &e, 10);
+			q++;
+			while (q < end && isspace((unsigned char)*q))
+				q++;
+			v = strtol(q, &e, 10);
+			if (e == q || v < 0 || v > 38)
+				return -1;
+			t->scale = (int)v;
 			q = e;
 		}
 		while (q < end && isspace((unsigned char)*q))

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -158,24 +159,47 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+/* The JSON integer V (N bytes) when it fits a long long; DFLT otherwise. */
 static long long parse_int(const char *v, size_t n, long long dflt)
 {
-	long long x = 0;
+	unsigned long long x = 0, limit = (unsigned long long)LLONG_MAX;
 	size_t i = 0;
 	int neg = 0;
 
 	if (n && v[0] == '-') {
 		neg = 1;
 		i = 1;
+		limit += 1;	/* LLONG_MIN */
 	}
-	if (i >= n || n - i > 18)
+	if (i >= n)
 		return dflt;
 	for (; i < n; i++) {
-		if (v[i] < '0' || v[i] > '9')
+		unsigned d = (unsigned)(v[i] - '0');
+		if (d > 9 || x > (limit - d) / 10)
 			return dflt;
-		x = x * 10 + (v[i] - '0');
+		x = x * 10 + d;
 	}
-	return neg ? -x : x;
+	return neg ? (long long)(0 - x) : (long long)x;
+}
+
+/*
+ * The event of a control record: the string RAW (LEN bytes, quotes
+ * included) decoded, as the key is; "" when it is longer than the field.
+ */
+static void event_name(struct record *rec, const char *raw, size_t len)
+{
+	if (!memchr(raw, '\\', len)) {
+		if (len - 2 < sizeof(rec->event)) {
+			memcpy(rec->event, raw + 1, len - 2);
+			rec->event[len - 2] = '\0';
+		}
+		return;
+	}
+	struct buf b = BUF_INIT;
+	if (json_string_decode(&b, raw, len) == 0 && b.len < sizeof(rec->event) &&
+	    !memchr(b.data, '\0', b.len))
+		memcpy(rec->event, b.data, b.len + 1);
+	buf_free(&b);
 }
 
 /* Storage of record->fields, shared by all records: one is current at a time. */
@@ -221,11 +245,8 @@ int record_classify(struct record *rec, const char *text, size_t len,
 		n++;
 		if (is_inlet_key(&f)) {
 			rec->kind = RECORD_CONTROL;
-			if (json_is_string(f.val, f.val_len) &&
-			    f.val_len - 2 < sizeof(rec->event)) {
-				memcpy(rec->event, f.val + 1, f.val_len - 2);
-				rec->event[f.val_len - 2] = '\0';
-			}
+			if (json_is_string(f.val, f.val_len))
+				event_name(rec, f.val, f.val_len);
 		} else if (f.key_escaped ? json_key_is(&f, "batch")
 					 : f.key_len == 5 && !memcmp(f.key, "batch", 5)) {
 			rec->batch = parse_int(f.val, f.val_len, -1);

@@ -78,12 +78,11 @@ static void sizes(void)
 				     "1p", "abc", "10b" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		refuses(SIZE, bad[i], "a size such as 512k, 10m or 1g");
-	/*
-	 * TODO known bug: a size past the range of long long is accepted and
-	 * converted out of range ("9999999999t", "1e30", "inf", "nan" return
-	 * LLONG_MIN on x86-64) instead of dying with 64; the checks that would
-	 * refuse them are left out, see the report.
-	 */
+	/* Past the range of long long, or not decimal digits. */
+	static const char *huge[] = { "9999999999t", "8388608t", "1e30", "inf", "nan", "0x10",
+				      " 10k" };
+	for (size_t i = 0; i < sizeof(huge) / sizeof(huge[0]); i++)
+		refuses(SIZE, huge[i], "a size such as 512k, 10m or 1g");
 }
 
 static void durations(void)

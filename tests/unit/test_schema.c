@@ -208,12 +208,10 @@ static void lookups(void)
 	CHECK(schema_find_nocase(&s, "names", 5) == -1, "nocase does not take a longer name");
 	CHECK(schema_find_nocase(&s, "ID!", 2) == 0, "nocase reads only N bytes of the name");
 	CHECK(schema_find_nocase(&s, "\xc3\x9c", 2) == -1, "nocase ignores ASCII case only (Ü is not ü)");
-	/*
-	 * TODO known bug: schema_find_nocase compares with strncasecmp, so a
-	 * name holding NUL stops the comparison early: "A" (1 byte) finds the
-	 * column "a\0b", and "id\0zz" (5 bytes) finds "id" after reading past
-	 * the end of its name.  The checks are left out, see the report.
-	 */
+	/* A name holding NUL is compared over its whole length. */
+	CHECK(schema_find_nocase(&s, "A", 1) == -1, "nocase: 'A' is not the column 'a\\0b'");
+	CHECK(schema_find_nocase(&s, "A\0B", 3) == 4, "nocase finds 'A\\0B' as 'a\\0b'");
+	CHECK(schema_find_nocase(&s, "id\0zz", 5) == -1, "nocase: 'id\\0zz' is not 'id'");
 
 	CHECK(schema_find_hint(&s, "Name", 4, 1) == 1, "hint: the hinted column");
 	CHECK(schema_find_hint(&s, "Name", 4, 0) == 1, "hint: a wrong hint still finds the column");
@@ -329,11 +327,11 @@ static void type_names(void)
 				     "decimal 10", "unknown" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECK(type_parse(bad[i], strlen(bad[i]), &t) == -1, "type '%s' is refused", bad[i]);
-	/*
-	 * TODO known bug: "decimal(10,)" is taken as DECIMAL(10,0) and
-	 * "decimal(4294967306,0)" as DECIMAL(10,0) (the precision is cut to
-	 * an int); both should be refused.  Checks left out, see the report.
-	 */
+	static const char *bad_decimal[] = { "decimal(10,)", "decimal(4294967306,0)",
+					     "decimal(,2)", "decimal(10,4294967298)" };
+	for (size_t i = 0; i < sizeof(bad_decimal) / sizeof(bad_decimal[0]); i++)
+		CHECK(type_parse(bad_decimal[i], strlen(bad_decimal[i]), &t) == -1,
+		      "type '%s' is refused", bad_decimal[i]);
 	buf_free(&out);
 }
 
