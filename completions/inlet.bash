@@ -31,6 +31,8 @@ _inlet_options()
 		;;
 	rescue)
 		printf '%s\n' --schema --schema-location --infer-column-types \
+			--primitives-as-string --prefers-decimal --drop-field-if-all-null \
+			--timestamp-format --date-format --infer-only \
 			--schema-hints --schema-evolution-mode --rescued-data-column \
 			--sample-files --sample-bytes --rows-only --quiet --help --version \
 			-s -l -q -h
@@ -283,7 +285,7 @@ _inlet_value()
 	parse:--comment | parse:--skip-rows | parse:--max-record-bytes | \
 	rescue:--schema | rescue:-s | rescue:--schema-hints | \
 	rescue:--rescued-data-column | rescue:--sample-files | \
-	rescue:--sample-bytes | \
+	rescue:--sample-bytes | rescue:--timestamp-format | rescue:--date-format | \
 	cast:--schema | cast:-s | cast:--date-format | cast:--timestamp-format | \
 	cast:--column-format | cast:--rescued-data-column | \
 	cast:--column-name-of-corrupt-record | cast:--map | cast:-m | \

@@ -360,14 +360,37 @@ static int numeric_rank(enum type_kind k)
 	}
 }
 
+/* A DECIMAL holding every value of the integer or decimal type T. */
+static struct type as_decimal(struct type t)
+{
+	struct type d = { TYPE_DECIMAL, t.kind == TYPE_INT ? 10 : 20, 0 };
+
+	return t.kind == TYPE_DECIMAL ? t : d;
+}
+
 struct type type_widen(struct type a, struct type b)
 {
-	struct type str = { TYPE_STRING, 0, 0 };
+	struct type str = { TYPE_STRING, 0, 0 }, dbl = { TYPE_DOUBLE, 0, 0 };
 
 	if (a.kind == b.kind && (a.kind != TYPE_DECIMAL ||
 				 (a.precision == b.precision && a.scale == b.scale)))
 		return a;
 	if (numeric_rank(a.kind) && numeric_rank(b.kind))
 		return numeric_rank(a.kind) > numeric_rank(b.kind) ? a : b;
+	/* Spark's JsonInferSchema.compatibleType for DECIMAL. */
+	if ((a.kind == TYPE_DECIMAL && numeric_rank(b.kind)) ||
+	    (b.kind == TYPE_DECIMAL && numeric_rank(a.kind))) {
+		if (a.kind == TYPE_DOUBLE || b.kind == TYPE_DOUBLE)
+			return dbl;
+		a = as_decimal(a);
+		b = as_decimal(b);
+	}
+	if (a.kind == TYPE_DECIMAL && b.kind == TYPE_DECIMAL) {
+		int scale = a.scale > b.scale ? a.scale : b.scale;
+		int ra = a.precision - a.scale, rb = b.precision - b.scale;
+		int range = ra > rb ? ra : rb;
+		struct type d = { TYPE_DECIMAL, range + scale, scale };
+		return range + scale > 38 ? dbl : d;
+	}
 	return str;
 }

@@ -63,8 +63,10 @@ void type_name(struct type t, struct buf *out);
 int type_parse(const char *text, size_t len, struct type *t);
 /*
  * The narrowest type holding values of both A and B, by the widening
- * INT -> BIGINT -> DOUBLE -> STRING; DATE and TIMESTAMP meet at STRING,
- * as do all other mixes.
+ * INT -> BIGINT -> DOUBLE -> STRING; DECIMALs widen to hold both (an
+ * integer as DECIMAL(10,0) or (20,0)), and to DOUBLE beyond 38 digits or
+ * with a DOUBLE, as Spark's JSON inference does; DATE and TIMESTAMP meet
+ * at STRING, as do all other mixes.
  */
 struct type type_widen(struct type a, struct type b);
 

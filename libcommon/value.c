@@ -474,12 +474,103 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 	return rc;
 }
 
-struct type value_infer(const char *v, size_t n, bool examine_strings, bool *is_null)
+/*
+ * The DECIMAL(p,s) of a parsed number as Java's BigDecimal sees it
+ * (precision: its significant digits, at least 1; scale: its fraction
+ * digits), widened to max(p,s) as Spark's JSON inference does; an
+ * exponent that leaves no fraction counts its zeros as digits.  DOUBLE
+ * beyond 38 digits, as in Spark.
+ */
+static struct type decimal_type(const struct decimal *d)
+{
+	struct type t = { TYPE_DOUBLE, 0, 0 };
+	long precision = d->digits.len ? (long)d->digits.len : 1;
+	long scale = -d->exp;
+
+	if (scale < 0) {
+		precision += d->digits.len ? -scale : 0;
+		scale = 0;
+	}
+	if (precision < scale)
+		precision = scale;
+	if (precision <= 38) {
+		t.kind = TYPE_DECIMAL;
+		t.precision = (int)precision;
+		t.scale = (int)scale;
+	}
+	return t;
+}
+
+/*
+ * An integer's type: INT (text only, as Spark's CSV inference), BIGINT,
+ * DECIMAL(digits,0) up to 38 digits, then DOUBLE.
+ */
+static struct type integer_type(const char *s, size_t n, bool allow_int,
+				const struct decimal *d)
+{
+	struct type t = { TYPE_BIGINT, 0, 0 };
+
+	if (allow_int && integer_fits(s, n, 32))
+		t.kind = TYPE_INT;
+	else if (!integer_fits(s, n, 64))
+		t = decimal_type(d);
+	return t;
+}
+
+/* A number in text (CSV): no blanks, no '+', no exponent, as before. */
+static struct type text_number_type(const char *s, size_t len, const struct infer_rules *r,
+				    struct decimal *d, struct buf *num, bool *ok)
+{
+	struct type t = { TYPE_STRING, 0, 0 };
+
+	*ok = false;
+	if (decimal_parse(s, len, d) < 0 || isspace((unsigned char)s[0]) ||
+	    isspace((unsigned char)s[len - 1]) || s[0] == '+' ||
+	    memchr(s, 'e', len) || memchr(s, 'E', len))
+		return t;
+	*ok = true;
+	if (!memchr(s, '.', len) && decimal_integer(d, num) == 0)
+		return integer_type(num->data, num->len, true, d);
+	if (r->prefers_decimal)
+		return decimal_type(d);
+	t.kind = TYPE_DOUBLE;
+	return t;
+}
+
+/* CSV text with --infer-column-types: Spark's CSVInferSchema order. */
+static struct type text_type(const char *s, size_t len, const struct infer_rules *r,
+			     struct decimal *d, struct buf *num)
+{
+	struct type t = { TYPE_STRING, 0, 0 };
+	long long us;
+	bool number;
+
+	if ((len == 4 && !strncasecmp(s, "true", 4)) ||
+	    (len == 5 && !strncasecmp(s, "false", 5))) {
+		t.kind = TYPE_BOOLEAN;
+		return t;
+	}
+	t = text_number_type(s, len, r, d, num, &number);
+	if (number)
+		return t;
+	if (r->timestamp_format) {
+		if (datetime_parse(s, len, r->timestamp_format, &us) == 0)
+			t.kind = TYPE_TIMESTAMP;
+	} else if (len > 10 && datetime_parse(s, len, NULL, &us) == 0) {
+		t.kind = TYPE_TIMESTAMP;
+	}
+	if (t.kind == TYPE_STRING &&
+	    datetime_parse(s, len, r->date_format ? r->date_format : "yyyy-MM-dd", &us) == 0 &&
+	    (r->date_format || len == 10))
+		t.kind = TYPE_DATE;
+	return t;
+}
+
+struct type value_infer(const char *v, size_t n, const struct infer_rules *r, bool *is_null)
 {
 	struct type t = { TYPE_STRING, 0, 0 };
 	struct decimal d = { false, BUF_INIT, 0 };
 	struct buf num = BUF_INIT, tmp = BUF_INIT;
-	long long us;
 
 	*is_null = false;
 	switch (v[0]) {
@@ -487,7 +578,8 @@ struct type value_infer(const char *v, size_t n, bool examine_strings, bool *is_
 		*is_null = true;
 		break;
 	case 't': case 'f':
-		t.kind = TYPE_BOOLEAN;
+		if (!r->primitives_as_string)
+			t.kind = TYPE_BOOLEAN;
 		break;
 	case '{': case '[':
 		t.kind = TYPE_JSON;
@@ -495,34 +587,26 @@ struct type value_infer(const char *v, size_t n, bool examine_strings, bool *is_
 	case '"': {
 		size_t len;
 		const char *s = value_text(v, n, &tmp, &len);
-		if (!examine_strings || !len)
-			break;
-		if (len == 4 && !strncasecmp(s, "true", 4))
-			t.kind = TYPE_BOOLEAN;
-		else if (len == 5 && !strncasecmp(s, "false", 5))
-			t.kind = TYPE_BOOLEAN;
-		else if (decimal_parse(s, len, &d) == 0 && !isspace((unsigned char)s[0]) &&
-			 s[0] != '+' && !memchr(s, 'e', len) && !memchr(s, 'E', len)) {
-			if (!memchr(s, '.', len) && decimal_integer(&d, &num) == 0)
-				t.kind = integer_fits(num.data, num.len, 32) ? TYPE_INT :
-					 integer_fits(num.data, num.len, 64) ? TYPE_BIGINT :
-					 TYPE_STRING;
-			else
-				t.kind = TYPE_DOUBLE;
-		} else if (len == 10 && datetime_parse(s, len, "yyyy-MM-dd", &us) == 0) {
-			t.kind = TYPE_DATE;
-		} else if (len > 10 && datetime_parse(s, len, NULL, &us) == 0) {
-			t.kind = TYPE_TIMESTAMP;
-		}
+		/* Spark: an empty string counts as null until all rows are seen. */
+		if (!len)
+			*is_null = true;
+		else if (r->text && r->examine_text && !r->primitives_as_string)
+			t = text_type(s, len, r, &d, &num);
+		/* Spark's prefersDecimal also types JSON strings ("02134" as
+		 * DECIMAL(4,0)); inlet keeps them STRING, text being text. */
 		break;
 	}
 	default:
-		if (memchr(v, '.', n) || memchr(v, 'e', n) || memchr(v, 'E', n)) {
+		if (r->primitives_as_string)
+			break;
+		if (decimal_parse(v, n, &d) < 0)
+			break;		/* not a number: leave it STRING */
+		if (!memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n))
+			t = integer_type(v, n, false, &d);
+		else if (r->prefers_decimal)
+			t = decimal_type(&d);
+		else
 			t.kind = TYPE_DOUBLE;
-		} else {
-			/* Integers beyond BIGINT stay exact as STRING. */
-			t.kind = integer_fits(v, n, 64) ? TYPE_BIGINT : TYPE_STRING;
-		}
 	}
 	buf_free(&d.digits);
 	buf_free(&num);

@@ -29,8 +29,32 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		    struct buf *out, const char **why);
 
 
-/* The type a raw JSON value suggests, for inference; STRING values are
- * examined only when EXAMINE_STRINGS.  *IS_NULL is set for null. */
-struct type value_infer(const char *v, size_t n, bool examine_strings, bool *is_null);
+/*
+ * The rules value_infer follows: those of the format the row came from
+ * (parse's "format" in the file record) and the stage's options.
+ */
+struct infer_rules {
+	bool text;		/* the row came from text (CSV): its strings hold the values */
+	bool examine_text;	/* with TEXT: type the strings (else STRING) */
+	bool primitives_as_string; /* numbers and booleans are STRING (Spark's primitivesAsString) */
+	bool prefers_decimal;	/* fractions as DECIMAL(p,s) (Spark's prefersDecimal) */
+	const char *timestamp_format;	/* with EXAMINE_TEXT: pattern for TIMESTAMP, or NULL (ISO 8601) */
+	const char *date_format;	/* with EXAMINE_TEXT: pattern for DATE, or NULL (yyyy-MM-dd) */
+};
+
+/*
+ * The type a raw JSON value V (N bytes) suggests, for inference, as
+ * Spark's JsonInferSchema does for JSON: an integer is BIGINT, beyond
+ * that DECIMAL(digits,0) up to 38 digits, then DOUBLE; a fraction DOUBLE
+ * (DECIMAL(p,s) with PREFERS_DECIMAL); true/false BOOLEAN; a string STRING
+ * whatever it holds (even with PREFERS_DECIMAL, where Spark would make
+ * "02134" DECIMAL(4,0)); with PRIMITIVES_AS_STRING numbers and booleans
+ * are STRING too.  With R->TEXT and R->EXAMINE_TEXT, strings are typed
+ * as Spark's CSVInferSchema does: INT, BIGINT, DECIMAL(digits,0), DOUBLE,
+ * BOOLEAN, TIMESTAMP, DATE.  Objects and arrays are JSON.  *IS_NULL is set
+ * for null and for the empty string (Spark counts both as null until all
+ * rows are seen).
+ */
+struct type value_infer(const char *v, size_t n, const struct infer_rules *r, bool *is_null);
 
 #endif

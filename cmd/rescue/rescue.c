@@ -1,7 +1,8 @@
 /*
  * inlet-rescue: decide which columns a row has.  The schema comes from
  * --schema, from the latest version in the schema location, or is
- * inferred from a sample of the first batch; each version is kept as
+ * inferred from a sample of the first batch (or, with --infer-only, from
+ * a sample of a whole stream, before the pipeline starts); each version is kept as
  * schemas/V (the schema record itself, readable with cat).  Fields the
  * schema does not know are added as new columns (a new version, announced
  * in-stream, without stopping), rescued into _rescued_data, refused, or
@@ -34,6 +35,9 @@ static struct options {
 	const char *location;
 	const char *hints;
 	bool infer_types;
+	bool primitives_as_string, prefers_decimal, drop_if_all_null;
+	const char *timestamp_format, *date_format;
+	bool infer_only;
 	enum evolution evolution;
 	const char *rescued;
 	long long sample_files, sample_bytes;
@@ -50,6 +54,7 @@ static void usage(int code)
 
 	fprintf(fp,
 "usage: inlet-rescue (--schema DDL | --schema-location DIR) [options] [FILE...]\n"
+"       inlet-rescue --schema-location DIR --infer-only [options] [FILE...]\n"
 "\n"
 "Give rows the columns of a schema: known fields pass, new ones are added\n"
 "(a new schema version, announced in-stream), rescued into _rescued_data,\n"
@@ -60,8 +65,16 @@ static void usage(int code)
 "  -s, --schema DDL               Spark DDL, e.g. 'id STRING, amount DOUBLE'\n"
 "  -l, --schema-location DIR      keep schema versions in DIR/schemas/; with\n"
 "                                 no --schema, infer from the first batch\n"
-"      --infer-column-types       infer types from text values too (CSV);\n"
-"                                 otherwise text columns are STRING\n"
+"      --infer-column-types       infer types from CSV text too; otherwise\n"
+"                                 CSV columns are STRING (JSON strings are\n"
+"                                 STRING either way)\n"
+"      --primitives-as-string     JSON numbers and booleans infer as STRING\n"
+"      --prefers-decimal          fractions infer as DECIMAL(p,s), not DOUBLE\n"
+"      --drop-field-if-all-null   leave out columns seen only as null\n"
+"      --timestamp-format PATTERN CSV text infers TIMESTAMP by this pattern\n"
+"      --date-format PATTERN      CSV text infers DATE by this pattern\n"
+"      --infer-only               infer schemas/0 from the whole stream (up to\n"
+"                                 the sample bounds) and exit, writing nothing\n"
 "      --schema-hints DDL         types that override inferred ones\n"
 "      --schema-evolution-mode MODE\n"
 "                                 add-new-columns (default when inferring),\n"
@@ -69,7 +82,8 @@ static void usage(int code)
 "                                 with --schema)\n"
 "      --rescued-data-column NAME default _rescued_data\n"
 "      --sample-files N           files sampled for inference (default 1000)\n"
-"      --sample-bytes SIZE        bytes sampled for inference (default 256m)\n"
+"      --sample-bytes SIZE        bytes of records sampled for inference\n"
+"                                 (default 256m)\n"
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
@@ -93,14 +107,28 @@ static enum evolution parse_evolution(const char *v)
 	    "add-new-columns, rescue, fail-on-new-columns or none", v);
 }
 
+static const char *pattern_arg(const char *name, const char *v)
+{
+	if (!*v)
+		die(EX_USAGE, "%s must not be empty", name);
+	return v;
+}
+
 static void parse_options(int argc, char **argv)
 {
 	enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
-	       O_ROWS_ONLY, O_VERSION };
+	       O_ROWS_ONLY, O_VERSION, O_PRIMITIVES, O_DECIMAL, O_DROP_NULL,
+	       O_TS_FORMAT, O_DATE_FORMAT, O_INFER_ONLY };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "schema-location", required_argument, NULL, 'l' },
 		{ "infer-column-types", no_argument, NULL, O_INFER },
+		{ "primitives-as-string", no_argument, NULL, O_PRIMITIVES },
+		{ "prefers-decimal", no_argument, NULL, O_DECIMAL },
+		{ "drop-field-if-all-null", no_argument, NULL, O_DROP_NULL },
+		{ "timestamp-format", required_argument, NULL, O_TS_FORMAT },
+		{ "date-format", required_argument, NULL, O_DATE_FORMAT },
+		{ "infer-only", no_argument, NULL, O_INFER_ONLY },
 		{ "schema-hints", required_argument, NULL, O_HINTS },
 		{ "schema-evolution-mode", required_argument, NULL, O_EVOLUTION },
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
@@ -119,6 +147,12 @@ static void parse_options(int argc, char **argv)
 		case 's': opt.schema_ddl = optarg; break;
 		case 'l': opt.location = optarg; break;
 		case O_INFER: opt.infer_types = true; break;
+		case O_PRIMITIVES: opt.primitives_as_string = true; break;
+		case O_DECIMAL: opt.prefers_decimal = true; break;
+		case O_DROP_NULL: opt.drop_if_all_null = true; break;
+		case O_TS_FORMAT: opt.timestamp_format = pattern_arg("--timestamp-format", optarg); break;
+		case O_DATE_FORMAT: opt.date_format = pattern_arg("--date-format", optarg); break;
+		case O_INFER_ONLY: opt.infer_only = true; break;
 		case O_HINTS: opt.hints = optarg; break;
 		case O_EVOLUTION: opt.evolution = parse_evolution(optarg); break;
 		case O_RESCUED:
@@ -143,13 +177,24 @@ static void parse_options(int argc, char **argv)
 		error("give --schema DDL or --schema-location DIR (to infer the schema)");
 		usage(EX_USAGE);
 	}
+	if (opt.infer_only && (opt.schema_ddl || !opt.location))
+		die(EX_USAGE, "--infer-only infers into --schema-location DIR: give that, "
+		    "and no --schema");
+	/* Each one says what CSV text becomes: both cannot hold. */
+	if (opt.primitives_as_string && opt.infer_types)
+		die(EX_USAGE, "--primitives-as-string and --infer-column-types contradict "
+		    "each other: give one");
 	/* Databricks: addNewColumns when inferring, none with a given schema. */
 	if (opt.evolution == EVOLVE_DEFAULT)
 		opt.evolution = opt.schema_ddl ? EVOLVE_NONE : EVOLVE_ADD;
 }
 
+/* What the rows that follow were parsed from: parse's "format". */
+enum row_format { ROWS_JSON, ROWS_CSV, ROWS_TEXT };
+
 struct state {
 	const struct stream_reader *in;	/* for messages: the input's name */
+	enum row_format format;	/* of the current file; JSON without a file record */
 	struct schema schema;
 	bool known;		/* the schema is decided */
 	bool announced;		/* its record went out since the last change */
@@ -253,6 +298,10 @@ static void open_location(struct state *st)
 
 	if (!stored && !opt.schema_ddl)
 		return;		/* inferred from the first batch */
+	if (opt.infer_only) {
+		st->known = true;	/* nothing to infer, nothing to change */
+		return;
+	}
 	if (!stored) {
 		merge_ddl(&st->schema, opt.schema_ddl, "--schema", false);
 		st->schema.version = -1;
@@ -273,55 +322,115 @@ static void open_location(struct state *st)
 	st->known = true;
 }
 
-/* ---- inference over a buffered sample ---- */
+/* ---- inference ---- */
 
-struct sample {
-	struct buf text;	/* the buffered lines, each ending in '\n' */
+/* The file record REC names its format; rows with no file record are JSON. */
+static enum row_format format_of(const struct record *rec, struct buf *tmp)
+{
+	buf_reset(tmp);
+	if (!record_get_string(rec, "format", tmp))
+		return ROWS_JSON;
+	if (!strcmp(tmp->data, "csv"))
+		return ROWS_CSV;
+	if (!strcmp(tmp->data, "text"))
+		return ROWS_TEXT;
+	return ROWS_JSON;
+}
+
+/* Follow the format of the rows through begin and file records. */
+static void note_format(struct state *st, const struct record *rec)
+{
+	if (rec->kind != RECORD_CONTROL)
+		return;
+	if (!strcmp(rec->event, "begin"))
+		st->format = ROWS_JSON;
+	else if (!strcmp(rec->event, "file"))
+		st->format = format_of(rec, &st->tmp);
+}
+
+/*
+ * Spark's rules for the current rows: JSON values keep their JSON types
+ * and strings stay STRING; CSV text is typed only with
+ * --infer-column-types; text rows (one "value" per line) are STRING.
+ */
+static struct infer_rules rules(const struct state *st)
+{
+	struct infer_rules r = {
+		.text = st->format != ROWS_JSON,
+		.examine_text = st->format == ROWS_CSV && opt.infer_types,
+		.primitives_as_string = opt.primitives_as_string,
+		.prefers_decimal = opt.prefers_decimal,
+		.timestamp_format = opt.timestamp_format,
+		.date_format = opt.date_format,
+	};
+	return r;
+}
+
+/* The types seen so far, column by column. */
+struct inference {
+	bool *seen_value;	/* owned: the column had a value other than null */
+	size_t cap;
 	long long files, rows;
-	bool batch_done;	/* an end record closed a batch that had rows */
 };
 
-static void infer(struct state *st, const struct sample *sm)
+static void infer_row(struct state *st, struct inference *inf, const struct record *rec)
 {
-	const char *p = sm->text.data, *end = p + sm->text.len;
-	bool *seen_value = NULL;
-	size_t cap = 0;
+	struct infer_rules r = rules(st);
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct record rec;
-		record_classify(&rec, p, (size_t)(nl - p), NULL);
-		if (rec.kind == RECORD_ROW) {
-			for (size_t i = 0; i < rec.nfields; i++) {
-				const struct json_field f = rec.fields[i];
-				if (reserved(&f))
-					continue;
-				buf_reset(&st->tmp);
-				json_key_decode(&st->tmp, &f);
-				bool is_null;
-				struct type t = value_infer(f.val, f.val_len, opt.infer_types, &is_null);
-				long at = schema_find_nocase(&st->schema, st->tmp.data, st->tmp.len);
-				if (at < 0) {
-					at = (long)schema_add(&st->schema, st->tmp.data, st->tmp.len, t);
-					if (st->schema.n > cap) {
-						cap = st->schema.cap;
-						seen_value = xrealloc(seen_value, cap * sizeof(*seen_value));
-					}
-					seen_value[at] = !is_null;
-				} else if (!is_null) {
-					st->schema.cols[at].type = seen_value[at] ?
-						type_widen(st->schema.cols[at].type, t) : t;
-					seen_value[at] = true;
-				}
+	inf->rows++;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
+		if (reserved(&f))
+			continue;
+		buf_reset(&st->tmp);
+		json_key_decode(&st->tmp, &f);
+		bool is_null;
+		struct type t = value_infer(f.val, f.val_len, &r, &is_null);
+		long at = schema_find_nocase(&st->schema, st->tmp.data, st->tmp.len);
+		if (at < 0) {
+			at = (long)schema_add(&st->schema, st->tmp.data, st->tmp.len, t);
+			if (st->schema.n > inf->cap) {
+				inf->cap = st->schema.cap;
+				inf->seen_value = xrealloc(inf->seen_value,
+							   inf->cap * sizeof(*inf->seen_value));
 			}
+			inf->seen_value[at] = !is_null;
+		} else if (!is_null) {
+			st->schema.cols[at].type = inf->seen_value[at] ?
+				type_widen(st->schema.cols[at].type, t) : t;
+			inf->seen_value[at] = true;
 		}
-		p = nl + 1;
 	}
-	/* A column seen only as null is STRING. */
-	for (size_t i = 0; i < st->schema.n; i++)
-		if (!seen_value[i])
-			st->schema.cols[i].type.kind = TYPE_STRING;
-	free(seen_value);
+}
+
+/* Spark's canonicalizeType: a column seen only as null is STRING, or left out. */
+static void settle_null_columns(struct state *st, const struct inference *inf)
+{
+	struct schema kept = SCHEMA_INIT;
+
+	for (size_t i = 0; i < st->schema.n; i++) {
+		struct column_def *c = &st->schema.cols[i];
+		if (inf->seen_value[i]) {
+			schema_add(&kept, c->name, c->name_len, c->type);
+		} else if (opt.drop_if_all_null) {
+			if (!opt.quiet)
+				fprintf(stderr, "inlet-rescue: column '%s' left out: only null "
+					"in the sample (--drop-field-if-all-null)\n", c->name);
+		} else {
+			struct type str = { TYPE_STRING, 0, 0 };
+			schema_add(&kept, c->name, c->name_len, str);
+		}
+	}
+	schema_free(&st->schema);
+	st->schema = kept;
+}
+
+/* Make the inferred schema version 0: hints, the rescued column, stored. */
+static void infer_finish(struct state *st, struct inference *inf)
+{
+	settle_null_columns(st, inf);
+	free(inf->seen_value);
+	inf->seen_value = NULL;
 	if (opt.hints)
 		merge_ddl(&st->schema, opt.hints, "--schema-hints", true);
 	add_rescued_column(&st->schema);
@@ -332,8 +441,34 @@ static void infer(struct state *st, const struct sample *sm)
 		buf_reset(&st->tmp);
 		schema_to_record(&st->schema, &st->tmp);
 		fprintf(stderr, "inlet-rescue: inferred schema version 0 from %lld rows "
-			"in %lld files: %s\n", sm->rows, sm->files, st->tmp.data);
+			"in %lld files: %s\n", inf->rows, inf->files, st->tmp.data);
 	}
+}
+
+struct sample {
+	struct buf text;	/* the buffered lines, each ending in '\n' */
+	long long files, rows;
+	bool batch_done;	/* an end record closed a batch that had rows */
+};
+
+/* The first batch, buffered in SM: infer from it. */
+static void infer(struct state *st, const struct sample *sm)
+{
+	const char *p = sm->text.data, *end = p + sm->text.len;
+	struct inference inf = { NULL, 0, sm->files, 0 };
+
+	st->format = ROWS_JSON;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct record rec;
+		record_classify(&rec, p, (size_t)(nl - p), NULL);
+		if (rec.kind == RECORD_ROW)
+			infer_row(st, &inf, &rec);
+		else
+			note_format(st, &rec);
+		p = nl + 1;
+	}
+	infer_finish(st, &inf);
 }
 
 /* ---- rows ---- */
@@ -353,7 +488,8 @@ static void add_column(struct state *st, const char *name, size_t n,
 		       const struct json_field *f)
 {
 	bool is_null;
-	struct type t = value_infer(f->val, f->val_len, opt.infer_types, &is_null);
+	struct infer_rules r = rules(st);
+	struct type t = value_infer(f->val, f->val_len, &r, &is_null);
 
 	schema_add(&st->schema, name, n, t);
 	st->schema.version++;
@@ -397,6 +533,10 @@ static void process_row(struct state *st, const struct record *rec)
 				/* A name differing only in case is rescued, never a column. */
 				if (case_clash && e == EVOLVE_ADD)
 					e = EVOLVE_RESCUE;
+				/* As in inference, null and "" are no reason for a column. */
+				if (opt.drop_if_all_null && (f.val[0] == 'n' ||
+							     (f.val_len == 2 && f.val[0] == '"')))
+					e = EVOLVE_NONE;
 				switch (e) {
 				case EVOLVE_ADD:
 					add_column(st, st->tmp.data, st->tmp.len, &f);
@@ -482,6 +622,7 @@ static void process(struct state *st, const struct record *rec)
 	}
 	if (!strcmp(rec->event, "schema"))
 		return;		/* this stage owns the schema */
+	note_format(st, rec);
 	if (!strcmp(rec->event, "file")) {
 		buf_reset(&st->path);
 		record_get_string(rec, "path", &st->path);
@@ -504,6 +645,57 @@ static void replay_sample(struct state *st, struct sample *sm)
 		p = nl + 1;
 	}
 	buf_free(&sm->text);
+}
+
+/*
+ * --infer-only: infer schemas/0 from the rows of the whole stream, every
+ * batch, until --sample-files files or --sample-bytes bytes, and write
+ * nothing on stdout.  The rest of the stream is read to its end, so that
+ * the stages before finish as they would into any reader.  With a version
+ * already stored there is nothing to infer: the stream is read and the
+ * location left as it is.
+ */
+static void infer_only(struct state *st, struct batch_reader *in)
+{
+	struct inference inf = { NULL, 0, 0, 0 };
+	long long bytes = 0;
+	bool sampling = !st->known;
+
+	if (st->known && !opt.quiet)
+		fprintf(stderr, "inlet-rescue: '%s' already holds schema version %lld: "
+			"nothing inferred\n", st->dir.data, st->schema.version);
+	for (;;) {
+		enum batch_event ev = batch_next(in);
+		const struct record *rec = &in->rec;
+
+		if (ev == BATCH_EOF)
+			break;
+		if (ev == BATCH_CUT)
+			batch_die_cut(in, "no schema inferred");
+		if (!sampling)
+			continue;
+		bytes += (long long)rec->len + 1;
+		if (ev == BATCH_FILE && ++inf.files > opt.sample_files) {
+			inf.files--;
+			sampling = false;
+		} else if (ev == BATCH_ROW) {
+			infer_row(st, &inf, rec);
+		} else {
+			note_format(st, rec);
+		}
+		if (bytes > opt.sample_bytes)
+			sampling = false;
+	}
+	if (st->known)
+		return;
+	if (!inf.rows) {
+		free(inf.seen_value);
+		if (!opt.quiet)
+			fprintf(stderr, "inlet-rescue: no rows in the stream: nothing inferred; "
+				"the pipeline infers from its first batch\n");
+		return;
+	}
+	infer_finish(st, &inf);
 }
 
 int main(int argc, char **argv)
@@ -530,7 +722,9 @@ int main(int argc, char **argv)
 
 	batch_reader_init_files(&in, argv + optind, argc - optind);
 	st.in = &in.in;
-	for (;;) {
+	if (opt.infer_only)
+		infer_only(&st, &in);
+	for (; !opt.infer_only;) {
 		enum batch_event ev = batch_next(&in);
 		const struct record *rec = &in.rec;
 

@@ -163,10 +163,64 @@ int main(void)
 	CHECK(schema_parse_ddl(&bad, "a STRNG", &err) < 0 && strstr(err.data, "'a'"), "unknown type named");
 	CHECK(type_widen(T(TYPE_INT, 0, 0), T(TYPE_DOUBLE, 0, 0)).kind == TYPE_DOUBLE, "INT widens to DOUBLE");
 	CHECK(type_widen(T(TYPE_DATE, 0, 0), T(TYPE_TIMESTAMP, 0, 0)).kind == TYPE_STRING, "DATE and TIMESTAMP meet at STRING");
+	CHECK(type_widen(T(TYPE_BIGINT, 0, 0), T(TYPE_DECIMAL, 20, 0)).precision == 20,
+	      "BIGINT and DECIMAL(20,0) meet at DECIMAL(20,0)");
+	CHECK(type_widen(T(TYPE_DECIMAL, 5, 2), T(TYPE_BIGINT, 0, 0)).precision == 22 &&
+	      type_widen(T(TYPE_DECIMAL, 5, 2), T(TYPE_BIGINT, 0, 0)).scale == 2,
+	      "DECIMAL(5,2) and BIGINT meet at DECIMAL(22,2), as Spark's compatibleType");
+	CHECK(type_widen(T(TYPE_DECIMAL, 4, 2), T(TYPE_DECIMAL, 6, 3)).precision == 6 &&
+	      type_widen(T(TYPE_DECIMAL, 4, 2), T(TYPE_DECIMAL, 6, 3)).scale == 3,
+	      "DECIMAL(4,2) and DECIMAL(6,3) meet at DECIMAL(6,3)");
+	CHECK(type_widen(T(TYPE_DECIMAL, 38, 0), T(TYPE_DECIMAL, 3, 2)).kind == TYPE_DOUBLE,
+	      "DECIMALs beyond 38 digits meet at DOUBLE");
+	CHECK(type_widen(T(TYPE_DECIMAL, 4, 2), T(TYPE_DOUBLE, 0, 0)).kind == TYPE_DOUBLE,
+	      "DECIMAL and DOUBLE meet at DOUBLE");
+	CHECK(type_widen(T(TYPE_DECIMAL, 4, 2), T(TYPE_BOOLEAN, 0, 0)).kind == TYPE_STRING,
+	      "DECIMAL and BOOLEAN meet at STRING");
 	bool is_null;
-	CHECK(value_infer("\"2021-01-01\"", 12, true, &is_null).kind == TYPE_DATE, "infer DATE from text");
-	CHECK(value_infer("\"2021-01-01\"", 12, false, &is_null).kind == TYPE_STRING, "strings stay STRING unless examined");
-	CHECK(value_infer("12345678901234567890", 20, false, &is_null).kind == TYPE_STRING, "integers beyond BIGINT stay STRING");
+	const struct infer_rules json = { 0 }, csv = { .text = true, .examine_text = true },
+		csv_plain = { .text = true }, prim = { .primitives_as_string = true },
+		prefer_dec = { .prefers_decimal = true },
+		csv_ts = { .text = true, .examine_text = true, .timestamp_format = "MM/dd/yyyy HH:mm" };
+	struct type t;
+	CHECK(value_infer("\"2021-01-01\"", 12, &csv, &is_null).kind == TYPE_DATE, "infer DATE from CSV text");
+	CHECK(value_infer("\"2021-01-01\"", 12, &csv_plain, &is_null).kind == TYPE_STRING,
+	      "CSV text stays STRING unless examined");
+	CHECK(value_infer("\"02134\"", 7, &json, &is_null).kind == TYPE_STRING, "a JSON string stays STRING");
+	CHECK(value_infer("\"true\"", 6, &json, &is_null).kind == TYPE_STRING, "\"true\" in JSON stays STRING");
+	CHECK(value_infer("\"02134\"", 7, &prefer_dec, &is_null).kind == TYPE_STRING,
+	      "a JSON string stays STRING with prefers_decimal");
+	CHECK(value_infer("\"02134\"", 7, &csv, &is_null).kind == TYPE_INT, "CSV digits are INT");
+	CHECK(value_infer("7", 1, &json, &is_null).kind == TYPE_BIGINT, "a JSON integer is BIGINT");
+	CHECK(value_infer("9223372036854775808", 19, &json, &is_null).kind == TYPE_DECIMAL,
+	      "2^63 is beyond BIGINT");
+	t = value_infer("12345678901234567890", 20, &json, &is_null);
+	CHECK(t.kind == TYPE_DECIMAL && t.precision == 20 && t.scale == 0,
+	      "20 digits infer DECIMAL(20,0), as Spark's JsonInferSchema");
+	CHECK(value_infer("-123456789012345678901234567890123456789", 40, &json, &is_null).kind == TYPE_DOUBLE,
+	      "39 digits infer DOUBLE");
+	CHECK(value_infer("1.5", 3, &json, &is_null).kind == TYPE_DOUBLE, "a fraction is DOUBLE");
+	CHECK(value_infer("1e3", 3, &json, &is_null).kind == TYPE_DOUBLE, "an exponent is DOUBLE");
+	t = value_infer("19.990", 6, &prefer_dec, &is_null);
+	CHECK(t.kind == TYPE_DECIMAL && t.precision == 5 && t.scale == 3, "prefers_decimal: 19.990 is DECIMAL(5,3)");
+	t = value_infer("0.05", 4, &prefer_dec, &is_null);
+	CHECK(t.kind == TYPE_DECIMAL && t.precision == 2 && t.scale == 2, "prefers_decimal: 0.05 is DECIMAL(2,2)");
+	t = value_infer("1.5e2", 5, &prefer_dec, &is_null);
+	CHECK(t.kind == TYPE_DECIMAL && t.precision == 3 && t.scale == 0, "prefers_decimal: 1.5e2 is DECIMAL(3,0)");
+	t = value_infer("\"2.50\"", 6, &(struct infer_rules){ .text = true, .examine_text = true, .prefers_decimal = true }, &is_null);
+	CHECK(t.kind == TYPE_DECIMAL && t.precision == 3 && t.scale == 2, "prefers_decimal: CSV 2.50 is DECIMAL(3,2)");
+	CHECK(value_infer("true", 4, &json, &is_null).kind == TYPE_BOOLEAN, "true is BOOLEAN");
+	CHECK(value_infer("true", 4, &prim, &is_null).kind == TYPE_STRING, "primitives_as_string: true is STRING");
+	CHECK(value_infer("12", 2, &prim, &is_null).kind == TYPE_STRING, "primitives_as_string: 12 is STRING");
+	CHECK(value_infer("[1]", 3, &prim, &is_null).kind == TYPE_JSON, "primitives_as_string: arrays stay JSON");
+	value_infer("\"\"", 2, &json, &is_null);
+	CHECK(is_null, "an empty string counts as null");
+	value_infer("null", 4, &json, &is_null);
+	CHECK(is_null, "null is null");
+	CHECK(value_infer("\"01/02/2024 10:00\"", 18, &csv_ts, &is_null).kind == TYPE_TIMESTAMP,
+	      "timestamp_format types CSV text");
+	CHECK(value_infer("\"01/02/2024 10:00\"", 18, &csv, &is_null).kind == TYPE_STRING,
+	      "without timestamp_format, that text is STRING");
 	schema_free(&s);
 	schema_free(&back);
 	schema_free(&bad);
