@@ -118,9 +118,10 @@ orders() {	# orders FILE ID...: one order per id
 	assert_equal "$status" 64
 }
 
+# Spark's JSON inference types JSON numbers, not JSON strings: n is a number.
 @test "autoload: badRecordsPath, multiLine and inferSchema carry over" {
 	mkdir land
-	printf '[{"id":"1","n":"7"},\n {"id":"2","n":"8"}]\n' > land/a.json
+	printf '[{"id":"1","n":7},\n {"id":"2","n":8}]\n' > land/a.json
 	printf '{"id":"3","n":"x"}\n' > land/b.json
 	touch -d '+1 min' land/b.json
 	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
