@@ -1,9 +1,10 @@
 /*
  * inlet-rescue: decide which columns a row has.  The schema comes from
  * --schema, from the latest version in the schema location, or is
- * inferred from a sample of the first batch (or, with --infer-only, from
- * a sample of a whole stream, before the pipeline starts); each version is kept as
- * schemas/V (the schema record itself, readable with cat).  Fields the
+ * inferred, by Spark's rules, from a sample of the first batch (or, with
+ * --infer-only, of a whole stream, before the pipeline starts); each
+ * version is kept as schemas/V (the schema record itself, readable with
+ * cat).  Fields the
  * schema does not know are added as new columns (a new version, announced
  * in-stream, without stopping), rescued into _rescued_data, refused, or
  * dropped, per --schema-evolution-mode.
