@@ -4,10 +4,9 @@
  * inferred, by Spark's rules, from a sample of the first batch (or, with
  * --infer-only, of a whole stream, before the pipeline starts); each
  * version is kept as schemas/V (the schema record itself, readable with
- * cat).  Fields the
- * schema does not know are added as new columns (a new version, announced
- * in-stream, without stopping), rescued into _rescued_data, refused, or
- * dropped, per --schema-evolution-mode.
+ * cat).  Fields the schema does not know are added as new columns (a new
+ * version, announced in-stream, without stopping), rescued into
+ * _rescued_data, refused, or dropped, per --schema-evolution-mode.
  *
  * Rows whose fields are all known pass through as they came, byte for byte.
  */
