@@ -254,18 +254,19 @@ static void widening(void)
 	 * The table of schema.h and inlet-rescue(1): INT -> BIGINT -> DOUBLE
 	 * as Spark's JSON schema inference widens numbers
 	 * (JsonInferSchema.compatibleType, by TypeCoercion's
-	 * findTightestCommonType), and any other mix is STRING, Spark's
-	 * fallback there.  Row A widened with column B.
+	 * findTightestCommonType), a DECIMAL with an integer as a DECIMAL
+	 * holding both and with a DOUBLE as DOUBLE, and any other mix is
+	 * STRING, Spark's fallback there.  Row A widened with column B.
 	 */
 	enum { S = TYPE_STRING, I = TYPE_INT, L = TYPE_BIGINT, D = TYPE_DOUBLE, M = TYPE_DECIMAL,
 	       B = TYPE_BOOLEAN, DT = TYPE_DATE, TS = TYPE_TIMESTAMP, J = TYPE_JSON };
 	static const int table[9][9] = {
 		/*        S  I  L  D  M  B  DT  TS  J */
 		/* S  */ { S, S, S, S, S, S, S,  S,  S },
-		/* I  */ { S, I, L, D, S, S, S,  S,  S },
-		/* L  */ { S, L, L, D, S, S, S,  S,  S },
-		/* D  */ { S, D, D, D, S, S, S,  S,  S },
-		/* M  */ { S, S, S, S, M, S, S,  S,  S },
+		/* I  */ { S, I, L, D, M, S, S,  S,  S },
+		/* L  */ { S, L, L, D, M, S, S,  S,  S },
+		/* D  */ { S, D, D, D, D, S, S,  S,  S },
+		/* M  */ { S, M, M, D, M, S, S,  S,  S },
 		/* B  */ { S, S, S, S, S, B, S,  S,  S },
 		/* DT */ { S, S, S, S, S, S, DT, S,  S },
 		/* TS */ { S, S, S, S, S, S, S,  TS, S },
@@ -294,8 +295,16 @@ static void widening(void)
 	struct type got = type_widen(d102, d102);
 	CHECK(got.kind == TYPE_DECIMAL && got.precision == 10 && got.scale == 2,
 	      "the same DECIMAL keeps its precision and scale");
-	CHECK(type_widen(d102, d124).kind == TYPE_STRING,
-	      "two different DECIMALs meet at STRING, as documented");
+	got = type_widen(d102, d124);
+	CHECK(got.kind == TYPE_DECIMAL && got.precision == 12 && got.scale == 4,
+	      "two different DECIMALs widen to one holding both, as Spark's "
+	      "JsonInferSchema.compatibleType does");
+	struct type d382 = { TYPE_DECIMAL, 38, 2 }, d3810 = { TYPE_DECIMAL, 38, 10 };
+	CHECK(type_widen(d382, d3810).kind == TYPE_DOUBLE,
+	      "DECIMALs that need more than 38 digits widen to DOUBLE");
+	got = type_widen(ty(TYPE_BIGINT), d102);
+	CHECK(got.kind == TYPE_DECIMAL && got.precision == 22 && got.scale == 2,
+	      "a BIGINT meets a DECIMAL as DECIMAL(20,0)");
 	CHECK(type_widen(type_widen(ty(TYPE_INT), ty(TYPE_BIGINT)), ty(TYPE_DOUBLE)).kind == TYPE_DOUBLE,
 	      "widening is transitive along INT -> BIGINT -> DOUBLE");
 	buf_free(&a);
