@@ -19,14 +19,15 @@ _inlet_options()
 			--max-files-per-trigger --max-bytes-per-trigger \
 			--allow-overwrites --follow-symlinks --pattern --keep-batches \
 			--include-existing-files --min-age --backfill-interval --quiet \
-			--help --version -c -t -q -h
+			--check-options --help --version -c -t -q -h
 		;;
 	parse)
 		printf '%s\n' --format --multiline --header --delimiter --quote \
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--encoding --metadata --mode --column-name-of-corrupt-record \
-			--max-record-bytes --bad-records-path --rows-only --quiet --help --version \
+			--max-record-bytes --bad-records-path --rows-only --quiet \
+			--check-options --help --version \
 			-f -d -m -q -h
 		;;
 	rescue)
@@ -34,28 +35,29 @@ _inlet_options()
 			--primitives-as-string --prefers-decimal --drop-field-if-all-null \
 			--timestamp-format --date-format --infer-only \
 			--schema-hints --schema-evolution-mode --rescued-data-column \
-			--sample-files --sample-bytes --rows-only --quiet --help --version \
+			--sample-files --sample-bytes --rows-only --quiet \
+			--check-options --help --version \
 			-s -l -q -h
 		;;
 	cast)
 		printf '%s\n' --schema --date-format --timestamp-format \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
-			--rows-only --quiet --help --version -s -m -q -h
+			--rows-only --quiet --check-options --help --version -s -m -q -h
 		;;
 	join)
 		printf '%s\n' --static --on --type --select --prefix --rename \
-			--rows-only --quiet --help --version -q -h
+			--rows-only --quiet --check-options --help --version -q -h
 		;;
 	window)
 		printf '%s\n' --time --time-unit --window --slide --group-by --agg \
 			--watermark --output-mode --late-records --checkpoint --rows-only --quiet \
-			--help --version -c -q -h
+			--check-options --help --version -c -q -h
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
-			--mode --key --clean-source --keep-batches --summary-only --quiet --help \
-			--version -c -q -h
+			--mode --key --clean-source --keep-batches --summary-only --quiet \
+			--check-options --help --version -c -q -h
 		;;
 	copy-into)
 		printf '%s\n' --db --table --format --header --delimiter --pattern \

@@ -142,6 +142,7 @@ __inlet_add discover -l include-existing-files -x -a 'true\t"take the files alre
 __inlet_add discover -l min-age -x -d 'polling: take a file once its modification time is this old (DURATION)'
 __inlet_add discover -l backfill-interval -x -d 'watch: list everything this often (default 1m)'
 __inlet_add discover -s q -l quiet -d 'no summary on standard error'
+__inlet_add discover -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add discover -s h -l help -d 'show help'
 __inlet_add discover -l version -d 'show the version'
 
@@ -165,6 +166,7 @@ __inlet_add parse -l max-record-bytes -x -d 'longer records are malformed (defau
 __inlet_add parse -l bad-records-path -x -a '(__fish_complete_directories (commandline -ct))' -d 'write malformed records and unreadable files under DIR'
 __inlet_add parse -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add parse -s q -l quiet -d 'no counts on standard error'
+__inlet_add parse -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add parse -s h -l help -d 'show help'
 __inlet_add parse -l version -d 'show the version'
 
@@ -185,6 +187,7 @@ __inlet_add rescue -l sample-files -x -d 'files sampled for inference (default 1
 __inlet_add rescue -l sample-bytes -x -d 'bytes sampled for inference (default 256m)'
 __inlet_add rescue -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add rescue -s q -l quiet -d 'no counts on standard error'
+__inlet_add rescue -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add rescue -s h -l help -d 'show help'
 __inlet_add rescue -l version -d 'show the version'
 
@@ -200,6 +203,7 @@ __inlet_add cast -l bad-records-path -x -a '(__fish_complete_directories (comman
 __inlet_add cast -s m -l map -x -d 'a jq program applied to each row first'
 __inlet_add cast -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add cast -s q -l quiet -d 'no counts on standard error'
+__inlet_add cast -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add cast -s h -l help -d 'show help'
 __inlet_add cast -l version -d 'show the version'
 
@@ -212,6 +216,7 @@ __inlet_add join -l prefix -x -d 'put STR before the names of the added columns'
 __inlet_add join -l rename -x -d 'OLD=NEW: add the static column OLD as NEW'
 __inlet_add join -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add join -s q -l quiet -d "do not report the static table's size"
+__inlet_add join -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add join -s h -l help -d 'show help'
 __inlet_add join -l version -d 'show the version'
 
@@ -228,6 +233,7 @@ __inlet_add window -l late-records -r -F -d 'append late rows to FILE as NDJSON'
 __inlet_add window -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'checkpoint folder (state/), shared with inlet-commit'
 __inlet_add window -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add window -s q -l quiet -d 'no summary on standard error'
+__inlet_add window -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add window -s h -l help -d 'show help'
 __inlet_add window -l version -d 'show the version'
 
@@ -245,6 +251,7 @@ __inlet_add commit -l clean-source -x -a '(__inlet_clean_source)' -d 'delete, or
 __inlet_add commit -l keep-batches -x -d 'commits/ entries kept (default 100)'
 __inlet_add commit -l summary-only -d 'print only the summary at the end'
 __inlet_add commit -s q -l quiet -d 'print neither progress nor summary'
+__inlet_add commit -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add commit -s h -l help -d 'show help'
 __inlet_add commit -l version -d 'show the version'
 

@@ -88,6 +88,16 @@ int parse_bool_arg(const char *opt, const char *value)
 	die(EX_USAGE, "invalid value '%s' for %s: expected true or false", value, opt);
 }
 
+int check_options;
+
+void check_options_exit(void)
+{
+	if (!check_options)
+		return;
+	close_stdout();
+	exit(0);
+}
+
 void print_version(void)
 {
 	printf("%s (inlet) %s\n", program_invocation_short_name, INLET_VERSION);

@@ -20,6 +20,16 @@ enum record_mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
 enum record_mode parse_mode_arg(const char *opt, const char *value);
 /* true/false, yes/no, 1/0, on/off (any case). */
 int parse_bool_arg(const char *opt, const char *value);
+/*
+ * --check-options, which every stage takes: the option loop sets
+ * check_options, and the stage calls check_options_exit() once every
+ * option, value and cross-option check has passed (DDL parsed, jq
+ * compiled) and before it reads input or opens, locks or creates
+ * anything.  A bad value has died with EX_USAGE before that point.
+ */
+extern int check_options;
+/* With --check-options, exit 0 here; otherwise return. */
+void check_options_exit(void);
 /* Print "PROG (inlet) VERSION" on stdout and exit 0. */
 void print_version(void) __attribute__((noreturn));
 

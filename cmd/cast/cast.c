@@ -82,6 +82,8 @@ static void usage(int code)
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
+"      --check-options            check the options and exit; for scripts that\n"
+"                                 build pipelines\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
 	exit(code);
@@ -90,7 +92,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_ROWS_ONLY, O_VERSION };
+	       O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -104,6 +106,7 @@ static void parse_options(int argc, char **argv)
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -137,6 +140,7 @@ static void parse_options(int argc, char **argv)
 		case 'm': opt.map = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -433,6 +437,7 @@ int main(int argc, char **argv)
 	}
 	if (opt.map)
 		st.map = map_new(opt.map);
+	check_options_exit();
 
 	badrec_init(&st.bad, opt.bad_records);
 	batch_reader_init_files(&in, argv + optind, argc - optind);

@@ -46,17 +46,24 @@ static void list_free(struct clean_list *l)
 
 /* ---- set-up ---- */
 
+void cleaner_check(const char *spec, const char *checkpoint)
+{
+	bool move = !strncmp(spec, "move:", 5) && spec[5];
+
+	if (!move && strcmp(spec, "delete"))
+		die(EX_USAGE, "invalid value '%s' for --clean-source: expected delete "
+		    "or move:DIR", spec);
+	if (!checkpoint)
+		die(EX_USAGE, "--clean-source needs --checkpoint");
+}
+
 void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint)
 {
 	bool move = !strncmp(spec, "move:", 5) && spec[5];
 
 	memset(c, 0, sizeof(*c));
 	c->archive_fd = -1;
-	if (!move && strcmp(spec, "delete"))
-		die(EX_USAGE, "invalid value '%s' for --clean-source: expected delete "
-		    "or move:DIR", spec);
-	if (!checkpoint)
-		die(EX_USAGE, "--clean-source needs --checkpoint");
+	cleaner_check(spec, checkpoint);
 	buf_printf(&c->queue_path, "%s/clean-pending", checkpoint);
 	if (move) {
 		if (mkdir_p_mode(spec + 5, 0777) < 0)

@@ -60,6 +60,12 @@ struct cleaner {
 };
 
 /*
+ * Check SPEC, "delete" or "move:DIR", for the checkpoint folder CHECKPOINT
+ * (may be NULL), creating nothing.  Dies with EX_USAGE on a bad SPEC or no
+ * checkpoint.
+ */
+void cleaner_check(const char *spec, const char *checkpoint);
+/*
  * Parse SPEC, "delete" or "move:DIR" (DIR is created when missing), for
  * the checkpoint folder CHECKPOINT (borrowed, may be NULL).  Dies with
  * EX_USAGE on a bad SPEC or no checkpoint, EX_CANTCREAT when DIR cannot be

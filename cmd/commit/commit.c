@@ -74,6 +74,8 @@ static void usage(int code)
 "      --keep-batches N    commits/ entries kept (default 100)\n"
 "      --summary-only      print only the summary at the end\n"
 "  -q, --quiet             print neither progress nor summary\n"
+"      --check-options     check the options and exit; for scripts that\n"
+"                          build pipelines\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n");
 	exit(code);
@@ -82,7 +84,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
-	       O_VERSION };
+	       O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, O_DB },
@@ -98,6 +100,7 @@ static void parse_options(int argc, char **argv)
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -138,6 +141,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_SUMMARY: opt.summary_only = true; break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -171,6 +175,8 @@ static void parse_options(int argc, char **argv)
 	/* Standard output cannot be replaced, only written on. */
 	if (opt.csv && !strcmp(opt.csv, "-") && opt.mode == SINK_OVERWRITE)
 		die(EX_USAGE, "--mode overwrite needs a file: --csv - writes standard output");
+	if (opt.clean_source)
+		cleaner_check(opt.clean_source, opt.checkpoint);
 }
 
 /*
@@ -337,6 +343,7 @@ int main(int argc, char **argv)
 	FILE *progress;
 
 	parse_options(argc, argv);
+	check_options_exit();
 	stream_setup_stdout();
 	if (opt.checkpoint) {
 		ckpt_open(&ck, opt.checkpoint);

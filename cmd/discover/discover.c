@@ -68,6 +68,8 @@ static void usage(int code)
 "                                 watch: list everything this often to catch\n"
 "                                 missed files (default 1m)\n"
 "  -q, --quiet                    no summary on standard error\n"
+"      --check-options            check the options and exit; for scripts that\n"
+"                                 build pipelines\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
 	exit(code);
@@ -76,7 +78,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
-	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_VERSION };
+	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
@@ -92,6 +94,7 @@ static void parse_options(int argc, char **argv)
 		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -141,6 +144,7 @@ static void parse_options(int argc, char **argv)
 				die(EX_USAGE, "--backfill-interval must be 1ms or more");
 			break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -394,6 +398,7 @@ int main(int argc, char **argv)
 	int nsources;
 
 	parse_options(argc, argv);
+	check_options_exit();
 	sources = argv + optind;
 	nsources = argc - optind;
 	stream_setup_stdout();

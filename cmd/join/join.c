@@ -77,6 +77,8 @@ static void usage(int code)
 "      --rows-only         rows only: leave out control records,\n"
 "                          for tools other than inlet\n"
 "  -q, --quiet             do not report the static table's size\n"
+"      --check-options     check the options and exit; for scripts that\n"
+"                          build pipelines\n"
 "  -h, --help              show this help\n"
 "      --version           show the version\n");
 	exit(code);
@@ -126,7 +128,8 @@ static void split_pair(const char *option, const char *value, char **left, char 
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY, O_VERSION };
+	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY,
+	       O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "static", required_argument, NULL, O_STATIC },
 		{ "on", required_argument, NULL, O_ON },
@@ -137,6 +140,7 @@ static void parse_options(int argc, char **argv)
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -175,6 +179,7 @@ static void parse_options(int argc, char **argv)
 		}
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -725,6 +730,7 @@ int main(int argc, char **argv)
 	int code;
 
 	parse_options(argc, argv);
+	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	source_init(&st.src, opt.static_source);

@@ -94,6 +94,8 @@ static void usage(int code)
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
+"      --check-options            check the options and exit; for scripts that\n"
+"                                 build pipelines\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
 	exit(code);
@@ -112,7 +114,8 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
-	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY, O_VERSION };
+	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY,
+	       O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "multiline", no_argument, NULL, O_MULTILINE },
@@ -134,6 +137,7 @@ static void parse_options(int argc, char **argv)
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -192,6 +196,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -779,6 +784,7 @@ int main(int argc, char **argv)
 	struct source src;
 
 	parse_options(argc, argv);
+	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	badrec_init(&bad, opt.bad_records);

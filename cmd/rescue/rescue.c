@@ -87,6 +87,8 @@ static void usage(int code)
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
+"      --check-options            check the options and exit; for scripts that\n"
+"                                 build pipelines\n"
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
 	exit(code);
@@ -117,7 +119,7 @@ static const char *pattern_arg(const char *name, const char *v)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
-	       O_ROWS_ONLY, O_VERSION, O_PRIMITIVES, O_DECIMAL, O_DROP_NULL,
+	       O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION, O_PRIMITIVES, O_DECIMAL, O_DROP_NULL,
 	       O_TS_FORMAT, O_DATE_FORMAT, O_INFER_ONLY };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
@@ -137,6 +139,7 @@ static void parse_options(int argc, char **argv)
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -168,6 +171,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -705,6 +709,14 @@ int main(int argc, char **argv)
 	struct sample sm = { BUF_INIT, 0, 0, false };
 
 	parse_options(argc, argv);
+	/* The DDLs fail before the location is opened, not at the first batch. */
+	struct schema ddl = SCHEMA_INIT;
+	if (opt.schema_ddl)
+		merge_ddl(&ddl, opt.schema_ddl, "--schema", false);
+	if (opt.hints)
+		merge_ddl(&ddl, opt.hints, "--schema-hints", true);
+	schema_free(&ddl);
+	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	memset(&st, 0, sizeof(st));

@@ -83,6 +83,8 @@ static void usage(int code)
 "      --rows-only           rows only: leave out control records,\n"
 "                            for tools other than inlet\n"
 "  -q, --quiet               no summary on standard error\n"
+"      --check-options       check the options and exit; for scripts that\n"
+"                            build pipelines\n"
 "  -h, --help                show this help\n"
 "      --version             show the version\n");
 	exit(code);
@@ -167,7 +169,7 @@ static void set_group_by(char *list)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
-	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_VERSION };
+	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "time", required_argument, NULL, O_TIME },
 		{ "time-unit", required_argument, NULL, O_TIME_UNIT },
@@ -182,6 +184,7 @@ static void parse_options(int argc, char **argv)
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -224,6 +227,7 @@ static void parse_options(int argc, char **argv)
 		case 'c': opt.checkpoint = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
+		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
 		default: usage(EX_USAGE);
@@ -599,6 +603,7 @@ int main(int argc, char **argv)
 	size_t nv;
 
 	parse_options(argc, argv);
+	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	memset(&r, 0, sizeof(r));
