@@ -346,6 +346,11 @@ _inlet()
 			return 0
 		fi
 		cmd=${words[1]} first=2
+		if [[ $cmd == help ]]; then
+			# inlet help COMMAND
+			((cword == 2)) && _inlet_compgen -W "$_inlet_commands" -- "$cur"
+			return 0
+		fi
 		;;
 	esac
 	case " $_inlet_commands " in

@@ -117,6 +117,12 @@ complete -c inlet -n __inlet_needs_command -a ctas -d 'CREATE OR REPLACE TABLE A
 complete -c inlet -n __inlet_needs_command -a autoload -d 'Auto Loader: the whole pipeline behind Databricks option names'
 complete -c inlet -n __inlet_needs_command -a status -d 'what a checkpoint says about its stream; tables and row counts'
 complete -c inlet -n __inlet_needs_command -s h -l help -d 'show help'
+# inlet help COMMAND: COMMAND's help.
+function __inlet_needs_help_topic
+    set -l tokens (commandline -opc)
+    test (count $tokens) -eq 2; and test "$tokens[2]" = help
+end
+complete -c inlet -n __inlet_needs_help_topic -a 'discover parse rescue cast join window commit copy-into ctas autoload status'
 complete -c inlet -n __inlet_needs_command -l version -d 'show the version'
 
 # Files as operands for the commands that take them ("complete -c inlet -f"

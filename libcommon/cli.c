@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,90 @@ int parse_bool_arg(const char *opt, const char *value)
 }
 
 int check_options;
+
+void usage_error(const char *fmt, ...)
+{
+	const char *name = program_invocation_short_name;
+	va_list ap;
+
+	fprintf(stderr, "%s: ", name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	/* "inlet-cast" is run as "inlet cast": point at that spelling. */
+	if (!strncmp(name, "inlet-", 6))
+		fprintf(stderr, "; try 'inlet %s --help'\n", name + 6);
+	else
+		fprintf(stderr, "; try '%s --help'\n", name);
+	exit(EX_USAGE);
+}
+
+/* The error getopt_long reported for the long option ARG ("--name[=v]"). */
+static void bad_long_option(const char *arg, const struct option *longopts)
+{
+	size_t len = strcspn(arg + 2, "=");
+	const struct option *found = NULL;
+	int matches = 0;
+
+	for (const struct option *o = longopts; o->name; o++) {
+		if (strncmp(o->name, arg + 2, len))
+			continue;
+		found = o;
+		if (strlen(o->name) == len) {
+			matches = 1;	/* an exact name wins over longer ones */
+			break;
+		}
+		matches++;
+	}
+	if (matches > 1)
+		usage_error("ambiguous option '%.*s'", (int)len + 2, arg);
+	if (!found)
+		usage_error("unknown option '%.*s'", (int)len + 2, arg);
+	if (found->has_arg == required_argument && !arg[2 + len])
+		usage_error("option '--%s' requires an argument", found->name);
+	if (found->has_arg == no_argument && arg[2 + len])
+		usage_error("option '--%s' takes no value", found->name);
+	usage_error("invalid option '%s'", arg);
+}
+
+/* Whether ARG, the element getopt_long stopped at, is a long option. */
+static int is_long_option(const char *arg, const struct option *longopts)
+{
+	size_t len;
+
+	if (strncmp(arg, "--", 2) || !arg[2])
+		return 0;
+	if (!optopt)
+		return 1;	/* getopt_long sets it to 0 for long options only */
+	/* optopt is the option's value: a short letter stuck in a later
+	 * element ("--quiet -x") is not this one. */
+	len = strcspn(arg + 2, "=");
+	for (const struct option *o = longopts; o->name; o++)
+		if (!strncmp(o->name, arg + 2, len) && o->val == optopt)
+			return 1;
+	return 0;
+}
+
+int cli_getopt(int argc, char **argv, const char *optstring,
+	       const struct option *longopts)
+{
+	const char *spec;
+	int c;
+
+	opterr = 0;	/* the messages are ours: one line each */
+	c = getopt_long(argc, argv, optstring, longopts, NULL);
+	if (c != '?')
+		return c;
+	if (optind > 0 && optind <= argc && is_long_option(argv[optind - 1], longopts))
+		bad_long_option(argv[optind - 1], longopts);
+	spec = optopt > 0 && optopt < 256 && optopt != ':' ?
+		strchr(optstring, optopt) : NULL;
+	if (spec && spec[1] == ':')
+		usage_error("option '-%c' requires an argument", optopt);
+	if (optopt > 0 && optopt < 256)
+		usage_error("unknown option '-%c'", optopt);
+	usage_error("invalid option '%s'", argv[optind - 1]);
+}
 
 void check_options_exit(void)
 {

@@ -1,5 +1,7 @@
 #ifndef INLET_CLI_H
 #define INLET_CLI_H
+
+#include <getopt.h>
 /*
  * Option values shared by the binaries.  Each parser dies with EX_USAGE,
  * naming the option and the value, when the value does not parse.
@@ -30,6 +32,21 @@ int parse_bool_arg(const char *opt, const char *value);
 extern int check_options;
 /* With --check-options, exit 0 here; otherwise return. */
 void check_options_exit(void);
+/*
+ * A usage error, inlet(7)'s rule: one line and a pointer to the help,
+ * "PROG: MESSAGE; try 'inlet CMD --help'" on stderr, then exit EX_USAGE.
+ * Never the whole help: that is for --help, on stdout.
+ */
+void usage_error(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+/*
+ * getopt_long(3) for every binary, with getopt's own messages replaced:
+ * an unknown or ambiguous option, a missing argument or an argument given
+ * to an option that takes none is a usage_error() naming the option as
+ * typed ("-x", "--bogus").  Returns what getopt_long returns, never '?'.
+ */
+int cli_getopt(int argc, char **argv, const char *optstring,
+	       const struct option *longopts);
 /* Print "PROG (inlet) VERSION" on stdout and exit 0. */
 void print_version(void) __attribute__((noreturn));
 

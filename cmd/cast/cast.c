@@ -112,7 +112,7 @@ static void parse_options(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:m:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:m:qh", longopts)) != -1) {
 		switch (c) {
 		case 's': opt.schema_ddl = optarg; break;
 		case O_DATE: opt.date_format = optarg; break;

@@ -106,7 +106,7 @@ static void parse_options(int argc, char **argv)
 	};
 	int c, sinks;
 
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:qh", longopts)) != -1) {
 		switch (c) {
 		case 'c': opt.checkpoint = optarg; break;
 		case O_DB: opt.db = optarg; break;
@@ -148,15 +148,11 @@ static void parse_options(int argc, char **argv)
 		}
 	}
 	sinks = (opt.db || opt.table) + !!opt.dir + !!opt.csv + opt.to_stdout;
-	if (sinks != 1) {
-		error("give exactly one sink: --db FILE --table NAME, --dir DIR, --csv FILE "
-		      "or --stdout");
-		usage(EX_USAGE);
-	}
-	if (!opt.db != !opt.table) {
-		error("--db and --table go together");
-		usage(EX_USAGE);
-	}
+	if (sinks != 1)
+		usage_error("give exactly one sink: --db FILE --table NAME, --dir DIR, "
+			    "--csv FILE or --stdout");
+	if (!opt.db != !opt.table)
+		usage_error("--db and --table go together");
 	if (opt.table && !*opt.table)
 		die(EX_USAGE, "--table must not be empty");
 	/* Rows in the marks table would forge marks; sqlite_* are SQLite's own. */

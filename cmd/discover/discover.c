@@ -100,7 +100,7 @@ static void parse_options(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:t:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:t:qh", longopts)) != -1) {
 		switch (c) {
 		case 'c': opt.checkpoint = optarg; break;
 		case O_NO_CK: opt.no_checkpoint = true; break;
@@ -150,14 +150,10 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (optind >= argc) {
-		error("no SOURCE given");
-		usage(EX_USAGE);
-	}
-	if (!opt.checkpoint == !opt.no_checkpoint) {
-		error("give either --checkpoint DIR or --no-checkpoint");
-		usage(EX_USAGE);
-	}
+	if (optind >= argc)
+		usage_error("no SOURCE given");
+	if (!opt.checkpoint == !opt.no_checkpoint)
+		usage_error("give either --checkpoint DIR or --no-checkpoint");
 }
 
 /* ---- the checkpoint side ---- */

@@ -30,43 +30,37 @@ static const struct {
 	{ "status", "what a checkpoint says about its stream; tables and row counts" },
 };
 
-static void usage(int code)
+static void usage(void)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp, "usage: inlet COMMAND [ARGS...]\n"
-		"       inlet --help | --version\n\n"
-		"Incremental file ingestion: small filters over NDJSON pipes.\n\n"
-		"Stages and composites:\n");
+	printf("usage: inlet COMMAND [ARGS...]\n"
+	       "       inlet help [COMMAND]\n"
+	       "       inlet --help | --version\n\n"
+	       "Incremental file ingestion: small filters over NDJSON pipes.\n\n"
+	       "Stages and composites:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].what);
-	fprintf(fp, "\n'inlet COMMAND --help' shows a command's options; "
-		"man inlet-COMMAND and inlet(7) say more.\n");
-	exit(code);
+		printf("  %-10s %s\n", commands[i].name, commands[i].what);
+	printf("\n'inlet help COMMAND' or 'inlet COMMAND --help' shows a command's "
+	       "options;\nman inlet-COMMAND and inlet(7) say more.\n");
+	close_stdout();
+	exit(0);
 }
 
-int main(int argc, char **argv)
+/*
+ * Run inlet-NAME with ARGV (ARGV[0] is replaced by "inlet-NAME"): first
+ * beside this binary, so a build tree works without installing, then on
+ * PATH.  Returns only on failure, after a usage error for a NAME that is
+ * no inlet command.
+ */
+static void run_command(const char *name, char **argv)
 {
 	struct buf prog = BUF_INIT, self = BUF_INIT;
 	char exe[PATH_MAX];
 	ssize_t n;
 
-	if (argc < 2)
-		usage(EX_USAGE);
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "help"))
-		usage(0);
-	if (!strcmp(argv[1], "--version"))
-		print_version();
-	if (argv[1][0] == '-') {
-		error("unknown option '%s'", argv[1]);
-		usage(EX_USAGE);
-	}
-	if (strchr(argv[1], '/'))
-		die(EX_USAGE, "'%s' is not an inlet command", argv[1]);
-
-	buf_printf(&prog, "inlet-%s", argv[1]);
-	argv[1] = prog.data;
+	if (strchr(name, '/') || !*name)
+		usage_error("'%s' is not an inlet command", name);
+	buf_printf(&prog, "inlet-%s", name);
+	argv[0] = prog.data;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -75,12 +69,41 @@ int main(int argc, char **argv)
 			buf_add(&self, exe, (size_t)(slash - exe + 1));
 			buf_adds(&self, prog.data);
 			if (access(self.data, X_OK) == 0)
-				execv(self.data, argv + 1);
+				execv(self.data, argv);
 		}
 	}
-	execvp(prog.data, argv + 1);
+	execvp(prog.data, argv);
 	if (errno == ENOENT)
-		die(EX_USAGE, "'%s' is not an inlet command; see 'inlet --help'",
-		    prog.data + strlen("inlet-"));
+		usage_error("'%s' is not an inlet command", name);
 	die_errno(EX_OSERR, "cannot run '%s'", prog.data);
+}
+
+/* "inlet help [COMMAND]": the dispatcher's help, or COMMAND --help. */
+static void help(int argc, char **argv)
+{
+	static char help_opt[] = "--help";
+
+	if (argc < 3)
+		usage();
+	if (argc > 3)
+		usage_error("unexpected argument '%s' after 'help %s'", argv[3], argv[2]);
+	if (argv[2][0] == '-')
+		usage_error("'%s' is not an inlet command", argv[2]);
+	char *args[] = { NULL, help_opt, NULL };
+	run_command(argv[2], args);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage_error("no command given");
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		usage();
+	if (!strcmp(argv[1], "--version"))
+		print_version();
+	if (!strcmp(argv[1], "help"))
+		help(argc, argv);
+	if (argv[1][0] == '-')
+		usage_error("unknown option '%s'", argv[1]);
+	run_command(argv[1], argv + 1);
 }

@@ -149,7 +149,7 @@ static void parse_options(int argc, char **argv)
 	size_t non = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		switch (c) {
 		case O_STATIC: opt.static_source = optarg; break;
 		case O_ON: split_list("--on", optarg, &on, &non); break;
@@ -185,10 +185,8 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (!opt.static_source || !non) {
-		error("--static and --on are required");
-		usage(EX_USAGE);
-	}
+	if (!opt.static_source || !non)
+		usage_error("--static and --on are required");
 	if (!adds_columns() && (opt.select || *opt.prefix || opt.nrename))
 		die(EX_USAGE, "--select, --prefix and --rename name added columns; "
 		    "--type %s adds none", types[opt.type]);

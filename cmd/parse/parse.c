@@ -144,7 +144,7 @@ static void parse_options(int argc, char **argv)
 	long long max;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:d:mqh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "f:d:mqh", longopts)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "csv"))

@@ -145,7 +145,7 @@ static void parse_options(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "s:l:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:l:qh", longopts)) != -1) {
 		switch (c) {
 		case 's': opt.schema_ddl = optarg; break;
 		case 'l': opt.location = optarg; break;
@@ -177,10 +177,9 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (!opt.schema_ddl && !opt.location) {
-		error("give --schema DDL or --schema-location DIR (to infer the schema)");
-		usage(EX_USAGE);
-	}
+	if (!opt.schema_ddl && !opt.location)
+		usage_error("give --schema DDL or --schema-location DIR (to infer "
+			    "the schema)");
 	if (opt.infer_only && (opt.schema_ddl || !opt.location))
 		die(EX_USAGE, "--infer-only infers into --schema-location DIR: give that, "
 		    "and no --schema");

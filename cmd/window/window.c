@@ -191,7 +191,7 @@ static void parse_options(int argc, char **argv)
 	struct window_spec *s = &opt.spec;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "c:qh", longopts)) != -1) {
 		switch (c) {
 		case O_TIME: opt.time_field = optarg; break;
 		case O_TIME_UNIT:
@@ -233,10 +233,8 @@ static void parse_options(int argc, char **argv)
 		default: usage(EX_USAGE);
 		}
 	}
-	if (!opt.time_field || !s->size_us) {
-		error("--time FIELD and --window DURATION are required");
-		usage(EX_USAGE);
-	}
+	if (!opt.time_field || !s->size_us)
+		usage_error("--time FIELD and --window DURATION are required");
 	if (!s->slide_us)
 		s->slide_us = s->size_us;
 	if (s->slide_us > s->size_us)
