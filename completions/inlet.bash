@@ -43,7 +43,7 @@ _inlet_options()
 		printf '%s\n' --schema --date-format --timestamp-format \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
-			--rows-only --quiet --check-options --help --version -s -m -q -h
+			--rows-only --quiet --check-options --help --version -s -q -h
 		;;
 	join)
 		printf '%s\n' --static --on --type --select --prefix --rename \
@@ -290,7 +290,7 @@ _inlet_value()
 	rescue:--sample-bytes | rescue:--timestamp-format | rescue:--date-format | \
 	cast:--schema | cast:-s | cast:--date-format | cast:--timestamp-format | \
 	cast:--column-format | cast:--rescued-data-column | \
-	cast:--column-name-of-corrupt-record | cast:--map | cast:-m | \
+	cast:--column-name-of-corrupt-record | cast:--map | \
 	join:--on | join:--select | join:--prefix | join:--rename | \
 	window:--time | window:--window | window:--slide | window:--group-by | \
 	window:--watermark | \

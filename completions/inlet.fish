@@ -206,7 +206,7 @@ __inlet_add cast -l mode -x -a 'permissive\t"null, original in _rescued_data (de
 __inlet_add cast -l rescued-data-column -x -d 'the rescued-data column (default _rescued_data)'
 __inlet_add cast -l column-name-of-corrupt-record -x -d 'column for the text of a row that does not convert'
 __inlet_add cast -l bad-records-path -x -a '(__fish_complete_directories (commandline -ct))' -d 'write rows that do not convert under DIR'
-__inlet_add cast -s m -l map -x -d 'a jq program applied to each row first'
+__inlet_add cast -l map -x -d 'a jq program applied to each row first'
 __inlet_add cast -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add cast -s q -l quiet -d 'no counts on standard error'
 __inlet_add cast -l check-options -d 'check the options and exit; for scripts that build pipelines'

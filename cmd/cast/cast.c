@@ -78,7 +78,7 @@ static void usage(int code)
 "                                 (default _corrupt_record)\n"
 "      --bad-records-path DIR     write rows that do not convert under DIR\n"
 "                                 instead of the stream\n"
-"  -m, --map JQ                   a jq program applied to each row first\n"
+"      --map JQ                   a jq program applied to each row first\n"
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
@@ -92,7 +92,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION };
+	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -102,7 +102,7 @@ static void parse_options(int argc, char **argv)
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
-		{ "map", required_argument, NULL, 'm' },
+		{ "map", required_argument, NULL, O_MAP },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -112,7 +112,7 @@ static void parse_options(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "s:m:qh", longopts)) != -1) {
+	while ((c = cli_getopt(argc, argv, "s:qh", longopts)) != -1) {
 		switch (c) {
 		case 's': opt.schema_ddl = optarg; break;
 		case O_DATE: opt.date_format = optarg; break;
@@ -137,13 +137,13 @@ static void parse_options(int argc, char **argv)
 				die(EX_USAGE, "--bad-records-path must not be empty");
 			opt.bad_records = optarg;
 			break;
-		case 'm': opt.map = optarg; break;
+		case O_MAP: opt.map = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
-		default: usage(EX_USAGE);
+		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
 	if (opt.bad_records && opt.mode == MODE_FAILFAST)

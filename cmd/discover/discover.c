@@ -147,7 +147,7 @@ static void parse_options(int argc, char **argv)
 		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
-		default: usage(EX_USAGE);
+		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
