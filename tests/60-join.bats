@@ -525,10 +525,10 @@ EOF
 	assert_output --regexp '^inlet-join \(inlet\) [0-9.]+$'
 }
 
-@test "bad options exit 64 with usage on stderr" {
+@test "bad options exit 64 with one line on stderr" {
 	run --separate-stderr inlet-join --no-such-option
 	assert_equal "$status" 64
-	[[ $stderr == *usage:* ]]
+	[[ $stderr == "inlet-join: unknown option '--no-such-option'; try 'inlet join --help'" ]]
 	run inlet-join --static c.csv < /dev/null
 	assert_equal "$status" 64
 	assert_output --partial "--static and --on are required"

@@ -501,7 +501,7 @@ $(win 12:00:00 13:00:00),\"count\":4}"
 	assert_equal "$status" 64
 	run --separate-stderr inlet-window --no-such-option
 	assert_equal "$status" 64
-	[[ $stderr == *usage:* ]]
+	[[ $stderr == "inlet-window: unknown option '--no-such-option'; try 'inlet window --help'" ]]
 	run inlet-window --help
 	assert_success
 	assert_output --partial "usage: inlet-window"
