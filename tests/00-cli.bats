@@ -102,7 +102,7 @@ assert_usage_error() {
 	run --separate-stderr inlet-window --time t
 	assert_usage_error inlet-window "--time FIELD and --window DURATION are required"
 	run --separate-stderr inlet-commit
-	assert_usage_error inlet-commit "give exactly one sink: --db FILE --table NAME, --dir DIR or --stdout"
+	assert_usage_error inlet-commit "give exactly one sink: --db FILE --table NAME, --dir DIR, --csv FILE or --stdout"
 	run --separate-stderr inlet-commit --db x.db
 	assert_usage_error inlet-commit "--db and --table go together"
 	run --separate-stderr inlet
