@@ -159,6 +159,7 @@ struct state {
 	const char **patterns;	/* per column: the date/time pattern, or NULL */
 	long corrupt_col;	/* index of the corrupt-record column, or -1 */
 	struct buf path;	/* the current file */
+	bool json_rows;		/* its rows are JSON's: a string is not a number */
 	long long record;	/* rows seen in the current file */
 	struct buf row, rescued, value, tmp, reason;
 	long long mismatches, dropped;
@@ -232,6 +233,26 @@ static bool mismatch(struct state *st, const char *column, const char *v, size_t
 	return true;
 }
 
+/*
+ * Spark's JSON reader takes a number only from a JSON number and a boolean
+ * only from true/false: "12.5" for DOUBLE is a type mismatch, not a
+ * conversion.  DECIMAL, DATE, TIMESTAMP and STRING read JSON strings.  The
+ * reason, or NULL when the value V of a JSON row may be converted to K.
+ */
+static const char *json_string_mismatch(const char *v, enum type_kind k)
+{
+	if (v[0] != '"')
+		return NULL;
+	switch (k) {
+	case TYPE_INT: case TYPE_BIGINT: case TYPE_DOUBLE:
+		return "a JSON string, not a number";
+	case TYPE_BOOLEAN:
+		return "a JSON string, not true or false";
+	default:
+		return NULL;
+	}
+}
+
 /* Add "KEY":VAL (raw key text) to the object being built in OUT. */
 static void add_member(struct buf *out, const char *key, size_t key_len,
 		       const char *val, size_t val_len)
@@ -293,8 +314,10 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			continue;
 		}
 		buf_reset(&st->value);
-		int rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
-					 &st->value, &why);
+		int rc = -1;
+		if (!st->json_rows || !(why = json_string_mismatch(f.val, cd->type.kind)))
+			rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
+					     &st->value, &why);
 		if (rc == 1) {
 			/* The value is its own cast: keep it, in the row's text if we can. */
 			if (copying)
@@ -429,6 +452,7 @@ int main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	st.schema.version = -1;
 	st.corrupt_col = -1;
+	st.json_rows = true;	/* a plain NDJSON stream has no file records */
 	if (opt.schema_ddl) {
 		if (schema_parse_ddl(&st.schema, opt.schema_ddl, &err) < 0)
 			die(EX_USAGE, "invalid --schema: %s", err.data);
@@ -482,6 +506,11 @@ int main(int argc, char **argv)
 			buf_reset(&st.path);
 			record_get_string(rec, "path", &st.path);
 			st.record = 0;
+			/* parse names the format.  A file record without one did not
+			   come through parse: its strings are converted, as before. */
+			buf_reset(&st.tmp);
+			st.json_rows = record_get_string(rec, "format", &st.tmp) &&
+				       !strcmp(st.tmp.data, "json");
 		} else if (ev == BATCH_BEGIN && st.map) {
 			map_begin_batch(st.map, in.id, in.checkpoint);
 		} else if (ev == BATCH_END) {
