@@ -306,22 +306,93 @@ static bool is_key(struct sqlite_sink *s, const char *name)
 	return false;
 }
 
+/* The key of --key as "ifnull(K1,X'00'),ifnull(K2,X'00')...", into OUT. */
+static void null_safe_key_list(struct sqlite_sink *s, struct buf *out)
+{
+	const char *k = s->base.key;
+	struct buf plain = BUF_INIT;
+
+	key_list(s, &plain);	/* checks that every key is a column */
+	buf_free(&plain);
+	while (*k) {
+		size_t n = strcspn(k, ",");
+		if (out->len)
+			buf_addc(out, ',');
+		buf_adds(out, "ifnull(");
+		quote_ident(out, k, n);
+		buf_adds(out, ",X'00')");
+		k += n + (k[n] == ',');
+	}
+}
+
+/* 1 if the index NAME (unquoted) exists. */
+static int index_exists(struct sqlite_sink *s, const char *name)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT 1 FROM sqlite_master "
+				   "WHERE type = 'index' AND name = ?");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		die(EX_IOERR, "cannot read '%s': %s", s->path, sqlite3_errmsg(s->db));
+	return rc == SQLITE_ROW;
+}
+
 /*
- * Upsert: a unique index on the key makes ON CONFLICT work; a later row
- * with the same key replaces the other columns (Spark's update mode).
+ * A table upserted by an older inlet has a plain unique index, under which
+ * every row with a NULL key part was a new row.  Drop that index and merge
+ * those rows, keeping the latest of each key (the last one written, as an
+ * upsert would have), and say how many went.  In the batch's transaction.
+ */
+static void upgrade_upsert_index(struct sqlite_sink *s, const char *table,
+				 const char *keys)
+{
+	struct buf sql = BUF_INIT, old = BUF_INIT;
+
+	buf_printf(&old, "inlet_upsert_key_%s", table);
+	if (index_exists(s, old.data)) {
+		buf_adds(&sql, "DROP INDEX ");
+		quote_ident(&sql, old.data, old.len);
+		exec(s, sql.data);
+	}
+	buf_reset(&sql);
+	buf_printf(&sql, "DELETE FROM %s WHERE rowid NOT IN "
+		   "(SELECT max(rowid) FROM %s GROUP BY %s)", s->qtable.data,
+		   s->qtable.data, keys);
+	exec(s, sql.data);
+	int merged = sqlite3_changes(s->db);
+	if (merged)
+		warning("%s: merged %d row%s whose upsert key repeated with a NULL part "
+			"(written by an older inlet), keeping the latest of each key",
+			s->base.name, merged, merged == 1 ? "" : "s");
+	buf_free(&sql);
+	buf_free(&old);
+}
+
+/*
+ * Upsert: a later row with the same key replaces the other columns
+ * (Spark's update mode).  Keys match NULL-safely, as Delta's MERGE with
+ * <=> does, so a NULL key part is one key and not a new one each time.
+ * SQLite's UNIQUE index holds NULLs as distinct, so the index and the
+ * ON CONFLICT target are over ifnull(KEY, X'00'): the sink binds text,
+ * numbers and NULL only, so no value can equal that blob, and every other
+ * key compares exactly as it did.
  */
 static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 {
-	struct buf keys = BUF_INIT, ddl = BUF_INIT, index = BUF_INIT;
+	struct buf keys = BUF_INIT, ddl = BUF_INIT, index = BUF_INIT, table = BUF_INIT;
 	bool any = false;
 
-	key_list(s, &keys);
-	buf_adds(&index, "inlet_upsert_key_");
-	buf_add(&index, s->qtable.data + 1, s->qtable.len - 2);
-	buf_adds(&ddl, "CREATE UNIQUE INDEX IF NOT EXISTS ");
-	quote_ident(&ddl, index.data, index.len);
-	buf_printf(&ddl, " ON %s (%s)", s->qtable.data, keys.data);
-	exec(s, ddl.data);
+	null_safe_key_list(s, &keys);
+	buf_add(&table, s->qtable.data + 1, s->qtable.len - 2);
+	buf_printf(&index, "inlet_upsert_nullsafe_%s", table.data);
+	if (!index_exists(s, index.data)) {
+		upgrade_upsert_index(s, table.data, keys.data);
+		buf_adds(&ddl, "CREATE UNIQUE INDEX ");
+		quote_ident(&ddl, index.data, index.len);
+		buf_printf(&ddl, " ON %s (%s)", s->qtable.data, keys.data);
+		exec(s, ddl.data);
+	}
 	buf_printf(sql, " ON CONFLICT (%s) DO ", keys.data);
 	for (size_t i = 0; i < s->ncols; i++) {
 		if (is_key(s, s->cols[i].name))
@@ -337,6 +408,7 @@ static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 	buf_free(&keys);
 	buf_free(&ddl);
 	buf_free(&index);
+	buf_free(&table);
 }
 
 static void prepare_insert(struct sqlite_sink *s)
