@@ -110,15 +110,20 @@ EOF
 	assert_output '{"cust":"C2","n":1,"first_name":"Bob","email":"bob@x.org"}'
 }
 
-@test "keys compare by JSON text: \"42\" and 42 differ" {
+# Spark casts the string side of string = number to the number's type
+# (TypeCoercion, "Atomic and String, cast as Atomic type"); keys of one type
+# keep comparing by text (42 and 42.0 differ).  More in 62-join-key-types.
+@test "keys of one type compare by JSON text; a string meets a number by value" {
 	printf '%s\n' '{"id":42,"kind":"number"}' '{"id":"42","kind":"string"}' > s.ndjson
 	printf '%s\n' '{"id":"42"}' '{"id":42}' '{"id":42.0}' > in
 	run_framed --separate-stderr inlet-join --static s.ndjson --on id --type left < in
 	assert_success
 	assert_output - <<'EOF'
 {"id":"42","kind":"string"}
+{"id":"42","kind":"number"}
 {"id":42,"kind":"number"}
-{"id":42.0,"kind":null}
+{"id":42,"kind":"string"}
+{"id":42.0,"kind":"string"}
 EOF
 }
 
@@ -290,7 +295,7 @@ EOF
 	assert_output - <<'EOF'
 {"id":1,"name":"Ann \"A\"","score":0.1,"big":9007199254740993,"n":null,"pic":"AP8Q"}
 {"id":2,"name":"Bob","score":5.0,"big":-1,"n":null,"pic":""}
-{"id":"1","name":null,"score":null,"big":null,"n":null,"pic":null}
+{"id":"1","name":"Ann \"A\"","score":0.1,"big":9007199254740993,"n":null,"pic":"AP8Q"}
 EOF
 }
 

@@ -6,9 +6,10 @@
  * batch's "begin" record when its source changed, so every batch is joined
  * against one version and a change shows from the next batch on (Spark
  * re-reads the static side every micro-batch).  A version that cannot be
- * read keeps the last good one.  Keys compare by their JSON text, so "42"
- * and 42 differ; joined rows are built from text, never from converted
- * values.
+ * read keeps the last good one.  Keys of one JSON type compare by their
+ * text; a string meets a number as Spark compares them, cast to the
+ * number's type (key.h), so "0123" matches 123.  Joined rows are built from
+ * text, never from converted values.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@
 #include "cli.h"
 #include "die.h"
 #include "json.h"
+#include "key.h"
 #include "source.h"
 #include "batch.h"
 #include "stream.h"
@@ -275,6 +277,9 @@ struct version {
 	uint64_t out_lengths;	/* bit N: an output name N bytes long (63: longer) */
 	long long rows, null_keys;
 	char loaded[32];	/* when, for messages */
+	unsigned *key_kinds;	/* per key: the kinds (key.h) of its static values */
+	struct table alt;	/* by the other forms of the keys, built on first need */
+	bool alt_built;
 };
 
 static void version_free(struct version *v)
@@ -282,6 +287,8 @@ static void version_free(struct version *v)
 	if (!v)
 		return;
 	table_free(&v->table);
+	table_free(&v->alt);
+	free(v->key_kinds);
 	for (size_t c = 0; c < v->ncols; c++) {
 		free(v->cols[c]);
 		if (v->out)
@@ -385,6 +392,7 @@ static int load_row(void *ctx, const char *text, size_t len)
 		if (k)
 			buf_addc(&l->row, TABLE_SEP);
 		add_key(&l->row, l->key_val[k], l->key_len[k], &l->tmp);
+		v->key_kinds[k] |= key_kind_of(l->key_val[k]);
 	}
 	size_t key_len = l->row.len;
 	for (size_t c = 0; c < v->ncols; c++) {
@@ -484,6 +492,8 @@ static struct version *load(struct source *src, struct buf *why, int *code)
 
 	memset(v, 0, sizeof(*v));
 	v->out_of.fold = true;
+	v->key_kinds = xmalloc(opt.nkeys * sizeof(*v->key_kinds));
+	memset(v->key_kinds, 0, opt.nkeys * sizeof(*v->key_kinds));
 	if (adds_columns())
 		for (size_t i = 0; i < opt.nselect; i++)
 			add_column(v, opt.select[i], strlen(opt.select[i]));
@@ -539,6 +549,13 @@ struct state {
 	const char **key_val;	/* per row: the stream's key values */
 	size_t *key_len;
 	struct buf key, tmp, name, out;
+	/* Keys of two types (key.h): */
+	bool warned;		/* the warning went out */
+	struct buf forms, norm;
+	size_t *form_at;	/* per key: where its forms start in FORMS */
+	int *form_n, *form_i;	/* per key: how many, and the one in use */
+	uint32_t *matches;	/* the static rows a row matched */
+	size_t nmatches, capmatches;
 };
 
 /*
@@ -637,6 +654,139 @@ static void emit_joined(struct state *st, const char *body, size_t body_len, boo
 	stream_write(stdout, st->out.data, st->out.len);
 }
 
+/* Put in ST->key the combination ST->form_i of the forms in ST->forms. */
+static void combine_forms(struct state *st)
+{
+	buf_reset(&st->key);
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		const char *f = st->forms.data + st->form_at[k];
+		for (int i = 0; i < st->form_i[k]; i++)
+			f += strlen(f) + 1;
+		if (k)
+			buf_addc(&st->key, TABLE_SEP);
+		buf_adds(&st->key, f);
+	}
+}
+
+/* Step ST->form_i to the next combination (an odometer); false after the last. */
+static bool next_combination(struct state *st)
+{
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		if (++st->form_i[k] < st->form_n[k])
+			return true;
+		st->form_i[k] = 0;
+	}
+	return false;
+}
+
+/*
+ * Index V's static rows by every combination of their keys' forms but the
+ * exact one (the main index has that), each entry holding its row's number
+ * after the key.  Built the first time a stream key meets a static key of
+ * the other type, so a join of one type costs nothing more.
+ */
+static void build_alt(struct state *st, struct version *v)
+{
+	for (uint32_t row = table_first_row(&v->table); row != TABLE_NONE;
+	     row = table_next_row(&v->table, row)) {
+		size_t len;
+		const char *key = table_key(&v->table, row, &len), *end = key + len;
+		buf_reset(&st->forms);
+		for (size_t k = 0; k < opt.nkeys; k++) {
+			const char *sep = memchr(key, TABLE_SEP, (size_t)(end - key));
+			if (!sep)
+				sep = end;
+			st->form_at[k] = st->forms.len;
+			st->form_n[k] = key_forms(&st->forms, key, (size_t)(sep - key),
+						  KEY_STATIC, &st->tmp);
+			st->form_i[k] = 0;
+			key = sep + 1;
+		}
+		while (next_combination(st)) {
+			combine_forms(st);
+			size_t key_len = st->key.len;
+			uint32_t hash = hash_bytes(st->key.data, key_len);
+			buf_addc(&st->key, TABLE_SEP);
+			buf_add(&st->key, &row, sizeof(row));
+			table_add(&v->alt, st->key.data, st->key.len, key_len, hash);
+		}
+	}
+	table_index(&v->alt);
+	v->alt_built = true;
+}
+
+static void add_match(struct state *st, uint32_t row)
+{
+	if (st->nmatches == st->capmatches) {
+		st->capmatches = st->capmatches ? 2 * st->capmatches : 16;
+		st->matches = xrealloc(st->matches, st->capmatches * sizeof(*st->matches));
+	}
+	st->matches[st->nmatches++] = row;
+}
+
+/*
+ * The static rows matching the stream's key by value across types, after
+ * EXACT (the chain of the exact match, or TABLE_NONE), into ST->matches.
+ * A part whose static values are all of its own type is looked up by its
+ * text only.
+ */
+static void match_across_types(struct state *st, uint32_t exact)
+{
+	struct version *v = st->cur;
+
+	if (!v->alt_built)
+		build_alt(st, v);
+	st->nmatches = 0;
+	for (; exact != TABLE_NONE; exact = table_find_next(&v->table, exact))
+		add_match(st, exact);
+	buf_reset(&st->forms);
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		buf_reset(&st->norm);
+		add_key(&st->norm, st->key_val[k], st->key_len[k], &st->tmp);
+		st->form_at[k] = st->forms.len;
+		st->form_n[k] = key_forms(&st->forms, st->norm.data, st->norm.len,
+					  KEY_STREAM, &st->tmp);
+		if (!(v->key_kinds[k] & ~key_kind_of(st->key_val[k])))
+			st->form_n[k] = 1;
+		st->form_i[k] = 0;
+	}
+	while (next_combination(st)) {
+		combine_forms(st);
+		uint32_t r = table_find(&v->alt, st->key.data, st->key.len,
+					hash_bytes(st->key.data, st->key.len));
+		for (; r != TABLE_NONE; r = table_find_next(&v->alt, r)) {
+			size_t n;
+			const char *p = table_values(&v->alt, r, &n);
+			uint32_t row;
+			memcpy(&row, p + 1, sizeof(row));
+			add_match(st, row);
+		}
+	}
+}
+
+static const char *kind_name(unsigned kind)
+{
+	return kind & KEY_STRING ? "a string" : kind & KEY_NUMBER ? "a number" :
+	       "a boolean or nested value";
+}
+
+/* Once per run: the two sides' keys are of different types. */
+static void warn_types(struct state *st, size_t k, unsigned stream_kind,
+		       unsigned static_kinds, unsigned long lineno)
+{
+	st->warned = true;
+	warning("join key '%s': '%s' line %lu has %s (%.*s) where static '%s' has "
+		"%s; %s", opt.stream_key[k], st->in->name, lineno, kind_name(stream_kind),
+		(int)(st->key_len[k] > 60 ? 60 : st->key_len[k]), st->key_val[k],
+		opt.static_source, kind_name(static_kinds),
+		(stream_kind | static_kinds) == (KEY_STRING | KEY_NUMBER) ?
+		"they compare as Spark compares them, the string cast to the "
+		"number's type" : "such keys never match");
+}
+
+static void write_matches(struct state *st, const char *text, size_t len, uint32_t first,
+			  const uint32_t *rows, size_t n);
+
 /*
  * Join one row of the stream.  The hot loop: the row's members, listed by
  * the reader's one validating pass, are looked at once, for the keys and
@@ -671,10 +821,21 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 
 	/* Null keys never match, as in SQL. */
 	uint32_t match = TABLE_NONE;
-	bool null_key = false;
+	bool null_key = false, across = false;
 	for (size_t k = 0; k < opt.nkeys; k++)
 		if (!st->key_val[k] || is_null(st->key_val[k], st->key_len[k]))
 			null_key = true;
+	for (size_t k = 0; k < opt.nkeys && !null_key; k++) {
+		unsigned kind = key_kind_of(st->key_val[k]);
+		unsigned other = v->key_kinds[k] & ~kind;
+		if (!other)
+			continue;	/* the common case: one type on both sides */
+		if (!st->warned)
+			warn_types(st, k, kind, other, lineno);
+		if ((kind | other) & KEY_STRING && (kind | other) & KEY_NUMBER &&
+		    !(kind & KEY_OTHER))
+			across = true;
+	}
 	if (!null_key) {
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
@@ -690,6 +851,24 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		}
 		match = table_find(&v->table, key, key_len, hash_bytes(key, key_len));
 	}
+	if (across) {
+		match_across_types(st, match);
+		write_matches(st, text, len, TABLE_NONE, st->matches, st->nmatches);
+	} else {
+		write_matches(st, text, len, match, NULL, 0);
+	}
+}
+
+/*
+ * Write the stream row TEXT joined with its matches: the chain from FIRST
+ * when ROWS is NULL, else the N rows of ROWS.
+ */
+static void write_matches(struct state *st, const char *text, size_t len, uint32_t first,
+			  const uint32_t *rows, size_t n)
+{
+	const struct version *v = st->cur;
+	uint32_t match = rows ? (n ? rows[0] : TABLE_NONE) : first;
+	size_t i = 0;
 
 	switch (opt.type) {
 	case JOIN_SEMI:
@@ -717,8 +896,13 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	bool empty = text[before - 1] == '{';
 	if (match == TABLE_NONE)
 		emit_joined(st, text, body, empty, TABLE_NONE);
-	for (; match != TABLE_NONE; match = table_find_next(&v->table, match))
+	while (match != TABLE_NONE) {
 		emit_joined(st, text, body, empty, match);
+		if (rows)
+			match = ++i < n ? rows[i] : TABLE_NONE;
+		else
+			match = table_find_next(&v->table, match);
+	}
 }
 
 int main(int argc, char **argv)
@@ -742,6 +926,9 @@ int main(int argc, char **argv)
 	report(st.cur, "loaded");
 	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
 	st.key_len = xmalloc(opt.nkeys * sizeof(*st.key_len));
+	st.form_at = xmalloc(opt.nkeys * sizeof(*st.form_at));
+	st.form_n = xmalloc(opt.nkeys * sizeof(*st.form_n));
+	st.form_i = xmalloc(opt.nkeys * sizeof(*st.form_i));
 
 	batch_reader_init_files(&in, argv + optind, argc - optind);
 	st.in = &in.in;
@@ -771,6 +958,12 @@ int main(int argc, char **argv)
 	source_close(&st.src);
 	free(st.key_val);
 	free(st.key_len);
+	free(st.form_at);
+	free(st.form_n);
+	free(st.form_i);
+	free(st.matches);
+	buf_free(&st.forms);
+	buf_free(&st.norm);
 	buf_free(&st.tried);
 	buf_free(&st.fp);
 	buf_free(&st.why);

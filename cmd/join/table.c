@@ -104,6 +104,27 @@ uint32_t table_find_next(const struct table *t, uint32_t row)
 	return head_of(t, row)->next;
 }
 
+uint32_t table_first_row(const struct table *t)
+{
+	return t->arena_len ? 0 : TABLE_NONE;
+}
+
+uint32_t table_next_row(const struct table *t, uint32_t row)
+{
+	const struct row_head *h = head_of(t, row);
+	size_t off = (size_t)row * 8 + ((sizeof(*h) + h->len + 7) & ~(size_t)7);
+
+	return off < t->arena_len ? (uint32_t)(off / 8) : TABLE_NONE;
+}
+
+const char *table_key(const struct table *t, uint32_t row, size_t *len)
+{
+	const struct row_head *h = head_of(t, row);
+
+	*len = h->key_len;
+	return (const char *)(h + 1);
+}
+
 const char *table_values(const struct table *t, uint32_t row, size_t *len)
 {
 	const struct row_head *h = head_of(t, row);

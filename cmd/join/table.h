@@ -43,6 +43,11 @@ void table_index(struct table *t);
 uint32_t table_find(const struct table *t, const char *key, size_t n, uint32_t hash);
 /* The row after ROW with the same key, or TABLE_NONE. */
 uint32_t table_find_next(const struct table *t, uint32_t row);
+/* Every row in the order added: the first, then each next; TABLE_NONE after the last. */
+uint32_t table_first_row(const struct table *t);
+uint32_t table_next_row(const struct table *t, uint32_t row);
+/* The key of ROW. */
+const char *table_key(const struct table *t, uint32_t row, size_t *len);
 /* The text of ROW after its key: "" or SEP VALUE SEP VALUE ... */
 const char *table_values(const struct table *t, uint32_t row, size_t *len);
 /* Bytes held: arena and index. */
