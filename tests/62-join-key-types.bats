@@ -176,7 +176,8 @@ EOF
 	pid=$!
 	exec 5> in
 	printf '%s\n' '{"_inlet":"begin","batch":0}' '{"id":1}' '{"_inlet":"end","batch":0}' >&5
-	sleep 0.5
+	# Batch 0 is written (flushed at its end) before the static side changes.
+	for _ in $(seq 200); do grep -q Ann out && break; sleep 0.05; done
 	printf 'id,name\n1,Bea\n' > c.csv
 	touch -d '+1 min' c.csv
 	printf '%s\n' '{"_inlet":"begin","batch":1}' '{"id":1}' '{"id":"1"}' '{"_inlet":"end","batch":1}' >&5
