@@ -21,8 +21,6 @@ json_file() {	# json_file FORMAT ROW...: one batch of a file read as FORMAT
 	echo '{"_inlet":"end","batch":0}'
 }
 
-rows() { grep -v '"_inlet"' <<<"$output" || true; }
-
 @test "a JSON string for DOUBLE, BIGINT, INT or BOOLEAN is rescued, not converted" {
 	json_file json '{"d":"12.5","b":"3","i":"4","t":"true","ok":7}' > in
 	run --separate-stderr inlet-cast --schema 'd DOUBLE, b BIGINT, i INT, t BOOLEAN, ok INT' < in

@@ -338,12 +338,7 @@ static void failures(void)
 
 int main(void)
 {
-	char tmpl[4096];
-	const char *t = getenv("TMPDIR");
-
-	snprintf(tmpl, sizeof(tmpl), "%s/inlet-unit-XXXXXX", t && *t ? t : "/tmp");
-	tmpdir = mkdtemp(tmpl);
-	CHECK(tmpdir != NULL, "temporary folder");
+	tmpdir = unit_tmpdir();
 	if (!tmpdir)
 		return unit_done();
 	stamp();
@@ -351,9 +346,6 @@ int main(void)
 	same_second();
 	failures();
 
-	char cmd[4200];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		printf("# could not remove %s\n", tmpdir);
+	unit_rmdir(tmpdir);
 	return unit_done();
 }

@@ -6,6 +6,7 @@
  * exit status.  tests/run-all counts the lines.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +68,32 @@ static inline int unit_fork(void (*fn)(void *), void *arg, char *err, size_t cap
 	err[n] = '\0';
 	fclose(tmp);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A fresh folder under $TMPDIR (or /tmp) for a test's files, or NULL after
+ * a failed CHECK; unit_rmdir removes it and everything in it.
+ */
+static char unit_dir[4096];
+
+static inline char *unit_tmpdir(void)
+{
+	const char *t = getenv("TMPDIR");
+	char *dir;
+
+	snprintf(unit_dir, sizeof(unit_dir), "%s/inlet-unit-XXXXXX", t && *t ? t : "/tmp");
+	dir = mkdtemp(unit_dir);
+	CHECK(dir != NULL, "temporary folder");
+	return dir;
+}
+
+static inline void unit_rmdir(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
 }
 
 #endif
