@@ -272,8 +272,10 @@ _inlet_value()
 	rescue:--schema-evolution-mode)
 		_inlet_compgen -W 'add-new-columns rescue fail-on-new-columns none' -- "$cur"
 		;;
-	parse:--format | parse:-f | copy-into:--format | copy-into:-f | \
-	ctas:--format | ctas:-f)
+	parse:--format | parse:-f)
+		_inlet_compgen -W 'csv tsv json text' -- "$cur"
+		;;
+	copy-into:--format | copy-into:-f | ctas:--format | ctas:-f)
 		_inlet_compgen -W 'csv json text' -- "$cur"
 		;;
 	parse:--encoding)

@@ -153,7 +153,7 @@ __inlet_add discover -s h -l help -d 'show help'
 __inlet_add discover -l version -d 'show the version'
 
 # parse
-__inlet_add parse -s f -l format -x -a 'csv\t"comma-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from the extension)'
+__inlet_add parse -s f -l format -x -a 'csv\t"comma-separated values" tsv\t"tab-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from the extension)'
 __inlet_add parse -l multiline -d 'JSON: each file is one object or an array of objects'
 __inlet_add parse -l header -x -a 'true\t"first record names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first record names the columns (default true)'
 __inlet_add parse -s d -l delimiter -x -d 'CSV field delimiter (default comma; \t for tab)'

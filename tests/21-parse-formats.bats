@@ -147,7 +147,7 @@ repeat() {
 @test "--bad-records-path: bad records and unreadable files go to a timestamped folder, not downstream" {
 	printf 'a,b\n1,2\n3\n"x"y,1\n\xff,5\n4,5\n' > t.csv
 	run_framed --separate-stderr inlet-parse --format csv --bad-records-path bad t.csv gone.csv
-	assert_success
+	assert_equal "$status" 66	# gone.csv was named and cannot be opened
 	assert_equal "$(rows)" '{"a":"1","b":"2"}
 {"a":"4","b":"5"}'
 	assert_line --partial '"_inlet":"skip"'

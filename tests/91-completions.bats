@@ -192,10 +192,15 @@ zsh_body() {
 	done
 }
 
-@test "completions: bash 'inlet parse --format <TAB>' gives csv json text" {
+@test "completions: bash 'inlet parse --format <TAB>' gives csv tsv json text" {
 	for mode in $(modes); do
 		for line in "inlet parse --format " "inlet parse -f " "inlet-parse --format " \
-			"inlet parse --format=" "inlet copy-into --format " "inlet-ctas -f "; do
+			"inlet parse --format="; do
+			complete_line "$mode" "$line"
+			assert_success
+			assert_output "$(sorted csv tsv json text)"
+		done
+		for line in "inlet copy-into --format " "inlet-ctas -f "; do
 			complete_line "$mode" "$line"
 			assert_success
 			assert_output "$(sorted csv json text)"
@@ -578,7 +583,7 @@ zsh_body() {
 		assert_equal "$output" "$want"
 	done
 	fish_complete "inlet parse --format "
-	assert_equal "$output" "$(sorted csv json text)"
+	assert_equal "$output" "$(sorted csv tsv json text)"
 	fish_complete "inlet-commit --mode "
 	assert_equal "$output" "$(sorted append overwrite upsert)"
 	fish_complete "inlet ctas --mode "

@@ -65,6 +65,7 @@ static bool is_blank(unsigned char c)
  */
 static size_t csv_scan(struct csv_state *s, const char *p, size_t n, char *out)
 {
+	const unsigned char delimiter = s->src->delimiter;
 	size_t w = 0, held = 0, held_from = 0;
 
 	for (size_t i = 0; i < n; i++) {
@@ -74,7 +75,7 @@ again:
 		case AT_FIELD:
 			if (c == opt.quote) {
 				s->scan = QUOTED;
-			} else if (c == opt.delimiter || c == '\n' || c == '\r') {
+			} else if (c == delimiter || c == '\n' || c == '\r') {
 				/* libcsv skips a '\r' before a field */
 			} else if (opt.trim_leading && is_blank(c)) {
 				continue;
@@ -84,7 +85,7 @@ again:
 			}
 			break;
 		case UNQUOTED:
-			if (c == opt.delimiter || c == '\n') {
+			if (c == delimiter || c == '\n') {
 				held = 0;
 				s->scan = AT_FIELD;
 			} else if (opt.trim_trailing && (is_blank(c) || c == '\r')) {
@@ -121,7 +122,7 @@ again:
 		case QUOTE_IN_QUOTED:
 			if (c == opt.quote) {
 				s->scan = QUOTED;
-			} else if (c == opt.delimiter || c == '\n') {
+			} else if (c == delimiter || c == '\n') {
 				s->scan = AT_FIELD;
 			} else if (c == '\r') {
 				/* libcsv takes it for a blank after the quote */
@@ -348,8 +349,8 @@ static bool needs_scan(const char *line, size_t len)
 static void choose_tests(struct csv_state *s, const char *p, size_t n)
 {
 	const char *cr = memchr(p, '\r', n);
-	bool builtin = (opt.delimiter == ' ' || !memchr(p, ' ', n)) &&
-		       (opt.delimiter == '\t' || !memchr(p, '\t', n)) &&
+	bool builtin = (s->src->delimiter == ' ' || !memchr(p, ' ', n)) &&
+		       (s->src->delimiter == '\t' || !memchr(p, '\t', n)) &&
 		       (!cr || cr == p + n - 1);
 
 	csv_set_space_func(&s->parser, builtin ? NULL : csv_is_space);
@@ -366,7 +367,7 @@ static void scan_from_quote(struct csv_state *s, const char *line, size_t len)
 
 	while (b > line && b[-1] == '\r')
 		b--;
-	s->scan = b == line || (unsigned char)b[-1] == opt.delimiter ? AT_FIELD : UNQUOTED;
+	s->scan = b == line || (unsigned char)b[-1] == s->src->delimiter ? AT_FIELD : UNQUOTED;
 	csv_scan(s, q, len - (size_t)(q - line), NULL);
 }
 
@@ -386,7 +387,7 @@ static bool csv_line_plain(struct csv_state *s, const char *line, size_t len)
 	s->line = line;
 	s->line_len = len;
 	for (;;) {
-		const char *d = memchr(p, opt.delimiter, (size_t)(end - p));
+		const char *d = memchr(p, s->src->delimiter, (size_t)(end - p));
 		const char *field_end = d ? d : end;
 		csv_field_cb(field_end > p ? (void *)p : NULL, (size_t)(field_end - p), s);
 		if (!d)
@@ -490,7 +491,7 @@ int parse_csv(struct source *src, struct input *in, const char **why)
 	s.rewrite = opt.escape != opt.quote || opt.trim_leading || opt.trim_trailing;
 	if (csv_init(&s.parser, CSV_EMPTY_IS_NULL) != 0)
 		die(EX_SOFTWARE, "cannot initialise the CSV parser");
-	csv_set_delim(&s.parser, opt.delimiter);
+	csv_set_delim(&s.parser, src->delimiter);
 	csv_set_quote(&s.parser, opt.quote);
 	csv_set_space_func(&s.parser, csv_is_space);
 	csv_set_term_func(&s.parser, csv_is_term);

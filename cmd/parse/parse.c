@@ -33,7 +33,6 @@
 
 struct options opt = {
 	.header = true,
-	.delimiter = ',',
 	.quote = '"',
 	.escape = '"',
 	.max_record = 64 << 20,
@@ -42,6 +41,7 @@ struct options opt = {
 
 static struct counters {
 	long long files, rows, malformed, dropped, unreadable;
+	long long missing;	/* FILE arguments not read: exit 66 */
 } count;
 
 /* Where --bad-records-path entries go. */
@@ -61,14 +61,15 @@ static void usage(int code)
 "one is skipped with \"retry\", for a later batch.  Symbolic links not\n"
 "followed by the listing, FIFOs and devices are skipped, never read.\n"
 "\n"
-"  -f, --format FMT               csv, json (one object per line), text\n"
-"                                 ({\"value\": line}); default: from the\n"
-"                                 file's extension\n"
+"  -f, --format FMT               csv, tsv (tab-delimited CSV), json (one\n"
+"                                 object per line), text ({\"value\": line});\n"
+"                                 default: from each file's extension\n"
 "      --multiline                JSON: each file is one object or an array\n"
 "                                 of objects\n"
 "      --header BOOL              CSV: first record names the columns\n"
 "                                 (default true; false: _c0, _c1, ...)\n"
-"  -d, --delimiter CHAR           CSV field delimiter (default ','; \\t for tab)\n"
+"  -d, --delimiter CHAR           CSV field delimiter (default ',', or a tab\n"
+"                                 for tsv; \\t for tab)\n"
 "      --quote CHAR               CSV quote character (default '\"')\n"
 "      --escape CHAR              CSV escape of a quote inside quotes\n"
 "                                 (default '\"', i.e. doubled quotes)\n"
@@ -99,6 +100,34 @@ static void usage(int code)
 "  -h, --help                     show this help\n"
 "      --version                  show the version\n");
 	exit(code);
+}
+
+/* The CSV delimiter of a file in format F (FORMAT_CSV or FORMAT_TSV). */
+static unsigned char delimiter_of(enum format f)
+{
+	if (opt.delimiter)
+		return opt.delimiter;
+	return f == FORMAT_TSV ? '\t' : ',';
+}
+
+/*
+ * The delimiter D, of the file PATH (NULL: of every file), must differ from
+ * the quote and the comment characters.
+ */
+static void check_delimiter(unsigned char d, const char *path)
+{
+	const char *which = d == opt.quote ? "--quote" :
+			    opt.comment && d == opt.comment ? "--comment" : NULL;
+
+	if (!which)
+		return;
+	if (opt.delimiter)
+		die(EX_USAGE, "--delimiter and %s must differ", which);
+	if (path)
+		die(EX_USAGE, "%s is the delimiter of '%s' (%s); give --delimiter", which,
+		    path, d == '\t' ? "a tab, as for tsv" : "',', as for csv");
+	die(EX_USAGE, "%s is the delimiter of --format %s; give --delimiter", which,
+	    d == '\t' ? "tsv" : "csv");
 }
 
 static unsigned char char_arg(const char *name, const char *v)
@@ -149,13 +178,15 @@ static void parse_options(int argc, char **argv)
 		case 'f':
 			if (!strcmp(optarg, "csv"))
 				opt.format = FORMAT_CSV;
+			else if (!strcmp(optarg, "tsv"))
+				opt.format = FORMAT_TSV;
 			else if (!strcmp(optarg, "json"))
 				opt.format = FORMAT_JSON;
 			else if (!strcmp(optarg, "text"))
 				opt.format = FORMAT_TEXT;
 			else
 				die(EX_USAGE, "invalid value '%s' for --format: expected "
-				    "csv, json or text", optarg);
+				    "csv, tsv, json or text", optarg);
 			break;
 		case O_MULTILINE: opt.multiline = true; break;
 		case O_HEADER: opt.header = parse_bool_arg("--header", optarg); break;
@@ -202,10 +233,11 @@ static void parse_options(int argc, char **argv)
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
-	if (opt.delimiter == opt.quote)
-		die(EX_USAGE, "--delimiter and --quote must differ");
-	if (opt.comment && (opt.comment == opt.delimiter || opt.comment == opt.quote))
-		die(EX_USAGE, "--comment must differ from --delimiter and --quote");
+	if (opt.comment && opt.comment == opt.quote)
+		die(EX_USAGE, "--comment and --quote must differ");
+	/* The delimiter is known now unless each file's name gives it. */
+	if (opt.delimiter || opt.format == FORMAT_CSV || opt.format == FORMAT_TSV)
+		check_delimiter(delimiter_of(opt.format), NULL);
 	if (opt.bad_records && opt.mode == MODE_FAILFAST)
 		die(EX_USAGE, "--bad-records-path and --mode failfast cannot be combined: "
 		    "failfast stops at the first bad record");
@@ -229,8 +261,10 @@ static enum format format_of(const char *path)
 			*dot = '\0';
 			continue;
 		}
-		if (!strcasecmp(dot, ".csv") || !strcasecmp(dot, ".tsv"))
+		if (!strcasecmp(dot, ".csv"))
 			return FORMAT_CSV;
+		if (!strcasecmp(dot, ".tsv"))
+			return FORMAT_TSV;
 		if (!strcasecmp(dot, ".json") || !strcasecmp(dot, ".jsonl") ||
 		    !strcasecmp(dot, ".ndjson"))
 			return FORMAT_JSON;
@@ -533,15 +567,21 @@ out:
 
 /*
  * Tell downstream that a file was not read, or not whole (commit counts
- * it).  RETRY: the file changed since it was listed and was left alone, to
- * be listed again for a later batch; it is no bad file.
+ * it), and say so on stderr: "cannot VERB 'FILE': REASON".  RETRY: the
+ * file changed since it was listed and was left alone, to be listed again
+ * for a later batch; it is no bad file.
  */
-static void emit_skip(const struct source *src, const char *reason, bool retry)
+static void emit_skip(const struct source *src, const char *verb, const char *reason,
+		      bool retry)
 {
 	struct buf rec = BUF_INIT;
 
 	count.unreadable++;
-	if (retry)
+	if (src->arg) {
+		/* The user named it: a failure, as for cat, once the rest is read. */
+		count.missing++;
+		error("cannot %s '%s': %s", verb, src->arg, reason);
+	} else if (retry)
 		warning("skipping '%s': %s; it is left for a later batch", src->path, reason);
 	else
 		warning("skipping '%s': %s", src->path, reason);
@@ -561,13 +601,23 @@ static void emit_skip(const struct source *src, const char *reason, bool retry)
 	buf_free(&rec);
 }
 
-/* SRC's format, from --format or its name; a name that says none is fatal. */
+/*
+ * SRC's format and CSV delimiter, from --format or its name (a .tsv file
+ * is CSV with a tab); a name that says none is fatal.
+ */
 static void source_format(struct source *src)
 {
-	src->format = opt.format ? opt.format : format_of(src->path);
-	if (src->format == FORMAT_AUTO)
+	enum format f = opt.format ? opt.format : format_of(src->path);
+
+	if (f == FORMAT_AUTO)
 		die(EX_USAGE, "cannot tell the format of '%s' from its name; give --format",
-		    src->path);
+		    src->arg ? src->arg : src->path);
+	src->format = f == FORMAT_TSV ? FORMAT_CSV : f;
+	src->delimiter = 0;
+	if (src->format == FORMAT_CSV) {
+		src->delimiter = delimiter_of(f);
+		check_delimiter(src->delimiter, src->arg ? src->arg : src->path);
+	}
 }
 
 /*
@@ -588,7 +638,7 @@ static struct input *open_source(struct source *src, int flags,
 	if (!in) {
 		if (opt.mode == MODE_FAILFAST)
 			die(EX_NOINPUT, "cannot open '%s': %s", src->path, why);
-		emit_skip(src, why, false);
+		emit_skip(src, "open", why, false);
 		return NULL;
 	}
 	if (!want || !want->known)
@@ -597,7 +647,7 @@ static struct input *open_source(struct source *src, int flags,
 	if (identity_equal(want, &got))
 		return in;
 	/* Not what was listed: a later batch lists it again, read then. */
-	emit_skip(src, identity_change(want, &got, &change), true);
+	emit_skip(src, "open", identity_change(want, &got, &change), true);
 	buf_free(&change);
 	input_close(in);
 	return NULL;
@@ -636,7 +686,7 @@ static void read_source(struct source *src, struct input *in, const struct stat 
 	if (rc < 0 && opt.mode == MODE_FAILFAST)
 		die(EX_IOERR, "cannot read '%s': %s", src->path, why);
 	if (rc < 0)
-		emit_skip(src, why, false);
+		emit_skip(src, "read", why, false);
 	/*
 	 * Written to while it was read: the rows sent cannot be taken back, and
 	 * the file's next version is the listing's business.  Say so.
@@ -757,6 +807,7 @@ static void parse_args(struct source *src, char **paths, int n)
 		char when[32];
 
 		src->path = abs ? abs : paths[i];
+		src->arg = paths[i];
 		src->batch = -1;
 		source_format(src);
 		in = open_source(src, INPUT_FOLLOW | INPUT_FIFO, NULL, &st);
@@ -790,6 +841,11 @@ int main(int argc, char **argv)
 	badrec_init(&bad, opt.bad_records);
 	memset(&src, 0, sizeof(src));
 	if (optind < argc) {
+		/* A FILE whose format cannot be told is a usage error: before any output. */
+		for (int i = optind; i < argc; i++) {
+			src.path = src.arg = argv[i];
+			source_format(&src);
+		}
 		/* The first inlet stage frames its output: one batch, ended only
 		 * when every file was read, so a stage dying downstream of it
 		 * commits nothing of the run. */
@@ -810,5 +866,5 @@ int main(int argc, char **argv)
 	}
 	badrec_free(&bad);
 	close_stdout();
-	return 0;
+	return count.missing ? EX_NOINPUT : 0;
 }

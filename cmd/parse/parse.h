@@ -11,13 +11,15 @@
 #include "cli.h"
 #include "input.h"
 
-enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_JSON, FORMAT_TEXT };
+/* FORMAT_TSV is CSV with a tab for delimiter: a source's format is never TSV. */
+enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON, FORMAT_TEXT };
 
 extern struct options {
 	enum format format;
 	bool multiline;		/* JSON: a whole file is one document */
 	bool header;
-	unsigned char delimiter, quote, escape;
+	unsigned char delimiter;	/* --delimiter; 0: from the format */
+	unsigned char quote, escape;
 	unsigned char comment;	/* CSV lines starting with it are skipped; 0: none */
 	const char *null_value;
 	size_t null_len;
@@ -34,10 +36,12 @@ extern struct options {
 /* The file being parsed. */
 struct source {
 	const char *path;
+	const char *arg;	/* the FILE argument as given; NULL: a listed file */
 	long long batch;	/* -1 outside batches */
 	struct buf meta;	/* ,"_metadata":{...,"row": */
 	long long row;		/* rows emitted from this file */
-	enum format format;
+	enum format format;	/* CSV, JSON or TEXT */
+	unsigned char delimiter;	/* CSV: ',' for .csv, tab for .tsv, or --delimiter */
 };
 
 /*
