@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 
 #include "identity.h"
@@ -85,4 +86,21 @@ const char *identity_change(const struct file_identity *want,
 		return out->data;
 	}
 	return "modified since it was listed";
+}
+
+const char *identity_not_regular(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return strerror(EISDIR);
+	if (S_ISFIFO(mode))
+		return "not a regular file (a FIFO)";
+	if (S_ISCHR(mode))
+		return "not a regular file (a character device)";
+	if (S_ISBLK(mode))
+		return "not a regular file (a block device)";
+	if (S_ISSOCK(mode))
+		return "not a regular file (a socket)";
+	if (S_ISLNK(mode))
+		return "not a regular file (a symbolic link)";
+	return "not a regular file";
 }

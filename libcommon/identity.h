@@ -50,5 +50,11 @@ void identity_append(struct buf *out, const struct file_identity *id);
  */
 const char *identity_change(const struct file_identity *want,
 			    const struct file_identity *got, struct buf *out);
+/*
+ * Why a file of MODE (not a regular file) is not read, for a message:
+ * "not a regular file (a FIFO)", ... ("Is a directory" for a folder).
+ * Static text.
+ */
+const char *identity_not_regular(mode_t mode);
 
 #endif

@@ -412,12 +412,13 @@ old_seen_line() {
 	ln -s "$PWD/outside/b.json" land/outside-link.json
 	ln -s "$PWD/outside/dir" land/dirlink
 	ln -s "$PWD/land" land/real/loop
-	run inlet-discover --no-checkpoint land
+	# What is left out is said on stderr (tests/12-discover-left-out.bats).
+	run --separate-stderr inlet-discover --no-checkpoint land
 	assert_success
 	assert_line --partial 'land/inside-link.json'
 	refute_line --partial 'outside-link.json'
 	refute_line --partial 'dirlink'
-	run inlet-discover --no-checkpoint --follow-symlinks land
+	run --separate-stderr inlet-discover --no-checkpoint --follow-symlinks land
 	assert_success
 	assert_line --partial 'land/outside-link.json'
 	assert_line --partial 'land/dirlink/c.json'

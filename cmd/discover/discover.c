@@ -408,7 +408,7 @@ int main(int argc, char **argv)
 
 	if (!opt.include_existing && st.first_start) {
 		/* cloudFiles.includeExistingFiles=false: evaluated on the first start only. */
-		list_sources(sources, nsources, NULL, &files);
+		list_sources(sources, nsources, NULL, &files, &st.left_out);
 		filter_new(&files, &st.seen);
 		mark_seen(&st, &files);
 		filelist_free(&files);
@@ -423,7 +423,7 @@ int main(int argc, char **argv)
 	} else if (opt.trigger == TRIGGER_WATCH) {
 		run_watch(&st, sources, nsources);
 	} else {
-		list_sources(sources, nsources, &st.seen, &files);
+		list_sources(sources, nsources, &st.seen, &files, &st.left_out);
 		filter_new(&files, &st.seen);
 		long long replayed = st.batches_emitted;
 		emit_files(&st, files.v, files.n);
@@ -440,9 +440,13 @@ int main(int argc, char **argv)
 			emit_batch(&st, NULL, 0, st.next_batch, true);
 		filelist_free(&files);
 	}
-	if (!opt.quiet && isatty(STDERR_FILENO))
-		fprintf(stderr, "inlet-discover: %lld new files in %lld batches\n",
+	if (!opt.quiet && isatty(STDERR_FILENO)) {
+		fprintf(stderr, "inlet-discover: %lld new files in %lld batches",
 			st.files_emitted, st.batches_emitted);
+		if (st.left_out.count)
+			fprintf(stderr, "; %lld left out (said above)", st.left_out.count);
+		fputc('\n', stderr);
+	}
 	if (!opt.no_checkpoint) {
 		if (st.seen_log && fclose(st.seen_log) != 0)
 			die_errno(EX_IOERR, "cannot write '%s'", st.seen_path.data);
@@ -453,6 +457,7 @@ int main(int argc, char **argv)
 		ckpt_close(&st.ck);
 	}
 	seen_free(&st.seen);
+	left_out_free(&st.left_out);
 	close_stdout();
 	return 0;
 }

@@ -127,21 +127,50 @@ void filelist_free(struct filelist *l);
 /* T as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (32 bytes), as iso8601_utc. */
 void format_mtime(char *out, const struct timespec *t);
 
+/*
+ * What the listing leaves out and why (leftout.c): each path reported once
+ * per process on standard error, and counted.  Names hidden by Spark's rule
+ * are left out unreported.
+ */
+struct left_out {
+	struct seen paths;	/* reported already */
+	long long count;	/* paths reported */
+};
+/*
+ * "warning: leaving out 'PATH': REASON" (REASON from FMT, naming at most
+ * one other path), unless PATH was reported before.
+ */
+void left_out(struct left_out *lo, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void left_out_free(struct left_out *lo);
+
 /* Spark's hidden-file rule: '.' or '_' names (not key=value), ._COPYING_. */
 bool hidden_name(const char *name);
 /* Does the path below its source, REL, pass --pattern? */
 /*
  * May the symlink PATH (its source root ends at REL_OFF - 1) be followed?
  * A regular file inside the root always, anything else only with
- * --follow-symlinks; on success *ST describes the target.
+ * --follow-symlinks; *ST describes the target (st_mode 0: none).  When it
+ * may not, the reason goes to LO (NULL: none), unless the target is a file
+ * the --pattern leaves out anyway.
  */
-bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st);
+bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st,
+		     struct left_out *lo);
+/*
+ * Can this process read NAME (in the folder DFD, or AT_FDCWD), the file
+ * PATH?  When permission is denied, PATH is left out, reported to LO: a
+ * later listing takes it once it can be read.
+ */
+bool readable(int dfd, const char *name, const char *path, struct left_out *lo);
 bool pattern_matches(const char *rel);
 /*
  * List the files of the sources into OUT, leaving out those SEEN (may be
- * NULL) holds unless --allow-overwrites and they changed.
+ * NULL) holds unless --allow-overwrites and they changed.  What is left out
+ * otherwise (links not followed, entries that cannot be looked at, files
+ * that are not regular) is reported through LO.
  */
-void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out);
+void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
+		  struct left_out *lo);
 /*
  * Keep only files not taken before (or changed, with --allow-overwrites),
  * each once, oldest first.
@@ -164,6 +193,7 @@ struct state {
 	bool newest_ends_run;	/* the newest of them says "last" */
 	bool windowed;		/* an inlet-window keeps state in the checkpoint */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
+	struct left_out left_out;	/* what the listings left out, said once */
 	long long files_emitted, batches_emitted;
 };
 

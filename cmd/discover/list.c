@@ -11,9 +11,11 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "die.h"
 #include "discover.h"
@@ -66,29 +68,71 @@ bool pattern_matches(const char *rel)
 	return fnmatch(opt.pattern, base ? base + 1 : rel, 0) == 0;
 }
 
+/* Report the link PATH that leads nowhere (realpath or stat said ERR). */
+static void dangling(const struct buf *path, int err, struct left_out *lo)
+{
+	char to[PATH_MAX];
+	ssize_t n;
+
+	if (err == ENOENT && (n = readlink(path->data, to, sizeof(to) - 1)) >= 0) {
+		to[n] = '\0';
+		left_out(lo, path->data, "a symbolic link to '%s', which does not exist", to);
+	} else {
+		left_out(lo, path->data, "a symbolic link that cannot be followed: %s",
+			 strerror(err));
+	}
+}
+
 /*
  * A symlink is followed only to a regular file inside the source root,
  * unless --follow-symlinks; then folders too, but never to a folder above
- * (a loop).  On success *ST describes the target.
+ * (a loop).
  */
-bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st)
+bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st,
+		     struct left_out *lo)
 {
 	char *target = realpath(path->data, NULL);
-	bool ok = false;
+	bool ok = false, wanted = pattern_matches(path->data + rel_off);
 
-	if (!target || stat(target, st) < 0)
+	if (!target || stat(target, st) < 0) {
+		int err = errno;
+		st->st_mode = 0;
+		if (lo && wanted)
+			dangling(path, err, lo);
 		goto out;
+	}
 	size_t root_len = rel_off ? rel_off - 1 : 0;
 	bool inside = !strncmp(target, path->data, root_len) && target[root_len] == '/';
 	if (S_ISREG(st->st_mode)) {
 		ok = inside || opt.follow_symlinks;
+		if (!ok && lo && wanted)
+			left_out(lo, path->data, "a symbolic link to '%s', outside the source "
+				 "(--follow-symlinks follows it)", target);
 	} else if (S_ISDIR(st->st_mode) && opt.follow_symlinks) {
 		size_t n = strlen(target);
 		ok = strncmp(path->data, target, n) || (path->data[n] != '/' && path->data[n]);
+		if (!ok && lo)
+			left_out(lo, path->data, "a symbolic link to '%s', a folder above it "
+				 "(a loop)", target);
+	} else if (S_ISDIR(st->st_mode)) {
+		if (lo)
+			left_out(lo, path->data, "a symbolic link to the folder '%s' "
+				 "(--follow-symlinks follows it)", target);
+	} else if (lo && wanted) {
+		left_out(lo, path->data, "a symbolic link to '%s': %s", target,
+			 identity_not_regular(st->st_mode));
 	}
 out:
 	free(target);
 	return ok;
+}
+
+bool readable(int dfd, const char *name, const char *path, struct left_out *lo)
+{
+	if (faccessat(dfd, name, R_OK, AT_EACCESS) == 0 || errno != EACCES)
+		return true;	/* other errors: opening it will say */
+	left_out(lo, path, "cannot read it: %s", strerror(EACCES));
+	return false;
 }
 
 /* A folder entry, read before any is looked at so lookups can be prefetched. */
@@ -111,6 +155,7 @@ struct lister {
 	struct listed *entries;
 	size_t n, cap;
 	struct buf names;
+	struct left_out *lo;
 };
 
 #define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss */
@@ -134,12 +179,18 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 		e = seen_find(l->seen, l->path.data, l->path.len, h);
 	if (e && !opt.allow_overwrites)
 		return;
-	if (!have_st && (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
-			 !S_ISREG(st->st_mode)))
-		return;		/* vanished or replaced while listing */
+	if (!have_st && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT)	/* else vanished while listing */
+			left_out(l->lo, l->path.data, "cannot stat it: %s", strerror(errno));
+		return;
+	}
+	if (!S_ISREG(st->st_mode))
+		return;		/* replaced while listing: the next listing says */
 	identity_from_stat(&id, st, link);
 	if (e && seen_same(e, &id))
 		return;
+	if (!readable(dfd, name, l->path.data, l->lo))
+		return;		/* taken once it can be read */
 	filelist_add(l->out, l->path.data, st, link);
 }
 
@@ -171,7 +222,7 @@ static void walk(struct lister *l)
 
 	if (!d) {
 		if (errno != ENOENT)
-			warning("cannot read folder '%s': %s", path->data, strerror(errno));
+			left_out(l->lo, path->data, "cannot read the folder: %s", strerror(errno));
 		return;
 	}
 	buf_addc(path, '/');
@@ -187,13 +238,17 @@ static void walk(struct lister *l)
 		buf_add(path, name, e.len);
 		/* Only file systems without d_type, and symlinks, cost a stat. */
 		if (e.type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				continue;	/* vanished while listing */
+			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				if (errno != ENOENT)	/* else vanished while listing */
+					left_out(l->lo, path->data, "cannot stat it: %s",
+						 strerror(errno));
+				continue;
+			}
 			e.type = IFTODT(st.st_mode);
 			have_st = true;
 		}
 		if (e.type == DT_LNK) {
-			if (!symlink_allowed(path, l->rel_off, &st))
+			if (!symlink_allowed(path, l->rel_off, &st, l->lo))
 				continue;
 			e.type = IFTODT(st.st_mode);
 			have_st = link = true;
@@ -203,6 +258,8 @@ static void walk(struct lister *l)
 		else if (e.type == DT_REG)
 			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st,
 				  link);
+		else if (pattern_matches(path->data + l->rel_off))
+			left_out(l->lo, path->data, "%s", identity_not_regular(DTTOIF(e.type)));
 	}
 	closedir(d);
 	l->n = first;
@@ -211,7 +268,8 @@ static void walk(struct lister *l)
 	path->data[len] = '\0';
 }
 
-static void list_root(const char *root, const struct seen *seen, struct filelist *out)
+static void list_root(const char *root, const struct seen *seen, struct filelist *out,
+		      struct left_out *lo)
 {
 	char *abs = realpath(root, NULL);
 	struct stat st;
@@ -219,7 +277,7 @@ static void list_root(const char *root, const struct seen *seen, struct filelist
 	if (!abs || stat(abs, &st) < 0)
 		die_errno(EX_NOINPUT, "cannot read source '%s'", root);
 	if (S_ISDIR(st.st_mode)) {
-		struct lister l = { .seen = seen, .out = out };
+		struct lister l = { .seen = seen, .out = out, .lo = lo };
 		buf_adds(&l.path, abs);
 		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
 			l.path.len = 0;
@@ -228,7 +286,9 @@ static void list_root(const char *root, const struct seen *seen, struct filelist
 		buf_free(&l.path);
 		buf_free(&l.names);
 		free(l.entries);
-	} else if (S_ISREG(st.st_mode)) {
+	} else if (!S_ISREG(st.st_mode)) {
+		left_out(lo, abs, "%s", identity_not_regular(st.st_mode));
+	} else if (readable(AT_FDCWD, abs, abs, lo)) {
 		filelist_add(out, abs, &st, false);	/* ABS is the target already */
 	}
 	free(abs);
@@ -239,11 +299,12 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[{") != NULL;
 }
 
-void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out)
+void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
+		  struct left_out *lo)
 {
 	for (int i = 0; i < n; i++) {
 		if (!has_glob(sources[i])) {
-			list_root(sources[i], seen, out);
+			list_root(sources[i], seen, out, lo);
 			continue;
 		}
 		glob_t g;
@@ -257,7 +318,7 @@ void list_sources(char **sources, int n, const struct seen *seen, struct filelis
 		for (size_t j = 0; j < g.gl_pathc; j++) {
 			const char *name = strrchr(g.gl_pathv[j], '/');
 			if (!hidden_name(name ? name + 1 : g.gl_pathv[j]))
-				list_root(g.gl_pathv[j], seen, out);
+				list_root(g.gl_pathv[j], seen, out, lo);
 		}
 		globfree(&g);
 	}

@@ -24,6 +24,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
@@ -102,7 +103,7 @@ void run_every(struct state *st, char **sources, int n)
 		struct seen seen_now = { 0 };
 		if (!opt.no_checkpoint)
 			take_retries(st);
-		list_sources(sources, n, &st->seen, &files);
+		list_sources(sources, n, &st->seen, &files, &st->left_out);
 		filter_new(&files, &st->seen);
 		keep_complete(&files, &pending, opt.min_age_ms, 0, &seen_now);
 		seen_free(&pending);
@@ -268,8 +269,15 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 	if (hidden_name(name) || !pattern_matches(path.data + dir->rel_off) ||
 	    (dir->glob && !glob_covers(dir->glob, path.data)) ||
 	    lstat(path.data, &sb) < 0 ||
-	    (S_ISLNK(sb.st_mode) && !(link = symlink_allowed(&path, dir->rel_off, &sb))) ||
-	    !S_ISREG(sb.st_mode)) {
+	    (S_ISLNK(sb.st_mode) &&
+	     !(link = symlink_allowed(&path, dir->rel_off, &sb, &st->left_out)))) {
+		buf_free(&path);
+		return;
+	}
+	if (!S_ISREG(sb.st_mode) ||
+	    (!created && !readable(AT_FDCWD, path.data, path.data, &st->left_out))) {
+		if (!S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode))
+			left_out(&st->left_out, path.data, "%s", identity_not_regular(sb.st_mode));
 		buf_free(&path);
 		return;
 	}
@@ -332,7 +340,7 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 
 	if (!opt.no_checkpoint)
 		take_retries(st);
-	list_sources(sources, n, &st->seen, &files);
+	list_sources(sources, n, &st->seen, &files, &st->left_out);
 	filter_new(&files, &st->seen);
 	leave_writing(w, &files);
 	keep_complete(&files, &w->listed, OLD_MS, SETTLE_MS, &next);

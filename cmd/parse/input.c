@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include "die.h"
+#include "identity.h"
 #include "input.h"
 
 enum codec { CODEC_PLAIN, CODEC_GZIP, CODEC_ZSTD };
@@ -32,22 +33,6 @@ struct input {
 
 #define CHUNK (1 << 17)
 
-/* Why a file that is not a regular file is not read. */
-static const char *not_regular(mode_t mode)
-{
-	if (S_ISDIR(mode))
-		return strerror(EISDIR);
-	if (S_ISFIFO(mode))
-		return "not a regular file (a FIFO)";
-	if (S_ISCHR(mode))
-		return "not a regular file (a character device)";
-	if (S_ISBLK(mode))
-		return "not a regular file (a block device)";
-	if (S_ISSOCK(mode))
-		return "not a regular file (a socket)";
-	return "not a regular file";
-}
-
 /*
  * Open PATH, a regular file (or a FIFO with INPUT_FIFO), and its status in
  * *ST; -1 with *WHY.  A FIFO opens at once under O_NONBLOCK instead of
@@ -67,7 +52,7 @@ static int open_regular(const char *path, int flags, struct stat *st, const char
 		 * before opening it can do anything (fstat below has the last word). */
 		if (stat(path, &pre) == 0 && !S_ISREG(pre.st_mode) &&
 		    !S_ISFIFO(pre.st_mode) && !S_ISDIR(pre.st_mode)) {
-			*why = not_regular(pre.st_mode);
+			*why = identity_not_regular(pre.st_mode);
 			return -1;
 		}
 		oflags &= ~O_NONBLOCK;
@@ -87,7 +72,7 @@ static int open_regular(const char *path, int flags, struct stat *st, const char
 		goto fail;
 	}
 	if (!S_ISREG(st->st_mode) && !(S_ISFIFO(st->st_mode) && (flags & INPUT_FIFO))) {
-		*why = not_regular(st->st_mode);
+		*why = identity_not_regular(st->st_mode);
 		goto fail;
 	}
 	/* From here reads wait for data as reads of a file do. */
