@@ -5,7 +5,10 @@ BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+# Where each shell looks: zsh's fpath has $(PREFIX)/share/zsh/site-functions
+# (Debian's packages use vendor-completions under /usr); fish and
+# bash-completion look under every folder of XDG_DATA_DIRS.
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/$(if $(filter /usr,$(PREFIX)),vendor-completions,site-functions)
 FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DOCDIR    ?= $(DATADIR)/doc/inlet
 EXDIR      = $(DOCDIR)/examples

@@ -22,6 +22,11 @@ mk() {
 	make -s -C "$INLET_ROOT" $MAKEVARS DESTDIR="$2" "$1"
 }
 
+# mk_local TARGET DESTDIR: the same with PREFIX=/usr/local.
+mk_local() {
+	make -s -C "$INLET_ROOT" $MAKEVARS PREFIX=/usr/local DESTDIR="$2" "$1"
+}
+
 # files DIR: every file and symlink under DIR, relative, sorted.
 files() {
 	(cd "$1" && find . \( -type f -o -type l \) | sed 's|^\./||' | LC_ALL=C sort)
@@ -149,8 +154,6 @@ programs() {
 }
 
 @test "install: examples go to the documentation folder" {
-	grep -qi 'examples' <(sed -n '/^install:/,/^$/p' "$INLET_ROOT/Makefile") ||
-		skip "make install does not install examples yet"
 	root=$BATS_TEST_TMPDIR/root
 	mk install "$root"
 	ex=$root/usr/share/doc/inlet/examples
@@ -163,4 +166,53 @@ programs() {
 	mk uninstall "$root"
 	run files "$root"
 	assert_output ''
+}
+
+@test "install PREFIX=/usr/local: each shell's completion where that shell looks for /usr/local" {
+	root=$BATS_TEST_TMPDIR/root
+	run mk_local install "$root"
+	assert_success
+	share=$root/usr/local/share
+	# zsh: /usr/local/share/zsh/site-functions is in zsh's default $fpath
+	# (zsh's configure: --enable-site-fndir=DATADIR/zsh/site-functions).
+	cmp "$INLET_ROOT/completions/_inlet" "$share/zsh/site-functions/_inlet"
+	[ ! -e "$share/zsh/vendor-completions" ] || fail "zsh completion in vendor-completions under /usr/local"
+	# fish: vendor_completions.d under each folder of XDG_DATA_DIRS.
+	cmp "$INLET_ROOT/completions/inlet.fish" "$share/fish/vendor_completions.d/inlet.fish"
+	for p in $(programs); do
+		[ -e "$share/fish/vendor_completions.d/$p.fish" ] || fail "no fish completion for $p"
+		[ -e "$share/bash-completion/completions/$p" ] || fail "no bash completion for $p"
+	done
+	# The shells find them there, by their own lookup rules.
+	if command -v zsh > /dev/null; then
+		zsh -fc 'print -rl -- $fpath' | grep -qx /usr/local/share/zsh/site-functions ||
+			fail "this zsh does not look in /usr/local/share/zsh/site-functions"
+		run zsh -fc "fpath=('$share/zsh/site-functions' \$fpath); autoload -Uz compinit
+			compinit -u -D; print -r -- \$_comps[inlet] \$_comps[inlet-parse]"
+		assert_output '_inlet _inlet'
+	fi
+	if command -v fish > /dev/null; then
+		run env XDG_DATA_DIRS="$share" PATH="$root/usr/local/bin:$PATH" \
+			fish -c 'complete -C "inlet-parse --format "'
+		assert_line --regexp '^tsv'
+	fi
+	if [ -f /usr/share/bash-completion/bash_completion ]; then
+		run env XDG_DATA_DIRS="$share" bash --norc --noprofile -c '
+			. /usr/share/bash-completion/bash_completion
+			_completion_loader inlet-discover; complete -p inlet-discover'
+		assert_output --partial 'inlet-discover'
+		assert_output --partial ' -F _inlet '
+	fi
+	run mk_local uninstall "$root"
+	assert_success
+	run files "$root"
+	assert_output ''
+}
+
+@test "README says how to enable the completions of each shell" {
+	section=$(sed -n '/^## Installing$/,/^## /p' "$INLET_ROOT/README.md")
+	[[ $section == *"share/zsh/site-functions"* && $section == *compinit* && $section == *fpath* ]] ||
+		fail "zsh: $section"
+	[[ $section == *"fish/vendor_completions.d"* && $section == *XDG_DATA_DIRS* ]] || fail "fish"
+	[[ $section == *"bash-completion/completions"* && $section == *bash_completion* ]] || fail "bash"
 }
