@@ -195,7 +195,8 @@ links() {
 
 @test "discover takes a symlink to a file inside the source, not one to a file outside, and no folder symlink" {
 	links
-	run inlet-discover --no-checkpoint land
+	# What is left out is said on stderr (tests/12-discover-left-out.bats).
+	run --separate-stderr inlet-discover --no-checkpoint land
 	assert_success
 	assert_line --partial "\"path\":\"$PWD/land/in.json\""
 	# The link itself is the file record's path (the same data twice).
