@@ -54,8 +54,10 @@ NOTEBOOK_EXEC = examples/notebook/plot.sh $(wildcard examples/notebook/[0-9][0-9
 EXAMPLES_ALL  = $(EXAMPLES_DATA) $(EXAMPLES_EXEC) $(NOTEBOOK_DATA) $(NOTEBOOK_EXEC)
 
 PROGS      = $(BIN)/inlet $(STAGES:%=$(BIN)/inlet-%) $(SCRIPTS:%=$(BIN)/inlet-%)
+# The prelude the composite scripts source, installed beside them.
+PRELUDE    = $(BIN)/inlet.sh-setup
 
-all: $(PROGS)
+all: $(PROGS) $(PRELUDE)
 
 $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
@@ -82,6 +84,10 @@ $(BIN)/inlet-$(1): cmd/$(1)/$(1).sh Makefile
 	sed 's/@VERSION@/$(VERSION)/' $$< > $$@.tmp && chmod +x $$@.tmp && mv $$@.tmp $$@
 endef
 $(foreach s,$(SCRIPTS),$(eval $(call script_rule,$(s))))
+
+$(PRELUDE): cmd/inlet/inlet.sh-setup
+	@mkdir -p $(BIN)
+	cp $< $@.tmp && chmod 644 $@.tmp && mv $@.tmp $@
 
 # C unit tests of libcommon.
 UNIT_SRC   = $(wildcard tests/unit/*.c)
@@ -137,6 +143,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(PRELUDE) $(DESTDIR)$(BINDIR)/
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 completions/inlet.bash $(DESTDIR)$(BASHCOMPDIR)/inlet
@@ -151,7 +158,7 @@ install: all
 	install -m 755 $(NOTEBOOK_EXEC) $(DESTDIR)$(EXDIR)/notebook/
 
 uninstall:
-	rm -f $(PROGS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGS:$(BIN)/%=$(DESTDIR)$(BINDIR)/%) $(PRELUDE:$(BIN)/%=$(DESTDIR)$(BINDIR)/%)
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(wildcard man/*.7))
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/inlet $(DESTDIR)$(ZSHCOMPDIR)/_inlet $(DESTDIR)$(FISHCOMPDIR)/inlet.fish
