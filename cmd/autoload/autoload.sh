@@ -2,8 +2,9 @@
 # inlet autoload: Auto Loader (spark.readStream.format("cloudFiles")) as a
 # pipeline.  Databricks option names carry over with -o; each maps to a
 # flag of one stage, and an option inlet does not support is an error.
-set -u -o pipefail
+set -u
 prog=inlet-autoload
+. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'
@@ -21,43 +22,38 @@ e.g. -o cloudFiles.format=json -o cloudFiles.schemaLocation=ck.
   -o, --option KEY=VALUE  a Databricks/Spark option (repeatable; see below)
   -s, --schema DDL        the .schema(...) of the reader
   -m, --map JQ            a jq program for each row (withColumn, select)
-  -t, --trigger MODE      available-now (default), once, every:DURATION,
-                          watch
+  -t, --trigger MODE      available-now (default; also availableNow),
+                          once, every:DURATION (also processingTime=DURATION,
+                          e.g. processingTime='10 seconds'), watch
   -q, --quiet             no progress objects
   -h, --help              show this help
       --version           show the version
 
 Options (case-insensitive): cloudFiles.format, cloudFiles.schemaLocation,
 cloudFiles.inferColumnTypes, cloudFiles.schemaEvolutionMode,
-cloudFiles.schemaHints, cloudFiles.rescuedDataColumn,
+cloudFiles.schemaHints, cloudFiles.rescuedDataColumn, rescuedDataColumn,
+cloudFiles.schemaInference.sampleSize.numFiles,
+cloudFiles.schemaInference.sampleSize.numBytes,
 cloudFiles.maxFilesPerTrigger, cloudFiles.maxBytesPerTrigger,
 cloudFiles.includeExistingFiles, cloudFiles.allowOverwrites,
 cloudFiles.backfillInterval, cloudFiles.cleanSource,
 cloudFiles.cleanSource.moveDestination, cloudFiles.validateOptions,
 cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
-nullValue, mode, columnNameOfCorruptRecord, badRecordsPath, multiLine,
-inferSchema, comment, encoding, pathGlobFilter, fileNamePattern,
+nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
+dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
+badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
+fileNamePattern,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
-	exit "${1:-0}"
-}
-
-die() { printf '%s: %s\n' "$prog" "$1" >&2; exit "${2:-64}"; }
-
-bool() {	# bool OPTION VALUE: true or false, or a usage error
-	case ${2,,} in
-	true) echo true ;;
-	false) echo false ;;
-	*) die "invalid value '$2' for $1: expected true or false" ;;
-	esac
+	exit 0
 }
 
 ck= db= table= schema= map= trigger=available-now quiet=0
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
-format= location= clean= move_to=
-opts=$(getopt -n "$prog" -o c:o:s:m:t:qh \
-	-l checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
-	-- "$@") || usage 64 >&2
+location= clean= move_to= on=
+getopt_or_die c:o:s:m:t:qh \
+	checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
+	"$@"
 eval set -- "$opts"
 options=()
 while :; do
@@ -68,152 +64,146 @@ while :; do
 	-o|--option) options+=("$2"); shift 2 ;;
 	-s|--schema) schema=$2; shift 2 ;;
 	-m|--map) map=$2; shift 2 ;;
-	-t|--trigger)
-		case $2 in available-now|once|watch|every:?*) ;;
-		*) die "invalid value '$2' for --trigger: expected available-now, once, every:DURATION or watch" ;;
-		esac
-		trigger=$2; shift 2 ;;
+	-t|--trigger) trigger=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
-	-h|--help) usage 0 ;;
+	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
 	--) shift; break ;;
 	esac
 done
 
+# Databricks' spellings of the triggers: .trigger(availableNow=True) and
+# .trigger(processingTime='10 seconds'); discover checks the duration.
+case $trigger in
+availableNow|availablenow|available-now) t=available-now ;;
+processingTime=*|processingtime=*)
+	t=${trigger#*=}
+	t=${t#[\'\"]} t=${t%[\'\"]}
+	t=every:$t ;;
+*) t=$trigger ;;
+esac
+stage_opt discover "--trigger $trigger" --trigger "$t"
+
+# Each -o goes to the stage flags it means; the stages check the values
+# (check_options below), so a refusal names the option as typed here.
 for kv in ${options[@]+"${options[@]}"}; do
-	[[ $kv == *=* ]] || die "invalid option '$kv': expected KEY=VALUE"
-	key=${kv%%=*} value=${kv#*=}
+	[[ $kv == *=* ]] || usage_error "invalid option '$kv': expected KEY=VALUE"
+	key=${kv%%=*} value=${kv#*=} what="-o $kv"
 	case ${key,,} in
-	cloudfiles.format)
-		case ${value,,} in
-		csv|json|text) format=${value,,} ;;
-		*) die "cloudFiles.format=$value is not supported (csv, json, text)" ;;
-		esac ;;
+	cloudfiles.format) stage_opt parse "$what" --format "${value,,}" ;;
 	cloudfiles.schemalocation) location=$value ;;
-	cloudfiles.infercolumntypes)
-		[ "$(bool "$key" "$value")" = true ] && rescue_args+=(--infer-column-types) ;;
-	cloudfiles.schemaevolutionmode) rescue_args+=(--schema-evolution-mode "$value") ;;
-	cloudfiles.schemahints) rescue_args+=(--schema-hints "$value") ;;
-	cloudfiles.rescueddatacolumn) rescue_args+=(--rescued-data-column "$value") ;;
-	cloudfiles.maxfilespertrigger) discover_args+=(--max-files-per-trigger "$value") ;;
-	cloudfiles.maxbytespertrigger) discover_args+=(--max-bytes-per-trigger "$value") ;;
-	cloudfiles.includeexistingfiles)
-		discover_args+=(--include-existing-files "$(bool "$key" "$value")") ;;
+	cloudfiles.infercolumntypes|inferschema)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt rescue "$what" --infer-column-types ;;
+	cloudfiles.schemaevolutionmode) stage_opt rescue "$what" --schema-evolution-mode "$value" ;;
+	cloudfiles.schemahints) stage_opt rescue "$what" --schema-hints "$value" ;;
+	cloudfiles.schemainference.samplesize.numfiles) stage_opt rescue "$what" --sample-files "$value" ;;
+	cloudfiles.schemainference.samplesize.numbytes) stage_opt rescue "$what" --sample-bytes "$value" ;;
+	cloudfiles.rescueddatacolumn|rescueddatacolumn)
+		stage_opt rescue "$what" --rescued-data-column "$value"
+		stage_opt cast "$what" --rescued-data-column "$value" ;;
+	cloudfiles.maxfilespertrigger) stage_opt discover "$what" --max-files-per-trigger "$value" ;;
+	cloudfiles.maxbytespertrigger) stage_opt discover "$what" --max-bytes-per-trigger "$value" ;;
+	cloudfiles.includeexistingfiles) stage_opt discover "$what" --include-existing-files "$value" ;;
 	cloudfiles.allowoverwrites)
-		[ "$(bool "$key" "$value")" = true ] && discover_args+=(--allow-overwrites) ;;
-	cloudfiles.backfillinterval) discover_args+=(--backfill-interval "$value") ;;
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt discover "$what" --allow-overwrites ;;
+	cloudfiles.backfillinterval) stage_opt discover "$what" --backfill-interval "$value" ;;
 	cloudfiles.cleansource)
 		case ${value,,} in
 		off) clean= ;;
 		delete) clean=delete ;;
 		move) clean=move ;;
-		*) die "invalid value '$value' for $key: expected OFF, DELETE or MOVE" ;;
+		*) die "$what: expected OFF, DELETE or MOVE" ;;
 		esac ;;
 	cloudfiles.cleansource.movedestination) move_to=$value ;;
 	cloudfiles.validateoptions)
-		[ "$(bool "$key" "$value")" = true ] || die "$key=false is not supported: inlet always validates options" ;;
+		bool_value on "$what" "$value"
+		[ "$on" = true ] || die "$what is not supported: inlet always validates options" ;;
 	cloudfiles.useincrementallisting)	# listing is always full
-		case ${value,,} in auto|true|false) ;; *) die "invalid value '$value' for $key: expected auto, true or false" ;; esac ;;
-	badrecordspath) parse_args+=(--bad-records-path "$value"); cast_args+=(--bad-records-path "$value") ;;
-	multiline|cloudfiles.json.multiline)
-		[ "$(bool "$key" "$value")" = true ] && parse_args+=(--multiline) ;;
-	inferschema)
-		[ "$(bool "$key" "$value")" = true ] && rescue_args+=(--infer-column-types) ;;
-	comment) parse_args+=(--comment "$value") ;;
-	encoding|charset) parse_args+=(--encoding "$value") ;;
-	header|cloudfiles.csv.header) parse_args+=(--header "$(bool "$key" "$value")") ;;
-	sep|delimiter|cloudfiles.csv.delimiter) parse_args+=(--delimiter "$value") ;;
-	quote) parse_args+=(--quote "$value") ;;
-	escape) parse_args+=(--escape "$value") ;;
-	nullvalue) parse_args+=(--null-value "$value") ;;
-	mode) parse_args+=(--mode "${value,,}") ;;
-	columnnameofcorruptrecord) parse_args+=(--column-name-of-corrupt-record "$value") ;;
-	pathglobfilter|filenamepattern) discover_args+=(--pattern "$value") ;;
+		case ${value,,} in auto|true|false) ;; *) die "$what: expected auto, true or false" ;; esac ;;
 	cloudfiles.usenotifications)
-		[ "$(bool "$key" "$value")" = false ] || die "$key=true is not supported: use --trigger watch (inotify) for the lowest latency" ;;
-	*) die "unknown or unsupported option '$key'" ;;
+		bool_value on "$what" "$value"
+		[ "$on" = false ] || die "$what is not supported: use --trigger watch (inotify) for the lowest latency" ;;
+	badrecordspath)
+		stage_opt parse "$what" --bad-records-path "$value"
+		stage_opt cast "$what" --bad-records-path "$value" ;;
+	multiline|cloudfiles.json.multiline)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --multiline ;;
+	comment) stage_opt parse "$what" --comment "$value" ;;
+	encoding|charset) stage_opt parse "$what" --encoding "$value" ;;
+	header|cloudfiles.csv.header) stage_opt parse "$what" --header "$value" ;;
+	sep|delimiter|cloudfiles.csv.delimiter) stage_opt parse "$what" --delimiter "$value" ;;
+	quote) stage_opt parse "$what" --quote "$value" ;;
+	escape) stage_opt parse "$what" --escape "$value" ;;
+	nullvalue) stage_opt parse "$what" --null-value "$value" ;;
+	skiprows) stage_opt parse "$what" --skip-rows "$value" ;;
+	ignoreleadingwhitespace)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --ignore-leading-white-space ;;
+	ignoretrailingwhitespace)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --ignore-trailing-white-space ;;
+	dateformat) stage_opt cast "$what" --date-format "$value" ;;
+	timestampformat) stage_opt cast "$what" --timestamp-format "$value" ;;
+	# Spark's mode and corrupt-record column govern the reader and the
+	# conversion both: a value that does not convert is a bad record too.
+	mode)
+		stage_opt parse "$what" --mode "${value,,}"
+		stage_opt cast "$what" --mode "${value,,}" ;;
+	columnnameofcorruptrecord)
+		stage_opt parse "$what" --column-name-of-corrupt-record "$value"
+		stage_opt cast "$what" --column-name-of-corrupt-record "$value" ;;
+	pathglobfilter|filenamepattern) stage_opt discover "$what" --pattern "$value" ;;
+	*) usage_error "unknown or unsupported option '$key'" ;;
 	esac
 done
 
-[ -n "$ck" ] || die "--checkpoint DIR is required"
-[ -n "$db" ] || die "--db FILE is required"
-[ -n "$table" ] || die "--table NAME is required"
-[ $# -gt 0 ] || die "no SOURCE given"
-[ -n "$format" ] && parse_args+=(--format "$format")
+[ -n "$ck" ] || usage_error "--checkpoint DIR is required"
+[ -n "$db" ] || usage_error "--db FILE is required"
+[ -n "$table" ] || usage_error "--table NAME is required"
+[ $# -gt 0 ] || usage_error "no SOURCE given"
+[ -n "$schema" ] && stage_opt rescue "--schema $schema" --schema "$schema"
+[ -n "$map" ] && stage_opt cast "--map" --map "$map"
 # _metadata is hidden in Spark until selected: parse adds it when --map uses it.
 [[ $map == *_metadata* ]] && parse_args+=(--metadata)
 if [ "$clean" = move ]; then
-	[ -n "$move_to" ] || die "cloudFiles.cleanSource=MOVE needs cloudFiles.cleanSource.moveDestination"
+	[ -n "$move_to" ] || usage_error "cloudFiles.cleanSource=MOVE needs cloudFiles.cleanSource.moveDestination"
 	commit_args+=(--clean-source "move:$move_to")
 elif [ "$clean" = delete ]; then
 	commit_args+=(--clean-source delete)
 fi
 [ "$quiet" = 1 ] && commit_args+=(--quiet)
 
-here=$(dirname "$(readlink -f "$0")")
-[ -x "$here/inlet-discover" ] && PATH=$here:$PATH
-
 # Without a schema location or a schema, rows keep the columns they bring:
 # the pipeline has no rescue stage (no stand-in process either, which a
 # stop signal would kill in the middle of a batch).
-rescue=()
-if [ -n "$location" ] || [ -n "$schema" ]; then
-	rescue=(inlet-rescue ${location:+--schema-location "$location"} ${schema:+--schema "$schema"}
-		${rescue_args[@]+"${rescue_args[@]}"})
-elif [ ${#rescue_args[@]} -gt 0 ]; then
-	die "schema options need cloudFiles.schemaLocation or --schema"
+if [ -n "$location" ]; then
+	rescue_args=(--schema-location "$location" ${rescue_args[@]+"${rescue_args[@]}"})
+elif [ -z "$schema" ] && [ ${#rescue_args[@]} -gt 0 ]; then
+	usage_error "schema options need cloudFiles.schemaLocation or --schema"
 fi
-cast=(inlet-cast ${map:+--map "$map"} ${cast_args[@]+"${cast_args[@]}"})
+discover_args=(--checkpoint "$ck" --quiet ${discover_args[@]+"${discover_args[@]}"} -- "$@")
+commit_args=(--checkpoint "$ck" --db "$db" --table "$table" ${commit_args[@]+"${commit_args[@]}"})
+# What an option alone is checked with (--check-options reads nothing).
+discover_check_base=(--no-checkpoint .)
+rescue_check_base=(--schema 'x STRING')
+rescue=()
+[ ${#rescue_args[@]} -gt 0 ] && rescue=(rescue)
+check_options discover parse ${rescue[@]+rescue} cast commit
+check_sources "$@"
 
-# A stop signal goes to discover, which finishes its batch; the other
-# stages end at end of input once that batch is committed.
-pidfile=$(mktemp) statusfile=$(mktemp)
-trap 'rm -f "$pidfile" "$statusfile"' EXIT
-interrupted=0
-stop() {
-	local pid
-	interrupted=1
-	pid=$(cat "$pidfile" 2>/dev/null)
-	[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
-}
-trap stop INT TERM
-(
-	# A stop signal to the whole process group must not end this shell
-	# before it records the stages' statuses: the stages handle it.
-	trap '' INT TERM
-	discover() {
-		bash -c 'echo $$ > "$1"; shift; exec "$@"' autoload "$pidfile" \
-			inlet-discover --checkpoint "$ck" --trigger "$trigger" --quiet \
-				${discover_args[@]+"${discover_args[@]}"} -- "$@"
-	}
-	commit() {
-		inlet-commit --checkpoint "$ck" --db "$db" --table "$table" \
-			${commit_args[@]+"${commit_args[@]}"}
-	}
-	if [ ${#rescue[@]} -gt 0 ]; then
-		discover "$@" | inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
-			| "${rescue[@]}" | "${cast[@]}" | commit
-	else
-		discover "$@" | inlet-parse ${parse_args[@]+"${parse_args[@]}"} \
-			| "${cast[@]}" | commit
-	fi
-	echo "${PIPESTATUS[*]}" > "$statusfile"
-) &
-pipeline=$!
-# A trapped signal interrupts wait: wait again for the pipeline's own status.
-while :; do
-	interrupted=0
-	wait "$pipeline"
-	rc=$?
-	if [ "$interrupted" = 1 ]; then
-		kill -0 "$pipeline" 2>/dev/null && continue
-		wait "$pipeline"
-		rc=$?
-	fi
-	break
-done
-# The first stage that failed says why: report its status.
-for code in $(cat "$statusfile" 2>/dev/null); do
-	[ "$code" = 0 ] || exit "$code"
-done
-exit "$rc"
+# The first Ctrl-C (or SIGTERM) finishes the batch in flight: 0 after a
+# clean stop, 130 when a second one aborts it (run_pipeline).
+pipeline_checkpoint=$ck
+discover=(inlet-discover "${discover_args[@]}")
+parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
+cast=(inlet-cast ${cast_args[@]+"${cast_args[@]}"})
+commit=(inlet-commit "${commit_args[@]}")
+if [ ${#rescue_args[@]} -gt 0 ]; then
+	rescue=(inlet-rescue "${rescue_args[@]}")
+	run_pipeline discover parse rescue cast commit
+else
+	run_pipeline discover parse cast commit
+fi

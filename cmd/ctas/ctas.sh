@@ -3,6 +3,7 @@
 # another table), replacing the table atomically in one transaction.
 set -u
 prog=inlet-ctas
+. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'
@@ -15,66 +16,94 @@ Nothing is remembered: a rerun replaces the table again.
 
       --db FILE             SQLite database (created when missing)
       --table NAME          table to create or replace
-  -f, --format FMT          csv, json or text (default: from file names)
+  -f, --format FMT          csv, tsv, json or text (default: from file names)
+  -s, --schema DDL          cast the rows to this schema (the SELECT list's
+                            types)
+      --map JQ              a jq program for each row (the SELECT list)
       --header BOOL         CSV: first line names the columns (default true)
   -d, --delimiter CHAR      CSV field delimiter (default ',')
-      --mode MODE           malformed records: permissive (default),
-                            dropmalformed or failfast
+      --quote CHAR          CSV quote character (default '"')
+      --escape CHAR         CSV escape of a quote inside quotes
+      --null-value STR      CSV text read as null
+      --comment CHAR        CSV: skip lines starting with CHAR
+      --skip-rows N         CSV: skip the first N lines of each file
+      --ignore-leading-white-space
+                            CSV: trim blanks before values
+      --ignore-trailing-white-space
+                            CSV: trim blanks after values
+      --multiline           JSON: each file is one object or an array
+      --encoding NAME       the files' encoding: UTF-8 only
+      --date-format PATTERN with --schema: Spark pattern for DATE text
+      --timestamp-format PATTERN
+                            with --schema: Spark pattern for TIMESTAMP text
+      --mode MODE           malformed records and values that do not
+                            convert: permissive (default), dropmalformed or
+                            failfast
   -m, --metadata            add the _metadata column
   -q, --quiet               print no summary
   -h, --help                show this help
       --version             show the version
 USAGE
-	exit "${1:-0}"
+	exit 0
 }
 
-die() { printf '%s: %s\n' "$prog" "$1" >&2; exit "${2:-64}"; }
-
-# "name" quoted as an SQL identifier.
-ident() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
-# 'text' quoted as an SQL string.
-literal() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
-
-db= table= quiet=0
-parse_args=()
-opts=$(getopt -n "$prog" -o f:d:mqh \
-	-l db:,table:,format:,header:,delimiter:,mode:,metadata,quiet,help,version \
-	-- "$@") || usage 64 >&2
+db= table= quiet=0 schema= map=
+discover_args=() parse_args=() cast_args=() commit_args=()
+getopt_or_die f:s:d:mqh \
+	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,quiet,help,version \
+	"$@"
 eval set -- "$opts"
 while :; do
 	case $1 in
 	--db) db=$2; shift 2 ;;
 	--table) table=$2; shift 2 ;;
-	-f|--format)
-		case $2 in csv|json|text) ;; *) die "invalid value '$2' for --format: expected csv, json or text" ;; esac
-		parse_args+=(--format "$2"); shift 2 ;;
-	--header)
-		case $2 in true|false) ;; *) die "invalid value '$2' for --header: expected true or false" ;; esac
-		parse_args+=(--header "$2"); shift 2 ;;
-	-d|--delimiter) parse_args+=(--delimiter "$2"); shift 2 ;;
+	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
+	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
+	--map) map=$2; stage_opt cast "--map" --map "$2"; shift 2 ;;
+	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding)
+		flag=$1
+		[ "$flag" = -d ] && flag=--delimiter
+		stage_opt parse "$1 $2" "$flag" "$2"; shift 2 ;;
+	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline)
+		stage_opt parse "$1" "$1"; shift ;;
+	--date-format|--timestamp-format) stage_opt cast "$1 $2" "$1" "$2"; shift 2 ;;
 	--mode)
-		case $2 in permissive|dropmalformed|failfast) ;;
-		*) die "invalid value '$2' for --mode: expected permissive, dropmalformed or failfast" ;; esac
-		parse_args+=(--mode "$2"); shift 2 ;;
-	-m|--metadata) parse_args+=(--metadata); shift ;;
+		stage_opt parse "--mode $2" --mode "$2"
+		stage_opt cast "--mode $2" --mode "$2"
+		shift 2 ;;
+	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
 	-q|--quiet) quiet=1; shift ;;
-	-h|--help) usage 0 ;;
+	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
 	--) shift; break ;;
 	esac
 done
-[ -n "$db" ] || die "--db FILE is required"
-[ -n "$table" ] || die "--table NAME is required"
-[ $# -gt 0 ] || die "no SOURCE given"
+[ -n "$db" ] || usage_error "--db FILE is required"
+[ -n "$table" ] || usage_error "--table NAME is required"
+[ $# -gt 0 ] || usage_error "no SOURCE given"
+if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
+	# --mode alone: cast is not in the pipeline, parse takes it.
+	for a in "${cast_args[@]}"; do
+		[[ $a == --date-format || $a == --timestamp-format ]] &&
+			usage_error "$a needs --schema"
+	done
+	cast_args=()
+fi
+stage_opt commit "--db $db" --db "$db"
+stage_opt commit "--table $table" --table "$table"
 
 case $1 in
 sqlite:*)
 	# sqlite:DB:TABLE -> a copy of that table, in one transaction.
-	[ $# -eq 1 ] || die "a sqlite: source stands alone"
+	[ $# -eq 1 ] || usage_error "a sqlite: source stands alone"
+	[ ${#parse_args[@]} -eq 0 ] && [ ${#cast_args[@]} -eq 0 ] ||
+		usage_error "a sqlite: source is copied as it is: no reader, --schema or --map options"
+	commit_check_base=(--db "$db" --table t)
+	check_options commit
 	src=${1#sqlite:}
 	src_db=${src%:*} src_table=${src##*:}
 	[ -n "$src_db" ] && [ "$src_db" != "$src" ] && [ -n "$src_table" ] ||
-		die "invalid source '$1': expected sqlite:DB:TABLE"
+		usage_error "invalid source '$1': expected sqlite:DB:TABLE"
 	[ -f "$src_db" ] || die "cannot open database '$src_db'" 66
 	command -v sqlite3 >/dev/null || die "the sqlite3 program is needed for a sqlite: source" 69
 	schema=src attach=
@@ -103,16 +132,27 @@ SELECT count(*) FROM main.$(ident "$table");"
 	;;
 esac
 
-here=$(dirname "$(readlink -f "$0")")
-[ -x "$here/inlet-discover" ] && PATH=$here:$PATH
-
-commit_args=(--db "$db" --table "$table" --mode overwrite)
+discover_args+=(--no-checkpoint --trigger once --quiet -- "$@")
+commit_args+=(--mode overwrite)
 if [ "$quiet" = 1 ]; then commit_args+=(--quiet); else commit_args+=(--summary-only); fi
-inlet-discover --no-checkpoint --trigger once --quiet -- "$@" \
-	| inlet-parse "${parse_args[@]}" \
-	| inlet-commit "${commit_args[@]}"
-status=("${PIPESTATUS[@]}")
-for s in "${status[@]}"; do
-	[ "$s" = 0 ] || exit "$s"
-done
-exit 0
+# Each stage checks its own options (--check-options) before anything runs.
+discover_check_base=(--no-checkpoint .)
+commit_check_base=(--db "$db" --table t)
+check_options discover parse ${cast_args[@]+cast} commit
+check_sources "$@"
+
+discover=(inlet-discover "${discover_args[@]}")
+parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
+commit=(inlet-commit "${commit_args[@]}")
+# The summary only once the table is replaced: a failed stage leaves none.
+summary=$(mktemp)
+trap 'rm -f "$summary"' EXIT
+if [ ${#cast_args[@]} -gt 0 ]; then
+	cast=(inlet-cast "${cast_args[@]}")
+	run_pipeline discover parse cast commit > "$summary"
+else
+	run_pipeline discover parse commit > "$summary"
+fi
+rc=$?
+[ "$rc" = 0 ] || exit "$rc"
+cat "$summary"
