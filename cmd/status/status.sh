@@ -3,6 +3,7 @@
 # database holds (the notebook's closing table-status check).
 set -u -o pipefail
 prog=inlet-status
+. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'
@@ -20,12 +21,9 @@ sink.  With --db alone: every table of the database and its row count.
   -h, --help          show this help
       --version       show the version
 USAGE
-	exit "${1:-0}"
+	exit 0
 }
 
-die() { printf '%s: %s\n' "$prog" "$1" >&2; exit "${2:-64}"; }
-ident() { printf '"%s"' "$(printf '%s' "$1" | sed 's/"/""/g')"; }
-literal() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"; }
 json_string() {
 	local s=${1//\\/\\\\}
 	s=${s//\"/\\\"}
@@ -33,22 +31,22 @@ json_string() {
 }
 
 db= table= json=0
-opts=$(getopt -n "$prog" -o h -l db:,table:,json,help,version -- "$@") || usage 64 >&2
+getopt_or_die h db:,table:,json,help,version "$@"
 eval set -- "$opts"
 while :; do
 	case $1 in
 	--db) db=$2; shift 2 ;;
 	--table) table=$2; shift 2 ;;
 	--json) json=1; shift ;;
-	-h|--help) usage 0 ;;
+	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
 	--) shift; break ;;
 	esac
 done
-[ $# -le 1 ] || die "give one CHECKPOINT"
+[ $# -le 1 ] || usage_error "give one CHECKPOINT"
 ck=${1:-}
-[ -n "$ck" ] || [ -n "$db" ] || die "give a CHECKPOINT or --db FILE"
-[ -z "$table" ] || [ -n "$db" ] || die "--table needs --db"
+[ -n "$ck" ] || [ -n "$db" ] || usage_error "give a CHECKPOINT or --db FILE"
+[ -z "$table" ] || [ -n "$db" ] || usage_error "--table needs --db"
 if [ -n "$db" ]; then
 	[ -f "$db" ] || die "cannot open database '$db'" 66
 	command -v sqlite3 >/dev/null || die "the sqlite3 program is needed for --db" 69
