@@ -124,18 +124,23 @@ check_sources "$@"
 
 if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 	# The load history goes with the table (Databricks keeps it in the
-	# table's log): a table dropped, or not the one this history loaded,
-	# starts with none.  What identifies it: the table exists and holds
-	# the commit marks inlet-commit wrote with this checkpoint's id.
+	# table's log): a table dropped, or created anew, starts with none.
+	# SQLite gives a table no identity of its own, so the table is the
+	# one this history loaded when it exists, holds the commit marks
+	# inlet-commit wrote with this checkpoint's id, and is not empty
+	# while those loads inserted rows (DROP TABLE and CREATE TABLE again
+	# leave the marks but not the rows).
 	id=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata" 2>/dev/null)
 	same=0
 	if [ -n "$id" ] && [ -f "$db" ]; then
 		command -v sqlite3 >/dev/null ||
 			die "the sqlite3 program is needed to check the history in '$ck'" 69
-		same=$(sqlite3 -batch "$db" "SELECT
-			EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $(literal "$table"))
-			AND EXISTS (SELECT 1 FROM _inlet_commits WHERE checkpoint_id = $(literal "$id")
-				AND table_name = $(literal "$table"))" 2>/dev/null) || same=0
+		marks="FROM _inlet_commits WHERE checkpoint_id = $(literal "$id") AND table_name = $(literal "$table")"
+		exists=$(sqlite3 -batch "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $(literal "$table")
+			AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_inlet_commits')" 2>/dev/null) || exists=0
+		[ "$exists" = 1 ] &&
+			same=$(sqlite3 -batch "$db" "SELECT EXISTS (SELECT 1 $marks)
+				AND (EXISTS (SELECT 1 FROM $(ident "$table")) OR (SELECT coalesce(sum(rows), 0) $marks) = 0)" 2>/dev/null)
 	fi
 	if [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ]; then
 		aside=$ck.set-aside-$(date -u +%Y%m%dT%H%M%SZ)-$$

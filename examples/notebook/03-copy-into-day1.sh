@@ -2,25 +2,24 @@
 # 5.4 COPY INTO, M05_T5.1: create customers_batch, then COPY INTO it from
 # day1 with the notebook's SELECT list.
 #
-# `inlet copy-into` has no --map yet, so copy_into (in lib.sh) is the
-# pipeline copy-into runs, with inlet-cast doing the SELECT list:
-#   inlet-discover --checkpoint shop.db.inlet/customers_batch SOURCE...
-#     | inlet-parse --format csv --header true
-#     | inlet-cast --schema '...' --date-format yyyy-MM-dd --map '{..., _ingestion_timestamp: $__batch.time}'
-#     | inlet-commit --checkpoint shop.db.inlet/customers_batch --db shop.db --table customers_batch --summary-only
+# copy_into (in lib.sh) runs inlet copy-into with the SELECT list:
+#   inlet copy-into --db shop.db --table customers_batch --format csv --header true
+#     --schema '...' --date-format yyyy-MM-dd
+#     --map '{..., _ingestion_timestamp: $__batch.time}' SOURCE...
 #   TO_DATE(registration_date, 'yyyy-MM-dd')  the DATE type of --schema with
 #                                             --date-format yyyy-MM-dd
 #   current_timestamp() AS _ingestion_timestamp
 #                                             $__batch.time in --map
 # The checkpoint that remembers the loaded files lives beside the database,
-# shop.db.inlet/customers_batch, where inlet copy-into keeps its own; COPY
-# INTO's COPY_OPTIONS ('mergeSchema' = 'true') has nothing to do here: the
-# SELECT list fixes the columns.
+# shop.db.inlet/customers_batch; as COPY INTO's history lives in the
+# table's log, a table dropped or created anew starts with none (the old
+# checkpoint is set aside).  COPY INTO's COPY_OPTIONS ('mergeSchema' =
+# 'true') has nothing to do here: the SELECT list fixes the columns.
 . "$(dirname "$0")/lib.sh"
 
 cell "DROP TABLE IF EXISTS customers_batch; CREATE TABLE customers_batch (...)"
-# Dropping a table forgets what COPY INTO loaded into it.
-rm -rf "$DB.inlet/$TABLE_CUSTOMERS"
+# Dropping a table forgets what COPY INTO loaded into it: inlet copy-into
+# sees the table created anew and sets its old history aside.
 value "DROP TABLE IF EXISTS $TABLE_CUSTOMERS"
 # SQLite has no DATE or TIMESTAMP type: they are ISO-8601 text, as
 # inlet-commit would have created them from the schema on the first load.

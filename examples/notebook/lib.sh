@@ -43,16 +43,12 @@ CUSTOMERS_SCHEMA='customer_id STRING, first_name STRING, last_name STRING, email
 CUSTOMERS_SELECT='{customer_id, first_name, last_name, email, phone, city, state,
   country, registration_date, customer_segment, _ingestion_timestamp: $__batch.time}'
 
-# copy_into SOURCE...: the notebook's COPY INTO customers_batch statement, as
-# the pipeline inlet copy-into runs, with inlet-cast doing the SELECT list
-# (see 03-copy-into-day1.sh).
+# copy_into SOURCE...: the notebook's COPY INTO customers_batch statement,
+# with the SELECT list as --schema and --map (see 03-copy-into-day1.sh).
 copy_into() {
-	inlet-discover --checkpoint "$DB.inlet/$TABLE_CUSTOMERS" --quiet "$@" \
-		| inlet-parse --format csv --header true --quiet \
-		| inlet-cast --schema "$CUSTOMERS_SCHEMA" --date-format yyyy-MM-dd \
-			--map "$CUSTOMERS_SELECT" --quiet \
-		| inlet-commit --checkpoint "$DB.inlet/$TABLE_CUSTOMERS" --db "$DB" \
-			--table "$TABLE_CUSTOMERS" --summary-only
+	inlet copy-into --db "$DB" --table "$TABLE_CUSTOMERS" --format csv --header true \
+		--schema "$CUSTOMERS_SCHEMA" --date-format yyyy-MM-dd \
+		--map "$CUSTOMERS_SELECT" "$@"
 }
 
 # cell TITLE: a heading naming the notebook cell.
