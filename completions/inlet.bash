@@ -60,13 +60,19 @@ _inlet_options()
 			--check-options --help --version -c -q -h
 		;;
 	copy-into)
-		printf '%s\n' --db --table --format --header --delimiter --pattern \
+		printf '%s\n' --db --table --format --schema --map --header \
+			--delimiter --quote --escape --null-value --comment --skip-rows \
+			--ignore-leading-white-space --ignore-trailing-white-space \
+			--multiline --encoding --date-format --timestamp-format --pattern \
 			--mode --metadata --force --checkpoint --quiet --help \
-			--version -f -d -m -c -q -h
+			--version -f -s -d -m -c -q -h
 		;;
 	ctas)
-		printf '%s\n' --db --table --format --header --delimiter --mode \
-			--metadata --quiet --help --version -f -d -m -q -h
+		printf '%s\n' --db --table --format --schema --map --header \
+			--delimiter --quote --escape --null-value --comment --skip-rows \
+			--ignore-leading-white-space --ignore-trailing-white-space \
+			--multiline --encoding --date-format --timestamp-format --mode \
+			--metadata --quiet --help --version -f -s -d -m -q -h
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
@@ -90,7 +96,10 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	delimiter quote escape nullValue mode columnNameOfCorruptRecord
 	badRecordsPath multiLine inferSchema comment encoding charset
 	pathGlobFilter fileNamePattern cloudFiles.csv.header
-	cloudFiles.csv.delimiter cloudFiles.json.multiline'
+	cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn
+	cloudFiles.schemaInference.sampleSize.numFiles
+	cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace
+	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat'
 
 # _inlet_compgen ARGS...: COMPREPLY from compgen ARGS, one word a line, so
 # names with blanks survive.
@@ -278,7 +287,7 @@ _inlet_value()
 	copy-into:--format | copy-into:-f | ctas:--format | ctas:-f)
 		_inlet_compgen -W 'csv json text' -- "$cur"
 		;;
-	parse:--encoding)
+	parse:--encoding | copy-into:--encoding | ctas:--encoding)
 		_inlet_compgen -W 'utf-8' -- "$cur"
 		;;
 	discover:--max-files-per-trigger | discover:--max-bytes-per-trigger | \
@@ -299,6 +308,12 @@ _inlet_value()
 	commit:--table | commit:--key | commit:--keep-batches | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
+	copy-into:--schema | copy-into:-s | copy-into:--map | copy-into:--quote | \
+	copy-into:--escape | copy-into:--null-value | copy-into:--comment | \
+	copy-into:--skip-rows | copy-into:--date-format | \
+	copy-into:--timestamp-format | ctas:--schema | ctas:-s | ctas:--map | \
+	ctas:--quote | ctas:--escape | ctas:--null-value | ctas:--comment | \
+	ctas:--skip-rows | ctas:--date-format | ctas:--timestamp-format | \
 	autoload:--table | autoload:--schema | autoload:-s | autoload:--map | \
 	autoload:-m | status:--table)
 		# Free text: nothing to offer.

@@ -40,7 +40,10 @@ function __inlet_autoload_option
             delimiter quote escape nullValue mode columnNameOfCorruptRecord \
             badRecordsPath multiLine inferSchema comment encoding charset \
             pathGlobFilter fileNamePattern cloudFiles.csv.header \
-            cloudFiles.csv.delimiter cloudFiles.json.multiline
+            cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn \
+            cloudFiles.schemaInference.sampleSize.numFiles \
+            cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
+            ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
         return
     end
     set -l key (string split -m 1 = -- $token)[1]
@@ -56,7 +59,8 @@ function __inlet_autoload_option
             set values PERMISSIVE DROPMALFORMED FAILFAST
         case cloudfiles.infercolumntypes cloudfiles.includeexistingfiles \
             cloudfiles.allowoverwrites cloudfiles.validateoptions \
-            cloudfiles.useincrementallisting header cloudfiles.csv.header
+            cloudfiles.useincrementallisting header cloudfiles.csv.header \
+            ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema
             set values true false
         case cloudfiles.usenotifications
             set values false
@@ -267,6 +271,19 @@ __inlet_add copy-into -l table -x -d 'target table (created on first load)'
 __inlet_add copy-into -s f -l format -x -a 'csv\t"comma-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from file names)'
 __inlet_add copy-into -l header -x -a 'true\t"first line names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first line names the columns (default true)'
 __inlet_add copy-into -s d -l delimiter -x -d 'CSV field delimiter (default comma)'
+__inlet_add copy-into -s s -l schema -x -d 'cast the rows to this schema (the SELECT list types)'
+__inlet_add copy-into -l map -x -d 'a jq program for each row (the SELECT list)'
+__inlet_add copy-into -l quote -x -d 'CSV quote character (default ")'
+__inlet_add copy-into -l escape -x -d 'CSV escape of a quote inside quotes'
+__inlet_add copy-into -l null-value -x -d 'CSV text read as null'
+__inlet_add copy-into -l comment -x -d 'CSV: skip lines starting with CHAR'
+__inlet_add copy-into -l skip-rows -x -d 'CSV: skip the first N lines of each file'
+__inlet_add copy-into -l ignore-leading-white-space -d 'CSV: trim blanks before values'
+__inlet_add copy-into -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
+__inlet_add copy-into -l multiline -d 'JSON: each file is one object or an array'
+__inlet_add copy-into -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
+__inlet_add copy-into -l date-format -x -d 'with --schema: Spark pattern for DATE text'
+__inlet_add copy-into -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
 __inlet_add copy-into -l pattern -x -d 'only files whose name (or path below SOURCE) matches GLOB'
 __inlet_add copy-into -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add copy-into -s m -l metadata -d 'add the _metadata column'
@@ -282,6 +299,19 @@ __inlet_add ctas -l table -x -d 'table to create or replace'
 __inlet_add ctas -s f -l format -x -a 'csv\t"comma-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from file names)'
 __inlet_add ctas -l header -x -a 'true\t"first line names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first line names the columns (default true)'
 __inlet_add ctas -s d -l delimiter -x -d 'CSV field delimiter (default comma)'
+__inlet_add ctas -s s -l schema -x -d 'cast the rows to this schema (the SELECT list types)'
+__inlet_add ctas -l map -x -d 'a jq program for each row (the SELECT list)'
+__inlet_add ctas -l quote -x -d 'CSV quote character (default ")'
+__inlet_add ctas -l escape -x -d 'CSV escape of a quote inside quotes'
+__inlet_add ctas -l null-value -x -d 'CSV text read as null'
+__inlet_add ctas -l comment -x -d 'CSV: skip lines starting with CHAR'
+__inlet_add ctas -l skip-rows -x -d 'CSV: skip the first N lines of each file'
+__inlet_add ctas -l ignore-leading-white-space -d 'CSV: trim blanks before values'
+__inlet_add ctas -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
+__inlet_add ctas -l multiline -d 'JSON: each file is one object or an array'
+__inlet_add ctas -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
+__inlet_add ctas -l date-format -x -d 'with --schema: Spark pattern for DATE text'
+__inlet_add ctas -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
 __inlet_add ctas -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add ctas -s m -l metadata -d 'add the _metadata column'
 __inlet_add ctas -s q -l quiet -d 'print no summary'

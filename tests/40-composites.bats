@@ -133,7 +133,7 @@ day() {
 	for c in copy-into ctas; do
 		run inlet "$c" --db x.db --table t --mode nope src
 		assert_equal "$status" 64
-		assert_output "inlet-$c: --mode nope: expected permissive, dropmalformed or failfast"
+		assert_output "inlet-$c: invalid value 'nope' for --mode: expected permissive, dropmalformed or failfast"
 		run inlet "$c" --db x.db --table t --format xml src
 		assert_equal "$status" 64
 	done

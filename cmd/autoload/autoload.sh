@@ -160,6 +160,11 @@ for kv in ${options[@]+"${options[@]}"}; do
 	esac
 done
 
+# The values first: a bad one is the error, even with options missing.
+# What an option alone is checked with (--check-options reads nothing):
+discover_check_base=(--no-checkpoint .)
+rescue_check_base=(--schema 'x STRING')
+check_options
 [ -n "$ck" ] || usage_error "--checkpoint DIR is required"
 [ -n "$db" ] || usage_error "--db FILE is required"
 [ -n "$table" ] || usage_error "--table NAME is required"
@@ -186,9 +191,6 @@ elif [ -z "$schema" ] && [ ${#rescue_args[@]} -gt 0 ]; then
 fi
 discover_args=(--checkpoint "$ck" --quiet ${discover_args[@]+"${discover_args[@]}"} -- "$@")
 commit_args=(--checkpoint "$ck" --db "$db" --table "$table" ${commit_args[@]+"${commit_args[@]}"})
-# What an option alone is checked with (--check-options reads nothing).
-discover_check_base=(--no-checkpoint .)
-rescue_check_base=(--schema 'x STRING')
 rescue=()
 [ ${#rescue_args[@]} -gt 0 ] && rescue=(rescue)
 check_options discover parse ${rescue[@]+rescue} cast commit

@@ -91,6 +91,10 @@ while :; do
 	--) shift; break ;;
 	esac
 done
+# The values first: a bad one is the error, even with options missing.
+# What an option alone is checked with (--check-options reads nothing):
+discover_check_base=(--no-checkpoint .)
+check_options
 [ -n "$db" ] || usage_error "--db FILE is required"
 [ -n "$table" ] || usage_error "--table NAME is required"
 [ $# -gt 0 ] || usage_error "no SOURCE given"
@@ -117,7 +121,6 @@ if [ "$quiet" = 1 ]; then commit_args+=(--quiet); else commit_args+=(--summary-o
 # Each stage checks its own options (--check-options): the values it
 # takes are the values copy-into takes.  What an option alone is checked
 # with:
-discover_check_base=(--no-checkpoint .)
 commit_check_base=(--db "$db" --table t)
 check_options discover parse ${cast_args[@]+cast} commit
 check_sources "$@"
