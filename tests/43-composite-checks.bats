@@ -58,7 +58,7 @@ group_gone() {
 	done
 	run --separate-stderr inlet copy-into --db x.db --table t --mode
 	assert_equal "$status" 64
-	assert_equal "$stderr" "inlet-copy-into: option '--mode' needs a value; try 'inlet copy-into --help'"
+	assert_equal "$stderr" "inlet-copy-into: option '--mode' requires an argument; try 'inlet copy-into --help'"
 	run --separate-stderr inlet ctas --table t src
 	assert_equal "$status" 64
 	assert_equal "$stderr" "inlet-ctas: --db FILE is required; try 'inlet ctas --help'"

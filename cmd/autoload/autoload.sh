@@ -170,7 +170,7 @@ check_options
 [ -n "$table" ] || usage_error "--table NAME is required"
 [ $# -gt 0 ] || usage_error "no SOURCE given"
 [ -n "$schema" ] && stage_opt rescue "--schema $schema" --schema "$schema"
-[ -n "$map" ] && stage_opt cast "--map" --map "$map"
+[ -n "$map" ] && stage_opt cast "--map $map" --map "$map"
 # _metadata is hidden in Spark until selected: parse adds it when --map uses it.
 [[ $map == *_metadata* ]] && parse_args+=(--metadata)
 if [ "$clean" = move ]; then

@@ -59,7 +59,7 @@ while :; do
 	--table) table=$2; shift 2 ;;
 	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
 	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
-	--map) map=$2; stage_opt cast "--map" --map "$2"; shift 2 ;;
+	--map) map=$2; stage_opt cast "--map $2" --map "$2"; shift 2 ;;
 	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding)
 		flag=$1
 		[ "$flag" = -d ] && flag=--delimiter
