@@ -201,7 +201,7 @@ group_gone() {
 	# A value that does not convert follows --mode in cast too.
 	printf 'customer_id,registration_date\nC3,NOT_A_DATE\n' > src/b.csv
 	run inlet copy-into --db shop.db --table t_copy_into --format csv --schema "$schema" \
-		--date-format dd/MM/yyyy --map "$map" --mode failfast src
+		--date-format dd/MM/yyyy --mode failfast src
 	assert_equal "$status" 65
 	run sql shop.db "SELECT count(*) FROM t_copy_into"
 	assert_output 2
@@ -376,4 +376,23 @@ group_gone() {
 	assert_equal "$rc" 0
 	grep -qx 'inlet-autoload: stopping: no batch in flight' err || fail "$(cat err)"
 	group_gone "$pid"
+}
+
+@test "run_pipeline: the stage that failed for a reason, never an upstream 141" {
+	# The prelude as the composites source it.
+	run bash -c 'prog=inlet-test; . "$1/inlet.sh-setup"
+		a=(yes) b=(head -n 1) c=(bash -c "cat > /dev/null; exit 75") d=(bash -c "exit 3")
+		run_pipeline a d; echo "$? ${pipeline_statuses[*]}"
+		run_pipeline a b c; echo "$? ${pipeline_statuses[*]}"
+		run_pipeline a b > /dev/null; echo "$? ${pipeline_statuses[*]}"
+		e=(bash -c "kill -PIPE \$\$") f=(cat)
+		run_pipeline e f; echo "$? ${pipeline_statuses[*]}"' _ "$INLET_BIN"
+	assert_success
+	# yes dies of SIGPIPE once d exits: 3 is the status.
+	assert_line --index 0 '3 141 3'
+	# head ends early, c fails: 75, not the 141 of yes.
+	assert_line --index 1 '75 141 0 75'
+	# Only a 141 with no other failure is reported as it is.
+	assert_line --index 2 '141 141 0'
+	assert_line --index 3 '141 141 0'
 }
