@@ -22,6 +22,8 @@ CSV_LIBS  ?= $(shell pkg-config --libs csv 2>/dev/null || echo -lcsv)
 SQLITE_LIBS ?= $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 ZLIB_LIBS ?= -lz
 ZSTD_LIBS ?= -lzstd
+PQ_CFLAGS ?= $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+PQ_LIBS   ?= $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 
 # The build tree: B=build for the normal build, B=build-san for sanitizers.
 B         ?= build
@@ -37,7 +39,7 @@ LIB        = $(B)/libcommon.a
 
 # Libraries each stage links beyond libcommon.
 LIBS_parse  = $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
-LIBS_commit = $(SQLITE_LIBS)
+LIBS_commit = $(SQLITE_LIBS) $(PQ_LIBS)
 LIBS_join   = $(SQLITE_LIBS)
 LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
@@ -62,6 +64,9 @@ all: $(PROGS) $(PRELUDE)
 $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+# Only the PostgreSQL sink sees libpq's headers.
+$(B)/cmd/commit/sink_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -101,7 +106,8 @@ unit: $(UNIT_BIN)
 # Debian packages the build, the tests and the demo need.
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
-	bats-file mandoc bash-completion gnuplot-nox procps zsh fish
+	bats-file mandoc bash-completion gnuplot-nox procps zsh fish \
+	libpq-dev postgresql
 deps:
 	@$(MAKE) -s install-packages PKGS="$(DEB_PKGS)"
 

@@ -58,7 +58,8 @@ static void usage(int code)
 "\n"
 "  -c, --checkpoint DIR    checkpoint folder (commits/); without it batches\n"
 "                          are committed but not remembered\n"
-"      --db FILE           SQLite database (created when missing)\n"
+"      --db FILE|URI       SQLite database (created when missing), or a\n"
+"                          PostgreSQL database: postgresql://...\n"
 "      --table NAME        table in --db (created on first write)\n"
 "      --dir DIR           NDJSON table folder: part files + _manifest\n"
 "      --csv FILE          CSV file with a header, its lock and marks in\n"
@@ -67,7 +68,7 @@ static void usage(int code)
 "      --stdout            console sink: rows to standard output\n"
 "      --mode MODE         append (default); overwrite: replace the table\n"
 "                          atomically with each batch; upsert: insert or\n"
-"                          update rows by --key (SQLite only)\n"
+"                          update rows by --key (databases only)\n"
 "      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
 "      --clean-source WHAT delete, or move:DIR, each batch's source files\n"
 "                          once the batch is durable (needs --checkpoint)\n"
@@ -160,10 +161,12 @@ static void parse_options(int argc, char **argv)
 			  !strncasecmp(opt.table, "sqlite_", 7)))
 		die(EX_USAGE, "--table '%s' is reserved: inlet keeps its commit marks in "
 		    "_inlet_commits, and SQLite owns the sqlite_ names", opt.table);
+	if (opt.db && sink_is_postgres(opt.db))
+		sink_pg_check_uri(opt.db);
 	if ((opt.mode == SINK_UPSERT) != !!opt.key)
 		die(EX_USAGE, "--mode upsert and --key COLUMNS go together");
 	if (opt.mode == SINK_UPSERT && !opt.db)
-		die(EX_USAGE, "--mode upsert needs the SQLite sink (--db, --table)");
+		die(EX_USAGE, "--mode upsert needs a database sink (--db, --table)");
 	if (opt.csv && !*opt.csv)
 		die(EX_USAGE, "--csv must not be empty");
 	if (opt.crlf && !opt.csv)
@@ -240,7 +243,9 @@ static void sink_identity(struct buf *out)
 {
 	char *abs = NULL;
 
-	if (opt.db) {
+	if (opt.db && sink_is_postgres(opt.db)) {
+		buf_adds(out, sink->name);	/* user, host, port, database: no password */
+	} else if (opt.db) {
 		abs = realpath(opt.db, NULL);
 		buf_printf(out, "sqlite:%s:%s", abs ? abs : opt.db, opt.table);
 	} else if (opt.dir) {
@@ -353,7 +358,9 @@ int main(int argc, char **argv)
 		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);
 		cleaner_resume(&cleaner, commits.data);	/* what a crash left queued */
 	}
-	if (opt.db)
+	if (opt.db && sink_is_postgres(opt.db))
+		sink = sink_pg_open(opt.db, opt.table);
+	else if (opt.db)
 		sink = sink_sqlite_open(opt.db, opt.table);
 	else if (opt.dir)
 		sink = sink_dir_open(opt.dir);

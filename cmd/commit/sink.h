@@ -31,7 +31,8 @@ struct sink_ops {
 
 struct sink {
 	const struct sink_ops *ops;
-	char *name;		/* owned: "sqlite:DB:TABLE", "dir:DIR", "csv:FILE", "stdout" */
+	char *name;		/* owned: "sqlite:DB:TABLE", "postgresql://USER@HOST:PORT/DB:TABLE",
+				   "dir:DIR", "csv:FILE", "stdout" */
 	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */
 	const struct stream_reader *input;	/* borrowed: names the input in messages */
 	enum sink_mode mode;
@@ -40,6 +41,17 @@ struct sink {
 
 /* Each returns a sink the caller ends with s->ops->close(s). */
 struct sink *sink_sqlite_open(const char *db, const char *table);
+/*
+ * Table TABLE of the PostgreSQL database at URI (postgresql:// or
+ * postgres://, as libpq takes it).  Dies with EX_USAGE for a URI libpq
+ * cannot parse, EX_IOERR when the server cannot be reached (the message
+ * names host, port and reason).  The sink's name shows no password.
+ */
+struct sink *sink_pg_open(const char *uri, const char *table);
+/* Whether --db DB names a PostgreSQL database (its scheme). */
+bool sink_is_postgres(const char *db);
+/* Dies with EX_USAGE unless URI parses as libpq connection options. */
+void sink_pg_check_uri(const char *uri);
 struct sink *sink_dir_open(const char *dir);
 /*
  * The CSV file PATH ("-": standard output, no marks) in MODE (append or

@@ -1,0 +1,975 @@
+/*
+ * The PostgreSQL sink.  One transaction holds a batch's rows and its mark
+ * in "_inlet_commits" (checkpoint id, batch), as in SQLite: after a crash
+ * or a lost connection the server has both or neither (it rolls back a
+ * transaction whose client went away), and a replayed batch finds its
+ * mark and is skipped.
+ *
+ * Rows go to the server with COPY ... FROM STDIN in text format, one COPY
+ * per run of rows with the same columns: a row bringing a new key ends the
+ * COPY, the column is added (ALTER TABLE), and a new COPY starts.  Upserts
+ * copy into a temporary table and merge it with INSERT ... ON CONFLICT.
+ *
+ * Writers of one table take turns: each batch's transaction starts with a
+ * transaction-level advisory lock keyed on the table, waited for up to
+ * lock_timeout (10 s unless the connection sets one), so workers sharing a
+ * table (discover --shard) commit one after another and a writer stuck
+ * behind another fails with EX_TEMPFAIL.  Identifiers come from data and
+ * are always quoted.
+ */
+#include <libpq-fe.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "datetime.h"
+#include "die.h"
+#include "json.h"
+#include "schema.h"
+#include "sink.h"
+
+/* The first key of the advisory locks inlet takes: "inlt". */
+#define LOCK_CLASS 1768844404
+
+struct pg_column {
+	char *name;		/* owned */
+	size_t name_len;
+	char *type;		/* owned: format_type() spelling, "numeric(10,2)" */
+	long long bound;	/* the last row that gave it a value */
+	size_t ref;		/* that row's value: an index in refs */
+};
+
+struct field_ref {
+	size_t col;
+	const char *key;	/* the row's key, raw, for messages */
+	size_t key_len;
+	const char *val;
+	size_t len;
+};
+
+struct pg_sink {
+	struct sink base;
+	PGconn *conn;
+	char *where;		/* owned: "HOST:PORT", for messages */
+	char *table;		/* owned: the table's name, unquoted */
+	struct buf qtable;	/* the quoted table name */
+	struct pg_column *cols;
+	size_t ncols, capcols;
+	bool table_exists;
+	bool writing;		/* the batch's transaction is open */
+	bool replace_pending;	/* overwrite: empty the table at first use */
+	bool copying;		/* a COPY is open */
+	unsigned long *copy_lines;	/* the input line of each row of the COPY */
+	size_t copy_rows, copy_cap;
+	long long upsert_seq;	/* the order of upserted rows in the batch */
+	unsigned long lineno;	/* the row being written, for messages */
+	struct field_ref *refs;
+	size_t caprefs;
+	long long rows_bound;
+	struct buf line, scratch;
+};
+
+static const char *input_name(const struct pg_sink *s)
+{
+	return s->base.input ? s->base.input->name : "standard input";
+}
+
+static void quote_ident(struct buf *out, const char *name, size_t n)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, name[i] ? name[i] : '?');
+	}
+	buf_addc(out, '"');
+}
+
+/* A server or libpq message on one line, without its trailing newline. */
+static void one_line(struct buf *out, const char *msg)
+{
+	bool space = false;
+
+	for (; msg && *msg; msg++) {
+		if (*msg == '\n' || *msg == '\t' || *msg == '\r') {
+			space = out->len > 0;
+			continue;
+		}
+		if (space)
+			buf_addc(out, ' ');
+		space = false;
+		buf_addc(out, *msg);
+	}
+}
+
+/*
+ * The exit status for a failed statement: a lock not granted in time is
+ * EX_TEMPFAIL, bad data (a value the column's type refuses, a duplicate
+ * key) EX_DATAERR, a missing privilege EX_CANTCREAT, the rest (a lost
+ * connection above all) EX_IOERR.
+ */
+static int status_of(const char *state)
+{
+	if (!state)
+		return EX_IOERR;
+	if (!strcmp(state, "55P03") || !strcmp(state, "40P01") || !strcmp(state, "40001"))
+		return EX_TEMPFAIL;
+	if (!strcmp(state, "42501"))
+		return EX_CANTCREAT;
+	if (!strncmp(state, "22", 2) || !strncmp(state, "23", 2) ||
+	    !strcmp(state, "42804") || !strcmp(state, "54011"))
+		return EX_DATAERR;
+	return EX_IOERR;
+}
+
+/*
+ * Die for the failed RES (NULL: no answer) of what WHAT describes.  The
+ * server rolls the open transaction back when the connection closes, so
+ * the batch is never half committed.
+ */
+static void __attribute__((noreturn))
+pg_fail(struct pg_sink *s, PGresult *res, const char *what)
+{
+	struct buf msg = BUF_INIT;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	int code = status_of(state);
+
+	if (PQstatus(s->conn) == CONNECTION_BAD) {
+		buf_printf(&msg, "lost the connection to PostgreSQL at %s while trying to %s: ",
+			   s->where, what);
+		one_line(&msg, PQerrorMessage(s->conn));
+		code = EX_IOERR;
+	} else {
+		buf_printf(&msg, "cannot %s in %s: ", what, s->base.name);
+		one_line(&msg, res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+		if (!res || !PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+			one_line(&msg, PQerrorMessage(s->conn));
+		if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) {
+			buf_adds(&msg, " (");
+			one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+			buf_addc(&msg, ')');
+		}
+	}
+	if (code == EX_TEMPFAIL)
+		buf_adds(&msg, "; another writer holds the table: try later");
+	if (s->writing)
+		buf_adds(&msg, "; the batch was rolled back and is replayed on restart");
+	PQclear(res);
+	die(code, "%s", msg.data);
+}
+
+/* Run SQL, which returns no rows (or rows nobody reads). */
+static void run(struct pg_sink *s, const char *sql, const char *what)
+{
+	PGresult *res = PQexec(s->conn, sql);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+		pg_fail(s, res, what);
+	PQclear(res);
+}
+
+/* Server notices ("relation already exists, skipping") are noise; warnings are not. */
+static void on_notice(void *arg, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (sev && !strcmp(sev, "WARNING"))
+		warning("%s: %s", ((struct pg_sink *)arg)->base.name, msg ? msg : "");
+}
+
+/* The PostgreSQL type of an inlet schema type, spelt as format_type() does. */
+static void pg_type_for(const char *inlet_type, struct buf *out)
+{
+	struct type t;
+
+	if (type_parse(inlet_type, strlen(inlet_type), &t) < 0) {
+		buf_adds(out, "text");
+		return;
+	}
+	switch (t.kind) {
+	case TYPE_INT: buf_adds(out, "integer"); break;
+	case TYPE_BIGINT: buf_adds(out, "bigint"); break;
+	case TYPE_DOUBLE: buf_adds(out, "double precision"); break;
+	case TYPE_DECIMAL: buf_printf(out, "numeric(%d,%d)", t.precision, t.scale); break;
+	case TYPE_BOOLEAN: buf_adds(out, "boolean"); break;
+	case TYPE_DATE: buf_adds(out, "date"); break;
+	case TYPE_TIMESTAMP: buf_adds(out, "timestamp with time zone"); break;
+	case TYPE_JSON: buf_adds(out, "jsonb"); break;
+	default: buf_adds(out, "text"); break;
+	}
+}
+
+/* Digits before the point a type holds: -1 for a type that is no number. */
+static int integer_digits(const char *t, int *scale)
+{
+	int p, sc;
+
+	*scale = 0;
+	if (!strcmp(t, "smallint"))
+		return 5;
+	if (!strcmp(t, "integer"))
+		return 10;
+	if (!strcmp(t, "bigint"))
+		return 19;
+	if (!strcmp(t, "numeric")) {
+		*scale = 1000;
+		return 1000;
+	}
+	if (sscanf(t, "numeric(%d,%d)", &p, &sc) == 2) {
+		*scale = sc;
+		return p - sc;
+	}
+	return -1;
+}
+
+/* Whether every value of type WANT fits a column of type HAVE unchanged. */
+static bool type_holds(const char *have, const char *want)
+{
+	int hs, ws, hd = integer_digits(have, &hs), wd = integer_digits(want, &ws);
+
+	if (!strcmp(have, want) || !strcmp(have, "text"))
+		return true;
+	if (hd >= 0 && wd >= 0)
+		return hd >= wd && hs >= ws && (hs > 0 || ws == 0 || !strcmp(have, "numeric"));
+	/* Spark widens integers to DOUBLE. */
+	return !strcmp(have, "double precision") && wd >= 0 && ws == 0;
+}
+
+static void forget_columns(struct pg_sink *s)
+{
+	for (size_t i = 0; i < s->ncols; i++) {
+		free(s->cols[i].name);
+		free(s->cols[i].type);
+	}
+	s->ncols = 0;
+}
+
+static void push_column(struct pg_sink *s, const char *name, size_t n, const char *type)
+{
+	if (s->ncols == s->capcols) {
+		s->capcols = s->capcols ? s->capcols * 2 : 16;
+		s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
+	}
+	s->cols[s->ncols].name = xmalloc(n + 1);
+	memcpy(s->cols[s->ncols].name, name, n);
+	s->cols[s->ncols].name[n] = '\0';
+	s->cols[s->ncols].name_len = n;
+	s->cols[s->ncols].type = xstrdup(type);
+	s->cols[s->ncols].bound = -1;
+	s->ncols++;
+}
+
+/* The table's columns as the server has them (none: no table). */
+static void load_columns(struct pg_sink *s)
+{
+	const char *params[1] = { s->qtable.data };
+	PGresult *res = PQexecParams(s->conn,
+		"SELECT a.attname, format_type(a.atttypid, a.atttypmod), c.oid IS NOT NULL"
+		" FROM (SELECT to_regclass($1) AS oid) c"
+		" LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0"
+		" AND NOT a.attisdropped ORDER BY a.attnum", 1, NULL, params, NULL, NULL, 0);
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+		pg_fail(s, res, "read the columns of the table");
+	forget_columns(s);
+	s->table_exists = PQntuples(res) > 0 && !strcmp(PQgetvalue(res, 0, 2), "t");
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 0))
+			push_column(s, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+				    PQgetvalue(res, i, 1));
+	PQclear(res);
+}
+
+static size_t find_column(struct pg_sink *s, const char *name, size_t n, size_t hint)
+{
+	/* Rows usually list their fields in column order: try HINT first. */
+	if (hint < s->ncols && s->cols[hint].name_len == n &&
+	    !memcmp(s->cols[hint].name, name, n))
+		return hint;
+	for (size_t i = 0; i < s->ncols; i++)
+		if (s->cols[i].name_len == n && !memcmp(s->cols[i].name, name, n))
+			return i;
+	return (size_t)-1;
+}
+
+static void end_copy(struct pg_sink *s);
+
+/*
+ * Open the batch's transaction at its first write: wait for the table's
+ * lock, then read the columns (another writer may have added some).
+ */
+static void start_write(struct pg_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	char key[32];
+
+	if (s->writing)
+		return;
+	run(s, "BEGIN", "begin a transaction");
+	s->writing = true;
+	/* A lock wait is bounded: 10 s unless the connection chose its own. */
+	run(s, "SELECT CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN "
+	    "set_config('lock_timeout', '10s', true) END", "set lock_timeout");
+	snprintf(key, sizeof(key), "%d", LOCK_CLASS);
+	buf_printf(&sql, "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || '.' || ",
+		   key);
+	buf_addc(&sql, '\'');
+	for (const char *p = s->table; *p; p++) {
+		if (*p == '\'')
+			buf_addc(&sql, '\'');
+		buf_addc(&sql, *p);
+	}
+	buf_adds(&sql, "'))");
+	PGresult *res = PQexec(s->conn, sql.data);
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+		if (state && !strcmp(state, "55P03")) {
+			PQclear(res);
+			die(EX_TEMPFAIL, "%s is locked by another inlet-commit writing the "
+			    "same table (waited lock_timeout for it); try later, or give "
+			    "each pipeline its own table", s->base.name);
+		}
+		pg_fail(s, res, "lock the table");
+	}
+	PQclear(res);
+	buf_free(&sql);
+	load_columns(s);
+	s->upsert_seq = 0;
+}
+
+/* Overwrite: the table is emptied in the batch's transaction (DELETE: readers see old or new). */
+static void empty_if_pending(struct pg_sink *s)
+{
+	struct buf sql = BUF_INIT;
+
+	if (!s->replace_pending)
+		return;
+	s->replace_pending = false;
+	if (!s->table_exists)
+		return;
+	buf_printf(&sql, "DELETE FROM %s", s->qtable.data);
+	run(s, sql.data, "empty the table");
+	buf_free(&sql);
+}
+
+/* Add column NAME of TYPE (creating the table if needed); its index. */
+static size_t add_column(struct pg_sink *s, const char *name, size_t n, const char *type)
+{
+	struct buf sql = BUF_INIT;
+
+	end_copy(s);
+	if (s->table_exists)
+		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
+	else
+		buf_printf(&sql, "CREATE TABLE %s (", s->qtable.data);
+	quote_ident(&sql, name, n);
+	buf_printf(&sql, " %s%s", type, s->table_exists ? "" : ")");
+	run(s, sql.data, s->table_exists ? "add a column" : "create the table");
+	s->table_exists = true;
+	buf_free(&sql);
+	push_column(s, name, n, type);
+	return s->ncols - 1;
+}
+
+/* Column COL gets type WANT from a schema record: kept, widened, or refused. */
+static void retype_column(struct pg_sink *s, size_t col, const char *want, const char *inlet_type)
+{
+	struct pg_column *c = &s->cols[col];
+	struct buf sql = BUF_INIT;
+
+	if (type_holds(c->type, want) && s->base.mode != SINK_OVERWRITE)
+		return;
+	if (!strcmp(c->type, want))
+		return;
+	/* Overwrite empties the table first: any type goes, as a new table would. */
+	if (s->base.mode != SINK_OVERWRITE && !type_holds(want, c->type))
+		die(EX_DATAERR, "cannot change column '%s' of %s from %s to %s (%s): its "
+		    "values would not all convert; write to a new table", c->name,
+		    s->base.name, c->type, want, inlet_type);
+	end_copy(s);
+	buf_printf(&sql, "ALTER TABLE %s ALTER COLUMN ", s->qtable.data);
+	quote_ident(&sql, c->name, c->name_len);
+	buf_printf(&sql, " TYPE %s USING ", want);
+	if (s->base.mode == SINK_OVERWRITE)
+		buf_printf(&sql, "NULL::%s", want);
+	else {
+		quote_ident(&sql, c->name, c->name_len);
+		buf_printf(&sql, "::%s", want);
+	}
+	run(s, sql.data, "change the type of a column");
+	free(c->type);
+	c->type = xstrdup(want);
+	buf_free(&sql);
+}
+
+static void pg_schema(struct sink *base, const char *text, size_t len)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+	const char *fields, *v;
+	size_t flen, vlen;
+	struct json_iter it;
+	struct buf name = BUF_INIT, type = BUF_INIT, want = BUF_INIT;
+
+	if (json_object_get(text, len, "fields", &fields, &flen) != 1 ||
+	    json_array_open(&it, fields, flen, NULL) < 0)
+		die(EX_DATAERR, "schema record without a \"fields\" array");
+	start_write(s);
+	s->lineno = 0;
+	empty_if_pending(s);
+	while (json_array_next(&it, &v, &vlen, NULL) == 1) {
+		const char *nv, *tv;
+		size_t nn, tn;
+		if (json_object_get(v, vlen, "name", &nv, &nn) != 1 || !json_is_string(nv, nn))
+			die(EX_DATAERR, "schema record field without a name");
+		buf_reset(&name);
+		buf_reset(&type);
+		buf_reset(&want);
+		json_string_decode(&name, nv, nn);
+		if (memchr(name.data, '\0', name.len))
+			die(EX_DATAERR, "schema record: field name '%s...' holds a NUL "
+			    "character, which PostgreSQL names cannot", name.data);
+		if (json_object_get(v, vlen, "type", &tv, &tn) == 1 && json_is_string(tv, tn))
+			json_string_decode(&type, tv, tn);
+		else
+			buf_adds(&type, "STRING");
+		pg_type_for(type.data, &want);
+		size_t col = find_column(s, name.data, name.len, 0);
+		if (col == (size_t)-1)
+			add_column(s, name.data, name.len, want.data);
+		else
+			retype_column(s, col, want.data, type.data);
+	}
+	buf_free(&name);
+	buf_free(&type);
+	buf_free(&want);
+}
+
+/* The key of --key, each part checked to be a column. */
+static size_t key_column(struct pg_sink *s, const char *k, size_t n)
+{
+	size_t col = find_column(s, k, n, 0);
+
+	if (col == (size_t)-1)
+		die(EX_DATAERR, "upsert key column '%.*s' is not among the columns of %s",
+		    (int)n, k, s->base.name);
+	return col;
+}
+
+static bool is_key(struct pg_sink *s, const char *name, size_t len)
+{
+	for (const char *k = s->base.key; *k;) {
+		size_t n = strcspn(k, ",");
+		if (n == len && !memcmp(k, name, n))
+			return true;
+		k += n + (k[n] == ',');
+	}
+	return false;
+}
+
+/* A constant of column type TYPE for COALESCE, or NULL when none is known. */
+static const char *zero_of(const char *type)
+{
+	int sc;
+
+	if (!strcmp(type, "text") || !strncmp(type, "character", 9))
+		return "''";
+	if (integer_digits(type, &sc) >= 0 || !strcmp(type, "double precision") ||
+	    !strcmp(type, "real"))
+		return "0";
+	if (!strcmp(type, "boolean"))
+		return "false";
+	if (!strcmp(type, "date"))
+		return "'1970-01-01'::date";
+	if (!strcmp(type, "timestamp with time zone"))
+		return "'1970-01-01 00:00:00+00'::timestamptz";
+	if (!strcmp(type, "timestamp without time zone"))
+		return "'1970-01-01 00:00:00'::timestamp";
+	if (!strcmp(type, "jsonb"))
+		return "'null'::jsonb";
+	return NULL;
+}
+
+/*
+ * The upsert key as index expressions: "(K IS NULL), COALESCE(K, 0), ...".
+ * Keys match NULL-safely, as Delta's MERGE with <=> does: a NULL key part
+ * is one key, not a new one each time.  A unique index holds NULLs as
+ * distinct, so it is over expressions that are never NULL, and the pair
+ * keeps a NULL apart from the constant that stands in for it.
+ */
+static void null_safe_keys(struct pg_sink *s, struct buf *out)
+{
+	for (const char *k = s->base.key; *k;) {
+		size_t n = strcspn(k, ",");
+		size_t col = key_column(s, k, n);
+		const char *zero = zero_of(s->cols[col].type);
+		if (!zero)
+			die(EX_DATAERR, "upsert key column '%.*s' of %s is of type %s, "
+			    "which inlet cannot key on", (int)n, k, s->base.name,
+			    s->cols[col].type);
+		if (out->len)
+			buf_addc(out, ',');
+		buf_addc(out, '(');
+		quote_ident(out, k, n);
+		buf_adds(out, " IS NULL),COALESCE(");
+		quote_ident(out, k, n);
+		buf_printf(out, ",%s)", zero);
+		k += n + (k[n] == ',');
+	}
+}
+
+/* The index's name: the table and the key, hashed (names are 63 bytes at most). */
+static void upsert_index_name(struct pg_sink *s, struct buf *out)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *parts[2] = { s->table, s->base.key };
+
+	for (size_t i = 0; i < 2; i++)
+		for (const char *p = parts[i]; ; p++) {
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			if (!*p)
+				break;
+		}
+	buf_printf(out, "inlet_upsert_%016llx", (unsigned long long)h);
+}
+
+static void column_list(struct pg_sink *s, struct buf *sql)
+{
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (i)
+			buf_addc(sql, ',');
+		quote_ident(sql, s->cols[i].name, s->cols[i].name_len);
+	}
+}
+
+/* The name of the temporary table upserted rows are copied into. */
+#define UPSERT_ROWS "\"inlet upsert rows\""
+#define UPSERT_SEQ "\"inlet upsert seq\""
+
+/* Merge the copied rows into the table: the last row of each key wins. */
+static void merge_upserts(struct pg_sink *s)
+{
+	struct buf sql = BUF_INIT, keys = BUF_INIT, plain = BUF_INIT, index = BUF_INIT;
+	bool any = false;
+
+	null_safe_keys(s, &keys);
+	upsert_index_name(s, &index);
+	buf_adds(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS ");
+	quote_ident(&sql, index.data, index.len);
+	buf_printf(&sql, " ON %s (%s)", s->qtable.data, keys.data);
+	run(s, sql.data, "create the upsert key's unique index");
+	for (const char *k = s->base.key; *k;) {
+		size_t n = strcspn(k, ",");
+		if (plain.len)
+			buf_addc(&plain, ',');
+		quote_ident(&plain, k, n);
+		k += n + (k[n] == ',');
+	}
+	buf_reset(&sql);
+	buf_printf(&sql, "INSERT INTO %s (", s->qtable.data);
+	column_list(s, &sql);
+	buf_adds(&sql, ") SELECT ");
+	column_list(s, &sql);
+	/* DISTINCT ON holds NULLs as equal: one row per NULL-safe key. */
+	buf_printf(&sql, " FROM (SELECT DISTINCT ON (%s) * FROM " UPSERT_ROWS
+		   " ORDER BY %s, " UPSERT_SEQ " DESC) AS latest ON CONFLICT (%s) DO ",
+		   plain.data, plain.data, keys.data);
+	for (size_t i = 0; i < s->ncols; i++) {
+		if (is_key(s, s->cols[i].name, s->cols[i].name_len))
+			continue;
+		buf_adds(&sql, any ? ", " : "UPDATE SET ");
+		quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
+		buf_adds(&sql, " = EXCLUDED.");
+		quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
+		any = true;
+	}
+	if (!any)
+		buf_adds(&sql, "NOTHING");
+	run(s, sql.data, "upsert the batch's rows");
+	run(s, "DROP TABLE " UPSERT_ROWS, "drop the temporary table of upserted rows");
+	buf_free(&sql);
+	buf_free(&keys);
+	buf_free(&plain);
+	buf_free(&index);
+}
+
+static void start_copy(struct pg_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	PGresult *res;
+
+	if (s->base.mode == SINK_UPSERT) {
+		buf_adds(&sql, "CREATE TEMPORARY TABLE " UPSERT_ROWS " (" UPSERT_SEQ " bigint");
+		for (size_t i = 0; i < s->ncols; i++) {
+			buf_addc(&sql, ',');
+			quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
+			buf_printf(&sql, " %s", s->cols[i].type);
+		}
+		buf_adds(&sql, ") ON COMMIT DROP");
+		run(s, sql.data, "create a temporary table for the upserted rows");
+		buf_reset(&sql);
+		buf_adds(&sql, "COPY " UPSERT_ROWS " (" UPSERT_SEQ);
+		if (s->ncols)
+			buf_addc(&sql, ',');
+	} else {
+		buf_printf(&sql, "COPY %s (", s->qtable.data);
+	}
+	column_list(s, &sql);
+	buf_adds(&sql, ") FROM STDIN");
+	res = PQexec(s->conn, sql.data);
+	if (!res || PQresultStatus(res) != PGRES_COPY_IN)
+		pg_fail(s, res, "start copying rows");
+	PQclear(res);
+	s->copying = true;
+	s->copy_rows = 0;
+	buf_free(&sql);
+}
+
+/* The input line of the row a COPY error names ("COPY t, line 3, column x"). */
+static unsigned long copy_error_line(struct pg_sink *s, PGresult *res)
+{
+	const char *ctx = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	const char *p = ctx ? strstr(ctx, ", line ") : NULL;
+	unsigned long n;
+
+	if (!p || sscanf(p, ", line %lu", &n) != 1 || n < 1 || n > s->copy_rows)
+		return 0;
+	return s->copy_lines[n - 1];
+}
+
+/* End the open COPY (and merge upserted rows); a value refused names its line. */
+static void end_copy(struct pg_sink *s)
+{
+	PGresult *res;
+
+	if (!s->copying)
+		return;
+	s->copying = false;
+	if (PQputCopyEnd(s->conn, NULL) != 1)
+		pg_fail(s, NULL, "copy rows");
+	while ((res = PQgetResult(s->conn))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			unsigned long line = copy_error_line(s, res);
+			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+			if (line && status_of(state) == EX_DATAERR) {
+				struct buf msg = BUF_INIT;
+				one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+				die(EX_DATAERR, "'%s' line %lu: %s refuses the row: %s; the batch "
+				    "was rolled back", input_name(s), line, s->base.name, msg.data);
+			}
+			pg_fail(s, res, "copy rows");
+		}
+		PQclear(res);
+	}
+	if (s->base.mode == SINK_UPSERT)
+		merge_upserts(s);
+}
+
+/* V, a JSON value, as a COPY text field of column C into OUT. */
+static void copy_value(struct pg_sink *s, const struct pg_column *c, const char *v, size_t n,
+		       struct buf *out)
+{
+	const char *p = v, *end = v + n;
+
+	if (v[0] == 'n') {
+		buf_adds(out, "\\N");
+		return;
+	}
+	/* A string is its text, except in a jsonb column, which takes JSON. */
+	if (v[0] == '"' && strcmp(c->type, "jsonb")) {
+		buf_reset(&s->scratch);
+		json_string_decode(&s->scratch, v, n);
+		if (memchr(s->scratch.data, '\0', s->scratch.len))
+			die(EX_DATAERR, "'%s' line %lu: the value of column '%s' holds a NUL "
+			    "character, which PostgreSQL text cannot", input_name(s),
+			    s->lineno, c->name);
+		p = s->scratch.data;
+		end = p + s->scratch.len;
+	}
+	for (; p < end; p++) {
+		switch (*p) {
+		case '\\': buf_adds(out, "\\\\"); break;
+		case '\n': buf_adds(out, "\\n"); break;
+		case '\r': buf_adds(out, "\\r"); break;
+		case '\t': buf_adds(out, "\\t"); break;
+		default: buf_addc(out, *p);
+		}
+	}
+}
+
+/* Two keys of one row that are one column (a window is window_start and window_end). */
+static void __attribute__((noreturn))
+die_same_column(struct pg_sink *s, size_t col, const char *key, size_t key_len, size_t nrefs)
+{
+	const struct field_ref *other = NULL;
+
+	for (size_t i = 0; i < nrefs && !other; i++)
+		if (s->refs[i].col == col)
+			other = &s->refs[i];
+	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
+		die(EX_DATAERR, "'%s' line %lu: key '%.*s' appears twice, and column '%s' "
+		    "of %s holds one value", input_name(s), s->lineno, (int)key_len, key,
+		    s->cols[col].name, s->base.name);
+	die(EX_DATAERR, "'%s' line %lu: keys '%.*s' and '%.*s' are both column '%s' of %s "
+	    "(a window is stored as window_start and window_end); rename one of them",
+	    input_name(s), s->lineno, (int)other->key_len, other->key, (int)key_len, key,
+	    s->cols[col].name, s->base.name);
+}
+
+static void add_ref(struct pg_sink *s, const char *name, size_t n, const char *key,
+		    size_t key_len, const char *v, size_t vn, size_t *nrefs, long long row)
+{
+	size_t col = find_column(s, name, n, *nrefs);
+
+	if (col == (size_t)-1) {
+		if (memchr(name, '\0', n))
+			die(EX_DATAERR, "'%s' line %lu: key '%.*s' holds a NUL character, "
+			    "which PostgreSQL names cannot", input_name(s), s->lineno,
+			    (int)key_len, key);
+		/* A column no schema record announced: text keeps any value's text. */
+		col = add_column(s, name, n, "text");
+	} else if (s->cols[col].bound == row) {
+		die_same_column(s, col, key, key_len, *nrefs);
+	}
+	s->cols[col].bound = row;
+	s->cols[col].ref = *nrefs;
+	if (*nrefs == s->caprefs) {
+		s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
+		s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
+	}
+	s->refs[(*nrefs)++] = (struct field_ref){ col, key, key_len, v, vn };
+}
+
+static void pg_row(struct sink *base, const struct record *rec, unsigned long lineno)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+	size_t nrefs = 0;
+	long long row = ++s->rows_bound;
+
+	start_write(s);
+	s->lineno = lineno;
+	empty_if_pending(s);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
+		if (f.val[0] == '{' && json_key_is(&f, "window")) {
+			const char *v;
+			size_t vn;
+			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
+				add_ref(s, "window_start", 12, f.key, f.key_len, v, vn, &nrefs, row);
+			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
+				add_ref(s, "window_end", 10, f.key, f.key_len, v, vn, &nrefs, row);
+			continue;
+		}
+		if (f.key_escaped) {
+			struct buf decoded = BUF_INIT;
+			json_key_decode(&decoded, &f);
+			add_ref(s, decoded.data, decoded.len, f.key, f.key_len, f.val,
+				f.val_len, &nrefs, row);
+			buf_free(&decoded);
+		} else {
+			add_ref(s, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len, &nrefs, row);
+		}
+	}
+	if (!s->table_exists) {
+		/* A row with no keys: PostgreSQL has tables without columns. */
+		struct buf sql = BUF_INIT;
+		buf_printf(&sql, "CREATE TABLE %s ()", s->qtable.data);
+		run(s, sql.data, "create the table");
+		buf_free(&sql);
+		s->table_exists = true;
+	}
+	if (!s->copying)
+		start_copy(s);
+	if (s->copy_rows == s->copy_cap) {
+		s->copy_cap = s->copy_cap ? s->copy_cap * 2 : 1024;
+		s->copy_lines = xrealloc(s->copy_lines, s->copy_cap * sizeof(*s->copy_lines));
+	}
+	s->copy_lines[s->copy_rows++] = lineno;
+	/* One field per column, in column order; \N where the row has none. */
+	buf_reset(&s->line);
+	if (base->mode == SINK_UPSERT)
+		buf_printf(&s->line, "%lld", ++s->upsert_seq);
+	for (size_t c = 0; c < s->ncols; c++) {
+		if (c || base->mode == SINK_UPSERT)
+			buf_addc(&s->line, '\t');
+		if (s->cols[c].bound != row) {
+			buf_adds(&s->line, "\\N");
+			continue;
+		}
+		size_t r = s->cols[c].ref;
+		copy_value(s, &s->cols[c], s->refs[r].val, s->refs[r].len, &s->line);
+	}
+	buf_addc(&s->line, '\n');
+	if (PQputCopyData(s->conn, s->line.data, (int)s->line.len) != 1)
+		pg_fail(s, NULL, "copy rows");
+}
+
+static void pg_commit(struct sink *base, long long batch, long long rows)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+
+	start_write(s);
+	empty_if_pending(s);
+	end_copy(s);
+	if (batch >= 0 && base->checkpoint_id) {
+		char b[32], r[32], now[32];
+		const char *params[5] = { base->checkpoint_id, b, s->table, r, now };
+		snprintf(b, sizeof(b), "%lld", batch);
+		snprintf(r, sizeof(r), "%lld", rows);
+		iso8601_now(now);
+		PGresult *res = PQexecParams(s->conn,
+			"INSERT INTO \"_inlet_commits\" (checkpoint_id, batch, table_name, rows,"
+			" committed_at) VALUES ($1, $2, $3, $4, $5)", 5, NULL, params, NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+			pg_fail(s, res, "record the batch's mark");
+		PQclear(res);
+	}
+	PGresult *res = PQexec(s->conn, "COMMIT");
+	/* A transaction that failed answers COMMIT with ROLLBACK. */
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT"))
+		pg_fail(s, res, "commit the batch");
+	PQclear(res);
+	s->writing = false;
+}
+
+static int pg_begin(struct sink *base, long long batch)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+
+	if (batch >= 0 && base->checkpoint_id) {
+		char b[32];
+		const char *params[2] = { base->checkpoint_id, b };
+		snprintf(b, sizeof(b), "%lld", batch);
+		PGresult *res = PQexecParams(s->conn, "SELECT 1 FROM \"_inlet_commits\""
+					     " WHERE checkpoint_id = $1 AND batch = $2",
+					     2, NULL, params, NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+			pg_fail(s, res, "read the batch marks");
+		int held = PQntuples(res) > 0;
+		PQclear(res);
+		if (held)
+			return 1;
+	}
+	s->replace_pending = base->mode == SINK_OVERWRITE;
+	return 0;
+}
+
+static void pg_abort_op(struct sink *base)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+	PGresult *res;
+
+	if (s->copying) {
+		s->copying = false;
+		if (PQputCopyEnd(s->conn, "batch abandoned") == 1)
+			while ((res = PQgetResult(s->conn)))
+				PQclear(res);
+	}
+	if (s->writing) {
+		s->writing = false;
+		run(s, "ROLLBACK", "roll the batch back");
+	}
+	s->replace_pending = false;
+	load_columns(s);
+}
+
+static void pg_close(struct sink *base)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+
+	forget_columns(s);
+	PQfinish(s->conn);
+	free(s->cols);
+	free(s->refs);
+	free(s->copy_lines);
+	free(s->where);
+	free(s->table);
+	free(base->name);
+	buf_free(&s->qtable);
+	buf_free(&s->line);
+	buf_free(&s->scratch);
+	free(s);
+}
+
+static const struct sink_ops pg_ops = {
+	pg_begin, pg_schema, pg_row, pg_commit, pg_abort_op, pg_close
+};
+
+bool sink_is_postgres(const char *db)
+{
+	return !strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11);
+}
+
+void sink_pg_check_uri(const char *uri)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(uri, &err);
+	struct buf msg = BUF_INIT;
+
+	if (opts) {
+		PQconninfoFree(opts);
+		return;
+	}
+	one_line(&msg, err ? err : "out of memory");
+	PQfreemem(err);
+	die(EX_USAGE, "invalid value for --db: not a PostgreSQL URI: %s", msg.data);
+}
+
+/* "HOST:PORT" of CONN, or of URI when the connection never came up. */
+static char *where_of(PGconn *conn)
+{
+	const char *host = PQhost(conn), *port = PQport(conn);
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s:%s", host && *host ? host : "localhost",
+		   port && *port ? port : "5432");
+	return b.data;
+}
+
+struct sink *sink_pg_open(const char *uri, const char *table)
+{
+	struct pg_sink *s = calloc(1, sizeof(*s));
+	struct buf name = BUF_INIT;
+
+	if (!s)
+		die(EX_OSERR, "out of memory");
+	sink_pg_check_uri(uri);
+	s->base.ops = &pg_ops;
+	s->table = xstrdup(table);
+	quote_ident(&s->qtable, table, strlen(table));
+	s->conn = PQconnectdb(uri);
+	if (!s->conn)
+		die(EX_OSERR, "out of memory");
+	s->where = where_of(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		struct buf msg = BUF_INIT;
+		one_line(&msg, PQerrorMessage(s->conn));
+		die(EX_IOERR, "cannot connect to PostgreSQL at %s: %s", s->where, msg.data);
+	}
+	/* The name shows no password: it goes into progress and the checkpoint. */
+	buf_printf(&name, "postgresql://%s@%s/%s:%s", PQuser(s->conn), s->where,
+		   PQdb(s->conn), table);
+	s->base.name = name.data;
+	PQsetNoticeReceiver(s->conn, on_notice, s);
+	if (PQsetClientEncoding(s->conn, "UTF8"))
+		pg_fail(s, NULL, "set the client encoding to UTF8");
+	/* Timestamps are read and shown in UTC, whatever the server's zone. */
+	run(s, "SET TimeZone = 'UTC'", "set the time zone");
+	/* The marks table, created once even by writers starting together. */
+	run(s, "BEGIN", "begin a transaction");
+	s->writing = true;
+	run(s, "SELECT pg_advisory_xact_lock(1768844404, 0)", "lock the marks table");
+	run(s, "CREATE TABLE IF NOT EXISTS \"_inlet_commits\" ("
+	    "checkpoint_id text NOT NULL, batch bigint NOT NULL,"
+	    " table_name text NOT NULL, rows bigint NOT NULL,"
+	    " committed_at timestamptz NOT NULL, PRIMARY KEY (checkpoint_id, batch))",
+	    "create the marks table \"_inlet_commits\"");
+	run(s, "COMMIT", "create the marks table \"_inlet_commits\"");
+	s->writing = false;
+	load_columns(s);
+	return &s->base;
+}
