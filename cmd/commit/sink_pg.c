@@ -137,10 +137,15 @@ pg_fail(struct pg_sink *s, PGresult *res, const char *what)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	int code = status_of(state);
 
-	if (PQstatus(s->conn) == CONNECTION_BAD) {
+	/* Class 08 and 57P0x: the connection broke, or the server ended it. */
+	if (PQstatus(s->conn) == CONNECTION_BAD || (state && (!strncmp(state, "08", 2) ||
+						       !strncmp(state, "57P0", 4)))) {
 		buf_printf(&msg, "lost the connection to PostgreSQL at %s while trying to %s: ",
 			   s->where, what);
-		one_line(&msg, PQerrorMessage(s->conn));
+		if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+			one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+		else
+			one_line(&msg, PQerrorMessage(s->conn));
 		code = EX_IOERR;
 	} else {
 		buf_printf(&msg, "cannot %s in %s: ", what, s->base.name);
@@ -620,6 +625,11 @@ static void start_copy(struct pg_sink *s)
 	}
 	column_list(s, &sql);
 	buf_adds(&sql, ") FROM STDIN");
+	/* A table without columns: no column list, and an empty line a row. */
+	if (!s->ncols && s->base.mode != SINK_UPSERT) {
+		buf_reset(&sql);
+		buf_printf(&sql, "COPY %s FROM STDIN", s->qtable.data);
+	}
 	res = PQexec(s->conn, sql.data);
 	if (!res || PQresultStatus(res) != PGRES_COPY_IN)
 		pg_fail(s, res, "start copying rows");
