@@ -166,6 +166,25 @@ exactly_once() {	# exactly_once ROWS
 	assert_output 'new'
 }
 
+@test "overwrite takes a schema's new types as a new table would; after rows it does not wipe them" {
+	batch 0 '{"_inlet":"schema","version":0,"fields":[{"name":"v","type":"BIGINT"}]}' '{"v":1}' > b0
+	inlet-commit --db "$URI" --table t --mode overwrite -q b0
+	batch 1 '{"_inlet":"schema","version":1,"fields":[{"name":"v","type":"DATE"}]}' '{"v":"2024-05-01"}' > b1
+	run inlet-commit --db "$URI" --table t --mode overwrite -q b1
+	assert_success
+	run pg "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 't'::regclass AND attname = 'v'"
+	assert_output date
+	run pg 'SELECT v FROM t'
+	assert_output 2024-05-01
+	# Once the batch wrote a row, a type its values do not convert to is refused.
+	batch 2 '{"v":"2024-06-01"}' '{"_inlet":"schema","version":2,"fields":[{"name":"v","type":"BOOLEAN"}]}' '{"v":true}' > b2
+	run inlet-commit --db "$URI" --table t --mode overwrite -q b2
+	assert_failure 65
+	assert_output --partial "cannot change column 'v'"
+	run pg 'SELECT v FROM t'
+	assert_output 2024-05-01
+}
+
 @test "upsert: NULL key parts are one key, the last row of a key wins" {
 	# Delta MERGE with <=> matches NULL keys (Databricks: "MERGE INTO", null-safe equal).
 	batch 0 '{"k":"a","n":1,"v":"first"}' '{"k":"a","n":null,"v":"n-null"}' \
@@ -298,7 +317,7 @@ a|<null>|n-null-2'
 	# lock_timeout from the URI bounds the wait (10 s otherwise).
 	run inlet-commit --db "$URI&options=-c%20lock_timeout%3D500ms" --table t -q <<<'{"a":2}'
 	assert_failure 75
-	assert_output --partial 'is locked by another inlet-commit writing the same table'
+	assert_output --regexp 'is locked by another writer of the same table \(server process [0-9]+ of inlet-commit from the local socket, in a transaction since [0-9-]+T[0-9:]+Z\); gave up after lock_timeout'
 	# Another table is not held up.
 	run inlet-commit --db "$URI" --table other -q <<<'{"a":3}'
 	assert_success
@@ -307,6 +326,24 @@ a|<null>|n-null-2'
 	wait
 	run pg 'SELECT string_agg(a, $$,$$) FROM t'
 	assert_output '1'
+}
+
+@test "two writers of one table take turns: the second waits for the first batch, both commit" {
+	mkfifo feed
+	inlet-commit --db "$URI" --table t -q < feed > first.out 2>&1 &
+	first=$!
+	exec 7> feed
+	printf '%s\n' '{"_inlet":"begin","batch":0}' '{"w":"first"}' >&7
+	wait_until 10 bash -c "[ \"\$(psql '$URI' -XAtq -c \"SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()\")\" != 0 ]"
+	inlet-commit --db "$URI" --table t -q <<<'{"w":"second"}' > second.out 2>&1 &
+	second=$!
+	sleep 0.5
+	echo '{"_inlet":"end","batch":0}' >&7
+	exec 7>&-
+	wait "$first"
+	wait "$second"
+	run pg 'SELECT string_agg(w, $$,$$ ORDER BY w) FROM t'
+	assert_output 'first,second'
 }
 
 @test "a bad URI is a usage error; a server that is not there names host and reason" {

@@ -64,7 +64,7 @@ struct pg_sink {
 	bool copying;		/* a COPY is open */
 	unsigned long *copy_lines;	/* the input line of each row of the COPY */
 	size_t copy_rows, copy_cap;
-	long long upsert_seq;	/* the order of upserted rows in the batch */
+	long long batch_rows;	/* the rows of the batch so far: their order for upserts */
 	unsigned long lineno;	/* the row being written, for messages */
 	struct field_ref *refs;
 	size_t caprefs;
@@ -304,6 +304,45 @@ static size_t find_column(struct pg_sink *s, const char *name, size_t n, size_t 
 
 static void end_copy(struct pg_sink *s);
 
+/* The SQL text of the table's lock key, after "pg_advisory_xact_lock(CLASS, ". */
+static void lock_key(struct pg_sink *s, struct buf *sql)
+{
+	buf_adds(sql, "hashtext(current_schema() || '.' || '");
+	for (const char *p = s->table; *p; p++) {
+		if (*p == '\'')
+			buf_addc(sql, '\'');
+		buf_addc(sql, *p);
+	}
+	buf_adds(sql, "')");
+}
+
+/*
+ * Who holds the table's lock, for the message: "process 123 of
+ * inlet-commit from 10.0.0.5, in its batch since 2024-...".  Runs after
+ * the failed transaction is rolled back; empty when the holder is gone.
+ */
+static void describe_holder(struct pg_sink *s, struct buf *out)
+{
+	struct buf sql = BUF_INIT;
+	PGresult *res;
+
+	buf_printf(&sql, "SELECT a.pid, coalesce(nullif(a.application_name, ''), 'a client'),"
+		   " coalesce(host(a.client_addr), 'the local socket'),"
+		   " to_char(a.xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+		   " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+		   " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2"
+		   " AND l.classid = %d AND l.objid::bigint = (", LOCK_CLASS);
+	lock_key(s, &sql);
+	buf_adds(&sql, "::bigint & 4294967295) LIMIT 1");
+	res = PQexec(s->conn, sql.data);
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		buf_printf(out, " (server process %s of %s from %s, in a transaction since %s)",
+			   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+			   PQgetvalue(res, 0, 3));
+	PQclear(res);
+	buf_free(&sql);
+}
+
 /*
  * Open the batch's transaction at its first write: wait for the table's
  * lock, then read the columns (another writer may have added some).
@@ -311,7 +350,6 @@ static void end_copy(struct pg_sink *s);
 static void start_write(struct pg_sink *s)
 {
 	struct buf sql = BUF_INIT;
-	char key[32];
 
 	if (s->writing)
 		return;
@@ -320,31 +358,28 @@ static void start_write(struct pg_sink *s)
 	/* A lock wait is bounded: 10 s unless the connection chose its own. */
 	run(s, "SELECT CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN "
 	    "set_config('lock_timeout', '10s', true) END", "set lock_timeout");
-	snprintf(key, sizeof(key), "%d", LOCK_CLASS);
-	buf_printf(&sql, "SELECT pg_advisory_xact_lock(%s, hashtext(current_schema() || '.' || ",
-		   key);
-	buf_addc(&sql, '\'');
-	for (const char *p = s->table; *p; p++) {
-		if (*p == '\'')
-			buf_addc(&sql, '\'');
-		buf_addc(&sql, *p);
-	}
-	buf_adds(&sql, "'))");
+	buf_printf(&sql, "SELECT pg_advisory_xact_lock(%d, ", LOCK_CLASS);
+	lock_key(s, &sql);
+	buf_addc(&sql, ')');
 	PGresult *res = PQexec(s->conn, sql.data);
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 		if (state && !strcmp(state, "55P03")) {
+			struct buf holder = BUF_INIT;
 			PQclear(res);
-			die(EX_TEMPFAIL, "%s is locked by another inlet-commit writing the "
-			    "same table (waited lock_timeout for it); try later, or give "
-			    "each pipeline its own table", s->base.name);
+			run(s, "ROLLBACK", "roll back");
+			s->writing = false;
+			describe_holder(s, &holder);
+			die(EX_TEMPFAIL, "%s is locked by another writer of the same table%s; "
+			    "gave up after lock_timeout (10 s unless the URI sets one): try "
+			    "later", s->base.name, holder.data ? holder.data : "");
 		}
 		pg_fail(s, res, "lock the table");
 	}
 	PQclear(res);
 	buf_free(&sql);
 	load_columns(s);
-	s->upsert_seq = 0;
+	s->batch_rows = 0;
 }
 
 /* Overwrite: the table is emptied in the batch's transaction (DELETE: readers see old or new). */
@@ -387,12 +422,12 @@ static void retype_column(struct pg_sink *s, size_t col, const char *want, const
 	struct pg_column *c = &s->cols[col];
 	struct buf sql = BUF_INIT;
 
-	if (type_holds(c->type, want) && s->base.mode != SINK_OVERWRITE)
+	/* Overwrite, before its first row: the table is empty, any type goes. */
+	bool fresh = s->base.mode == SINK_OVERWRITE && !s->batch_rows;
+
+	if (!strcmp(c->type, want) || (type_holds(c->type, want) && !fresh))
 		return;
-	if (!strcmp(c->type, want))
-		return;
-	/* Overwrite empties the table first: any type goes, as a new table would. */
-	if (s->base.mode != SINK_OVERWRITE && !type_holds(want, c->type))
+	if (!fresh && !type_holds(want, c->type))
 		die(EX_DATAERR, "cannot change column '%s' of %s from %s to %s (%s): its "
 		    "values would not all convert; write to a new table", c->name,
 		    s->base.name, c->type, want, inlet_type);
@@ -400,7 +435,7 @@ static void retype_column(struct pg_sink *s, size_t col, const char *want, const
 	buf_printf(&sql, "ALTER TABLE %s ALTER COLUMN ", s->qtable.data);
 	quote_ident(&sql, c->name, c->name_len);
 	buf_printf(&sql, " TYPE %s USING ", want);
-	if (s->base.mode == SINK_OVERWRITE)
+	if (fresh)
 		buf_printf(&sql, "NULL::%s", want);
 	else {
 		quote_ident(&sql, c->name, c->name_len);
@@ -801,8 +836,9 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	s->copy_lines[s->copy_rows++] = lineno;
 	/* One field per column, in column order; \N where the row has none. */
 	buf_reset(&s->line);
+	++s->batch_rows;
 	if (base->mode == SINK_UPSERT)
-		buf_printf(&s->line, "%lld", ++s->upsert_seq);
+		buf_printf(&s->line, "%lld", s->batch_rows);
 	for (size_t c = 0; c < s->ncols; c++) {
 		if (c || base->mode == SINK_UPSERT)
 			buf_addc(&s->line, '\t');
@@ -951,7 +987,10 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	s->base.ops = &pg_ops;
 	s->table = xstrdup(table);
 	quote_ident(&s->qtable, table, strlen(table));
-	s->conn = PQconnectdb(uri);
+	/* The URI's own application_name wins; else the server shows us as inlet-commit. */
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { uri, "inlet-commit", NULL };
+	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn)
 		die(EX_OSERR, "out of memory");
 	s->where = where_of(s->conn);
