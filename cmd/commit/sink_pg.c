@@ -703,6 +703,7 @@ static void end_copy(struct pg_sink *s)
 			if (line && status_of(state) == EX_DATAERR) {
 				struct buf msg = BUF_INIT;
 				one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+				PQclear(res);
 				die(EX_DATAERR, "'%s' line %lu: %s refuses the row: %s; the batch "
 				    "was rolled back", input_name(s), line, s->base.name, msg.data);
 			}
