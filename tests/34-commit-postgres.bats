@@ -309,6 +309,29 @@ a|<null>|n-null-2'
 	exactly_once 6
 }
 
+@test "a connection the server closes between batches is opened again, and the stream goes on" {
+	mkfifo feed
+	inlet-commit -c ck --db "$URI" --table t < feed > out 2> err &
+	pid=$!
+	exec 7> feed
+	batch 0 '{"a":1}' >&7
+	wait_until 10 test -f ck/commits/0
+	# As a server restart or an idle timeout would.
+	pg "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '$DB' AND application_name = 'inlet-commit'" > /dev/null
+	batch 1 '{"a":2}' >&7
+	exec 7>&-
+	code=0
+	wait "$pid" || code=$?
+	assert_equal "$code" 0
+	run cat err
+	assert_output --partial "warning: lost the connection to PostgreSQL at $PGROOT:5432 ("
+	assert_output --partial 'terminating connection due to administrator command'
+	assert_output --partial '; connecting again in 1 s'
+	run pg 'SELECT string_agg(a, $$,$$ ORDER BY a) FROM t'
+	assert_output '1,2'
+	[ -f ck/commits/1 ]
+}
+
 @test "a second writer on the same table waits, then gives up with 75" {
 	mkfifo feed
 	inlet-commit --db "$URI" --table t -q < feed > first.out 2>&1 &

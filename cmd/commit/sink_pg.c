@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "datetime.h"
@@ -125,6 +126,13 @@ static int status_of(const char *state)
 	return EX_IOERR;
 }
 
+/* Class 08 and 57P0x: the connection broke, or the server ended it. */
+static bool connection_lost(struct pg_sink *s, const char *state)
+{
+	return PQstatus(s->conn) == CONNECTION_BAD ||
+	       (state && (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4)));
+}
+
 /*
  * Die for the failed RES (NULL: no answer) of what WHAT describes.  The
  * server rolls the open transaction back when the connection closes, so
@@ -137,9 +145,7 @@ pg_fail(struct pg_sink *s, PGresult *res, const char *what)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	int code = status_of(state);
 
-	/* Class 08 and 57P0x: the connection broke, or the server ended it. */
-	if (PQstatus(s->conn) == CONNECTION_BAD || (state && (!strncmp(state, "08", 2) ||
-						       !strncmp(state, "57P0", 4)))) {
+	if (connection_lost(s, state)) {
 		buf_printf(&msg, "lost the connection to PostgreSQL at %s while trying to %s: ",
 			   s->where, what);
 		if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
@@ -175,6 +181,50 @@ static void run(struct pg_sink *s, const char *sql, const char *what)
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
 		pg_fail(s, res, what);
 	PQclear(res);
+}
+
+/* The session's settings, after connecting and after connecting again. */
+static void session_setup(struct pg_sink *s)
+{
+	if (PQsetClientEncoding(s->conn, "UTF8"))
+		pg_fail(s, NULL, "set the client encoding to UTF8");
+	/* Timestamps are read and shown in UTC, whatever the server's zone. */
+	run(s, "SET TimeZone = 'UTC'", "set the time zone");
+}
+
+/*
+ * RES, a statement sent between batches (no transaction open), failed:
+ * if the connection was lost (a server restart, a failover, an idle
+ * timeout), connect again, waiting 1, 2, 4, 8 and 16 s between tries, so
+ * a pipeline streaming for days outlives it.  True once connected again:
+ * the caller sends its statement again.  Inside a batch a lost connection
+ * stays fatal: the server rolled the batch back, and the replay brings its
+ * rows again.
+ */
+static bool reconnect(struct pg_sink *s, PGresult *res)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	struct buf why = BUF_INIT;
+
+	if (s->writing || !connection_lost(s, state))
+		return false;
+	one_line(&why, primary ? primary : PQerrorMessage(s->conn));
+	for (unsigned wait = 1; wait <= 16; wait *= 2) {
+		warning("lost the connection to PostgreSQL at %s (%s); connecting again "
+			"in %u s", s->where, why.data, wait);
+		sleep(wait);
+		PQreset(s->conn);
+		if (PQstatus(s->conn) == CONNECTION_OK) {
+			buf_free(&why);
+			session_setup(s);
+			return true;
+		}
+		buf_reset(&why);
+		one_line(&why, PQerrorMessage(s->conn));
+	}
+	buf_free(&why);
+	return false;
 }
 
 /* Server notices ("relation already exists, skipping") are noise; warnings are not. */
@@ -353,7 +403,16 @@ static void start_write(struct pg_sink *s)
 
 	if (s->writing)
 		return;
-	run(s, "BEGIN", "begin a transaction");
+	for (;;) {
+		PGresult *begin = PQexec(s->conn, "BEGIN");
+		if (begin && PQresultStatus(begin) == PGRES_COMMAND_OK) {
+			PQclear(begin);
+			break;
+		}
+		if (!reconnect(s, begin))
+			pg_fail(s, begin, "begin a transaction");
+		PQclear(begin);
+	}
 	s->writing = true;
 	/* A lock wait is bounded: 10 s unless the connection chose its own. */
 	run(s, "SELECT CASE WHEN current_setting('lock_timeout') IN ('0', '0ms') THEN "
@@ -891,11 +950,17 @@ static int pg_begin(struct sink *base, long long batch)
 		char b[32];
 		const char *params[2] = { base->checkpoint_id, b };
 		snprintf(b, sizeof(b), "%lld", batch);
-		PGresult *res = PQexecParams(s->conn, "SELECT 1 FROM \"_inlet_commits\""
-					     " WHERE checkpoint_id = $1 AND batch = $2",
-					     2, NULL, params, NULL, NULL, 0);
-		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
-			pg_fail(s, res, "read the batch marks");
+		PGresult *res;
+		for (;;) {
+			res = PQexecParams(s->conn, "SELECT 1 FROM \"_inlet_commits\""
+					   " WHERE checkpoint_id = $1 AND batch = $2",
+					   2, NULL, params, NULL, NULL, 0);
+			if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+				break;
+			if (!reconnect(s, res))
+				pg_fail(s, res, "read the batch marks");
+			PQclear(res);
+		}
 		int held = PQntuples(res) > 0;
 		PQclear(res);
 		if (held)
@@ -1005,10 +1070,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 		   PQdb(s->conn), table);
 	s->base.name = name.data;
 	PQsetNoticeReceiver(s->conn, on_notice, s);
-	if (PQsetClientEncoding(s->conn, "UTF8"))
-		pg_fail(s, NULL, "set the client encoding to UTF8");
-	/* Timestamps are read and shown in UTC, whatever the server's zone. */
-	run(s, "SET TimeZone = 'UTC'", "set the time zone");
+	session_setup(s);
 	/* The marks table, created once even by writers starting together. */
 	run(s, "BEGIN", "begin a transaction");
 	s->writing = true;
