@@ -785,7 +785,13 @@ static void copy_value(struct pg_sink *s, const struct pg_column *c, const char 
 		return;
 	}
 	/* A string is its text, except in a jsonb column, which takes JSON. */
-	if (v[0] == '"' && strcmp(c->type, "jsonb")) {
+	bool text = v[0] == '"' && strcmp(c->type, "jsonb");
+	/* Without escapes it holds no backslash, tab or line end: sent as it is. */
+	if (text && !memchr(v + 1, '\\', n - 2)) {
+		buf_add(out, v + 1, n - 2);
+		return;
+	}
+	if (text) {
 		buf_reset(&s->scratch);
 		json_string_decode(&s->scratch, v, n);
 		if (memchr(s->scratch.data, '\0', s->scratch.len))
