@@ -380,6 +380,9 @@ a|<null>|n-null-2'
 	run inlet-commit --check-options --db 'postgres://x/db?nosuchoption=1' --table t
 	assert_failure 64
 	mkdir nothere
+	# --check-options checks the URI without connecting.
+	run inlet-commit --check-options --db "postgres:///db?host=$PWD/nothere" --table t --mode upsert --key k
+	assert_success
 	run inlet-commit --db "postgres:///db?host=$PWD/nothere&user=postgres" --table t < /dev/null
 	assert_failure 74
 	assert_output --partial "cannot connect to PostgreSQL at $PWD/nothere:5432: "
