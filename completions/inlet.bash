@@ -76,7 +76,7 @@ _inlet_options()
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
-			--trigger --quiet --help --version -c -o -s -m -t -q -h
+			--trigger --quiet --help --version -c -o -s -t -q -h
 		;;
 	status)
 		printf '%s\n' --db --table --json --help --version -h
@@ -285,7 +285,7 @@ _inlet_value()
 		_inlet_compgen -W 'csv tsv json text' -- "$cur"
 		;;
 	copy-into:--format | copy-into:-f | ctas:--format | ctas:-f)
-		_inlet_compgen -W 'csv json text' -- "$cur"
+		_inlet_compgen -W 'csv tsv json text' -- "$cur"
 		;;
 	parse:--encoding | copy-into:--encoding | ctas:--encoding)
 		_inlet_compgen -W 'utf-8' -- "$cur"
@@ -315,7 +315,7 @@ _inlet_value()
 	ctas:--quote | ctas:--escape | ctas:--null-value | ctas:--comment | \
 	ctas:--skip-rows | ctas:--date-format | ctas:--timestamp-format | \
 	autoload:--table | autoload:--schema | autoload:-s | autoload:--map | \
-	autoload:-m | status:--table)
+	status:--table)
 		# Free text: nothing to offer.
 		COMPREPLY=()
 		;;

@@ -130,7 +130,7 @@ group_gone() {
 	done
 	run --separate-stderr inlet autoload -c ck --db shop.db --table t --trigger "processingTime='soon'" land
 	assert_equal "$status" 64
-	assert_equal "$stderr" "inlet-autoload: --trigger processingTime='soon': expected a duration such as 500ms, 10s or 1m"
+	assert_equal "$stderr" "inlet-autoload: --trigger processingTime='soon': expected a duration such as 500ms, 30s, 1m30s, 1.5h or \"10 seconds\""
 	run --separate-stderr inlet copy-into --db shop.db --table t --header maybe land
 	assert_equal "$status" 64
 	assert_equal "$stderr" "inlet-copy-into: invalid value 'maybe' for --header: expected true or false"

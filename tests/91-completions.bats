@@ -203,7 +203,7 @@ zsh_body() {
 		for line in "inlet copy-into --format " "inlet-ctas -f "; do
 			complete_line "$mode" "$line"
 			assert_success
-			assert_output "$(sorted csv json text)"
+			assert_output "$(sorted csv tsv json text)"
 		done
 		complete_line "$mode" "inlet parse --format=j"
 		assert_output "json"

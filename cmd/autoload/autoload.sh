@@ -21,7 +21,7 @@ e.g. -o cloudFiles.format=json -o cloudFiles.schemaLocation=ck.
       --table NAME        target table (toTable)
   -o, --option KEY=VALUE  a Databricks/Spark option (repeatable; see below)
   -s, --schema DDL        the .schema(...) of the reader
-  -m, --map JQ            a jq program for each row (withColumn, select)
+      --map JQ            a jq program for each row (withColumn, select)
   -t, --trigger MODE      available-now (default; also availableNow),
                           once, every:DURATION (also processingTime=DURATION,
                           e.g. processingTime='10 seconds'), watch
@@ -51,7 +51,7 @@ USAGE
 ck= db= table= schema= map= trigger=available-now quiet=0
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 location= clean= move_to= on=
-getopt_or_die c:o:s:m:t:qh \
+getopt_or_die c:o:s:t:qh \
 	checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
@@ -63,7 +63,7 @@ while :; do
 	--table) table=$2; shift 2 ;;
 	-o|--option) options+=("$2"); shift 2 ;;
 	-s|--schema) schema=$2; shift 2 ;;
-	-m|--map) map=$2; shift 2 ;;
+	--map) map=$2; shift 2 ;;
 	-t|--trigger) trigger=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;

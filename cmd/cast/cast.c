@@ -165,6 +165,7 @@ struct state {
 	long long mismatches, dropped;
 	struct badrec bad;	/* --bad-records-path */
 	struct map *map;	/* --map, or NULL */
+	struct buf mapped;	/* --map's output for a row, to be cast */
 };
 
 static void set_schema(struct state *st)
@@ -396,7 +397,6 @@ static void map_failed(struct state *st, const char *text, size_t len, unsigned 
 	if (opt.bad_records) {
 		bad_row(st, text, len);
 	} else if (opt.mode != MODE_DROPMALFORMED) {
-		map_free(st->map);	/* leak-free exit, for the sanitizer build */
 		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
 		    st->path.len ? st->path.data : st->in->name, st->record,
 		    lineno, st->reason.data);
@@ -410,34 +410,66 @@ struct mapped_row {
 	unsigned long lineno;
 };
 
-/* One object from --map: cast it when a schema is in force, else write it. */
+/*
+ * One object from --map: written, or, when a schema is in force, kept in
+ * st->mapped to be cast once the program is done with the row -- a cast
+ * that fails the run then dies with no jq value in flight.
+ */
 static void emit_mapped(const char *text, size_t len, void *data)
 {
 	struct mapped_row *mr = data;
 
 	if (mr->st->have_schema) {
-		struct record mapped;
-		record_classify(&mapped, text, len, NULL);
-		cast_row(mr->st, &mapped, mr->lineno);
+		buf_add(&mr->st->mapped, text, len);
+		buf_addc(&mr->st->mapped, '\n');
 	} else {
 		stream_write(stdout, text, len);
 	}
+}
+
+/* Cast the objects emit_mapped kept (one per line: JSON has no raw newline). */
+static void cast_mapped(struct state *st, unsigned long lineno)
+{
+	for (size_t at = 0; at < st->mapped.len;) {
+		const char *text = st->mapped.data + at;
+		size_t len = (size_t)((const char *)memchr(text, '\n', st->mapped.len - at) - text);
+		struct record mapped;
+
+		record_classify(&mapped, text, len, NULL);
+		cast_row(st, &mapped, lineno);
+		at += len + 1;
+	}
+	buf_reset(&st->mapped);
 }
 
 static void map_one_row(struct state *st, const char *text, size_t len, unsigned long lineno)
 {
 	struct mapped_row mr = { st, lineno };
 
+	buf_reset(&st->mapped);
 	switch (map_row(st->map, text, len, emit_mapped, &mr, &st->reason)) {
 	case MAP_OK:
+		cast_mapped(st, lineno);
 		break;
 	case MAP_ROW_FAILED:
+		cast_mapped(st, lineno);	/* the outputs before the failure */
 		map_failed(st, text, len, lineno);
 		break;
 	case MAP_NOT_OBJECT:
-		map_free(st->map);
 		die(EX_DATAERR, "'%s' line %lu: %s", st->in->name, lineno, st->reason.data);
 	}
+}
+
+/*
+ * The --map program, torn down at exit too: a run that dies (failfast)
+ * leaves jq's state, which the sanitizer build would report as a leak.
+ */
+static struct map *exit_map;
+
+static void free_exit_map(void)
+{
+	map_free(exit_map);
+	exit_map = NULL;
 }
 
 int main(int argc, char **argv)
@@ -459,8 +491,11 @@ int main(int argc, char **argv)
 		st.schema.version = 0;
 		set_schema(&st);
 	}
-	if (opt.map)
+	if (opt.map) {
 		st.map = map_new(opt.map);
+		exit_map = st.map;
+		atexit(free_exit_map);
+	}
 	check_options_exit();
 
 	badrec_init(&st.bad, opt.bad_records);
@@ -535,7 +570,8 @@ int main(int argc, char **argv)
 	badrec_free(&st.bad);
 	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
-	map_free(st.map);
+	free_exit_map();
+	buf_free(&st.mapped);
 	schema_free(&st.schema);
 	free(st.patterns);
 	free(opt.formats);
