@@ -29,6 +29,7 @@ struct options opt = {
 	.keep = 100,
 	.include_existing = true,
 	.backfill_ms = 60000,
+	.shard_n = 1,
 };
 
 static void usage(int code)
@@ -67,6 +68,12 @@ static void usage(int code)
 "      --backfill-interval DURATION\n"
 "                                 watch: list everything this often to catch\n"
 "                                 missed files (default 1m)\n"
+"      --shard K/N                take only shard K of N (0 <= K < N): a fixed\n"
+"                                 hash of each file's path below its source\n"
+"                                 picks its shard; one checkpoint per shard\n"
+"      --modified-after TIME      only files modified after TIME (ISO 8601;\n"
+"                                 UTC unless it has an offset)\n"
+"      --modified-before TIME     only files modified before TIME\n"
 "  -q, --quiet                    no summary on standard error (what a\n"
 "                                 listing leaves out is still said)\n"
 "      --check-options            check the options and exit; for scripts that\n"
@@ -79,7 +86,8 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
-	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_CHECK_OPTIONS, O_VERSION };
+	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_SHARD, O_AFTER,
+	       O_BEFORE, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
@@ -93,6 +101,9 @@ static void parse_options(int argc, char **argv)
 		{ "include-existing-files", required_argument, NULL, O_EXISTING },
 		{ "min-age", required_argument, NULL, O_MIN_AGE },
 		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
+		{ "shard", required_argument, NULL, O_SHARD },
+		{ "modified-after", required_argument, NULL, O_AFTER },
+		{ "modified-before", required_argument, NULL, O_BEFORE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
@@ -144,6 +155,15 @@ static void parse_options(int argc, char **argv)
 			if (opt.backfill_ms < 1)
 				die(EX_USAGE, "--backfill-interval must be 1ms or more");
 			break;
+		case O_SHARD: parse_shard_arg(optarg); break;
+		case O_AFTER:
+			opt.modified_after_us = parse_time_arg("--modified-after", optarg);
+			opt.modified_after = optarg;
+			break;
+		case O_BEFORE:
+			opt.modified_before_us = parse_time_arg("--modified-before", optarg);
+			opt.modified_before = optarg;
+			break;
 		case 'q': opt.quiet = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
@@ -155,6 +175,10 @@ static void parse_options(int argc, char **argv)
 		usage_error("no SOURCE given");
 	if (!opt.checkpoint == !opt.no_checkpoint)
 		usage_error("give either --checkpoint DIR or --no-checkpoint");
+	if (opt.modified_after && opt.modified_before &&
+	    opt.modified_after_us >= opt.modified_before_us)
+		usage_error("--modified-after '%s' is not before --modified-before '%s': "
+			    "no file could be taken", opt.modified_after, opt.modified_before);
 }
 
 /* ---- the checkpoint side ---- */
@@ -246,6 +270,8 @@ static void open_state(struct state *st)
 	offsets = ckpt_log_list(st->offsets_dir.data, &n_offsets);
 	st->first_start = committed < 0 && n_offsets == 0 &&
 			  access(st->seen_path.data, F_OK) != 0;
+	/* Before anything is replayed: a batch of another shard is not ours. */
+	claim_shard(st);
 	seen_log_load(st, offsets, n_offsets, committed);
 
 	/* Replay: batches written ahead and not committed, in order, verbatim. */
@@ -409,7 +435,7 @@ int main(int argc, char **argv)
 
 	if (!opt.include_existing && st.first_start) {
 		/* cloudFiles.includeExistingFiles=false: evaluated on the first start only. */
-		list_sources(sources, nsources, NULL, &files, &st.left_out);
+		list_sources(sources, nsources, NULL, &files, &st.left_out, &st.passed_over);
 		filter_new(&files, &st.seen);
 		mark_seen(&st, &files);
 		filelist_free(&files);
@@ -424,7 +450,7 @@ int main(int argc, char **argv)
 	} else if (opt.trigger == TRIGGER_WATCH) {
 		run_watch(&st, sources, nsources);
 	} else {
-		list_sources(sources, nsources, &st.seen, &files, &st.left_out);
+		list_sources(sources, nsources, &st.seen, &files, &st.left_out, &st.passed_over);
 		filter_new(&files, &st.seen);
 		long long replayed = st.batches_emitted;
 		emit_files(&st, files.v, files.n);
@@ -446,6 +472,12 @@ int main(int argc, char **argv)
 			st.files_emitted, st.batches_emitted);
 		if (st.left_out.count)
 			fprintf(stderr, "; %lld left out (said above)", st.left_out.count);
+		if (st.passed_over.other_shards)
+			fprintf(stderr, "; %lld files for other shards",
+				st.passed_over.other_shards);
+		if (st.passed_over.out_of_range)
+			fprintf(stderr, "; %lld files modified outside --modified-after/"
+				"--modified-before", st.passed_over.out_of_range);
 		fputc('\n', stderr);
 	}
 	if (!opt.no_checkpoint) {

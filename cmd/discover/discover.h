@@ -34,6 +34,9 @@ struct options {
 	long long min_age_ms;	/* 0: unchanged across two listings instead */
 	long long backfill_ms;	/* watch: full listing every so often */
 	bool quiet;
+	long long shard_k, shard_n;	/* --shard K/N; N 1: every file */
+	const char *modified_after, *modified_before;	/* as given; NULL: none */
+	long long modified_after_us, modified_before_us;
 };
 extern struct options opt;
 
@@ -164,13 +167,44 @@ bool symlink_allowed(const struct buf *path, size_t rel_off, struct stat *st,
 bool readable(int dfd, const char *name, const char *path, struct left_out *lo);
 bool pattern_matches(const char *rel);
 /*
+ * What this worker takes (scope.c): its shard of the files and the range
+ * of modification times.  The shard of a file is
+ * shard_of(shard_hash(SHARD_HASH_INIT, KEY), N), KEY being its path below
+ * its source (inlet-discover(1) defines it); neither may ever change.
+ */
+#define SHARD_HASH_INIT 14695981039346656037ULL
+#define SHARD_MAX 1000000
+/* FNV-1a 64 of the N bytes at S, continuing from H. */
+unsigned long long shard_hash(unsigned long long h, const char *s, size_t n);
+/* The shard, 0 to N - 1, of the key whose shard_hash is H. */
+long long shard_of(unsigned long long h, long long n);
+/* Is the key hashed to H this worker's (always, without --shard)? */
+bool shard_takes(unsigned long long h);
+/* --shard K/N into opt; a bad value is a usage_error. */
+void parse_shard_arg(const char *value);
+/* The ISO 8601 timestamp VALUE of option NAME in microseconds; a bad one is a usage_error. */
+long long parse_time_arg(const char *name, const char *value);
+/* Is MTIME inside --modified-after/--modified-before (both exclusive)? */
+bool in_time_range(const struct timespec *mtime);
+
+/*
+ * What a listing passes over without a word: files of other shards (they
+ * are someone else's) and files outside the time range (a later run with
+ * another range may take them).  Neither is marked seen.
+ */
+struct passed_over {
+	long long other_shards, out_of_range;
+};
+
+/*
  * List the files of the sources into OUT, leaving out those SEEN (may be
  * NULL) holds unless --allow-overwrites and they changed.  What is left out
  * otherwise (links not followed, entries that cannot be looked at, files
- * that are not regular) is reported through LO.
+ * that are not regular) is reported through LO; files of other shards and
+ * outside the time range are counted in PO (reset first).
  */
 void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
-		  struct left_out *lo);
+		  struct left_out *lo, struct passed_over *po);
 /*
  * Keep only files not taken before (or changed, with --allow-overwrites),
  * each once, oldest first.
@@ -194,6 +228,7 @@ struct state {
 	bool windowed;		/* an inlet-window keeps state in the checkpoint */
 	volatile sig_atomic_t *stop;	/* SIGINT/SIGTERM arrived */
 	struct left_out left_out;	/* what the listings left out, said once */
+	struct passed_over passed_over;	/* by the latest full listing */
 	long long files_emitted, batches_emitted;
 };
 
@@ -240,6 +275,13 @@ void emit_batch(struct state *st, const struct file *files, size_t n, long long 
 void emit_files(struct state *st, struct file *files, size_t n);
 /* Remember FILES as taken without emitting them (--include-existing-files false). */
 void mark_seen(struct state *st, const struct filelist *files);
+
+/*
+ * Claim CK/metadata's "shard" for --shard (scope.c); a checkpoint of
+ * another shard, or one that took every file, dies with EX_USAGE naming
+ * both.  Needs ST->first_start.
+ */
+void claim_shard(struct state *st);
 
 /* The streaming triggers: run until SIGINT/SIGTERM. */
 void run_every(struct state *st, char **sources, int n);

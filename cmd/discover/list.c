@@ -156,6 +156,8 @@ struct lister {
 	size_t n, cap;
 	struct buf names;
 	struct left_out *lo;
+	struct passed_over *po;
+	unsigned long long shard_h0;	/* shard_hash of the key up to path + rel_off */
 };
 
 #define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss */
@@ -175,6 +177,11 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 
 	if (!pattern_matches(l->path.data + l->rel_off))
 		return;
+	if (opt.shard_n > 1 && !shard_takes(shard_hash(l->shard_h0, l->path.data + l->rel_off,
+						      l->path.len - l->rel_off))) {
+		l->po->other_shards++;
+		return;
+	}
 	if (l->seen)
 		e = seen_find(l->seen, l->path.data, l->path.len, h);
 	if (e && !opt.allow_overwrites)
@@ -189,6 +196,10 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 	identity_from_stat(&id, st, link);
 	if (e && seen_same(e, &id))
 		return;
+	if (!in_time_range(&st->st_mtim)) {
+		l->po->out_of_range++;
+		return;		/* not seen: another range may take it */
+	}
 	if (!readable(dfd, name, l->path.data, l->lo))
 		return;		/* taken once it can be read */
 	filelist_add(l->out, l->path.data, st, link);
@@ -268,16 +279,22 @@ static void walk(struct lister *l)
 	path->data[len] = '\0';
 }
 
-static void list_root(const char *root, const struct seen *seen, struct filelist *out,
-		      struct left_out *lo)
+/*
+ * List ROOT, whose shard key is KEY: "" for a folder given as a source,
+ * so that the files below it are keyed by their path below it.
+ */
+static void list_root(const char *root, const char *key, const struct seen *seen,
+		      struct filelist *out, struct left_out *lo, struct passed_over *po)
 {
 	char *abs = realpath(root, NULL);
 	struct stat st;
+	unsigned long long h = shard_hash(SHARD_HASH_INIT, key, strlen(key));
 
 	if (!abs || stat(abs, &st) < 0)
 		die_errno(EX_NOINPUT, "cannot read source '%s'", root);
 	if (S_ISDIR(st.st_mode)) {
-		struct lister l = { .seen = seen, .out = out, .lo = lo };
+		struct lister l = { .seen = seen, .out = out, .lo = lo, .po = po,
+				    .shard_h0 = *key ? shard_hash(h, "/", 1) : h };
 		buf_adds(&l.path, abs);
 		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
 			l.path.len = 0;
@@ -288,6 +305,10 @@ static void list_root(const char *root, const struct seen *seen, struct filelist
 		free(l.entries);
 	} else if (!S_ISREG(st.st_mode)) {
 		left_out(lo, abs, "%s", identity_not_regular(st.st_mode));
+	} else if (!shard_takes(h)) {
+		po->other_shards++;
+	} else if (!in_time_range(&st.st_mtim)) {
+		po->out_of_range++;
 	} else if (readable(AT_FDCWD, abs, abs, lo)) {
 		filelist_add(out, abs, &st, false);	/* ABS is the target already */
 	}
@@ -299,12 +320,44 @@ static bool has_glob(const char *s)
 	return strpbrk(s, "*?[{") != NULL;
 }
 
-void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
-		  struct left_out *lo)
+/* The name of PATH, its last component. */
+static const char *base_name(const char *path)
 {
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/*
+ * The shard key of MATCH, a path the glob SOURCE matched: its part below
+ * the folders before the first wildcard (landing/day?/a.json matched
+ * landing/day1/a.json: "day1/a.json"), which is what a listing of that
+ * folder, or watching it, keys the file by.
+ */
+static const char *glob_key(const char *source, const char *match)
+{
+	const char *magic = strpbrk(source, "*?[{"), *slash = magic;
+	size_t lead;
+
+	while (slash > source && slash[-1] != '/')
+		slash--;
+	lead = (size_t)(slash - source);
+	if (strlen(match) <= lead || strncmp(match, source, lead))
+		return base_name(match);	/* glob(3) rewrote the lead: escapes */
+	return match + lead;
+}
+
+void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
+		  struct left_out *lo, struct passed_over *po)
+{
+	memset(po, 0, sizeof(*po));
 	for (int i = 0; i < n; i++) {
 		if (!has_glob(sources[i])) {
-			list_root(sources[i], seen, out, lo);
+			struct stat st;
+			/* A file given as a source is keyed by its name. */
+			bool file = stat(sources[i], &st) == 0 && !S_ISDIR(st.st_mode);
+			list_root(sources[i], file ? base_name(sources[i]) : "", seen, out,
+				  lo, po);
 			continue;
 		}
 		glob_t g;
@@ -318,7 +371,8 @@ void list_sources(char **sources, int n, const struct seen *seen, struct filelis
 		for (size_t j = 0; j < g.gl_pathc; j++) {
 			const char *name = strrchr(g.gl_pathv[j], '/');
 			if (!hidden_name(name ? name + 1 : g.gl_pathv[j]))
-				list_root(g.gl_pathv[j], seen, out, lo);
+				list_root(g.gl_pathv[j], glob_key(sources[i], g.gl_pathv[j]),
+					  seen, out, lo, po);
 		}
 		globfree(&g);
 	}

@@ -103,7 +103,7 @@ void run_every(struct state *st, char **sources, int n)
 		struct seen seen_now = { 0 };
 		if (!opt.no_checkpoint)
 			take_retries(st);
-		list_sources(sources, n, &st->seen, &files, &st->left_out);
+		list_sources(sources, n, &st->seen, &files, &st->left_out, &st->passed_over);
 		filter_new(&files, &st->seen);
 		keep_complete(&files, &pending, opt.min_age_ms, 0, &seen_now);
 		seen_free(&pending);
@@ -266,7 +266,10 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 
 	buf_printf(&path, "%s/%s", dir->path, name);
 	/* A link moved in obeys the listing's rule (symlink_allowed). */
+	/* Other shards' files: the next listing counts them. */
 	if (hidden_name(name) || !pattern_matches(path.data + dir->rel_off) ||
+	    !shard_takes(shard_hash(SHARD_HASH_INIT, path.data + dir->rel_off,
+				    path.len - dir->rel_off)) ||
 	    (dir->glob && !glob_covers(dir->glob, path.data)) ||
 	    lstat(path.data, &sb) < 0 ||
 	    (S_ISLNK(sb.st_mode) &&
@@ -280,6 +283,10 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 			left_out(&st->left_out, path.data, "%s", identity_not_regular(sb.st_mode));
 		buf_free(&path);
 		return;
+	}
+	if (!in_time_range(&sb.st_mtim)) {
+		buf_free(&path);
+		return;		/* not seen; the next listing counts it */
 	}
 	identity_from_stat(&id, &sb, link);
 	unsigned long long h = path_hash(PATH_HASH_INIT, path.data, path.len);
@@ -340,7 +347,7 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 
 	if (!opt.no_checkpoint)
 		take_retries(st);
-	list_sources(sources, n, &st->seen, &files, &st->left_out);
+	list_sources(sources, n, &st->seen, &files, &st->left_out, &st->passed_over);
 	filter_new(&files, &st->seen);
 	leave_writing(w, &files);
 	keep_complete(&files, &w->listed, OLD_MS, SETTLE_MS, &next);
