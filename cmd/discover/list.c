@@ -288,13 +288,18 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 {
 	char *abs = realpath(root, NULL);
 	struct stat st;
-	unsigned long long h = shard_hash(SHARD_HASH_INIT, key, strlen(key));
+	size_t key_len = strlen(key);
+	unsigned long long h;
+
+	while (key_len && key[key_len - 1] == '/')	/* a glob ending in a slash */
+		key_len--;
+	h = shard_hash(SHARD_HASH_INIT, key, key_len);
 
 	if (!abs || stat(abs, &st) < 0)
 		die_errno(EX_NOINPUT, "cannot read source '%s'", root);
 	if (S_ISDIR(st.st_mode)) {
 		struct lister l = { .seen = seen, .out = out, .lo = lo, .po = po,
-				    .shard_h0 = *key ? shard_hash(h, "/", 1) : h };
+				    .shard_h0 = key_len ? shard_hash(h, "/", 1) : h };
 		buf_adds(&l.path, abs);
 		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
 			l.path.len = 0;
