@@ -208,9 +208,15 @@ static long long digits(const char **p, const char *end, int min, int max)
 	return n < min ? -1 : v;
 }
 
-/* "Z", "+01", "+0130", "+01:30", "UTC"; ALLOW_Z: 'Z' accepted. */
+/*
+ * "Z", "+01", "+0130", "+01:30", "UTC", and "UTC" with an offset whose
+ * hour may have one digit ("UTC+0", as Databricks writes its examples,
+ * and Spark's zone ids "UTC+1", "UTC+01:00"); ALLOW_Z: 'Z' accepted.
+ */
 static int read_offset(const char **p, const char *end, bool allow_z, int *offset)
 {
+	int hour_digits = 2;
+
 	if (allow_z && *p < end && (**p == 'Z' || **p == 'z')) {
 		(*p)++;
 		*offset = 0;
@@ -219,13 +225,15 @@ static int read_offset(const char **p, const char *end, bool allow_z, int *offse
 	if (end - *p >= 3 && !strncasecmp(*p, "UTC", 3)) {
 		*p += 3;
 		*offset = 0;
-		return 0;
+		if (*p >= end || (**p != '+' && **p != '-'))
+			return 0;
+		hour_digits = 1;
 	}
 	if (*p >= end || (**p != '+' && **p != '-'))
 		return -1;
 	int sign = **p == '-' ? -1 : 1;
 	(*p)++;
-	long long h = digits(p, end, 2, 2), mi = 0;
+	long long h = digits(p, end, hour_digits, 2), mi = 0;
 	if (h < 0 || h > 18)
 		return -1;
 	if (*p < end && **p == ':')
