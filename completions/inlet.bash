@@ -18,7 +18,8 @@ _inlet_options()
 		printf '%s\n' --checkpoint --no-checkpoint --trigger \
 			--max-files-per-trigger --max-bytes-per-trigger \
 			--allow-overwrites --follow-symlinks --pattern --keep-batches \
-			--include-existing-files --min-age --backfill-interval --quiet \
+			--include-existing-files --min-age --backfill-interval --shard \
+			--modified-after --modified-before --quiet \
 			--check-options --help --version -c -t -q -h
 		;;
 	parse)
@@ -292,7 +293,8 @@ _inlet_value()
 		;;
 	discover:--max-files-per-trigger | discover:--max-bytes-per-trigger | \
 	discover:--pattern | discover:--keep-batches | discover:--min-age | \
-	discover:--backfill-interval | \
+	discover:--backfill-interval | discover:--shard | \
+	discover:--modified-after | discover:--modified-before | \
 	parse:--delimiter | parse:-d | parse:--quote | parse:--escape | \
 	parse:--null-value | parse:--column-name-of-corrupt-record | \
 	parse:--comment | parse:--skip-rows | parse:--max-record-bytes | \
