@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "json.h"
 #include "map.h"
+#include "rowwriter.h"
 #include "schema.h"
 #include "batch.h"
 #include "stream.h"
@@ -254,43 +255,22 @@ static const char *json_string_mismatch(const char *v, enum type_kind k)
 	}
 }
 
-/* Add "KEY":VAL (raw key text) to the object being built in OUT. */
-static void add_member(struct buf *out, const char *key, size_t key_len,
-		       const char *val, size_t val_len)
-{
-	if (!out->len)
-		buf_addc(out, '{');
-	else if (out->len > 1)
-		buf_addc(out, ',');
-	buf_addc(out, '"');
-	buf_add(out, key, key_len);
-	buf_add(out, "\":", 2);
-	buf_add(out, val, val_len);
-}
-
 /* Cast one row (TEXT) and write it, or drop it. */
 static void cast_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
-	const char *text = rec->text;
-	size_t len = rec->len;
-	struct json_field f;
-	struct buf *row = &st->row, *resc = &st->rescued;
-	const char *prior = NULL;
-	size_t prior_len = 0;
-	bool changed = false, corrupt = false;
-	bool copying = false;	/* ROW holds the members so far, rebuilt */
+	struct rowwriter w;
+	bool corrupt = false;
 	size_t position = 0;
+	const char *out;
+	size_t out_len;
 
-	buf_reset(row);
-	buf_reset(resc);
+	rowwriter_begin(&w, rec, &st->row, &st->rescued);
 	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
 		long col = -1;
-		f = rec->fields[i];
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
 			/* It moves to the end if the row is rebuilt. */
-			record_rebuild_from(rec, i, row, &copying);
-			prior = f.val;
-			prior_len = f.val_len;
+			rowwriter_prior_rescued(&w, i);
 			continue;
 		}
 		if (!f.key_escaped) {
@@ -301,17 +281,14 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
 		}
 		if (col < 0 || col == st->corrupt_col) {
-			if (copying)
-				add_member(row, f.key, f.key_len, f.val, f.val_len);
+			rowwriter_keep(&w, i);
 			continue;
 		}
 		const struct column_def *cd = &st->schema.cols[col];
 		const char *why = NULL;
-		bool bad = false;
 		/* The commonest case, a string for a STRING column, without a call. */
 		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
-			if (copying)
-				add_member(row, f.key, f.key_len, f.val, f.val_len);
+			rowwriter_keep(&w, i);
 			continue;
 		}
 		buf_reset(&st->value);
@@ -321,72 +298,33 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 					     &st->value, &why);
 		if (rc == 1) {
 			/* The value is its own cast: keep it, in the row's text if we can. */
-			if (copying)
-				add_member(row, f.key, f.key_len, f.val, f.val_len);
+			rowwriter_keep(&w, i);
 			continue;
 		}
 		if (rc < 0) {
 			buf_reset(&st->tmp);
 			type_name(cd->type, &st->tmp);
 			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno,
-				      text, len))
+				      rec->text, rec->len))
 				return;
 			/* Spark: with the corrupt-record column declared, the record goes there. */
 			if (st->corrupt_col >= 0)
 				corrupt = true;
 			else
-				add_member(resc, f.key, f.key_len, f.val, f.val_len);
-			buf_reset(&st->value);
-			buf_add(&st->value, "null", 4);
-			bad = true;
+				rowwriter_rescue(&w, &f);
+			rowwriter_set(&w, i, "null", 4);
+			continue;
 		}
-		if (bad || st->value.len != f.val_len ||
-		    memcmp(st->value.data, f.val, f.val_len)) {
-			changed = true;
-			record_rebuild_from(rec, i, row, &copying);
-		}
-		if (copying)
-			add_member(row, f.key, f.key_len, st->value.data, st->value.len);
+		rowwriter_set(&w, i, st->value.data, st->value.len);
 	}
-	if (!changed && !resc->len && !corrupt) {
-		stream_write(stdout, text, len);
-		return;
-	}
-	if (resc->len) {
-		if (prior) {
-			struct json_iter pit;
-			json_object_open(&pit, prior, prior_len, NULL);
-			while (json_object_next(&pit, &f, NULL) == 1)
-				if (!json_key_is(&f, "_file_path"))
-					add_member(resc, f.key, f.key_len, f.val, f.val_len);
-		}
-		buf_adds(resc, ",\"_file_path\":");
-		if (st->path.len)
-			json_path_encode(resc, st->path.data, st->path.len);
-		else
-			buf_adds(resc, "null");
-		buf_addc(resc, '}');
-		if (row->len > 1)
-			buf_addc(row, ',');
-		json_string_encode(row, opt.rescued, strlen(opt.rescued));
-		buf_addc(row, ':');
-		buf_add(row, resc->data, resc->len);
-	} else if (prior) {
-		if (row->len > 1)
-			buf_addc(row, ',');
-		json_string_encode(row, opt.rescued, strlen(opt.rescued));
-		buf_addc(row, ':');
-		buf_add(row, prior, prior_len);
-	}
+	rowwriter_rescued_column(&w, opt.rescued, st->path.len ? st->path.data : NULL,
+				 st->path.len);
 	if (corrupt) {
-		if (row->len > 1)
-			buf_addc(row, ',');
-		json_string_encode(row, opt.corrupt, strlen(opt.corrupt));
-		buf_addc(row, ':');
-		json_string_encode(row, text, len);
+		rowwriter_add_key(&w, opt.corrupt, strlen(opt.corrupt));
+		json_string_encode(w.out, rec->text, rec->len);
 	}
-	buf_addc(row, '}');
-	stream_write(stdout, row->data, row->len);
+	out = rowwriter_finish(&w, &out_len);
+	stream_write(stdout, out, out_len);
 }
 
 /* ---- --map (map.h): the glue ---- */

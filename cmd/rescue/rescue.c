@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "die.h"
 #include "json.h"
+#include "rowwriter.h"
 #include "schema.h"
 #include "batch.h"
 #include "stream.h"
@@ -507,21 +508,16 @@ static void add_column(struct state *st, const char *name, size_t n,
 
 static void process_row(struct state *st, const struct record *rec)
 {
-	struct buf *row = &st->row, *resc = &st->rescued;
-	const char *prior = NULL;	/* an upstream _rescued_data object */
-	size_t prior_len = 0;
-	bool changed = false;	/* the row is being rebuilt in ROW */
+	struct rowwriter w;
 	size_t position = 0;
+	const char *text;
+	size_t len;
 
-	buf_reset(row);
-	buf_reset(resc);
+	rowwriter_begin(&w, rec, &st->row, &st->rescued);
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct json_field f = rec->fields[i];
-		bool keep = true;
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
-			record_rebuild_from(rec, i, row, &changed);
-			prior = f.val;
-			prior_len = f.val_len;
+			rowwriter_prior_rescued(&w, i);
 			continue;
 		}
 		bool known = !f.key_escaped &&
@@ -552,67 +548,24 @@ static void process_row(struct state *st, const struct record *rec)
 					    st->record);
 				case EVOLVE_NONE:
 					st->dropped++;
-					keep = false;
-					record_rebuild_from(rec, i, row, &changed);
-					break;
+					rowwriter_drop(&w, i);
+					continue;
 				default:
-					buf_addc(resc, resc->len ? ',' : '{');
-					buf_addc(resc, '"');
-					buf_add(resc, f.key, f.key_len);
-					buf_add(resc, "\":", 2);
-					buf_add(resc, f.val, f.val_len);
-					keep = false;
-					record_rebuild_from(rec, i, row, &changed);
+					rowwriter_rescue(&w, &f);
+					rowwriter_drop(&w, i);
+					continue;
 				}
 			}
 		}
-		if (keep && changed) {
-			if (row->len > 1)
-				buf_addc(row, ',');
-			buf_addc(row, '"');
-			buf_add(row, f.key, f.key_len);
-			buf_add(row, "\":", 2);
-			buf_add(row, f.val, f.val_len);
-		}
+		rowwriter_keep(&w, i);
 	}
 	announce(st);
-	if (!changed) {
-		stream_write(stdout, rec->text, rec->len);
-		return;
-	}
-	if (resc->len || prior) {
-		/* Merge with what upstream rescued, then name the file. */
-		if (prior) {
-			struct json_iter pit;
-			struct json_field f;
-			json_object_open(&pit, prior, prior_len, NULL);
-			while (json_object_next(&pit, &f, NULL) == 1) {
-				if (json_key_is(&f, "_file_path"))
-					continue;
-				buf_addc(resc, resc->len ? ',' : '{');
-				buf_addc(resc, '"');
-				buf_add(resc, f.key, f.key_len);
-				buf_add(resc, "\":", 2);
-				buf_add(resc, f.val, f.val_len);
-			}
-		}
-		if (resc->len) {
-			buf_adds(resc, ",\"_file_path\":");
-			if (st->path.len)
-				json_path_encode(resc, st->path.data, st->path.len);
-			else
-				buf_adds(resc, "null");
-			buf_addc(resc, '}');
-			if (row->len > 1)
-				buf_addc(row, ',');
-			json_string_encode(row, opt.rescued, strlen(opt.rescued));
-			buf_addc(row, ':');
-			buf_add(row, resc->data, resc->len);
-			st->rescued_rows++;
-		}
-	}
-	buf_addc(row, '}');
-	stream_write(stdout, row->data, row->len);
+	/* Merged with what upstream rescued, and named by the file. */
+	if (rowwriter_rescued_column(&w, opt.rescued, st->path.len ? st->path.data : NULL,
+				     st->path.len))
+		st->rescued_rows++;
+	text = rowwriter_finish(&w, &len);
+	stream_write(stdout, text, len);
 }
 
 /* Everything but schema records and rows passes through unchanged. */

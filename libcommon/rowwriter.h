@@ -1,0 +1,170 @@
+#ifndef INLET_ROWWRITER_H
+#define INLET_ROWWRITER_H
+/*
+ * The row writer: how a stage changes a row (rescue, cast, join, parse).
+ * Every rule of comma, brace and escaping lives here.
+ *
+ * A row read from the stream is rewritten by visiting its members in order
+ * and saying, for each, keep, drop or set; members are added after the
+ * last one.  Nothing is copied until the first change: the output then
+ * starts with the row's own text from its '{' to the end of the last
+ * member before the change (the closing '}' excluded, blanks before it
+ * included, when the first change is an addition), and a row that never
+ * changes is written as it came, byte for byte, blanks around it too.
+ * Members written by the writer have no blanks: "KEY":VALUE, separated by
+ * a single ',', and a row whose every member is dropped is "{}".
+ *
+ * Keys come two ways: RAW, the text between the quotes as it stands in a
+ * row (json_field.key, escapes kept), or plain bytes (valid UTF-8), which
+ * the writer escapes.  Values are always JSON text, written as given.
+ *
+ * The rescued-data column (Databricks' _rescued_data): rowwriter_rescue
+ * collects members into it, rowwriter_rescued_column writes it after the
+ * row's members with "_file_path" last.  An upstream rescued object met
+ * with rowwriter_prior_rescued is merged: its members follow this stage's,
+ * its "_file_path" gives way to the current one.  When the stage rescues
+ * nothing, the upstream object is written as it came: in its place when
+ * the row is otherwise unchanged, after the other members when the row is
+ * rebuilt.
+ *
+ * The writer borrows the record and the buffers; it allocates nothing but
+ * the growth of those buffers, so one writer per stage serves every row.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "buf.h"
+#include "stream.h"
+
+struct rowwriter {
+	struct buf *out;	/* borrowed: the row as rebuilt, open ("{..." ) */
+	struct buf *rescued;	/* borrowed: the rescued members, open, or empty */
+	const struct record *rec;	/* borrowed: the row rewritten, or NULL */
+	const char *prior;	/* the upstream rescued object (in REC), or NULL */
+	size_t prior_len;
+	bool started;		/* OUT holds REC's text up to the first change */
+	bool changed;		/* OUT differs from REC: it is what gets written */
+	bool members;		/* OUT holds a member: the next one takes a ',' */
+};
+
+/*
+ * Start rewriting the row REC (borrowed until the row is written), building
+ * in OUT and collecting rescued members in RESCUED (NULL when the stage
+ * rescues nothing).  Both buffers are emptied.
+ */
+void rowwriter_begin(struct rowwriter *w, const struct record *rec,
+		     struct buf *out, struct buf *rescued);
+
+/*
+ * Start a row from nothing in OUT: "{" and no member.  For rows a stage
+ * makes (parse); OUT is emptied.
+ */
+void rowwriter_begin_new(struct rowwriter *w, struct buf *out);
+
+/*
+ * Go on with OUT, an open object its caller built ("{" and members, each
+ * after a ',' but the first, no blanks after the last): parse's CSV rows.
+ */
+void rowwriter_continue(struct rowwriter *w, struct buf *out);
+
+/*
+ * The first change is at member I of REC (REC's member count: after the
+ * last member): copy REC's text up to it, unless that is done.
+ */
+void rowwriter_start(struct rowwriter *w, size_t i);
+
+/* Append "RAW":VAL to OUT, after a ',' when it holds a member. */
+static inline void rowwriter_append(struct rowwriter *w, const char *raw, size_t raw_len,
+				    const char *val, size_t val_len)
+{
+	struct buf *out = w->out;
+
+	buf_grow(out, raw_len + val_len + 4);
+	if (w->members)
+		out->data[out->len++] = ',';
+	out->data[out->len++] = '"';
+	memcpy(out->data + out->len, raw, raw_len);
+	out->len += raw_len;
+	out->data[out->len++] = '"';
+	out->data[out->len++] = ':';
+	memcpy(out->data + out->len, val, val_len);
+	out->len += val_len;
+	out->data[out->len] = '\0';
+	w->members = true;
+}
+
+/*
+ * Member I of REC stays as it is.  Inline: the commonest call, and nothing
+ * to do until the row has changed.
+ */
+static inline void rowwriter_keep(struct rowwriter *w, size_t i)
+{
+	if (w->started) {
+		const struct json_field *f = &w->rec->fields[i];
+		rowwriter_append(w, f->key, f->key_len, f->val, f->val_len);
+	}
+}
+
+/* Member I of REC is left out. */
+void rowwriter_drop(struct rowwriter *w, size_t i);
+
+/*
+ * Member I of REC takes the value VAL (LEN bytes of JSON), in its place.
+ * The same text as it holds is a keep: the row is unchanged by it.
+ */
+void rowwriter_set(struct rowwriter *w, size_t i, const char *val, size_t len);
+
+/*
+ * Add the member KEY (plain bytes, escaped here) with the JSON value VAL
+ * after REC's members: call it once every member has been visited.
+ */
+void rowwriter_add(struct rowwriter *w, const char *key, size_t key_len,
+		   const char *val, size_t val_len);
+/* The same with the key RAW, already escaped (the text between its quotes). */
+void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_t raw_len,
+		       const char *val, size_t val_len);
+/*
+ * Add the member KEY (plain bytes) and leave its value to the caller, who
+ * appends exactly one JSON value to w->out next.
+ */
+void rowwriter_add_key(struct rowwriter *w, const char *key, size_t key_len);
+
+/*
+ * Put the member F (raw key, value as it is) into the rescued-data column.
+ * The row itself is untouched: drop or set the member as well.
+ */
+void rowwriter_rescue(struct rowwriter *w, const struct json_field *f);
+
+/*
+ * Member I of REC is an upstream rescued-data object: it leaves its place
+ * if the row is rebuilt, and is merged by rowwriter_rescued_column.  Does
+ * not count as a change by itself.
+ */
+void rowwriter_prior_rescued(struct rowwriter *w, size_t i);
+
+/* Has anything been rescued into the column, by this stage? */
+static inline bool rowwriter_has_rescued(const struct rowwriter *w)
+{
+	return w->rescued && w->rescued->len;
+}
+
+/*
+ * Write the rescued-data column NAME (plain bytes), after the members:
+ * this stage's rescued members, then the upstream object's but its
+ * "_file_path", then "_file_path" with PATH (PATH_LEN bytes, any bytes,
+ * as json_path_encode writes them; NULL: null).  With nothing rescued
+ * here, the upstream object as it came when the row is rebuilt, and
+ * nothing otherwise.  True when the column holds members rescued here.
+ */
+bool rowwriter_rescued_column(struct rowwriter *w, const char *name,
+			      const char *path, size_t path_len);
+
+/*
+ * Finish the row: its text, LEN bytes, valid until the next begin on this
+ * writer's buffers or REC's reader: REC's own text when nothing changed,
+ * else OUT closed with '}'.
+ */
+const char *rowwriter_finish(struct rowwriter *w, size_t *len);
+
+#endif
