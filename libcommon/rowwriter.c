@@ -33,7 +33,7 @@ void rowwriter_start(struct rowwriter *w, size_t i)
 	if (w->started)
 		return;
 	w->started = true;
-	from = memchr(rec->text, '{', rec->len);
+	from = rec->text;	/* blanks before the '{' included */
 	if (i >= rec->nfields) {
 		/* An addition: all of the row but its closing brace. */
 		upto = rec->text + rec->len;
@@ -42,7 +42,7 @@ void rowwriter_start(struct rowwriter *w, size_t i)
 		upto--;
 		w->members = rec->nfields > 0;
 	} else if (i == 0) {
-		upto = from + 1;
+		upto = (const char *)memchr(from, '{', rec->len) + 1;
 	} else {
 		const struct json_field *prev = &rec->fields[i - 1];
 		upto = prev->val + prev->val_len;

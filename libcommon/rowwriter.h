@@ -7,10 +7,10 @@
  * A row read from the stream is rewritten by visiting its members in order
  * and saying, for each, keep, drop or set; members are added after the
  * last one.  Nothing is copied until the first change: the output then
- * starts with the row's own text from its '{' to the end of the last
- * member before the change (the closing '}' excluded, blanks before it
- * included, when the first change is an addition), and a row that never
- * changes is written as it came, byte for byte, blanks around it too.
+ * starts with the row's own text, blanks before its '{' included, up to
+ * the end of the last member before the change (up to the closing '}',
+ * blanks before it included, when the first change is an addition), and
+ * a row that never changes is written as it came, byte for byte.
  * Members written by the writer have no blanks: "KEY":VALUE, separated by
  * a single ',', and a row whose every member is dropped is "{}".
  *

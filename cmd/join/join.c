@@ -26,6 +26,7 @@
 #include "die.h"
 #include "json.h"
 #include "key.h"
+#include "rowwriter.h"
 #include "source.h"
 #include "batch.h"
 #include "stream.h"
@@ -272,7 +273,7 @@ struct version {
 	char **cols;		/* static names of the added columns */
 	size_t ncols, capcols;
 	struct strmap col_of;	/* static name -> added column */
-	struct buf *out;	/* per column: ,"OUTPUT NAME": */
+	struct buf *out;	/* per column: the output name, escaped, unquoted */
 	struct strmap out_of;	/* output name -> column, case-folded */
 	uint64_t out_lengths;	/* bit N: an output name N bytes long (63: longer) */
 	long long rows, null_keys;
@@ -473,9 +474,11 @@ static int name_columns(struct version *v, struct loader *l, struct buf *why)
 		}
 		strmap_put(&v->out_of, name.data, name.len, (int)c);
 		v->out_lengths |= 1ULL << (name.len < 63 ? name.len : 63);
-		buf_addc(&v->out[c], ',');
 		json_string_encode(&v->out[c], name.data, name.len);
-		buf_addc(&v->out[c], ':');
+		/* The quotes go: the row writer takes a key's text between them. */
+		memmove(v->out[c].data, v->out[c].data + 1, v->out[c].len - 2);
+		v->out[c].len -= 2;
+		v->out[c].data[v->out[c].len] = '\0';
 	}
 	buf_free(&name);
 	return rc;
@@ -622,36 +625,36 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 	}
 }
 
-/* Write the stream row BODY ("{..." without its closing brace) plus ROW's values. */
-static void emit_joined(struct state *st, const char *body, size_t body_len, bool empty,
-			uint32_t row)
+/* Write the stream row REC plus the values of the static row ROW. */
+static void emit_joined(struct state *st, const struct record *rec, uint32_t row)
 {
 	const struct version *v = st->cur;
-	const char *p = NULL, *end = NULL;
+	const char *p = NULL, *end = NULL, *text;
+	struct rowwriter w;
+	size_t len;
 
 	if (row != TABLE_NONE) {
 		size_t n;
 		p = table_values(&v->table, row, &n);
 		end = p + n;
 	}
-	buf_reset(&st->out);
-	buf_add(&st->out, body, body_len);
+	rowwriter_begin(&w, rec, &st->out, NULL);
 	for (size_t c = 0; c < v->ncols; c++) {
-		size_t skip = empty && c == 0;	/* no comma after "{" */
-		buf_add(&st->out, v->out[c].data + skip, v->out[c].len - skip);
+		const char *val = "null", *q = NULL;
 		if (p < end) {
 			p++;	/* past the separator */
-			const char *q = memchr(p, TABLE_SEP, (size_t)(end - p));
+			q = memchr(p, TABLE_SEP, (size_t)(end - p));
 			if (!q)
 				q = end;
-			buf_add(&st->out, p, (size_t)(q - p));
-			p = q;
-		} else {
-			buf_add(&st->out, "null", 4);
+			val = p;
 		}
+		rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, val,
+				  q ? (size_t)(q - p) : 4);
+		if (q)
+			p = q;
 	}
-	buf_addc(&st->out, '}');
-	stream_write(stdout, st->out.data, st->out.len);
+	text = rowwriter_finish(&w, &len);
+	stream_write(stdout, text, len);
 }
 
 /* Put in ST->key the combination ST->form_i of the forms in ST->forms. */
@@ -784,7 +787,7 @@ static void warn_types(struct state *st, size_t k, unsigned stream_kind,
 		"number's type" : "such keys never match");
 }
 
-static void write_matches(struct state *st, const char *text, size_t len, uint32_t first,
+static void write_matches(struct state *st, const struct record *rec, uint32_t first,
 			  const uint32_t *rows, size_t n);
 
 /*
@@ -795,8 +798,6 @@ static void write_matches(struct state *st, const char *text, size_t len, uint32
 static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
 	const struct version *v = st->cur;
-	const char *text = rec->text;
-	size_t len = rec->len;
 	int collision = -1;
 
 	memset(st->key_val, 0, opt.nkeys * sizeof(*st->key_val));
@@ -853,17 +854,17 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	}
 	if (across) {
 		match_across_types(st, match);
-		write_matches(st, text, len, TABLE_NONE, st->matches, st->nmatches);
+		write_matches(st, rec, TABLE_NONE, st->matches, st->nmatches);
 	} else {
-		write_matches(st, text, len, match, NULL, 0);
+		write_matches(st, rec, match, NULL, 0);
 	}
 }
 
 /*
- * Write the stream row TEXT joined with its matches: the chain from FIRST
+ * Write the stream row REC joined with its matches: the chain from FIRST
  * when ROWS is NULL, else the N rows of ROWS.
  */
-static void write_matches(struct state *st, const char *text, size_t len, uint32_t first,
+static void write_matches(struct state *st, const struct record *rec, uint32_t first,
 			  const uint32_t *rows, size_t n)
 {
 	const struct version *v = st->cur;
@@ -873,11 +874,11 @@ static void write_matches(struct state *st, const char *text, size_t len, uint32
 	switch (opt.type) {
 	case JOIN_SEMI:
 		if (match != TABLE_NONE)
-			stream_write(stdout, text, len);
+			stream_write(stdout, rec->text, rec->len);
 		return;
 	case JOIN_ANTI:
 		if (match == TABLE_NONE)
-			stream_write(stdout, text, len);
+			stream_write(stdout, rec->text, rec->len);
 		return;
 	case JOIN_INNER:
 		if (match == TABLE_NONE)
@@ -886,18 +887,10 @@ static void write_matches(struct state *st, const char *text, size_t len, uint32
 	case JOIN_LEFT:
 		break;
 	}
-	size_t body = len;
-	while (text[body - 1] != '}')
-		body--;
-	body--;
-	size_t before = body;
-	while (strchr(" \t\r\n", text[before - 1]))
-		before--;
-	bool empty = text[before - 1] == '{';
 	if (match == TABLE_NONE)
-		emit_joined(st, text, body, empty, TABLE_NONE);
+		emit_joined(st, rec, TABLE_NONE);
 	while (match != TABLE_NONE) {
-		emit_joined(st, text, body, empty, match);
+		emit_joined(st, rec, match);
 		if (rows)
 			match = ++i < n ? rows[i] : TABLE_NONE;
 		else
