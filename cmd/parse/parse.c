@@ -28,6 +28,7 @@
 #include "input.h"
 #include "json.h"
 #include "parse.h"
+#include "rowwriter.h"
 #include "batch.h"
 #include "stream.h"
 
@@ -279,7 +280,7 @@ static void build_metadata(struct source *src, long long size, const char *mtime
 	const char *base = strrchr(src->path, '/');
 
 	buf_reset(&src->meta);
-	buf_adds(&src->meta, ",\"_metadata\":{\"file_path\":");
+	buf_adds(&src->meta, "{\"file_path\":");
 	json_path_encode(&src->meta, src->path, strlen(src->path));
 	buf_adds(&src->meta, ",\"file_name\":");
 	base = base ? base + 1 : src->path;
@@ -290,15 +291,18 @@ static void build_metadata(struct source *src, long long size, const char *mtime
 
 void emit_row(struct source *src, struct buf *row)
 {
+	struct rowwriter w;
+	const char *text;
+	size_t len;
+
+	rowwriter_continue(&w, row);
 	if (opt.metadata) {
-		size_t at = row->len;
+		rowwriter_add_key(&w, "_metadata", 9);
 		buf_add(row, src->meta.data, src->meta.len);
-		if (row->data[at - 1] == '{')	/* no members before it */
-			memmove(row->data + at, row->data + at + 1, row->len - at - 1), row->len--;
 		buf_printf(row, "%lld}", src->row);
 	}
-	buf_addc(row, '}');
-	stream_write(stdout, row->data, row->len);
+	text = rowwriter_finish(&w, &len);
+	stream_write(stdout, text, len);
 	src->row++;
 	count.rows++;
 }
@@ -321,10 +325,9 @@ void bad_record(struct source *src, unsigned long line, const char *reason,
 		count.dropped++;
 		return;
 	}
-	if (row->data[row->len - 1] != '{')
-		buf_addc(row, ',');
-	json_string_encode(row, opt.corrupt_column, strlen(opt.corrupt_column));
-	buf_addc(row, ':');
+	struct rowwriter w;
+	rowwriter_continue(&w, row);
+	rowwriter_add_key(&w, opt.corrupt_column, strlen(opt.corrupt_column));
 	encode_lossy(row, raw, n);
 	emit_row(src, row);
 }
@@ -346,8 +349,9 @@ bool blank(const char *s, size_t n)
 /* Start ROW as an empty object, still open. */
 static void open_row(struct buf *row)
 {
-	buf_reset(row);
-	buf_addc(row, '{');
+	struct rowwriter w;
+
+	rowwriter_begin_new(&w, row);
 }
 
 static bool is_space(char c)
@@ -426,8 +430,9 @@ static int parse_lines(struct source *src, struct input *in, const char **why)
 		if (len && line[len - 1] == '\r')
 			len--;
 		if (src->format == FORMAT_TEXT) {
-			open_row(&row);
-			buf_adds(&row, "\"value\":");
+			struct rowwriter w;
+			rowwriter_begin_new(&w, &row);
+			rowwriter_add_key(&w, "value", 5);
 			encode_lossy(&row, line, len);
 			emit_row(src, &row);
 			continue;

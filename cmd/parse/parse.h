@@ -38,7 +38,7 @@ struct source {
 	const char *path;
 	const char *arg;	/* the FILE argument as given; NULL: a listed file */
 	long long batch;	/* -1 outside batches */
-	struct buf meta;	/* ,"_metadata":{...,"row": */
+	struct buf meta;	/* the _metadata value up to the row: {...,"row": */
 	long long row;		/* rows emitted from this file */
 	enum format format;	/* CSV, JSON or TEXT */
 	unsigned char delimiter;	/* CSV: ',' for .csv, tab for .tsv, or --delimiter */
