@@ -280,23 +280,6 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 	return 1;
 }
 
-void record_rebuild_from(const struct record *rec, size_t i, struct buf *out, bool *started)
-{
-	const char *from = memchr(rec->text, '{', rec->len), *upto;
-
-	if (*started)
-		return;
-	*started = true;
-
-	if (i == 0) {
-		upto = from + 1;
-	} else {
-		const struct json_field *prev = &rec->fields[i - 1];
-		upto = prev->val + prev->val_len;
-	}
-	buf_add(out, from, (size_t)(upto - from));
-}
-
 int record_get_string(const struct record *rec, const char *key, struct buf *out)
 {
 	const char *v;

@@ -87,14 +87,6 @@ int stream_next_record(struct stream_reader *r, struct record *rec);
 int record_classify(struct record *rec, const char *text, size_t len,
 		    struct json_error *err);
 
-/*
- * Start rebuilding REC in OUT at member I, the first to change, unless
- * *STARTED: append the text from its '{' to the end of member I - 1 (just
- * the '{' when I is 0) in one piece, and set *STARTED.  OUT then holds a
- * member when its length is over 1.
- */
-void record_rebuild_from(const struct record *rec, size_t i, struct buf *out, bool *started);
-
 /* Copy the string member KEY of REC into OUT (decoded); 1, or 0 if absent. */
 int record_get_string(const struct record *rec, const char *key, struct buf *out);
 /* The integer member KEY of REC, or DFLT when absent or not an integer. */

@@ -296,19 +296,6 @@ static void records(void)
 		      "record_get_int: 19 digits up to the limits of long long, the default past them");
 	}
 
-	/* Rebuilding from a member. */
-	t = "{\"a\":1, \"b\":2,\"c\":3}";
-	record_classify(&rec, t, strlen(t), NULL);
-	bool started = false;
-	buf_reset(&v);
-	record_rebuild_from(&rec, 0, &v, &started);
-	CHECK(started && !strcmp(v.data, "{"), "rebuild from member 0 keeps just the '{'");
-	record_rebuild_from(&rec, 2, &v, &started);
-	CHECK(!strcmp(v.data, "{"), "a second rebuild call is a no-op once started");
-	started = false;
-	buf_reset(&v);
-	record_rebuild_from(&rec, 2, &v, &started);
-	CHECK(!strcmp(v.data, "{\"a\":1, \"b\":2"), "rebuild from member 2 keeps members 0 and 1");
 	buf_free(&v);
 }
 
