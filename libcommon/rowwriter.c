@@ -3,15 +3,6 @@
 #include "json.h"
 #include "rowwriter.h"
 
-void rowwriter_begin(struct rowwriter *w, const struct record *rec,
-		     struct buf *out, struct buf *rescued)
-{
-	buf_reset(out);
-	if (rescued)
-		buf_reset(rescued);
-	*w = (struct rowwriter){ .out = out, .rescued = rescued, .rec = rec };
-}
-
 void rowwriter_begin_new(struct rowwriter *w, struct buf *out)
 {
 	buf_reset(out);
@@ -85,13 +76,32 @@ void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_t raw_len,
 	rowwriter_append(w, raw, raw_len, val, val_len);
 }
 
+/* Does KEY need no escape?  The names stages add every row mostly don't. */
+static bool plain(const char *key, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80)
+			return false;
+	}
+	return true;
+}
+
 /* Append the key KEY, escaped, and its ':' to OUT. */
 static void append_key(struct rowwriter *w, const char *key, size_t key_len)
 {
+	struct buf *out = w->out;
+
 	if (w->members)
-		buf_addc(w->out, ',');
-	json_string_encode(w->out, key, key_len);
-	buf_addc(w->out, ':');
+		buf_addc(out, ',');
+	if (plain(key, key_len)) {
+		buf_addc(out, '"');
+		buf_add(out, key, key_len);
+		buf_add(out, "\":", 2);
+	} else {
+		json_string_encode(out, key, key_len);
+		buf_addc(out, ':');
+	}
 	w->members = true;
 }
 
@@ -133,8 +143,8 @@ void rowwriter_prior_rescued(struct rowwriter *w, size_t i)
 	w->prior_len = f->val_len;
 }
 
-bool rowwriter_rescued_column(struct rowwriter *w, const char *name,
-			      const char *path, size_t path_len)
+bool rowwriter_write_rescued(struct rowwriter *w, const char *name,
+			     const char *path, size_t path_len)
 {
 	struct buf *r = w->rescued;
 
@@ -167,15 +177,4 @@ bool rowwriter_rescued_column(struct rowwriter *w, const char *name,
 	rowwriter_add_key(w, name, strlen(name));
 	buf_add(w->out, r->data, r->len);
 	return true;
-}
-
-const char *rowwriter_finish(struct rowwriter *w, size_t *len)
-{
-	if (!w->changed) {
-		*len = w->rec->len;
-		return w->rec->text;
-	}
-	buf_addc(w->out, '}');
-	*len = w->out->len;
-	return w->out->data;
 }
