@@ -10,12 +10,6 @@ void rowwriter_begin_new(struct rowwriter *w, struct buf *out)
 	*w = (struct rowwriter){ .out = out, .started = true, .changed = true };
 }
 
-void rowwriter_continue(struct rowwriter *w, struct buf *out)
-{
-	*w = (struct rowwriter){ .out = out, .started = true, .changed = true,
-				 .members = out->len > 1 };
-}
-
 void rowwriter_start(struct rowwriter *w, size_t i)
 {
 	const struct record *rec = w->rec;
@@ -67,13 +61,6 @@ static void start_addition(struct rowwriter *w)
 	if (!w->started)
 		rowwriter_start(w, w->rec->nfields);
 	w->changed = true;
-}
-
-void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_t raw_len,
-		       const char *val, size_t val_len)
-{
-	start_addition(w);
-	rowwriter_append(w, raw, raw_len, val, val_len);
 }
 
 /* Does KEY need no escape?  The names stages add every row mostly don't. */

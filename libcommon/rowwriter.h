@@ -83,7 +83,16 @@ void rowwriter_begin_new(struct rowwriter *w, struct buf *out);
  * Go on with OUT, an open object its caller built ("{" and members, each
  * after a ',' but the first, no blanks after the last): parse's CSV rows.
  */
-void rowwriter_continue(struct rowwriter *w, struct buf *out);
+static inline void rowwriter_continue(struct rowwriter *w, struct buf *out)
+{
+	w->out = out;
+	w->rescued = NULL;
+	w->rec = NULL;
+	w->prior = NULL;
+	w->prior_len = 0;
+	w->started = w->changed = true;
+	w->members = out->len > 1;	/* more than the '{' */
+}
 
 /*
  * The first change is at member I of REC (REC's member count: after the
@@ -139,13 +148,24 @@ void rowwriter_set(struct rowwriter *w, size_t i, const char *val, size_t len);
 void rowwriter_add(struct rowwriter *w, const char *key, size_t key_len,
 		   const char *val, size_t val_len);
 /* The same with the key RAW, already escaped (the text between its quotes). */
-void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_t raw_len,
-		       const char *val, size_t val_len);
+static inline void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_t raw_len,
+				     const char *val, size_t val_len)
+{
+	if (!w->started)
+		rowwriter_start(w, w->rec->nfields);
+	w->changed = true;
+	rowwriter_append(w, raw, raw_len, val, val_len);
+}
 /*
  * Add the member KEY (plain bytes) and leave its value to the caller, who
  * appends exactly one JSON value to w->out next.
  */
 void rowwriter_add_key(struct rowwriter *w, const char *key, size_t key_len);
+/* The same with the key RAW, already escaped: a name added to every row. */
+static inline void rowwriter_add_key_raw(struct rowwriter *w, const char *raw, size_t raw_len)
+{
+	rowwriter_add_raw(w, raw, raw_len, "", 0);
+}
 
 /*
  * Put the member F (raw key, value as it is) into the rescued-data column.

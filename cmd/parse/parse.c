@@ -297,7 +297,7 @@ void emit_row(struct source *src, struct buf *row)
 
 	rowwriter_continue(&w, row);
 	if (opt.metadata) {
-		rowwriter_add_key(&w, "_metadata", 9);
+		rowwriter_add_key_raw(&w, "_metadata", 9);
 		buf_add(row, src->meta.data, src->meta.len);
 		buf_printf(row, "%lld}", src->row);
 	}

@@ -148,6 +148,13 @@ static void test_add(void)
 	buf_adds(w.out, "\"x\"");
 	CHECK(is(&w, "{\"b\":2,\"v\":\"x\"}"), "add_key: the caller writes the value");
 
+	begin(&w, "{\"a\":1}", false);
+	rowwriter_keep(&w, 0);
+	rowwriter_add_key_raw(&w, "m\\u00e9", 7);
+	buf_adds(w.out, "{\"row\":0}");
+	CHECK(is(&w, "{\"a\":1,\"m\\u00e9\":{\"row\":0}}"),
+	      "add_key_raw: the key as given, the caller writes the value");
+
 	begin(&w, "{\"a\":1,\"b\":2}", false);
 	rowwriter_drop(&w, 0);
 	rowwriter_drop(&w, 1);
