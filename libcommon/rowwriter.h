@@ -5,8 +5,9 @@
  * Every rule of comma, brace and escaping lives here.
  *
  * A row read from the stream is rewritten by visiting its members in order
- * and saying, for each, keep, drop or set; members are added after the
- * last one.  Nothing is copied until the first change: the output then
+ * and saying, for each, keep, drop, set or prior_rescued: every member
+ * once, in order (one left unsaid is lost if the row is rebuilt); members
+ * are added after the last one.  Nothing is copied until the first change: the output then
  * starts with the row's own text, blanks before its '{' included, up to
  * the end of the last member before the change (up to the closing '}',
  * blanks before it included, when the first change is an addition), and
@@ -96,7 +97,8 @@ static inline void rowwriter_continue(struct rowwriter *w, struct buf *out)
 
 /*
  * The first change is at member I of REC (REC's member count: after the
- * last member): copy REC's text up to it, unless that is done.
+ * last member): copy REC's text up to it, unless that is done.  This and
+ * rowwriter_append are the writer's own steps, here for the inline calls.
  */
 void rowwriter_start(struct rowwriter *w, size_t i);
 
