@@ -90,7 +90,7 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.inferColumnTypes cloudFiles.schemaEvolutionMode
 	cloudFiles.schemaHints cloudFiles.rescuedDataColumn
 	cloudFiles.maxFilesPerTrigger cloudFiles.maxBytesPerTrigger
-	cloudFiles.includeExistingFiles cloudFiles.allowOverwrites
+	cloudFiles.includeExistingFiles cloudFiles.allowOverwrites modifiedAfter modifiedBefore
 	cloudFiles.backfillInterval cloudFiles.cleanSource
 	cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions
 	cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep

@@ -33,7 +33,7 @@ function __inlet_autoload_option
             cloudFiles.inferColumnTypes cloudFiles.schemaEvolutionMode \
             cloudFiles.schemaHints cloudFiles.rescuedDataColumn \
             cloudFiles.maxFilesPerTrigger cloudFiles.maxBytesPerTrigger \
-            cloudFiles.includeExistingFiles cloudFiles.allowOverwrites \
+            cloudFiles.includeExistingFiles cloudFiles.allowOverwrites modifiedAfter modifiedBefore \
             cloudFiles.backfillInterval cloudFiles.cleanSource \
             cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions \
             cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep \

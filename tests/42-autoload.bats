@@ -133,3 +133,26 @@ orders() {	# orders FILE ID...: one order per id
 	run cat bad/*/bad_records/part-*
 	assert_output --partial 'b.json'
 }
+
+# Databricks' modifiedAfter / modifiedBefore (generic file source options,
+# also taken with the cloudFiles. prefix) reach discover.
+@test "autoload: -o modifiedAfter and cloudFiles.modifiedBefore take only files in the range" {
+	mkdir -p land
+	echo '{"id":1}' > land/old.json
+	echo '{"id":2}' > land/mid.json
+	echo '{"id":3}' > land/new.json
+	touch -d '2024-01-01T00:00:00Z' land/old.json
+	touch -d '2024-06-01T00:00:00Z' land/mid.json
+	touch -d '2025-01-01T00:00:00Z' land/new.json
+	run inlet-autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o 'modifiedAfter=2024-03-01 00:00:00.000000 UTC+0' \
+		-o cloudFiles.modifiedBefore=2024-09-01T00:00:00Z --quiet land
+	assert_success
+	run sql shop.db 'SELECT id FROM t'
+	assert_output 2
+	run inlet-autoload -c ck2 --db shop.db --table t2 -o cloudFiles.format=json \
+		-o modifiedAfter=soon --quiet land
+	assert_failure 64
+	assert_output --partial "modifiedAfter=soon"
+	[ ! -e shop.db ] || [ -z "$(sql shop.db "SELECT name FROM sqlite_master WHERE name = 't2'")" ]
+}

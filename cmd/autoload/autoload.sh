@@ -105,6 +105,8 @@ for kv in ${options[@]+"${options[@]}"}; do
 	cloudfiles.maxfilespertrigger) stage_opt discover "$what" --max-files-per-trigger "$value" ;;
 	cloudfiles.maxbytespertrigger) stage_opt discover "$what" --max-bytes-per-trigger "$value" ;;
 	cloudfiles.includeexistingfiles) stage_opt discover "$what" --include-existing-files "$value" ;;
+	modifiedafter|cloudfiles.modifiedafter) stage_opt discover "$what" --modified-after "$value" ;;
+	modifiedbefore|cloudfiles.modifiedbefore) stage_opt discover "$what" --modified-before "$value" ;;
 	cloudfiles.allowoverwrites)
 		bool_value on "$what" "$value"
 		[ "$on" = true ] && stage_opt discover "$what" --allow-overwrites ;;
