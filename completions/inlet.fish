@@ -165,7 +165,7 @@ __inlet_add parse -l multiline -d 'JSON: each file is one object or an array of 
 __inlet_add parse -l header -x -a 'true\t"first record names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first record names the columns (default true)'
 __inlet_add parse -s d -l delimiter -x -d 'CSV field delimiter (default comma; \t for tab)'
 __inlet_add parse -l quote -x -d 'CSV quote character (default ")'
-__inlet_add parse -l escape -x -d 'CSV escape of a quote inside quotes (default ")'
+__inlet_add parse -l escape -x -d 'CSV escape of a quote inside quotes (default \\; none: doubled quotes)'
 __inlet_add parse -l null-value -x -d 'CSV text read as null'
 __inlet_add parse -l comment -x -d 'CSV: skip lines starting with this character'
 __inlet_add parse -l skip-rows -x -d 'CSV: skip the first N lines of each file'

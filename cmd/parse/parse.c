@@ -35,7 +35,7 @@
 struct options opt = {
 	.header = true,
 	.quote = '"',
-	.escape = '"',
+	.escape = '\\',	/* Spark's default: "Bo \"Jr\"" as its writer writes it */
 	.max_record = 64 << 20,
 	.corrupt_column = "_corrupt_record",
 };
@@ -73,7 +73,8 @@ static void usage(int code)
 "                                 for tsv; \\t for tab)\n"
 "      --quote CHAR               CSV quote character (default '\"')\n"
 "      --escape CHAR              CSV escape of a quote inside quotes\n"
-"                                 (default '\"', i.e. doubled quotes)\n"
+"                                 (default '\\'; '' or none: only doubled\n"
+"                                 quotes)\n"
 "      --null-value STR           CSV text read as null (besides an empty\n"
 "                                 unquoted field)\n"
 "      --comment CHAR             CSV: skip lines starting with CHAR\n"
@@ -193,7 +194,11 @@ static void parse_options(int argc, char **argv)
 		case O_HEADER: opt.header = parse_bool_arg("--header", optarg); break;
 		case 'd': opt.delimiter = char_arg("--delimiter", optarg); break;
 		case O_QUOTE: opt.quote = char_arg("--quote", optarg); break;
-		case O_ESCAPE: opt.escape = char_arg("--escape", optarg); break;
+		case O_ESCAPE:
+			/* No escape: only a doubled quote stands for a quote. */
+			opt.escape = !*optarg || !strcmp(optarg, "none") ? 0 :
+				     char_arg("--escape", optarg);
+			break;
 		case O_NULL: opt.null_value = optarg; break;
 		case O_COMMENT: opt.comment = char_arg("--comment", optarg); break;
 		case O_SKIP_ROWS: opt.skip_rows = parse_count_arg("--skip-rows", optarg); break;
@@ -234,6 +239,8 @@ static void parse_options(int argc, char **argv)
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
+	if (!opt.escape)
+		opt.escape = opt.quote;
 	if (opt.comment && opt.comment == opt.quote)
 		die(EX_USAGE, "--comment and --quote must differ");
 	/* The delimiter is known now unless each file's name gives it. */
