@@ -26,7 +26,7 @@ _inlet_options()
 		printf '%s\n' --format --multiline --header --delimiter --quote \
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
-			--encoding --metadata --mode --column-name-of-corrupt-record \
+			--encoding --line-sep --metadata --mode --column-name-of-corrupt-record \
 			--max-record-bytes --bad-records-path --rows-only --quiet \
 			--check-options --help --version \
 			-f -d -m -q -h
@@ -289,7 +289,7 @@ _inlet_value()
 		_inlet_compgen -W 'csv tsv json text' -- "$cur"
 		;;
 	parse:--encoding | copy-into:--encoding | ctas:--encoding)
-		_inlet_compgen -W 'utf-8' -- "$cur"
+		_inlet_compgen -W 'utf-8 latin1 cp1252 utf-16 utf-16le utf-16be utf-32' -- "$cur"
 		;;
 	discover:--max-files-per-trigger | discover:--max-bytes-per-trigger | \
 	discover:--pattern | discover:--keep-batches | discover:--min-age | \
@@ -297,7 +297,7 @@ _inlet_value()
 	discover:--modified-after | discover:--modified-before | \
 	parse:--delimiter | parse:-d | parse:--quote | parse:--escape | \
 	parse:--null-value | parse:--column-name-of-corrupt-record | \
-	parse:--comment | parse:--skip-rows | parse:--max-record-bytes | \
+	parse:--comment | parse:--skip-rows | parse:--line-sep | parse:--max-record-bytes | \
 	rescue:--schema | rescue:-s | rescue:--schema-hints | \
 	rescue:--rescued-data-column | rescue:--sample-files | \
 	rescue:--sample-bytes | rescue:--timestamp-format | rescue:--date-format | \

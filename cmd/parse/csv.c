@@ -269,7 +269,7 @@ static void finish_record(struct csv_state *s)
 	} else if (s->unterminated) {
 		reason = "unterminated quoted field";
 	} else if (s->bad_utf8) {
-		reason = "invalid UTF-8";
+		reason = invalid_text_reason();
 	} else if (s->nfields != s->ncols) {
 		snprintf(why, sizeof(why), "expected %zu fields, found %zu",
 			 s->ncols, s->nfields);

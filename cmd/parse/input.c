@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <iconv.h>
+#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,10 +28,26 @@ struct input {
 	ZSTD_inBuffer zbuf;
 	bool zstd_in_frame;	/* input of a frame consumed, its end not yet seen */
 	int zeof;
+	unsigned char magic[4];	/* plain: the bytes read to tell the codec */
+	size_t magic_len;
 	char *data;		/* decoded bytes: [start, end) not yet returned */
 	size_t start, end, cap;
 	int eof;
+	/* Lines end at sep; sep_len 0: not decided yet ('\n', or '\r' alone). */
+	char sep[INPUT_SEP_MAX];
+	size_t sep_len;
+	/* Character set: raw holds decompressed bytes not yet converted. */
+	const char *charset;	/* NULL: UTF-8 unless a byte order mark says */
+	bool charset_checked;	/* the byte order mark was looked for */
+	iconv_t cd;		/* (iconv_t)-1: no conversion */
+	size_t unit;		/* bytes skipped past an invalid sequence */
+	char *raw;
+	size_t raw_len;
+	bool raw_eof;
 };
+
+/* Bytes looked at for a '\n' before a file is taken for CR-only. */
+#define SNIFF (1 << 16)
 
 #define CHUNK (1 << 17)
 
@@ -112,6 +130,7 @@ struct input *input_open(const char *path, int flags, struct stat *st,
 	if (!in)
 		die(EX_OSERR, "out of memory");
 	in->fd = -1;
+	in->cd = (iconv_t)-1;
 	if (strcmp(path, "-")) {
 		in->fd = open_regular(path, flags, st, why);
 		if (in->fd < 0)
@@ -159,8 +178,8 @@ static int start(struct input *in, const char **why)
 		in->codec = CODEC_ZSTD;
 	} else {
 		/* Plain: they are the first decoded bytes. */
-		memcpy(in->data + in->end, magic, (size_t)n);
-		in->end += (size_t)n;
+		memcpy(in->magic, magic, (size_t)n);
+		in->magic_len = (size_t)n;
 		return 0;
 	}
 	/* The magic bytes are the start of the compressed input: no seeking back,
@@ -193,17 +212,22 @@ int input_stat(struct input *in, struct stat *st)
 	return fstat(in->fd, st);
 }
 
-/* Append decoded bytes after in->end; returns bytes added, 0 at EOF, -1. */
-static ssize_t fill(struct input *in, const char **why)
+/* Decompressed bytes into DST (ROOM bytes at most); bytes added, 0 at EOF, -1. */
+static ssize_t fill_decoded(struct input *in, char *dst, size_t room, const char **why)
 {
-	/* zlib counts in unsigned ints. */
-	size_t room = in->cap - in->end < (1u << 30) ? in->cap - in->end : (1u << 30);
 	ssize_t n;
 
 	switch (in->codec) {
 	case CODEC_PLAIN:
+		if (in->magic_len) {
+			n = (ssize_t)(in->magic_len < room ? in->magic_len : room);
+			memcpy(dst, in->magic, (size_t)n);
+			memmove(in->magic, in->magic + n, in->magic_len - (size_t)n);
+			in->magic_len -= (size_t)n;
+			return n;
+		}
 		do
-			n = read(in->fd, in->data + in->end, room);
+			n = read(in->fd, dst, room);
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
 			*why = strerror(errno);
@@ -230,7 +254,7 @@ static ssize_t fill(struct input *in, const char **why)
 				inflateReset(&in->gz);
 				in->gz_member_done = false;
 			}
-			in->gz.next_out = (unsigned char *)in->data + in->end;
+			in->gz.next_out = (unsigned char *)dst;
 			in->gz.avail_out = (unsigned)room;
 			int r = inflate(&in->gz, Z_NO_FLUSH);
 			ssize_t made = (ssize_t)(room - in->gz.avail_out);
@@ -248,7 +272,7 @@ static ssize_t fill(struct input *in, const char **why)
 		}
 	case CODEC_ZSTD:
 		for (;;) {
-			ZSTD_outBuffer out = { in->data + in->end, room, 0 };
+			ZSTD_outBuffer out = { dst, room, 0 };
 			if (in->zbuf.pos == in->zbuf.size && !in->zeof) {
 				do
 					n = read(in->fd, in->zin, CHUNK);
@@ -292,6 +316,141 @@ static ssize_t fill(struct input *in, const char **why)
 	return 0;
 }
 
+bool input_charset_known(const char *charset)
+{
+	iconv_t cd = iconv_open("UTF-8", charset);
+
+	if (cd == (iconv_t)-1)
+		return false;
+	iconv_close(cd);
+	return true;
+}
+
+void input_set_encoding(struct input *in, const char *charset)
+{
+	in->charset = charset;
+}
+
+void input_set_line_sep(struct input *in, const char *sep, size_t len)
+{
+	memcpy(in->sep, sep, len);
+	in->sep_len = len;
+}
+
+static void raw_consume(struct input *in, size_t n)
+{
+	memmove(in->raw, in->raw + n, in->raw_len - n);
+	in->raw_len -= n;
+}
+
+/* Read decompressed bytes into in->raw until it holds N or the input ends. */
+static int raw_fill(struct input *in, size_t n, const char **why)
+{
+	while (in->raw_len < n && !in->raw_eof) {
+		ssize_t r = fill_decoded(in, in->raw + in->raw_len, CHUNK - in->raw_len, why);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			in->raw_eof = true;
+		in->raw_len += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Choose the conversion, at the first read: --encoding's, or the one a
+ * UTF-32 or UTF-16 byte order mark at the start says (as Spark detects
+ * them in JSON), or none.  0, or -1 with *WHY.
+ */
+static int start_charset(struct input *in, const char **why)
+{
+	const unsigned char *b;
+	const char *from = in->charset;
+
+	in->charset_checked = true;
+	in->raw = xmalloc(CHUNK);
+	if (raw_fill(in, 4, why) < 0)
+		return -1;
+	b = (const unsigned char *)in->raw;
+	if (!from && in->raw_len >= 4 && ((b[0] == 0xff && b[1] == 0xfe && !b[2] && !b[3]) ||
+					  (!b[0] && !b[1] && b[2] == 0xfe && b[3] == 0xff)))
+		from = "UTF-32";	/* glibc reads the mark and drops it */
+	else if (!from && in->raw_len >= 2 && ((b[0] == 0xff && b[1] == 0xfe) ||
+					       (b[0] == 0xfe && b[1] == 0xff)))
+		from = "UTF-16";
+	if (!from)
+		return 0;	/* UTF-8: in->raw is handed over as it is */
+	in->cd = iconv_open("UTF-8", from);
+	if (in->cd == (iconv_t)-1) {
+		*why = strerror(errno);
+		return -1;
+	}
+	/* Past an invalid sequence, go on at the next code unit. */
+	in->unit = strstr(from, "32") || !strncasecmp(from, "UCS-4", 5) ? 4 :
+		   strstr(from, "16") || !strncasecmp(from, "UCS-2", 5) ? 2 : 1;
+	return 0;
+}
+
+/*
+ * Convert in->raw into DST (ROOM bytes, room for a few characters at
+ * least).  A sequence invalid in the charset becomes the byte 0xff, never
+ * in UTF-8: the record that holds it is malformed where it is checked.
+ */
+static ssize_t fill_converted(struct input *in, char *dst, size_t room, const char **why)
+{
+	size_t made = 0;
+
+	for (;;) {
+		if (raw_fill(in, CHUNK / 2, why) < 0)
+			return -1;
+		char *ip = in->raw, *op = dst + made;
+		size_t il = in->raw_len, ol = room - made;
+		size_t r = iconv(in->cd, &ip, &il, &op, &ol);
+		int e = errno;
+
+		made = room - ol;
+		raw_consume(in, in->raw_len - il);
+		if (r == (size_t)-1 && (e == EILSEQ || (e == EINVAL && in->raw_eof))) {
+			if (!ol)
+				return (ssize_t)made;
+			dst[made++] = (char)0xff;
+			raw_consume(in, in->raw_len < in->unit ? in->raw_len : in->unit);
+			continue;
+		}
+		if (made)
+			return (ssize_t)made;
+		if (in->raw_eof && !in->raw_len) {
+			op = dst;
+			ol = room;
+			iconv(in->cd, NULL, NULL, &op, &ol);
+			return (ssize_t)(room - ol);
+		}
+	}
+}
+
+/* Append UTF-8 bytes after in->end; returns bytes added, 0 at EOF, -1. */
+static ssize_t fill(struct input *in, const char **why)
+{
+	/* zlib counts in unsigned ints. */
+	size_t room = in->cap - in->end < (1u << 30) ? in->cap - in->end : (1u << 30);
+	char *dst = in->data + in->end;
+
+	if (!in->charset_checked && start_charset(in, why) < 0)
+		return -1;
+	if (in->cd != (iconv_t)-1)
+		return fill_converted(in, dst, room, why);
+	if (in->raw_len) {
+		/* What start_charset read to look for a byte order mark. */
+		size_t n = in->raw_len;
+		memcpy(dst, in->raw, n);
+		in->raw_len = 0;
+		return (ssize_t)n;
+	}
+	if (in->raw_eof)
+		return 0;
+	return fill_decoded(in, dst, room, why);
+}
+
 /* Make room for CHUNK more bytes after in->end, keeping [start, end). */
 static void make_room(struct input *in)
 {
@@ -325,24 +484,53 @@ static int refill(struct input *in, const char **why)
 	return in->end > before;
 }
 
+/*
+ * Without --line-sep, a line ends at '\n' (a CRLF's '\r' is the caller's),
+ * unless the file's first SNIFF bytes hold a '\r' and no '\n': old Mac and
+ * Excel exports end lines with '\r' alone, and Spark reads them so.
+ */
+static int choose_line_end(struct input *in, const char **why)
+{
+	size_t n;
+
+	while (!in->eof && (n = in->end - in->start) < SNIFF &&
+	       !memchr(in->data + in->start, '\n', n))
+		if (refill(in, why) < 0)
+			return -1;
+	n = in->end - in->start;
+	in->sep[0] = !memchr(in->data + in->start, '\n', n) &&
+		     memchr(in->data + in->start, '\r', n) ? '\r' : '\n';
+	in->sep_len = 1;
+	return 0;
+}
+
+static char *find_sep(const struct input *in, char *p, size_t n)
+{
+	if (in->sep_len == 1)
+		return memchr(p, in->sep[0], n);
+	return memmem(p, n, in->sep, in->sep_len);
+}
+
 int input_next_line(struct input *in, size_t max, char **line, size_t *len,
 		    bool *more, const char **why)
 {
-	size_t scanned = 0;	/* bytes of this line known to hold no '\n' */
+	size_t scanned = 0;	/* bytes of this line known to hold no separator */
 
+	if (!in->sep_len && choose_line_end(in, why) < 0)
+		return -1;
 	for (;;) {
 		size_t avail = in->end - in->start;
-		/* A line of MAX bytes has its '\n' at MAX at the latest. */
-		size_t look = avail < max + 1 ? avail : max + 1;
-		char *nl = memchr(in->data + in->start + scanned, '\n', look - scanned);
+		/* A line of MAX bytes has its separator at MAX at the latest. */
+		size_t look = avail < max + in->sep_len ? avail : max + in->sep_len;
+		char *nl = find_sep(in, in->data + in->start + scanned, look - scanned);
 		*line = in->data + in->start;
 		if (nl) {
 			*len = (size_t)(nl - *line);
 			*more = false;
-			in->start += *len + 1;
+			in->start += *len + in->sep_len;
 			return 1;
 		}
-		if (avail > max || (in->eof && avail)) {
+		if (avail >= max + in->sep_len || (in->eof && avail)) {
 			*len = avail > max ? max : avail;
 			*more = avail > max;
 			in->start += *len;
@@ -350,7 +538,8 @@ int input_next_line(struct input *in, size_t max, char **line, size_t *len,
 		}
 		if (in->eof)
 			return 0;
-		scanned = look;
+		/* A separator may start in the last sep_len - 1 bytes looked at. */
+		scanned = look >= in->sep_len ? look - (in->sep_len - 1) : 0;
 		if (refill(in, why) < 0)
 			return -1;
 	}
@@ -377,6 +566,9 @@ void input_close(struct input *in)
 		return;
 	if (in->gz_ready)
 		inflateEnd(&in->gz);
+	if (in->cd != (iconv_t)-1)
+		iconv_close(in->cd);
+	free(in->raw);
 	if (in->fd >= 0)
 		close(in->fd);
 	if (in->zstd)

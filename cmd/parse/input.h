@@ -29,13 +29,33 @@ struct input;
  */
 struct input *input_open(const char *path, int flags, struct stat *st,
 			 const char **why);
+/* The longest --line-sep, in bytes. */
+#define INPUT_SEP_MAX 8
+
+/*
+ * Convert the file from CHARSET (a name iconv_open(3) knows) to UTF-8,
+ * after decompression and before lines are split; NULL (the default): it
+ * is UTF-8, unless it starts with a UTF-32 or UTF-16 byte order mark, then
+ * read as that.  A byte sequence invalid in the charset comes out as the
+ * byte 0xff, never in UTF-8, so the record holding it is malformed.  Call
+ * before the first read; CHARSET must outlive IN.
+ */
+void input_set_encoding(struct input *in, const char *charset);
+/* Can iconv convert CHARSET to UTF-8? */
+bool input_charset_known(const char *charset);
+/*
+ * Lines end at SEP (LEN bytes, 1 to INPUT_SEP_MAX), left out of the line,
+ * instead of the default: '\n', or '\r' for a file whose first 64 KiB
+ * hold a '\r' and no '\n'.  Call before the first line.
+ */
+void input_set_line_sep(struct input *in, const char *sep, size_t len);
 /*
  * The status of the file being read, now, in *ST; -1 with errno on failure.
  */
 int input_stat(struct input *in, struct stat *st);
 /*
- * The next line, without its '\n' (a '\r' before it is kept: CSV needs to
- * see it), in *LINE (owned by the input, valid until the next call) and
+ * The next line, without its separator (see input_set_line_sep; a '\r'
+ * before a '\n' is kept: CSV needs to see it), in *LINE (owned by the input, valid until the next call) and
  * *LEN.  A line longer than MAX bytes comes in pieces of at most MAX
  * bytes: *MORE is true when the line goes on in the next piece.  1 on
  * success, 0 at EOF, -1 on a read or decompression error with a reason in

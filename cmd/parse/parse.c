@@ -83,7 +83,12 @@ static void usage(int code)
 "                                 CSV: trim blanks before values\n"
 "      --ignore-trailing-white-space\n"
 "                                 CSV: trim blanks after values\n"
-"      --encoding NAME            the files' encoding: UTF-8 only\n"
+"      --encoding NAME            the files' character set, converted to\n"
+"                                 UTF-8 (iconv's names: latin1, cp1252,\n"
+"                                 utf-16, ...; default UTF-8)\n"
+"      --line-sep STR             lines end at STR (1 to 8 bytes; \\r, \\n\n"
+"                                 and \\t as escapes; default \\n, or \\r in\n"
+"                                 a file without \\n)\n"
 "  -m, --metadata                 add _metadata (file_path, file_name,\n"
 "                                 file_size, file_modification_time, row)\n"
 "      --mode MODE                malformed records: permissive (default:\n"
@@ -141,11 +146,32 @@ static unsigned char char_arg(const char *name, const char *v)
 	return (unsigned char)v[0];
 }
 
+/* --line-sep STR: the bytes of STR, with \r, \n, \t and \\ read as escapes. */
+static void line_sep_arg(const char *v)
+{
+	size_t n = 0;
+
+	for (const char *p = v; *p; p++) {
+		char c = *p;
+		if (c == '\\' && p[1]) {
+			p++;
+			c = *p == 'r' ? '\r' : *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+		}
+		if (n == INPUT_SEP_MAX)
+			die(EX_USAGE, "invalid value '%s' for --line-sep: longer than %d bytes",
+			    v, INPUT_SEP_MAX);
+		opt.line_sep[n++] = c;
+	}
+	if (!n)
+		die(EX_USAGE, "--line-sep must not be empty");
+	opt.line_sep_len = n;
+}
+
 static void parse_options(int argc, char **argv)
 {
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
-	       O_ENCODING, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY,
+	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY,
 	       O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
@@ -160,6 +186,7 @@ static void parse_options(int argc, char **argv)
 		{ "ignore-leading-white-space", no_argument, NULL, O_TRIM_LEADING },
 		{ "ignore-trailing-white-space", no_argument, NULL, O_TRIM_TRAILING },
 		{ "encoding", required_argument, NULL, O_ENCODING },
+		{ "line-sep", required_argument, NULL, O_LINE_SEP },
 		{ "metadata", no_argument, NULL, 'm' },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
@@ -205,11 +232,15 @@ static void parse_options(int argc, char **argv)
 		case O_TRIM_LEADING: opt.trim_leading = true; break;
 		case O_TRIM_TRAILING: opt.trim_trailing = true; break;
 		case O_ENCODING:
-			if (strcasecmp(optarg, "utf-8") && strcasecmp(optarg, "utf8"))
-				die(EX_USAGE, "unsupported --encoding '%s': inlet reads UTF-8 "
-				    "only; convert the files first (iconv -f '%s' -t UTF-8)",
-				    optarg, optarg);
+			if (!strcasecmp(optarg, "utf-8") || !strcasecmp(optarg, "utf8"))
+				opt.encoding = NULL;
+			else if (!*optarg || !input_charset_known(optarg))
+				die(EX_USAGE, "unknown --encoding '%s': see iconv -l for "
+				    "the names known", optarg);
+			else
+				opt.encoding = optarg;
 			break;
+		case O_LINE_SEP: line_sep_arg(optarg); break;
 		case 'm': opt.metadata = true; break;
 		case O_MODE:
 			opt.mode = parse_mode_arg("--mode", optarg);
@@ -339,6 +370,17 @@ void bad_record(struct source *src, unsigned long line, const char *reason,
 	emit_row(src, row);
 }
 
+const char *invalid_text_reason(void)
+{
+	static char reason[128];
+
+	if (!opt.encoding)
+		return "invalid UTF-8";
+	snprintf(reason, sizeof(reason), "invalid byte sequence for --encoding %.64s",
+		 opt.encoding);
+	return reason;
+}
+
 void too_long_reason(char *reason, size_t size)
 {
 	snprintf(reason, size, "record longer than %zu bytes (--max-record-bytes)",
@@ -436,6 +478,12 @@ static int parse_lines(struct source *src, struct input *in, const char **why)
 		}
 		if (len && line[len - 1] == '\r')
 			len--;
+		if (opt.encoding && memchr(line, 0xff, len)) {
+			/* Not in the charset --encoding names (see input_set_encoding). */
+			open_row(&row);
+			bad_record(src, lineno, invalid_text_reason(), line, len, &row);
+			continue;
+		}
 		if (src->format == FORMAT_TEXT) {
 			struct rowwriter w;
 			rowwriter_begin_new(&w, &row);
@@ -688,6 +736,9 @@ static void read_source(struct source *src, struct input *in, const struct stat 
 		build_metadata(src, size, when);
 	}
 	count.files++;
+	input_set_encoding(in, opt.encoding);
+	if (opt.line_sep_len)
+		input_set_line_sep(in, opt.line_sep, opt.line_sep_len);
 	if (src->format == FORMAT_CSV)
 		rc = parse_csv(src, in, &why);
 	else if (src->format == FORMAT_JSON && opt.multiline)

@@ -25,6 +25,9 @@ extern struct options {
 	size_t null_len;
 	long long skip_rows;
 	bool trim_leading, trim_trailing;
+	const char *encoding;	/* --encoding, an iconv name; NULL: UTF-8 */
+	char line_sep[INPUT_SEP_MAX];	/* --line-sep; line_sep_len 0: the default */
+	size_t line_sep_len;
 	size_t max_record;	/* bytes; longer records are malformed */
 	bool metadata;
 	enum record_mode mode;
@@ -60,6 +63,8 @@ void bad_record(struct source *src, unsigned long line, const char *reason,
 		const char *raw, size_t n, struct buf *row);
 /* Is S only blanks (spaces, tabs, carriage returns)? */
 bool blank(const char *s, size_t n);
+/* Why text that is not UTF-8 is malformed: "invalid UTF-8", or the charset's. */
+const char *invalid_text_reason(void);
 /* "record longer than N bytes ..." for --max-record-bytes, into REASON. */
 void too_long_reason(char *reason, size_t size);
 
