@@ -398,10 +398,10 @@ static int start_charset(struct input *in, const char **why)
  */
 static ssize_t fill_converted(struct input *in, char *dst, size_t room, const char **why)
 {
-	size_t made = 0;
+	size_t made = 0, need = 1;	/* read no more than needed: a pipe may be slow */
 
 	for (;;) {
-		if (raw_fill(in, CHUNK / 2, why) < 0)
+		if (raw_fill(in, need, why) < 0)
 			return -1;
 		char *ip = in->raw, *op = dst + made;
 		size_t il = in->raw_len, ol = room - made;
@@ -419,6 +419,7 @@ static ssize_t fill_converted(struct input *in, char *dst, size_t room, const ch
 		}
 		if (made)
 			return (ssize_t)made;
+		need = in->raw_len + 1;	/* a sequence cut by the end of what was read */
 		if (in->raw_eof && !in->raw_len) {
 			op = dst;
 			ol = room;
