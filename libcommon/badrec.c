@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include "badrec.h"
-#include "ckpt.h"
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 
 void badrec_init(struct badrec *b, const char *root)

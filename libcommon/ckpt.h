@@ -3,7 +3,7 @@
 /*
  * The checkpoint directory of inlet(7): plain files, each written to a
  * temporary name beginning with '.', fsynced, renamed into place and the
- * folder fsynced, so a reader never sees half a file.
+ * folder fsynced (fileio.h), so a reader never sees half a file.
  *
  *   CK/metadata      {"id":...,"created":...,"layout":1}, written once
  *   CK/offsets/N     discover's write-ahead log of batch N
@@ -49,14 +49,6 @@ int ckpt_metadata_get(const struct ckpt *ck, const char *key, struct buf *out);
  */
 void ckpt_lock(const struct ckpt *ck, const char *role);
 
-/*
- * Take the exclusive lock file PATH (created MODE, less the umask) for the
- * process's lifetime, writing "pid N (PROGRAM)" in it; returns its
- * descriptor.  If another process holds it, die with EX_TEMPFAIL: "WHAT is
- * in use by HOLDER (lock 'PATH'); WHY".
- */
-int lock_take(const char *path, mode_t mode, const char *what, const char *why);
-
 /* Path "CK/SUB" or "CK/SUB/N" into OUT (reset first). */
 void ckpt_path(const struct ckpt *ck, const char *sub, long long n, struct buf *out);
 
@@ -70,25 +62,5 @@ long long *ckpt_log_list(const char *dir, size_t *count);
 long long ckpt_log_latest(const char *dir);
 /* Remove entries below KEEP_FROM; returns how many were removed. */
 size_t ckpt_log_prune(const char *dir, long long keep_from);
-/* Remove leftover temporary files ('.NAME.tmp*') in DIR. */
-void ckpt_clean_temporaries(const char *dir);
-
-/*
- * Write DATA to PATH atomically (tmp + fsync + rename + folder fsync).
- * 0 on success, -1 with errno set (the temporary file is removed).  The
- * file is created 0600: checkpoints hold paths and data of their own.
- */
-int write_file_atomic(const char *path, const void *data, size_t len);
-/* The same for a file of the user's (MODE, less the umask). */
-int write_file_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
-/* Read the whole file PATH into OUT; 0, or -1 with errno set. */
-int read_file(const char *path, struct buf *out);
-/* mkdir -p, new folders 0700 (checkpoints); 0, or -1 with errno set. */
-int mkdir_p(const char *path);
-/* mkdir -p for a folder of the user's: new folders MODE, less the umask. */
-int mkdir_p_mode(const char *path, mode_t mode);
-/* fsync the folder that holds PATH; 0 or -1. */
-int fsync_parent(const char *path);
-
 
 #endif

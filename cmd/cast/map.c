@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "die.h"
 #include "json.h"

@@ -10,6 +10,7 @@
 #include "ckpt.h"
 #include "clean.h"
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 #include "stream.h"
 

@@ -22,6 +22,7 @@
 #include "die.h"
 #include "clean.h"
 #include "fault.h"
+#include "fileio.h"
 #include "identity.h"
 #include "sink.h"
 #include "batch.h"
@@ -352,7 +353,7 @@ int main(int argc, char **argv)
 		ckpt_path(&ck, "commits", -1, &commits);
 		if (mkdir_p(commits.data) < 0)
 			die_errno(EX_CANTCREAT, "cannot create '%s'", commits.data);
-		ckpt_clean_temporaries(commits.data);
+		remove_temporaries(commits.data);
 	}
 	if (opt.clean_source) {
 		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);

@@ -27,10 +27,10 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "die.h"
 #include "fault.h"
+#include "fileio.h"
 #include "identity.h"
 #include "json.h"
 #include "schema.h"
@@ -849,7 +849,7 @@ static void open_file(struct csv_sink *s, bool crlf)
 	s->lock_fd = lock_take(lock.data, 0666, what.data,
 			       "another inlet-commit is writing to it");
 	/* Only under the lock: another writer's temporary files are its own. */
-	ckpt_clean_temporaries(s->side);
+	remove_temporaries(s->side);
 	have_state = read_state(s, &state_crlf);
 	check_file(s, have_state);
 	if (s->base.mode == SINK_APPEND && have_state && s->size > 0 && state_crlf != crlf)

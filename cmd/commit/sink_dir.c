@@ -24,10 +24,10 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "die.h"
 #include "fault.h"
+#include "fileio.h"
 #include "json.h"
 #include "sink.h"
 #include "stream.h"
@@ -327,7 +327,7 @@ struct sink *sink_dir_open(const char *dir)
 	buf_printf(&s->manifest, "%s/_manifest", dir);
 	/* Only under the lock: another writer's temporary files are its own. */
 	lock_folder(s);
-	ckpt_clean_temporaries(dir);
+	remove_temporaries(dir);
 	load_manifest(s);
 	remove_unnamed_parts(s, true);
 	buf_free(&name);

@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "die.h"
 #include "identity.h"

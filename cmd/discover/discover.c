@@ -19,6 +19,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 #include "stream.h"
 #include "discover.h"
@@ -262,8 +263,8 @@ static void open_state(struct state *st)
 	ckpt_path(&st->ck, "sources", -1, &sources);
 	if (mkdir_p(st->offsets_dir.data) < 0 || mkdir_p(sources.data) < 0)
 		die_errno(EX_CANTCREAT, "cannot create folders in '%s'", st->ck.dir);
-	ckpt_clean_temporaries(st->offsets_dir.data);
-	ckpt_clean_temporaries(sources.data);
+	remove_temporaries(st->offsets_dir.data);
+	remove_temporaries(sources.data);
 	buf_printf(&st->seen_path, "%s/seen", sources.data);
 
 	committed = ckpt_log_latest(st->commits_dir.data);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 #include "discover.h"
 

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 #include "stream.h"
 #include "discover.h"

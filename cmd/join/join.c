@@ -20,7 +20,6 @@
 #include <strings.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "cli.h"
 #include "die.h"

@@ -19,7 +19,6 @@
 
 #include "badrec.h"
 #include "buf.h"
-#include "ckpt.h"
 #include "datetime.h"
 #include "cli.h"
 #include "die.h"

@@ -22,6 +22,7 @@
 #include "ckpt.h"
 #include "cli.h"
 #include "die.h"
+#include "fileio.h"
 #include "json.h"
 #include "rowwriter.h"
 #include "schema.h"
@@ -296,7 +297,7 @@ static void open_location(struct state *st)
 	ckpt_path(&st->ck, "schemas", -1, &st->dir);
 	if (mkdir_p(st->dir.data) < 0)
 		die_errno(EX_CANTCREAT, "cannot create '%s'", st->dir.data);
-	ckpt_clean_temporaries(st->dir.data);
+	remove_temporaries(st->dir.data);
 	bool stored = load_latest(st);
 	bool changed = false;
 

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "die.h"
 #include "fault.h"
+#include "fileio.h"
 #include "json.h"
 #include "state.h"
 #include "batch.h"
@@ -576,7 +577,7 @@ static void open_checkpoint(struct run *r)
 	ckpt_path(&r->ck, "commits", -1, &r->commits_dir);
 	if (mkdir_p(r->state_dir.data) < 0)
 		die_errno(EX_CANTCREAT, "cannot create '%s'", r->state_dir.data);
-	ckpt_clean_temporaries(r->state_dir.data);
+	remove_temporaries(r->state_dir.data);
 	r->committed = ckpt_log_latest(r->commits_dir.data);
 	r->last = r->committed;
 	/*

@@ -13,7 +13,7 @@
 
 #include "badrec.h"
 #include "buf.h"
-#include "ckpt.h"
+#include "fileio.h"
 #include "stream.h"
 #include "unit.h"
 

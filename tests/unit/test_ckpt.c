@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "ckpt.h"
 #include "datetime.h"
+#include "fileio.h"
 #include "stream.h"
 #include "unit.h"
 
@@ -61,7 +62,7 @@ int main(void)
 	CHECK(ckpt_log_latest(log.data) == 11, "latest entry");
 	CHECK(ckpt_log_prune(log.data, 10) == 10, "prune removes entries below the mark");
 	CHECK(ckpt_log_latest(log.data) == 11, "prune keeps the newest");
-	ckpt_clean_temporaries(log.data);
+	remove_temporaries(log.data);
 	CHECK(access(text.data, F_OK) != 0, "temporaries are cleaned");
 	CHECK(ckpt_log_latest("/nonexistent/inlet") == -1, "a missing log is empty");
 	buf_free(&log);

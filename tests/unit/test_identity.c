@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "identity.h"
 #include "stream.h"
 #include "unit.h"

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "ckpt.h"
+#include "fileio.h"
 #include "json.h"
 #include "unit.h"
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "ckpt.h"
+#include "fileio.h"
 #include "stream.h"
 #include "unit.h"
 
