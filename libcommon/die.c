@@ -92,6 +92,27 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+void *xcalloc(unsigned long nmemb, unsigned long size)
+{
+	void *p;
+
+	if (!nmemb || !size)
+		nmemb = size = 1;
+	p = calloc(nmemb, size);
+	if (!p)
+		die(EX_OSERR, "out of memory allocating %lu times %lu bytes", nmemb, size);
+	return p;
+}
+
+char *xstrndup(const char *s, unsigned long n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		die(EX_OSERR, "out of memory");
+	return p;
+}
+
 void close_stdout(void)
 {
 	int failed = fflush(stdout) != 0 || ferror(stdout);

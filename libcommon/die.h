@@ -20,10 +20,17 @@ int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: warning: MESSAGE" on stderr. */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* malloc/realloc/strdup that die(EX_OSERR) instead of returning NULL. */
+/*
+ * malloc/realloc/calloc/strdup/strndup that die(EX_OSERR) instead of
+ * returning NULL; the caller owns and frees the result.  xcalloc also dies
+ * when NMEMB * SIZE overflows; xstrndup copies at most N bytes of S and
+ * always terminates the copy.
+ */
 void *xmalloc(unsigned long n);
 void *xrealloc(void *p, unsigned long n);
+void *xcalloc(unsigned long nmemb, unsigned long size);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, unsigned long n);
 
 /*
  * Flush and close stdout, dying with EX_IOERR if any write failed (a full

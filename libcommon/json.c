@@ -23,8 +23,7 @@ static const char *fail(struct json_error *err, const char *msg,
 	return NULL;
 }
 
-/* Length of the UTF-8 sequence at P, or 0 if it is not valid. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
+size_t utf8_seq_len(const unsigned char *p, const unsigned char *end)
 {
 	unsigned c = p[0];
 
@@ -66,12 +65,30 @@ bool utf8_valid(const char *s, size_t len)
 			p++;
 			continue;
 		}
-		size_t n = utf8_seq(p, end);
+		size_t n = utf8_seq_len(p, end);
 		if (!n)
 			return false;
 		p += n;
 	}
 	return true;
+}
+
+void utf8_repair(struct buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *run = p;
+
+	while (p < end) {
+		size_t k = *p < 0x80 ? 1 : utf8_seq_len(p, end);
+		if (k) {
+			p += k;
+			continue;
+		}
+		buf_add(out, run, (size_t)(p - run));
+		buf_add(out, "\xef\xbf\xbd", 3);
+		run = ++p;
+	}
+	buf_add(out, run, (size_t)(p - run));
 }
 
 static int hexval(int c)
@@ -179,7 +196,7 @@ special:
 		}
 		if (c < 0x20)
 			return fail(err, "control character in string", p, start);
-		size_t n = utf8_seq((const unsigned char *)p, (const unsigned char *)end);
+		size_t n = utf8_seq_len((const unsigned char *)p, (const unsigned char *)end);
 		if (!n)
 			return fail(err, "invalid UTF-8 in string", p, start);
 		p += n;
@@ -614,7 +631,7 @@ void json_path_encode(struct buf *out, const char *s, size_t len)
 	/* Runs of valid UTF-8 go to the plain encoder; each stray byte is escaped. */
 	buf_addc(out, '"');
 	while (p < end) {
-		size_t n = *p < 0x80 ? 1 : utf8_seq(p, end);
+		size_t n = *p < 0x80 ? 1 : utf8_seq_len(p, end);
 		if (n) {
 			p += n;
 			continue;

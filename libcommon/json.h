@@ -96,8 +96,16 @@ void json_path_encode(struct buf *out, const char *s, size_t len);
 /* Decode a raw key (no quotes) as json_field gives it. */
 void json_key_decode(struct buf *out, const struct json_field *f);
 
-/* Is S valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF)? */
+/*
+ * The one UTF-8 check: valid means no overlongs, no surrogates, nothing
+ * beyond U+10FFFF.  utf8_seq_len gives the length of the valid sequence at
+ * P (1 for ASCII; P < END), or 0 when the bytes at P are not one.
+ */
+size_t utf8_seq_len(const unsigned char *p, const unsigned char *end);
+/* Is S valid UTF-8? */
 bool utf8_valid(const char *s, size_t len);
+/* Append S (N bytes) to OUT, each byte that is not valid UTF-8 replaced by U+FFFD. */
+void utf8_repair(struct buf *out, const char *s, size_t n);
 
 /* Is the raw value a JSON string / null? */
 static inline bool json_is_string(const char *val, size_t len)

@@ -151,10 +151,10 @@ int stream_next_line(struct stream_reader *r)
 	}
 }
 
-static bool blank(const char *s, size_t n)
+bool blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t')
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
 			return false;
 	return true;
 }

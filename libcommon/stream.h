@@ -74,6 +74,12 @@ void stream_reader_free(struct stream_reader *r);
 int stream_next_line(struct stream_reader *r);
 
 /*
+ * Is the line S (N bytes) only blanks (spaces, tabs, carriage returns)?
+ * Such a line holds no record, in a stream or in an input file.
+ */
+bool blank(const char *s, size_t n);
+
+/*
  * Read and classify the next non-blank line.  1 on success, 0 at EOF.  A
  * line that is not a JSON object dies with EX_DATAERR, naming the stream
  * and line: between stages that is a broken pipeline, not bad user data.

@@ -172,9 +172,7 @@ struct state {
 static void set_schema(struct state *st)
 {
 	free(st->patterns);
-	st->patterns = calloc(st->schema.n ? st->schema.n : 1, sizeof(*st->patterns));
-	if (!st->patterns)
-		die(EX_OSERR, "out of memory");
+	st->patterns = xcalloc(st->schema.n, sizeof(*st->patterns));
 	for (size_t i = 0; i < st->schema.n; i++) {
 		enum type_kind k = st->schema.cols[i].type.kind;
 		if (k == TYPE_DATE)

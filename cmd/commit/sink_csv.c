@@ -871,11 +871,9 @@ static void open_file(struct csv_sink *s, bool crlf)
 
 struct sink *sink_csv_open(const char *path, enum sink_mode mode, bool crlf)
 {
-	struct csv_sink *s = calloc(1, sizeof(*s));
+	struct csv_sink *s = xcalloc(1, sizeof(*s));
 	struct buf name = BUF_INIT;
 
-	if (!s)
-		die(EX_OSERR, "out of memory");
 	s->base.ops = &csv_ops;
 	s->base.mode = mode;
 	s->out_fd = -1;

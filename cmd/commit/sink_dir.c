@@ -313,11 +313,9 @@ static const struct sink_ops dir_ops = {
 
 struct sink *sink_dir_open(const char *dir)
 {
-	struct dir_sink *s = calloc(1, sizeof(*s));
+	struct dir_sink *s = xcalloc(1, sizeof(*s));
 	struct buf name = BUF_INIT;
 
-	if (!s)
-		die(EX_OSERR, "out of memory");
 	if (mkdir_p_mode(dir, 0777) < 0)
 		die_errno(EX_CANTCREAT, "cannot create folder '%s'", dir);
 	s->base.ops = &dir_ops;
@@ -371,10 +369,8 @@ static const struct sink_ops stdout_ops = {
 
 struct sink *sink_stdout_open(void)
 {
-	struct sink *s = calloc(1, sizeof(*s));
+	struct sink *s = xcalloc(1, sizeof(*s));
 
-	if (!s)
-		die(EX_OSERR, "out of memory");
 	s->ops = &stdout_ops;
 	s->name = xstrdup("stdout");
 	return s;

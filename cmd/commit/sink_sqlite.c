@@ -812,11 +812,9 @@ static const struct sink_ops sqlite_ops = {
 
 struct sink *sink_sqlite_open(const char *db, const char *table)
 {
-	struct sqlite_sink *s = calloc(1, sizeof(*s));
+	struct sqlite_sink *s = xcalloc(1, sizeof(*s));
 	struct buf name = BUF_INIT;
 
-	if (!s)
-		die(EX_OSERR, "out of memory");
 	s->base.ops = &sqlite_ops;
 	s->path = xstrdup(db);
 	buf_printf(&name, "sqlite:%s:%s", db, table);

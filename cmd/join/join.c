@@ -86,15 +86,6 @@ static void usage(int code)
 	exit(code);
 }
 
-static char *xstrndup(const char *s, size_t n)
-{
-	char *p = xmalloc(n + 1);
-
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
 /* Append the comma-separated names of VALUE to *ITEMS. */
 static void split_list(const char *option, const char *value, char ***items, size_t *n)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "die.h"
 #include "json.h"
 #include "key.h"
 
@@ -91,9 +92,7 @@ int key_string_to_double(const char *s, size_t n, double *out)
 		return 0;
 	}
 	if (n >= sizeof(text) && java_decimal(s, n)) {
-		char *copy = strndup(s, n);
-		if (!copy)
-			return -1;
+		char *copy = xstrndup(s, n);
 		*out = strtod(copy, NULL);
 		free(copy);
 		return 0;
@@ -163,9 +162,7 @@ int key_forms(struct buf *out, const char *v, size_t n, enum key_side side,
 			long_form(out, side == KEY_STATIC ? 'L' : 'l', x);
 		} else {
 			char text[64];
-			char *copy = n < sizeof(text) ? text : strndup(v, n);
-			if (!copy)
-				return forms;
+			char *copy = n < sizeof(text) ? text : xstrndup(v, n);
 			if (copy == text) {
 				memcpy(text, v, n);
 				text[n] = '\0';

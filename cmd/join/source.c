@@ -89,10 +89,8 @@ void source_init(struct source *s, const char *spec)
 			die(EX_USAGE, "invalid value '%s' for --static: expected "
 			    "sqlite:DATABASE:TABLE", spec);
 		s->kind = SOURCE_SQLITE;
-		s->path = strndup(db, (size_t)(colon - db));
+		s->path = xstrndup(db, (size_t)(colon - db));
 		s->table = xstrdup(colon + 1);
-		if (!s->path)
-			die(EX_OSERR, "out of memory");
 		if (open_db(s, &why))
 			die(EX_NOINPUT, "cannot open static '%s': %s", spec, why.data);
 		return;
@@ -322,18 +320,7 @@ static void encode_text(struct buf *out, const char *s, size_t n, struct buf *tm
 		return;
 	}
 	buf_reset(tmp);
-	for (size_t i = 0; i < n; ) {
-		size_t len = 1;
-		while (len <= 4 && i + len <= n && !utf8_valid(s + i, len))
-			len++;
-		if (len <= 4 && i + len <= n) {
-			buf_add(tmp, s + i, len);
-			i += len;
-		} else {
-			buf_adds(tmp, "\xef\xbf\xbd");
-			i++;
-		}
-	}
+	utf8_repair(tmp, s, n);
 	json_string_encode(out, tmp->data, tmp->len);
 }
 

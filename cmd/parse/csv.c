@@ -16,6 +16,7 @@
 #include "die.h"
 #include "json.h"
 #include "parse.h"
+#include "stream.h"
 
 enum scan { AT_FIELD, UNQUOTED, QUOTED, ESCAPED, QUOTE_IN_QUOTED };
 

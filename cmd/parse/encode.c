@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "json.h"
 #include "parse.h"
 
 /* 0: copied as is; 1: escaped; 2: starts a multi-byte sequence. */
@@ -23,24 +24,6 @@ static bool word_special(uint64_t w)
 
 	return ((w - ones * 0x20) | ((w ^ ones * '"') - ones) |
 		((w ^ ones * '\\') - ones) | w) & high;
-}
-
-/* Length of the UTF-8 sequence at P (no overlongs, no surrogates), or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-	if (c < 0xc2 || c > 0xf4 || (size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xf0 && p[1] < 0x90))
-		return 0;	/* overlong */
-	if ((c == 0xed && p[1] >= 0xa0) || (c == 0xf4 && p[1] >= 0x90))
-		return 0;	/* UTF-16 surrogate, or beyond U+10FFFF */
-	return n;
 }
 
 bool encode_utf8(struct buf *out, const char *s, size_t n)
@@ -66,7 +49,7 @@ bool encode_utf8(struct buf *out, const char *s, size_t n)
 				p++;
 			if (p == end || byte_class[*p] == 1)
 				break;
-			size_t k = utf8_seq(p, end);
+			size_t k = utf8_seq_len(p, end);
 			if (!k) {
 				out->len = start;
 				out->data[start] = '\0';
@@ -102,24 +85,6 @@ bool encode_utf8(struct buf *out, const char *s, size_t n)
 	*o = '\0';
 	out->len = (size_t)(o - out->data);
 	return true;
-}
-
-void utf8_repair(struct buf *out, const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	const unsigned char *run = p;
-
-	while (p < end) {
-		size_t k = *p < 0x80 ? 1 : utf8_seq(p, end);
-		if (k) {
-			p += k;
-			continue;
-		}
-		buf_add(out, run, (size_t)(p - run));
-		buf_add(out, "\xef\xbf\xbd", 3);
-		run = ++p;
-	}
-	buf_add(out, run, (size_t)(p - run));
 }
 
 void encode_lossy(struct buf *out, const char *s, size_t n)

@@ -125,10 +125,8 @@ static ssize_t read_full(int fd, unsigned char *p, size_t n)
 struct input *input_open(const char *path, int flags, struct stat *st,
 			 const char **why)
 {
-	struct input *in = calloc(1, sizeof(*in));
+	struct input *in = xcalloc(1, sizeof(*in));
 
-	if (!in)
-		die(EX_OSERR, "out of memory");
 	in->fd = -1;
 	in->cd = (iconv_t)-1;
 	if (strcmp(path, "-")) {

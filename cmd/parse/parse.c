@@ -386,14 +386,6 @@ void too_long_reason(char *reason, size_t size)
 		 opt.max_record);
 }
 
-bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
-}
-
 /* Start ROW as an empty object, still open. */
 static void open_row(struct buf *row)
 {

@@ -61,8 +61,6 @@ void emit_row(struct source *src, struct buf *row);
  */
 void bad_record(struct source *src, unsigned long line, const char *reason,
 		const char *raw, size_t n, struct buf *row);
-/* Is S only blanks (spaces, tabs, carriage returns)? */
-bool blank(const char *s, size_t n);
 /* Why text that is not UTF-8 is malformed: "invalid UTF-8", or the charset's. */
 const char *invalid_text_reason(void);
 /* "record longer than N bytes ..." for --max-record-bytes, into REASON. */
@@ -75,8 +73,6 @@ void too_long_reason(char *reason, size_t size);
 bool encode_utf8(struct buf *out, const char *s, size_t n);
 /* Append S as a JSON string, invalid UTF-8 replaced by U+FFFD. */
 void encode_lossy(struct buf *out, const char *s, size_t n);
-/* Append S to OUT with invalid UTF-8 replaced by U+FFFD. */
-void utf8_repair(struct buf *out, const char *s, size_t n);
 
 /* The rows of a CSV file; 0, or -1 with *WHY on a read error (csv.c). */
 int parse_csv(struct source *src, struct input *in, const char **why);

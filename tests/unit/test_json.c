@@ -161,6 +161,20 @@ int main(void)
 	CHECK(!utf8_valid("\xc0\xaf", 2), "overlong UTF-8 rejected");
 	CHECK(!utf8_valid("\xed\xa0\x80", 3), "encoded surrogate rejected");
 	CHECK(!utf8_valid("\xf4\x90\x80\x80", 4), "beyond U+10FFFF rejected");
+	{
+		const unsigned char s[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xe2\x82";
+		const unsigned char *end = s + sizeof(s) - 1;
+		CHECK(utf8_seq_len(s, end) == 1 && utf8_seq_len(s + 1, end) == 2 &&
+		      utf8_seq_len(s + 3, end) == 3 && utf8_seq_len(s + 6, end) == 4,
+		      "utf8_seq_len gives each sequence's length");
+		CHECK(utf8_seq_len(s + 10, end) == 0 && utf8_seq_len(s + 2, end) == 0,
+		      "utf8_seq_len: a cut sequence or a continuation byte is 0");
+		struct buf r = BUF_INIT;
+		utf8_repair(&r, "a\xff\xc3\xa9\xe2\x82", 6);
+		CHECK(r.len == 12 && !memcmp(r.data, "a\xef\xbf\xbd\xc3\xa9\xef\xbf\xbd\xef\xbf\xbd", 12),
+		      "utf8_repair replaces each stray byte by U+FFFD, keeps valid ones");
+		buf_free(&r);
+	}
 
 	char deep[2000];
 	memset(deep, '[', sizeof(deep));
