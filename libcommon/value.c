@@ -5,87 +5,42 @@
 #include <string.h>
 #include <strings.h>
 
+#include "decimal.h"
 #include "json.h"
 #include "value.h"
 
-/* ---- decimal text: value = digits x 10^exp ---- */
+/* ---- numbers as exact decimals (decimal.h) ---- */
 
-struct decimal {
-	bool neg;
-	struct buf digits;	/* no leading zeros; empty for zero */
-	long exp;
-};
-
-/* Parse a JSON-number-like text (optional '+', surrounding blanks). */
-static int decimal_parse(const char *p, size_t n, struct decimal *d)
+/* A number in text: decimal_parse's syntax, with blanks around it. */
+static int parse_text(struct decimal *d, const char *p, size_t n)
 {
 	const char *end = p + n;
-	bool any = false;
 
-	buf_reset(&d->digits);
-	d->neg = false;
-	d->exp = 0;
 	while (p < end && isspace((unsigned char)*p))
 		p++;
 	while (end > p && isspace((unsigned char)end[-1]))
 		end--;
-	if (p < end && (*p == '-' || *p == '+'))
-		d->neg = *p++ == '-';
-	for (; p < end && isdigit((unsigned char)*p); p++, any = true)
-		if (d->digits.len || *p != '0')
-			buf_addc(&d->digits, *p);
-	if (p < end && *p == '.') {
-		for (p++; p < end && isdigit((unsigned char)*p); p++, any = true) {
-			if (d->digits.len || *p != '0')
-				buf_addc(&d->digits, *p);
-			d->exp--;
-		}
-	}
-	if (!any)
-		return -1;
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		char *e;
-		long x = strtol(p + 1, &e, 10);
-		if (e == p + 1 || e != end || x > 100000 || x < -100000)
-			return -1;
-		d->exp += x;
-		p = end;
-	}
-	if (p != end)
-		return -1;
-	if (!d->digits.len)
-		d->neg = false;
-	return 0;
+	return decimal_parse(d, p, (size_t)(end - p));
 }
 
-/* The value as an integer digit string in OUT, or -1 if not integral. */
-static int decimal_integer(const struct decimal *d, struct buf *out)
+/*
+ * D as an integer digit string in OUT (D brought to scale 0), or -1 if it
+ * is not integral or has more than 40 digits (beyond any integer type).
+ */
+static int decimal_integer(struct decimal *d, struct buf *out)
 {
-	if (!d->digits.len) {
+	if (!d->n) {
 		buf_addc(out, '0');
 		return 0;
 	}
-	if (d->exp < 0) {
-		size_t drop = (size_t)-d->exp;
-		if (drop > d->digits.len)
+	if (d->scale > 0) {
+		if (!decimal_rescale(d, 0))
 			return -1;
-		for (size_t i = d->digits.len - drop; i < d->digits.len; i++)
-			if (d->digits.data[i] != '0')
-				return -1;
-		if (drop == d->digits.len)
-			return buf_addc(out, '0'), 0;
-		if (d->neg)
-			buf_addc(out, '-');
-		buf_add(out, d->digits.data, d->digits.len - drop);
-		return 0;
+	} else if (decimal_digits(d) + (size_t)-(long)d->scale > 40) {
+		return -1;
 	}
-	if (d->digits.len + (size_t)d->exp > 40)
-		return -1;	/* beyond any integer type */
-	if (d->neg)
-		buf_addc(out, '-');
-	buf_add(out, d->digits.data, d->digits.len);
-	for (long i = 0; i < d->exp; i++)
-		buf_addc(out, '0');
+	decimal_rescale(d, 0);
+	decimal_format(d, out);
 	return 0;
 }
 
@@ -105,62 +60,18 @@ static bool integer_fits(const char *s, size_t n, int bits)
 	return memcmp(s, lim, n) <= 0;
 }
 
-/* Round half-up to SCALE; check PRECISION; write "123.45" into OUT. */
-static int decimal_fixed(const struct decimal *d, int precision, int scale, struct buf *out)
+/* Round D half-up to SCALE; check PRECISION; write "123.45" into OUT. */
+static int decimal_fixed(struct decimal *d, int precision, int scale, struct buf *out)
 {
-	struct buf r = BUF_INIT;	/* the value x 10^scale, rounded, as digits */
-	long shift = d->exp + scale;
-	int rc = -1;
-
-	if (shift >= 0) {
-		if ((long)d->digits.len + shift > precision + 1)
-			goto out;
-		buf_add(&r, d->digits.data, d->digits.len);
-		for (long i = 0; i < shift && d->digits.len; i++)
-			buf_addc(&r, '0');
-	} else {
-		size_t drop = (size_t)-shift;
-		if (drop <= d->digits.len) {
-			buf_add(&r, d->digits.data, d->digits.len - drop);
-			if (d->digits.data[d->digits.len - drop] >= '5') {
-				/* Half-up: carry through trailing nines. */
-				size_t i = r.len;
-				while (i > 0 && r.data[i - 1] == '9')
-					r.data[--i] = '0';
-				if (i == 0) {
-					buf_addc(&r, '0');
-					memmove(r.data + 1, r.data, r.len - 1);
-					r.data[0] = '1';
-				} else {
-					r.data[i - 1]++;
-				}
-			}
-		}
-	}
-	if ((int)r.len > precision)
-		goto out;	/* overflow of precision */
-	bool zero = r.len == 0;
-	if (d->neg && !zero)
-		buf_addc(out, '-');
-	if ((int)r.len <= scale) {
-		buf_addc(out, '0');
-		if (scale) {
-			buf_addc(out, '.');
-			for (int i = (int)r.len; i < scale; i++)
-				buf_addc(out, '0');
-			buf_add(out, r.data, r.len);
-		}
-	} else {
-		buf_add(out, r.data, r.len - (size_t)scale);
-		if (scale) {
-			buf_addc(out, '.');
-			buf_add(out, r.data + r.len - scale, (size_t)scale);
-		}
-	}
-	rc = 0;
-out:
-	buf_free(&r);
-	return rc;
+	/* Adding zeros beyond the precision would only fail later, slowly. */
+	if (d->scale <= scale &&
+	    decimal_digits(d) + (size_t)((long)scale - d->scale) > (size_t)precision + 1)
+		return -1;
+	decimal_rescale(d, scale);
+	if (decimal_digits(d) > (size_t)precision)
+		return -1;
+	decimal_format(d, out);
+	return 0;
 }
 
 /* ---- the casts ---- */
@@ -338,7 +249,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		    struct buf *out, const char **why)
 {
 	struct buf tmp = BUF_INIT, num = BUF_INIT;
-	struct decimal d = { false, BUF_INIT, 0 };
+	struct decimal d = DECIMAL_INIT;
 	const char *reason = NULL;
 	size_t start = out->len, len, off;
 	const char *s;
@@ -367,7 +278,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		if (v[0] == '{' || v[0] == '[' || v[0] == 't' || v[0] == 'f')
 			break;
 		s = value_text(v, n, &tmp, &len);
-		if (decimal_parse(s, len, &d) < 0 || decimal_integer(&d, &num) < 0)
+		if (parse_text(&d, s, len) < 0 || decimal_integer(&d, &num) < 0)
 			break;
 		reason = "out of range";
 		if (!integer_fits(num.data, num.len, t.kind == TYPE_INT ? 32 : 64))
@@ -384,7 +295,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		if (v[0] == '{' || v[0] == '[' || v[0] == 't' || v[0] == 'f')
 			break;
 		s = value_text(v, n, &tmp, &len);
-		if (decimal_parse(s, len, &d) < 0)
+		if (parse_text(&d, s, len) < 0)
 			break;
 		reason = "does not fit the precision";
 		if (decimal_fixed(&d, t.precision, t.scale, out) < 0)
@@ -402,7 +313,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		double x = strtod(num.data, &e);
 		while (*e && isspace((unsigned char)*e))
 			e++;
-		if (e == num.data || *e || !isfinite(x) || decimal_parse(s, len, &d) < 0)
+		if (e == num.data || *e || !isfinite(x) || parse_text(&d, s, len) < 0)
 			break;	/* decimal_parse refuses hex, inf and nan */
 		if (is_number_token(v))
 			buf_add(out, v, n);
@@ -438,7 +349,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 				break;
 		} else if (t.kind == TYPE_TIMESTAMP && is_number_token(v)) {
 			/* Numbers are seconds since the epoch, as Spark casts them. */
-			if (decimal_parse(v, n, &d) < 0 ||
+			if (parse_text(&d, v, n) < 0 ||
 			    decimal_fixed(&d, 18, 6, &num) < 0)
 				break;
 			char *dot = strchr(num.data, '.');
@@ -470,7 +381,7 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 	}
 	buf_free(&tmp);
 	buf_free(&num);
-	buf_free(&d.digits);
+	decimal_free(&d);
 	return rc;
 }
 
@@ -484,11 +395,12 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 static struct type decimal_type(const struct decimal *d)
 {
 	struct type t = { TYPE_DOUBLE, 0, 0 };
-	long precision = d->digits.len ? (long)d->digits.len : 1;
-	long scale = -d->exp;
+	long digits = (long)decimal_digits(d);
+	long precision = digits ? digits : 1;
+	long scale = d->scale;
 
 	if (scale < 0) {
-		precision += d->digits.len ? -scale : 0;
+		precision += digits ? -scale : 0;
 		scale = 0;
 	}
 	if (precision < scale)
@@ -524,7 +436,7 @@ static struct type text_number_type(const char *s, size_t len, const struct infe
 	struct type t = { TYPE_STRING, 0, 0 };
 
 	*ok = false;
-	if (decimal_parse(s, len, d) < 0 || isspace((unsigned char)s[0]) ||
+	if (parse_text(d, s, len) < 0 || isspace((unsigned char)s[0]) ||
 	    isspace((unsigned char)s[len - 1]) || s[0] == '+' ||
 	    memchr(s, 'e', len) || memchr(s, 'E', len))
 		return t;
@@ -569,7 +481,7 @@ static struct type text_type(const char *s, size_t len, const struct infer_rules
 struct type value_infer(const char *v, size_t n, const struct infer_rules *r, bool *is_null)
 {
 	struct type t = { TYPE_STRING, 0, 0 };
-	struct decimal d = { false, BUF_INIT, 0 };
+	struct decimal d = DECIMAL_INIT;
 	struct buf num = BUF_INIT, tmp = BUF_INIT;
 
 	*is_null = false;
@@ -599,7 +511,7 @@ struct type value_infer(const char *v, size_t n, const struct infer_rules *r, bo
 	default:
 		if (r->primitives_as_string)
 			break;
-		if (decimal_parse(v, n, &d) < 0)
+		if (parse_text(&d, v, n) < 0)
 			break;		/* not a number: leave it STRING */
 		if (!memchr(v, '.', n) && !memchr(v, 'e', n) && !memchr(v, 'E', n))
 			t = integer_type(v, n, false, &d);
@@ -608,7 +520,7 @@ struct type value_infer(const char *v, size_t n, const struct infer_rules *r, bo
 		else
 			t.kind = TYPE_DOUBLE;
 	}
-	buf_free(&d.digits);
+	decimal_free(&d);
 	buf_free(&num);
 	buf_free(&tmp);
 	return t;

@@ -286,13 +286,31 @@ void table_warm(const struct window_table *t, long long start, const char *keys,
 	__builtin_prefetch(&t->slot[home(t, tag)]);
 }
 
+/* Bounds that keep "1e999999999" from eating the memory of a sum. */
+#define SUM_MAX_SCALE 1000
+#define SUM_MAX_DIGITS 2000
+
+/*
+ * decimal_parse within the bounds above (digits after the point, digits in
+ * all), brought to a scale of at least 0; 0 or -1.
+ */
+static int sum_decimal(struct decimal *d, const char *text, size_t len)
+{
+	if (decimal_parse(d, text, len) < 0 || d->scale > SUM_MAX_SCALE ||
+	    decimal_digits(d) + (d->scale < 0 ? (size_t)-(long)d->scale : 0) > SUM_MAX_DIGITS)
+		return -1;
+	if (d->scale < 0)
+		decimal_rescale(d, 0);
+	return 0;
+}
+
 /* A JSON number, or a string holding a decimal number, into D; 0 or -1. */
 static int numeric(struct decimal *d, const char *val, size_t len)
 {
 	if (json_is_string(val, len))
-		return decimal_parse(d, val + 1, len - 2);
+		return sum_decimal(d, val + 1, len - 2);
 	if (len && (val[0] == '-' || (val[0] >= '0' && val[0] <= '9')))
-		return decimal_parse(d, val, len);
+		return sum_decimal(d, val, len);
 	return -1;
 }
 
@@ -838,7 +856,7 @@ static void restore_agg(struct window_table *t, const struct reader *r,
 	case AGG_AVG:
 		if (json_array_open(&it, v, n, NULL) < 0 ||
 		    json_array_next(&it, &e, &en, NULL) != 1 ||
-		    decimal_parse(&sum->sum, e, en) < 0 ||
+		    sum_decimal(&sum->sum, e, en) < 0 ||
 		    json_array_next(&it, &e, &en, NULL) != 1 ||
 		    !get_count(e, en, &sum->n) ||
 		    json_array_next(&it, &e, &en, NULL) != 0)

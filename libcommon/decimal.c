@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +19,16 @@ static void reserve(struct decimal *d, size_t n)
 	d->limb = xrealloc(d->limb, d->cap * sizeof(*d->limb));
 }
 
-static void trim(struct decimal *d)
+/* Drop the high zero limbs (a zero keeps its sign for now). */
+static void trim_magnitude(struct decimal *d)
 {
 	while (d->n && !d->limb[d->n - 1])
 		d->n--;
+}
+
+static void trim(struct decimal *d)
+{
+	trim_magnitude(d);
 	if (!d->n)
 		d->neg = false;
 }
@@ -105,7 +112,7 @@ int decimal_parse(struct decimal *d, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len, *ip, *fp = NULL;
 	size_t int_len, frac_len = 0;
-	long exp = 0, scale;
+	long exp = 0;
 	bool neg = false;
 
 	if (p < end && (*p == '-' || *p == '+'))
@@ -118,7 +125,7 @@ int decimal_parse(struct decimal *d, const char *text, size_t len)
 			;
 		frac_len = (size_t)(p - fp);
 	}
-	if (int_len + frac_len == 0)
+	if (int_len + frac_len == 0 || int_len + frac_len > (size_t)INT_MAX / 2)
 		return -1;
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		bool exp_neg = false;
@@ -127,40 +134,96 @@ int decimal_parse(struct decimal *d, const char *text, size_t len)
 		if (p >= end || *p < '0' || *p > '9')
 			return -1;
 		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (exp > DECIMAL_MAX_DIGITS * 10)
-				return -1;
 			exp = exp * 10 + (*p - '0');
+			if (exp > DECIMAL_MAX_EXPONENT)
+				return -1;
 		}
 		if (exp_neg)
 			exp = -exp;
 	}
 	if (p != end)
 		return -1;
-	scale = (long)frac_len - exp;
-	if (scale > DECIMAL_MAX_SCALE ||
-	    (long)(int_len + frac_len) + (scale < 0 ? -scale : 0) > DECIMAL_MAX_DIGITS)
-		return -1;
 
-	/* Nine digits at a time into the magnitude. */
-	unsigned chunk = 0;
-	int k = 0;
+	/* Nine digits a limb, from the last: linear in the length of TEXT. */
+	size_t total = int_len + frac_len;
+	reserve(d, (total + 8) / 9);
 	d->n = 0;
-	for (size_t i = 0; i < int_len + frac_len; i++) {
-		chunk = chunk * 10 + (unsigned)((i < int_len ? ip[i] : fp[i - int_len]) - '0');
-		if (++k == 9) {
-			mul_add(d, BASE, chunk);
-			chunk = 0;
-			k = 0;
-		}
+	for (size_t hi = total; hi > 0;) {
+		size_t lo = hi > 9 ? hi - 9 : 0;
+		unsigned limb = 0;
+		for (size_t i = lo; i < hi; i++)
+			limb = limb * 10 + (unsigned)((i < int_len ? ip[i] : fp[i - int_len]) - '0');
+		d->limb[d->n++] = limb;
+		hi = lo;
 	}
-	if (k)
-		mul_add(d, powers_of_ten[k], chunk);
-	d->scale = (int)scale;
-	if (scale < 0)
-		rescale(d, 0);
+	d->scale = (int)((long)frac_len - exp);
 	d->neg = neg;
 	trim(d);
 	return 0;
+}
+
+size_t decimal_digits(const struct decimal *d)
+{
+	size_t digits;
+
+	if (!d->n)
+		return 0;
+	digits = 9 * (d->n - 1);
+	for (unsigned top = d->limb[d->n - 1]; top; top /= 10)
+		digits++;
+	return digits;
+}
+
+/* D = D / DIV (<= 10^9), truncated; returns the remainder. */
+static unsigned div_small(struct decimal *d, unsigned div)
+{
+	unsigned long long rem = 0;
+
+	for (size_t i = d->n; i-- > 0;) {
+		unsigned long long cur = rem * BASE + d->limb[i];
+		d->limb[i] = (unsigned)(cur / div);
+		rem = cur % div;
+	}
+	trim_magnitude(d);
+	return (unsigned)rem;
+}
+
+bool decimal_rescale(struct decimal *d, int scale)
+{
+	bool exact = true;
+	unsigned last;
+
+	if (scale >= d->scale) {
+		rescale(d, scale);
+		return true;
+	}
+	/* Drop all but the last of DROP digits, noting any that is not 0... */
+	long drop = (long)d->scale - scale;
+	d->scale = scale;
+	if ((size_t)drop > decimal_digits(d)) {
+		exact = !d->n;
+		d->n = 0;
+		d->neg = false;
+		return exact;
+	}
+	/* Whole limbs go at once: dividing by 10^9 drops the lowest limb. */
+	size_t limbs = (size_t)(drop - 1) / 9;
+	for (size_t i = 0; i < limbs && i < d->n; i++)
+		exact &= d->limb[i] == 0;
+	if (limbs) {
+		d->n = limbs < d->n ? d->n - limbs : 0;
+		memmove(d->limb, d->limb + limbs, d->n * sizeof(*d->limb));
+	}
+	drop -= 1 + (long)limbs * 9;
+	if (drop > 0)
+		exact &= div_small(d, powers_of_ten[drop]) == 0;
+	/* ...and the last decides the rounding, half away from zero. */
+	last = div_small(d, 10);
+	exact &= last == 0;
+	if (last >= 5)
+		mul_add(d, 1, 1);
+	trim(d);
+	return exact;
 }
 
 void decimal_add(struct decimal *acc, struct decimal *x)
@@ -217,6 +280,12 @@ void decimal_format(const struct decimal *d, struct buf *out)
 	for (size_t i = d->n - (d->n > 0); i-- > 0;)
 		buf_printf(out, "%09u", d->limb[i]);
 	digits = out->len - start;
+	if (d->scale < 0 && d->n) {
+		buf_grow(out, (size_t)-(long)d->scale);
+		memset(out->data + out->len, '0', (size_t)-(long)d->scale);
+		out->len += (size_t)-(long)d->scale;
+		out->data[out->len] = '\0';
+	}
 	if (d->scale > 0) {
 		size_t scale = (size_t)d->scale;
 		if (digits <= scale)
