@@ -478,7 +478,7 @@ static int name_columns(struct version *v, struct loader *l, struct buf *why)
  * Read the version of SRC last fingerprinted into a new table.  NULL, with
  * WHY and *CODE, when it cannot be read or does not fit the options.
  */
-static struct version *load(struct source *src, struct buf *why, int *code)
+static struct version *load(struct static_source *src, struct buf *why, int *code)
 {
 	struct version *v = xmalloc(sizeof(*v));
 	struct loader l = { .v = v, .why = why };
@@ -495,7 +495,7 @@ static struct version *load(struct source *src, struct buf *why, int *code)
 	l.key_seen = xmalloc(opt.nkeys * sizeof(*l.key_seen));
 	memset(l.key_seen, 0, opt.nkeys * sizeof(*l.key_seen));
 	loader_fit(&l);
-	*code = source_read(src, load_row, &l, why);
+	*code = static_source_read(src, load_row, &l, why);
 	if (!*code)
 		*code = name_columns(v, &l, why);
 	free(l.key_val);
@@ -535,7 +535,7 @@ static void report(const struct version *v, const char *verb)
 
 struct state {
 	const struct stream_reader *in;	/* for messages: the input's name */
-	struct source src;
+	struct static_source src;
 	struct version *cur;
 	struct buf tried;	/* the fingerprint last loaded or failed */
 	struct buf fp, why;
@@ -559,7 +559,7 @@ struct state {
 static void refresh(struct state *st, long long batch)
 {
 	struct version *v = NULL;
-	int code = source_fingerprint(&st->src, &st->fp, &st->why);
+	int code = static_source_fingerprint(&st->src, &st->fp, &st->why);
 
 	if (code) {	/* the failure itself stands for the version */
 		buf_reset(&st->fp);
@@ -898,8 +898,8 @@ int main(int argc, char **argv)
 	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
-	source_init(&st.src, opt.static_source);
-	code = source_fingerprint(&st.src, &st.fp, &st.why);
+	static_source_init(&st.src, opt.static_source);
+	code = static_source_fingerprint(&st.src, &st.fp, &st.why);
 	if (!code)
 		st.cur = load(&st.src, &st.why, &code);
 	if (!st.cur)
@@ -938,7 +938,7 @@ int main(int argc, char **argv)
 	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
 	version_free(st.cur);
-	source_close(&st.src);
+	static_source_close(&st.src);
 	free(st.key_val);
 	free(st.key_len);
 	free(st.form_at);

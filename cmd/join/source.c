@@ -56,7 +56,7 @@ static char *find_parse(void)
 	return NULL;
 }
 
-static int open_db(struct source *s, struct buf *why)
+static int open_db(struct static_source *s, struct buf *why)
 {
 	struct stat st;
 
@@ -76,7 +76,7 @@ static int open_db(struct source *s, struct buf *why)
 	return 0;
 }
 
-void source_init(struct source *s, const char *spec)
+void static_source_init(struct static_source *s, const char *spec)
 {
 	struct stat st;
 	struct buf why = BUF_INIT;
@@ -88,7 +88,7 @@ void source_init(struct source *s, const char *spec)
 		if (!colon || colon == db || !colon[1])
 			die(EX_USAGE, "invalid value '%s' for --static: expected "
 			    "sqlite:DATABASE:TABLE", spec);
-		s->kind = SOURCE_SQLITE;
+		s->kind = STATIC_SQLITE;
 		s->path = xstrndup(db, (size_t)(colon - db));
 		s->table = xstrdup(colon + 1);
 		if (open_db(s, &why))
@@ -98,14 +98,14 @@ void source_init(struct source *s, const char *spec)
 	s->path = xstrdup(spec);
 	if (stat(spec, &st) < 0)
 		die_errno(EX_NOINPUT, "cannot open static '%s'", spec);
-	s->kind = S_ISDIR(st.st_mode) ? SOURCE_FOLDER : SOURCE_FILE;
-	if (s->kind == SOURCE_FILE && !format_of(spec))
+	s->kind = S_ISDIR(st.st_mode) ? STATIC_FOLDER : STATIC_FILE;
+	if (s->kind == STATIC_FILE && !format_of(spec))
 		die(EX_USAGE, "cannot tell the format of static '%s' from its name: "
 		    "expected .csv, .json, .jsonl or .ndjson, maybe with .gz or .zst", spec);
 	s->parse = find_parse();
 }
 
-void source_close(struct source *s)
+void static_source_close(struct static_source *s)
 {
 	sqlite3_close(s->db);
 	free(s->path);
@@ -115,7 +115,7 @@ void source_close(struct source *s)
 	memset(s, 0, sizeof(*s));
 }
 
-static void add_file(struct source *s, struct buf *fp, const char *path,
+static void add_file(struct static_source *s, struct buf *fp, const char *path,
 		     const struct stat *st)
 {
 	buf_adds(&s->files, format_of(path));
@@ -132,7 +132,7 @@ static int compare_names(const void *a, const void *b)
 }
 
 /* Spark skips names starting with '.' or '_'; other formats are not ours. */
-static int list_folder(struct source *s, struct buf *fp, struct buf *why)
+static int list_folder(struct static_source *s, struct buf *fp, struct buf *why)
 {
 	DIR *dir = opendir(s->path);
 	struct dirent *d;
@@ -178,7 +178,7 @@ static int list_folder(struct source *s, struct buf *fp, struct buf *why)
 	return rc;
 }
 
-static int sqlite_fingerprint(struct source *s, struct buf *fp, struct buf *why)
+static int sqlite_fingerprint(struct static_source *s, struct buf *fp, struct buf *why)
 {
 	struct stat st;
 	sqlite3_stmt *q;
@@ -207,7 +207,7 @@ static int sqlite_fingerprint(struct source *s, struct buf *fp, struct buf *why)
 	return 0;
 }
 
-int source_fingerprint(struct source *s, struct buf *fp, struct buf *why)
+int static_source_fingerprint(struct static_source *s, struct buf *fp, struct buf *why)
 {
 	struct stat st;
 
@@ -215,9 +215,9 @@ int source_fingerprint(struct source *s, struct buf *fp, struct buf *why)
 	buf_reset(why);
 	buf_reset(&s->files);
 	buf_printf(fp, "%s\n", s->spec);	/* never empty, even for an empty folder */
-	if (s->kind == SOURCE_SQLITE)
+	if (s->kind == STATIC_SQLITE)
 		return sqlite_fingerprint(s, fp, why);
-	if (s->kind == SOURCE_FOLDER)
+	if (s->kind == STATIC_FOLDER)
 		return list_folder(s, fp, why);
 	if (stat(s->path, &st) < 0) {
 		buf_adds(why, strerror(errno));
@@ -244,7 +244,7 @@ static int wait_child(pid_t pid)
  * fails the whole load, so a half-read dimension table never replaces a
  * good one.
  */
-static int read_file(struct source *s, const char *format, const char *path,
+static int read_file_rows(struct static_source *s, const char *format, const char *path,
 		     row_fn *row, void *ctx, struct buf *why)
 {
 	int fds[2], rc = 0, status;
@@ -360,7 +360,7 @@ static void encode_base64(struct buf *out, const unsigned char *p, size_t n)
 	buf_addc(out, '"');
 }
 
-static int read_sqlite(struct source *s, row_fn *row, void *ctx, struct buf *why)
+static int read_sqlite(struct static_source *s, row_fn *row, void *ctx, struct buf *why)
 {
 	struct buf sql = BUF_INIT, text = BUF_INIT, tmp = BUF_INIT, *names = NULL;
 	sqlite3_stmt *q = NULL;
@@ -430,18 +430,18 @@ out:
 	return rc;
 }
 
-int source_read(struct source *s, row_fn *row, void *ctx, struct buf *why)
+int static_source_read(struct static_source *s, row_fn *row, void *ctx, struct buf *why)
 {
 	int rc = 0;
 
 	buf_reset(why);
-	if (s->kind == SOURCE_SQLITE)
+	if (s->kind == STATIC_SQLITE)
 		return read_sqlite(s, row, ctx, why);
 	for (size_t at = 0; rc == 0 && at < s->files.len; ) {
 		const char *format = s->files.data + at;
 		const char *path = format + strlen(format) + 1;
 		at = (size_t)(path + strlen(path) + 1 - s->files.data);
-		rc = read_file(s, format, path, row, ctx, why);
+		rc = read_file_rows(s, format, path, row, ctx, why);
 	}
 	return rc;
 }

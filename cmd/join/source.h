@@ -12,10 +12,10 @@
 
 #include "buf.h"
 
-enum source_kind { SOURCE_FILE, SOURCE_FOLDER, SOURCE_SQLITE };
+enum static_kind { STATIC_FILE, STATIC_FOLDER, STATIC_SQLITE };
 
-struct source {
-	enum source_kind kind;
+struct static_source {
+	enum static_kind kind;
 	const char *spec;	/* borrowed: as given, for messages */
 	char *path;		/* owned: the file, folder or database */
 	char *table;		/* owned: the SQLite table */
@@ -35,8 +35,8 @@ typedef int row_fn(void *ctx, const char *text, size_t len);
  * file whose format its name does not tell dies with EX_USAGE; a source
  * that does not exist, or a database that does not open, with EX_NOINPUT.
  */
-void source_init(struct source *s, const char *spec);
-void source_close(struct source *s);
+void static_source_init(struct static_source *s, const char *spec);
+void static_source_close(struct static_source *s);
 
 /*
  * Describe the source's current version into FP (reset first): the same
@@ -44,7 +44,7 @@ void source_close(struct source *s);
  * SQLite: data_version and the database file's stat).  0, or EX_NOINPUT
  * with the reason in WHY (reset first).
  */
-int source_fingerprint(struct source *s, struct buf *fp, struct buf *why);
+int static_source_fingerprint(struct static_source *s, struct buf *fp, struct buf *why);
 
 /*
  * Read every row of the version last fingerprinted, calling ROW for each.
@@ -52,6 +52,6 @@ int source_fingerprint(struct source *s, struct buf *fp, struct buf *why);
  * read, EX_TEMPFAIL when the database is busy, or ROW's non-zero result
  * (ROW then fills WHY itself).
  */
-int source_read(struct source *s, row_fn *row, void *ctx, struct buf *why);
+int static_source_read(struct static_source *s, row_fn *row, void *ctx, struct buf *why);
 
 #endif

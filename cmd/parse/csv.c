@@ -21,7 +21,7 @@
 enum scan { AT_FIELD, UNQUOTED, QUOTED, ESCAPED, QUOTE_IN_QUOTED };
 
 struct csv_state {
-	struct source *src;
+	struct parsed_file *src;
 	struct csv_parser parser;
 	/* The record being read. */
 	unsigned long start_line;
@@ -478,7 +478,7 @@ static void csv_too_long(struct csv_state *s, const char *p, size_t n, bool eol)
 	csv_skip(s, p, n, eol);
 }
 
-int parse_csv(struct source *src, struct input *in, const char **why)
+int parse_csv(struct parsed_file *src, struct input *in, const char **why)
 {
 	struct csv_state s;
 	unsigned long lineno = 0;

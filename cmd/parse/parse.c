@@ -312,7 +312,7 @@ static enum format format_of(const char *path)
 	}
 }
 
-static void build_metadata(struct source *src, long long size, const char *mtime)
+static void build_metadata(struct parsed_file *src, long long size, const char *mtime)
 {
 	const char *base = strrchr(src->path, '/');
 
@@ -326,7 +326,7 @@ static void build_metadata(struct source *src, long long size, const char *mtime
 		   size, mtime);
 }
 
-void emit_row(struct source *src, struct buf *row)
+void emit_row(struct parsed_file *src, struct buf *row)
 {
 	struct rowwriter w;
 	const char *text;
@@ -344,7 +344,7 @@ void emit_row(struct source *src, struct buf *row)
 	count.rows++;
 }
 
-void bad_record(struct source *src, unsigned long line, const char *reason,
+void bad_record(struct parsed_file *src, unsigned long line, const char *reason,
 		const char *raw, size_t n, struct buf *row)
 {
 	count.malformed++;
@@ -418,7 +418,7 @@ static bool has_reserved_key(const char *obj, size_t len, struct json_error *err
 	return true;
 }
 
-static void emit_object(struct source *src, const char *text, size_t len, struct buf *row)
+static void emit_object(struct parsed_file *src, const char *text, size_t len, struct buf *row)
 {
 	while (is_space(*text))
 		text++, len--;
@@ -441,7 +441,7 @@ static void emit_object(struct source *src, const char *text, size_t len, struct
 
 /* ---- JSON lines and text ---- */
 
-static int parse_lines(struct source *src, struct input *in, const char **why)
+static int parse_lines(struct parsed_file *src, struct input *in, const char **why)
 {
 	struct buf row = BUF_INIT;
 	unsigned long lineno = 0;
@@ -534,7 +534,7 @@ static void compact(struct buf *out, const char *p, size_t n)
  * each.  Anything else makes the whole file one malformed record, as in
  * Spark, where the file is the record.
  */
-static int parse_json_file(struct source *src, struct input *in, const char **why)
+static int parse_json_file(struct parsed_file *src, struct input *in, const char **why)
 {
 	struct buf row = BUF_INIT, obj = BUF_INIT;
 	struct json_iter it;
@@ -622,7 +622,7 @@ out:
  * file changed since it was listed and was left alone, to be listed again
  * for a later batch; it is no bad file.
  */
-static void emit_skip(const struct source *src, const char *verb, const char *reason,
+static void emit_skip(const struct parsed_file *src, const char *verb, const char *reason,
 		      bool retry)
 {
 	struct buf rec = BUF_INIT;
@@ -656,7 +656,7 @@ static void emit_skip(const struct source *src, const char *verb, const char *re
  * SRC's format and CSV delimiter, from --format or its name (a .tsv file
  * is CSV with a tab); a name that says none is fatal.
  */
-static void source_format(struct source *src)
+static void source_format(struct parsed_file *src)
 {
 	enum format f = opt.format ? opt.format : format_of(src->path);
 
@@ -677,7 +677,7 @@ static void source_format(struct source *src)
  * check).  A file that cannot be opened, is not a regular file, or is not
  * the one listed is skipped, NULL, before a byte of it is read.
  */
-static struct input *open_source(struct source *src, int flags,
+static struct input *open_source(struct parsed_file *src, int flags,
 				 const struct file_identity *want, struct stat *st)
 {
 	struct file_identity got;
@@ -709,7 +709,7 @@ static struct input *open_source(struct source *src, int flags,
  * _metadata describes the descriptor read, not whatever the path names
  * now.
  */
-static void read_source(struct source *src, struct input *in, const struct stat *st)
+static void read_source(struct parsed_file *src, struct input *in, const struct stat *st)
 {
 	struct file_identity before, after;
 	struct stat now;
@@ -761,7 +761,7 @@ static void read_source(struct source *src, struct input *in, const struct stat 
  * Spark's per-format rules with it (a JSON string is not a number; CSV text
  * is converted).  A record that already names a format is passed as it is.
  */
-static void write_file_record(const struct source *src, const char *text, size_t len)
+static void write_file_record(const struct parsed_file *src, const char *text, size_t len)
 {
 	static const char *const names[] = {
 		[FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", [FORMAT_TEXT] = "text",
@@ -779,7 +779,7 @@ static void write_file_record(const struct source *src, const char *text, size_t
  * not known, for a record without one).  The file is opened without
  * following a symbolic link unless WANT says the listing followed it.
  */
-static void parse_file(struct source *src, const struct file_identity *want)
+static void parse_file(struct parsed_file *src, const struct file_identity *want)
 {
 	struct input *in;
 	struct stat st;
@@ -791,7 +791,7 @@ static void parse_file(struct source *src, const struct file_identity *want)
 }
 
 /* Files named by control records on standard input. */
-static void parse_stream(struct source *src)
+static void parse_stream(struct parsed_file *src)
 {
 	struct batch_reader r;
 	struct buf path = BUF_INIT, fmt = BUF_INIT;
@@ -848,7 +848,7 @@ static void parse_stream(struct source *src)
  * socket is still refused: it is never a file of data, and /dev/zero would
  * never end.
  */
-static void parse_args(struct source *src, char **paths, int n)
+static void parse_args(struct parsed_file *src, char **paths, int n)
 {
 	struct buf rec = BUF_INIT;
 
@@ -886,7 +886,7 @@ static void parse_args(struct source *src, char **paths, int n)
 
 int main(int argc, char **argv)
 {
-	struct source src;
+	struct parsed_file src;
 
 	parse_options(argc, argv);
 	check_options_exit();

@@ -37,7 +37,7 @@ extern struct options {
 } opt;
 
 /* The file being parsed. */
-struct source {
+struct parsed_file {
 	const char *path;
 	const char *arg;	/* the FILE argument as given; NULL: a listed file */
 	long long batch;	/* -1 outside batches */
@@ -51,7 +51,7 @@ struct source {
  * Finish ROW (an object still open: "{..." without the closing brace, or
  * just "{"), adding _metadata, and write it.
  */
-void emit_row(struct source *src, struct buf *row);
+void emit_row(struct parsed_file *src, struct buf *row);
 /*
  * A malformed record: RAW (N bytes, not necessarily UTF-8) starting at
  * LINE.  failfast exits 65 with REASON; --bad-records-path writes it
@@ -59,7 +59,7 @@ void emit_row(struct source *src, struct buf *row);
  * with what could be read, as for emit_row) with RAW in the corrupt-record
  * column.  ROW is left in any state.
  */
-void bad_record(struct source *src, unsigned long line, const char *reason,
+void bad_record(struct parsed_file *src, unsigned long line, const char *reason,
 		const char *raw, size_t n, struct buf *row);
 /* Why text that is not UTF-8 is malformed: "invalid UTF-8", or the charset's. */
 const char *invalid_text_reason(void);
@@ -75,6 +75,6 @@ bool encode_utf8(struct buf *out, const char *s, size_t n);
 void encode_lossy(struct buf *out, const char *s, size_t n);
 
 /* The rows of a CSV file; 0, or -1 with *WHY on a read error (csv.c). */
-int parse_csv(struct source *src, struct input *in, const char **why);
+int parse_csv(struct parsed_file *src, struct input *in, const char **why);
 
 #endif
