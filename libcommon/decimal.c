@@ -296,6 +296,17 @@ void decimal_format(const struct decimal *d, struct buf *out)
 		insert(out, start, '-', 1);
 }
 
+/* Copy SRC into DST (DST's memory is reused). */
+static void decimal_copy(struct decimal *dst, const struct decimal *src)
+{
+	reserve(dst, src->n);
+	if (src->n)
+		memcpy(dst->limb, src->limb, src->n * sizeof(*src->limb));
+	dst->n = src->n;
+	dst->scale = src->scale;
+	dst->neg = src->neg;
+}
+
 void decimal_format_quotient(const struct decimal *d, unsigned long long divisor,
 			     int extra, struct buf *out)
 {
@@ -314,16 +325,6 @@ void decimal_format_quotient(const struct decimal *d, unsigned long long divisor
 	trim(&q);
 	decimal_format(&q, out);
 	decimal_free(&q);
-}
-
-void decimal_copy(struct decimal *dst, const struct decimal *src)
-{
-	reserve(dst, src->n);
-	if (src->n)
-		memcpy(dst->limb, src->limb, src->n * sizeof(*src->limb));
-	dst->n = src->n;
-	dst->scale = src->scale;
-	dst->neg = src->neg;
 }
 
 void decimal_free(struct decimal *d)

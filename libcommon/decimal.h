@@ -63,9 +63,6 @@ void decimal_format(const struct decimal *d, struct buf *out);
 void decimal_format_quotient(const struct decimal *d, unsigned long long divisor,
 			     int extra, struct buf *out);
 
-/* Copy SRC into DST (DST's memory is reused). */
-void decimal_copy(struct decimal *dst, const struct decimal *src);
-
 void decimal_free(struct decimal *d);
 
 #endif

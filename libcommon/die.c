@@ -46,17 +46,6 @@ int error(const char *fmt, ...)
 	return -1;
 }
 
-int error_errno(const char *fmt, ...)
-{
-	int errnum = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("", fmt, ap, errnum);
-	va_end(ap);
-	return -1;
-}
-
 void warning(const char *fmt, ...)
 {
 	va_list ap;

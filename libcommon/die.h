@@ -15,8 +15,6 @@ void die_errno(int code, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 /* Print "PROG: MESSAGE" on stderr; returns -1 so callers can return it. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* As error(), with ": strerror(errno)" appended; returns -1. */
-int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print "PROG: warning: MESSAGE" on stderr. */
 void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -63,7 +63,4 @@ struct sink *sink_dir_open(const char *dir);
 struct sink *sink_csv_open(const char *path, enum sink_mode mode, bool crlf);
 struct sink *sink_stdout_open(void);
 
-/* SQLite affinity for an inlet schema type ("DECIMAL(10,2)" -> "TEXT"). */
-const char *sql_type_for(const char *inlet_type);
-
 #endif

@@ -101,7 +101,8 @@ static sqlite3_stmt *prepare(struct sqlite_sink *s, const char *sql)
 	return st;
 }
 
-const char *sql_type_for(const char *t)
+/* SQLite affinity for an inlet schema type ("DECIMAL(10,2)" -> "TEXT"). */
+static const char *sql_type_for(const char *t)
 {
 	static const char *ints[] = { "INT", "INTEGER", "BIGINT", "LONG", "SMALLINT",
 				      "TINYINT", "SHORT", "BYTE", "BOOLEAN", NULL };

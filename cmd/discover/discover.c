@@ -318,8 +318,11 @@ static void open_state(struct state *st)
 	buf_free(&path);
 }
 
-/* Write offsets/N, then emit the batch, then remember its files. */
-void emit_batch(struct state *st, const struct file *files, size_t n, long long batch,
+/*
+ * Write offsets/N, emit batch N, then remember its files.  LAST marks the
+ * last batch of a finite run ("last":true in its begin record).
+ */
+static void emit_batch(struct state *st, const struct file *files, size_t n, long long batch,
 		bool last)
 {
 	struct buf text = BUF_INIT, path = BUF_INIT;
@@ -400,7 +403,8 @@ void emit_files(struct state *st, struct file *files, size_t n)
 	}
 }
 
-void mark_seen(struct state *st, const struct filelist *files)
+/* Remember FILES as taken without emitting them (--include-existing-files false). */
+static void mark_seen(struct state *st, const struct filelist *files)
 {
 	remember_files(&st->seen, files->v, files->n, -1);
 	/* One atomic write: a crash leaves no half-marked first start. */

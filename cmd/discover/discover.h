@@ -107,8 +107,6 @@ void seen_identity(const struct seen_entry *e, struct file_identity *id);
 bool seen_same(const struct seen_entry *e, const struct file_identity *id);
 /* T in microseconds since the epoch (floored), saturated at the limits. */
 long long mtime_us(const struct timespec *t);
-/* NS (nanoseconds) in microseconds, floored. */
-long long ns_to_us(long long ns);
 
 struct file {
 	char *path;		/* owned, absolute */
@@ -263,18 +261,10 @@ void seen_log_compact(struct state *st);
 void take_retries(struct state *st);
 
 /*
- * Write offsets/N, emit batch N, then remember its files.  LAST marks the
- * last batch of a finite run ("last":true in its begin record).
- */
-void emit_batch(struct state *st, const struct file *files, size_t n, long long batch,
-		bool last);
-/*
  * Emit FILES in batches of the per-trigger limits (all in one batch for
  * once); between batches, stop early when a stop signal arrived.
  */
 void emit_files(struct state *st, struct file *files, size_t n);
-/* Remember FILES as taken without emitting them (--include-existing-files false). */
-void mark_seen(struct state *st, const struct filelist *files);
 
 /*
  * Claim CK/metadata's "shard" for --shard (scope.c); a checkpoint of

@@ -188,6 +188,12 @@ void seen_identity(const struct seen_entry *e, struct file_identity *id)
 	id->mtime_ns = e->mtime_ns;
 }
 
+/* NS (nanoseconds) in microseconds, floored. */
+static long long ns_to_us(long long ns)
+{
+	return ns / 1000 - (ns % 1000 < 0);
+}
+
 bool seen_same(const struct seen_entry *e, const struct file_identity *id)
 {
 	struct file_identity had;
@@ -216,9 +222,4 @@ long long mtime_us(const struct timespec *t)
 	if (sec < -max + 1)
 		return LLONG_MIN;
 	return sec * 1000000 + t->tv_nsec / 1000;
-}
-
-long long ns_to_us(long long ns)
-{
-	return ns / 1000 - (ns % 1000 < 0);
 }

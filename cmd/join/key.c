@@ -19,7 +19,12 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-int key_string_to_long(const char *s, size_t n, long long *out)
+/*
+ * Spark's CAST(S AS BIGINT) of the N bytes S (not ANSI): blanks trimmed,
+ * a sign, digits, and a fraction of digits that is dropped ("123.9" is
+ * 123).  0, or -1 when S does not cast (null in Spark).
+ */
+static int key_string_to_long(const char *s, size_t n, long long *out)
 {
 	size_t i = 0;
 	bool negative;
@@ -77,7 +82,11 @@ static bool java_decimal(const char *s, size_t n)
 	return i == n;
 }
 
-int key_string_to_double(const char *s, size_t n, double *out)
+/*
+ * Spark's CAST(S AS DOUBLE): Java's number syntax (with an f or d suffix),
+ * and inf, infinity and nan in any case.  0 or -1.
+ */
+static int key_string_to_double(const char *s, size_t n, double *out)
 {
 	static const char *const specials[] = {
 		"inf", "+inf", "infinity", "+infinity", "-inf", "-infinity", "nan",

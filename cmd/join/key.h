@@ -49,16 +49,4 @@ enum key_side { KEY_STATIC, KEY_STREAM };
 int key_forms(struct buf *out, const char *v, size_t n, enum key_side side,
 	      struct buf *tmp);
 
-/*
- * Spark's CAST(S AS BIGINT) of the N bytes S (not ANSI): blanks trimmed,
- * a sign, digits, and a fraction of digits that is dropped ("123.9" is
- * 123).  0, or -1 when S does not cast (null in Spark).
- */
-int key_string_to_long(const char *s, size_t n, long long *out);
-/*
- * Spark's CAST(S AS DOUBLE): Java's number syntax (with an f or d suffix),
- * and inf, infinity and nan in any case.  0 or -1.
- */
-int key_string_to_double(const char *s, size_t n, double *out);
-
 #endif

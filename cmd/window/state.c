@@ -584,16 +584,6 @@ void table_prefetch(const struct window_table *t, const struct window_ref *list,
 		__builtin_prefetch(table_window(t, list[i + 8].index)->key.arena);
 }
 
-size_t table_count(const struct window_table *t,
-		   bool (*keep)(const struct window *, long long), long long arg)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < t->count; i++)
-		n += keep(table_window(t, i), arg);
-	return n;
-}
-
 size_t table_evict(struct window_table *t, long long watermark)
 {
 	size_t kept = 0, removed, cap = t->cap;

@@ -162,9 +162,6 @@ struct window_ref *table_select(struct window_table *t,
 void table_prefetch(const struct window_table *t, const struct window_ref *list,
 		    size_t n, size_t i);
 
-/* How many entries KEEP(w, arg) is true for. */
-size_t table_count(const struct window_table *t,
-		   bool (*keep)(const struct window *, long long), long long arg);
 
 /*
  * Remove (and free) every entry whose window ends at or before WATERMARK;
