@@ -87,7 +87,7 @@ void *xcalloc(unsigned long nmemb, unsigned long size)
 
 	if (!nmemb || !size)
 		nmemb = size = 1;
-	p = calloc(nmemb, size);
+	p = nmemb > (unsigned long)-1 / size ? NULL : calloc(nmemb, size);
 	if (!p)
 		die(EX_OSERR, "out of memory allocating %lu times %lu bytes", nmemb, size);
 	return p;
