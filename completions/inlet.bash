@@ -57,7 +57,7 @@ _inlet_options()
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
-			--mode --key --clean-source --keep-batches --summary-only --quiet \
+			--mode --key --clean-source --keep-batches --summary-only --progress --quiet \
 			--check-options --help --version -c -q -h
 		;;
 	copy-into)

@@ -264,6 +264,7 @@ __inlet_add commit -l key -x -d 'upsert key columns, comma-separated (e.g. windo
 __inlet_add commit -l clean-source -x -a '(__inlet_clean_source)' -d 'delete, or move:DIR, the source files of each committed batch'
 __inlet_add commit -l keep-batches -x -d 'commits/ entries kept (default 100)'
 __inlet_add commit -l summary-only -d 'print only the summary at the end'
+__inlet_add commit -l progress -d 'draw the progress line even when stderr is not a terminal'
 __inlet_add commit -s q -l quiet -d 'print neither progress nor summary'
 __inlet_add commit -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add commit -s h -l help -d 'show help'

@@ -529,7 +529,7 @@ zsh_body() {
 		run --separate-stderr inlet-parse --encoding "$v" -q in.json
 		assert_success
 	done
-	run --separate-stderr inlet-parse --encoding latin1 -q in.json
+	run --separate-stderr inlet-parse --encoding latin-9000 -q in.json
 	assert_equal "$status" 64
 	if command -v fish >/dev/null; then
 		fish_complete "inlet parse --encoding "

@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "fileio.h"
 #include "identity.h"
+#include "meter.h"
 #include "sink.h"
 #include "batch.h"
 #include "json.h"
@@ -36,7 +37,7 @@ static struct options {
 	enum sink_mode mode;
 	const char *key;
 	const char *clean_source;
-	bool quiet, summary_only;
+	bool quiet, summary_only, progress;
 	long long keep;
 } opt = {
 	.keep = 100,
@@ -75,6 +76,8 @@ static void usage(int code)
 "                          once the batch is durable (needs --checkpoint)\n"
 "      --keep-batches N    commits/ entries kept (default 100)\n"
 "      --summary-only      print only the summary at the end\n"
+"      --progress          show a progress line on standard error even when\n"
+"                          it is not a terminal\n"
 "  -q, --quiet             print neither progress nor summary\n"
 "      --check-options     check the options and exit; for scripts that\n"
 "                          build pipelines\n"
@@ -86,7 +89,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
-	       O_CHECK_OPTIONS, O_VERSION };
+	       O_CHECK_OPTIONS, O_PROGRESS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "db", required_argument, NULL, O_DB },
@@ -101,6 +104,7 @@ static void parse_options(int argc, char **argv)
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "progress", no_argument, NULL, O_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
 		{ "version", no_argument, NULL, O_VERSION },
@@ -143,6 +147,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_SUMMARY: opt.summary_only = true; break;
 		case 'q': opt.quiet = true; break;
+		case O_PROGRESS: opt.progress = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
 		case O_VERSION: print_version();
@@ -343,6 +348,7 @@ int main(int argc, char **argv)
 	struct cleaner cleaner;
 	struct buf pending_schema = BUF_INIT;	/* the schema in force for the next batch */
 	FILE *progress;
+	struct meter meter;
 
 	parse_options(argc, argv);
 	check_options_exit();
@@ -379,6 +385,9 @@ int main(int argc, char **argv)
 	if (opt.checkpoint)
 		check_sink_marks(commits.data);
 	progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
+	/* Not over progress objects already written to standard error. */
+	meter_init(&meter, "inlet-commit", opt.progress,
+		   opt.quiet || (progress == stderr && !opt.summary_only));
 
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
 	static volatile sig_atomic_t stop;
@@ -405,6 +414,7 @@ int main(int argc, char **argv)
 			memset(&b, 0, sizeof(b));
 			b.id = in.id;
 			b.started_ns = monotonic_ns();
+			meter_batch(&meter, b.id);
 			buf_reset(&retry);
 			/* Unnumbered batches get no mark: nothing replays them. */
 			b.already = sink->ops->begin(sink, b.id) == 1;
@@ -420,6 +430,7 @@ int main(int argc, char **argv)
 			break;
 		case BATCH_FILE:
 			b.files++;
+			meter_file(&meter);
 			if (opt.clean_source) {
 				struct file_identity id;
 				identity_from_record(&id, rec);
@@ -442,6 +453,7 @@ int main(int argc, char **argv)
 			if (!b.already)
 				sink->ops->row(sink, rec, in.in.lineno);
 			b.rows++;
+			meter_row(&meter, rec->len);
 			break;
 		case BATCH_END:
 			/* Queued durably before the sink can hold the batch. */
@@ -478,11 +490,13 @@ int main(int argc, char **argv)
 			}
 			t.corrupt_files += b.corrupt_files;
 			t.batches++;
+			meter_clear(&meter);	/* the object may go to the same terminal */
 			print_progress(progress, sink, &b);
 			break;
 		}
 	}
 done:
+	meter_finish(&meter);
 	if (!opt.quiet)
 		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
 			"\"num_skipped_corrupt_files\":%lld}\n", t.inserted, t.inserted,
