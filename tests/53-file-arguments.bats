@@ -56,8 +56,8 @@ run_stage() {
 }
 
 @test "messages name the FILE being read and its own line" {
-	printf '{"n":"1"}\n{"n":"x"}\n' > bad.ndjson
-	run --separate-stderr inlet-cast --schema 'n INT' --mode failfast a.ndjson bad.ndjson
+	printf '{"m":1}\n{"m":"x"}\n' > bad.ndjson
+	run --separate-stderr inlet-cast --schema 'm INT' --mode failfast a.ndjson bad.ndjson
 	assert_equal "$status" 65
 	[[ $stderr == *"'bad.ndjson'"*"(line 2)"* ]] || fail "$stderr"
 	printf '{"n":1}\nnot json\n' > broken.ndjson

@@ -64,7 +64,7 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 
 @test "a schema record whose first column is named \"\" (fuzz: ddl-empty-name-null-memcpy) casts, under UBSan too" {
 	printf '%s\n' '{"_inlet":"schema","version":0,"fields":[{"name":"","type":"STRING"},{"name":"a","type":"INT"}]}' \
-		'{"":"x","a":"1"}' > in
+		'{"":"x","a":1}' > in
 	run inlet-cast < in
 	assert_success
 	assert_line --index 2 '{"":"x","a":1}'
