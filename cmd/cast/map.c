@@ -67,6 +67,22 @@ static bool try_compile(jq_state *jq, const char *text, jv args)
 	return jq_compile_args(jq, text, args) != 0;
 }
 
+/*
+ * The program does not compile: jq's messages, then exit 64 with
+ * everything freed, so that the sanitizer build reports no leak.
+ */
+static void compile_failed(struct map *m, const char *program, struct buf *errors,
+			   struct buf *wrapped)
+{
+	error("cannot compile --map '%s':\n%s", program,
+	      errors->len ? errors->data : "unknown error");
+	jq_teardown(&m->jq);
+	free(m);
+	buf_free(errors);
+	buf_free(wrapped);
+	exit(EX_USAGE);
+}
+
 struct map *map_new(const char *program)
 {
 	struct map *m = xmalloc(sizeof(*m));
@@ -89,19 +105,13 @@ struct map *map_new(const char *program)
 		/* Compile the program alone, for messages about the user's text. */
 		buf_reset(&errors);
 		if (!try_compile(m->jq, program,
-				 jv_object_set(jv_object(), jv_string("__batch"), jv_null()))) {
-			jq_teardown(&m->jq);
-			die(EX_USAGE, "cannot compile --map '%s':\n%s", program,
-			    errors.len ? errors.data : "unknown error");
-		}
+				 jv_object_set(jv_object(), jv_string("__batch"), jv_null())))
+			compile_failed(m, program, &errors, &wrapped);
 		/* It compiles alone: only definitions, or nothing, which is `.` */
 		buf_adds(&wrapped, "\n.");
 		buf_reset(&errors);
-		if (!try_compile(m->jq, wrapped.data, jv_object())) {
-			jq_teardown(&m->jq);
-			die(EX_USAGE, "cannot compile --map '%s':\n%s", program,
-			    errors.len ? errors.data : "unknown error");
-		}
+		if (!try_compile(m->jq, wrapped.data, jv_object()))
+			compile_failed(m, program, &errors, &wrapped);
 	}
 	/* Later messages (runtime errors) come back through jq_next. */
 	jq_set_error_cb(m->jq, NULL, NULL);
