@@ -160,12 +160,13 @@ trap 'rm -f "$counts" "$summary"' EXIT
 parse=(bash -c 'f=$1; shift; "$@" 2> >(tee -a "$f" >&2); rc=$?; wait $!; exit $rc' \
 	copy-into "$counts" inlet-parse ${parse_args[@]+"${parse_args[@]}"})
 commit=(inlet-commit "${commit_args[@]}")
+# cast only when there is a schema or a SELECT list to apply.
+stages=(discover parse)
 if [ ${#cast_args[@]} -gt 0 ]; then
 	cast=(inlet-cast "${cast_args[@]}")
-	run_pipeline discover parse cast commit > "$summary"
-else
-	run_pipeline discover parse commit > "$summary"
+	stages+=(cast)
 fi
+run_pipeline "${stages[@]}" commit > "$summary"
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 malformed=$(sed -n 's/^inlet-parse: [0-9]* rows from [0-9]* files; \([0-9]*\) malformed records.*/\1/p' "$counts" | tail -n 1)

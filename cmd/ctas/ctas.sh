@@ -150,12 +150,13 @@ commit=(inlet-commit "${commit_args[@]}")
 # The summary only once the table is replaced: a failed stage leaves none.
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
+# cast only when there is a schema or a SELECT list to apply.
+stages=(discover parse)
 if [ ${#cast_args[@]} -gt 0 ]; then
 	cast=(inlet-cast "${cast_args[@]}")
-	run_pipeline discover parse cast commit > "$summary"
-else
-	run_pipeline discover parse commit > "$summary"
+	stages+=(cast)
 fi
+run_pipeline "${stages[@]}" commit > "$summary"
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 cat "$summary"
