@@ -119,6 +119,8 @@ orders() {	# orders FILE ID...: one order per id
 }
 
 # Spark's JSON inference types JSON numbers, not JSON strings: n is a number.
+# The sample is the first file only (sampleSize.numFiles=1), so b.json's "x"
+# does not widen n to STRING and goes to badRecordsPath.
 @test "autoload: badRecordsPath, multiLine and inferSchema carry over" {
 	mkdir land
 	printf '[{"id":"1","n":7},\n {"id":"2","n":8}]\n' > land/a.json
@@ -126,7 +128,7 @@ orders() {	# orders FILE ID...: one order per id
 	touch -d '+1 min' land/b.json
 	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
 		-o cloudFiles.maxFilesPerTrigger=1 -o multiLine=true -o cloudFiles.schemaLocation=ck -o inferSchema=true \
-		-o badRecordsPath=bad -o cloudFiles.useIncrementalListing=auto --quiet land
+		-o cloudFiles.schemaInference.sampleSize.numFiles=1 -o badRecordsPath=bad -o cloudFiles.useIncrementalListing=auto --quiet land
 	assert_success
 	run sql shop.db 'SELECT id, n, typeof(n) FROM t ORDER BY id'
 	assert_output $'1|7|integer\n2|8|integer'
@@ -155,4 +157,83 @@ orders() {	# orders FILE ID...: one order per id
 	assert_failure 64
 	assert_output --partial "modifiedAfter=soon"
 	[ ! -e shop.db ] || [ -z "$(sql shop.db "SELECT name FROM sqlite_master WHERE name = 't2'")" ]
+}
+
+# Databricks, "Configure schema inference and evolution in Auto Loader":
+# inference at the first start samples up to
+# cloudFiles.schemaInference.sampleSize.numFiles files (default 1000) among
+# all those found, not only the first micro-batch.  Found: with
+# maxFilesPerTrigger=1, {"a":1} then {"a":1.5} inferred BIGINT and rescued 1.5.
+@test "autoload: the first start infers from every file found, not the first batch" {
+	mkdir land
+	echo '{"a":1}' > land/1.json
+	echo '{"a":1.5}' > land/2.json
+	touch -d '+1 min' land/2.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true \
+		-o cloudFiles.maxFilesPerTrigger=1 --quiet land
+	assert_success
+	run sql shop.db 'SELECT a, typeof(a), _rescued_data IS NULL FROM t ORDER BY a'
+	assert_output $'1.0|real|1\n1.5|real|1'
+	run ls ck/schemas
+	assert_output 0
+	# A later start keeps the stored version: the sample is taken once.
+	echo '{"a":"x"}' > land/3.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true --quiet land
+	assert_success
+	run ls ck/schemas
+	assert_output 0
+	run sql shop.db "SELECT _rescued_data FROM t WHERE a IS NULL"
+	assert_output --partial '"a":"x"'
+}
+
+# The sample is read for inference only: nothing is marked seen by it, and
+# a bad record in it reaches badRecordsPath once, from the pipeline.
+@test "autoload: the inference pass marks nothing and writes no bad record" {
+	mkdir land
+	printf '{"a":1}\n{"a":\n' > land/1.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true \
+		-o badRecordsPath=bad --quiet land
+	assert_success
+	run sql shop.db 'SELECT count(*) FROM t'
+	assert_output 1
+	run bash -c 'cat bad/*/bad_records/part-* | wc -l'
+	assert_output 1
+}
+
+# Databricks: "By default, Auto Loader schema inference ... infers all
+# columns as strings (including nested fields in JSON files)" unless
+# cloudFiles.inferColumnTypes; the text stays exact.
+@test "autoload: without inferColumnTypes every JSON column is STRING, its text exact" {
+	mkdir land
+	echo '{"n":7,"x":1.50,"b":true,"s":"02134"}' > land/1.json
+	echo '{"n":12,"x":2,"b":false,"s":"x"}' > land/2.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck --quiet land
+	assert_success
+	run cat ck/schemas/0
+	assert_output '{"_inlet":"schema","version":0,"fields":[{"name":"n","type":"STRING"},{"name":"x","type":"STRING"},{"name":"b","type":"STRING"},{"name":"s","type":"STRING"},{"name":"_rescued_data","type":"JSON"}]}'
+	run sql shop.db 'SELECT x, typeof(x), b, s FROM t ORDER BY s'
+	assert_output $'1.50|text|true|02134\n2|text|false|x'
+}
+
+# cloudFiles.includeExistingFiles=false: the files already there are not
+# processed, so they are not sampled either; the first batch is inferred.
+@test "autoload: includeExistingFiles=false samples nothing at the first start" {
+	mkdir land
+	echo '{"a":"old"}' > land/1.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true \
+		-o cloudFiles.includeExistingFiles=false --quiet land
+	assert_success
+	[ ! -e ck/schemas/0 ]
+	echo '{"a":5}' > land/2.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true \
+		-o cloudFiles.includeExistingFiles=false --quiet land
+	assert_success
+	run sql shop.db 'SELECT a, typeof(a) FROM t'
+	assert_output '5|integer'
 }

@@ -48,7 +48,50 @@ USAGE
 	exit 0
 }
 
-ck= db= table= schema= map= trigger=available-now quiet=0
+# infer_first_start SOURCE...: at the first start (no schema stored in the
+# schema location, none given), infer schemas/0 from a sample of every file
+# found, as Auto Loader does (cloudFiles.schemaInference.sampleSize.numFiles,
+# default 1000, and .numBytes), not from the first micro-batch alone: a
+# listing without a checkpoint, parsed as the pipeline parses, into
+# inlet-rescue --infer-only.  Nothing is marked seen; bad records are left
+# to the pipeline, which writes them once.
+infer_first_start() {
+	local i a v files=1000 includes=true
+	local -a list=(--no-checkpoint --trigger once --quiet) p=()
+	[ -n "$location" ] && [ -z "$schema" ] || return 0
+	compgen -G "$location/schemas/[0-9]*" > /dev/null && return 0
+	for ((i = 0; i < ${#rescue_args[@]}; i++)); do
+		[ "${rescue_args[i]}" = --sample-files ] && files=${rescue_args[i + 1]}
+	done
+	for ((i = 0; i < ${#discover_args[@]}; i++)); do
+		a=${discover_args[i]} v=${discover_args[i + 1]:-}
+		case $a in
+		--) break ;;
+		--quiet|--allow-overwrites) continue ;;
+		--pattern|--modified-after|--modified-before) list+=("$a" "$v") ;;
+		--include-existing-files) bool_value includes "$a" "$v" ;;
+		esac
+		i=$((i + 1))
+	done
+	# Without the existing files the first batch is all there is to infer from.
+	[ "$includes" = true ] || return 0
+	for ((i = 0; i < ${#parse_args[@]}; i++)); do
+		case ${parse_args[i]} in
+		--bad-records-path) i=$((i + 1)) ;;
+		*) p+=("${parse_args[i]}") ;;
+		esac
+	done
+	list+=(--max-files-per-trigger "$files" -- "$@")
+	local infer_list=(inlet-discover "${list[@]}")
+	local infer_parse=(inlet-parse --quiet ${p[@]+"${p[@]}"})
+	local infer_rescue=(inlet-rescue "${rescue_args[@]}" --infer-only)
+	[ "$quiet" = 1 ] && infer_rescue+=(--quiet)
+	pipeline_checkpoint=
+	run_pipeline infer_list infer_parse infer_rescue || exit
+	[ "$pipeline_stopped" = 0 ] || exit 0
+}
+
+ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 location= clean= move_to= on=
 getopt_or_die c:o:s:t:qh \
@@ -93,8 +136,8 @@ for kv in ${options[@]+"${options[@]}"}; do
 	cloudfiles.format) stage_opt parse "$what" --format "${value,,}" ;;
 	cloudfiles.schemalocation) location=$value ;;
 	cloudfiles.infercolumntypes|inferschema)
-		bool_value on "$what" "$value"
-		[ "$on" = true ] && stage_opt rescue "$what" --infer-column-types ;;
+		bool_value infer "$what" "$value"
+		[ "$infer" = true ] && stage_opt rescue "$what" --infer-column-types ;;
 	cloudfiles.schemaevolutionmode) stage_opt rescue "$what" --schema-evolution-mode "$value" ;;
 	cloudfiles.schemahints) stage_opt rescue "$what" --schema-hints "$value" ;;
 	cloudfiles.schemainference.samplesize.numfiles) stage_opt rescue "$what" --sample-files "$value" ;;
@@ -191,6 +234,12 @@ if [ -n "$location" ]; then
 elif [ -z "$schema" ] && [ ${#rescue_args[@]} -gt 0 ]; then
 	usage_error "schema options need cloudFiles.schemaLocation or --schema"
 fi
+# Auto Loader types every column STRING unless cloudFiles.inferColumnTypes
+# (https://docs.databricks.com/en/ingestion/cloud-object-storage/auto-loader/schema.html):
+# JSON's numbers and booleans too.
+if [ -n "$location" ] && [ -z "$schema" ] && [ "$infer" != true ]; then
+	rescue_args+=(--primitives-as-string)
+fi
 discover_args=(--checkpoint "$ck" --quiet ${discover_args[@]+"${discover_args[@]}"} -- "$@")
 commit_args=(--checkpoint "$ck" --db "$db" --table "$table" ${commit_args[@]+"${commit_args[@]}"})
 rescue=()
@@ -200,6 +249,7 @@ check_sources "$@"
 
 # The first Ctrl-C (or SIGTERM) finishes the batch in flight: 0 after a
 # clean stop, 130 when a second one aborts it (run_pipeline).
+infer_first_start "$@"
 pipeline_checkpoint=$ck
 discover=(inlet-discover "${discover_args[@]}")
 parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
