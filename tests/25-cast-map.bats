@@ -163,3 +163,26 @@ batches() {
 	assert_success
 	assert_output $'{"a":1,"id":null,"ck":null,"t":27}\n{"a":2,"id":null,"ck":null,"t":27}'
 }
+
+# Spark's file metadata column is hidden: "select("*")" leaves it out, it is
+# in a row only when selected (Databricks, "File metadata column").  Found:
+# the README's autoload example, '. + {_source_file: ._metadata.file_path}',
+# stored a _metadata column.
+@test "--map: _metadata is read but not kept unless the program names it" {
+	printf 'id\n1\n' > a.csv
+	inlet-parse -m a.csv | inlet-cast --rows-only --map '. + {src: ._metadata.file_name}' > out
+	run cat out
+	assert_output '{"id":"1","src":"a.csv"}'
+	inlet-parse -m a.csv | inlet-cast --rows-only --schema 'id INT' \
+		--map '. + {src: ._metadata.file_name}' > out
+	run cat out
+	assert_output '{"id":1,"src":"a.csv"}'
+	# Named as a key, or declared in the schema, it stays.
+	run bash -c "inlet-parse -m a.csv | inlet-cast --rows-only --map '{id, _metadata} | ._metadata |= {file_name}'"
+	assert_output '{"id":"1","_metadata":{"file_name":"a.csv"}}'
+	run bash -c "inlet-parse -m a.csv | inlet-cast --rows-only --schema 'id INT, _metadata JSON' --map '. + {n: 1}' | jq -c '._metadata.file_name'"
+	assert_output '"a.csv"'
+	# Without --map, a _metadata parse was asked for is the user's choice.
+	run bash -c "inlet-parse -m a.csv | inlet-cast --rows-only --schema 'id INT' | jq -c 'has(\"_metadata\")'"
+	assert_output true
+}

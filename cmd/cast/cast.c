@@ -166,6 +166,7 @@ struct state {
 	long long mismatches, dropped;
 	struct badrec bad;	/* --bad-records-path */
 	struct map *map;	/* --map, or NULL */
+	bool hide_metadata;	/* --map does not name _metadata: it leaves the row */
 	struct buf mapped;	/* --map's output for a row, to be cast */
 };
 
@@ -278,6 +279,10 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			json_key_decode(&st->tmp, &f);
 			col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
 		}
+		if (col < 0 && st->hide_metadata && json_key_is(&f, "_metadata")) {
+			rowwriter_drop(&w, i);
+			continue;
+		}
 		if (col < 0 || col == st->corrupt_col) {
 			rowwriter_keep(&w, i);
 			continue;
@@ -347,6 +352,42 @@ struct mapped_row {
 };
 
 /*
+ * Whether PROGRAM names _metadata as a key ({_metadata}, {_metadata: ...},
+ * "_metadata") rather than only reading it (._metadata.file_path): Spark's
+ * _metadata is a hidden column, in a row only when selected by name.
+ */
+static bool names_metadata(const char *program)
+{
+	for (const char *p = program; (p = strstr(p, "_metadata")); p += 9) {
+		const char *q = p;
+		while (q > program && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n'))
+			q--;
+		if (q == program || q[-1] != '.')
+			return true;
+	}
+	return false;
+}
+
+/* Write the mapped object TEXT without its _metadata member. */
+static void write_hiding_metadata(struct state *st, const char *text, size_t len)
+{
+	struct record rec;
+	struct rowwriter w;
+	size_t out_len;
+
+	record_classify(&rec, text, len, NULL);
+	rowwriter_begin(&w, &rec, &st->row, NULL);
+	for (size_t i = 0; i < rec.nfields; i++) {
+		if (json_key_is(&rec.fields[i], "_metadata"))
+			rowwriter_drop(&w, i);
+		else
+			rowwriter_keep(&w, i);
+	}
+	const char *out = rowwriter_finish(&w, &out_len);
+	stream_write(stdout, out, out_len);
+}
+
+/*
  * One object from --map: written, or, when a schema is in force, kept in
  * st->mapped to be cast once the program is done with the row -- a cast
  * that fails the run then dies with no jq value in flight.
@@ -358,6 +399,8 @@ static void emit_mapped(const char *text, size_t len, void *data)
 	if (mr->st->have_schema) {
 		buf_add(&mr->st->mapped, text, len);
 		buf_addc(&mr->st->mapped, '\n');
+	} else if (mr->st->hide_metadata) {
+		write_hiding_metadata(mr->st, text, len);
 	} else {
 		stream_write(stdout, text, len);
 	}
@@ -429,6 +472,7 @@ int main(int argc, char **argv)
 	}
 	if (opt.map) {
 		st.map = map_new(opt.map);
+		st.hide_metadata = !names_metadata(opt.map);
 		exit_map = st.map;
 		atexit(free_exit_map);
 	}

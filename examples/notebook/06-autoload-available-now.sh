@@ -6,7 +6,8 @@
 # inlet autoload takes the Databricks option names with -o and builds the
 # pipeline discover | parse | rescue | cast | commit.  withColumn is --map:
 # current_timestamp() is $__batch.time, col("_metadata.file_path") is
-# ._metadata.file_path; as in Spark, _metadata itself is not kept.
+# ._metadata.file_path; as in Spark, _metadata itself is hidden: cast
+# leaves it out unless the --map names it as a key.
 # _processing_time differs on every run, so only its form is shown.
 . "$(dirname "$0")/lib.sh"
 
@@ -25,8 +26,7 @@ inlet autoload --checkpoint "$CHECKPOINT_AL" --db "$DB" --table "$TARGET_TABLE_A
 	-o cloudFiles.schemaLocation="$SCHEMA_AL" \
 	-o cloudFiles.inferColumnTypes=true \
 	-o cloudFiles.schemaEvolutionMode=addNewColumns \
-	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}
-	       | del(._metadata)' \
+	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}' \
 	--trigger available-now --quiet "$STREAM_SOURCE_PATH"
 echo "$TARGET_TABLE_AL: $(count $TARGET_TABLE_AL) rows"
 

@@ -21,8 +21,7 @@ inlet autoload --checkpoint "$CHECKPOINT_AL" --db "$DB" --table "$TARGET_TABLE_A
 	-o cloudFiles.schemaLocation="$SCHEMA_AL" \
 	-o cloudFiles.inferColumnTypes=true \
 	-o cloudFiles.schemaEvolutionMode=addNewColumns \
-	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}
-	       | del(._metadata)' \
+	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}' \
 	--trigger available-now "$STREAM_SOURCE_PATH" |
 	jq -c 'if has("batch") then {batch, files, rows, inserted, already_committed} else . end'
 

@@ -25,8 +25,7 @@ start_stream inlet autoload --checkpoint "${CHECKPOINT_AL}_continuous" --db "$DB
 	-o cloudFiles.schemaLocation="$SCHEMA_AL" \
 	-o cloudFiles.inferColumnTypes=true \
 	-o cloudFiles.schemaEvolutionMode=addNewColumns \
-	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}
-	       | del(._metadata)' \
+	--map '. + {_processing_time: $__batch.time, _source_file: ._metadata.file_path}' \
 	--trigger every:1s --quiet "$STREAM_SOURCE_PATH"
 echo "Stream started... Waiting for initialization."
 wait_for "SELECT count(*) FROM $TABLE" 200

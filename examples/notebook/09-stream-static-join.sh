@@ -31,7 +31,7 @@ join_stream() {
 	| inlet-rescue --schema-location "$SCHEMA_AL" --infer-column-types \
 		--schema-evolution-mode add-new-columns --quiet \
 	| inlet-cast --quiet --map '. + {_processing_time: $__batch.time,
-		_source_file: ._metadata.file_path} | del(._metadata)' \
+		_source_file: ._metadata.file_path}' \
 	| inlet-join --static "sqlite:$DB:$TABLE_CUSTOMERS" --on customer_id --type left \
 		--select first_name,last_name,email --quiet \
 	| inlet-cast --quiet \
