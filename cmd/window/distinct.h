@@ -27,10 +27,25 @@ void distinct_add(struct distinct *d, unsigned long long hash);
 /* The exact count, or the HyperLogLog estimate. */
 long long distinct_estimate(const struct distinct *d);
 
-/* Append D as JSON: {"exact":["<hex>",...]} or {"hll":"<hex registers>"}. */
+/*
+ * Append D as JSON: {"exact":["<16 hex digits>",...]}, the hashes of its
+ * values, or {"hll":"<base64>"}, its registers (one byte each, in order,
+ * base64 with padding).
+ */
 void distinct_format(const struct distinct *d, struct buf *out);
-/* Read what distinct_format wrote into the empty D; 0, or -1 if malformed. */
+/*
+ * Read what distinct_format wrote (or registers in hex, as state layout 1
+ * held them) into the empty D; 0, or -1 if malformed.
+ */
 int distinct_parse(struct distinct *d, const char *text, size_t len);
+
+/*
+ * Add FROM to INTO: the union of the hash sets, turning into a HyperLogLog
+ * past DISTINCT_EXACT_MAX, or the registers' maximum.  Either way INTO is
+ * then what adding FROM's values to it one by one would have made: the
+ * sketch of the union, whatever the order.
+ */
+void distinct_merge(struct distinct *into, const struct distinct *from);
 
 void distinct_free(struct distinct *d);
 

@@ -334,8 +334,11 @@ static int value_cmp(struct window_table *t, const char *a, size_t alen,
 	bool bn = numeric(&t->scratch[1], b, blen) == 0;
 	int ra, rb;
 
-	if (an && bn)
-		return decimal_cmp(&t->scratch[0], &t->scratch[1]);
+	/* Equal numbers written apart (2, 2.00) order by their text: no row order shows. */
+	if (an && bn) {
+		int c = decimal_cmp(&t->scratch[0], &t->scratch[1]);
+		return c ? c : bytes_cmp(a, alen, b, blen);
+	}
 	ra = an ? 0 : json_is_string(a, alen) ? 1 : 2;
 	rb = bn ? 0 : json_is_string(b, blen) ? 1 : 2;
 	if (ra != rb)
@@ -345,8 +348,9 @@ static int value_cmp(struct window_table *t, const char *a, size_t alen,
 		buf_reset(&t->text[1]);
 		json_string_decode(&t->text[0], a, alen);
 		json_string_decode(&t->text[1], b, blen);
-		return bytes_cmp(t->text[0].data, t->text[0].len,
-				 t->text[1].data, t->text[1].len);
+		int c = bytes_cmp(t->text[0].data, t->text[0].len,
+				  t->text[1].data, t->text[1].len);
+		return c ? c : bytes_cmp(a, alen, b, blen);
 	}
 	if (ra == 1)
 		return bytes_cmp(a + 1, alen - 2, b + 1, blen - 2);
@@ -745,7 +749,8 @@ static bool keep_all(const struct window *w, long long unused)
 }
 
 void table_snapshot(struct window_table *t, long long batch, long long watermark,
-		    long long evicted, const char *options, struct buf *out)
+		    long long evicted, const char *options, const char *extra,
+		    struct buf *out)
 {
 	size_t n;
 	struct window_ref *list = evicted == NO_WATERMARK ?
@@ -762,6 +767,8 @@ void table_snapshot(struct window_table *t, long long batch, long long watermark
 	}
 	buf_printf(out, ",\"windows\":%zu,\"options\":", n);
 	json_string_encode(out, options, strlen(options));
+	if (extra)
+		buf_adds(out, extra);
 	buf_adds(out, "}\n");
 	for (size_t k = 0; k < n; k++) {
 		const struct window *w = table_window(t, list[k].index);
@@ -918,7 +925,8 @@ static void restore_entry(struct window_table *t, const struct reader *r,
 }
 
 void table_restore(struct window_table *t, const char *path, struct buf *text,
-		   long long batch, const char *options, long long *watermark)
+		   long long batch, const char *options, long long *watermark,
+		   struct buf *header)
 {
 	struct reader r = { path, 1 };
 	struct buf stored = BUF_INIT, keys = BUF_INIT;
@@ -932,6 +940,8 @@ void table_restore(struct window_table *t, const char *path, struct buf *text,
 	len = (size_t)(nl - p);
 	if (json_object_validate(p, len, NULL) < 0)
 		malformed(&r, "the header is not a JSON object");
+	if (header)
+		buf_add(header, p, len);
 	if (json_object_get(p, len, "layout", &v, &n) != 1 || !get_count(v, n, &layout))
 		malformed(&r, "no layout");
 	if (layout > STATE_LAYOUT)
@@ -960,4 +970,95 @@ void table_restore(struct window_table *t, const char *path, struct buf *text,
 	}
 	buf_free(&stored);
 	buf_free(&keys);
+}
+
+/* ---- partial states: inlet-window --partial and --merge ---- */
+
+int window_merge(struct window_table *t, struct window *w, size_t i, long long rows,
+		 const char *val, size_t len)
+{
+	struct agg_sum *sum = agg_state(t, w, i);
+	struct distinct d = { 0 };
+	struct buf *text = &t->text[0];
+	const char *v;
+	size_t n;
+	long long count;
+
+	switch (t->spec->aggs[i].kind) {
+	case AGG_COUNT:
+		return get_count(val, len, &count) && count == rows ? 0 : -1;
+	case AGG_SUM:
+	case AGG_AVG:
+		if (json_object_get(val, len, "sum", &v, &n) != 1 || !json_is_string(v, n))
+			return -1;
+		buf_reset(text);
+		if (json_string_decode(text, v, n) < 0 ||
+		    sum_decimal(&t->scratch[1], text->data, text->len) < 0 ||
+		    json_object_get(val, len, "n", &v, &n) != 1 || !get_count(v, n, &count))
+			return -1;
+		decimal_add(&sum->sum, &t->scratch[1]);
+		sum->n += count;
+		return 0;
+	case AGG_MIN:
+	case AGG_MAX:
+		/* The state is the winning value itself: it competes as a row's would. */
+		if (json_skip_value(val, val + len, 0, val, NULL) != val + len)
+			return -1;
+		return window_add(t, w, i, val, len) < 0 ? -1 : 0;
+	case AGG_DISTINCT:
+		if (distinct_parse(&d, val, len) < 0) {
+			distinct_free(&d);
+			return -1;
+		}
+		distinct_merge(agg_state(t, w, i), &d);
+		distinct_free(&d);
+		return 0;
+	}
+	return -1;
+}
+
+void window_format_partial(struct window_table *t, const struct window *w,
+			   const char *head, struct buf *out)
+{
+	buf_adds(out, head);
+	buf_adds(out, "\"window\":{\"start\":\"");
+	timestamp_format(w->start, out);
+	buf_adds(out, "\",\"end\":\"");
+	timestamp_format(w->start + t->spec->size_us, out);
+	buf_adds(out, "\"},\"keys\":{");
+	add_keys(t, w, true, out);
+	buf_adds(out, "},\"rows\":");
+	add_count(out, w->rows);
+	buf_adds(out, ",\"aggs\":{");
+	for (size_t i = 0; i < t->spec->n_aggs; i++) {
+		const struct agg_sum *sum = agg_state(t, w, i);
+		const struct agg_text *best = agg_state(t, w, i);
+		const char *label = t->spec->aggs[i].label;
+		buf_add(out, label + !i, t->agg_label_len[i] - !i);
+		switch (t->spec->aggs[i].kind) {
+		case AGG_COUNT:
+			add_count(out, w->rows);
+			break;
+		case AGG_SUM:
+		case AGG_AVG:
+			/* A string: jq or a JSON library would round a long number. */
+			buf_adds(out, "{\"sum\":\"");
+			decimal_format(&sum->sum, out);
+			buf_adds(out, "\",\"n\":");
+			add_count(out, sum->n);
+			buf_addc(out, '}');
+			break;
+		case AGG_MIN:
+		case AGG_MAX:
+			if (best->text)
+				buf_add(out, best->text, best->len);
+			else
+				buf_adds(out, "null");
+			break;
+		case AGG_DISTINCT:
+			distinct_format(agg_state(t, w, i), out);
+			break;
+		}
+	}
+	buf_adds(out, "}}\n");
 }

@@ -179,18 +179,40 @@ void spec_describe(const struct window_spec *spec, const char *time_field,
 /*
  * Append the snapshot of T after BATCH, with WATERMARK and OPTIONS, to OUT,
  * leaving out the entries whose window ends at or before EVICTED (those
- * the caller's table_evict is about to drop; NO_WATERMARK: none).
+ * the caller's table_evict is about to drop; NO_WATERMARK: none).  EXTRA,
+ * when not NULL, is more members for the header (",\"name\":value...").
  */
 void table_snapshot(struct window_table *t, long long batch, long long watermark,
-		    long long evicted, const char *options, struct buf *out);
+		    long long evicted, const char *options, const char *extra,
+		    struct buf *out);
 
 /*
  * Load the snapshot TEXT (read from PATH, for messages) into the empty T.
- * *WATERMARK gets its watermark.  Dies with EX_DATAERR naming PATH and the
- * line when it is malformed or not of BATCH, and with EX_USAGE when it was
- * written with other OPTIONS.
+ * *WATERMARK gets its watermark, and HEADER (when not NULL) the header
+ * line, for the members EXTRA added.  Dies with EX_DATAERR naming PATH and
+ * the line when it is malformed or not of BATCH, and with EX_USAGE when it
+ * was written with other OPTIONS.
  */
 void table_restore(struct window_table *t, const char *path, struct buf *text,
-		   long long batch, const char *options, long long *watermark);
+		   long long batch, const char *options, long long *watermark,
+		   struct buf *header);
+
+/*
+ * Partial states (inlet-window --partial, --merge; the row shape is in
+ * inlet-window(1)).  Append W's partial row to OUT: HEAD (the members
+ * before "window", ending in a comma), then its window, keys, rows and
+ * aggregate states, and a newline.
+ */
+void window_format_partial(struct window_table *t, const struct window *w,
+			   const char *head, struct buf *out);
+
+/*
+ * Combine into aggregate I of W the partial state VAL (its raw JSON text)
+ * of a partial row that held ROWS rows: counts and sums add, min and max
+ * compete, sketches merge (distinct_merge).  0, or -1 when VAL is not such
+ * a state.
+ */
+int window_merge(struct window_table *t, struct window *w, size_t i, long long rows,
+		 const char *val, size_t len);
 
 #endif

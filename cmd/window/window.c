@@ -9,6 +9,7 @@
  * committed batch L and sees batch L+1 again emits the same rows again.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -45,6 +46,10 @@ static struct options {
 	const char *late_path;
 	const char *checkpoint;
 	bool quiet;
+	bool partial, merge;		/* --partial, --merge */
+	bool mode_given, time_unit_given;
+	long long shard_k, shard_n;	/* --shard K/N; shard_n 0: not given */
+	bool policy_max, policy_given;	/* --watermark-policy */
 } opt = {
 	.time_unit_us = US_PER_SEC,
 	.delay_us = -1,
@@ -59,6 +64,8 @@ static void usage(int code)
 "usage: inlet-window --time FIELD --window DURATION [--slide DURATION]\n"
 "                    [--group-by KEYS] [--agg AGG]... [--watermark DURATION]\n"
 "                    [--output-mode MODE] [options] [FILE...]\n"
+"   or: inlet-window --partial --shard K/N --time FIELD --window DURATION ...\n"
+"   or: inlet-window --merge --window DURATION ... [FILE...]\n"
 "\n"
 "Aggregate the rows on standard input in event-time windows and write one\n"
 "row per window and group, per batch, as Spark's groupBy(window(...)) does.\n"
@@ -79,6 +86,13 @@ static void usage(int code)
 "                            append: each window once, when final (needs\n"
 "                            --watermark); complete: every window\n"
 "      --late-records FILE   append late rows to FILE as NDJSON\n"
+"      --partial             write partial aggregate states per batch, for\n"
+"                            --merge, instead of rows\n"
+"      --shard K/N           with --partial: this is shard K of N (0 <= K < N)\n"
+"      --merge               combine the partial rows of every shard into\n"
+"                            the rows one window stage would write\n"
+"      --watermark-policy P  with --merge: the global watermark is the min\n"
+"                            (default) or the max of the shards' watermarks\n"
 "  -c, --checkpoint DIR      checkpoint folder (state/), shared with\n"
 "                            inlet-commit\n"
 "      --rows-only           rows only: leave out control records,\n"
@@ -167,10 +181,55 @@ static void set_group_by(char *list)
 	}
 }
 
+/* --shard K/N, as inlet-discover takes it: 0 <= K < N. */
+static void parse_shard(const char *value)
+{
+	const char *slash = strchr(value, '/');
+
+	if (!slash || slash == value || !slash[1] ||
+	    strspn(value, "0123456789") != (size_t)(slash - value) ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    slash - value > 6 || strlen(slash + 1) > 6)
+		usage_error("invalid value '%s' for --shard: expected K/N, two whole "
+			    "numbers with 0 <= K < N (e.g. 0/4)", value);
+	opt.shard_k = strtoll(value, NULL, 10);
+	opt.shard_n = strtoll(slash + 1, NULL, 10);
+	if (opt.shard_n < 1 || opt.shard_k >= opt.shard_n)
+		usage_error("invalid value '%s' for --shard: expected K/N with "
+			    "0 <= K < N", value);
+}
+
+/* The options --partial and --merge take, and those they leave to the other. */
+static void check_roles(void)
+{
+	if (opt.partial && opt.merge)
+		usage_error("--partial and --merge exclude each other: a shard "
+			    "writes partial rows, the merge reads them");
+	if (opt.partial && !opt.shard_n)
+		usage_error("--partial needs --shard K/N: the merge tells the shards "
+			    "apart by it");
+	if (opt.shard_n && !opt.partial)
+		usage_error("--shard is for --partial");
+	if (opt.policy_given && !opt.merge)
+		usage_error("--watermark-policy is for --merge");
+	if (opt.partial && opt.mode_given)
+		usage_error("--output-mode is for --merge: --partial writes the "
+			    "states of every window a batch changed");
+	if ((opt.partial || opt.merge) && opt.late_path)
+		usage_error("--late-records does not apply to --%s: %s",
+			    opt.partial ? "partial" : "merge", opt.partial ?
+			    "which rows are late is for the merge to decide" :
+			    "the merge drops states of closed windows, not rows");
+	if (opt.merge && (opt.time_field || opt.time_unit_given))
+		usage_error("--%s does not apply to --merge: the partial rows carry "
+			    "their windows", opt.time_field ? "time" : "time-unit");
+}
+
 static void parse_options(int argc, char **argv)
 {
 	enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
-	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION };
+	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION,
+	       O_PARTIAL, O_MERGE, O_SHARD, O_POLICY };
 	static const struct option longopts[] = {
 		{ "time", required_argument, NULL, O_TIME },
 		{ "time-unit", required_argument, NULL, O_TIME_UNIT },
@@ -181,6 +240,10 @@ static void parse_options(int argc, char **argv)
 		{ "watermark", required_argument, NULL, O_WATERMARK },
 		{ "output-mode", required_argument, NULL, O_MODE },
 		{ "late-records", required_argument, NULL, O_LATE },
+		{ "partial", no_argument, NULL, O_PARTIAL },
+		{ "merge", no_argument, NULL, O_MERGE },
+		{ "shard", required_argument, NULL, O_SHARD },
+		{ "watermark-policy", required_argument, NULL, O_POLICY },
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -196,6 +259,7 @@ static void parse_options(int argc, char **argv)
 		switch (c) {
 		case O_TIME: opt.time_field = optarg; break;
 		case O_TIME_UNIT:
+			opt.time_unit_given = true;
 			if (!strcmp(optarg, "s"))
 				opt.time_unit_us = US_PER_SEC;
 			else if (!strcmp(optarg, "ms"))
@@ -217,6 +281,7 @@ static void parse_options(int argc, char **argv)
 		case O_AGG: add_agg(optarg); break;
 		case O_WATERMARK: opt.delay_us = duration_arg("--watermark", optarg, true); break;
 		case O_MODE:
+			opt.mode_given = true;
 			for (opt.mode = MODE_APPEND; opt.mode <= MODE_COMPLETE; opt.mode++)
 				if (!strcmp(optarg, mode_names[opt.mode]))
 					break;
@@ -225,6 +290,16 @@ static void parse_options(int argc, char **argv)
 				    "append, update or complete", optarg);
 			break;
 		case O_LATE: opt.late_path = optarg; break;
+		case O_PARTIAL: opt.partial = true; break;
+		case O_MERGE: opt.merge = true; break;
+		case O_SHARD: parse_shard(optarg); break;
+		case O_POLICY:
+			if (strcmp(optarg, "min") && strcmp(optarg, "max"))
+				die(EX_USAGE, "invalid value '%s' for --watermark-policy: "
+				    "expected min or max", optarg);
+			opt.policy_max = !strcmp(optarg, "max");
+			opt.policy_given = true;
+			break;
 		case 'c': opt.checkpoint = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
@@ -234,7 +309,8 @@ static void parse_options(int argc, char **argv)
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
-	if (!opt.time_field || !s->size_us)
+	check_roles();
+	if ((!opt.time_field && !opt.merge) || !s->size_us)
 		usage_error("--time FIELD and --window DURATION are required");
 	if (!s->slide_us)
 		s->slide_us = s->size_us;
@@ -273,7 +349,24 @@ struct run {
 	long long pending_time;
 	struct buf pending_keys;
 	long long rows, late_rows, bad_time, not_numeric, batches;
+	/* --partial: the members before "window" in this batch's partial rows */
+	struct buf partial_head;
+	/* --merge: each shard's watermark (NO_WATERMARK: nothing heard yet) */
+	long long *shard_wm;
+	long long n_shards;	/* N of the shards' K/N; 0: no partial row yet */
+	long long late_states;	/* partial rows of closed windows, dropped */
+	struct buf text;
 };
+
+/*
+ * The watermark rows are judged by.  A shard's own is not the global one
+ * (the merge's, which may be behind it): it drops nothing, and the merge
+ * drops the states of windows its watermark closed.
+ */
+static long long in_force(const struct run *r)
+{
+	return opt.partial ? NO_WATERMARK : r->watermark;
+}
 
 static bool closed_by(const struct window *w, long long watermark)
 {
@@ -367,7 +460,7 @@ static void add_to_windows(struct run *r, long long t, const struct buf *keys)
 	/* Windows holding t start at multiples of the slide in (t - size, t]. */
 	for (long long start = floor_div(t, s->slide_us) * s->slide_us;
 	     start > t - s->size_us; start -= s->slide_us) {
-		if (start + s->size_us <= r->watermark)
+		if (start + s->size_us <= in_force(r))
 			break;		/* this window and all earlier ones are closed */
 		struct window *w = table_get(&r->table, start, keys->data, keys->len);
 		w->rows++;
@@ -433,7 +526,7 @@ static void add_row(struct run *r, const struct record *rec)
 
 	/* Late: even the last window holding t is closed. */
 	last_start = floor_div(t, s->slide_us) * s->slide_us;
-	if (last_start + s->size_us <= r->watermark) {
+	if (last_start + s->size_us <= in_force(r)) {
 		r->late_rows++;
 		if (r->late)
 			stream_write(r->late, rec->text, rec->len);
@@ -457,6 +550,262 @@ static void add_row(struct run *r, const struct record *rec)
 	r->pending = true;
 }
 
+/* ---- --merge: partial rows in ---- */
+
+/* A partial row that does not fit: exit 65 naming the input and the line. */
+#define bad_partial(r, ...) \
+	die(EX_DATAERR, "'%s' line %lu: %s", (r)->in.in.name, (r)->in.in.lineno, \
+	    partial_message(__VA_ARGS__))
+
+static const char *__attribute__((format(printf, 1, 2))) partial_message(const char *fmt, ...)
+{
+	static char text[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return text;
+}
+
+/* A duration as the options take it: "30s", "1500ms", "10us". */
+static const char *duration_text(long long us, char *out, size_t size)
+{
+	if (us % US_PER_SEC == 0)
+		snprintf(out, size, "%llds", us / US_PER_SEC);
+	else if (us % 1000 == 0)
+		snprintf(out, size, "%lldms", us / 1000);
+	else
+		snprintf(out, size, "%lldus", us);
+	return out;
+}
+
+/* The names of the members of the object V, comma-separated, into OUT. */
+static void member_names(const char *v, size_t n, struct buf *out)
+{
+	struct json_iter it;
+	struct json_field f;
+
+	buf_reset(out);
+	if (json_object_open(&it, v, n, NULL) < 0)
+		return;
+	while (json_object_next(&it, &f, NULL) == 1) {
+		if (out->len)
+			buf_addc(out, ',');
+		json_key_decode(out, &f);
+	}
+}
+
+/* Refuse a partial row whose group keys or aggregates are not this merge's. */
+static void check_names(struct run *r, const char *v, size_t n, bool aggs)
+{
+	const struct window_spec *s = &opt.spec;
+	size_t want = aggs ? s->n_aggs : s->n_keys;
+	struct buf mine = BUF_INIT;
+
+	member_names(v, n, &r->text);
+	for (size_t i = 0; i < want; i++) {
+		const char *label = aggs ? s->aggs[i].label : s->key_labels[i];
+		if (i)
+			buf_addc(&mine, ',');
+		/* ,"name": -> name (the names here need no escapes to compare) */
+		json_string_decode(&mine, label + 1, strlen(label) - 2);
+	}
+	if (strcmp(mine.data ? mine.data : "", r->text.data ? r->text.data : ""))
+		bad_partial(r, "the partial row's %s are '%s', this merge's %s '%s': "
+			    "run --partial and --merge with the same %s",
+			    aggs ? "aggregates" : "group keys", r->text.data ? r->text.data : "",
+			    aggs ? "--agg gives" : "--group-by gives", mine.data ? mine.data : "",
+			    aggs ? "--agg options" : "--group-by");
+	buf_free(&mine);
+}
+
+static long long member_time(struct run *r, const char *row, size_t len,
+			     const char *name, bool null_ok)
+{
+	const char *v;
+	size_t n;
+	long long t;
+
+	if (json_object_get(row, len, name, &v, &n) != 1)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"%s\"", name);
+	if (null_ok && n == 4 && !memcmp(v, "null", 4))
+		return NO_WATERMARK;
+	if (!json_is_string(v, n) || datetime_parse(v + 1, n - 2, NULL, &t) < 0)
+		bad_partial(r, "partial row's \"%s\" is not a timestamp", name);
+	return t;
+}
+
+static long long member_count(struct run *r, const char *row, size_t len,
+			      const char *name, bool null_ok)
+{
+	const char *v;
+	size_t n;
+	long long x = 0;
+
+	if (json_object_get(row, len, name, &v, &n) != 1)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"%s\"", name);
+	if (null_ok && n == 4 && !memcmp(v, "null", 4))
+		return -1;
+	if (!n || n > 18 || strspn(v, "0123456789") < n)
+		bad_partial(r, "partial row's \"%s\" is not a whole number", name);
+	for (size_t i = 0; i < n; i++)
+		x = x * 10 + (v[i] - '0');
+	return x;
+}
+
+/* "K/N" of a partial row: its shard's index, N checked against the others'. */
+static long long member_shard(struct run *r, const char *row, size_t len)
+{
+	const char *v, *slash;
+	size_t n;
+	long long k = 0, total = 0;
+
+	if (json_object_get(row, len, "shard", &v, &n) != 1)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"shard\"");
+	slash = n > 4 && v[0] == '"' ? memchr(v, '/', n) : NULL;
+	if (!slash || slash == v + 1 || slash + 2 >= v + n || v[n - 1] != '"' ||
+	    strspn(v + 1, "0123456789") != (size_t)(slash - v - 1) ||
+	    strspn(slash + 1, "0123456789") != (size_t)(v + n - 1 - slash - 1) ||
+	    slash - v > 7 || v + n - slash > 8)
+		bad_partial(r, "partial row's \"shard\" is not \"K/N\"");
+	for (const char *p = v + 1; p < slash; p++)
+		k = k * 10 + (*p - '0');
+	for (const char *p = slash + 1; p < v + n - 1; p++)
+		total = total * 10 + (*p - '0');
+	if (total < 1 || k >= total)
+		bad_partial(r, "partial row's \"shard\" %.*s is not K/N with 0 <= K < N",
+			    (int)n, v);
+	if (!r->n_shards) {
+		r->n_shards = total;
+		r->shard_wm = xmalloc((size_t)total * sizeof(*r->shard_wm));
+		for (long long i = 0; i < total; i++)
+			r->shard_wm[i] = NO_WATERMARK;
+	} else if (total != r->n_shards) {
+		bad_partial(r, "partial row of shard %.*s, but earlier ones came from "
+			    "%lld shards: every shard needs the same N in --shard K/N",
+			    (int)n, v, r->n_shards);
+	}
+	return k;
+}
+
+/* Check a partial row against this merge's options: exit 65 naming the difference. */
+static void check_partial(struct run *r, const char *row, size_t len, long long end,
+			  long long start)
+{
+	const struct window_spec *s = &opt.spec;
+	long long slide = member_count(r, row, len, "slide_us", false);
+	long long delay = member_count(r, row, len, "delay_us", true);
+	char a[32], b[32];
+
+	if (end - start != s->size_us)
+		bad_partial(r, "the partial row was made with --window %s, this merge has "
+			    "--window %s", duration_text(end - start, a, sizeof(a)),
+			    duration_text(s->size_us, b, sizeof(b)));
+	if (slide != s->slide_us)
+		bad_partial(r, "the partial row was made with --slide %s, this merge has "
+			    "--slide %s", duration_text(slide, a, sizeof(a)),
+			    duration_text(s->slide_us, b, sizeof(b)));
+	if (delay != opt.delay_us) {
+		if (delay < 0 || opt.delay_us < 0)
+			bad_partial(r, "the partial row was made %s --watermark, this merge "
+				    "runs %s it", delay < 0 ? "without" : "with",
+				    opt.delay_us < 0 ? "without" : "with");
+		bad_partial(r, "the partial row was made with --watermark %s, this merge "
+			    "has --watermark %s", duration_text(delay, a, sizeof(a)),
+			    duration_text(opt.delay_us, b, sizeof(b)));
+	}
+	if (floor_div(start, s->slide_us) * s->slide_us != start)
+		bad_partial(r, "partial row's window start is not a multiple of --slide");
+}
+
+static void merge_row(struct run *r, const struct record *rec)
+{
+	const struct window_spec *s = &opt.spec;
+	const char *row = rec->text, *v, *e;
+	size_t len = rec->len, n, en;
+	struct json_iter it;
+	struct json_field f;
+	long long start, end, rows, wm, k;
+	struct window *w;
+	size_t i = 0;
+
+	if (json_object_get(row, len, "partial", &v, &n) != 1 || n != 1 || v[0] != '1')
+		bad_partial(r, "not a partial row of inlet-window --partial "
+			    "(no \"partial\":1)");
+	k = member_shard(r, row, len);
+	wm = member_time(r, row, len, "watermark", true);
+	if (json_object_get(row, len, "window", &v, &n) != 1)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"window\"");
+	start = member_time(r, v, n, "start", false);
+	end = member_time(r, v, n, "end", false);
+	check_partial(r, row, len, end, start);
+	if (json_object_get(row, len, "keys", &v, &n) != 1 ||
+	    json_object_open(&it, v, n, NULL) < 0)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"keys\"");
+	check_names(r, v, n, false);
+	buf_reset(&r->keys);
+	while (json_object_next(&it, &f, NULL) == 1) {
+		if (i++)
+			buf_addc(&r->keys, KEY_SEP);
+		buf_add(&r->keys, f.val, f.val_len);
+	}
+	rows = member_count(r, row, len, "rows", false);
+	if (json_object_get(row, len, "aggs", &v, &n) != 1 ||
+	    json_object_open(&it, v, n, NULL) < 0)
+		bad_partial(r, "not a partial row of inlet-window --partial: no \"aggs\"");
+	check_names(r, v, n, true);
+	if (rows < 1)
+		bad_partial(r, "partial row's \"rows\" is 0");
+
+	/* The shard's watermark counts even when the state itself comes too late. */
+	if (wm != NO_WATERMARK && wm > r->shard_wm[k])
+		r->shard_wm[k] = wm;
+	r->rows++;
+	if (start + s->size_us <= r->watermark) {
+		r->late_states++;
+		r->late_rows += rows;
+		return;
+	}
+	w = table_get(&r->table, start, r->keys.data, r->keys.len);
+	w->rows += rows;
+	w->changed = true;
+	for (i = 0; i < s->n_aggs; i++) {
+		struct json_field g;
+		if (json_object_next(&it, &g, NULL) != 1)
+			bad_partial(r, "partial row's aggregates are cut short");
+		e = g.val;
+		en = g.val_len;
+		if (window_merge(&r->table, w, i, rows, e, en) < 0)
+			bad_partial(r, "partial row's state of %.*s is malformed",
+				    (int)strlen(s->aggs[i].label) - 4, s->aggs[i].label + 2);
+	}
+}
+
+/*
+ * The global watermark after a batch: the min (or with --watermark-policy
+ * max, the max) of the shards' watermarks.  Under min a shard not heard
+ * from yet holds it where it is; it never moves back.
+ */
+static long long merged_watermark(const struct run *r)
+{
+	long long m = NO_WATERMARK;
+
+	if (opt.delay_us < 0)
+		return r->watermark;
+	for (long long k = 0; k < r->n_shards; k++) {
+		long long x = r->shard_wm[k];
+		if (x == NO_WATERMARK) {
+			if (!opt.policy_max)
+				return r->watermark;
+			continue;
+		}
+		if (m == NO_WATERMARK || (opt.policy_max ? x > m : x < m))
+			m = x;
+	}
+	return m > r->watermark ? m : r->watermark;
+}
+
 static void begin_batch(struct run *r, long long id)
 {
 	r->batch = id;
@@ -466,14 +815,55 @@ static void begin_batch(struct run *r, long long id)
 		r->last = id;
 }
 
+/* --merge's snapshot header member: ,"shards":[watermark or null, ...]. */
+static void shards_text(const struct run *r, struct buf *out)
+{
+	buf_adds(out, ",\"shards\":[");
+	for (long long k = 0; k < r->n_shards; k++) {
+		if (k)
+			buf_addc(out, ',');
+		if (r->shard_wm[k] == NO_WATERMARK) {
+			buf_adds(out, "null");
+			continue;
+		}
+		buf_addc(out, '"');
+		timestamp_format(r->shard_wm[k], out);
+		buf_addc(out, '"');
+	}
+	buf_addc(out, ']');
+}
+
+/* The members of this batch's partial rows before "window": see inlet-window(1). */
+static void partial_head(const struct run *r, long long watermark, struct buf *out)
+{
+	buf_reset(out);
+	buf_printf(out, "{\"partial\":1,\"shard\":\"%lld/%lld\",\"watermark\":",
+		   opt.shard_k, opt.shard_n);
+	if (watermark == NO_WATERMARK) {
+		buf_adds(out, "null");
+	} else {
+		buf_addc(out, '"');
+		timestamp_format(watermark, out);
+		buf_addc(out, '"');
+	}
+	if (opt.delay_us < 0)
+		buf_adds(out, ",\"delay_us\":null");
+	else
+		buf_printf(out, ",\"delay_us\":%lld", opt.delay_us);
+	buf_printf(out, ",\"slide_us\":%lld,", opt.spec.slide_us);
+}
+
 /* Save the state, less the windows EVICTED is about to close (or none). */
 static void write_snapshot(struct run *r, long long evicted)
 {
 	long long committed;
 
 	buf_reset(&r->snapshot);
+	buf_reset(&r->text);
+	if (opt.merge)
+		shards_text(r, &r->text);
 	table_snapshot(&r->table, r->batch, r->watermark, evicted, r->options.data,
-		       &r->snapshot);
+		       r->text.data, &r->snapshot);
 	ckpt_path(&r->ck, "state", r->batch, &r->path);
 	if (write_file_atomic(r->path.data, r->snapshot.data, r->snapshot.len) < 0)
 		die_errno(EX_IOERR, "cannot write '%s'", r->path.data);
@@ -508,12 +898,19 @@ static void finish_batch(struct run *r, bool at_eof)
 	if (r->already_committed)
 		return;
 	r->batches++;
-	if (opt.delay_us >= 0 && r->max_event != LLONG_MIN &&
-	    r->max_event - opt.delay_us > next)
+	if (opt.merge)
+		next = merged_watermark(r);
+	else if (opt.delay_us >= 0 && r->max_event != LLONG_MIN &&
+		 r->max_event - opt.delay_us > next)
 		next = r->max_event - opt.delay_us;
 	if (at_eof)
 		closing = next;
-	switch (opt.mode) {
+	/* A shard hands on every state of the batch and keeps none. */
+	if (opt.partial) {
+		list = table_select(&r->table, every, 0, &n);
+		closing = LLONG_MAX;
+		partial_head(r, next, &r->partial_head);
+	} else switch (opt.mode) {
 	case MODE_APPEND: list = table_select(&r->table, closed_by, closing, &n); break;
 	case MODE_UPDATE: list = table_select(&r->table, changed, 0, &n); break;
 	case MODE_COMPLETE: list = table_select(&r->table, every, 0, &n); break;
@@ -527,21 +924,53 @@ static void finish_batch(struct run *r, bool at_eof)
 	 */
 	crash_point("window-before-state");
 	if (opt.checkpoint)
-		write_snapshot(r, opt.mode == MODE_COMPLETE ? NO_WATERMARK : closing);
+		write_snapshot(r, opt.mode == MODE_COMPLETE && !opt.partial ?
+			       NO_WATERMARK : closing);
 	crash_point("window-after-state");
 	/* The rows go out in pieces: a million of them need not sit in memory. */
 	for (size_t i = 0; i < n; i++) {
 		struct window *w = table_window(&r->table, list[i].index);
 		table_prefetch(&r->table, list, n, i);
-		window_format(&r->table, w, &r->out);
+		if (opt.partial)
+			window_format_partial(&r->table, w, r->partial_head.data, &r->out);
+		else
+			window_format(&r->table, w, &r->out);
 		w->changed = false;
 		if (r->out.len >= OUT_PIECE)
 			write_out(&r->out);
 	}
 	write_out(&r->out);
 	free(list);
-	if (opt.mode != MODE_COMPLETE)
+	if (opt.mode != MODE_COMPLETE || opt.partial)
 		table_evict(&r->table, closing);
+}
+
+/* The shards' watermarks from the header of the state restore() read (in r->text). */
+static void restore_shards(struct run *r)
+{
+	struct json_iter it;
+	const char *v;
+	size_t n;
+	int more;
+
+	if (json_object_get(r->text.data, r->text.len, "shards", &v, &n) != 1 ||
+	    json_array_open(&it, v, n, NULL) < 0)
+		die(EX_DATAERR, "checkpoint file '%s' line 1 is malformed (no shards' "
+		    "watermarks); restore it or start a new checkpoint", r->path.data);
+	while ((more = json_array_next(&it, &v, &n, NULL)) == 1) {
+		long long t = NO_WATERMARK;
+		if (!(n == 4 && !memcmp(v, "null", 4)) &&
+		    (!json_is_string(v, n) || datetime_parse(v + 1, n - 2, NULL, &t) < 0))
+			more = -1;
+		if (more < 0 || r->n_shards >= 1000000)
+			break;
+		r->shard_wm = xrealloc(r->shard_wm, (size_t)(r->n_shards + 1) *
+				       sizeof(*r->shard_wm));
+		r->shard_wm[r->n_shards++] = t;
+	}
+	if (more != 0)
+		die(EX_DATAERR, "checkpoint file '%s' line 1 is malformed (bad shards' "
+		    "watermarks); restore it or start a new checkpoint", r->path.data);
 }
 
 static void restore(struct run *r)
@@ -562,10 +991,13 @@ static void restore(struct run *r)
 			    r->path.data, r->committed);
 		return;
 	}
+	buf_reset(&r->text);
 	table_restore(&r->table, r->path.data, &text, r->committed, r->options.data,
-		      &watermark);
+		      &watermark, &r->text);
 	if (opt.delay_us >= 0)
 		r->watermark = watermark == NO_WATERMARK ? 0 : watermark;
+	if (opt.merge)
+		restore_shards(r);
 	buf_free(&text);
 }
 
@@ -623,8 +1055,14 @@ int main(int argc, char **argv)
 	r.count_only = true;
 	for (size_t i = 0; i < opt.spec.n_aggs; i++)
 		r.count_only &= opt.spec.aggs[i].kind == AGG_COUNT;
-	r.time_len = strlen(opt.time_field);
-	spec_describe(&opt.spec, opt.time_field, mode_names[opt.mode], &r.options);
+	r.time_len = opt.time_field ? strlen(opt.time_field) : 0;
+	spec_describe(&opt.spec, opt.merge ? "-" : opt.time_field,
+		      opt.partial ? "-" : mode_names[opt.mode], &r.options);
+	/* A shard's state or a merge's is not a window stage's: told apart here. */
+	if (opt.partial)
+		buf_printf(&r.options, " partial=%lld/%lld", opt.shard_k, opt.shard_n);
+	if (opt.merge)
+		buf_printf(&r.options, " merge=%s", opt.policy_max ? "max" : "min");
 	if (opt.checkpoint)
 		open_checkpoint(&r);
 	if (opt.late_path && !(r.late = fopen(opt.late_path, "a")))
@@ -642,7 +1080,11 @@ int main(int argc, char **argv)
 			batch_die_cut(&r.in, "its windows were not released and are "
 				      "replayed on restart");
 		case BATCH_ROW:
-			if (!r.already_committed)
+			if (r.already_committed)
+				continue;
+			if (opt.merge)
+				merge_row(&r, rec);
+			else
 				add_row(&r, rec);
 			continue;
 		case BATCH_SCHEMA:
@@ -672,8 +1114,13 @@ int main(int argc, char **argv)
 			stream_flush(stdout);
 	}
 done:
-	if (!opt.quiet && (isatty(STDERR_FILENO) || r.late_rows || r.bad_time ||
-			   r.not_numeric))
+	if (opt.merge && !opt.quiet && (isatty(STDERR_FILENO) || r.late_states))
+		fprintf(stderr, "%s: %lld partial rows in %lld batches, %lld of closed "
+			"windows dropped (%lld rows), %zu windows in state\n",
+			program_invocation_short_name, r.rows, r.batches, r.late_states,
+			r.late_rows, r.table.count);
+	else if (!opt.quiet && (isatty(STDERR_FILENO) || r.late_rows || r.bad_time ||
+				r.not_numeric))
 		fprintf(stderr, "%s: %lld rows in %lld batches, %lld late rows dropped, "
 			"%lld rows without a valid time, %lld values not numeric, %zu "
 			"windows in state\n", program_invocation_short_name, r.rows,
@@ -694,6 +1141,9 @@ done:
 	buf_free(&r.snapshot);
 	buf_free(&r.keys);
 	buf_free(&r.pending_keys);
+	buf_free(&r.partial_head);
+	buf_free(&r.text);
+	free(r.shard_wm);
 	if (opt.checkpoint)
 		ckpt_close(&r.ck);
 	close_stdout();
