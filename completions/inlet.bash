@@ -52,7 +52,8 @@ _inlet_options()
 		;;
 	window)
 		printf '%s\n' --time --time-unit --window --slide --group-by --agg \
-			--watermark --output-mode --late-records --checkpoint --rows-only --quiet \
+			--watermark --output-mode --late-records --partial --shard --merge \
+			--watermark-policy --checkpoint --rows-only --quiet \
 			--check-options --help --version -c -q -h
 		;;
 	commit)
@@ -260,6 +261,9 @@ _inlet_value()
 	window:--time-unit)
 		_inlet_compgen -W 's ms us' -- "$cur"
 		;;
+	window:--watermark-policy)
+		_inlet_compgen -W 'min max' -- "$cur"
+		;;
 	window:--agg)
 		_inlet_prefixes 'count sum: avg: min: max: approx_count_distinct:'
 		;;
@@ -306,7 +310,7 @@ _inlet_value()
 	cast:--column-name-of-corrupt-record | cast:--map | \
 	join:--on | join:--select | join:--prefix | join:--rename | \
 	window:--time | window:--window | window:--slide | window:--group-by | \
-	window:--watermark | \
+	window:--watermark | window:--shard | \
 	commit:--table | commit:--key | commit:--keep-batches | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
