@@ -119,6 +119,30 @@ check_split() {
 	grep -q '"min_a":"n/a"\|"max_a":"n/a"' single
 }
 
+# last_batch: the rows of the last batch of standard input.
+last_batch() {
+	awk '/^\{"_inlet":"begin"/ { n = 0; next } /^\{"_inlet":/ { next } { row[n++] = $0 }
+		END { for (i = 0; i < n; i++) print row[i] }'
+}
+
+@test "shards' streams one after another, or as FILE arguments, give the same windows; a checkpoint refuses repeated batch numbers" {
+	gen 3 > stream
+	opts=(--window 30s --group-by c "${AGGS[@]}")
+	for k in 0 1; do
+		split_stream key 2 "$k" < stream | inlet-window -q --time ts "${opts[@]}" \
+			--partial --shard "$k/2" > "p$k"
+	done
+	inlet-window -q --time ts "${opts[@]}" --output-mode complete < stream | last_batch > single
+	[ "$(wc -l < single)" -ge 12 ]
+	cat p0 p1 | inlet-window -q "${opts[@]}" --output-mode complete --merge | last_batch > cat
+	diff single cat
+	inlet-window -q "${opts[@]}" --output-mode complete --merge p1 p0 | last_batch > args
+	diff single args
+	run inlet-window -q --checkpoint ck "${opts[@]}" --merge p0 p1
+	assert_equal "$status" 65
+	assert_output --partial "'p1' line 1: batch 0 after batch 2: with --checkpoint the merge needs batches numbered once"
+}
+
 @test "the partial row shape: shard, watermark, delay, slide, window, keys, rows and each aggregate's state" {
 	printf '%s\n' '{"_inlet":"begin","batch":0}' \
 		"{\"ts\":$((T0 + 5)),\"c\":\"C1\",\"a\":\"1.10\",\"u\":1}" \

@@ -310,6 +310,8 @@ static void parse_options(int argc, char **argv)
 		}
 	}
 	check_roles();
+	if (opt.merge && !s->size_us)
+		usage_error("--window DURATION is required");
 	if ((!opt.time_field && !opt.merge) || !s->size_us)
 		usage_error("--time FIELD and --window DURATION are required");
 	if (!s->slide_us)
@@ -355,6 +357,7 @@ struct run {
 	long long *shard_wm;
 	long long n_shards;	/* N of the shards' K/N; 0: no partial row yet */
 	long long late_states;	/* partial rows of closed windows, dropped */
+	bool batch_seen;	/* a batch has begun in this run */
 	struct buf text;
 };
 
@@ -1095,6 +1098,18 @@ int main(int argc, char **argv)
 				    "--checkpoint needs batches numbered by inlet-discover "
 				    "--checkpoint", r.in.in.name, r.in.in.lineno,
 				    "an unnumbered batch");
+			/*
+			 * Shards' streams put one after another number their
+			 * batches again: a checkpointed commit would take the
+			 * second batch 0 as committed and drop it.
+			 */
+			if (opt.merge && opt.checkpoint && r.batch_seen && r.in.id <= r.batch)
+				die(EX_DATAERR, "'%s' line %lu: batch %lld after batch %lld: "
+				    "with --checkpoint the merge needs batches numbered "
+				    "once, as inlet-discover numbers the files of partial "
+				    "rows it reads back", r.in.in.name, r.in.in.lineno,
+				    r.in.id, r.batch);
+			r.batch_seen = true;
 			begin_batch(&r, r.in.id);
 			break;
 		case BATCH_END:
