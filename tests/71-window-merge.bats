@@ -343,3 +343,20 @@ shard_stream() {
 	assert_equal "$status" 64
 	assert_output --partial "holds the state of other options"
 }
+
+@test "a shard restarts from its checkpoint: a replayed batch gives the same partial rows, its watermark restored" {
+	printf '%s\n' '{"_inlet":"begin","batch":0}' "{\"ts\":$((T0 + 100)),\"c\":\"C1\"}" '{"_inlet":"end","batch":0}' > b0
+	printf '%s\n' '{"_inlet":"begin","batch":1}' "{\"ts\":$((T0 + 5)),\"c\":\"C1\"}" '{"_inlet":"end","batch":1}' > b1
+	popts=(--time ts --window 30s --watermark 10s --group-by c --partial --shard 1/2)
+	cat b0 b1 | inlet-window -q --checkpoint ck "${popts[@]}" > first
+	# The row of batch 1 is older than batch 0's: its rows carry the watermark
+	# of batch 0 (12:01:30), which only the restored state can know.
+	grep -q '"watermark":"2024-03-01T12:01:30Z".*"start":"2024-03-01T12:00:00Z"' first
+	mkdir -p ck/commits && touch ck/commits/0
+	run inlet-window -q --checkpoint ck "${popts[@]}" < b1
+	assert_success
+	assert_output "$(tail -3 first)"
+	run inlet-window -q --checkpoint ck "${popts[@]/1\/2/0/2}" < b1
+	assert_equal "$status" 64
+	assert_output --partial "holds the state of other options"
+}
