@@ -992,8 +992,11 @@ int window_merge(struct window_table *t, struct window *w, size_t i, long long r
 		if (json_object_get(val, len, "sum", &v, &n) != 1 || !json_is_string(v, n))
 			return -1;
 		buf_reset(text);
+		/* A sum may have grown past the bounds of one value: twice them. */
 		if (json_string_decode(text, v, n) < 0 ||
-		    sum_decimal(&t->scratch[1], text->data, text->len) < 0 ||
+		    decimal_parse(&t->scratch[1], text->data, text->len) < 0 ||
+		    t->scratch[1].scale < 0 || t->scratch[1].scale > SUM_MAX_SCALE ||
+		    decimal_digits(&t->scratch[1]) > 2 * SUM_MAX_DIGITS ||
 		    json_object_get(val, len, "n", &v, &n) != 1 || !get_count(v, n, &count))
 			return -1;
 		decimal_add(&sum->sum, &t->scratch[1]);
