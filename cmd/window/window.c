@@ -7,6 +7,10 @@
  * state is written to CK/state/N before the batch's rows and its "end"
  * record are released, so a restart that restores the state of the last
  * committed batch L and sees batch L+1 again emits the same rows again.
+ *
+ * With --partial a shard writes, per batch, the states its rows made and
+ * keeps none; with --merge those states are added up under the minimum
+ * (or maximum) of the shards' watermarks, and released as rows would be.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -560,7 +564,8 @@ static void add_row(struct run *r, const struct record *rec)
 	die(EX_DATAERR, "'%s' line %lu: %s", (r)->in.in.name, (r)->in.in.lineno, \
 	    partial_message(__VA_ARGS__))
 
-static const char *__attribute__((format(printf, 1, 2))) partial_message(const char *fmt, ...)
+static const char *__attribute__((format(printf, 1, 2)))
+partial_message(const char *fmt, ...)
 {
 	static char text[1024];
 	va_list ap;
