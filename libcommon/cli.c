@@ -189,3 +189,22 @@ void print_version(void)
 	close_stdout();
 	exit(0);
 }
+
+void parse_shard_arg(const char *value, long long *k, long long *n)
+{
+	const char *slash = strchr(value, '/');
+
+	if (!slash || slash == value || !slash[1] || strspn(value, "0123456789") !=
+	    (size_t)(slash - value) || strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    slash - value > 7 || strlen(slash + 1) > 7)
+		usage_error("invalid value '%s' for --shard: expected K/N, two whole "
+			    "numbers with 0 <= K < N (e.g. 0/4)", value);
+	*k = strtoll(value, NULL, 10);
+	*n = strtoll(slash + 1, NULL, 10);
+	if (*n < 1 || *n > SHARD_MAX)
+		usage_error("invalid value '%s' for --shard: N must be 1 to %d", value,
+			    SHARD_MAX);
+	if (*k >= *n)
+		usage_error("invalid value '%s' for --shard: K must be below N "
+			    "(shards are numbered 0 to %lld)", value, *n - 1);
+}

@@ -16,6 +16,13 @@ long long parse_size_arg(const char *opt, const char *value);
  * "1m30s", "1.5s", Spark's "10 seconds"; a bare number is seconds).
  */
 long long parse_duration_arg(const char *opt, const char *value);
+/* The most shards --shard K/N takes. */
+#define SHARD_MAX 1000000
+/*
+ * --shard K/N (discover's files, window's partial states): two whole
+ * numbers with 0 <= K < N <= SHARD_MAX, into *K and *N.
+ */
+void parse_shard_arg(const char *value, long long *k, long long *n);
 /* What a stage does with a record or value it cannot read (Spark's mode). */
 enum record_mode { MODE_PERMISSIVE, MODE_DROPMALFORMED, MODE_FAILFAST };
 /* permissive, dropmalformed or failfast, in any case. */

@@ -156,7 +156,7 @@ static void parse_options(int argc, char **argv)
 			if (opt.backfill_ms < 1)
 				die(EX_USAGE, "--backfill-interval must be 1ms or more");
 			break;
-		case O_SHARD: parse_shard_arg(optarg); break;
+		case O_SHARD: parse_shard_arg(optarg, &opt.shard_k, &opt.shard_n); break;
 		case O_AFTER:
 			opt.modified_after_us = parse_time_arg("--modified-after", optarg);
 			opt.modified_after = optarg;

@@ -171,15 +171,12 @@ bool pattern_matches(const char *rel);
  * its source (inlet-discover(1) defines it); neither may ever change.
  */
 #define SHARD_HASH_INIT 14695981039346656037ULL
-#define SHARD_MAX 1000000
 /* FNV-1a 64 of the N bytes at S, continuing from H. */
 unsigned long long shard_hash(unsigned long long h, const char *s, size_t n);
 /* The shard, 0 to N - 1, of the key whose shard_hash is H. */
 long long shard_of(unsigned long long h, long long n);
 /* Is the key hashed to H this worker's (always, without --shard)? */
 bool shard_takes(unsigned long long h);
-/* --shard K/N into opt; a bad value is a usage_error. */
-void parse_shard_arg(const char *value);
 /* The ISO 8601 timestamp VALUE of option NAME in microseconds; a bad one is a usage_error. */
 long long parse_time_arg(const char *name, const char *value);
 /* Is MTIME inside --modified-after/--modified-before (both exclusive)? */

@@ -46,28 +46,6 @@ bool shard_takes(unsigned long long h)
 	return opt.shard_n <= 1 || shard_of(h, opt.shard_n) == opt.shard_k;
 }
 
-void parse_shard_arg(const char *value)
-{
-	const char *slash = strchr(value, '/');
-	char *end;
-	long long k, n;
-
-	if (!slash || slash == value || !slash[1] || strspn(value, "0123456789") !=
-	    (size_t)(slash - value) || strspn(slash + 1, "0123456789") != strlen(slash + 1))
-		usage_error("invalid value '%s' for --shard: expected K/N, two whole "
-			    "numbers with 0 <= K < N (e.g. 0/4)", value);
-	k = strtoll(value, &end, 10);
-	n = strtoll(slash + 1, &end, 10);
-	if (n < 1 || n > SHARD_MAX)
-		usage_error("invalid value '%s' for --shard: N must be 1 to %d", value,
-			    SHARD_MAX);
-	if (k >= n)
-		usage_error("invalid value '%s' for --shard: K must be below N "
-			    "(shards are numbered 0 to %lld)", value, n - 1);
-	opt.shard_k = k;
-	opt.shard_n = n;
-}
-
 long long parse_time_arg(const char *name, const char *value)
 {
 	long long us;

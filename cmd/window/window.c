@@ -185,24 +185,6 @@ static void set_group_by(char *list)
 	}
 }
 
-/* --shard K/N, as inlet-discover takes it: 0 <= K < N. */
-static void parse_shard(const char *value)
-{
-	const char *slash = strchr(value, '/');
-
-	if (!slash || slash == value || !slash[1] ||
-	    strspn(value, "0123456789") != (size_t)(slash - value) ||
-	    strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
-	    slash - value > 6 || strlen(slash + 1) > 6)
-		usage_error("invalid value '%s' for --shard: expected K/N, two whole "
-			    "numbers with 0 <= K < N (e.g. 0/4)", value);
-	opt.shard_k = strtoll(value, NULL, 10);
-	opt.shard_n = strtoll(slash + 1, NULL, 10);
-	if (opt.shard_n < 1 || opt.shard_k >= opt.shard_n)
-		usage_error("invalid value '%s' for --shard: expected K/N with "
-			    "0 <= K < N", value);
-}
-
 /* The options --partial and --merge take, and those they leave to the other. */
 static void check_roles(void)
 {
@@ -296,7 +278,7 @@ static void parse_options(int argc, char **argv)
 		case O_LATE: opt.late_path = optarg; break;
 		case O_PARTIAL: opt.partial = true; break;
 		case O_MERGE: opt.merge = true; break;
-		case O_SHARD: parse_shard(optarg); break;
+		case O_SHARD: parse_shard_arg(optarg, &opt.shard_k, &opt.shard_n); break;
 		case O_POLICY:
 			if (strcmp(optarg, "min") && strcmp(optarg, "max"))
 				die(EX_USAGE, "invalid value '%s' for --watermark-policy: "
