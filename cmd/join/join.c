@@ -12,6 +12,7 @@
  * text, never from converted values.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -256,6 +257,22 @@ static void add_key(struct buf *out, const char *v, size_t n, struct buf *tmp)
 	buf_add(out, v, n);
 }
 
+/*
+ * A name's bucket in a 256-bit filter of the output names, by its length
+ * and its first and last bytes, ASCII case folded as the names compare:
+ * most stream names are told apart from the output names without a lookup.
+ */
+static unsigned name_bucket(const char *name, size_t n)
+{
+	unsigned a = n ? (unsigned char)name[0] : 0, z = n ? (unsigned char)name[n - 1] : 0;
+
+	if (a >= 'A' && a <= 'Z')
+		a += 'a' - 'A';
+	if (z >= 'A' && z <= 'Z')
+		z += 'a' - 'A';
+	return ((unsigned)n << 16 ^ a << 8 ^ z) * 2654435761u >> 24;
+}
+
 /* ---- one version of the static side ---- */
 
 struct version {
@@ -265,7 +282,7 @@ struct version {
 	struct strmap col_of;	/* static name -> added column */
 	struct buf *out;	/* per column: the output name, escaped, unquoted */
 	struct strmap out_of;	/* output name -> column, case-folded */
-	uint64_t out_lengths;	/* bit N: an output name N bytes long (63: longer) */
+	uint64_t out_filter[4];	/* bit name_bucket(N): maybe an output name N */
 	long long rows, null_keys;
 	char loaded[32];	/* when, for messages */
 	unsigned *key_kinds;	/* per key: the kinds (key.h) of its static values */
@@ -303,6 +320,18 @@ static size_t add_column(struct version *v, const char *name, size_t n)
 	return v->ncols++;
 }
 
+/*
+ * What a member at one position of the last static row was: rows of one
+ * source list the same names in the same order, so a name that matches
+ * costs a comparison, not a lookup.
+ */
+struct position {
+	char *name;		/* owned; NULL: nothing known */
+	size_t len;
+	uint64_t keys;		/* bit K: it is the static key K */
+	int col;		/* the added column, or -1 */
+};
+
 /* What load_row needs between rows; arrays indexed by key or column. */
 struct loader {
 	struct version *v;
@@ -313,6 +342,8 @@ struct loader {
 	size_t *val_len;
 	bool *seen;
 	size_t cap;
+	struct position *pos;
+	size_t npos;
 	struct buf name, row, tmp;
 	struct buf *why;
 };
@@ -329,50 +360,93 @@ static void loader_fit(struct loader *l)
 	memset(l->seen + old, 0, (l->cap - old) * sizeof(*l->seen));
 }
 
+static void loader_free(struct loader *l)
+{
+	free(l->key_val);
+	free(l->key_len);
+	free(l->key_seen);
+	free(l->val);
+	free(l->val_len);
+	free(l->seen);
+	for (size_t i = 0; i < l->npos; i++)
+		free(l->pos[i].name);
+	free(l->pos);
+	buf_free(&l->name);
+	buf_free(&l->row);
+	buf_free(&l->tmp);
+}
+
+/* What the member named NAME is: the keys it is, its column (added if new). */
+static struct position classify_name(struct loader *l, const char *name, size_t n)
+{
+	struct version *v = l->v;
+	struct position p = { NULL, n, 0, -1 };
+
+	for (size_t k = 0; k < opt.nkeys; k++)
+		if (name_is(opt.static_key[k], name, n))
+			p.keys |= 1ULL << (k < 63 ? k : 63);
+	p.col = strmap_get(&v->col_of, name, n);
+	if (p.col < 0 && !opt.select && adds_columns() && !p.keys) {
+		p.col = (int)add_column(v, name, n);
+		loader_fit(l);
+	}
+	return p;
+}
+
+/* Remember POS as what the member at position I is. */
+static void remember(struct loader *l, size_t i, const char *name, struct position pos)
+{
+	if (i >= l->npos) {
+		l->pos = xrealloc(l->pos, (i + 1) * sizeof(*l->pos));
+		for (; l->npos <= i; l->npos++)
+			l->pos[l->npos].name = NULL;
+	}
+	free(l->pos[i].name);
+	pos.name = xstrndup(name, pos.len);
+	l->pos[i] = pos;
+}
+
 /*
- * A static row goes into the arena as KEY SEP VALUE SEP VALUE ..., one
- * value per added column known so far (a column first seen in a later row
- * is null in earlier ones).  A row with a null or missing key can never
- * match, so it is counted and left out.
+ * A static row goes into the arena as KEY MARKER VALUE MARKER VALUE ...,
+ * one value per added column known so far (a column first seen in a later
+ * row is null in earlier ones).  A row with a null or missing key can
+ * never match, so it is counted and left out.
  */
-static int load_row(void *ctx, const char *text, size_t len)
+static int load_row(void *ctx, const struct record *rec)
 {
 	struct loader *l = ctx;
 	struct version *v = l->v;
-	struct json_iter it;
-	struct json_field f;
-	struct json_error err;
-	bool add_all = !opt.select && adds_columns();
-	int r;
+	/* More keys than bits: every member is looked up by name. */
+	bool cache = opt.nkeys < 64;
 
 	memset(l->key_val, 0, opt.nkeys * sizeof(*l->key_val));
 	memset(l->val, 0, v->ncols * sizeof(*l->val));
-	if (json_object_open(&it, text, len, &err) < 0)
-		goto bad;
-	while ((r = json_object_next(&it, &f, &err)) == 1) {
-		size_t n;
-		const char *name = field_name(&f, &l->name, &n);
-		bool key = false;
-		for (size_t k = 0; k < opt.nkeys; k++) {
-			if (name_is(opt.static_key[k], name, n)) {
-				l->key_val[k] = f.val;
-				l->key_len[k] = f.val_len;
-				l->key_seen[k] = key = true;
-			}
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
+		struct position pos;
+		if (cache && i < l->npos && l->pos[i].name && !f.key_escaped &&
+		    l->pos[i].len == f.key_len && !memcmp(l->pos[i].name, f.key, f.key_len)) {
+			pos = l->pos[i];
+		} else {
+			size_t n;
+			const char *name = field_name(&f, &l->name, &n);
+			pos = classify_name(l, name, n);
+			if (cache)
+				remember(l, i, name, pos);
 		}
-		int c = strmap_get(&v->col_of, name, n);
-		if (c < 0 && add_all && !key) {
-			c = (int)add_column(v, name, n);
-			loader_fit(l);
+		for (size_t k = 0; pos.keys && k < opt.nkeys; k++) {
+			if (!(pos.keys >> k & 1))
+				continue;
+			l->key_val[k] = f.val;
+			l->key_len[k] = f.val_len;
+			l->key_seen[k] = true;
 		}
-		if (c >= 0) {
-			l->val[c] = f.val;
-			l->val_len[c] = f.val_len;
-			l->seen[c] = true;
+		if (pos.col >= 0) {
+			l->val[pos.col] = f.val;
+			l->val_len[pos.col] = f.val_len;
+			l->seen[pos.col] = true;
 		}
 	}
-	if (r < 0)
-		goto bad;
 	v->rows++;
 	buf_reset(&l->row);
 	for (size_t k = 0; k < opt.nkeys; k++) {
@@ -381,24 +455,26 @@ static int load_row(void *ctx, const char *text, size_t len)
 			return 0;
 		}
 		if (k)
-			buf_addc(&l->row, TABLE_SEP);
+			buf_addc(&l->row, TABLE_KEY_SEP);
 		add_key(&l->row, l->key_val[k], l->key_len[k], &l->tmp);
 		v->key_kinds[k] |= key_kind_of(l->key_val[k]);
 	}
-	size_t key_len = l->row.len;
 	for (size_t c = 0; c < v->ncols; c++) {
-		buf_addc(&l->row, TABLE_SEP);
-		if (l->val[c])
-			buf_add(&l->row, l->val[c], l->val_len[c]);
-		else
+		const char *val = l->val[c];
+		size_t n = l->val_len[c];
+		if (!val) {
+			buf_addc(&l->row, TABLE_SEP);
 			buf_add(&l->row, "null", 4);
+		} else if (val[0] == '"') {	/* the quotes go: the marker says so */
+			buf_addc(&l->row, TABLE_STR);
+			buf_add(&l->row, val + 1, n - 2);
+		} else {
+			buf_addc(&l->row, TABLE_SEP);
+			buf_add(&l->row, val, n);
+		}
 	}
-	table_add(&v->table, l->row.data, l->row.len, key_len,
-		  hash_bytes(l->row.data, key_len));
+	table_add(&v->table, l->row.data, l->row.len);
 	return 0;
-bad:
-	buf_printf(l->why, "static row %lld is not a JSON object: %s", v->rows + 1, err.msg);
-	return EX_DATAERR;
 }
 
 static const char *renamed(const char *name)
@@ -463,7 +539,8 @@ static int name_columns(struct version *v, struct loader *l, struct buf *why)
 			rc = EX_DATAERR;
 		}
 		strmap_put(&v->out_of, name.data, name.len, (int)c);
-		v->out_lengths |= 1ULL << (name.len < 63 ? name.len : 63);
+		unsigned b = name_bucket(name.data, name.len);
+		v->out_filter[b / 64] |= 1ULL << (b % 64);
 		json_string_encode(&v->out[c], name.data, name.len);
 		/* The quotes go: the row writer takes a key's text between them. */
 		memmove(v->out[c].data, v->out[c].data + 1, v->out[c].len - 2);
@@ -498,15 +575,7 @@ static struct version *load(struct static_source *src, struct buf *why, int *cod
 	*code = static_source_read(src, load_row, &l, why);
 	if (!*code)
 		*code = name_columns(v, &l, why);
-	free(l.key_val);
-	free(l.key_len);
-	free(l.key_seen);
-	free(l.val);
-	free(l.val_len);
-	free(l.seen);
-	buf_free(&l.name);
-	buf_free(&l.row);
-	buf_free(&l.tmp);
+	loader_free(&l);
 	if (*code) {
 		version_free(v);
 		return NULL;
@@ -619,29 +688,32 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 static void emit_joined(struct state *st, const struct record *rec, uint32_t row)
 {
 	const struct version *v = st->cur;
-	const char *p = NULL, *end = NULL, *text;
+	const char *p = row != TABLE_NONE ? table_values(&v->table, row) : "", *text;
 	struct rowwriter w;
 	size_t len;
 
-	if (row != TABLE_NONE) {
-		size_t n;
-		p = table_values(&v->table, row, &n);
-		end = p + n;
-	}
 	rowwriter_begin(&w, rec, &st->out, NULL);
 	for (size_t c = 0; c < v->ncols; c++) {
-		const char *val = "null", *q = NULL;
-		if (p < end) {
-			p++;	/* past the separator */
-			q = memchr(p, TABLE_SEP, (size_t)(end - p));
-			if (!q)
-				q = end;
-			val = p;
+		if (!*p) {	/* a column the row was read before */
+			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, "null", 4);
+			continue;
 		}
-		rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, val,
-				  q ? (size_t)(q - p) : 4);
-		if (q)
-			p = q;
+		char marker = *p++;
+		const char *q = p;
+		while (*q && *q != TABLE_STR && *q != TABLE_SEP)
+			q++;
+		if (marker == TABLE_STR) {
+			rowwriter_add_key_raw(&w, v->out[c].data, v->out[c].len);
+			buf_grow(w.out, (size_t)(q - p) + 2);
+			w.out->data[w.out->len++] = '"';
+			memcpy(w.out->data + w.out->len, p, (size_t)(q - p));
+			w.out->len += (size_t)(q - p);
+			w.out->data[w.out->len++] = '"';
+			w.out->data[w.out->len] = '\0';
+		} else {
+			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, p, (size_t)(q - p));
+		}
+		p = q;
 	}
 	text = rowwriter_finish(&w, &len);
 	stream_write(stdout, text, len);
@@ -656,7 +728,7 @@ static void combine_forms(struct state *st)
 		for (int i = 0; i < st->form_i[k]; i++)
 			f += strlen(f) + 1;
 		if (k)
-			buf_addc(&st->key, TABLE_SEP);
+			buf_addc(&st->key, TABLE_KEY_SEP);
 		buf_adds(&st->key, f);
 	}
 }
@@ -686,7 +758,7 @@ static void build_alt(struct state *st, struct version *v)
 		const char *key = table_key(&v->table, row, &len), *end = key + len;
 		buf_reset(&st->forms);
 		for (size_t k = 0; k < opt.nkeys; k++) {
-			const char *sep = memchr(key, TABLE_SEP, (size_t)(end - key));
+			const char *sep = memchr(key, TABLE_KEY_SEP, (size_t)(end - key));
 			if (!sep)
 				sep = end;
 			st->form_at[k] = st->forms.len;
@@ -697,11 +769,9 @@ static void build_alt(struct state *st, struct version *v)
 		}
 		while (next_combination(st)) {
 			combine_forms(st);
-			size_t key_len = st->key.len;
-			uint32_t hash = hash_bytes(st->key.data, key_len);
-			buf_addc(&st->key, TABLE_SEP);
-			buf_add(&st->key, &row, sizeof(row));
-			table_add(&v->alt, st->key.data, st->key.len, key_len, hash);
+			/* The row's number as text: the arena holds no NUL inside a row. */
+			buf_printf(&st->key, "%c%" PRIu32, TABLE_SEP, row);
+			table_add(&v->alt, st->key.data, st->key.len);
 		}
 	}
 	table_index(&v->alt);
@@ -748,11 +818,8 @@ static void match_across_types(struct state *st, uint32_t exact)
 		uint32_t r = table_find(&v->alt, st->key.data, st->key.len,
 					hash_bytes(st->key.data, st->key.len));
 		for (; r != TABLE_NONE; r = table_find_next(&v->alt, r)) {
-			size_t n;
-			const char *p = table_values(&v->alt, r, &n);
-			uint32_t row;
-			memcpy(&row, p + 1, sizeof(row));
-			add_match(st, row);
+			const char *p = table_values(&v->alt, r);
+			add_match(st, (uint32_t)strtoul(p + 1, NULL, 10));
 		}
 	}
 }
@@ -795,8 +862,9 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		const struct json_field f = rec->fields[i];
 		size_t n;
 		const char *name = field_name(&f, &st->name, &n);
-		/* Most names are not output names: their length tells, unhashed. */
-		if (collision < 0 && (v->out_lengths >> (n < 63 ? n : 63) & 1) &&
+		/* Most names are not output names: the filter tells, unhashed. */
+		unsigned b = name_bucket(name, n);
+		if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
 		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
 			buf_reset(&st->key);
 			buf_add(&st->key, name, n);
@@ -830,17 +898,21 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	if (!null_key) {
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
-		if (opt.nkeys > 1 || (key[0] == '"' && memchr(key, '\\', key_len))) {
+		bool backslash;
+		/* One pass over the key hashes it and tells whether it has escapes. */
+		uint32_t hash = hash_key(key, key_len, &backslash);
+		if (opt.nkeys > 1 || (key[0] == '"' && backslash)) {
 			buf_reset(&st->key);
 			for (size_t k = 0; k < opt.nkeys; k++) {
 				if (k)
-					buf_addc(&st->key, TABLE_SEP);
+					buf_addc(&st->key, TABLE_KEY_SEP);
 				add_key(&st->key, st->key_val[k], st->key_len[k], &st->tmp);
 			}
 			key = st->key.data;
 			key_len = st->key.len;
+			hash = hash_bytes(key, key_len);
 		}
-		match = table_find(&v->table, key, key_len, hash_bytes(key, key_len));
+		match = table_find(&v->table, key, key_len, hash);
 	}
 	if (across) {
 		match_across_types(st, match);

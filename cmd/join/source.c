@@ -295,7 +295,7 @@ static int read_file_rows(struct static_source *s, const char *format, const cha
 				rc = EX_NOINPUT;
 			}
 		} else {
-			rc = row(ctx, r.line, r.len);
+			rc = row(ctx, &rec);
 		}
 	}
 	stream_reader_free(&r);
@@ -365,6 +365,9 @@ static int read_sqlite(struct static_source *s, row_fn *row, void *ctx, struct b
 	struct buf sql = BUF_INIT, text = BUF_INIT, tmp = BUF_INIT, *names = NULL;
 	sqlite3_stmt *q = NULL;
 	int ncols = 0, rc = 0, step = SQLITE_DONE;
+	long long rows = 0;
+	struct record rec;
+	struct json_error err;
 
 	buf_adds(&sql, "SELECT * FROM \"");
 	for (const char *p = s->table; *p; p++) {
@@ -410,7 +413,14 @@ static int read_sqlite(struct static_source *s, row_fn *row, void *ctx, struct b
 			}
 		}
 		buf_adds(&text, ncols ? "}" : "{}");
-		rc = row(ctx, text.data, text.len);
+		rows++;
+		/* A column named "_inlet" makes it a control record: a row all the same. */
+		if (record_classify(&rec, text.data, text.len, &err) < 0) {
+			buf_printf(why, "static row %lld is not a JSON object: %s", rows, err.msg);
+			rc = EX_DATAERR;
+		} else {
+			rc = row(ctx, &rec);
+		}
 	}
 	if (rc == 0 && step != SQLITE_DONE)
 		goto fail;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "stream.h"
 
 enum static_kind { STATIC_FILE, STATIC_FOLDER, STATIC_SQLITE };
 
@@ -27,8 +28,11 @@ struct static_source {
 				   with its format: "csv\0PATH\0json\0PATH\0" */
 };
 
-/* Called with the text of each static row (a JSON object); 0 to go on. */
-typedef int row_fn(void *ctx, const char *text, size_t len);
+/*
+ * Called with each static row, a JSON object whose members REC lists
+ * (checked once, by record_classify); 0 to go on.
+ */
+typedef int row_fn(void *ctx, const struct record *rec);
 
 /*
  * Take SPEC (borrowed for the source's life) apart.  A malformed spec or a
