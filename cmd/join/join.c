@@ -616,7 +616,7 @@ struct state {
 	struct buf forms, norm;
 	size_t *form_at;	/* per key: where its forms start in FORMS */
 	int *form_n, *form_i;	/* per key: how many, and the one in use */
-	uint32_t *matches;	/* the static rows a row matched */
+	table_row *matches;	/* the static rows a row matched */
 	size_t nmatches, capmatches;
 };
 
@@ -685,7 +685,7 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 }
 
 /* Write the stream row REC plus the values of the static row ROW. */
-static void emit_joined(struct state *st, const struct record *rec, uint32_t row)
+static void emit_joined(struct state *st, const struct record *rec, table_row row)
 {
 	const struct version *v = st->cur;
 	const char *p = row != TABLE_NONE ? table_values(&v->table, row) : "", *text;
@@ -752,7 +752,7 @@ static bool next_combination(struct state *st)
  */
 static void build_alt(struct state *st, struct version *v)
 {
-	for (uint32_t row = table_first_row(&v->table); row != TABLE_NONE;
+	for (table_row row = table_first_row(&v->table); row != TABLE_NONE;
 	     row = table_next_row(&v->table, row)) {
 		size_t len;
 		const char *key = table_key(&v->table, row, &len), *end = key + len;
@@ -770,7 +770,7 @@ static void build_alt(struct state *st, struct version *v)
 		while (next_combination(st)) {
 			combine_forms(st);
 			/* The row's number as text: the arena holds no NUL inside a row. */
-			buf_printf(&st->key, "%c%" PRIu32, TABLE_SEP, row);
+			buf_printf(&st->key, "%c%" PRIu64, TABLE_SEP, row);
 			table_add(&v->alt, st->key.data, st->key.len);
 		}
 	}
@@ -778,7 +778,7 @@ static void build_alt(struct state *st, struct version *v)
 	v->alt_built = true;
 }
 
-static void add_match(struct state *st, uint32_t row)
+static void add_match(struct state *st, table_row row)
 {
 	if (st->nmatches == st->capmatches) {
 		st->capmatches = st->capmatches ? 2 * st->capmatches : 16;
@@ -793,14 +793,15 @@ static void add_match(struct state *st, uint32_t row)
  * A part whose static values are all of its own type is looked up by its
  * text only.
  */
-static void match_across_types(struct state *st, uint32_t exact)
+static void match_across_types(struct state *st, table_row exact,
+			       struct table_cursor *cur)
 {
 	struct version *v = st->cur;
 
 	if (!v->alt_built)
 		build_alt(st, v);
 	st->nmatches = 0;
-	for (; exact != TABLE_NONE; exact = table_find_next(&v->table, exact))
+	for (; exact != TABLE_NONE; exact = table_find_next(cur))
 		add_match(st, exact);
 	buf_reset(&st->forms);
 	for (size_t k = 0; k < opt.nkeys; k++) {
@@ -815,11 +816,12 @@ static void match_across_types(struct state *st, uint32_t exact)
 	}
 	while (next_combination(st)) {
 		combine_forms(st);
-		uint32_t r = table_find(&v->alt, st->key.data, st->key.len,
-					hash_bytes(st->key.data, st->key.len));
-		for (; r != TABLE_NONE; r = table_find_next(&v->alt, r)) {
+		struct table_cursor alt;
+		table_row r = table_find(&v->alt, st->key.data, st->key.len,
+					 hash_bytes(st->key.data, st->key.len), &alt);
+		for (; r != TABLE_NONE; r = table_find_next(&alt)) {
 			const char *p = table_values(&v->alt, r);
-			add_match(st, (uint32_t)strtoul(p + 1, NULL, 10));
+			add_match(st, (table_row)strtoull(p + 1, NULL, 10));
 		}
 	}
 }
@@ -844,8 +846,8 @@ static void warn_types(struct state *st, size_t k, unsigned stream_kind,
 		"number's type" : "such keys never match");
 }
 
-static void write_matches(struct state *st, const struct record *rec, uint32_t first,
-			  const uint32_t *rows, size_t n);
+static void write_matches(struct state *st, const struct record *rec, table_row first,
+			  struct table_cursor *cur, const table_row *rows, size_t n);
 
 /*
  * Join one row of the stream.  The hot loop: the row's members, listed by
@@ -879,7 +881,8 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		die_collision(st->in->name, v, collision, st->key.data, st->key.len, lineno);
 
 	/* Null keys never match, as in SQL. */
-	uint32_t match = TABLE_NONE;
+	table_row match = TABLE_NONE;
+	struct table_cursor cur = { NULL, 0 };
 	bool null_key = false, across = false;
 	for (size_t k = 0; k < opt.nkeys; k++)
 		if (!st->key_val[k] || is_null(st->key_val[k], st->key_len[k]))
@@ -898,9 +901,11 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	if (!null_key) {
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
-		bool backslash;
+		bool backslash = false;
+		uint32_t hash = 0;
 		/* One pass over the key hashes it and tells whether it has escapes. */
-		uint32_t hash = hash_key(key, key_len, &backslash);
+		if (opt.nkeys == 1)
+			hash = hash_key(key, key_len, &backslash);
 		if (opt.nkeys > 1 || (key[0] == '"' && backslash)) {
 			buf_reset(&st->key);
 			for (size_t k = 0; k < opt.nkeys; k++) {
@@ -912,25 +917,24 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 			key_len = st->key.len;
 			hash = hash_bytes(key, key_len);
 		}
-		match = table_find(&v->table, key, key_len, hash);
+		match = table_find(&v->table, key, key_len, hash, &cur);
 	}
 	if (across) {
-		match_across_types(st, match);
-		write_matches(st, rec, TABLE_NONE, st->matches, st->nmatches);
+		match_across_types(st, match, &cur);
+		write_matches(st, rec, TABLE_NONE, NULL, st->matches, st->nmatches);
 	} else {
-		write_matches(st, rec, match, NULL, 0);
+		write_matches(st, rec, match, &cur, NULL, 0);
 	}
 }
 
 /*
- * Write the stream row REC joined with its matches: the chain from FIRST
- * when ROWS is NULL, else the N rows of ROWS.
+ * Write the stream row REC joined with its matches: FIRST and the rest
+ * of its key's rows from CUR when ROWS is NULL, else the N rows of ROWS.
  */
-static void write_matches(struct state *st, const struct record *rec, uint32_t first,
-			  const uint32_t *rows, size_t n)
+static void write_matches(struct state *st, const struct record *rec, table_row first,
+			  struct table_cursor *cur, const table_row *rows, size_t n)
 {
-	const struct version *v = st->cur;
-	uint32_t match = rows ? (n ? rows[0] : TABLE_NONE) : first;
+	table_row match = rows ? (n ? rows[0] : TABLE_NONE) : first;
 	size_t i = 0;
 
 	switch (opt.type) {
@@ -956,7 +960,7 @@ static void write_matches(struct state *st, const struct record *rec, uint32_t f
 		if (rows)
 			match = ++i < n ? rows[i] : TABLE_NONE;
 		else
-			match = table_find_next(&v->table, match);
+			match = table_find_next(cur);
 	}
 }
 

@@ -36,28 +36,27 @@ uint32_t hash_key(const char *s, size_t n, bool *backslash)
 	return (uint32_t)h;
 }
 
+/* A slot: 23 bits of the hash, the chain flag, 40 bits of row or chain. */
+#define SLOT_FREE UINT64_MAX
+#define SLOT_CHAIN (1ULL << 40)
+#define SLOT_PAYLOAD (SLOT_CHAIN - 1)
+#define SLOT_TAG_SHIFT 41
+
+static uint64_t tag_of(uint32_t hash)
+{
+	return (uint64_t)(hash & 0x7fffff) << SLOT_TAG_SHIFT;
+}
+
 static bool is_key_end(char c)
 {
 	return c == '\0' || c == TABLE_STR || c == TABLE_SEP;
 }
 
-/* The row's text: past its next-row word. */
-static char *text_of(const struct table *t, uint32_t row)
-{
-	return t->arena + (size_t)row * 4 + 4;
-}
-
-static void set_next(struct table *t, uint32_t row, uint32_t next)
-{
-	memcpy(t->arena + (size_t)row * 4, &next, sizeof(next));
-}
-
 void table_add(struct table *t, const char *text, size_t len)
 {
-	size_t need = (4 + len + 1 + 3) & ~(size_t)3;
+	size_t need = len + 1;
 
-	if (len > UINT32_MAX || t->rows >= 1u << 30 ||
-	    (t->arena_len + need) / 4 >= TABLE_NONE)
+	if (t->rows >= 1u << 30 || t->arena_len + need >= SLOT_PAYLOAD)
 		die(EX_SOFTWARE, "static table too large");
 	if (t->arena_len + need > t->arena_cap) {
 		t->arena_cap = t->arena_cap ? t->arena_cap * 2 : 1 << 16;
@@ -65,25 +64,17 @@ void table_add(struct table *t, const char *text, size_t len)
 			t->arena_cap *= 2;
 		t->arena = xrealloc(t->arena, t->arena_cap);
 	}
-	char *row = t->arena + t->arena_len;
-	uint32_t none = TABLE_NONE;
-	memcpy(row, &none, 4);
-	memcpy(row + 4, text, len);
-	memset(row + 4 + len, 0, need - 4 - len);	/* the NUL and the padding */
+	memcpy(t->arena + t->arena_len, text, len);
+	t->arena[t->arena_len + len] = '\0';
 	t->arena_len += need;
 	t->rows++;
 }
 
-static bool same_key(const struct table *t, uint32_t row, const char *key, size_t n)
+static bool same_key(const struct table *t, table_row row, const char *key, size_t n)
 {
-	const char *text = text_of(t, row);
+	const char *text = t->arena + row;
 
 	return !memcmp(text, key, n) && is_key_end(text[n]);
-}
-
-static uint32_t home(const struct table *t, uint32_t hash)
-{
-	return (uint32_t)(((uint64_t)hash * t->nslots) >> 32);
 }
 
 static size_t key_len_of(const char *text)
@@ -95,85 +86,125 @@ static size_t key_len_of(const char *text)
 	return (size_t)(p - text);
 }
 
+/* A row whose key an earlier row has: its key's slot, and the row. */
+struct dup {
+	uint32_t at;
+	table_row row;
+};
+
+static int compare_dups(const void *a, const void *b)
+{
+	const struct dup *x = a, *y = b;
+
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
 /*
- * While building, a slot holds the last row of its key and each row the
- * one before (a stack); the keys that had more than one row, marked in
- * MANY, are turned around at the end.  So building touches no row twice
- * and needs no array of tails.
+ * The rows of keys met before are listed aside while the slots are
+ * filled, then sorted by slot (and row: the order they were added) into
+ * the chains; a table of distinct keys needs nothing more.
  */
 void table_index(struct table *t)
 {
 	uint64_t n = (uint64_t)t->rows * 10 / 7 + 1;
+	struct dup *dups = NULL;
+	size_t ndups = 0, capdups = 0;
 
+	/* The doubling left up to half of the arena unused: give it back first. */
+	t->arena = xrealloc(t->arena, t->arena_len ? t->arena_len : 1);
+	t->arena_cap = t->arena_len;
 	if (n < 16)
 		n = 16;
 	t->nslots = (uint32_t)n;
 	t->slots = xmalloc((size_t)n * sizeof(*t->slots));
 	memset(t->slots, 0xff, (size_t)n * sizeof(*t->slots));
-	uint64_t *many = xmalloc((size_t)(n + 63) / 64 * sizeof(*many));
-	memset(many, 0, (size_t)(n + 63) / 64 * sizeof(*many));
-	for (size_t off = 0; off < t->arena_len; ) {
-		uint32_t row = (uint32_t)(off / 4), at;
-		const char *text = text_of(t, row);
+	for (table_row row = 0; row < t->arena_len; ) {
+		const char *text = t->arena + row;
 		size_t key_len = key_len_of(text);
-		uint32_t hash = hash_bytes(text, key_len);
-		for (at = home(t, hash); t->slots[at].row != TABLE_NONE;
+		uint32_t hash = hash_bytes(text, key_len), at;
+		uint64_t tag = tag_of(hash);
+		for (at = table_home(t, hash); t->slots[at] != SLOT_FREE;
 		     at = at + 1 == t->nslots ? 0 : at + 1)
-			if (t->slots[at].hash == hash && same_key(t, t->slots[at].row, text, key_len))
+			if ((t->slots[at] & ~(SLOT_CHAIN | SLOT_PAYLOAD)) == tag &&
+			    same_key(t, t->slots[at] & SLOT_PAYLOAD, text, key_len))
 				break;
-		if (t->slots[at].row != TABLE_NONE) {
-			set_next(t, row, t->slots[at].row);
-			many[at / 64] |= 1ULL << (at % 64);
+		if (t->slots[at] == SLOT_FREE) {
+			t->slots[at] = tag | row;
+		} else {
+			if (ndups == capdups) {
+				capdups = capdups ? 2 * capdups : 64;
+				dups = xrealloc(dups, capdups * sizeof(*dups));
+			}
+			dups[ndups++] = (struct dup){ at, row };
 		}
-		t->slots[at] = (struct slot){ hash, row };
-		off += (4 + key_len + strlen(text + key_len) + 1 + 3) & ~(size_t)3;
+		row += key_len + strlen(text + key_len) + 1;
 	}
-	for (uint32_t at = 0; at < t->nslots; at++) {
-		if (!(many[at / 64] >> (at % 64) & 1))
-			continue;
-		uint32_t prev = TABLE_NONE, row = t->slots[at].row;
-		while (row != TABLE_NONE) {
-			uint32_t next = table_find_next(t, row);
-			set_next(t, row, prev);
-			prev = row;
-			row = next;
-		}
-		t->slots[at].row = prev;
+	if (!ndups)
+		return;
+	qsort(dups, ndups, sizeof(*dups), compare_dups);
+	size_t keys = 0;
+	for (size_t i = 0; i < ndups; i++)
+		keys += !i || dups[i].at != dups[i - 1].at;
+	t->nchains = ndups + 2 * keys;
+	t->chains = xmalloc(t->nchains * sizeof(*t->chains));
+	for (size_t i = 0, c = 0; i < ndups; ) {
+		size_t j = i;
+		uint32_t at = dups[i].at;
+		while (j < ndups && dups[j].at == at)
+			j++;
+		t->chains[c] = j - i + 1;
+		t->chains[c + 1] = t->slots[at] & SLOT_PAYLOAD;
+		t->slots[at] = (t->slots[at] & ~SLOT_PAYLOAD) | SLOT_CHAIN | c;
+		for (c += 2; i < j; i++)
+			t->chains[c++] = dups[i].row;
 	}
-	free(many);
-	/* The doubling left up to half of the arena unused: give it back. */
-	t->arena = xrealloc(t->arena, t->arena_len ? t->arena_len : 1);
-	t->arena_cap = t->arena_len;
+	free(dups);
 }
 
-uint32_t table_find(const struct table *t, const char *key, size_t n, uint32_t hash)
+table_row table_find(const struct table *t, const char *key, size_t n, uint32_t hash,
+		     struct table_cursor *cur)
 {
+	uint64_t tag = tag_of(hash);
+
+	cur->left = 0;
 	if (!t->slots)
 		return TABLE_NONE;
-	for (uint32_t at = home(t, hash); ; at = at + 1 == t->nslots ? 0 : at + 1) {
-		const struct slot *s = &t->slots[at];
-		if (s->row == TABLE_NONE)
+	for (uint32_t at = table_home(t, hash); ; at = at + 1 == t->nslots ? 0 : at + 1) {
+		uint64_t s = t->slots[at];
+		if (s == SLOT_FREE)
 			return TABLE_NONE;
-		if (s->hash == hash && same_key(t, s->row, key, n))
-			return s->row;
+		if ((s & ~(SLOT_CHAIN | SLOT_PAYLOAD)) != tag)
+			continue;
+		if (!(s & SLOT_CHAIN)) {
+			if (same_key(t, s & SLOT_PAYLOAD, key, n))
+				return s & SLOT_PAYLOAD;
+			continue;
+		}
+		const uint64_t *chain = t->chains + (s & SLOT_PAYLOAD);
+		if (same_key(t, chain[1], key, n)) {
+			cur->next = chain + 2;
+			cur->left = chain[0] - 1;
+			return chain[1];
+		}
 	}
 }
 
-uint32_t table_first_row(const struct table *t)
+table_row table_first_row(const struct table *t)
 {
 	return t->arena_len ? 0 : TABLE_NONE;
 }
 
-uint32_t table_next_row(const struct table *t, uint32_t row)
+table_row table_next_row(const struct table *t, table_row row)
 {
-	size_t off = (size_t)row * 4 + ((4 + strlen(text_of(t, row)) + 1 + 3) & ~(size_t)3);
-
-	return off < t->arena_len ? (uint32_t)(off / 4) : TABLE_NONE;
+	row += strlen(t->arena + row) + 1;
+	return row < t->arena_len ? row : TABLE_NONE;
 }
 
-const char *table_key(const struct table *t, uint32_t row, size_t *len)
+const char *table_key(const struct table *t, table_row row, size_t *len)
 {
-	const char *text = text_of(t, row);
+	const char *text = t->arena + row;
 
 	*len = key_len_of(text);
 	return text;
@@ -181,13 +212,15 @@ const char *table_key(const struct table *t, uint32_t row, size_t *len)
 
 size_t table_bytes(const struct table *t)
 {
-	return t->arena_cap + (t->slots ? (size_t)t->nslots * sizeof(*t->slots) : 0);
+	return t->arena_cap + (t->slots ? (size_t)t->nslots * sizeof(*t->slots) : 0) +
+	       t->nchains * sizeof(*t->chains);
 }
 
 void table_free(struct table *t)
 {
 	free(t->arena);
 	free(t->slots);
+	free(t->chains);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -2,22 +2,21 @@
 #define INLET_JOIN_TABLE_H
 /*
  * The static side of a join in memory.  Each static row is stored once,
- * in one arena: the next row with its key (4 bytes), its key text, then
- * the values of the selected columns, each after a marker byte, and a NUL;
- * rows start at multiples of 4 bytes so that a 32-bit offset in 4-byte
- * units reaches 16 GiB.  A string value is kept without its quotes (the
- * marker says so), which a row of short strings notices.  The marker and
- * separator bytes cannot occur in JSON text, where a control character
- * must be escaped.
+ * in one arena, as its text and a NUL, one after another: its key text,
+ * then the values of the selected columns, each after a marker byte.  A
+ * string value is kept without its quotes (the marker says so).  The
+ * marker and separator bytes cannot occur in JSON text, where a control
+ * character must be escaped.  A row is named by its offset in the arena.
  *
  * An open-addressing index of 8-byte slots, at most 70 % of them used
- * (not a power of two: the hash is scaled to the size), holds each
- * distinct key's hash and first row: a key that is not there costs one
- * probe, one that is there a probe and its row.  Rows with the same key
- * are chained in the order they were added.
+ * (not a power of two: the hash is scaled to the size), holds for each
+ * distinct key 23 bits of its hash and its row: a key that is not there
+ * costs a probe, one that is there a probe and its row.  A key with
+ * several rows holds instead its place in a list of chains: the count,
+ * then the rows in the order they were added.
  *
- * Cost per row: its text + 5 bytes + up to 3 of padding + about 11.5 of
- * index.
+ * Cost per row: its text + 1 byte + about 11.5 of index; 8 more per row
+ * of a key that has several, and 16 per such key.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,17 +26,24 @@
 #define TABLE_KEY_SEP '\x1d'	/* between the parts of a key */
 #define TABLE_STR '\x1e'	/* before a string value, its quotes left out */
 #define TABLE_SEP '\x1f'	/* before any other value, as JSON text */
-#define TABLE_NONE UINT32_MAX
+
+typedef uint64_t table_row;	/* a row's offset in the arena */
+#define TABLE_NONE UINT64_MAX
 
 struct table {
 	char *arena;		/* owned */
 	size_t arena_len, arena_cap;
 	uint32_t rows;
-	struct slot {
-		uint32_t hash;
-		uint32_t row;	/* the key's first row, or TABLE_NONE */
-	} *slots;		/* owned; at most 70 % of them used */
+	uint64_t *slots;	/* owned: tag, chain flag, row or chain; ~0: free */
 	uint32_t nslots;
+	uint64_t *chains;	/* owned: per key of several rows: count, rows */
+	size_t nchains;
+};
+
+/* Where table_find_next goes on: the rest of a key's rows. */
+struct table_cursor {
+	const uint64_t *next;
+	size_t left;
 };
 
 /*
@@ -50,11 +56,17 @@ static inline uint32_t hash_bytes(const char *s, size_t n)
 	return hash_key(s, n, NULL);
 }
 
-/* The slot HASH starts probing at: fetch it ahead of table_find. */
+/* The slot HASH starts probing at. */
+static inline uint32_t table_home(const struct table *t, uint32_t hash)
+{
+	return (uint32_t)(((uint64_t)hash * t->nslots) >> 32);
+}
+
+/* Fetch the slot of HASH into the cache ahead of table_find. */
 static inline void table_prefetch(const struct table *t, uint32_t hash)
 {
 	if (t->slots)
-		__builtin_prefetch(&t->slots[((uint64_t)hash * t->nslots) >> 32]);
+		__builtin_prefetch(&t->slots[table_home(t, hash)]);
 }
 
 /*
@@ -65,34 +77,38 @@ static inline void table_prefetch(const struct table *t, uint32_t hash)
 void table_add(struct table *t, const char *text, size_t len);
 /*
  * Build the index once every row is added, hashing each key as
- * hash_bytes does; trims the arena to size.
+ * hash_bytes does; trims the arena to size first.
  */
 void table_index(struct table *t);
-/* The first row whose key is KEY, or TABLE_NONE. */
-uint32_t table_find(const struct table *t, const char *key, size_t n, uint32_t hash);
-/* The row after ROW with the same key, or TABLE_NONE. */
-static inline uint32_t table_find_next(const struct table *t, uint32_t row)
+/*
+ * The first row whose key is KEY, or TABLE_NONE; the others follow from
+ * table_find_next with CUR.
+ */
+table_row table_find(const struct table *t, const char *key, size_t n, uint32_t hash,
+		     struct table_cursor *cur);
+/* The next row with the key table_find looked up, or TABLE_NONE. */
+static inline table_row table_find_next(struct table_cursor *cur)
 {
-	uint32_t next;
-
-	memcpy(&next, t->arena + (size_t)row * 4, sizeof(next));
-	return next;
+	if (!cur->left)
+		return TABLE_NONE;
+	cur->left--;
+	return *cur->next++;
 }
 /* Every row in the order added: the first, then each next; TABLE_NONE after the last. */
-uint32_t table_first_row(const struct table *t);
-uint32_t table_next_row(const struct table *t, uint32_t row);
+table_row table_first_row(const struct table *t);
+table_row table_next_row(const struct table *t, table_row row);
 /* The key of ROW. */
-const char *table_key(const struct table *t, uint32_t row, size_t *len);
+const char *table_key(const struct table *t, table_row row, size_t *len);
 /* The text of ROW after its key, NUL-terminated: "" or MARKER VALUE MARKER VALUE ... */
-static inline const char *table_values(const struct table *t, uint32_t row)
+static inline const char *table_values(const struct table *t, table_row row)
 {
-	const char *p = t->arena + (size_t)row * 4 + 4;
+	const char *p = t->arena + row;
 
 	while (*p && *p != TABLE_STR && *p != TABLE_SEP)
 		p++;
 	return p;
 }
-/* Bytes held: arena and index. */
+/* Bytes held: arena, index and chains. */
 size_t table_bytes(const struct table *t);
 void table_free(struct table *t);
 
