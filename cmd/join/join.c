@@ -407,7 +407,7 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
 }
 
 /*
- * A static row goes into the arena as KEY MARKER VALUE MARKER VALUE ...,
+ * A static row goes into the arena as its key and values (table.h),
  * one value per added column known so far (a column first seen in a later
  * row is null in earlier ones).  A row with a null or missing key can
  * never match, so it is counted and left out.
@@ -459,19 +459,13 @@ static int load_row(void *ctx, const struct record *rec)
 		add_key(&l->row, l->key_val[k], l->key_len[k], &l->tmp);
 		v->key_kinds[k] |= key_kind_of(l->key_val[k]);
 	}
+	if (v->ncols)
+		buf_addc(&l->row, TABLE_SEP);
 	for (size_t c = 0; c < v->ncols; c++) {
-		const char *val = l->val[c];
-		size_t n = l->val_len[c];
-		if (!val) {
-			buf_addc(&l->row, TABLE_SEP);
-			buf_add(&l->row, "null", 4);
-		} else if (val[0] == '"') {	/* the quotes go: the marker says so */
-			buf_addc(&l->row, TABLE_STR);
-			buf_add(&l->row, val + 1, n - 2);
-		} else {
-			buf_addc(&l->row, TABLE_SEP);
-			buf_add(&l->row, val, n);
-		}
+		if (l->val[c])
+			table_put_value(&l->row, l->val[c], l->val_len[c]);
+		else
+			table_put_value(&l->row, "null", 4);
 	}
 	table_add(&v->table, l->row.data, l->row.len);
 	return 0;
@@ -694,26 +688,24 @@ static void emit_joined(struct state *st, const struct record *rec, table_row ro
 
 	rowwriter_begin(&w, rec, &st->out, NULL);
 	for (size_t c = 0; c < v->ncols; c++) {
-		if (!*p) {	/* a column the row was read before */
+		const char *val;
+		size_t n;
+		bool string;
+		if (p)
+			p = table_next_value(p, &val, &n, &string);
+		if (!p) {	/* a column the row was read before, or no row */
 			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, "null", 4);
-			continue;
-		}
-		char marker = *p++;
-		const char *q = p;
-		while (*q && *q != TABLE_STR && *q != TABLE_SEP)
-			q++;
-		if (marker == TABLE_STR) {
+		} else if (string) {
 			rowwriter_add_key_raw(&w, v->out[c].data, v->out[c].len);
-			buf_grow(w.out, (size_t)(q - p) + 2);
+			buf_grow(w.out, n + 2);
 			w.out->data[w.out->len++] = '"';
-			memcpy(w.out->data + w.out->len, p, (size_t)(q - p));
-			w.out->len += (size_t)(q - p);
+			memcpy(w.out->data + w.out->len, val, n);
+			w.out->len += n;
 			w.out->data[w.out->len++] = '"';
 			w.out->data[w.out->len] = '\0';
 		} else {
-			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, p, (size_t)(q - p));
+			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, val, n);
 		}
-		p = q;
 	}
 	text = rowwriter_finish(&w, &len);
 	stream_write(stdout, text, len);
@@ -769,8 +761,11 @@ static void build_alt(struct state *st, struct version *v)
 		}
 		while (next_combination(st)) {
 			combine_forms(st);
-			/* The row's number as text: the arena holds no NUL inside a row. */
-			buf_printf(&st->key, "%c%" PRIu64, TABLE_SEP, row);
+			/* Its one value: the row's number, as text. */
+			char number[24];
+			int n = snprintf(number, sizeof(number), "%" PRIu64, row);
+			buf_addc(&st->key, TABLE_SEP);
+			table_put_value(&st->key, number, (size_t)n);
 			table_add(&v->alt, st->key.data, st->key.len);
 		}
 	}
@@ -820,8 +815,12 @@ static void match_across_types(struct state *st, table_row exact,
 		table_row r = table_find(&v->alt, st->key.data, st->key.len,
 					 hash_bytes(st->key.data, st->key.len), &alt);
 		for (; r != TABLE_NONE; r = table_find_next(&alt)) {
-			const char *p = table_values(&v->alt, r);
-			add_match(st, (table_row)strtoull(p + 1, NULL, 10));
+			/* The number ends at the row's NUL. */
+			const char *val = "";
+			size_t n;
+			bool string;
+			table_next_value(table_values(&v->alt, r), &val, &n, &string);
+			add_match(st, (table_row)strtoull(val, NULL, 10));
 		}
 	}
 }

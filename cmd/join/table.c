@@ -49,7 +49,7 @@ static uint64_t tag_of(uint32_t hash)
 
 static bool is_key_end(char c)
 {
-	return c == '\0' || c == TABLE_STR || c == TABLE_SEP;
+	return c == '\0' || c == TABLE_SEP;
 }
 
 void table_add(struct table *t, const char *text, size_t len)
@@ -120,7 +120,7 @@ void table_index(struct table *t)
 	t->nslots = (uint32_t)n;
 	t->slots = xmalloc((size_t)n * sizeof(*t->slots));
 	memset(t->slots, 0xff, (size_t)n * sizeof(*t->slots));
-	for (table_row row = 0; row < t->arena_len; ) {
+	for (table_row row = table_first_row(t); row != TABLE_NONE; ) {
 		const char *text = t->arena + row;
 		size_t key_len = key_len_of(text);
 		uint32_t hash = hash_bytes(text, key_len), at;
@@ -139,7 +139,7 @@ void table_index(struct table *t)
 			}
 			dups[ndups++] = (struct dup){ at, row };
 		}
-		row += key_len + strlen(text + key_len) + 1;
+		row = table_next_row(t, row);
 	}
 	if (!ndups)
 		return;
@@ -198,7 +198,13 @@ table_row table_first_row(const struct table *t)
 
 table_row table_next_row(const struct table *t, table_row row)
 {
-	row += strlen(t->arena + row) + 1;
+	const char *p = table_values(t, row), *q, *val;
+	size_t n;
+	bool string;
+
+	while ((q = table_next_value(p, &val, &n, &string)))
+		p = q;
+	row = (table_row)(p + 1 - t->arena);	/* past the row's NUL */
 	return row < t->arena_len ? row : TABLE_NONE;
 }
 

@@ -2,10 +2,11 @@
 #define INLET_JOIN_TABLE_H
 /*
  * The static side of a join in memory.  Each static row is stored once,
- * in one arena, as its text and a NUL, one after another: its key text,
- * then the values of the selected columns, each after a marker byte.  A
- * string value is kept without its quotes (the marker says so).  The
- * marker and separator bytes cannot occur in JSON text, where a control
+ * in one arena, one after another: its key text, TABLE_SEP, the values of
+ * the selected columns, and a NUL.  Each value is its length and kind in
+ * a byte or more (a varint of LEN * 2 + STRING; never 0) and its text, a
+ * string without its quotes, so a value is copied out without a scan.
+ * The separator bytes cannot occur in JSON text, where a control
  * character must be escaped.  A row is named by its offset in the arena.
  *
  * An open-addressing index of 8-byte slots, at most 70 % of them used
@@ -15,7 +16,8 @@
  * several rows holds instead its place in a list of chains: the count,
  * then the rows in the order they were added.
  *
- * Cost per row: its text + 1 byte + about 11.5 of index; 8 more per row
+ * Cost per row: its text (strings without quotes) + 2 bytes + about 11.5
+ * of index; 8 more per row
  * of a key that has several, and 16 per such key.
  */
 #include <stdbool.h>
@@ -23,9 +25,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
+
 #define TABLE_KEY_SEP '\x1d'	/* between the parts of a key */
-#define TABLE_STR '\x1e'	/* before a string value, its quotes left out */
-#define TABLE_SEP '\x1f'	/* before any other value, as JSON text */
+#define TABLE_SEP '\x1f'	/* after the key */
 
 typedef uint64_t table_row;	/* a row's offset in the arena */
 #define TABLE_NONE UINT64_MAX
@@ -69,10 +72,52 @@ static inline void table_prefetch(const struct table *t, uint32_t hash)
 		__builtin_prefetch(&t->slots[table_home(t, hash)]);
 }
 
+/* Append to ROW the JSON value VAL of N bytes as a row holds it. */
+static inline void table_put_value(struct buf *row, const char *val, size_t n)
+{
+	bool string = val[0] == '"';
+	uint64_t h;
+
+	if (string) {
+		val++;
+		n -= 2;
+	}
+	buf_grow(row, n + 10);
+	for (h = (uint64_t)n << 1 | string; h >= 0x80; h >>= 7)
+		row->data[row->len++] = (char)(h | 0x80);
+	row->data[row->len++] = (char)h;
+	memcpy(row->data + row->len, val, n);
+	row->len += n;
+	row->data[row->len] = '\0';
+}
+
+/*
+ * The value at P (from table_values, or what this returned): its text in
+ * *VAL and *N, *STRING when it is a string without its quotes; the next
+ * value after it.  NULL at the row's end.
+ */
+static inline const char *table_next_value(const char *p, const char **val, size_t *n,
+					   bool *string)
+{
+	uint64_t h = 0;
+	unsigned shift = 0;
+
+	if (!*p)
+		return NULL;
+	while ((unsigned char)*p & 0x80) {
+		h |= (uint64_t)((unsigned char)*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	h |= (uint64_t)(unsigned char)*p++ << shift;
+	*string = h & 1;
+	*n = (size_t)(h >> 1);
+	*val = p;
+	return p + *n;
+}
+
 /*
  * Append a row: TEXT (copied) of LEN bytes, the key (parts separated by
- * TABLE_KEY_SEP) up to the first TABLE_STR or TABLE_SEP, the values after;
- * no NUL in it.
+ * TABLE_KEY_SEP), then nothing or TABLE_SEP and values of table_put_value.
  */
 void table_add(struct table *t, const char *text, size_t len);
 /*
@@ -99,14 +144,14 @@ table_row table_first_row(const struct table *t);
 table_row table_next_row(const struct table *t, table_row row);
 /* The key of ROW. */
 const char *table_key(const struct table *t, table_row row, size_t *len);
-/* The text of ROW after its key, NUL-terminated: "" or MARKER VALUE MARKER VALUE ... */
+/* The first value of ROW, for table_next_value. */
 static inline const char *table_values(const struct table *t, table_row row)
 {
 	const char *p = t->arena + row;
 
-	while (*p && *p != TABLE_STR && *p != TABLE_SEP)
+	while (*p && *p != TABLE_SEP)
 		p++;
-	return p;
+	return *p ? p + 1 : p;
 }
 /* Bytes held: arena, index and chains. */
 size_t table_bytes(const struct table *t);
