@@ -612,6 +612,21 @@ struct state {
 	int *form_n, *form_i;	/* per key: how many, and the one in use */
 	table_row *matches;	/* the static rows a row matched */
 	size_t nmatches, capmatches;
+	/*
+	 * The row whose lookup waits while the next row is read, so that its
+	 * slot is fetched meanwhile (see join_row): a copy of its text and
+	 * members, and its keys in KEY_VAL.
+	 */
+	bool pending;
+	struct record prec;
+	struct buf ptext;
+	struct json_field *pfields;
+	size_t cappfields;
+	unsigned long plineno;
+	uint32_t phash;		/* one key: its hash, and whether it has a '\\' */
+	bool pbackslash;
+	const char **next_val;	/* the keys of the row being read */
+	size_t *next_len;
 };
 
 /*
@@ -849,36 +864,16 @@ static void write_matches(struct state *st, const struct record *rec, table_row 
 			  struct table_cursor *cur, const table_row *rows, size_t n);
 
 /*
- * Join one row of the stream.  The hot loop: the row's members, listed by
- * the reader's one validating pass, are looked at once, for the keys and
- * for collisions.
+ * Look up and write the pending row, the one whose keys are in
+ * ST->key_val and whose hash ST->phash is (one key).
  */
-static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
+static void finish_row(struct state *st)
 {
 	const struct version *v = st->cur;
-	int collision = -1;
+	const struct record *rec = &st->prec;
+	unsigned long lineno = st->plineno;
 
-	memset(st->key_val, 0, opt.nkeys * sizeof(*st->key_val));
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
-		size_t n;
-		const char *name = field_name(&f, &st->name, &n);
-		/* Most names are not output names: the filter tells, unhashed. */
-		unsigned b = name_bucket(name, n);
-		if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
-		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
-			buf_reset(&st->key);
-			buf_add(&st->key, name, n);
-		}
-		for (size_t k = 0; k < opt.nkeys; k++)
-			if (opt.stream_key_len[k] == n && !memcmp(opt.stream_key[k], name, n)) {
-				st->key_val[k] = f.val;
-				st->key_len[k] = f.val_len;
-			}
-	}
-	if (collision >= 0)
-		die_collision(st->in->name, v, collision, st->key.data, st->key.len, lineno);
-
+	st->pending = false;
 	/* Null keys never match, as in SQL. */
 	table_row match = TABLE_NONE;
 	struct table_cursor cur = { NULL, 0 };
@@ -900,12 +895,8 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	if (!null_key) {
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
-		bool backslash = false;
-		uint32_t hash = 0;
-		/* One pass over the key hashes it and tells whether it has escapes. */
-		if (opt.nkeys == 1)
-			hash = hash_key(key, key_len, &backslash);
-		if (opt.nkeys > 1 || (key[0] == '"' && backslash)) {
+		uint32_t hash = st->phash;
+		if (opt.nkeys > 1 || (key[0] == '"' && st->pbackslash)) {
 			buf_reset(&st->key);
 			for (size_t k = 0; k < opt.nkeys; k++) {
 				if (k)
@@ -924,6 +915,89 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	} else {
 		write_matches(st, rec, match, &cur, NULL, 0);
 	}
+}
+
+/* Write the pending row, if any: before any other record goes out. */
+static void flush_row(struct state *st)
+{
+	if (st->pending)
+		finish_row(st);
+}
+
+/* Keep REC, whose keys are in ST->next_val, as the pending row. */
+static void hold_row(struct state *st, const struct record *rec, unsigned long lineno)
+{
+	buf_reset(&st->ptext);
+	buf_add(&st->ptext, rec->text, rec->len);
+	const char *from = rec->text, *to = st->ptext.data;
+	if (rec->nfields > st->cappfields) {
+		st->cappfields = rec->nfields * 2;
+		st->pfields = xrealloc(st->pfields, st->cappfields * sizeof(*st->pfields));
+	}
+	for (size_t i = 0; i < rec->nfields; i++) {
+		st->pfields[i] = rec->fields[i];
+		st->pfields[i].key = to + (rec->fields[i].key - from);
+		st->pfields[i].val = to + (rec->fields[i].val - from);
+	}
+	st->prec = *rec;
+	st->prec.text = to;
+	st->prec.fields = st->pfields;
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		st->key_val[k] = st->next_val[k] ? to + (st->next_val[k] - from) : NULL;
+		st->key_len[k] = st->next_len[k];
+	}
+	st->plineno = lineno;
+	st->pending = true;
+}
+
+/*
+ * Join one row of the stream.  The hot loop: the row's members, listed by
+ * the reader's one validating pass, are looked at once, for the keys and
+ * for collisions.  The row's key is hashed and its slot fetched, then the
+ * row before it is looked up and written, and this one waits for the
+ * next: with a large static side a lookup is otherwise a cache miss per
+ * row.
+ */
+static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
+{
+	const struct version *v = st->cur;
+	int collision = -1;
+
+	memset(st->next_val, 0, opt.nkeys * sizeof(*st->next_val));
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
+		size_t n;
+		const char *name = field_name(&f, &st->name, &n);
+		/* Most names are not output names: the filter tells, unhashed. */
+		unsigned b = name_bucket(name, n);
+		if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
+		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
+			buf_reset(&st->key);
+			buf_add(&st->key, name, n);
+		}
+		for (size_t k = 0; k < opt.nkeys; k++)
+			if (opt.stream_key_len[k] == n && !memcmp(opt.stream_key[k], name, n)) {
+				st->next_val[k] = f.val;
+				st->next_len[k] = f.val_len;
+			}
+	}
+	if (collision >= 0) {
+		struct buf name = st->key;	/* finish_row uses st->key */
+		st->key = (struct buf)BUF_INIT;
+		flush_row(st);
+		die_collision(st->in->name, v, collision, name.data, name.len, lineno);
+	}
+	/* One pass over the key hashes it and tells whether it has escapes. */
+	uint32_t hash = 0;
+	bool backslash = false;
+	if (opt.nkeys == 1 && st->next_val[0]) {
+		hash = hash_key(st->next_val[0], st->next_len[0], &backslash);
+		table_prefetch(&v->table, hash);
+	}
+	flush_row(st);
+	hold_row(st, rec, lineno);
+	st->phash = hash;
+	st->pbackslash = backslash;
 }
 
 /*
@@ -987,6 +1061,8 @@ int main(int argc, char **argv)
 	st.form_at = xmalloc(opt.nkeys * sizeof(*st.form_at));
 	st.form_n = xmalloc(opt.nkeys * sizeof(*st.form_n));
 	st.form_i = xmalloc(opt.nkeys * sizeof(*st.form_i));
+	st.next_val = xmalloc(opt.nkeys * sizeof(*st.next_val));
+	st.next_len = xmalloc(opt.nkeys * sizeof(*st.next_len));
 
 	batch_reader_init_files(&in, argv + optind, argc - optind);
 	st.in = &in.in;
@@ -994,6 +1070,8 @@ int main(int argc, char **argv)
 		enum batch_event ev = batch_next(&in);
 		const struct record *rec = &in.rec;
 
+		if (ev != BATCH_ROW)
+			flush_row(&st);
 		if (ev == BATCH_EOF)
 			break;
 		if (ev == BATCH_CUT)
@@ -1020,6 +1098,10 @@ int main(int argc, char **argv)
 	free(st.form_n);
 	free(st.form_i);
 	free(st.matches);
+	free(st.next_val);
+	free(st.next_len);
+	free(st.pfields);
+	buf_free(&st.ptext);
 	buf_free(&st.forms);
 	buf_free(&st.norm);
 	buf_free(&st.tried);

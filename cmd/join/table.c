@@ -21,9 +21,11 @@ uint32_t hash_key(const char *s, size_t n, bool *backslash)
 		h ^= h >> 32;
 	}
 	if (i < n) {
+		/* Byte by byte: a call to memcpy would cost more than the tail. */
 		w = 0;
-		memcpy(&w, s + i, n - i);	/* the zeros after are no '\\' */
-		seen |= HAS_ZERO(w ^ bs);
+		for (unsigned shift = 0; i < n; i++, shift += 8)
+			w |= (uint64_t)(unsigned char)s[i] << shift;
+		seen |= HAS_ZERO(w ^ bs);	/* the zeros above are no '\\' */
 		h = (h ^ w) * k;
 	}
 	if (backslash)
@@ -108,7 +110,7 @@ static int compare_dups(const void *a, const void *b)
  */
 void table_index(struct table *t)
 {
-	uint64_t n = (uint64_t)t->rows * 10 / 7 + 1;
+	uint64_t n = (uint64_t)t->rows * 4 / 3 + 1;
 	struct dup *dups = NULL;
 	size_t ndups = 0, capdups = 0;
 

@@ -9,14 +9,14 @@
  * The separator bytes cannot occur in JSON text, where a control
  * character must be escaped.  A row is named by its offset in the arena.
  *
- * An open-addressing index of 8-byte slots, at most 70 % of them used
+ * An open-addressing index of 8-byte slots, at most 75 % of them used
  * (not a power of two: the hash is scaled to the size), holds for each
  * distinct key 23 bits of its hash and its row: a key that is not there
  * costs a probe, one that is there a probe and its row.  A key with
  * several rows holds instead its place in a list of chains: the count,
  * then the rows in the order they were added.
  *
- * Cost per row: its text (strings without quotes) + 2 bytes + about 11.5
+ * Cost per row: its text (strings without quotes) + 2 bytes + about 10.7
  * of index; 8 more per row
  * of a key that has several, and 16 per such key.
  */
@@ -37,7 +37,8 @@ struct table {
 	char *arena;		/* owned */
 	size_t arena_len, arena_cap;
 	uint32_t rows;
-	uint64_t *slots;	/* owned: tag, chain flag, row or chain; ~0: free */
+	uint64_t *slots;	/* owned: tag, chain flag, row or chain; ~0: free;
+				   at most 75 % of them used */
 	uint32_t nslots;
 	uint64_t *chains;	/* owned: per key of several rows: count, rows */
 	size_t nchains;
