@@ -1,41 +1,15 @@
 /*
- * sources/seen, the log of files already taken (inlet(7)).  Format 3:
+ * sources/seen, the log of files already taken: its format and its reader
+ * are libcommon/seenlog.h.  Here: loading it into the index, checking it
+ * against offsets/ and commits/, repairing it, and writing it.
  *
- *   inlet-seen 3           the first line: format and version
- *   d TAB FOLDER           the folder of the "f" and "x" lines below it
- *   f TAB NAME TAB SIZE TAB MTIME_NS TAB DEV TAB INO TAB BATCH
- *                          a file taken: FOLDER/NAME with its identity
- *                          (mtime in nanoseconds since the epoch) and the
- *                          batch that took it (-1: none, the file was
- *                          only marked by --include-existing-files false,
- *                          or unknown).  DEV and INO are "-" when the
- *                          identity is not known (a file taken by an
- *                          older inlet): MTIME_NS is then exact to the
- *                          microsecond only
- *   x TAB NAME             forget FOLDER/NAME: a batch's commit asked for
- *                          it again (parse skipped it, retry), so the next
- *                          listing takes it
- *   b TAB N                every file of offsets/N is above
- *   c TAB N                the retries of commits/ entries up to N are
- *                          above
- *
- * FOLDER and NAME are the exact bytes of the absolute path split at its
- * last '/' ("" for "/"), with backslash, tab, newline and carriage return
- * written as \\ \t \n \r.  The key stays the absolute path, so sources
- * and globs may change between runs and a file is still known.
- *
- * Each line depends only on lines above it, so any prefix of complete
- * lines is a valid log: a last line cut short by a crash is dropped, and
- * the "b" lines say which offsets/ entries are missing from it.  The log
- * needs no fsync: offsets/N is synced before batch N is emitted, and the
- * log is repaired from it on start; lost "x" lines go with the "c" line
- * after them, and the commits/ entries are read again.  A rewrite
- * (compaction, or the upgrade of an older format) is atomic.
- *
- * Older formats, read and rewritten in this one on start: format 2 is
- * this without "x" and "c" lines, with "f NAME SIZE MTIME_US" (mtime in
- * microseconds, no identity, no batch); format 1 is one JSON file record
- * a line, as in offsets/.
+ * The key stays the absolute path, so sources and globs may change
+ * between runs and a file is still known.  The log needs no fsync:
+ * offsets/N is synced before batch N is emitted, and the log is repaired
+ * from it on start (the "b" lines say which offsets/ entries are missing
+ * from it); lost "x" lines go with the "c" line after them, and the
+ * commits/ entries are read again.  A rewrite (compaction, or the upgrade
+ * of an older format) is atomic.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,12 +20,11 @@
 
 #include "die.h"
 #include "fileio.h"
-#include "json.h"
-#include "stream.h"
+#include "seenlog.h"
 #include "discover.h"
 
-#define LOG_HEADER "inlet-seen 3"
-#define LOG_VERSION 3
+#define LOG_HEADER SEENLOG_HEADER
+#define LOG_VERSION SEENLOG_VERSION
 
 /* ---- fields ---- */
 
@@ -72,168 +45,21 @@ static void add_escaped(struct buf *b, const char *s, size_t n)
 	buf_add(b, run, (size_t)(end - run));
 }
 
-/* Append the unescaped S (N bytes) to B; false on a bad escape. */
-static bool add_unescaped(struct buf *b, const char *s, size_t n)
-{
-	const char *end = s + n, *bs;
-
-	while ((bs = memchr(s, '\\', (size_t)(end - s)))) {
-		buf_add(b, s, (size_t)(bs - s));
-		if (bs + 1 == end)
-			return false;
-		switch (bs[1]) {
-		case '\\': buf_addc(b, '\\'); break;
-		case 't': buf_addc(b, '\t'); break;
-		case 'n': buf_addc(b, '\n'); break;
-		case 'r': buf_addc(b, '\r'); break;
-		default: return false;
-		}
-		s = bs + 2;
-	}
-	buf_add(b, s, (size_t)(end - s));
-	return true;
-}
-
-/* Parse the decimal [-]DIGITS at P (before END) into *V; past it, or NULL. */
-static const char *scan_ll(const char *p, const char *end, long long *v)
-{
-	bool neg = p < end && *p == '-';
-	unsigned long long u = 0;
-	const char *start = p += neg;
-
-	for (; p < end && *p >= '0' && *p <= '9'; p++) {
-		if (u > (ULLONG_MAX - 9) / 10)
-			return NULL;
-		u = u * 10 + (unsigned)(*p - '0');
-	}
-	if (p == start || u > (unsigned long long)LLONG_MAX + neg)
-		return NULL;
-	*v = neg ? (long long)(0 - u) : (long long)u;
-	return p;
-}
-
-/* The whole of S..END as a decimal. */
-static bool parse_ll(const char *s, const char *end, long long *v)
-{
-	return scan_ll(s, end, v) == end;
-}
-
-/* The whole of S..END as an unsigned decimal (dev_t, ino_t). */
-static bool parse_ull(const char *s, const char *end, unsigned long long *v)
-{
-	unsigned long long u = 0;
-
-	if (s == end)
-		return false;
-	for (; s < end; s++) {
-		if (*s < '0' || *s > '9' || u > (ULLONG_MAX - 9) / 10)
-			return false;
-		u = u * 10 + (unsigned)(*s - '0');
-	}
-	*v = u;
-	return true;
-}
-
-/* ---- format 1: JSON file records, as in offsets/ ---- */
-
-/* What a JSON file record gives: its path in PATH, and these. */
-struct file_record {
-	long long batch;
-	struct file_identity id;	/* without id.known, mtime_ns is exact to the us */
-};
-
-/* The identity of a record of an older inlet: size and microseconds only. */
-static void unknown_identity(struct file_identity *id, long long size, long long us)
-{
-	memset(id, 0, sizeof(*id));
-	id->size = size;
-	/* Saturated: a microsecond count this far out has no nanosecond form. */
-	id->mtime_ns = us > LLONG_MAX / 1000 ? LLONG_MAX / 1000 * 1000 :
-		       us < LLONG_MIN / 1000 ? LLONG_MIN / 1000 * 1000 : us * 1000;
-}
-
-static const char *expect(const char *p, const char *end, const char *s)
-{
-	size_t n = strlen(s);
-
-	return (size_t)(end - p) >= n && !memcmp(p, s, n) ? p + n : NULL;
-}
-
-/*
- * The layout format 1 logs hold, {"_inlet":"file","batch":N,"path":"...",
- * "size":N,"mtime":"..."} with no escape in the path, without the general
- * JSON parser; false sends anything else to it.
- */
-static bool fast_file_record(const char *p, const char *end, struct buf *path,
-			     struct file_record *r)
-{
-	const char *q;
-	long long size, us;
-
-	if (!(p = expect(p, end, "{\"_inlet\":\"file\",\"batch\":")) ||
-	    !(p = scan_ll(p, end, &r->batch)) || !(p = expect(p, end, ",\"path\":\"")))
-		return false;
-	for (q = p; q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20; q++)
-		;
-	if (q == end || *q != '"')
-		return false;
-	buf_reset(path);
-	buf_add(path, p, (size_t)(q - p));
-	if (!(p = expect(q + 1, end, ",\"size\":")) || !(p = scan_ll(p, end, &size)) ||
-	    !(p = expect(p, end, ",\"mtime\":\"")) || !(q = memchr(p, '"', (size_t)(end - p))) ||
-	    !iso8601_scan_us(p, (size_t)(q - p), &us) || expect(q, end, "\"}") != end)
-		return false;
-	unknown_identity(&r->id, size, us);
-	return true;
-}
-
-/*
- * Line LINENO of the checkpoint file NAME, a JSON record: 1 and its fields
- * if it is a file record, 0 if another record; malformed lines die.
- */
-static int json_file_record(const char *name, unsigned long lineno, const char *line,
-			    size_t len, struct buf *path, struct file_record *r)
-{
-	struct record rec;
-	struct json_error err;
-	struct buf mtime = BUF_INIT;
-	long long us;
-
-	if (fast_file_record(line, line + len, path, r))
-		return 1;
-	if (record_classify(&rec, line, len, &err) < 0)
-		die(EX_DATAERR, "checkpoint file '%s' line %lu is malformed (%s); "
-		    "restore it or start a new checkpoint", name, lineno, err.msg);
-	if (strcmp(rec.event, "file"))
-		return 0;
-	buf_reset(path);
-	if (!record_get_string(&rec, "path", path) || !record_get_string(&rec, "mtime", &mtime))
-		die(EX_DATAERR, "checkpoint file '%s' line %lu: file record "
-		    "without path or mtime", name, lineno);
-	if (!iso8601_scan_us(mtime.data, mtime.len, &us))
-		die(EX_DATAERR, "checkpoint file '%s' line %lu: invalid mtime '%s'; "
-		    "restore it or start a new checkpoint", name, lineno, mtime.data);
-	r->batch = rec.batch;
-	identity_from_record(&r->id, &rec);
-	if (!r->id.known)
-		unknown_identity(&r->id, record_get_int(&rec, "size", -1), us);
-	buf_free(&mtime);
-	return 1;
-}
+/* ---- offsets/ entries ---- */
 
 /* Add the file records of the offsets/ entry NAME (TEXT, LEN bytes) to FILES. */
 static void offsets_files(const char *name, const char *text, size_t len,
 			  struct filelist *files)
 {
 	struct buf path = BUF_INIT;
-	struct file_record r;
+	struct seenlog_file r;
 	unsigned long lineno = 0;
 
 	for (const char *p = text, *end = text + len, *nl; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		if (!json_file_record(name, ++lineno, p, (size_t)(nl - p), &path, &r))
+		if (!seenlog_file_record(name, ++lineno, p, (size_t)(nl - p), &path, &r))
 			continue;
 		if (files->n == files->cap) {
 			files->cap = files->cap ? files->cap * 2 : 64;
@@ -249,46 +75,7 @@ static void offsets_files(const char *name, const char *text, size_t len,
 	buf_free(&path);
 }
 
-/* ---- reading the log ---- */
-
-/* Complete lines of a file, read in large pieces; a last line cut short is left. */
-struct line_reader {
-	int fd;
-	const char *name;
-	char *buf;
-	size_t start, end, cap;
-	off_t complete;		/* bytes of the complete lines returned */
-	unsigned long lineno;
-};
-
-static bool next_line(struct line_reader *r, const char **line, size_t *len)
-{
-	for (;;) {
-		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
-		if (nl) {
-			*line = r->buf + r->start;
-			*len = (size_t)(nl - *line);
-			r->complete += (off_t)*len + 1;
-			r->start += *len + 1;
-			r->lineno++;
-			return true;
-		}
-		memmove(r->buf, r->buf + r->start, r->end - r->start);
-		r->end -= r->start;
-		r->start = 0;
-		if (r->end == r->cap) {
-			r->cap *= 2;
-			r->buf = xrealloc(r->buf, r->cap);
-		}
-		ssize_t got = read(r->fd, r->buf + r->end, r->cap - r->end);
-		if (got < 0 && errno != EINTR)
-			die_errno(EX_IOERR, "cannot read '%s'", r->name);
-		if (got == 0)
-			return false;
-		if (got > 0)
-			r->end += (size_t)got;
-	}
-}
+/* ---- loading the log into the index ---- */
 
 /*
  * Files read but not yet in the index: their slots are prefetched as they
@@ -316,197 +103,89 @@ static void put_batch_flush(struct seen *seen, struct put_batch *b)
 	buf_reset(&b->paths);
 }
 
-static void put_batch_add(struct seen *seen, struct put_batch *b, const struct buf *path,
-			  unsigned long long hash, const struct file_identity *id,
+static void put_batch_add(struct seen *seen, struct put_batch *b, const char *path,
+			  size_t len, unsigned long long hash, const struct file_identity *id,
 			  long long batch)
 {
 	if (b->n == PUT_BATCH)
 		put_batch_flush(seen, b);
 	seen_prefetch(seen, hash);
 	b->v[b->n].off = b->paths.len;
-	b->v[b->n].len = path->len;
+	b->v[b->n].len = len;
 	b->v[b->n].hash = hash;
 	b->v[b->n].id = *id;
 	b->v[b->n].batch = batch;
 	b->n++;
-	buf_add(&b->paths, path->data, path->len);
+	buf_add(&b->paths, path, len);
 }
 
 /* What loading found. */
 struct loaded {
-	int version;		/* 0: missing or empty, 1: JSON records, 2, 3: this format */
-	bool missing;		/* no file at all (else: empty, when version is 0) */
-	unsigned long long folder_hash;
+	struct state *st;
+	struct seenlog_info info;
+	unsigned long long folder_hash;	/* of the last "d" folder and '/' */
 	struct put_batch batch;
 };
 
-static __attribute__((noreturn)) void malformed_line(const struct line_reader *r,
-						     const char *why)
+static void on_folder(void *ctx, const char *folder, size_t len)
 {
-	die(EX_DATAERR, "checkpoint file '%s' line %lu: %s; restore it or start a "
-	    "new checkpoint", r->name, r->lineno, why);
+	struct loaded *l = ctx;
+
+	buf_reset(&l->st->log_folder);
+	buf_add(&l->st->log_folder, folder, len);
+	l->folder_hash = path_hash(PATH_HASH_INIT, folder, len);
 }
 
-/* Split S..END at tabs into at most MAX fields; their number, or MAX + 1 if more. */
-static size_t split_tabs(const char *s, const char *end, const char **f, const char **f_end,
-			 size_t max)
+/* A path's hash: a log's files continue their folder's. */
+static unsigned long long file_hash(const struct loaded *l, const struct seenlog_file *f)
 {
-	size_t n = 0;
-
-	for (;;) {
-		const char *t = memchr(s, '\t', (size_t)(end - s));
-		if (n == max)
-			return max + 1;
-		f[n] = s;
-		f_end[n++] = t ? t : end;
-		if (!t)
-			return n;
-		s = t + 1;
-	}
+	if (!f->folder_len)
+		return path_hash(PATH_HASH_INIT, f->path, f->len);
+	return path_hash(l->folder_hash, f->path + f->folder_len, f->len - f->folder_len);
 }
 
-/* An "f" line's fields after NAME: SIZE MTIME_US (format 2) or SIZE MTIME_NS DEV INO BATCH. */
-static bool parse_file_fields(int version, const char **f, const char **f_end, size_t n,
-			      struct file_identity *id, long long *batch)
+static void on_file(void *ctx, const struct seenlog_file *f)
 {
-	long long size, mtime;
+	struct loaded *l = ctx;
 
-	*batch = -1;
-	if (version == 2) {
-		if (n != 2 || !parse_ll(f[0], f_end[0], &size) || !parse_ll(f[1], f_end[1], &mtime))
-			return false;
-		unknown_identity(id, size, mtime);
-		return true;
-	}
-	if (n != 5 || !parse_ll(f[0], f_end[0], &size) || !parse_ll(f[1], f_end[1], &mtime) ||
-	    !parse_ll(f[4], f_end[4], batch) || *batch < -1)
-		return false;
-	memset(id, 0, sizeof(*id));
-	id->size = size;
-	id->mtime_ns = mtime;
-	if (f_end[2] - f[2] == 1 && *f[2] == '-' && f_end[3] - f[3] == 1 && *f[3] == '-')
-		return true;	/* identity not known */
-	if (!parse_ull(f[2], f_end[2], &id->dev) || !parse_ull(f[3], f_end[3], &id->ino))
-		return false;
-	id->known = true;
-	return true;
+	put_batch_add(&l->st->seen, &l->batch, f->path, f->len, file_hash(l, f), &f->id,
+		      f->batch);
+	l->st->log_files++;
 }
 
-/* One line after the header; PATH holds the last folder and '/'. */
-static void load_line(struct state *st, struct line_reader *r, const char *p, size_t n,
-		      struct buf *path, struct loaded *l)
+static void on_forget(void *ctx, const struct seenlog_file *f)
 {
-	const char *end = p + n;
-	long long batch;
+	struct loaded *l = ctx;
 
-	if (n < 2 || p[1] != '\t')
-		malformed_line(r, "unknown line");
-	if (p[0] == 'd') {
-		buf_reset(path);
-		if (!add_unescaped(path, p + 2, n - 2))
-			malformed_line(r, "bad escape in folder");
-		buf_addc(path, '/');
-		buf_reset(&st->log_folder);
-		buf_add(&st->log_folder, path->data, path->len);
-		l->folder_hash = path_hash(PATH_HASH_INIT, path->data, path->len);
-	} else if (p[0] == 'f' || (p[0] == 'x' && l->version >= 3)) {
-		const char *f[7], *f_end[7];
-		size_t nf = split_tabs(p + 2, end, f, f_end, 6);
-		struct file_identity id;
-		if (!path->len || f_end[0] == f[0] || nf > 6 || (p[0] == 'x' && nf != 1))
-			malformed_line(r, p[0] == 'x' ? "bad forget line" :
-				       "file line without folder, name, size or mtime");
-		size_t folder_len = path->len;
-		if (!add_unescaped(path, f[0], (size_t)(f_end[0] - f[0])))
-			malformed_line(r, "bad escape in name");
-		unsigned long long h = path_hash(l->folder_hash, path->data + folder_len,
-						  path->len - folder_len);
-		if (p[0] == 'x') {
-			/* In order: the files read before it must be in the index. */
-			put_batch_flush(&st->seen, &l->batch);
-			seen_forget(&st->seen, path->data, path->len, h);
-		} else {
-			if (!parse_file_fields(l->version, f + 1, f_end + 1, nf - 1, &id, &batch))
-				malformed_line(r, "bad file line");
-			put_batch_add(&st->seen, &l->batch, path, h, &id, batch);
-			st->log_files++;
-		}
-		path->len = folder_len;
-	} else if (p[0] == 'b' && parse_ll(p + 2, end, &batch) && batch >= 0) {
-		st->log_covered = batch;
-	} else if (p[0] == 'c' && l->version >= 3 && parse_ll(p + 2, end, &batch) && batch >= -1) {
-		st->log_commits = batch;
-	} else {
-		malformed_line(r, "unknown line");
-	}
+	/* In order: the files read before it must be in the index. */
+	put_batch_flush(&l->st->seen, &l->batch);
+	seen_forget(&l->st->seen, f->path, f->len, file_hash(l, f));
 }
 
-/* One line of format 1: a JSON file record. */
-static void load_json_line(struct state *st, struct line_reader *r, const char *p, size_t n,
-			   struct buf *path)
+static void on_covered(void *ctx, long long batch)
 {
-	struct file_record rec;
-
-	if (!json_file_record(r->name, r->lineno, p, n, path, &rec))
-		return;
-	seen_put(&st->seen, path->data, path->len, path_hash(PATH_HASH_INIT, path->data, path->len),
-		 &rec.id, rec.batch);
-	if (rec.batch > st->log_covered)
-		st->log_covered = rec.batch;
-	st->log_files++;
+	((struct loaded *)ctx)->st->log_covered = batch;
 }
 
-/* The first line says the format. */
-static int log_version(const struct line_reader *r, const char *p, size_t n)
+static void on_commits(void *ctx, long long n)
 {
-	long long v;
-
-	if (n && p[0] == '{')
-		return 1;
-	if (n > 11 && !memcmp(p, "inlet-seen ", 11) && parse_ll(p + 11, p + n, &v)) {
-		if (v > LOG_VERSION)
-			die(EX_DATAERR, "checkpoint file '%s' is of format %lld, newer than "
-			    "this inlet-discover reads (%d); upgrade inlet", r->name, v, LOG_VERSION);
-		if (v >= 2)
-			return (int)v;
-	}
-	malformed_line(r, "not a log of seen files");
+	((struct loaded *)ctx)->st->log_commits = n;
 }
 
 /* Read the log into ST->seen; a last line cut short by a crash is cut off. */
 static void read_log(struct state *st, struct loaded *l)
 {
-	struct line_reader r = { .name = st->seen_path.data, .cap = 1 << 20 };
-	struct buf path = BUF_INIT;
-	const char *line;
-	size_t len;
+	const struct seenlog_visitor v = {
+		.ctx = l, .folder = on_folder, .file = on_file, .forget = on_forget,
+		.covered = on_covered, .commits = on_commits,
+	};
 
-	r.fd = open(r.name, O_RDONLY | O_CLOEXEC);
-	if (r.fd < 0) {
-		if (errno != ENOENT)
-			die_errno(EX_IOERR, "cannot read '%s'", r.name);
-		l->missing = true;
-		return;
-	}
-	r.buf = xmalloc(r.cap);
-	while (next_line(&r, &line, &len)) {
-		if (r.lineno == 1) {
-			l->version = log_version(&r, line, len);
-			if (l->version >= 2)
-				continue;
-		}
-		if (l->version == 1)
-			load_json_line(st, &r, line, len, &path);
-		else
-			load_line(st, &r, line, len, &path, l);
-	}
+	l->st = st;
+	seenlog_read(st->seen_path.data, &v, &l->info);
 	put_batch_flush(&st->seen, &l->batch);
 	buf_free(&l->batch.paths);
-	if (r.end > r.start && truncate(r.name, r.complete) < 0)
-		die_errno(EX_IOERR, "cannot repair '%s'", r.name);
-	close(r.fd);
-	free(r.buf);
-	buf_free(&path);
+	if (l->info.cut && truncate(st->seen_path.data, l->info.complete) < 0)
+		die_errno(EX_IOERR, "cannot repair '%s'", st->seen_path.data);
 }
 
 static void open_for_append(struct state *st)
@@ -570,10 +249,10 @@ static void check_log(const struct state *st, const struct loaded *l,
 	long long last = n ? offsets[n - 1] : -1;
 	long long known = last > committed ? last : committed;
 
-	if (l->version == 0 && known >= 0)
+	if (l->info.version == 0 && known >= 0)
 		die(EX_DATAERR, "checkpoint file '%s' is %s while batches up to %lld were "
 		    "emitted (offsets/, commits/); every file would be taken again: " REPAIR,
-		    name, l->missing ? "missing" : "empty", known);
+		    name, l->info.missing ? "missing" : "empty", known);
 	if (committed > last)
 		die(EX_DATAERR, "checkpoint folder '%s' has commits/%lld but %s: a commit "
 		    "of a batch never written ahead; " REPAIR, st->ck.dir, committed,
@@ -615,21 +294,21 @@ void seen_log_load(struct state *st, const long long *offsets, size_t n_offsets,
 	 * can follow a batch's but a later batch's, so this changes nothing
 	 * else.
 	 */
-	if (l.version == 1 && st->log_covered >= 0)
+	if (l.info.version == 1 && st->log_covered >= 0)
 		st->log_covered--;
 	check_log(st, &l, offsets, n_offsets, committed);
 	/* An older log knows nothing of retries: commits/ is read from where it starts. */
-	st->commits_unread_ok = l.version < LOG_VERSION;
-	if (l.version == LOG_VERSION)
+	st->commits_unread_ok = l.info.version < LOG_VERSION;
+	if (l.info.version == LOG_VERSION)
 		open_for_append(st);
-	repair_from_offsets(st, offsets, n_offsets, l.version == LOG_VERSION);
+	repair_from_offsets(st, offsets, n_offsets, l.info.version == LOG_VERSION);
 	/*
 	 * Rewrite an older format (the upgrade), an empty log, and one mostly
 	 * made of repeats (files taken again with --allow-overwrites or for a
 	 * retry).  A missing log is created at the first write.
 	 */
-	if ((l.version && l.version < LOG_VERSION) || (l.version == 0 && st->log_covered >= 0) ||
-	    st->log_files > 2 * st->seen.count + 1024)
+	if ((l.info.version && l.info.version < LOG_VERSION) ||
+	    (l.info.version == 0 && st->log_covered >= 0) || st->log_files > 2 * st->seen.count + 1024)
 		seen_log_compact(st);
 }
 
