@@ -44,6 +44,7 @@ LIBS_join   = $(SQLITE_LIBS)
 LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
 LIBS_rescue =
+LIBS_status = $(SQLITE_LIBS) $(PQ_LIBS)
 JQ_LIBS    ?= $(shell pkg-config --libs libjq 2>/dev/null || echo -ljq)
 
 # The examples installed under EXDIR: the shop demo and the runnable notebook.
@@ -65,8 +66,9 @@ $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-# Only the PostgreSQL sink sees libpq's headers.
+# Only the PostgreSQL sink and status's reader of it see libpq's headers.
 $(B)/cmd/commit/sink_pg.o: CPPFLAGS += $(PQ_CFLAGS)
+$(B)/cmd/status/db_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

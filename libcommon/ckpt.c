@@ -90,6 +90,27 @@ void ckpt_open(struct ckpt *ck, const char *dir)
 	buf_free(&text);
 }
 
+int ckpt_open_existing(struct ckpt *ck, const char *dir)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT;
+	int rc = 0;
+
+	ck->dir = xstrdup(dir);
+	ck->id[0] = '\0';
+	buf_printf(&path, "%s/metadata", dir);
+	if (read_file(path.data, &text) == 0)
+		parse_metadata(ck, path.data, &text);
+	else if (errno == ENOENT)
+		rc = -1;
+	else
+		die_errno(EX_IOERR, "cannot read '%s'", path.data);
+	buf_free(&path);
+	buf_free(&text);
+	if (rc < 0)
+		errno = ENOENT;
+	return rc;
+}
+
 /*
  * A checkpoint without metadata must be a new one: with batches, schemas
  * or state already in it, a new id would make every sink mark a stranger

@@ -30,6 +30,13 @@ struct ckpt {
  * a folder that cannot be created dies with EX_CANTCREAT.
  */
 void ckpt_open(struct ckpt *ck, const char *dir);
+/*
+ * Open the existing checkpoint DIR to read it, creating nothing (status):
+ * 0, or -1 with errno ENOENT when DIR has no metadata file (CK->dir is
+ * set either way; ckpt_close frees it).  Malformed metadata or a newer
+ * layout dies as ckpt_open does; another read error dies with EX_IOERR.
+ */
+int ckpt_open_existing(struct ckpt *ck, const char *dir);
 void ckpt_close(struct ckpt *ck);
 
 /*

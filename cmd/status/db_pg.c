@@ -1,0 +1,168 @@
+/*
+ * A PostgreSQL sink, read only: the tables of the current schema (where
+ * inlet-commit creates them, cmd/commit/sink_pg.c), their rows and the
+ * marks of "_inlet_commits".
+ */
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "die.h"
+#include "status.h"
+
+struct pg_db {
+	struct db base;
+	PGconn *conn;
+	struct buf where;	/* "HOST:PORT", for messages */
+};
+
+bool db_is_postgres(const char *where)
+{
+	return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
+}
+
+/* MSG on one line: libpq's messages end in, and may hold, newlines. */
+static void flatten(struct buf *out, const char *msg)
+{
+	buf_reset(out);
+	for (const char *p = msg ? msg : "unknown error"; *p; p++)
+		buf_addc(out, *p == '\n' ? ' ' : *p);
+	while (out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+}
+
+void db_pg_check_uri(const char *uri)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(uri, &err);
+	struct buf msg = BUF_INIT;
+
+	if (opts) {
+		PQconninfoFree(opts);
+		return;
+	}
+	flatten(&msg, err ? err : "out of memory");
+	PQfreemem(err);
+	die(EX_USAGE, "invalid value for --db: not a PostgreSQL URI: %s", msg.data);
+}
+
+/* Run SQL with the text parameters PARAMS; a failure dies naming WHAT. */
+static PGresult *query(struct pg_db *s, const char *sql, int n, const char *const *params,
+		       const char *what)
+{
+	PGresult *res = PQexecParams(s->conn, sql, n, NULL, params, NULL, NULL, 0);
+	struct buf msg = BUF_INIT;
+
+	if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	flatten(&msg, res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+	if (!res || !PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+		flatten(&msg, PQerrorMessage(s->conn));
+	die(EX_IOERR, "cannot %s in PostgreSQL at %s: %s", what, s->where.data, msg.data);
+}
+
+/* The one integer of RES. */
+static long long one_int(PGresult *res)
+{
+	long long n = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+
+	PQclear(res);
+	return n;
+}
+
+static long long pg_count(struct db *base, const char *table)
+{
+	struct pg_db *s = (struct pg_db *)base;
+	/* libpq's own quoting of an identifier. */
+	char *q = PQescapeIdentifier(s->conn, table, strlen(table));
+	struct buf sql = BUF_INIT;
+	long long n;
+
+	if (!q)
+		die(EX_DATAERR, "cannot quote table name '%s': %s", table,
+		    PQerrorMessage(s->conn));
+	buf_printf(&sql, "SELECT count(*) FROM %s", q);
+	PQfreemem(q);
+	n = one_int(query(s, sql.data, 0, NULL, "count the rows"));
+	buf_free(&sql);
+	return n;
+}
+
+#define TABLES "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace" \
+	" WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+
+static bool pg_exists(struct db *base, const char *table)
+{
+	const char *params[] = { table };
+	PGresult *res = query((struct pg_db *)base, TABLES " AND c.relname = $1", 1, params,
+			      "list the tables");
+	bool yes = PQntuples(res) > 0;
+
+	PQclear(res);
+	return yes;
+}
+
+static void pg_tables(struct db *base, void (*fn)(void *, const char *, size_t, long long),
+		      void *ctx)
+{
+	/* Byte order, as SQLite's list. */
+	PGresult *res = query((struct pg_db *)base, TABLES " ORDER BY c.relname COLLATE \"C\"",
+			      0, NULL, "list the tables");
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		fn(ctx, name, (size_t)PQgetlength(res, i, 0), pg_count(base, name));
+	}
+	PQclear(res);
+}
+
+static long long pg_last_mark(struct db *base, const char *id)
+{
+	const char *params[] = { id };
+
+	if (!pg_exists(base, "_inlet_commits"))
+		return -1;
+	return one_int(query((struct pg_db *)base, "SELECT coalesce(max(batch), -1)"
+			     " FROM \"_inlet_commits\" WHERE checkpoint_id = $1", 1, params,
+			     "read the marks"));
+}
+
+static void pg_close(struct db *base)
+{
+	struct pg_db *s = (struct pg_db *)base;
+
+	PQfinish(s->conn);
+	buf_free(&s->where);
+	free(s);
+}
+
+static const struct db_ops pg_ops = {
+	pg_tables, pg_exists, pg_count, pg_last_mark, pg_close
+};
+
+struct db *db_pg_open(const char *uri)
+{
+	struct pg_db *s = xcalloc(1, sizeof(*s));
+	/* The URI's own application_name wins; else the server shows us as inlet-status. */
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { uri, "inlet-status", NULL };
+	const char *host, *port;
+
+	db_pg_check_uri(uri);
+	s->base.ops = &pg_ops;
+	s->base.name = uri;
+	s->conn = PQconnectdbParams(keys, vals, 1);
+	if (!s->conn)
+		die(EX_OSERR, "out of memory");
+	host = PQhost(s->conn);
+	port = PQport(s->conn);
+	buf_printf(&s->where, "%s:%s", host && *host ? host : "localhost",
+		   port && *port ? port : "5432");
+	if (PQstatus(s->conn) != CONNECTION_OK) {
+		struct buf msg = BUF_INIT;
+		flatten(&msg, PQerrorMessage(s->conn));
+		die(EX_IOERR, "cannot connect to PostgreSQL at %s: %s", s->where.data, msg.data);
+	}
+	return &s->base;
+}
