@@ -81,7 +81,8 @@ _inlet_options()
 			--trigger --quiet --help --version -c -o -s -t -q -h
 		;;
 	status)
-		printf '%s\n' --db --table --json --help --version -h
+		printf '%s\n' --db --table --schema-location --json --check-options \
+			--help --version -h
 		;;
 	esac
 }
@@ -242,7 +243,7 @@ _inlet_value()
 	copy-into:--checkpoint | copy-into:-c | commit:--dir | \
 	rescue:--schema-location | rescue:-l | parse:--bad-records-path | \
 	cast:--bad-records-path | autoload:--checkpoint | autoload:-c | \
-	window:--checkpoint | window:-c)
+	window:--checkpoint | window:-c | status:--schema-location)
 		_inlet_files -d
 		;;
 	commit:--db | commit:--csv | copy-into:--db | ctas:--db | autoload:--db | status:--db | \

@@ -340,8 +340,10 @@ __inlet_add autoload -s h -l help -d 'show help'
 __inlet_add autoload -l version -d 'show the version'
 
 # status
-__inlet_add status -l db -r -F -d 'SQLite database'
+__inlet_add status -l db -r -F -d 'SQLite database file or postgresql:// URI'
 __inlet_add status -l table -x -d "the stream's table in --db"
+__inlet_add status -l schema-location -x -a '(__fish_complete_directories (commandline -ct))' -d "rescue's schema location, when it is not the checkpoint"
 __inlet_add status -l json -d 'one JSON object instead of aligned text'
+__inlet_add status -l check-options -d 'check the options and exit; for scripts that build pipelines'
 __inlet_add status -s h -l help -d 'show help'
 __inlet_add status -l version -d 'show the version'
