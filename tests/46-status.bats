@@ -92,7 +92,7 @@ setup_stream() {
 	run --separate-stderr inlet status --db shop.db --json
 	assert_success
 	echo "$output" | jq -e . > /dev/null
-	[ "$(echo "$output" | jq -c '[.tables[].rows]')" = '[1,1]' ]
+	[ "$(echo "$output" | jq -c '[.tables[] | select(.table == "_inlet_commits") | .rows]')" = '[1]' ]
 	assert_output --partial '{"table":"t\t\"q\\\n\udcfe","rows":1}'
 	# Problems name files: valid JSON too.
 	rm "$ck/metadata"
@@ -183,7 +183,6 @@ setup_stream() {
 	setup_stream
 	run inlet status ck --json
 	assert_output --partial '"files_seen":2,'
-	folder=$(sed -n 's/^d\t//p' ck/sources/seen | head -n 1)
 	printf 'x\ta.json\n' >> ck/sources/seen
 	run inlet status ck --json
 	assert_output --partial '"files_seen":1,'
