@@ -148,12 +148,12 @@ static void on_covered(void *ctx, long long batch)
 	((struct seen_count *)ctx)->covered = batch;
 }
 
-static const char *sort_arena;
-
-static int cmp_event(const void *pa, const void *pb)
+/* By path (bytes of the arena ARG), then in the log's order. */
+static int cmp_event(const void *pa, const void *pb, void *arg)
 {
 	const struct seen_event *a = pa, *b = pb;
-	int c = memcmp(sort_arena + a->off, sort_arena + b->off, a->len < b->len ? a->len : b->len);
+	const char *arena = arg;
+	int c = memcmp(arena + a->off, arena + b->off, a->len < b->len ? a->len : b->len);
 
 	if (c)
 		return c;
@@ -180,9 +180,8 @@ static void read_seen(struct ck_status *st, const struct ckpt *ck, struct seenlo
 
 	ckpt_path(ck, "sources/seen", -1, &path);
 	seenlog_read(path.data, &v, info);
-	sort_arena = c.arena.data;
 	if (c.n)
-		qsort(c.v, c.n, sizeof(*c.v), cmp_event);
+		qsort_r(c.v, c.n, sizeof(*c.v), cmp_event, c.arena.data);
 	for (size_t i = 0; i < c.n; i++)
 		if ((i + 1 == c.n || !same_path(&c, &c.v[i], &c.v[i + 1])) && !c.v[i].forget)
 			st->files_seen++;

@@ -25,7 +25,8 @@ static void usage(int code)
 	FILE *fp = code ? stderr : stdout;
 
 	fprintf(fp,
-"usage: inlet status CHECKPOINT [--db DATABASE --table NAME] [--json]\n"
+"usage: inlet status CHECKPOINT [--db DATABASE --table NAME] [--schema-location DIR]\n"
+"                    [--json]\n"
 "       inlet status --db DATABASE [--json]\n"
 "\n"
 "The state of a stream from its checkpoint folder: the last committed\n"
