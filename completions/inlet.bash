@@ -41,7 +41,7 @@ _inlet_options()
 			-s -l -q -h
 		;;
 	cast)
-		printf '%s\n' --schema --date-format --timestamp-format \
+		printf '%s\n' --schema --by-position --date-format --timestamp-format \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
 			--rows-only --quiet --check-options --help --version -s -q -h

@@ -207,6 +207,7 @@ __inlet_add rescue -l version -d 'show the version'
 
 # cast
 __inlet_add cast -s s -l schema -x -d 'cast to this schema, in Spark DDL'
+__inlet_add cast -l by-position -d 'apply the schema by position, as Spark does to CSV columns'
 __inlet_add cast -l date-format -x -d 'Spark pattern for DATE text (default yyyy-MM-dd)'
 __inlet_add cast -l timestamp-format -x -d 'Spark pattern for TIMESTAMP text (default ISO 8601)'
 __inlet_add cast -l column-format -x -d 'COLUMN=PATTERN: the pattern for one column'

@@ -281,10 +281,19 @@ static int parse_with_pattern(const char *p, const char *end, const char *pat, s
 		while (pat[run] == c)
 			run++;
 		pat += run;
+		/*
+		 * Java's adjacent value parsing: a number followed at once by
+		 * another pattern letter ("yyyyMMdd") takes exactly as many
+		 * digits as its letters, else the year would read them all.
+		 */
+		int width = isalpha((unsigned char)*pat) && run >= 2 ? (int)run : 0;
 		long long v;
 		switch (c) {
 		case 'y': case 'u':
-			v = digits(&p, end, run == 2 ? 2 : 1, run == 2 ? 2 : 9);
+			if (width)
+				v = digits(&p, end, width, width);
+			else
+				v = digits(&p, end, run == 2 ? 2 : 1, run == 2 ? 2 : 9);
 			if (v < 0)
 				return -1;
 			t->year = run == 2 ? 2000 + v : v;
@@ -302,14 +311,14 @@ static int parse_with_pattern(const char *p, const char *end, const char *pat, s
 					p++;	/* the rest of a full month name */
 				t->month = found + 1;
 			} else {
-				v = digits(&p, end, (int)run, 2);
+				v = digits(&p, end, (int)run, width ? width : 2);
 				if (v < 0)
 					return -1;
 				t->month = (int)v;
 			}
 			break;
 		case 'd': case 'H': case 'h': case 'k': case 'm': case 's':
-			v = digits(&p, end, (int)run, 2);
+			v = digits(&p, end, (int)run, width ? width : 2);
 			if (v < 0)
 				return -1;
 			if (c == 'd') t->day = (int)v;
@@ -320,7 +329,7 @@ static int parse_with_pattern(const char *p, const char *end, const char *pat, s
 			break;
 		case 'S': {
 			const char *s0 = p;
-			v = digits(&p, end, 1, 9);
+			v = digits(&p, end, width ? width : 1, width ? width : 9);
 			if (v < 0)
 				return -1;
 			long n = (long)(p - s0);
@@ -360,11 +369,17 @@ static int parse_iso(const char *p, const char *end, struct dt *t)
 	if (neg)
 		p++;
 	long long y = digits(&p, end, 4, 6);
-	if (y < 0 || p >= end || *p++ != '-')
+	if (y < 0)
 		return -1;
 	t->year = neg ? -y : y;
-	if ((t->month = (int)digits(&p, end, 1, 2)) < 0 || p >= end || *p++ != '-' ||
-	    (t->day = (int)digits(&p, end, 1, 2)) < 0)
+	/* Spark's stringToDate and stringToTimestamp: "2021" and "2021-01" are the first day. */
+	if (p == end)
+		return 0;
+	if (*p++ != '-' || (t->month = (int)digits(&p, end, 1, 2)) < 0)
+		return -1;
+	if (p == end)
+		return 0;
+	if (*p++ != '-' || (t->day = (int)digits(&p, end, 1, 2)) < 0)
 		return -1;
 	if (p == end)
 		return 0;

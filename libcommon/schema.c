@@ -86,6 +86,10 @@ void type_name(struct type t, struct buf *out)
 				       "BOOLEAN", "DATE", "TIMESTAMP", "JSON" };
 	if (t.kind == TYPE_DECIMAL)
 		buf_printf(out, "DECIMAL(%d,%d)", t.precision, t.scale);
+	else if (t.kind == TYPE_INT && t.precision == 8)
+		buf_adds(out, "TINYINT");
+	else if (t.kind == TYPE_INT && t.precision == 16)
+		buf_adds(out, "SMALLINT");
 	else
 		buf_adds(out, names[t.kind]);
 }
@@ -97,16 +101,17 @@ static bool word_is(const char *p, size_t n, const char *w)
 
 int type_parse(const char *text, size_t len, struct type *t)
 {
-	static const struct { const char *name; enum type_kind kind; } simple[] = {
-		{ "STRING", TYPE_STRING }, { "VARCHAR", TYPE_STRING }, { "CHAR", TYPE_STRING },
-		{ "TEXT", TYPE_STRING }, { "INT", TYPE_INT }, { "INTEGER", TYPE_INT },
-		{ "SMALLINT", TYPE_INT }, { "TINYINT", TYPE_INT }, { "SHORT", TYPE_INT },
-		{ "BYTE", TYPE_INT }, { "BIGINT", TYPE_BIGINT }, { "LONG", TYPE_BIGINT },
-		{ "DOUBLE", TYPE_DOUBLE }, { "FLOAT", TYPE_DOUBLE }, { "REAL", TYPE_DOUBLE },
-		{ "BOOLEAN", TYPE_BOOLEAN }, { "BOOL", TYPE_BOOLEAN }, { "DATE", TYPE_DATE },
-		{ "TIMESTAMP", TYPE_TIMESTAMP }, { "TIMESTAMP_NTZ", TYPE_TIMESTAMP },
-		{ "TIMESTAMP_LTZ", TYPE_TIMESTAMP }, { "JSON", TYPE_JSON },
-		{ "VARIANT", TYPE_JSON },
+	static const struct { const char *name; enum type_kind kind; int bits; } simple[] = {
+		{ "STRING", TYPE_STRING, 0 }, { "VARCHAR", TYPE_STRING, 0 }, { "CHAR", TYPE_STRING, 0 },
+		{ "TEXT", TYPE_STRING, 0 }, { "INT", TYPE_INT, 0 }, { "INTEGER", TYPE_INT, 0 },
+		{ "SMALLINT", TYPE_INT, 16 }, { "TINYINT", TYPE_INT, 8 },
+		{ "SHORT", TYPE_INT, 16 }, { "BYTE", TYPE_INT, 8 },
+		{ "BIGINT", TYPE_BIGINT, 0 }, { "LONG", TYPE_BIGINT, 0 },
+		{ "DOUBLE", TYPE_DOUBLE, 0 }, { "FLOAT", TYPE_DOUBLE, 0 }, { "REAL", TYPE_DOUBLE, 0 },
+		{ "BOOLEAN", TYPE_BOOLEAN, 0 }, { "BOOL", TYPE_BOOLEAN, 0 }, { "DATE", TYPE_DATE, 0 },
+		{ "TIMESTAMP", TYPE_TIMESTAMP, 0 }, { "TIMESTAMP_NTZ", TYPE_TIMESTAMP, 0 },
+		{ "TIMESTAMP_LTZ", TYPE_TIMESTAMP, 0 }, { "JSON", TYPE_JSON, 0 },
+		{ "VARIANT", TYPE_JSON, 0 },
 	};
 	const char *p = text, *end = text + len;
 	size_t n;
@@ -172,6 +177,7 @@ int type_parse(const char *text, size_t len, struct type *t)
 		if (q != end)
 			return -1;
 		t->kind = simple[i].kind;
+		t->precision = simple[i].bits;
 		return 0;
 	}
 	return -1;
@@ -363,15 +369,27 @@ static int numeric_rank(enum type_kind k)
 /* A DECIMAL holding every value of the integer or decimal type T. */
 static struct type as_decimal(struct type t)
 {
-	struct type d = { TYPE_DECIMAL, t.kind == TYPE_INT ? 10 : 20, 0 };
+	/* Spark's DecimalType.forType: 3, 5, 10 and 20 digits. */
+	static const int digits[] = { 3, 5, 10, 20 };
+	int bits = type_int_bits(t);
+	struct type d = { TYPE_DECIMAL, digits[bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3], 0 };
 
 	return t.kind == TYPE_DECIMAL ? t : d;
+}
+
+int type_int_bits(struct type t)
+{
+	if (t.kind == TYPE_BIGINT)
+		return 64;
+	return t.kind == TYPE_INT && t.precision ? t.precision : 32;
 }
 
 struct type type_widen(struct type a, struct type b)
 {
 	struct type str = { TYPE_STRING, 0, 0 }, dbl = { TYPE_DOUBLE, 0, 0 };
 
+	if (a.kind == TYPE_INT && b.kind == TYPE_INT)
+		return type_int_bits(a) >= type_int_bits(b) ? a : b;
 	if (a.kind == b.kind && (a.kind != TYPE_DECIMAL ||
 				 (a.precision == b.precision && a.scale == b.scale)))
 		return a;

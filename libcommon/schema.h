@@ -18,7 +18,12 @@ enum type_kind {
 
 struct type {
 	enum type_kind kind;
-	int precision, scale;	/* DECIMAL only */
+	/*
+	 * DECIMAL: its precision and scale.  INT: PRECISION is the width in
+	 * bits of Spark's narrower integers, 8 (TINYINT) or 16 (SMALLINT),
+	 * and 0 for INT itself; the sinks store all three as INT.
+	 */
+	int precision, scale;
 };
 
 struct column_def {
@@ -57,13 +62,15 @@ size_t schema_add(struct schema *s, const char *name, size_t n, struct type t);
 void schema_copy(struct schema *dst, const struct schema *src);
 void schema_free(struct schema *s);
 
-/* The type's DDL name into OUT: "STRING", "DECIMAL(10,2)". */
+/* The width in bits of the integer type T: 8, 16, 32 (INT) or 64 (BIGINT). */
+int type_int_bits(struct type t);
+/* The type's DDL name into OUT: "STRING", "DECIMAL(10,2)", "TINYINT". */
 void type_name(struct type t, struct buf *out);
 /* Parse a type name ("bigint", "decimal(10, 2)"); 0 or -1. */
 int type_parse(const char *text, size_t len, struct type *t);
 /*
  * The narrowest type holding values of both A and B, by the widening
- * INT -> BIGINT -> DOUBLE -> STRING; DECIMALs widen to hold both (an
+ * TINYINT -> SMALLINT -> INT -> BIGINT -> DOUBLE -> STRING; DECIMALs widen to hold both (an
  * integer as DECIMAL(10,0) or (20,0)), and to DOUBLE beyond 38 digits or
  * with a DOUBLE, as Spark's JSON inference does; DATE and TIMESTAMP meet
  * at STRING, as do all other mixes.

@@ -47,10 +47,16 @@ static int decimal_integer(struct decimal *d, struct buf *out)
 /* Is the integer text S (optional '-') within [-2^(bits-1), 2^(bits-1)-1]? */
 static bool integer_fits(const char *s, size_t n, int bits)
 {
-	const char *max = bits == 32 ? "2147483647" : "9223372036854775807";
-	const char *min = bits == 32 ? "2147483648" : "9223372036854775808";
+	static const struct { int bits; const char *max, *min; } limits[] = {
+		{ 8, "127", "128" }, { 16, "32767", "32768" },
+		{ 32, "2147483647", "2147483648" },
+		{ 64, "9223372036854775807", "9223372036854775808" },
+	};
+	size_t k = 0;
+	while (k < 3 && limits[k].bits != bits)
+		k++;
 	bool neg = n && *s == '-';
-	const char *lim = neg ? min : max;
+	const char *lim = neg ? limits[k].min : limits[k].max;
 	size_t ln = strlen(lim);
 
 	if (neg)
@@ -104,16 +110,20 @@ static const char *value_text(const char *v, size_t n, struct buf *tmp, size_t *
  * fits (at most 9 digits for INT, 18 for BIGINT), or a number token
  * without an exponent for DOUBLE (it cannot overflow a double).
  */
-static bool passes_as_is(const char *v, size_t n, enum type_kind kind)
+static bool passes_as_is(const char *v, size_t n, struct type t)
 {
+	/* The most digits that surely fit: TINYINT 2, SMALLINT 4, INT 9, BIGINT 18. */
+	static const size_t surely[] = { 2, 4, 9, 18 };
+	int bits = type_int_bits(t);
 	size_t i = v[0] == '-', digits = n - i;
+	size_t most = surely[bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3];
 
-	if (kind == TYPE_DOUBLE) {
+	if (t.kind == TYPE_DOUBLE) {
 		if (!is_number_token(v) || n > 300)
 			return false;
 		return !memchr(v, 'e', n) && !memchr(v, 'E', n);
 	}
-	if (digits == 0 || digits > (kind == TYPE_INT ? 9u : 18u) || (v[i] == '0' && digits > 1))
+	if (digits == 0 || digits > most || (v[i] == '0' && digits > 1))
 		return false;
 	for (; i < n; i++)
 		if (v[i] < '0' || v[i] > '9')
@@ -215,12 +225,12 @@ static bool canonical_slice(const char *v, size_t n, struct type t, const char *
 	case TYPE_STRING:
 		return v[0] == '"';
 	case TYPE_DOUBLE:
-		return passes_as_is(v, n, t.kind);
+		return passes_as_is(v, n, t);
 	case TYPE_INT: case TYPE_BIGINT:
-		if (passes_as_is(v, n, t.kind))
+		if (passes_as_is(v, n, t))
 			return true;
 		*off = 1, *len = n - 2;
-		return quoted && passes_as_is(v + 1, n - 2, t.kind);
+		return quoted && passes_as_is(v + 1, n - 2, t);
 	case TYPE_DECIMAL:
 		if (quoted)
 			*off = 1, *len = n - 2;
@@ -281,7 +291,8 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		if (parse_text(&d, s, len) < 0 || decimal_integer(&d, &num) < 0)
 			break;
 		reason = "out of range";
-		if (!integer_fits(num.data, num.len, t.kind == TYPE_INT ? 32 : 64))
+		/* Spark: "300" for TINYINT is a bad record, as toByte refuses it. */
+		if (!integer_fits(num.data, num.len, type_int_bits(t)))
 			break;
 		/* An integer token that is already canonical keeps its bytes. */
 		if (is_number_token(v) && n == num.len && !memcmp(v, num.data, n))

@@ -44,6 +44,7 @@ static struct options {
 	const char *map;
 	const char *bad_records;	/* --bad-records-path, or NULL */
 	bool quiet;
+	bool by_position;	/* --by-position: values in order, not by name */
 } opt = {
 	.rescued = "_rescued_data",
 	.corrupt = "_corrupt_record",
@@ -63,6 +64,10 @@ static void usage(int code)
 "\n"
 "  -s, --schema DDL               cast to this schema; its record replaces\n"
 "                                 the upstream ones\n"
+"      --by-position              a row's values in order are the schema's\n"
+"                                 columns in order, renamed to them (Spark's\n"
+"                                 CSV schema); too few or too many is a\n"
+"                                 malformed row\n"
 "      --date-format PATTERN      Spark pattern for DATE text (default ISO\n"
 "                                 8601, yyyy-MM-dd)\n"
 "      --timestamp-format PATTERN Spark pattern for TIMESTAMP text (default\n"
@@ -93,7 +98,7 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION };
+	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -104,6 +109,7 @@ static void parse_options(int argc, char **argv)
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "map", required_argument, NULL, O_MAP },
+		{ "by-position", no_argument, NULL, O_BY_POSITION },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -139,6 +145,7 @@ static void parse_options(int argc, char **argv)
 			opt.bad_records = optarg;
 			break;
 		case O_MAP: opt.map = optarg; break;
+		case O_BY_POSITION: opt.by_position = true; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
@@ -159,18 +166,26 @@ struct state {
 	bool announced;		/* --schema: its record went out */
 	const char **patterns;	/* per column: the date/time pattern, or NULL */
 	long corrupt_col;	/* index of the corrupt-record column, or -1 */
+	size_t corrupt_len;	/* strlen(opt.corrupt) */
 	struct buf path;	/* the current file */
 	bool json_rows;		/* its rows are JSON's: a string is not a number */
 	long long record;	/* rows seen in the current file */
 	struct buf row, rescued, value, tmp, reason;
 	long long mismatches, dropped;
+	long long malformed;	/* --by-position: rows of the wrong width */
+	size_t *data_cols;	/* --by-position: the schema's columns but the corrupt record's */
+	size_t ndata;
 	struct badrec bad;	/* --bad-records-path */
 	struct map *map;	/* --map, or NULL */
 	bool hide_metadata;	/* --map does not name _metadata: it leaves the row */
 	struct buf mapped;	/* --map's output for a row, to be cast */
 };
 
-static void set_schema(struct state *st)
+/*
+ * Take st->schema as the one in force.  -1 and a message in ERR when it
+ * cannot be: a corrupt-record column that is not STRING.
+ */
+static int set_schema(struct state *st, struct buf *err)
 {
 	free(st->patterns);
 	st->patterns = xcalloc(st->schema.n, sizeof(*st->patterns));
@@ -184,8 +199,22 @@ static void set_schema(struct state *st)
 			if (!strcmp(opt.formats[j].column, st->schema.cols[i].name))
 				st->patterns[i] = opt.formats[j].pattern;
 	}
-	st->corrupt_col = schema_find(&st->schema, opt.corrupt, strlen(opt.corrupt));
+	st->corrupt_len = strlen(opt.corrupt);
+	st->corrupt_col = schema_find(&st->schema, opt.corrupt, st->corrupt_len);
+	if (st->corrupt_col >= 0 && st->schema.cols[st->corrupt_col].type.kind != TYPE_STRING) {
+		/* Spark refuses it: "The field for corrupt records must be string type and nullable". */
+		buf_printf(err, "the corrupt-record column '%s' must be STRING, not ", opt.corrupt);
+		type_name(st->schema.cols[st->corrupt_col].type, err);
+		return -1;
+	}
+	free(st->data_cols);
+	st->data_cols = xcalloc(st->schema.n + 1, sizeof(*st->data_cols));
+	st->ndata = 0;
+	for (size_t i = 0; i < st->schema.n; i++)
+		if ((long)i != st->corrupt_col)
+			st->data_cols[st->ndata++] = i;
 	st->have_schema = true;
+	return 0;
 }
 
 /* The length of the first MAX bytes of S (N bytes) cut at a UTF-8 boundary. */
@@ -254,25 +283,87 @@ static const char *json_string_mismatch(const char *v, enum type_kind k)
 	}
 }
 
+/*
+ * --by-position: a row with WANT schema columns and HAVE values (Spark's
+ * "Malformed CSV record", too few or too many tokens).  Returns false when
+ * the row is not to be written; dies under failfast.
+ */
+static bool wrong_width(struct state *st, size_t have, size_t want, unsigned long lineno,
+			const char *text, size_t len)
+{
+	st->malformed++;
+	buf_reset(&st->reason);
+	buf_printf(&st->reason, "%zu values for the %zu columns of the schema", have, want);
+	if (opt.mode == MODE_FAILFAST)
+		die(EX_DATAERR, "'%s' record %lld (line %lu): malformed row: %s",
+		    st->path.len ? st->path.data : st->in->name, st->record, lineno,
+		    st->reason.data);
+	if (opt.bad_records) {
+		bad_row(st, text, len);
+		return false;
+	}
+	if (opt.mode == MODE_DROPMALFORMED) {
+		st->dropped++;
+		return false;
+	}
+	return true;
+}
+
+/* Is F one of the row's own members rather than a value: _metadata, the corrupt record? */
+static bool reserved_member(const struct json_field *f)
+{
+	return json_key_is(f, opt.corrupt) || (f->val[0] == '{' && json_key_is(f, "_metadata"));
+}
+
 /* Cast one row (TEXT) and write it, or drop it. */
 static void cast_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
 	struct rowwriter w;
-	bool corrupt = false;
-	size_t position = 0;
+	bool corrupt = false, has_corrupt = false, corrupt_null = false;
+	size_t position = 0, values = 0, extra = 0;
 	const char *out;
 	size_t out_len;
 
 	rowwriter_begin(&w, rec, &st->row, &st->rescued);
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct json_field f = rec->fields[i];
+		bool rename = false;
 		long col = -1;
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
 			/* It moves to the end if the row is rebuilt. */
 			rowwriter_prior_rescued(&w, i);
 			continue;
 		}
-		if (!f.key_escaped) {
+		if ((f.key_len == st->corrupt_len || f.key_escaped) && json_key_is(&f, opt.corrupt)) {
+			/* The raw text a stage before kept wins over this row's. */
+			has_corrupt = f.val_len != 4 || memcmp(f.val, "null", 4);
+			if (!has_corrupt) {
+				corrupt_null = true;
+				rowwriter_drop(&w, i);	/* added back at the end */
+			} else {
+				rowwriter_keep(&w, i);
+			}
+			continue;
+		}
+		if (opt.by_position) {
+			if (reserved_member(&f)) {
+				rowwriter_keep(&w, i);
+				continue;
+			}
+			/* Spark: the row's values in order are the schema's columns in order. */
+			if (values == st->ndata) {
+				extra++;
+				rowwriter_rescue(&w, &f);
+				rowwriter_drop(&w, i);
+				continue;
+			}
+			col = st->data_cols[values++];
+			const struct column_def *cd = &st->schema.cols[col];
+			buf_reset(&st->tmp);
+			json_key_decode(&st->tmp, &f);
+			rename = st->tmp.len != cd->name_len ||
+				 memcmp(st->tmp.data, cd->name, cd->name_len);
+		} else if (!f.key_escaped) {
 			col = schema_find_hint(&st->schema, f.key, f.key_len, position++);
 		} else {
 			buf_reset(&st->tmp);
@@ -288,21 +379,17 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			continue;
 		}
 		const struct column_def *cd = &st->schema.cols[col];
-		const char *why = NULL;
+		const char *why = NULL, *val = f.val;
+		size_t val_len = f.val_len;
+		int rc = -1;
 		/* The commonest case, a string for a STRING column, without a call. */
 		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
-			rowwriter_keep(&w, i);
-			continue;
-		}
-		buf_reset(&st->value);
-		int rc = -1;
-		if (!st->json_rows || !(why = json_string_mismatch(f.val, cd->type.kind)))
-			rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
-					     &st->value, &why);
-		if (rc == 1) {
-			/* The value is its own cast: keep it, in the row's text if we can. */
-			rowwriter_keep(&w, i);
-			continue;
+			rc = 1;
+		} else {
+			buf_reset(&st->value);
+			if (!st->json_rows || !(why = json_string_mismatch(f.val, cd->type.kind)))
+				rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
+						     &st->value, &why);
 		}
 		if (rc < 0) {
 			buf_reset(&st->tmp);
@@ -315,16 +402,39 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 				corrupt = true;
 			else
 				rowwriter_rescue(&w, &f);
-			rowwriter_set(&w, i, "null", 4);
-			continue;
+			val = "null", val_len = 4;
+		} else if (rc == 0) {
+			val = st->value.data, val_len = st->value.len;
 		}
-		rowwriter_set(&w, i, st->value.data, st->value.len);
+		if (rename) {
+			rowwriter_drop(&w, i);
+			rowwriter_add(&w, cd->name, cd->name_len, val, val_len);
+		} else if (rc == 1) {
+			/* The value is its own cast: keep it, in the row's text if we can. */
+			rowwriter_keep(&w, i);
+		} else {
+			rowwriter_set(&w, i, val, val_len);
+		}
+	}
+	if (opt.by_position && (values < st->ndata || extra) && !has_corrupt) {
+		/* A row a stage before found corrupt was counted there. */
+		if (!wrong_width(st, values + extra, st->ndata, lineno, rec->text, rec->len))
+			return;
+		if (st->corrupt_col >= 0)
+			corrupt = true;
+	}
+	/* Spark pads a short row with nulls. */
+	for (; opt.by_position && values < st->ndata; values++) {
+		const struct column_def *cd = &st->schema.cols[st->data_cols[values]];
+		rowwriter_add(&w, cd->name, cd->name_len, "null", 4);
 	}
 	rowwriter_rescued_column(&w, opt.rescued, st->path.len ? st->path.data : NULL,
 				 st->path.len);
-	if (corrupt) {
+	if (corrupt && !has_corrupt) {
 		rowwriter_add_key(&w, opt.corrupt, strlen(opt.corrupt));
 		json_string_encode(w.out, rec->text, rec->len);
+	} else if (corrupt_null) {
+		rowwriter_add(&w, opt.corrupt, strlen(opt.corrupt), "null", 4);
 	}
 	out = rowwriter_finish(&w, &out_len);
 	stream_write(stdout, out, out_len);
@@ -468,7 +578,8 @@ int main(int argc, char **argv)
 		if (schema_parse_ddl(&st.schema, opt.schema_ddl, &err) < 0)
 			die(EX_USAGE, "invalid --schema: %s", err.data);
 		st.schema.version = 0;
-		set_schema(&st);
+		if (set_schema(&st, &err) < 0)
+			die(EX_USAGE, "invalid --schema: %s", err.data);
 	}
 	if (opt.map) {
 		st.map = map_new(opt.map);
@@ -516,7 +627,9 @@ int main(int argc, char **argv)
 			if (schema_from_record(&st.schema, rec->text, rec->len, &err) < 0)
 				die(EX_DATAERR, "'%s' line %lu: %s", in.in.name, in.in.lineno,
 				    err.data);
-			set_schema(&st);
+			if (set_schema(&st, &err) < 0)
+				die(EX_DATAERR, "'%s' line %lu: schema version %lld: %s", in.in.name,
+				    in.in.lineno, st.schema.version, err.data);
 		} else if (ev == BATCH_FILE) {
 			buf_reset(&st.path);
 			record_get_string(rec, "path", &st.path);
@@ -539,9 +652,12 @@ int main(int argc, char **argv)
 		}
 	}
 	badrec_commit(&st.bad);
-	if (!opt.quiet && (st.mismatches || st.dropped)) {
-		fprintf(stderr, "inlet-cast: %lld values did not convert; %lld rows dropped",
-			st.mismatches, st.dropped);
+	if (!opt.quiet && (st.mismatches || st.dropped || st.malformed)) {
+		fprintf(stderr, "inlet-cast: %lld values did not convert; ", st.mismatches);
+		if (st.malformed)
+			fprintf(stderr, "%lld rows had more or fewer values than the schema's "
+				"columns; ", st.malformed);
+		fprintf(stderr, "%lld rows dropped", st.dropped);
 		if (st.bad.entries)
 			fprintf(stderr, "; %lld written to '%s/%s'", st.bad.entries,
 				st.bad.root, st.bad.stamp);
@@ -554,6 +670,7 @@ int main(int argc, char **argv)
 	buf_free(&st.mapped);
 	schema_free(&st.schema);
 	free(st.patterns);
+	free(st.data_cols);
 	free(opt.formats);
 	buf_free(&st.path);
 	buf_free(&st.row);

@@ -58,7 +58,7 @@ static void parse_ddl(void)
 	check_ddl("a INTEGER, b LONG, c FLOAT, d BOOL, e TIMESTAMP_NTZ, f VARCHAR(20), g CHAR(3)",
 		  "a:INT;b:BIGINT;c:DOUBLE;d:BOOLEAN;e:TIMESTAMP;f:STRING;g:STRING;");
 	check_ddl("a SMALLINT, b TINYINT, c REAL, d TIMESTAMP_LTZ, e VARIANT, f TEXT",
-		  "a:INT;b:INT;c:DOUBLE;d:TIMESTAMP;e:JSON;f:STRING;");
+		  "a:SMALLINT;b:TINYINT;c:DOUBLE;d:TIMESTAMP;e:JSON;f:STRING;");
 	check_ddl("a: INT, b:STRING", "a:INT;b:STRING;");
 	check_ddl("s STRUCT<x: INT, y: ARRAY<STRING>>, l ARRAY<INT>, m MAP<STRING, INT>",
 		  "s:JSON;l:JSON;m:JSON;");
