@@ -97,7 +97,7 @@ repeat() {
 	printf '{"a":1}' > good.json
 	run --separate-stderr inlet-parse --format json --multiline bad.json good.json
 	assert_success
-	assert_equal "$(rows)" '{"_corrupt_record":"[{\"a\":1},\n 2]"}
+	assert_equal "$(rows)" '{"_corrupt_record":"[{\"a\":1},\n 2]\n"}
 {"a":1}'
 	run inlet-parse --format json --multiline --mode failfast bad.json
 	assert_equal "$status" 65
@@ -220,7 +220,7 @@ repeat() {
 	run_framed --separate-stderr inlet-parse --format csv open.csv
 	assert_success
 	assert_line '{"a":"0","b":"1"}'
-	assert_line '{"a":"1","b":"open\n2,3\n","_corrupt_record":"1,\"open\n2,3"}'
+	assert_line '{"a":"1","b":"open\n2,3","_corrupt_record":"1,\"open\n2,3"}'
 	{ printf 'a,b\n1,"'; repeat 10000000 z; printf '"\n2,3\n'; } > big.csv
 	inlet-parse --format csv big.csv > out
 	assert_equal "$(grep -vc '"_inlet"' out)" 2

@@ -165,3 +165,71 @@ load helpers
 	run bash -c "echo '{\"a\":1}' | inlet-cast --schema 'a TINYINT, b SMALLINT, c BYTE, d SHORT'"
 	assert_line --partial '"fields":[{"name":"a","type":"TINYINT"},{"name":"b","type":"SMALLINT"},{"name":"c","type":"TINYINT"},{"name":"d","type":"SMALLINT"}]'
 }
+
+# ---- a delimiter outside ASCII ----
+
+# CSVSuite "SPARK-... non-ASCII delimiter": Spark reads
+# .option("sep", "\u00fe") (the thorn, UTF-8 c3 be) as one character.
+@test "a one-character delimiter outside ASCII (þ) splits fields, and stays text inside quotes" {
+	printf 'aþb\n1þ"x þ y"\n2þ"q\nr"\n3þ\n' > w.csv
+	run --separate-stderr inlet-parse --delimiter þ --rows-only w.csv
+	assert_success
+	assert_output $'{"a":"1","b":"x \xc3\xbe y"}\n{"a":"2","b":"q\\nr"}\n{"a":"3","b":null}'
+	[[ $stderr != *"malformed"* ]]
+	# A four-byte character, and a malformed row's raw text keeps the bytes.
+	printf 'a😀b\n1😀2😀3\n' > e.csv
+	run --separate-stderr inlet-parse --delimiter 😀 --rows-only e.csv
+	assert_output '{"a":"1","b":"2","_corrupt_record":"1😀2😀3"}'
+	# Still one character: two are refused, as before.
+	run inlet-parse --delimiter þþ --check-options
+	assert_equal "$status" 64
+	assert_output --partial "expected one character"
+	run inlet-parse --delimiter $'\xc3' --format csv --check-options
+	assert_success	# one byte, as before: not UTF-8, but one byte
+}
+
+@test "a non-ASCII delimiter: a 0xff byte of the text is no delimiter, the row is malformed" {
+	printf 'aþb\n1\xff2þ3\n' > f.csv
+	run --separate-stderr inlet-parse --delimiter þ --rows-only f.csv
+	assert_success
+	assert_line --index 0 --partial '"b":"3","_corrupt_record":'
+	refute_line --partial '"a":"1"'
+}
+
+# ---- the corrupt record is the file's bytes ----
+
+# Spark's multiLine JSON reader reads each file as one record: a file that
+# does not parse is the corrupt record as a whole (JsonSuite "SPARK-18352:
+# Handle multi-line corrupt documents (PERMISSIVE)").
+@test "SPARK-18352: --multiline JSON: the corrupt record keeps the file's final newline" {
+	printf '{"a":\n1\n' > m.json
+	run --separate-stderr inlet-parse --multiline --rows-only m.json
+	assert_output '{"_corrupt_record":"{\"a\":\n1\n"}'
+	printf '{"a":\n1' > n.json
+	run --separate-stderr inlet-parse --multiline --rows-only n.json
+	assert_output '{"_corrupt_record":"{\"a\":\n1"}'
+}
+
+@test "an unterminated quote at the end of a CSV file: the record is the file's bytes, no invented newline" {
+	printf 'a,b\n1,"x\ny' > u.csv
+	run --separate-stderr inlet-parse --rows-only u.csv
+	assert_output '{"a":"1","b":"x\ny","_corrupt_record":"1,\"x\ny"}'
+	printf 'a,b\r\n1,"x\r\ny\r\n' > v.csv
+	run --separate-stderr inlet-parse --rows-only v.csv
+	assert_output '{"a":"1","b":"x\r\ny\r\n","_corrupt_record":"1,\"x\r\ny\r\n"}'
+}
+
+# ---- integers beyond BIGINT ----
+
+# CSVSuite "SPARK-19610: Parse normal multi-line CSV files" and
+# CSVInferSchema.tryParseDecimal: 92233720368547758070 is DECIMAL(20,0);
+# JsonSuite "Primitive field and type inferring" (bigInteger):
+# DecimalType(20, 0).
+@test "integers beyond BIGINT are inferred as DECIMAL(20,0), from CSV and from JSON" {
+	printf 'big,small\n92233720368547758070,1\n' > b.csv
+	run bash -c "inlet-parse b.csv | inlet-rescue --schema-location sl --infer-column-types 2>/dev/null | grep '\"_inlet\":\"schema\"'"
+	assert_output --partial '{"name":"big","type":"DECIMAL(20,0)"},{"name":"small","type":"INT"}'
+	printf '{"big":92233720368547758070,"small":1}\n' > b.json
+	run bash -c "inlet-parse b.json | inlet-rescue --schema-location sl2 2>/dev/null | grep '\"_inlet\":\"schema\"'"
+	assert_output --partial '{"name":"big","type":"DECIMAL(20,0)"},{"name":"small","type":"BIGINT"}'
+}

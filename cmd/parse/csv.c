@@ -33,6 +33,7 @@ struct csv_state {
 	size_t nfields;
 	bool bad_utf8;
 	bool unterminated;	/* a quote still open at the end of the file */
+	bool no_final_newline;	/* ... whose last line has no line end: the '\n' fed after it is not the file's */
 	const char *scan_error;	/* its quoting problem, if any */
 	struct buf row;		/* "{" and the fields so far */
 	/* The first record's fields, kept until the columns are known. */
@@ -49,6 +50,8 @@ struct csv_state {
 	bool skipping;		/* a record too long: follow its quoting to its end */
 	bool rewrite;		/* libcsv reads the scan's output, not the line */
 	struct buf feed;
+	struct buf wide;	/* a line with --delimiter's UTF-8 bytes as one byte */
+	struct buf unwide;	/* a field with them back */
 };
 
 static bool is_blank(unsigned char c)
@@ -187,6 +190,23 @@ static void csv_field_cb(void *data, size_t n, void *ctx)
 	struct csv_state *s = ctx;
 	size_t i = s->nfields++;
 
+	/* The open field at the end of a file with no final line end. */
+	if (s->no_final_newline && data && n && ((char *)data)[n - 1] == '\n')
+		n--;
+	/* A quoted --delimiter character is text: its bytes come back. */
+	if (opt.wide_delimiter_len && data && memchr(data, WIDE_DELIMITER, n)) {
+		const unsigned char *p = data;
+		buf_reset(&s->unwide);
+		for (size_t k = 0; k < n; k++) {
+			if (p[k] == WIDE_DELIMITER)
+				buf_add(&s->unwide, opt.wide_delimiter, opt.wide_delimiter_len);
+			else
+				buf_addc(&s->unwide, (char)p[k]);
+		}
+		data = s->unwide.data;
+		n = s->unwide.len;
+	}
+
 	if (!s->have_columns)
 		keep_field(s, i, data, n);
 	else if (i < s->ncols)
@@ -239,7 +259,10 @@ static void reset_record(struct csv_state *s)
 	s->scan_error = NULL;
 }
 
-/* The record's raw text, without its final line end. */
+/*
+ * The record's raw text, without its final line end; a record the end of
+ * the file cuts (an open quote) is the file's bytes to its end.
+ */
 static const char *record_text(struct csv_state *s, size_t *n)
 {
 	const char *raw = s->line;
@@ -249,6 +272,11 @@ static const char *record_text(struct csv_state *s, size_t *n)
 		buf_add(&s->prior, s->line, s->line_len);
 		raw = s->prior.data;
 		*n = s->prior.len;
+	}
+	if (s->unterminated) {
+		if (s->no_final_newline && *n && raw[*n - 1] == '\n')
+			(*n)--;
+		return raw;
 	}
 	while (*n && (raw[*n - 1] == '\n' || raw[*n - 1] == '\r'))
 		(*n)--;
@@ -379,11 +407,12 @@ static void scan_from_quote(struct csv_state *s, const char *line, size_t len)
  * giving NULL for an empty field.  Split it here instead, a memchr per
  * field rather than a callback per byte.
  */
-static bool csv_line_plain(struct csv_state *s, const char *line, size_t len)
+static bool csv_line_plain(struct csv_state *s, const char *line, size_t len,
+			   const char *fed, size_t fed_len)
 {
-	const char *p = line, *end = line + len;
+	const char *p = fed, *end = fed + fed_len;
 
-	if (s->open || !s->have_columns || s->scan != AT_FIELD || memchr(line, '\r', len))
+	if (s->open || !s->have_columns || s->scan != AT_FIELD || memchr(fed, '\r', fed_len))
 		return false;
 	s->line = line;
 	s->line_len = len;
@@ -399,15 +428,20 @@ static bool csv_line_plain(struct csv_state *s, const char *line, size_t len)
 	return true;
 }
 
-/* One whole line of the record being read. */
-static void csv_line(struct csv_state *s, const char *line, size_t len)
+/*
+ * One whole line of the record being read: LINE as the file holds it (the
+ * record's raw text), FED as libcsv is to read it (the same but with a
+ * non-ASCII --delimiter).
+ */
+static void csv_line(struct csv_state *s, const char *line, size_t len,
+		     const char *fed, size_t fed_len)
 {
-	const char *p = line;
-	size_t n = len;
+	const char *p = fed;
+	size_t n = fed_len;
 
-	bool scan = needs_scan(line, len);
+	bool scan = needs_scan(fed, fed_len);
 
-	if (!scan && csv_line_plain(s, line, len))
+	if (!scan && csv_line_plain(s, line, len, fed, fed_len))
 		return;
 
 	s->line = line;
@@ -415,8 +449,8 @@ static void csv_line(struct csv_state *s, const char *line, size_t len)
 	s->ended = false;
 	if (scan && s->rewrite) {
 		buf_reset(&s->feed);
-		buf_grow(&s->feed, len + 2);
-		n = csv_scan(s, line, len, s->feed.data);
+		buf_grow(&s->feed, fed_len + 2);
+		n = csv_scan(s, fed, fed_len, s->feed.data);
 		n += csv_scan(s, "\n", 1, s->feed.data + n);
 		p = s->feed.data;
 		choose_tests(s, p, n - 1);
@@ -424,9 +458,9 @@ static void csv_line(struct csv_state *s, const char *line, size_t len)
 	} else {
 		if (scan) {
 			if (s->scan == AT_FIELD)
-				scan_from_quote(s, line, len);
+				scan_from_quote(s, fed, fed_len);
 			else
-				csv_scan(s, line, len, NULL);
+				csv_scan(s, fed, fed_len, NULL);
 			csv_scan(s, "\n", 1, NULL);
 		}
 		choose_tests(s, p, n);
@@ -446,6 +480,38 @@ static void csv_line(struct csv_state *s, const char *line, size_t len)
 	} else {
 		s->scan = AT_FIELD;	/* libcsv ended the record: follow it */
 	}
+}
+
+/*
+ * The N bytes at LINE with each --delimiter (a UTF-8 character) turned
+ * into the one byte WIDE_DELIMITER for libcsv; a WIDE_DELIMITER byte of the
+ * text, invalid UTF-8 either way, becomes 0xfe so it is not one.  Valid
+ * until the next call; *FED_LEN its length.
+ */
+static const char *widen_line(struct csv_state *s, const char *line, size_t n,
+			      size_t *fed_len)
+{
+	const char *d = opt.wide_delimiter;
+	size_t dn = opt.wide_delimiter_len, w = 0;
+	char *out;
+
+	buf_reset(&s->wide);
+	buf_grow(&s->wide, n + 1);
+	out = s->wide.data;
+	for (size_t i = 0; i < n;) {
+		unsigned char c = (unsigned char)line[i];
+		if (c == (unsigned char)d[0] && n - i >= dn && !memcmp(line + i, d, dn)) {
+			out[w++] = (char)WIDE_DELIMITER;
+			i += dn;
+		} else {
+			out[w++] = (char)(c == WIDE_DELIMITER ? 0xfe : c);
+			i++;
+		}
+	}
+	out[w] = '\0';
+	s->wide.len = w;
+	*fed_len = w;
+	return out;
 }
 
 /* A piece of a record too long to read: only its quoting matters. */
@@ -522,13 +588,19 @@ int parse_csv(struct parsed_file *src, struct input *in, const char **why)
 		}
 		if (!s.open)
 			s.start_line = lineno;
-		if (more || s.prior.len + len > opt.max_record)
+		if (more || s.prior.len + len > opt.max_record) {
 			csv_too_long(&s, line, len, !more);
-		else
-			csv_line(&s, line, len);
+		} else if (opt.wide_delimiter_len) {
+			size_t fed_len;
+			const char *fed = widen_line(&s, line, len, &fed_len);
+			csv_line(&s, line, len, fed, fed_len);
+		} else {
+			csv_line(&s, line, len, line, len);
+		}
 	}
 	if (r == 0 && s.open) {
 		s.unterminated = true;
+		s.no_final_newline = !input_line_ended(in);
 		s.line = "";
 		s.line_len = 0;
 		csv_fini(&s.parser, csv_field_cb, csv_record_cb, &s);
@@ -544,5 +616,7 @@ int parse_csv(struct parsed_file *src, struct input *in, const char **why)
 	buf_free(&s.prior);
 	buf_free(&s.row);
 	buf_free(&s.feed);
+	buf_free(&s.wide);
+	buf_free(&s.unwide);
 	return r < 0 ? -1 : 0;
 }

@@ -33,6 +33,7 @@ struct input {
 	char *data;		/* decoded bytes: [start, end) not yet returned */
 	size_t start, end, cap;
 	int eof;
+	bool line_ended;	/* the last line came with its separator */
 	/* Lines end at sep; sep_len 0: not decided yet ('\n', or '\r' alone). */
 	char sep[INPUT_SEP_MAX];
 	size_t sep_len;
@@ -527,12 +528,14 @@ int input_next_line(struct input *in, size_t max, char **line, size_t *len,
 			*len = (size_t)(nl - *line);
 			*more = false;
 			in->start += *len + in->sep_len;
+			in->line_ended = true;
 			return 1;
 		}
 		if (avail >= max + in->sep_len || (in->eof && avail)) {
 			*len = avail > max ? max : avail;
 			*more = avail > max;
 			in->start += *len;
+			in->line_ended = false;
 			return 1;
 		}
 		if (in->eof)
@@ -542,6 +545,11 @@ int input_next_line(struct input *in, size_t max, char **line, size_t *len,
 		if (refill(in, why) < 0)
 			return -1;
 	}
+}
+
+bool input_line_ended(const struct input *in)
+{
+	return in->line_ended;
 }
 
 int input_read_all(struct input *in, size_t max, char **data, size_t *len,

@@ -64,6 +64,11 @@ int input_stat(struct input *in, struct stat *st);
 int input_next_line(struct input *in, size_t max, char **line, size_t *len,
 		    bool *more, const char **why);
 /*
+ * Did the last line input_next_line gave end with its separator?  False
+ * for a last line the file does not end (and for a piece of a long line).
+ */
+bool input_line_ended(const struct input *in);
+/*
  * Everything left to read, up to MAX bytes, in *DATA (owned by the input)
  * and *LEN; *WHOLE is false when there was more than MAX.  0, or -1 on a
  * read or decompression error with a reason in *WHY.

@@ -136,6 +136,25 @@ static void check_delimiter(unsigned char d, const char *path)
 	    d == '\t' ? "tsv" : "csv");
 }
 
+static unsigned char char_arg(const char *name, const char *v);
+
+/*
+ * --delimiter: one character, ASCII or not (Spark's sep takes "\u00fe"
+ * as well as ","); a non-ASCII one is kept in opt.wide_delimiter.
+ */
+static unsigned char delimiter_arg(const char *v)
+{
+	size_t n = strlen(v);
+	unsigned char c = (unsigned char)v[0];
+	size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+
+	if (c < 0x80 || n != want || !utf8_valid(v, n))
+		return char_arg("--delimiter", v);
+	memcpy(opt.wide_delimiter, v, n);
+	opt.wide_delimiter_len = n;
+	return WIDE_DELIMITER;
+}
+
 static unsigned char char_arg(const char *name, const char *v)
 {
 	if (!strcmp(v, "\\t") || !strcmp(v, "tab"))
@@ -218,7 +237,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_MULTILINE: opt.multiline = true; break;
 		case O_HEADER: opt.header = parse_bool_arg("--header", optarg); break;
-		case 'd': opt.delimiter = char_arg("--delimiter", optarg); break;
+		case 'd': opt.delimiter = delimiter_arg(optarg); break;
 		case O_QUOTE: opt.quote = char_arg("--quote", optarg); break;
 		case O_ESCAPE:
 			/* No escape: only a doubled quote stands for a quote. */
@@ -603,8 +622,7 @@ bad:
 		unsigned long line = 1;
 		for (size_t i = 0; err.msg && i < err.offset; i++)
 			line += text[i] == '\n';
-		while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-			len--;
+		/* Spark: the file is the record, its last line end included. */
 		open_row(&row);
 		bad_record(src, line, reason, text, len, &row);
 	}

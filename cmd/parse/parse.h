@@ -11,6 +11,8 @@
 #include "cli.h"
 #include "input.h"
 
+#define WIDE_DELIMITER 0xff
+
 /* FORMAT_TSV is CSV with a tab for delimiter: a source's format is never TSV. */
 enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON, FORMAT_TEXT };
 
@@ -19,6 +21,13 @@ extern struct options {
 	bool multiline;		/* JSON: a whole file is one document */
 	bool header;
 	unsigned char delimiter;	/* --delimiter; 0: from the format */
+	/*
+	 * A --delimiter outside ASCII: its UTF-8 bytes (2 to 4).  csv.c
+	 * reads each line with them turned into the byte WIDE_DELIMITER,
+	 * which is then opt.delimiter (no UTF-8 text holds it).
+	 */
+	char wide_delimiter[5];
+	size_t wide_delimiter_len;
 	unsigned char quote, escape;
 	unsigned char comment;	/* CSV lines starting with it are skipped; 0: none */
 	const char *null_value;
