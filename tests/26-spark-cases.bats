@@ -233,3 +233,45 @@ load helpers
 	run bash -c "inlet-parse b.json | inlet-rescue --schema-location sl2 2>/dev/null | grep '\"_inlet\":\"schema\"'"
 	assert_output --partial '{"name":"big","type":"DECIMAL(20,0)"},{"name":"small","type":"BIGINT"}'
 }
+
+# ---- the composites apply a header-less CSV schema by position ----
+
+@test "copy-into and ctas with --header false and --schema type the _c0.. columns by position" {
+	mkdir land
+	printf '1,x,2021-01-02\n2,y,2021-01-03\n' > land/a.csv
+	run inlet copy-into --db c.db --table t --format csv --header false \
+		--schema 'id INT, name STRING, d DATE' land
+	assert_success
+	assert_equal "$(sql c.db "select typeof(id), id, name, d from t order by id")" \
+		$'integer|1|x|2021-01-02\ninteger|2|y|2021-01-03'
+	run inlet ctas --db k.db --table t --format csv --header false \
+		--schema 'id INT, name STRING, d DATE' land/a.csv
+	assert_success
+	assert_equal "$(sql k.db "select typeof(id), id, name, d from t order by id")" \
+		$'integer|1|x|2021-01-02\ninteger|2|y|2021-01-03'
+	# With a header the SELECT list's schema matches by name, as before.
+	printf 'name,id\nz,3\n' > land/b.csv
+	run inlet ctas --db h.db --table t --format csv --schema 'id INT, name STRING' land/b.csv
+	assert_success
+	assert_equal "$(sql h.db "select id, name from t")" '3|z'
+}
+
+# Databricks Auto Loader options: enforceSchema "is ignored by default when
+# using Auto Loader to rescue data and allow schema evolution" (default true
+# in Spark's reader).
+@test "autoload: -o enforceSchema=true and -o header=false apply --schema by position" {
+	mkdir land
+	printf 'x,y\n1,a\n' > land/h.csv
+	run inlet autoload -c ck1 --db a.db --table t -o enforceSchema=true --schema 'id INT, name STRING' land
+	assert_success
+	assert_equal "$(sql a.db "select typeof(id), id, name from t")" 'integer|1|a'
+	run inlet autoload -c ck2 --db b.db --table t -o header=false --schema 'id INT, name STRING' land
+	assert_success
+	assert_equal "$(sql b.db "select id, name from t order by rowid")" $'|y\n1|a'
+	# By default by name: the header's x, y are no schema columns.
+	run inlet autoload -c ck3 --db n.db --table t --schema 'id INT, name STRING' land
+	assert_success
+	assert_equal "$(sql n.db "select count(*) from t where id is null and name is null")" 1
+	run inlet autoload -c ck4 --db m.db --table t -o enforceSchema=maybe --schema 'id INT' land
+	assert_equal "$status" 64
+}

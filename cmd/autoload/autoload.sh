@@ -42,7 +42,7 @@ cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
 nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
-fileNamePattern,
+fileNamePattern, enforceSchema,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit 0
@@ -93,7 +93,7 @@ infer_first_start() {
 
 ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
-location= clean= move_to= on=
+location= clean= move_to= on= header= enforce=
 getopt_or_die c:o:s:t:qh \
 	checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
 	"$@"
@@ -178,7 +178,8 @@ for kv in ${options[@]+"${options[@]}"}; do
 		[ "$on" = true ] && stage_opt parse "$what" --multiline ;;
 	comment) stage_opt parse "$what" --comment "$value" ;;
 	encoding|charset) stage_opt parse "$what" --encoding "$value" ;;
-	header|cloudfiles.csv.header) stage_opt parse "$what" --header "$value" ;;
+	header|cloudfiles.csv.header) stage_opt parse "$what" --header "$value"; header=${value,,} ;;
+	enforceschema) bool_value enforce "$what" "$value" ;;
 	sep|delimiter|cloudfiles.csv.delimiter) stage_opt parse "$what" --delimiter "$value" ;;
 	quote) stage_opt parse "$what" --quote "$value" ;;
 	escape) stage_opt parse "$what" --escape "$value" ;;
@@ -215,6 +216,13 @@ check_options
 [ -n "$table" ] || usage_error "--table NAME is required"
 [ $# -gt 0 ] || usage_error "no SOURCE given"
 [ -n "$schema" ] && stage_opt rescue "--schema $schema" --schema "$schema"
+# Databricks: enforceSchema "is ignored by default when using Auto Loader to
+# rescue data": by name, unless asked for or there is no header to match.
+position=()
+case $enforce,$header in true,*|*,false|*,no|*,0|*,off)
+	[ -n "$schema" ] && [ -z "$map" ] &&
+		position=(inlet-cast --by-position --schema "$schema" ${cast_args[@]+"${cast_args[@]}"}) ;;
+esac
 [ -n "$map" ] && stage_opt cast "--map $map" --map "$map"
 # _metadata is hidden in Spark until selected: parse adds it when --map uses it.
 [[ $map == *_metadata* ]] && parse_args+=(--metadata)
@@ -257,7 +265,7 @@ cast=(inlet-cast ${cast_args[@]+"${cast_args[@]}"})
 commit=(inlet-commit "${commit_args[@]}")
 if [ ${#rescue_args[@]} -gt 0 ]; then
 	rescue=(inlet-rescue "${rescue_args[@]}")
-	run_pipeline discover parse rescue cast commit
+	run_pipeline discover parse ${position[@]+position} rescue cast commit
 else
 	run_pipeline discover parse cast commit
 fi

@@ -47,7 +47,7 @@ USAGE
 	exit 0
 }
 
-db= table= quiet=0 schema= map=
+db= table= quiet=0 schema= map= header=
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:mqh \
 	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,quiet,help,version \
@@ -63,6 +63,7 @@ while :; do
 	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding)
 		flag=$1
 		[ "$flag" = -d ] && flag=--delimiter
+		[ "$flag" = --header ] && header=${2,,}
 		stage_opt parse "$1 $2" "$flag" "$2"; shift 2 ;;
 	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline)
 		stage_opt parse "$1" "$1"; shift ;;
@@ -93,6 +94,8 @@ if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
 	done
 	cast_args=()
 fi
+# Spark applies a schema to header-less CSV columns (_c0, _c1) by position.
+case $header in false|no|0|off) [ -n "$schema" ] && [ -z "$map" ] && cast_args+=(--by-position) ;; esac
 stage_opt commit "--db $db" --db "$db"
 stage_opt commit "--table $table" --table "$table"
 
