@@ -307,6 +307,16 @@ static void widening(void)
 	      "a BIGINT meets a DECIMAL as DECIMAL(20,0)");
 	CHECK(type_widen(type_widen(ty(TYPE_INT), ty(TYPE_BIGINT)), ty(TYPE_DOUBLE)).kind == TYPE_DOUBLE,
 	      "widening is transitive along INT -> BIGINT -> DOUBLE");
+	struct type tiny = { TYPE_INT, 8, 0 }, small = { TYPE_INT, 16, 0 };
+	got = type_widen(tiny, small);
+	CHECK(got.kind == TYPE_INT && type_int_bits(got) == 16 &&
+	      type_int_bits(type_widen(small, ty(TYPE_INT))) == 32 &&
+	      type_int_bits(type_widen(ty(TYPE_INT), tiny)) == 32,
+	      "TINYINT -> SMALLINT -> INT, in either order");
+	struct type d11 = { TYPE_DECIMAL, 1, 1 };
+	got = type_widen(tiny, d11);
+	CHECK(got.kind == TYPE_DECIMAL && got.precision == 4 && got.scale == 1,
+	      "a TINYINT meets a DECIMAL as DECIMAL(3,0), Spark's DecimalType.forType(ByteType)");
 	buf_free(&a);
 	buf_free(&b);
 	buf_free(&w);
