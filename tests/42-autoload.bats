@@ -239,3 +239,17 @@ orders() {	# orders FILE ID...: one order per id
 	run sql shop.db 'SELECT a, typeof(a) FROM t'
 	assert_output '5|integer'
 }
+
+# The notebook keeps its schemas in a folder of their own
+# (cloudFiles.schemaLocation away from checkpointLocation); inlet status on
+# the checkpoint shows their version.  Found: -1.
+@test "autoload: a schema location of its own is recorded for inlet status" {
+	orders land/a.json O1
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=schemas/orders --quiet land
+	assert_success
+	run inlet status ck --json
+	assert_success
+	run jq -r .schema_version <<<"$output"
+	assert_output 0
+}

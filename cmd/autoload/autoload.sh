@@ -269,3 +269,12 @@ if [ ${#rescue_args[@]} -gt 0 ]; then
 else
 	run_pipeline discover parse cast commit
 fi
+rc=$?
+# A schema location of its own (the notebook's layout) is recorded in the
+# checkpoint, so that 'inlet status CK' finds the schema's versions.
+if [ -n "$location" ] && [ -e "$ck/metadata" ] &&
+   [ "$(readlink -f "$location")" != "$(readlink -f "$ck")" ]; then
+	inlet-status "$ck" --schema-location "$location" > /dev/null || rc=$?
+fi
+exit "$rc"
+
