@@ -52,7 +52,7 @@ load helpers
 	file_batch 0 '{"a":"1"}' '{"a":"1e99"}' > in
 	run inlet-cast --schema 'a INT' --mode failfast < in
 	assert_equal "$status" 65
-	assert_output --partial "'/land/f0.json' record 2 (line 4): column 'a': cannot convert \"1e99\" to INT"
+	assert_output --partial "'/land/f0.json' record 2 (line 4 of the stream): column 'a': cannot convert \"1e99\" to INT"
 }
 
 @test "BIGINT out of range and DECIMAL over its precision are mismatches" {
@@ -106,7 +106,7 @@ load helpers
 	file_batch 0 '{"a":"x"}' > in
 	run inlet-cast --map '{a: (.a | tonumber)}' < in
 	assert_equal "$status" 65
-	assert_output --partial "record 1 (line 3): --map failed"
+	assert_output --partial "record 1 (line 3 of the stream): --map failed"
 	run --separate-stderr inlet-cast --map '{a: (.a | tonumber)}' --mode dropmalformed < in
 	assert_success
 	assert_equal "$(rows)" ""

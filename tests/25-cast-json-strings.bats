@@ -91,7 +91,7 @@ EOF
 	json_file json '{"b":1}' '{"b":"2"}' > in
 	run inlet-cast --schema 'b BIGINT' --mode failfast < in
 	assert_equal "$status" 65
-	assert_output --partial "'/land/f.json' record 2 (line 4): column 'b': cannot convert \"2\" to BIGINT (a JSON string, not a number)"
+	assert_output --partial "'/land/f.json' record 2 (line 4 of the stream): column 'b': cannot convert \"2\" to BIGINT (a JSON string, not a number)"
 	refute_output --partial '"_inlet":"end"'
 }
 

@@ -58,10 +58,10 @@ load helpers
 	assert_output '{"id":2,"name":"y"}'
 	run inlet-cast --by-position --schema 'id INT, name STRING' --mode failfast < in
 	assert_equal "$status" 65
-	assert_output --partial "record 1 (line 1): malformed row: 3 values for the 2 columns of the schema"
+	assert_output --partial "record 1 (line 1 of the stream): malformed row: 3 values for the 2 columns of the schema"
 	run inlet-cast --by-position --schema 'id INT, name STRING, z STRING' --mode failfast < in
 	assert_equal "$status" 65
-	assert_output --partial "record 2 (line 2): malformed row: 2 values for the 3 columns"
+	assert_output --partial "record 2 (line 2 of the stream): malformed row: 2 values for the 3 columns"
 }
 
 @test "--by-position: _rescued_data, _metadata and the corrupt record are not values" {

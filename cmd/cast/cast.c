@@ -178,6 +178,17 @@ struct state {
 	struct badrec bad;	/* --bad-records-path */
 	struct map *map;	/* --map, or NULL */
 	bool hide_metadata;	/* --map does not name _metadata: it leaves the row */
+	/*
+	 * The row's _inlet_source (inlet-parse --record-source): the line its
+	 * record starts on in its file (0: not known) and the record's exact
+	 * text, as a raw JSON string (NULL: not known), borrowed from the row
+	 * read, and decoded in source_text when needed.
+	 */
+	long long source_line;
+	const char *source_raw;
+	size_t source_raw_len;
+	bool source_member;	/* the row read holds _inlet_source */
+	struct buf source_text, where;
 	struct buf mapped;	/* --map's output for a row, to be cast */
 };
 
@@ -227,9 +238,71 @@ static size_t utf8_prefix(const char *s, size_t n, size_t max)
 	return max;
 }
 
+/* Is F the _inlet_source member inlet-parse --record-source adds? */
+static bool is_source(const struct json_field *f)
+{
+	return f->key_len == 13 && !memcmp(f->key, "_inlet_source", 13);
+}
+
+/* Note the row REC's _inlet_source, if it has one, in st->source_*. */
+static void take_source(struct state *st, const struct record *rec)
+{
+	const char *v;
+	size_t n;
+
+	st->source_line = 0;
+	st->source_raw = NULL;
+	st->source_member = false;
+	for (size_t i = rec->nfields; i-- > 0;) {
+		const struct json_field *f = &rec->fields[i];
+		if (!is_source(f) || f->val[0] != '{')
+			continue;
+		st->source_member = true;
+		if (json_object_get(f->val, f->val_len, "line", &v, &n) == 1)
+			st->source_line = strtoll(v, NULL, 10);
+		if (json_object_get(f->val, f->val_len, "text", &v, &n) == 1 && v[0] == '"') {
+			st->source_raw = v;
+			st->source_raw_len = n;
+		}
+		return;
+	}
+}
+
+/*
+ * The record's text for _corrupt_record and the bad-records folder: its
+ * exact text in the file when parse gave it, else the row TEXT.
+ */
+static void record_text(struct state *st, const char **text, size_t *len)
+{
+	if (!st->source_raw)
+		return;
+	buf_reset(&st->source_text);
+	json_string_decode(&st->source_text, st->source_raw, st->source_raw_len);
+	*text = st->source_text.data;
+	*len = st->source_text.len;
+}
+
+/*
+ * Where the row is, for messages: "'FILE' line N" (its line in the file)
+ * when parse said, else "'FILE' record R (line L of the stream)".
+ */
+static const char *where(struct state *st, unsigned long lineno)
+{
+	const char *name = st->path.len ? st->path.data : st->in->name;
+
+	buf_reset(&st->where);
+	if (st->source_line > 0)
+		buf_printf(&st->where, "'%s' line %lld", name, st->source_line);
+	else
+		buf_printf(&st->where, "'%s' record %lld (line %lu of the stream)", name,
+			   st->record, lineno);
+	return st->where.data;
+}
+
 /* Send the row TEXT to the bad-records folder, with st->reason. */
 static void bad_row(struct state *st, const char *text, size_t len)
 {
+	record_text(st, &text, &len);
 	badrec_record(&st->bad, st->path.len ? st->path.data : NULL, text, len,
 		      st->reason.data);
 	st->dropped++;
@@ -246,9 +319,8 @@ static bool mismatch(struct state *st, const char *column, const char *v, size_t
 {
 	st->mismatches++;
 	if (opt.mode == MODE_FAILFAST)
-		die(EX_DATAERR, "'%s' record %lld (line %lu): column '%s': cannot convert "
-		    "%.*s to %s (%s)", st->path.len ? st->path.data : st->in->name,
-		    st->record, lineno, column, (int)(n > 200 ? 200 : n), v, type, why);
+		die(EX_DATAERR, "%s: column '%s': cannot convert %.*s to %s (%s)",
+		    where(st, lineno), column, (int)(n > 200 ? 200 : n), v, type, why);
 	if (opt.bad_records) {
 		buf_reset(&st->reason);
 		buf_printf(&st->reason, "column '%s': cannot convert %.*s to %s (%s)",
@@ -295,9 +367,7 @@ static bool wrong_width(struct state *st, size_t have, size_t want, unsigned lon
 	buf_reset(&st->reason);
 	buf_printf(&st->reason, "%zu values for the %zu columns of the schema", have, want);
 	if (opt.mode == MODE_FAILFAST)
-		die(EX_DATAERR, "'%s' record %lld (line %lu): malformed row: %s",
-		    st->path.len ? st->path.data : st->in->name, st->record, lineno,
-		    st->reason.data);
+		die(EX_DATAERR, "%s: malformed row: %s", where(st, lineno), st->reason.data);
 	if (opt.bad_records) {
 		bad_row(st, text, len);
 		return false;
@@ -329,6 +399,10 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		const struct json_field f = rec->fields[i];
 		bool rename = false;
 		long col = -1;
+		if (is_source(&f)) {
+			rowwriter_drop(&w, i);	/* for this stage only */
+			continue;
+		}
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
 			/* It moves to the end if the row is rebuilt. */
 			rowwriter_prior_rescued(&w, i);
@@ -430,7 +504,11 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 	}
 	rowwriter_rescued_column(&w, opt.rescued, st->path.len ? st->path.data : NULL,
 				 st->path.len);
-	if (corrupt && !has_corrupt) {
+	if (corrupt && !has_corrupt && st->source_raw) {
+		/* Spark: the record's own text in the file, a CSV line as it is. */
+		rowwriter_add(&w, opt.corrupt, strlen(opt.corrupt), st->source_raw,
+			      st->source_raw_len);
+	} else if (corrupt && !has_corrupt) {
 		rowwriter_add_key(&w, opt.corrupt, strlen(opt.corrupt));
 		json_string_encode(w.out, rec->text, rec->len);
 	} else if (corrupt_null) {
@@ -448,9 +526,7 @@ static void map_failed(struct state *st, const char *text, size_t len, unsigned 
 	if (opt.bad_records) {
 		bad_row(st, text, len);
 	} else if (opt.mode != MODE_DROPMALFORMED) {
-		die(EX_DATAERR, "'%s' record %lld (line %lu): %s",
-		    st->path.len ? st->path.data : st->in->name, st->record,
-		    lineno, st->reason.data);
+		die(EX_DATAERR, "%s: %s", where(st, lineno), st->reason.data);
 	} else {
 		st->dropped++;
 	}
@@ -478,17 +554,19 @@ static bool names_metadata(const char *program)
 	return false;
 }
 
-/* Write the mapped object TEXT without its _metadata member. */
-static void write_hiding_metadata(struct state *st, const char *text, size_t len)
+/*
+ * Write the row REC without its _inlet_source member, nor its _metadata
+ * when a --map hides it.
+ */
+static void write_hiding(struct state *st, const struct record *rec)
 {
-	struct record rec;
 	struct rowwriter w;
 	size_t out_len;
 
-	record_classify(&rec, text, len, NULL);
-	rowwriter_begin(&w, &rec, &st->row, NULL);
-	for (size_t i = 0; i < rec.nfields; i++) {
-		if (json_key_is(&rec.fields[i], "_metadata"))
+	rowwriter_begin(&w, rec, &st->row, NULL);
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field *f = &rec->fields[i];
+		if (is_source(f) || (st->hide_metadata && json_key_is(f, "_metadata")))
 			rowwriter_drop(&w, i);
 		else
 			rowwriter_keep(&w, i);
@@ -509,8 +587,10 @@ static void emit_mapped(const char *text, size_t len, void *data)
 	if (mr->st->have_schema) {
 		buf_add(&mr->st->mapped, text, len);
 		buf_addc(&mr->st->mapped, '\n');
-	} else if (mr->st->hide_metadata) {
-		write_hiding_metadata(mr->st, text, len);
+	} else if (mr->st->hide_metadata || mr->st->source_member) {
+		struct record rec;
+		record_classify(&rec, text, len, NULL);
+		write_hiding(mr->st, &rec);
 	} else {
 		stream_write(stdout, text, len);
 	}
@@ -611,10 +691,13 @@ int main(int argc, char **argv)
 				stream_write(stdout, st.tmp.data, st.tmp.len);
 				st.announced = true;
 			}
+			take_source(&st, rec);
 			if (st.map)
 				map_one_row(&st, rec->text, rec->len, in.in.lineno);
 			else if (st.have_schema)
 				cast_row(&st, rec, in.in.lineno);
+			else if (st.source_member)
+				write_hiding(&st, rec);
 			else
 				stream_write(stdout, rec->text, rec->len);
 			continue;
@@ -678,6 +761,8 @@ int main(int argc, char **argv)
 	buf_free(&st.value);
 	buf_free(&st.tmp);
 	buf_free(&st.reason);
+	buf_free(&st.source_text);
+	buf_free(&st.where);
 	buf_free(&err);
 	close_stdout();
 	return status;
