@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "columns.h"
 #include "datetime.h"
 #include "die.h"
 #include "json.h"
@@ -35,30 +36,13 @@
 /* The first key of the advisory locks inlet takes: "inlt". */
 #define LOCK_CLASS 1768844404
 
-struct pg_column {
-	char *name;		/* owned */
-	size_t name_len;
-	char *type;		/* owned: format_type() spelling, "numeric(10,2)" */
-	long long bound;	/* the last row that gave it a value */
-	size_t ref;		/* that row's value: an index in refs */
-};
-
-struct field_ref {
-	size_t col;
-	const char *key;	/* the row's key, raw, for messages */
-	size_t key_len;
-	const char *val;
-	size_t len;
-};
-
 struct pg_sink {
 	struct sink base;
 	PGconn *conn;
 	char *where;		/* owned: "HOST:PORT", for messages */
 	char *table;		/* owned: the table's name, unquoted */
 	struct buf qtable;	/* the quoted table name */
-	struct pg_column *cols;
-	size_t ncols, capcols;
+	struct columns c;	/* types: format_type() spelling, "numeric(10,2)" */
 	bool table_exists;
 	bool writing;		/* the batch's transaction is open */
 	bool replace_pending;	/* overwrite: empty the table at first use */
@@ -67,9 +51,6 @@ struct pg_sink {
 	size_t copy_rows, copy_cap;
 	long long batch_rows;	/* the rows of the batch so far: their order for upserts */
 	unsigned long lineno;	/* the row being written, for messages */
-	struct field_ref *refs;
-	size_t caprefs;
-	long long rows_bound;
 	struct buf line, scratch;
 };
 
@@ -297,26 +278,7 @@ static bool type_holds(const char *have, const char *want)
 
 static void forget_columns(struct pg_sink *s)
 {
-	for (size_t i = 0; i < s->ncols; i++) {
-		free(s->cols[i].name);
-		free(s->cols[i].type);
-	}
-	s->ncols = 0;
-}
-
-static void push_column(struct pg_sink *s, const char *name, size_t n, const char *type)
-{
-	if (s->ncols == s->capcols) {
-		s->capcols = s->capcols ? s->capcols * 2 : 16;
-		s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
-	}
-	s->cols[s->ncols].name = xmalloc(n + 1);
-	memcpy(s->cols[s->ncols].name, name, n);
-	s->cols[s->ncols].name[n] = '\0';
-	s->cols[s->ncols].name_len = n;
-	s->cols[s->ncols].type = xstrdup(type);
-	s->cols[s->ncols].bound = -1;
-	s->ncols++;
+	columns_forget(&s->c);
 }
 
 /* The table's columns as the server has them (none: no table). */
@@ -335,21 +297,14 @@ static void load_columns(struct pg_sink *s)
 	s->table_exists = PQntuples(res) > 0 && !strcmp(PQgetvalue(res, 0, 2), "t");
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, 0))
-			push_column(s, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+			columns_push(&s->c, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
 				    PQgetvalue(res, i, 1));
 	PQclear(res);
 }
 
 static size_t find_column(struct pg_sink *s, const char *name, size_t n, size_t hint)
 {
-	/* Rows usually list their fields in column order: try HINT first. */
-	if (hint < s->ncols && s->cols[hint].name_len == n &&
-	    !memcmp(s->cols[hint].name, name, n))
-		return hint;
-	for (size_t i = 0; i < s->ncols; i++)
-		if (s->cols[i].name_len == n && !memcmp(s->cols[i].name, name, n))
-			return i;
-	return (size_t)-1;
+	return columns_find(&s->c, name, n, hint);
 }
 
 static void end_copy(struct pg_sink *s);
@@ -471,14 +426,14 @@ static size_t add_column(struct pg_sink *s, const char *name, size_t n, const ch
 	run(s, sql.data, s->table_exists ? "add a column" : "create the table");
 	s->table_exists = true;
 	buf_free(&sql);
-	push_column(s, name, n, type);
-	return s->ncols - 1;
+	columns_push(&s->c, name, n, type);
+	return s->c.ncols - 1;
 }
 
 /* Column COL gets type WANT from a schema record: kept, widened, or refused. */
 static void retype_column(struct pg_sink *s, size_t col, const char *want, const char *inlet_type)
 {
-	struct pg_column *c = &s->cols[col];
+	struct column *c = &s->c.cols[col];
 	struct buf sql = BUF_INIT;
 
 	/* Overwrite, before its first row: the table is empty, any type goes. */
@@ -605,11 +560,11 @@ static void null_safe_keys(struct pg_sink *s, struct buf *out)
 	for (const char *k = s->base.key; *k;) {
 		size_t n = strcspn(k, ",");
 		size_t col = key_column(s, k, n);
-		const char *zero = zero_of(s->cols[col].type);
+		const char *zero = zero_of(s->c.cols[col].type);
 		if (!zero)
 			die(EX_DATAERR, "upsert key column '%.*s' of %s is of type %s, "
 			    "which inlet cannot key on", (int)n, k, s->base.name,
-			    s->cols[col].type);
+			    s->c.cols[col].type);
 		if (out->len)
 			buf_addc(out, ',');
 		buf_addc(out, '(');
@@ -638,10 +593,10 @@ static void upsert_index_name(struct pg_sink *s, struct buf *out)
 
 static void column_list(struct pg_sink *s, struct buf *sql)
 {
-	for (size_t i = 0; i < s->ncols; i++) {
+	for (size_t i = 0; i < s->c.ncols; i++) {
 		if (i)
 			buf_addc(sql, ',');
-		quote_ident(sql, s->cols[i].name, s->cols[i].name_len);
+		quote_ident(sql, s->c.cols[i].name, s->c.cols[i].name_len);
 	}
 }
 
@@ -677,13 +632,13 @@ static void merge_upserts(struct pg_sink *s)
 	buf_printf(&sql, " FROM (SELECT DISTINCT ON (%s) * FROM " UPSERT_ROWS
 		   " ORDER BY %s, " UPSERT_SEQ " DESC) AS latest ON CONFLICT (%s) DO ",
 		   plain.data, plain.data, keys.data);
-	for (size_t i = 0; i < s->ncols; i++) {
-		if (is_key(s, s->cols[i].name, s->cols[i].name_len))
+	for (size_t i = 0; i < s->c.ncols; i++) {
+		if (is_key(s, s->c.cols[i].name, s->c.cols[i].name_len))
 			continue;
 		buf_adds(&sql, any ? ", " : "UPDATE SET ");
-		quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
+		quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
 		buf_adds(&sql, " = EXCLUDED.");
-		quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
+		quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
 		any = true;
 	}
 	if (!any)
@@ -703,16 +658,16 @@ static void start_copy(struct pg_sink *s)
 
 	if (s->base.mode == SINK_UPSERT) {
 		buf_adds(&sql, "CREATE TEMPORARY TABLE " UPSERT_ROWS " (" UPSERT_SEQ " bigint");
-		for (size_t i = 0; i < s->ncols; i++) {
+		for (size_t i = 0; i < s->c.ncols; i++) {
 			buf_addc(&sql, ',');
-			quote_ident(&sql, s->cols[i].name, s->cols[i].name_len);
-			buf_printf(&sql, " %s", s->cols[i].type);
+			quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
+			buf_printf(&sql, " %s", s->c.cols[i].type);
 		}
 		buf_adds(&sql, ") ON COMMIT DROP");
 		run(s, sql.data, "create a temporary table for the upserted rows");
 		buf_reset(&sql);
 		buf_adds(&sql, "COPY " UPSERT_ROWS " (" UPSERT_SEQ);
-		if (s->ncols)
+		if (s->c.ncols)
 			buf_addc(&sql, ',');
 	} else {
 		buf_printf(&sql, "COPY %s (", s->qtable.data);
@@ -720,7 +675,7 @@ static void start_copy(struct pg_sink *s)
 	column_list(s, &sql);
 	buf_adds(&sql, ") FROM STDIN");
 	/* A table without columns: no column list, and an empty line a row. */
-	if (!s->ncols && s->base.mode != SINK_UPSERT) {
+	if (!s->c.ncols && s->base.mode != SINK_UPSERT) {
 		buf_reset(&sql);
 		buf_printf(&sql, "COPY %s FROM STDIN", s->qtable.data);
 	}
@@ -775,7 +730,7 @@ static void end_copy(struct pg_sink *s)
 }
 
 /* V, a JSON value, as a COPY text field of column C into OUT. */
-static void copy_value(struct pg_sink *s, const struct pg_column *c, const char *v, size_t n,
+static void copy_value(struct pg_sink *s, const struct column *c, const char *v, size_t n,
 		       struct buf *out)
 {
 	const char *p = v, *end = v + n;
@@ -812,79 +767,28 @@ static void copy_value(struct pg_sink *s, const struct pg_column *c, const char 
 	}
 }
 
-/* Two keys of one row that are one column (a window is window_start and window_end). */
-static void __attribute__((noreturn))
-die_same_column(struct pg_sink *s, size_t col, const char *key, size_t key_len, size_t nrefs)
+/* A key no column holds yet: a text column keeps any value's text. */
+static size_t add_row_column(void *sink, const char *name, size_t n, const char *key,
+			     size_t key_len)
 {
-	const struct field_ref *other = NULL;
+	struct pg_sink *s = sink;
 
-	for (size_t i = 0; i < nrefs && !other; i++)
-		if (s->refs[i].col == col)
-			other = &s->refs[i];
-	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
-		die(EX_DATAERR, "'%s' line %lu: key '%.*s' appears twice, and column '%s' "
-		    "of %s holds one value", input_name(s), s->lineno, (int)key_len, key,
-		    s->cols[col].name, s->base.name);
-	die(EX_DATAERR, "'%s' line %lu: keys '%.*s' and '%.*s' are both column '%s' of %s "
-	    "(a window is stored as window_start and window_end); rename one of them",
-	    input_name(s), s->lineno, (int)other->key_len, other->key, (int)key_len, key,
-	    s->cols[col].name, s->base.name);
-}
-
-static void add_ref(struct pg_sink *s, const char *name, size_t n, const char *key,
-		    size_t key_len, const char *v, size_t vn, size_t *nrefs, long long row)
-{
-	size_t col = find_column(s, name, n, *nrefs);
-
-	if (col == (size_t)-1) {
-		if (memchr(name, '\0', n))
-			die(EX_DATAERR, "'%s' line %lu: key '%.*s' holds a NUL character, "
-			    "which PostgreSQL names cannot", input_name(s), s->lineno,
-			    (int)key_len, key);
-		/* A column no schema record announced: text keeps any value's text. */
-		col = add_column(s, name, n, "text");
-	} else if (s->cols[col].bound == row) {
-		die_same_column(s, col, key, key_len, *nrefs);
-	}
-	s->cols[col].bound = row;
-	s->cols[col].ref = *nrefs;
-	if (*nrefs == s->caprefs) {
-		s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
-		s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
-	}
-	s->refs[(*nrefs)++] = (struct field_ref){ col, key, key_len, v, vn };
+	if (memchr(name, '\0', n))
+		die(EX_DATAERR, "'%s' line %lu: key '%.*s' holds a NUL character, "
+		    "which PostgreSQL names cannot", input_name(s), s->lineno,
+		    (int)key_len, key);
+	return add_column(s, name, n, "text");
 }
 
 static void pg_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	struct pg_sink *s = (struct pg_sink *)base;
-	size_t nrefs = 0;
-	long long row = ++s->rows_bound;
+	struct columns *c = &s->c;
 
 	start_write(s);
 	s->lineno = lineno;
 	empty_if_pending(s);
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
-		if (f.val[0] == '{' && json_key_is(&f, "window")) {
-			const char *v;
-			size_t vn;
-			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
-				add_ref(s, "window_start", 12, f.key, f.key_len, v, vn, &nrefs, row);
-			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
-				add_ref(s, "window_end", 10, f.key, f.key_len, v, vn, &nrefs, row);
-			continue;
-		}
-		if (f.key_escaped) {
-			struct buf decoded = BUF_INIT;
-			json_key_decode(&decoded, &f);
-			add_ref(s, decoded.data, decoded.len, f.key, f.key_len, f.val,
-				f.val_len, &nrefs, row);
-			buf_free(&decoded);
-		} else {
-			add_ref(s, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len, &nrefs, row);
-		}
-	}
+	columns_bind_row(c, rec, input_name(s), lineno);
 	if (!s->table_exists) {
 		/* A row with no keys: PostgreSQL has tables without columns. */
 		struct buf sql = BUF_INIT;
@@ -905,15 +809,15 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	++s->batch_rows;
 	if (base->mode == SINK_UPSERT)
 		buf_printf(&s->line, "%lld", s->batch_rows);
-	for (size_t c = 0; c < s->ncols; c++) {
-		if (c || base->mode == SINK_UPSERT)
+	for (size_t i = 0; i < c->ncols; i++) {
+		if (i || base->mode == SINK_UPSERT)
 			buf_addc(&s->line, '\t');
-		if (s->cols[c].bound != row) {
+		if (!columns_has_value(c, i)) {
 			buf_adds(&s->line, "\\N");
 			continue;
 		}
-		size_t r = s->cols[c].ref;
-		copy_value(s, &s->cols[c], s->refs[r].val, s->refs[r].len, &s->line);
+		size_t r = c->cols[i].ref;
+		copy_value(s, &c->cols[i], c->refs[r].val, c->refs[r].len, &s->line);
 	}
 	buf_addc(&s->line, '\n');
 	if (PQputCopyData(s->conn, s->line.data, (int)s->line.len) != 1)
@@ -999,10 +903,8 @@ static void pg_close(struct sink *base)
 {
 	struct pg_sink *s = (struct pg_sink *)base;
 
-	forget_columns(s);
+	columns_free(&s->c);
 	PQfinish(s->conn);
-	free(s->cols);
-	free(s->refs);
 	free(s->copy_lines);
 	free(s->where);
 	free(s->table);
@@ -1075,6 +977,11 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	buf_printf(&name, "postgresql://%s@%s/%s:%s", PQuser(s->conn), s->where,
 		   PQdb(s->conn), table);
 	s->base.name = name.data;
+	s->c = (struct columns){
+		.sink_name = s->base.name,
+		.add = add_row_column,
+		.sink = s,
+	};
 	PQsetNoticeReceiver(s->conn, on_notice, s);
 	session_setup(s);
 	/* The marks table, created once even by writers starting together. */

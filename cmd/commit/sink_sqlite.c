@@ -15,35 +15,19 @@
 #include <sys/stat.h>
 
 #include "buf.h"
+#include "columns.h"
 #include "datetime.h"
 #include "die.h"
 #include "identity.h"
 #include "json.h"
 #include "sink.h"
 
-struct column {
-	char *name;		/* owned */
-	size_t name_len;
-	long long bound;	/* the last row that gave it a value */
-	char *type;		/* owned: declared SQL type */
-	bool integer;		/* INTEGER affinity: booleans bind as 0/1 */
-};
-
-struct field_ref {
-	size_t col;
-	const char *key;	/* the row's key, raw, for messages */
-	size_t key_len;
-	const char *val;
-	size_t len;
-};
-
 struct sqlite_sink {
 	struct sink base;
 	sqlite3 *db;
 	char *path;
 	struct buf qtable;	/* the quoted table name */
-	struct column *cols;
-	size_t ncols, capcols;
+	struct columns c;	/* types: SQLite's declared types */
 	bool table_exists;
 	bool writing;		/* the batch's write transaction is open */
 	bool replace_pending;	/* overwrite: drop the old table on first use */
@@ -55,10 +39,7 @@ struct sqlite_sink {
 	unsigned long lineno;		/* the row being written, for messages */
 	sqlite3_stmt *insert;	/* NULL when columns changed */
 	sqlite3_stmt *has_mark;
-	struct field_ref *refs;
-	size_t caprefs;
 	struct buf scratch;
-	long long rows_bound;	/* rows seen so far, to tell columns without a value */
 };
 
 
@@ -117,11 +98,7 @@ static const char *sql_type_for(const char *t)
 
 static void forget_columns(struct sqlite_sink *s)
 {
-	for (size_t i = 0; i < s->ncols; i++) {
-		free(s->cols[i].name);
-		free(s->cols[i].type);
-	}
-	s->ncols = 0;
+	columns_forget(&s->c);
 	if (s->insert) {
 		sqlite3_finalize(s->insert);
 		s->insert = NULL;
@@ -147,17 +124,9 @@ static void load_columns(struct sqlite_sink *s)
 	s->table_exists = false;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		s->table_exists = true;
-		if (s->ncols == s->capcols) {
-			s->capcols = s->capcols ? s->capcols * 2 : 16;
-			s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
-		}
+		const char *col = (const char *)sqlite3_column_text(st, 0);
 		const char *type = (const char *)sqlite3_column_text(st, 1);
-		s->cols[s->ncols].name = xstrdup((const char *)sqlite3_column_text(st, 0));
-		s->cols[s->ncols].name_len = strlen(s->cols[s->ncols].name);
-		s->cols[s->ncols].bound = -1;
-		s->cols[s->ncols].type = xstrdup(type ? type : "");
-		s->cols[s->ncols].integer = type && !strcasecmp(type, "INTEGER");
-		s->ncols++;
+		columns_push(&s->c, col, strlen(col), type ? type : "");
 	}
 	sqlite3_finalize(st);
 	buf_free(&sql);
@@ -172,22 +141,9 @@ static void sql_name(struct buf *name)
 			name->data[k] = '?';
 }
 
-/* SQLite's names are case-insensitive (ASCII). */
-static bool column_is(const struct column *c, const char *name, size_t n)
-{
-	return c->name_len == n &&
-	       (!memcmp(c->name, name, n) || !strncasecmp(c->name, name, n));
-}
-
 static size_t find_column(struct sqlite_sink *s, const char *name, size_t n, size_t hint)
 {
-	/* Rows usually list their fields in column order: try HINT first. */
-	if (hint < s->ncols && column_is(&s->cols[hint], name, n))
-		return hint;
-	for (size_t i = 0; i < s->ncols; i++)
-		if (column_is(&s->cols[i], name, n))
-			return i;
-	return (size_t)-1;
+	return columns_find(&s->c, name, n, hint);
 }
 
 static void drop_if_pending(struct sqlite_sink *s)
@@ -237,13 +193,13 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	struct buf sql = BUF_INIT;
 	int limit = sqlite3_limit(s->db, SQLITE_LIMIT_COLUMN, -1);
 
-	if (s->ncols >= (size_t)limit) {
+	if (s->c.ncols >= (size_t)limit) {
 		if (s->lineno)
 			die(EX_DATAERR, "'%s' line %lu: key '%.*s' would be column "
 			    "%zu of %s, and SQLite allows %d", input_name(s), s->lineno, (int)n, name,
-			    s->ncols + 1, s->base.name, limit);
+			    s->c.ncols + 1, s->base.name, limit);
 		die(EX_DATAERR, "schema record: field '%.*s' would be column %zu of %s, "
-		    "and SQLite allows %d", (int)n, name, s->ncols + 1, s->base.name, limit);
+		    "and SQLite allows %d", (int)n, name, s->c.ncols + 1, s->base.name, limit);
 	}
 	if (s->table_exists)
 		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
@@ -257,22 +213,19 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 		write_empty_rows(s);
 	}
 	buf_free(&sql);
-	if (s->ncols == s->capcols) {
-		s->capcols = s->capcols ? s->capcols * 2 : 16;
-		s->cols = xrealloc(s->cols, s->capcols * sizeof(*s->cols));
-	}
-	s->cols[s->ncols].name = xmalloc(n + 1);
-	memcpy(s->cols[s->ncols].name, name, n);
-	s->cols[s->ncols].name[n] = '\0';
-	s->cols[s->ncols].name_len = n;
-	s->cols[s->ncols].bound = -1;
-	s->cols[s->ncols].type = xstrdup(sqltype);
-	s->cols[s->ncols].integer = !strcmp(sqltype, "INTEGER");
+	columns_push(&s->c, name, n, sqltype);
 	if (s->insert) {
 		sqlite3_finalize(s->insert);
 		s->insert = NULL;
 	}
-	return s->ncols++;
+	return s->c.ncols - 1;
+}
+
+/* A key no column holds yet: a TEXT column keeps any value's text. */
+static size_t add_row_column(void *sink, const char *name, size_t n, const char *key,
+			     size_t key_len)
+{
+	return add_column(sink, name, n, "TEXT");
 }
 
 /* The key columns of --key, each as a quoted identifier, into OUT. */
@@ -394,13 +347,13 @@ static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 		exec(s, ddl.data);
 	}
 	buf_printf(sql, " ON CONFLICT (%s) DO ", keys.data);
-	for (size_t i = 0; i < s->ncols; i++) {
-		if (is_key(s, s->cols[i].name))
+	for (size_t i = 0; i < s->c.ncols; i++) {
+		if (is_key(s, s->c.cols[i].name))
 			continue;
 		buf_adds(sql, any ? ", " : "UPDATE SET ");
-		quote_ident(sql, s->cols[i].name, strlen(s->cols[i].name));
+		quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 		buf_adds(sql, " = excluded.");
-		quote_ident(sql, s->cols[i].name, strlen(s->cols[i].name));
+		quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 		any = true;
 	}
 	if (!any)
@@ -416,13 +369,13 @@ static void prepare_insert(struct sqlite_sink *s)
 	struct buf sql = BUF_INIT;
 
 	buf_printf(&sql, "INSERT INTO %s (", s->qtable.data);
-	for (size_t i = 0; i < s->ncols; i++) {
+	for (size_t i = 0; i < s->c.ncols; i++) {
 		if (i)
 			buf_addc(&sql, ',');
-		quote_ident(&sql, s->cols[i].name, strlen(s->cols[i].name));
+		quote_ident(&sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 	}
 	buf_adds(&sql, ") VALUES (");
-	for (size_t i = 0; i < s->ncols; i++)
+	for (size_t i = 0; i < s->c.ncols; i++)
 		buf_adds(&sql, i ? ",?" : "?");
 	buf_addc(&sql, ')');
 	if (s->base.mode == SINK_UPSERT)
@@ -501,10 +454,10 @@ static void sq_schema(struct sink *base, const char *text, size_t len)
 		size_t col = find_column(s, name.data, name.len, 0);
 		if (col == (size_t)-1)
 			add_column(s, name.data, name.len, want);
-		else if (strcasecmp(s->cols[col].type, want))
+		else if (strcasecmp(s->c.cols[col].type, want))
 			die(EX_DATAERR, "cannot change column '%s' of %s from %s to %s (%s); "
 			    "SQLite cannot alter a column's type: write to a new table",
-			    name.data, s->base.name, s->cols[col].type, want, type.data);
+			    name.data, s->base.name, s->c.cols[col].type, want, type.data);
 	}
 	buf_free(&name);
 	buf_free(&type);
@@ -575,88 +528,15 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 	}
 }
 
-/*
- * Two keys of one row that are one column (SQLite's names ignore case; a
- * window becomes window_start and window_end): one value would be lost, so
- * the row is refused.
- */
-static void __attribute__((noreturn))
-die_same_column(struct sqlite_sink *s, size_t col, const char *key, size_t key_len,
-		size_t nrefs)
-{
-	const struct field_ref *other = NULL;
-
-	for (size_t i = 0; i < nrefs && !other; i++)
-		if (s->refs[i].col == col)
-			other = &s->refs[i];
-	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
-		die(EX_DATAERR, "'%s' line %lu: key '%.*s' appears twice, and "
-		    "column '%s' of %s holds one value", input_name(s), s->lineno, (int)key_len, key,
-		    s->cols[col].name, s->base.name);
-	bool window = (other->key_len == 6 && !memcmp(other->key, "window", 6)) ||
-		      (key_len == 6 && !memcmp(key, "window", 6));
-	die(EX_DATAERR, "'%s' line %lu: keys '%.*s' and '%.*s' are both "
-	    "column '%s' of %s (%s); rename one of them", input_name(s), s->lineno,
-	    (int)other->key_len, other->key, (int)key_len, key, s->cols[col].name,
-	    s->base.name, window ? "a window is stored as window_start and window_end" :
-	    "SQLite's column names ignore case");
-}
-
-/*
- * Map column NAME (added if new) to the value V of row ROW, whose key is
- * KEY (raw, for messages).
- */
-static void add_ref(struct sqlite_sink *s, const char *name, size_t n,
-		    const char *key, size_t key_len, const char *v, size_t vn,
-		    size_t *nrefs, long long row)
-{
-	size_t col = find_column(s, name, n, *nrefs);
-
-	if (col == (size_t)-1)
-		col = add_column(s, name, n, "TEXT");
-	else if (s->cols[col].bound == row)
-		die_same_column(s, col, key, key_len, *nrefs);
-	s->cols[col].bound = row;
-	if (*nrefs == s->caprefs) {
-		s->caprefs = s->caprefs ? s->caprefs * 2 : 32;
-		s->refs = xrealloc(s->refs, s->caprefs * sizeof(*s->refs));
-	}
-	s->refs[(*nrefs)++] = (struct field_ref){ col, key, key_len, v, vn };
-}
-
 static void sq_row(struct sink *base, const struct record *rec, unsigned long lineno)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
-	size_t nrefs = 0;
-	long long row = ++s->rows_bound;
+	struct columns *c = &s->c;
 
 	start_write(s);
 	s->lineno = lineno;
 	drop_if_pending(s);
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
-		/* SQLite: a window struct becomes window_start / window_end. */
-		if (f.val[0] == '{' && json_key_is(&f, "window")) {
-			const char *v;
-			size_t vn;
-			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
-				add_ref(s, "window_start", 12, f.key, f.key_len, v, vn, &nrefs, row);
-			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
-				add_ref(s, "window_end", 10, f.key, f.key_len, v, vn, &nrefs, row);
-			continue;
-		}
-		if (f.key_escaped) {
-			struct buf decoded = BUF_INIT;
-			json_key_decode(&decoded, &f);
-			sql_name(&decoded);
-			add_ref(s, decoded.data, decoded.len, f.key, f.key_len, f.val,
-				f.val_len, &nrefs, row);
-			buf_free(&decoded);
-		} else {
-			add_ref(s, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len,
-				&nrefs, row);
-		}
-	}
+	columns_bind_row(c, rec, input_name(s), lineno);
 	if (!s->table_exists) {
 		/* No keys and no table yet: SQLite has no table without columns. */
 		if (!s->empty_rows++)
@@ -670,12 +550,12 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	 * none (cheaper than sqlite3_clear_bindings, which frees and resets
 	 * every parameter).
 	 */
-	for (size_t i = 0; i < nrefs; i++)
-		bind_value(s, (int)s->refs[i].col + 1, &s->cols[s->refs[i].col],
-			   s->refs[i].val, s->refs[i].len);
-	for (size_t c = 0; c < s->ncols; c++)
-		if (s->cols[c].bound != row)
-			sqlite3_bind_null(s->insert, (int)c + 1);
+	for (size_t i = 0; i < c->nrefs; i++)
+		bind_value(s, (int)c->refs[i].col + 1, &c->cols[c->refs[i].col],
+			   c->refs[i].val, c->refs[i].len);
+	for (size_t i = 0; i < c->ncols; i++)
+		if (!columns_has_value(c, i))
+			sqlite3_bind_null(s->insert, (int)i + 1);
 	if (sqlite3_step(s->insert) != SQLITE_DONE)
 		die(EX_IOERR, "cannot insert into '%s': %s", s->path, sqlite3_errmsg(s->db));
 	sqlite3_reset(s->insert);
@@ -780,11 +660,10 @@ static void sq_close(struct sink *base)
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
 
 	forget_columns(s);
+	columns_free(&s->c);
 	sqlite3_finalize(s->has_mark);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		die(EX_IOERR, "cannot close '%s': %s", s->path, sqlite3_errmsg(s->db));
-	free(s->cols);
-	free(s->refs);
 	free(s->path);
 	free(base->name);
 	buf_free(&s->qtable);
@@ -822,6 +701,14 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 	s->base.name = xstrdup(name.data);
 	buf_free(&name);
 	quote_ident(&s->qtable, table, strlen(table));
+	s->c = (struct columns){
+		.fold_case = true,	/* SQLite's names ignore ASCII case */
+		.fold_why = "SQLite's column names ignore case",
+		.nul_as_qmark = true,	/* as quote_ident writes it */
+		.sink_name = s->base.name,
+		.add = add_row_column,
+		.sink = s,
+	};
 	/*
 	 * One thread uses SQLite: no mutexes, no memory statistics (they take
 	 * a global mutex on every allocation).  Both must precede any use.

@@ -1,0 +1,149 @@
+/*
+ * A database sink's columns and the binding of a row to them (columns.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "columns.h"
+#include "die.h"
+#include "json.h"
+
+void columns_push(struct columns *c, const char *name, size_t n, const char *type)
+{
+	struct column *col;
+
+	if (c->ncols == c->capcols) {
+		c->capcols = c->capcols ? c->capcols * 2 : 16;
+		c->cols = xrealloc(c->cols, c->capcols * sizeof(*c->cols));
+	}
+	col = &c->cols[c->ncols++];
+	col->name = xmalloc(n + 1);
+	memcpy(col->name, name, n);
+	col->name[n] = '\0';
+	col->name_len = n;
+	col->type = xstrdup(type);
+	col->integer = !strcasecmp(type, "INTEGER");
+	col->bound = -1;
+	col->ref = 0;
+}
+
+void columns_forget(struct columns *c)
+{
+	for (size_t i = 0; i < c->ncols; i++) {
+		free(c->cols[i].name);
+		free(c->cols[i].type);
+	}
+	c->ncols = 0;
+}
+
+void columns_free(struct columns *c)
+{
+	columns_forget(c);
+	free(c->cols);
+	free(c->refs);
+	c->cols = NULL;
+	c->refs = NULL;
+	c->capcols = c->caprefs = 0;
+}
+
+static bool column_is(const struct columns *c, const struct column *col,
+		      const char *name, size_t n)
+{
+	return col->name_len == n && (!memcmp(col->name, name, n) ||
+				      (c->fold_case && !strncasecmp(col->name, name, n)));
+}
+
+size_t columns_find(const struct columns *c, const char *name, size_t n, size_t hint)
+{
+	/* Rows usually list their fields in column order: try HINT first. */
+	if (hint < c->ncols && column_is(c, &c->cols[hint], name, n))
+		return hint;
+	for (size_t i = 0; i < c->ncols; i++)
+		if (column_is(c, &c->cols[i], name, n))
+			return i;
+	return (size_t)-1;
+}
+
+/*
+ * Two keys of one row that are one column: one value would be lost, so
+ * the row is refused.
+ */
+static void __attribute__((noreturn))
+die_same_column(const struct columns *c, size_t col, const char *key, size_t key_len,
+		const char *input, unsigned long lineno)
+{
+	const struct field_ref *other = NULL;
+
+	for (size_t i = 0; i < c->nrefs && !other; i++)
+		if (c->refs[i].col == col)
+			other = &c->refs[i];
+	if (other->key_len == key_len && !memcmp(other->key, key, key_len))
+		die(EX_DATAERR, "'%s' line %lu: key '%.*s' appears twice, and "
+		    "column '%s' of %s holds one value", input, lineno, (int)key_len, key,
+		    c->cols[col].name, c->sink_name);
+	bool window = (other->key_len == 6 && !memcmp(other->key, "window", 6)) ||
+		      (key_len == 6 && !memcmp(key, "window", 6));
+	die(EX_DATAERR, "'%s' line %lu: keys '%.*s' and '%.*s' are both "
+	    "column '%s' of %s (%s); rename one of them", input, lineno,
+	    (int)other->key_len, other->key, (int)key_len, key, c->cols[col].name,
+	    c->sink_name, window || !c->fold_why ?
+	    "a window is stored as window_start and window_end" : c->fold_why);
+}
+
+/* Map column NAME (added if new) to the value V of the row, whose key is KEY. */
+static void add_ref(struct columns *c, const char *name, size_t n, const char *key,
+		    size_t key_len, const char *v, size_t vn, const char *input,
+		    unsigned long lineno)
+{
+	size_t col = columns_find(c, name, n, c->nrefs);
+
+	if (col == (size_t)-1)
+		col = c->add(c->sink, name, n, key, key_len);
+	else if (c->cols[col].bound == c->row)
+		die_same_column(c, col, key, key_len, input, lineno);
+	c->cols[col].bound = c->row;
+	c->cols[col].ref = c->nrefs;
+	if (c->nrefs == c->caprefs) {
+		c->caprefs = c->caprefs ? c->caprefs * 2 : 32;
+		c->refs = xrealloc(c->refs, c->caprefs * sizeof(*c->refs));
+	}
+	c->refs[c->nrefs++] = (struct field_ref){ col, key, key_len, v, vn };
+}
+
+void columns_bind_row(struct columns *c, const struct record *rec, const char *input,
+		      unsigned long lineno)
+{
+	c->nrefs = 0;
+	c->row++;
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field f = rec->fields[i];
+		/* A window struct becomes window_start / window_end. */
+		if (f.val[0] == '{' && json_key_is(&f, "window")) {
+			const char *v;
+			size_t vn;
+			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
+				add_ref(c, "window_start", 12, f.key, f.key_len, v, vn,
+					input, lineno);
+			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
+				add_ref(c, "window_end", 10, f.key, f.key_len, v, vn,
+					input, lineno);
+			continue;
+		}
+		if (!f.key_escaped) {
+			add_ref(c, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len,
+				input, lineno);
+			continue;
+		}
+		struct buf decoded = BUF_INIT;
+		json_key_decode(&decoded, &f);
+		if (c->nul_as_qmark)
+			for (size_t k = 0; k < decoded.len; k++)
+				if (!decoded.data[k])
+					decoded.data[k] = '?';
+		add_ref(c, decoded.data, decoded.len, f.key, f.key_len, f.val, f.val_len,
+			input, lineno);
+		buf_free(&decoded);
+	}
+}
