@@ -147,3 +147,14 @@ void columns_bind_row(struct columns *c, const struct record *rec, const char *i
 		buf_free(&decoded);
 	}
 }
+
+void sql_quote_ident(struct buf *out, const char *name, size_t n)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (name[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, name[i] ? name[i] : '?');
+	}
+	buf_addc(out, '"');
+}

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "stream.h"
 
 struct column {
@@ -74,6 +75,12 @@ size_t columns_find(const struct columns *c, const char *name, size_t n, size_t 
  */
 void columns_bind_row(struct columns *c, const struct record *rec, const char *input,
 		      unsigned long lineno);
+
+/*
+ * NAME (N bytes) as a quoted SQL identifier into OUT: '"' doubled, a NUL
+ * written '?' (no SQL name holds one).
+ */
+void sql_quote_ident(struct buf *out, const char *name, size_t n);
 
 /* Whether the row bound last gave column I a value. */
 static inline bool columns_has_value(const struct columns *c, size_t i)

@@ -167,6 +167,10 @@ static void parse_options(int argc, char **argv)
 			  !strncasecmp(opt.table, "sqlite_", 7)))
 		die(EX_USAGE, "--table '%s' is reserved: inlet keeps its commit marks in "
 		    "_inlet_commits, and SQLite owns the sqlite_ names", opt.table);
+	/* Rows in the ledger would forge loaded files. */
+	if (opt.table && !strcasecmp(opt.table, "_inlet_files"))
+		die(EX_USAGE, "--table '%s' is reserved: inlet keeps its file ledger in "
+		    "_inlet_files", opt.table);
 	if (opt.db && sink_is_postgres(opt.db))
 		sink_pg_check_uri(opt.db);
 	if ((opt.mode == SINK_UPSERT) != !!opt.key)
@@ -196,10 +200,16 @@ struct batch {
 	long long id;		/* -1: unnumbered, no mark */
 	long long rows, files, corrupt_files;
 	long long started_ns;
+	/* The file ledger: versions another batch loaded, their rows left out. */
+	long long loaded_files, loaded_rows;
+	bool leaving;		/* the current file's rows are left out */
+	long long leaving_rows;
+	struct ledger_hit by;	/* who loaded the current file */
+	struct buf leaving_path;
 };
 
 struct totals {
-	long long inserted, corrupt_files, batches;
+	long long inserted, corrupt_files, batches, loaded_files, loaded_rows;
 };
 
 static void print_progress(FILE *fp, const struct sink *to, const struct batch *b)
@@ -219,11 +229,14 @@ static void print_progress(FILE *fp, const struct sink *to, const struct batch *
 	fwrite(name.data, 1, name.len, fp);
 	buf_free(&name);
 	fprintf(fp, ",\"files\":%lld,\"rows\":%lld,\"inserted\":%lld,"
-		"\"already_committed\":%s,\"corrupt_files\":%lld,\"duration_ms\":%.3f,"
-		"\"rows_per_sec\":%.0f,\"timestamp\":\"%s\"}\n",
-		b->files, b->rows, b->already ? 0 : b->rows,
-		b->already ? "true" : "false", b->corrupt_files, ms,
-		ms > 0 ? (double)b->rows / (ms / 1000.0) : 0.0, now);
+		"\"already_committed\":%s,\"corrupt_files\":%lld,",
+		b->files, b->rows, b->already ? 0 : b->rows - b->loaded_rows,
+		b->already ? "true" : "false", b->corrupt_files);
+	if (b->loaded_files)
+		fprintf(fp, "\"already_loaded_files\":%lld,\"already_loaded_rows\":%lld,",
+			b->loaded_files, b->loaded_rows);
+	fprintf(fp, "\"duration_ms\":%.3f,\"rows_per_sec\":%.0f,\"timestamp\":\"%s\"}\n",
+		ms, ms > 0 ? (double)b->rows / (ms / 1000.0) : 0.0, now);
 	stream_flush(fp);
 }
 
@@ -323,6 +336,39 @@ static void check_sink_marks(const char *commits)
 	sink->ops->abort(sink);
 }
 
+/*
+ * The file record REC starts a file's rows: ask the sink's ledger whether
+ * another batch loaded this version (only for a batch that gets a mark:
+ * the ledger names a checkpoint and batch).
+ */
+static void ledger_file(struct batch *b, const struct record *rec)
+{
+	struct file_identity id;
+
+	b->leaving = false;
+	if (b->already || !sink->ledger || b->id < 0 || !opt.checkpoint)
+		return;
+	identity_from_record(&id, rec);
+	buf_reset(&b->leaving_path);
+	if (!id.known || !record_get_string(rec, "path", &b->leaving_path))
+		return;
+	b->leaving = sink->ledger->file(sink, b->leaving_path.data, &id, &b->by) == 1;
+	b->leaving_rows = 0;
+}
+
+/* The file whose rows were left out has ended: say so, once, and count it. */
+static void ledger_file_end(struct batch *b)
+{
+	if (!b->leaving)
+		return;
+	b->leaving = false;
+	error("'%s' already loaded by checkpoint %s batch %lld; its %lld row%s left out",
+	      b->leaving_path.data, b->by.checkpoint, b->by.batch, b->leaving_rows,
+	      b->leaving_rows == 1 ? "" : "s");
+	b->loaded_files++;
+	b->loaded_rows += b->leaving_rows;
+}
+
 /* Remember the path of a skip record that asks for the file to be listed again. */
 static void note_retry(const struct record *rec, struct buf *retry)
 {
@@ -411,7 +457,7 @@ int main(int argc, char **argv)
 			batch_die_cut(&in, "the batch was not committed and is replayed on restart");
 		case BATCH_BEGIN:
 			check_origin(&in, &ck);
-			memset(&b, 0, sizeof(b));
+			b = (struct batch){ .leaving_path = b.leaving_path };
 			b.id = in.id;
 			b.started_ns = monotonic_ns();
 			meter_batch(&meter, b.id);
@@ -429,6 +475,8 @@ int main(int argc, char **argv)
 				sink->ops->schema(sink, rec->text, rec->len);
 			break;
 		case BATCH_FILE:
+			ledger_file_end(&b);
+			ledger_file(&b, rec);
 			b.files++;
 			meter_file(&meter);
 			if (opt.clean_source) {
@@ -443,6 +491,10 @@ int main(int argc, char **argv)
 			if (!strcmp(rec->event, "skip")) {
 				b.corrupt_files++;
 				note_retry(rec, &retry);
+				buf_reset(&text);
+				if (sink->ledger && !b.already &&
+				    record_get_string(rec, "path", &text))
+					sink->ledger->skipped(sink, text.data);
 				/* Not read completely: never cleaned. */
 				buf_reset(&text);
 				if (opt.clean_source && record_get_string(rec, "path", &text))
@@ -450,12 +502,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case BATCH_ROW:
-			if (!b.already)
+			if (b.leaving)
+				b.leaving_rows++;
+			else if (!b.already)
 				sink->ops->row(sink, rec, in.in.lineno);
 			b.rows++;
 			meter_row(&meter, rec->len);
 			break;
 		case BATCH_END:
+			ledger_file_end(&b);
 			/* Queued durably before the sink can hold the batch. */
 			if (opt.clean_source && b.id >= 0)
 				cleaner_prepare(&cleaner, b.id);
@@ -465,8 +520,8 @@ int main(int argc, char **argv)
 				sink->ops->abort(sink);
 			} else {
 				crash_point("commit-before-sink");
-				sink->ops->commit(sink, b.id, b.rows);
-				t.inserted += b.rows;
+				sink->ops->commit(sink, b.id, b.rows - b.loaded_rows);
+				t.inserted += b.rows - b.loaded_rows;
 			}
 			crash_point("commit-after-sink");
 			if (opt.checkpoint && b.id >= 0) {
@@ -489,6 +544,8 @@ int main(int argc, char **argv)
 					cleaner_run(&cleaner, b.id);
 			}
 			t.corrupt_files += b.corrupt_files;
+			t.loaded_files += b.loaded_files;
+			t.loaded_rows += b.loaded_rows;
 			t.batches++;
 			meter_clear(&meter);	/* the object may go to the same terminal */
 			print_progress(progress, sink, &b);
@@ -497,10 +554,17 @@ int main(int argc, char **argv)
 	}
 done:
 	meter_finish(&meter);
-	if (!opt.quiet)
+	if (!opt.quiet) {
 		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
-			"\"num_skipped_corrupt_files\":%lld}\n", t.inserted, t.inserted,
+			"\"num_skipped_corrupt_files\":%lld", t.inserted, t.inserted,
 			t.corrupt_files);
+		/* Only when the ledger left files out: the COPY INTO shape otherwise. */
+		if (t.loaded_files)
+			fprintf(progress, ",\"num_skipped_loaded_files\":%lld,"
+				"\"num_skipped_loaded_rows\":%lld", t.loaded_files,
+				t.loaded_rows);
+		fputs("}\n", progress);
+	}
 	if (opt.clean_source && !opt.quiet)
 		fprintf(stderr, "inlet-commit: %lld source files cleaned, %lld left in place, "
 			"%lld failures to clean\n", cleaner.cleaned, cleaner.left, cleaner.failed);
@@ -511,6 +575,7 @@ done:
 	buf_free(&path);
 	buf_free(&text);
 	buf_free(&retry);
+	buf_free(&b.leaving_path);
 	buf_free(&pending_schema);
 	if (opt.clean_source)
 		cleaner_free(&cleaner);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "identity.h"
 #include "stream.h"
 
 enum sink_mode { SINK_APPEND, SINK_OVERWRITE, SINK_UPSERT };
@@ -22,15 +23,43 @@ struct sink_ops {
 	void (*schema)(struct sink *s, const char *text, size_t len);
 	/* One row (validated, its members listed); LINENO for messages. */
 	void (*row)(struct sink *s, const struct record *rec, unsigned long lineno);
-	/* Make the batch durable with its mark. */
+	/*
+	 * Make the batch durable with its mark (ROWS: the rows it wrote) and
+	 * the file versions it took.
+	 */
 	void (*commit)(struct sink *s, long long batch, long long rows);
 	/* Drop the open batch. */
 	void (*abort)(struct sink *s);
 	void (*close)(struct sink *s);
 };
 
+/* Who holds a file version already: the (checkpoint, batch) that loaded it. */
+struct ledger_hit {
+	char checkpoint[64];
+	long long batch;
+};
+
+/*
+ * A database sink's file ledger (ledger.h, inlet-commit(1) LEDGER).
+ * commit calls it only inside a batch that gets a mark (a numbered batch,
+ * --checkpoint) and not already held, for file records with an identity.
+ */
+struct sink_ledger_ops {
+	/*
+	 * The file record of PATH, version ID, starts that file's rows.  1:
+	 * the ledger holds the version from another (checkpoint, batch), put
+	 * into BY, and its rows are to be left out; 0: take them, and record
+	 * the version with the batch.  Takes the table's write lock.
+	 */
+	int (*file)(struct sink *s, const char *path, const struct file_identity *id,
+		    struct ledger_hit *by);
+	/* A "skip" record names PATH: it was not read whole, record no version of it. */
+	void (*skipped)(struct sink *s, const char *path);
+};
+
 struct sink {
 	const struct sink_ops *ops;
+	const struct sink_ledger_ops *ledger;	/* NULL: the sink keeps no ledger */
 	char *name;		/* owned: "sqlite:DB:TABLE", "postgresql://USER@HOST:PORT/DB:TABLE",
 				   "dir:DIR", "csv:FILE", "stdout" */
 	const char *checkpoint_id;	/* borrowed; NULL without --checkpoint */

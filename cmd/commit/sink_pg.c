@@ -16,6 +16,11 @@
  * table (discover --shard) commit one after another and a writer stuck
  * behind another fails with EX_TEMPFAIL.  Identifiers come from data and
  * are always quoted.
+ *
+ * The file ledger (ledger.h) is looked up under that lock, inside the
+ * batch's transaction: the writer after us sees the versions we recorded
+ * (READ COMMITTED takes a new snapshot each statement), and the unique
+ * key refuses a version recorded twice.  A look-up ends the open COPY.
  */
 #include <libpq-fe.h>
 #include <stdint.h>
@@ -30,6 +35,7 @@
 #include "datetime.h"
 #include "die.h"
 #include "json.h"
+#include "ledger.h"
 #include "schema.h"
 #include "sink.h"
 
@@ -52,6 +58,7 @@ struct pg_sink {
 	long long batch_rows;	/* the rows of the batch so far: their order for upserts */
 	unsigned long lineno;	/* the row being written, for messages */
 	struct buf line, scratch;
+	struct ledger_batch ledger;	/* the versions the batch takes */
 };
 
 static const char *input_name(const struct pg_sink *s)
@@ -59,16 +66,6 @@ static const char *input_name(const struct pg_sink *s)
 	return s->base.input ? s->base.input->name : "standard input";
 }
 
-static void quote_ident(struct buf *out, const char *name, size_t n)
-{
-	buf_addc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == '"')
-			buf_addc(out, '"');
-		buf_addc(out, name[i] ? name[i] : '?');
-	}
-	buf_addc(out, '"');
-}
 
 /* A server or libpq message on one line, without its trailing newline. */
 static void one_line(struct buf *out, const char *msg)
@@ -421,7 +418,7 @@ static size_t add_column(struct pg_sink *s, const char *name, size_t n, const ch
 		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
 	else
 		buf_printf(&sql, "CREATE TABLE %s (", s->qtable.data);
-	quote_ident(&sql, name, n);
+	sql_quote_ident(&sql, name, n);
 	buf_printf(&sql, " %s%s", type, s->table_exists ? "" : ")");
 	run(s, sql.data, s->table_exists ? "add a column" : "create the table");
 	s->table_exists = true;
@@ -447,12 +444,12 @@ static void retype_column(struct pg_sink *s, size_t col, const char *want, const
 		    s->base.name, c->type, want, inlet_type);
 	end_copy(s);
 	buf_printf(&sql, "ALTER TABLE %s ALTER COLUMN ", s->qtable.data);
-	quote_ident(&sql, c->name, c->name_len);
+	sql_quote_ident(&sql, c->name, c->name_len);
 	buf_printf(&sql, " TYPE %s USING ", want);
 	if (fresh)
 		buf_printf(&sql, "NULL::%s", want);
 	else {
-		quote_ident(&sql, c->name, c->name_len);
+		sql_quote_ident(&sql, c->name, c->name_len);
 		buf_printf(&sql, "::%s", want);
 	}
 	run(s, sql.data, "change the type of a column");
@@ -568,9 +565,9 @@ static void null_safe_keys(struct pg_sink *s, struct buf *out)
 		if (out->len)
 			buf_addc(out, ',');
 		buf_addc(out, '(');
-		quote_ident(out, k, n);
+		sql_quote_ident(out, k, n);
 		buf_adds(out, " IS NULL),COALESCE(");
-		quote_ident(out, k, n);
+		sql_quote_ident(out, k, n);
 		buf_printf(out, ",%s)", zero);
 		k += n + (k[n] == ',');
 	}
@@ -596,7 +593,7 @@ static void column_list(struct pg_sink *s, struct buf *sql)
 	for (size_t i = 0; i < s->c.ncols; i++) {
 		if (i)
 			buf_addc(sql, ',');
-		quote_ident(sql, s->c.cols[i].name, s->c.cols[i].name_len);
+		sql_quote_ident(sql, s->c.cols[i].name, s->c.cols[i].name_len);
 	}
 }
 
@@ -613,14 +610,14 @@ static void merge_upserts(struct pg_sink *s)
 	null_safe_keys(s, &keys);
 	upsert_index_name(s, &index);
 	buf_adds(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS ");
-	quote_ident(&sql, index.data, index.len);
+	sql_quote_ident(&sql, index.data, index.len);
 	buf_printf(&sql, " ON %s (%s)", s->qtable.data, keys.data);
 	run(s, sql.data, "create the upsert key's unique index");
 	for (const char *k = s->base.key; *k;) {
 		size_t n = strcspn(k, ",");
 		if (plain.len)
 			buf_addc(&plain, ',');
-		quote_ident(&plain, k, n);
+		sql_quote_ident(&plain, k, n);
 		k += n + (k[n] == ',');
 	}
 	buf_reset(&sql);
@@ -636,9 +633,9 @@ static void merge_upserts(struct pg_sink *s)
 		if (is_key(s, s->c.cols[i].name, s->c.cols[i].name_len))
 			continue;
 		buf_adds(&sql, any ? ", " : "UPDATE SET ");
-		quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
+		sql_quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
 		buf_adds(&sql, " = EXCLUDED.");
-		quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
+		sql_quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
 		any = true;
 	}
 	if (!any)
@@ -660,7 +657,7 @@ static void start_copy(struct pg_sink *s)
 		buf_adds(&sql, "CREATE TEMPORARY TABLE " UPSERT_ROWS " (" UPSERT_SEQ " bigint");
 		for (size_t i = 0; i < s->c.ncols; i++) {
 			buf_addc(&sql, ',');
-			quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
+			sql_quote_ident(&sql, s->c.cols[i].name, s->c.cols[i].name_len);
 			buf_printf(&sql, " %s", s->c.cols[i].type);
 		}
 		buf_adds(&sql, ") ON COMMIT DROP");
@@ -824,6 +821,87 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 		pg_fail(s, NULL, "copy rows");
 }
 
+/* A 64-bit integer as a parameter's text, in BUF. */
+static const char *param_ll(char buf[32], long long v)
+{
+	snprintf(buf, 32, "%lld", v);
+	return buf;
+}
+
+/* Look the version up under the table's lock; overwrite replaces the ledger. */
+static int pg_file(struct sink *base, const char *path, const struct file_identity *id,
+		   struct ledger_hit *by)
+{
+	struct pg_sink *s = (struct pg_sink *)base;
+	char size[32], mtime[32];
+	const char *params[4] = { s->table, path, param_ll(size, id->size),
+				  param_ll(mtime, id->mtime_ns) };
+
+	start_write(s);
+	if (ledger_batch_has(&s->ledger, path, id))
+		return 0;
+	if (base->mode != SINK_OVERWRITE) {
+		end_copy(s);
+		PGresult *res = PQexecParams(s->conn, "SELECT checkpoint_id, batch FROM \""
+			LEDGER_TABLE "\" WHERE table_name = $1 AND path = $2 AND size = $3"
+			" AND mtime_ns = $4", 4, NULL, params, NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
+			pg_fail(s, res, "read the file ledger");
+		if (PQntuples(res) > 0) {
+			snprintf(by->checkpoint, sizeof(by->checkpoint), "%s",
+				 PQgetvalue(res, 0, 0));
+			by->batch = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+			PQclear(res);
+			return 1;
+		}
+		PQclear(res);
+	}
+	ledger_batch_add(&s->ledger, path, id);
+	return 0;
+}
+
+static void pg_file_skipped(struct sink *base, const char *path)
+{
+	ledger_batch_drop(&((struct pg_sink *)base)->ledger, path);
+}
+
+/* The batch's file versions, in its transaction (overwrite: only they). */
+static void record_files(struct pg_sink *s, long long batch)
+{
+	char b[32], size[32], mtime[32], dev[32], ino[32], now[32];
+	const char *params[9] = { s->table, NULL, size, mtime, dev, ino,
+				  s->base.checkpoint_id, b, now };
+
+	if (s->base.mode == SINK_OVERWRITE) {
+		PGresult *res = PQexecParams(s->conn, "DELETE FROM \"" LEDGER_TABLE "\""
+					     " WHERE table_name = $1", 1, NULL, params,
+					     NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+			pg_fail(s, res, "replace the table's file ledger");
+		PQclear(res);
+	}
+	if (batch < 0 || !s->base.checkpoint_id)
+		return;
+	param_ll(b, batch);
+	iso8601_now(now);
+	for (size_t i = 0; i < s->ledger.n; i++) {
+		const struct ledger_file *f = &s->ledger.files[i];
+		params[1] = f->path;
+		param_ll(size, f->id.size);
+		param_ll(mtime, f->id.mtime_ns);
+		snprintf(dev, sizeof(dev), "%llu", f->id.dev);
+		snprintf(ino, sizeof(ino), "%llu", f->id.ino);
+		/* The unique key refuses a version loaded twice: the batch fails whole. */
+		PGresult *res = PQexecParams(s->conn, "INSERT INTO \"" LEDGER_TABLE "\""
+			" (table_name, path, size, mtime_ns, dev, ino, checkpoint_id, batch,"
+			" committed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			9, NULL, params, NULL, NULL, 0);
+		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+			pg_fail(s, res, "record a file in the file ledger");
+		PQclear(res);
+	}
+}
+
 static void pg_commit(struct sink *base, long long batch, long long rows)
 {
 	struct pg_sink *s = (struct pg_sink *)base;
@@ -844,6 +922,8 @@ static void pg_commit(struct sink *base, long long batch, long long rows)
 			pg_fail(s, res, "record the batch's mark");
 		PQclear(res);
 	}
+	record_files(s, batch);
+	ledger_batch_reset(&s->ledger);
 	PGresult *res = PQexec(s->conn, "COMMIT");
 	/* A transaction that failed answers COMMIT with ROLLBACK. */
 	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT"))
@@ -856,6 +936,7 @@ static int pg_begin(struct sink *base, long long batch)
 {
 	struct pg_sink *s = (struct pg_sink *)base;
 
+	ledger_batch_reset(&s->ledger);
 	if (batch >= 0 && base->checkpoint_id) {
 		char b[32];
 		const char *params[2] = { base->checkpoint_id, b };
@@ -896,6 +977,7 @@ static void pg_abort_op(struct sink *base)
 		run(s, "ROLLBACK", "roll the batch back");
 	}
 	s->replace_pending = false;
+	ledger_batch_reset(&s->ledger);
 	load_columns(s);
 }
 
@@ -904,6 +986,7 @@ static void pg_close(struct sink *base)
 	struct pg_sink *s = (struct pg_sink *)base;
 
 	columns_free(&s->c);
+	ledger_batch_free(&s->ledger);
 	PQfinish(s->conn);
 	free(s->copy_lines);
 	free(s->where);
@@ -918,6 +1001,8 @@ static void pg_close(struct sink *base)
 static const struct sink_ops pg_ops = {
 	pg_begin, pg_schema, pg_row, pg_commit, pg_abort_op, pg_close
 };
+
+static const struct sink_ledger_ops pg_ledger = { pg_file, pg_file_skipped };
 
 bool sink_is_postgres(const char *db)
 {
@@ -959,8 +1044,9 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 		die(EX_OSERR, "out of memory");
 	sink_pg_check_uri(uri);
 	s->base.ops = &pg_ops;
+	s->base.ledger = &pg_ledger;
 	s->table = xstrdup(table);
-	quote_ident(&s->qtable, table, strlen(table));
+	sql_quote_ident(&s->qtable, table, strlen(table));
 	/* The URI's own application_name wins; else the server shows us as inlet-commit. */
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { uri, "inlet-commit", NULL };
@@ -993,6 +1079,13 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	    " table_name text NOT NULL, rows bigint NOT NULL,"
 	    " committed_at timestamptz NOT NULL, PRIMARY KEY (checkpoint_id, batch))",
 	    "create the marks table \"_inlet_commits\"");
+	run(s, "CREATE TABLE IF NOT EXISTS \"" LEDGER_TABLE "\" ("
+	    "table_name text NOT NULL, path text NOT NULL, size bigint NOT NULL,"
+	    " mtime_ns bigint NOT NULL, dev numeric(20), ino numeric(20),"
+	    " checkpoint_id text NOT NULL, batch bigint NOT NULL,"
+	    " committed_at timestamptz NOT NULL,"
+	    " PRIMARY KEY (table_name, path, size, mtime_ns))",
+	    "create the file ledger \"" LEDGER_TABLE "\"");
 	run(s, "COMMIT", "create the marks table \"_inlet_commits\"");
 	s->writing = false;
 	load_columns(s);

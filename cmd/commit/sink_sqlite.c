@@ -6,6 +6,11 @@
  * the write transaction (and the database's one write lock) starts only
  * when the batch first writes, so a slow upstream does not lock out other
  * tables' writers.  Identifiers come from data and are always quoted.
+ *
+ * The file ledger (ledger.h) is a table of the same database: a file
+ * record is looked up in it inside the batch's write transaction, whose
+ * lock (the database's one write lock) keeps any other writer from
+ * loading the same version between the look-up and the commit.
  */
 #include <errno.h>
 #include <sqlite3.h>
@@ -20,12 +25,14 @@
 #include "die.h"
 #include "identity.h"
 #include "json.h"
+#include "ledger.h"
 #include "sink.h"
 
 struct sqlite_sink {
 	struct sink base;
 	sqlite3 *db;
 	char *path;
+	char *table;		/* owned: the table's name, unquoted */
 	struct buf qtable;	/* the quoted table name */
 	struct columns c;	/* types: SQLite's declared types */
 	bool table_exists;
@@ -39,6 +46,8 @@ struct sqlite_sink {
 	unsigned long lineno;		/* the row being written, for messages */
 	sqlite3_stmt *insert;	/* NULL when columns changed */
 	sqlite3_stmt *has_mark;
+	sqlite3_stmt *ledger_get;	/* who loaded a file version */
+	struct ledger_batch ledger;	/* the versions the batch takes */
 	struct buf scratch;
 };
 
@@ -47,16 +56,6 @@ struct sqlite_sink {
 static const char *input_name(const struct sqlite_sink *s)
 {
 	return s->base.input ? s->base.input->name : "standard input";
-}
-static void quote_ident(struct buf *out, const char *name, size_t n)
-{
-	buf_addc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (name[i] == '"')
-			buf_addc(out, '"');
-		buf_addc(out, name[i] ? name[i] : '?');
-	}
-	buf_addc(out, '"');
 }
 
 static void exec(struct sqlite_sink *s, const char *sql)
@@ -205,7 +204,7 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
 	else
 		buf_printf(&sql, "CREATE TABLE %s (", s->qtable.data);
-	quote_ident(&sql, name, n);
+	sql_quote_ident(&sql, name, n);
 	buf_printf(&sql, " %s%s", sqltype, s->table_exists ? "" : ")");
 	exec(s, sql.data);
 	if (!s->table_exists) {
@@ -240,7 +239,7 @@ static void key_list(struct sqlite_sink *s, struct buf *out)
 			    "of %s", (int)n, k, s->base.name);
 		if (out->len)
 			buf_addc(out, ',');
-		quote_ident(out, k, n);
+		sql_quote_ident(out, k, n);
 		k += n + (k[n] == ',');
 	}
 }
@@ -272,7 +271,7 @@ static void null_safe_key_list(struct sqlite_sink *s, struct buf *out)
 		if (out->len)
 			buf_addc(out, ',');
 		buf_adds(out, "ifnull(");
-		quote_ident(out, k, n);
+		sql_quote_ident(out, k, n);
 		buf_adds(out, ",X'00')");
 		k += n + (k[n] == ',');
 	}
@@ -305,7 +304,7 @@ static void upgrade_upsert_index(struct sqlite_sink *s, const char *table,
 	buf_printf(&old, "inlet_upsert_key_%s", table);
 	if (index_exists(s, old.data)) {
 		buf_adds(&sql, "DROP INDEX ");
-		quote_ident(&sql, old.data, old.len);
+		sql_quote_ident(&sql, old.data, old.len);
 		exec(s, sql.data);
 	}
 	buf_reset(&sql);
@@ -342,7 +341,7 @@ static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 	if (!index_exists(s, index.data)) {
 		upgrade_upsert_index(s, table.data, keys.data);
 		buf_adds(&ddl, "CREATE UNIQUE INDEX ");
-		quote_ident(&ddl, index.data, index.len);
+		sql_quote_ident(&ddl, index.data, index.len);
 		buf_printf(&ddl, " ON %s (%s)", s->qtable.data, keys.data);
 		exec(s, ddl.data);
 	}
@@ -351,9 +350,9 @@ static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 		if (is_key(s, s->c.cols[i].name))
 			continue;
 		buf_adds(sql, any ? ", " : "UPDATE SET ");
-		quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
+		sql_quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 		buf_adds(sql, " = excluded.");
-		quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
+		sql_quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 		any = true;
 	}
 	if (!any)
@@ -372,7 +371,7 @@ static void prepare_insert(struct sqlite_sink *s)
 	for (size_t i = 0; i < s->c.ncols; i++) {
 		if (i)
 			buf_addc(&sql, ',');
-		quote_ident(&sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
+		sql_quote_ident(&sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
 	}
 	buf_adds(&sql, ") VALUES (");
 	for (size_t i = 0; i < s->c.ncols; i++)
@@ -396,6 +395,7 @@ static int sq_begin(struct sink *base, long long batch)
 
 	s->empty_rows = 0;
 	s->empty_lineno = 0;
+	ledger_batch_reset(&s->ledger);
 	if (batch >= 0 && base->checkpoint_id) {
 		sqlite3_reset(s->has_mark);
 		sqlite3_bind_text(s->has_mark, 1, base->checkpoint_id, -1, SQLITE_STATIC);
@@ -420,6 +420,91 @@ static void start_write(struct sqlite_sink *s)
 	s->writing = true;
 	/* Columns may have changed since the last batch (another writer). */
 	load_columns(s);
+}
+
+/*
+ * The ledger's look-up, in the write transaction: nothing can record the
+ * version between it and the batch's commit.  Overwrite replaces the
+ * table's ledger with the batch's files, so it looks nothing up.
+ */
+static int sq_file(struct sink *base, const char *path, const struct file_identity *id,
+		   struct ledger_hit *by)
+{
+	struct sqlite_sink *s = (struct sqlite_sink *)base;
+	int rc;
+
+	start_write(s);
+	if (ledger_batch_has(&s->ledger, path, id))
+		return 0;
+	if (base->mode != SINK_OVERWRITE) {
+		sqlite3_reset(s->ledger_get);
+		sqlite3_bind_text(s->ledger_get, 1, s->table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s->ledger_get, 2, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s->ledger_get, 3, id->size);
+		sqlite3_bind_int64(s->ledger_get, 4, id->mtime_ns);
+		rc = sqlite3_step(s->ledger_get);
+		if (rc == SQLITE_ROW) {
+			const char *ck = (const char *)sqlite3_column_text(s->ledger_get, 0);
+			snprintf(by->checkpoint, sizeof(by->checkpoint), "%s", ck ? ck : "");
+			by->batch = sqlite3_column_int64(s->ledger_get, 1);
+			sqlite3_reset(s->ledger_get);
+			return 1;
+		}
+		sqlite3_reset(s->ledger_get);
+		if (rc != SQLITE_DONE)
+			die(EX_IOERR, "cannot read the file ledger of '%s': %s", s->path,
+			    sqlite3_errmsg(s->db));
+	}
+	ledger_batch_add(&s->ledger, path, id);
+	return 0;
+}
+
+static void sq_file_skipped(struct sink *base, const char *path)
+{
+	ledger_batch_drop(&((struct sqlite_sink *)base)->ledger, path);
+}
+
+/*
+ * The batch's file versions, in its transaction; overwrite first forgets
+ * the table's others, as the table forgets their rows.
+ */
+static void record_files(struct sqlite_sink *s, long long batch)
+{
+	sqlite3_stmt *st;
+	char now[32];
+
+	if (s->base.mode == SINK_OVERWRITE) {
+		st = prepare(s, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = ?");
+		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die(EX_IOERR, "cannot update the file ledger of '%s': %s", s->path,
+			    sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+	}
+	if (batch < 0 || !s->base.checkpoint_id || !s->ledger.n)
+		return;
+	iso8601_now(now);
+	st = prepare(s, "INSERT INTO \"" LEDGER_TABLE "\" (table_name, path, size,"
+		     " mtime_ns, dev, ino, checkpoint_id, batch, committed_at)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	for (size_t i = 0; i < s->ledger.n; i++) {
+		const struct ledger_file *f = &s->ledger.files[i];
+		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, f->path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, f->id.size);
+		sqlite3_bind_int64(st, 4, f->id.mtime_ns);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)f->id.dev);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)f->id.ino);
+		sqlite3_bind_text(st, 7, s->base.checkpoint_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, batch);
+		sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+		/* The unique key refuses a version loaded twice: the batch fails whole. */
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die(EX_IOERR, "cannot record '%s' in the file ledger of '%s': %s",
+			    f->path, s->path, sqlite3_errmsg(s->db));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
 }
 
 static void sq_schema(struct sink *base, const char *text, size_t len)
@@ -638,6 +723,8 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 			    s->path, sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 	}
+	record_files(s, batch);
+	ledger_batch_reset(&s->ledger);
 	check_still_opened(s, batch);
 	exec(s, "COMMIT");
 	s->writing = false;
@@ -652,6 +739,7 @@ static void sq_abort(struct sink *base)
 		exec(s, "ROLLBACK");
 	s->writing = false;
 	s->empty_rows = 0;
+	ledger_batch_reset(&s->ledger);
 	load_columns(s);
 }
 
@@ -662,9 +750,12 @@ static void sq_close(struct sink *base)
 	forget_columns(s);
 	columns_free(&s->c);
 	sqlite3_finalize(s->has_mark);
+	sqlite3_finalize(s->ledger_get);
+	ledger_batch_free(&s->ledger);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		die(EX_IOERR, "cannot close '%s': %s", s->path, sqlite3_errmsg(s->db));
 	free(s->path);
+	free(s->table);
 	free(base->name);
 	buf_free(&s->qtable);
 	buf_free(&s->scratch);
@@ -690,17 +781,21 @@ static const struct sink_ops sqlite_ops = {
 	sq_begin, sq_schema, sq_row, sq_commit, sq_abort, sq_close
 };
 
+static const struct sink_ledger_ops sqlite_ledger = { sq_file, sq_file_skipped };
+
 struct sink *sink_sqlite_open(const char *db, const char *table)
 {
 	struct sqlite_sink *s = xcalloc(1, sizeof(*s));
 	struct buf name = BUF_INIT;
 
 	s->base.ops = &sqlite_ops;
+	s->base.ledger = &sqlite_ledger;
 	s->path = xstrdup(db);
+	s->table = xstrdup(table);
 	buf_printf(&name, "sqlite:%s:%s", db, table);
 	s->base.name = xstrdup(name.data);
 	buf_free(&name);
-	quote_ident(&s->qtable, table, strlen(table));
+	sql_quote_ident(&s->qtable, table, strlen(table));
 	s->c = (struct columns){
 		.fold_case = true,	/* SQLite's names ignore ASCII case */
 		.fold_why = "SQLite's column names ignore case",
@@ -731,6 +826,16 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 		"checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
 		" table_name TEXT NOT NULL, rows INTEGER NOT NULL,"
 		" committed_at TEXT NOT NULL, PRIMARY KEY (checkpoint_id, batch))");
+	/* SQLite's table names ignore case: so does the ledger's. */
+	exec(s, "CREATE TABLE IF NOT EXISTS \"" LEDGER_TABLE "\" ("
+		"table_name TEXT NOT NULL COLLATE NOCASE, path TEXT NOT NULL,"
+		" size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, dev INTEGER,"
+		" ino INTEGER, checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
+		" committed_at TEXT NOT NULL,"
+		" PRIMARY KEY (table_name, path, size, mtime_ns))");
+	s->ledger_get = prepare(s, "SELECT checkpoint_id, batch FROM \"" LEDGER_TABLE "\""
+				" WHERE table_name = ? AND path = ? AND size = ?"
+				" AND mtime_ns = ?");
 	s->has_mark = prepare(s, "SELECT 1 FROM \"_inlet_commits\""
 			      " WHERE checkpoint_id = ? AND batch = ?");
 	load_columns(s);

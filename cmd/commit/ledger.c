@@ -1,0 +1,66 @@
+/*
+ * The versions a batch takes into a database sink's file ledger (ledger.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "die.h"
+#include "ledger.h"
+
+/* The identity another host computes alike: path, size, mtime (not dev, ino). */
+static bool same_version(const struct ledger_file *f, const char *path,
+			 const struct file_identity *id)
+{
+	return f->id.size == id->size && f->id.mtime_ns == id->mtime_ns &&
+	       !strcmp(f->path, path);
+}
+
+bool ledger_batch_has(const struct ledger_batch *lb, const char *path,
+		      const struct file_identity *id)
+{
+	for (size_t i = 0; i < lb->n; i++)
+		if (same_version(&lb->files[i], path, id))
+			return true;
+	return false;
+}
+
+void ledger_batch_add(struct ledger_batch *lb, const char *path,
+		      const struct file_identity *id)
+{
+	if (lb->n == lb->cap) {
+		lb->cap = lb->cap ? lb->cap * 2 : 16;
+		lb->files = xrealloc(lb->files, lb->cap * sizeof(*lb->files));
+	}
+	lb->files[lb->n].path = xstrdup(path);
+	lb->files[lb->n].id = *id;
+	lb->n++;
+}
+
+void ledger_batch_drop(struct ledger_batch *lb, const char *path)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < lb->n; i++) {
+		if (!strcmp(lb->files[i].path, path)) {
+			free(lb->files[i].path);
+			continue;
+		}
+		lb->files[kept++] = lb->files[i];
+	}
+	lb->n = kept;
+}
+
+void ledger_batch_reset(struct ledger_batch *lb)
+{
+	for (size_t i = 0; i < lb->n; i++)
+		free(lb->files[i].path);
+	lb->n = 0;
+}
+
+void ledger_batch_free(struct ledger_batch *lb)
+{
+	ledger_batch_reset(lb);
+	free(lb->files);
+	lb->files = NULL;
+	lb->cap = 0;
+}

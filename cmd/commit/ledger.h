@@ -1,0 +1,49 @@
+#ifndef INLET_COMMIT_LEDGER_H
+#define INLET_COMMIT_LEDGER_H
+/*
+ * The file ledger of the database sinks (inlet-commit(1), LEDGER): a
+ * table "_inlet_files" in the database, one row per file version a table
+ * holds, written in the transaction of the batch that loaded it and
+ * unique per (table_name, path, size, mtime_ns):
+ *
+ *   table_name, path   the table, and the path as discover listed it
+ *   size, mtime_ns     the version: the file record's size and mtime_ns
+ *   dev, ino           where it lived on the loading host (information:
+ *                      they differ between hosts of one shared folder)
+ *   checkpoint_id, batch, committed_at   who loaded it, and when
+ *
+ * The sink looks a version up when its file record comes (under the
+ * table's write lock); this module keeps the versions the open batch
+ * takes, written with the batch's mark.  It owns copies of the paths;
+ * it fails only on allocation (dies as xmalloc does).
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "identity.h"
+
+#define LEDGER_TABLE "_inlet_files"
+
+struct ledger_file {
+	char *path;		/* owned */
+	struct file_identity id;
+};
+
+/* The versions the open batch takes. */
+struct ledger_batch {
+	struct ledger_file *files;
+	size_t n, cap;
+};
+
+/* Whether the batch takes this version (PATH, ID->size, ID->mtime_ns) already. */
+bool ledger_batch_has(const struct ledger_batch *lb, const char *path,
+		      const struct file_identity *id);
+void ledger_batch_add(struct ledger_batch *lb, const char *path,
+		      const struct file_identity *id);
+/* A skip record names PATH: not read whole, so none of its versions is recorded. */
+void ledger_batch_drop(struct ledger_batch *lb, const char *path);
+/* Forget every version (the batch committed or was dropped). */
+void ledger_batch_reset(struct ledger_batch *lb);
+void ledger_batch_free(struct ledger_batch *lb);
+
+#endif
