@@ -293,6 +293,31 @@ unattributed() {
 	unattributed
 }
 
+# A file name that is not UTF-8 (latin-1 é): PostgreSQL's text cannot hold
+# it as it is, so the ledger keeps it as file records write it, \udcXX.
+latin1_name() {
+	mkdir -p land
+	echo '{"order_id":"e-1"}' > land/$'caf\xe9.json'
+	pipeline ck
+	rm -rf ck
+	pipeline ck
+	exactly_once 1
+	run cat ck.err
+	assert_output --partial "land/caf\\udce9.json' already loaded by checkpoint"
+	run q 'SELECT path FROM _inlet_files'
+	assert_output "$PWD/land/caf\\udce9.json"
+}
+
+@test "sqlite: a file name that is not UTF-8 is one version, left out once loaded" {
+	use sqlite
+	latin1_name
+}
+
+@test "postgresql: a file name that is not UTF-8 is one version, left out once loaded" {
+	use pg
+	latin1_name
+}
+
 @test "a file that a skip record names is not recorded, and loads when listed again" {
 	use sqlite
 	echo '{"order_id":"y"}' > y.json

@@ -28,6 +28,7 @@
 #include "sink.h"
 #include "batch.h"
 #include "json.h"
+#include "ledger.h"
 #include "stream.h"
 
 static struct options {
@@ -352,6 +353,7 @@ static void ledger_file(struct batch *b, const struct record *rec)
 	buf_reset(&b->leaving_path);
 	if (!id.known || !record_get_string(rec, "path", &b->leaving_path))
 		return;
+	ledger_path(&b->leaving_path);
 	b->leaving = sink->ledger->file(sink, b->leaving_path.data, &id, &b->by) == 1;
 	b->leaving_rows = 0;
 }
@@ -493,8 +495,10 @@ int main(int argc, char **argv)
 				note_retry(rec, &retry);
 				buf_reset(&text);
 				if (sink->ledger && !b.already &&
-				    record_get_string(rec, "path", &text))
+				    record_get_string(rec, "path", &text)) {
+					ledger_path(&text);
 					sink->ledger->skipped(sink, text.data);
+				}
 				/* Not read completely: never cleaned. */
 				buf_reset(&text);
 				if (opt.clean_source && record_get_string(rec, "path", &text))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "json.h"
 #include "ledger.h"
 
 /* The identity another host computes alike: path, size, mtime (not dev, ino). */
@@ -63,4 +64,16 @@ void ledger_batch_free(struct ledger_batch *lb)
 	free(lb->files);
 	lb->files = NULL;
 	lb->cap = 0;
+}
+
+void ledger_path(struct buf *path)
+{
+	struct buf json = BUF_INIT;
+
+	if (utf8_valid(path->data, path->len))
+		return;
+	json_path_encode(&json, path->data, path->len);
+	buf_reset(path);
+	buf_add(path, json.data + 1, json.len - 2);	/* without its quotes */
+	buf_free(&json);
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "identity.h"
 
 #define LEDGER_TABLE "_inlet_files"
@@ -34,6 +35,13 @@ struct ledger_batch {
 	struct ledger_file *files;
 	size_t n, cap;
 };
+
+/*
+ * The path as the ledger keeps it, in PATH (changed in place): as it is
+ * when valid UTF-8, else in the JSON form of file records, each stray
+ * byte \udcXX (inlet(7), "File names"), which PostgreSQL's text holds.
+ */
+void ledger_path(struct buf *path);
 
 /* Whether the batch takes this version (PATH, ID->size, ID->mtime_ns) already. */
 bool ledger_batch_has(const struct ledger_batch *lb, const char *path,
