@@ -225,6 +225,43 @@ $PWD/land/o4.json"
 	overwrite
 }
 
+# The ledger goes with the table: a table dropped, or dropped and created
+# anew (empty while its ledger says rows were loaded), loads its files
+# again, as Databricks' COPY INTO does after DROP TABLE (its load history
+# is in the table's log):
+# https://docs.databricks.com/en/ingestion/copy-into/index.html
+dropped_table() {
+	orders 1 2
+	pipeline ck
+	rm -rf ck
+	q 'DROP TABLE orders'
+	pipeline ck
+	assert_equal "$(cat ck.err)" ""
+	exactly_once 6
+	rm -rf ck
+	q 'DROP TABLE orders'
+	q 'CREATE TABLE orders (order_id TEXT, total TEXT)'
+	pipeline ck
+	exactly_once 6
+	# A table that holds its rows keeps its ledger.
+	rm -rf ck
+	pipeline ck
+	exactly_once 6
+	assert_equal "$(left_out ck | wc -l)" 2
+	run q "SELECT sum(rows) FROM _inlet_files WHERE table_name = 'orders'"
+	assert_output 6
+}
+
+@test "sqlite: a dropped table, or one created anew, loads its files again" {
+	use sqlite
+	dropped_table
+}
+
+@test "postgresql: a dropped table, or one created anew, loads its files again" {
+	use pg
+	dropped_table
+}
+
 # Killed at each crash point of commit (libcommon/fault.h), then the
 # checkpoint lost and a second worker run besides: every row once.
 crashes() {

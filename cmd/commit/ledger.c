@@ -16,13 +16,18 @@ static bool same_version(const struct ledger_file *f, const char *path,
 	       !strcmp(f->path, path);
 }
 
-bool ledger_batch_has(const struct ledger_batch *lb, const char *path,
-		      const struct file_identity *id)
+size_t ledger_batch_find(const struct ledger_batch *lb, const char *path,
+			 const struct file_identity *id)
 {
 	for (size_t i = 0; i < lb->n; i++)
 		if (same_version(&lb->files[i], path, id))
-			return true;
-	return false;
+			return i;
+	return (size_t)-1;
+}
+
+void ledger_batch_current(struct ledger_batch *lb, size_t i)
+{
+	lb->current = i;
 }
 
 void ledger_batch_add(struct ledger_batch *lb, const char *path,
@@ -34,21 +39,31 @@ void ledger_batch_add(struct ledger_batch *lb, const char *path,
 	}
 	lb->files[lb->n].path = xstrdup(path);
 	lb->files[lb->n].id = *id;
-	lb->n++;
+	lb->files[lb->n].rows = 0;
+	lb->current = lb->n++;
+}
+
+void ledger_batch_row(struct ledger_batch *lb)
+{
+	if (lb->current < lb->n)
+		lb->files[lb->current].rows++;
 }
 
 void ledger_batch_drop(struct ledger_batch *lb, const char *path)
 {
-	size_t kept = 0;
+	size_t kept = 0, current = (size_t)-1;
 
 	for (size_t i = 0; i < lb->n; i++) {
 		if (!strcmp(lb->files[i].path, path)) {
 			free(lb->files[i].path);
 			continue;
 		}
+		if (i == lb->current)
+			current = kept;
 		lb->files[kept++] = lb->files[i];
 	}
 	lb->n = kept;
+	lb->current = current;
 }
 
 void ledger_batch_reset(struct ledger_batch *lb)
@@ -56,6 +71,8 @@ void ledger_batch_reset(struct ledger_batch *lb)
 	for (size_t i = 0; i < lb->n; i++)
 		free(lb->files[i].path);
 	lb->n = 0;
+	lb->current = (size_t)-1;
+	lb->checked = false;
 }
 
 void ledger_batch_free(struct ledger_batch *lb)

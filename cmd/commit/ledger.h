@@ -12,9 +12,14 @@
  *                      they differ between hosts of one shared folder)
  *   checkpoint_id, batch, committed_at   who loaded it, and when
  *
+ *   rows               the rows the batch wrote of it
+ *
  * The sink looks a version up when its file record comes (under the
  * table's write lock); this module keeps the versions the open batch
- * takes, written with the batch's mark.  It owns copies of the paths;
+ * takes, written with the batch's mark.  The ledger goes with the table:
+ * before its first look-up in a batch the sink drops the table's ledger
+ * rows when the table is missing (dropped), or empty while its ledger
+ * says rows were loaded (dropped and created anew, or emptied).  It owns copies of the paths;
  * it fails only on allocation (dies as xmalloc does).
  */
 #include <stdbool.h>
@@ -28,12 +33,15 @@
 struct ledger_file {
 	char *path;		/* owned */
 	struct file_identity id;
+	long long rows;		/* the rows the batch wrote of it */
 };
 
 /* The versions the open batch takes. */
 struct ledger_batch {
 	struct ledger_file *files;
 	size_t n, cap;
+	size_t current;		/* the file whose rows come now; (size_t)-1: none */
+	bool checked;		/* the table's ledger was checked against the table */
 };
 
 /*
@@ -43,14 +51,19 @@ struct ledger_batch {
  */
 void ledger_path(struct buf *path);
 
-/* Whether the batch takes this version (PATH, ID->size, ID->mtime_ns) already. */
-bool ledger_batch_has(const struct ledger_batch *lb, const char *path,
-		      const struct file_identity *id);
+/* The index of version (PATH, ID->size, ID->mtime_ns) in the batch, or (size_t)-1. */
+size_t ledger_batch_find(const struct ledger_batch *lb, const char *path,
+			 const struct file_identity *id);
+/* The version whose rows come now: index I, or (size_t)-1 (a file left out). */
+void ledger_batch_current(struct ledger_batch *lb, size_t i);
+/* Take the version: it becomes the current file. */
 void ledger_batch_add(struct ledger_batch *lb, const char *path,
 		      const struct file_identity *id);
+/* The sink wrote a row: one more of the current file's, if any. */
+void ledger_batch_row(struct ledger_batch *lb);
 /* A skip record names PATH: not read whole, so none of its versions is recorded. */
 void ledger_batch_drop(struct ledger_batch *lb, const char *path);
-/* Forget every version (the batch committed or was dropped). */
+/* Forget every version (the batch begins, committed or was dropped). */
 void ledger_batch_reset(struct ledger_batch *lb);
 void ledger_batch_free(struct ledger_batch *lb);
 

@@ -785,6 +785,7 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	start_write(s);
 	s->lineno = lineno;
 	empty_if_pending(s);
+	ledger_batch_row(&s->ledger);
 	columns_bind_row(c, rec, input_name(s), lineno);
 	if (!s->table_exists) {
 		/* A row with no keys: PostgreSQL has tables without columns. */
@@ -828,6 +829,31 @@ static const char *param_ll(char buf[32], long long v)
 	return buf;
 }
 
+/*
+ * The ledger goes with the table (ledger.h): a table missing, or empty
+ * while its ledger says rows were loaded, was dropped or emptied, and its
+ * files load again.  Once a batch, under the table's lock.
+ */
+static void check_ledger(struct pg_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	const char *params[1] = { s->table };
+
+	if (s->ledger.checked)
+		return;
+	s->ledger.checked = true;
+	buf_adds(&sql, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = $1");
+	if (s->table_exists)
+		buf_printf(&sql, " AND NOT EXISTS (SELECT 1 FROM %s) AND EXISTS (SELECT 1 "
+			   "FROM \"" LEDGER_TABLE "\" WHERE table_name = $1 AND rows > 0)",
+			   s->qtable.data);
+	PGresult *res = PQexecParams(s->conn, sql.data, 1, NULL, params, NULL, NULL, 0);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
+		pg_fail(s, res, "check the file ledger against the table");
+	PQclear(res);
+	buf_free(&sql);
+}
+
 /* Look the version up under the table's lock; overwrite replaces the ledger. */
 static int pg_file(struct sink *base, const char *path, const struct file_identity *id,
 		   struct ledger_hit *by)
@@ -838,10 +864,14 @@ static int pg_file(struct sink *base, const char *path, const struct file_identi
 				  param_ll(mtime, id->mtime_ns) };
 
 	start_write(s);
-	if (ledger_batch_has(&s->ledger, path, id))
+	size_t taken = ledger_batch_find(&s->ledger, path, id);
+	if (taken != (size_t)-1) {
+		ledger_batch_current(&s->ledger, taken);
 		return 0;
+	}
 	if (base->mode != SINK_OVERWRITE) {
 		end_copy(s);
+		check_ledger(s);
 		PGresult *res = PQexecParams(s->conn, "SELECT checkpoint_id, batch FROM \""
 			LEDGER_TABLE "\" WHERE table_name = $1 AND path = $2 AND size = $3"
 			" AND mtime_ns = $4", 4, NULL, params, NULL, NULL, 0);
@@ -852,6 +882,7 @@ static int pg_file(struct sink *base, const char *path, const struct file_identi
 				 PQgetvalue(res, 0, 0));
 			by->batch = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 			PQclear(res);
+			ledger_batch_current(&s->ledger, (size_t)-1);
 			return 1;
 		}
 		PQclear(res);
@@ -868,9 +899,9 @@ static void pg_file_skipped(struct sink *base, const char *path)
 /* The batch's file versions, in its transaction (overwrite: only they). */
 static void record_files(struct pg_sink *s, long long batch)
 {
-	char b[32], size[32], mtime[32], dev[32], ino[32], now[32];
-	const char *params[9] = { s->table, NULL, size, mtime, dev, ino,
-				  s->base.checkpoint_id, b, now };
+	char b[32], size[32], mtime[32], dev[32], ino[32], now[32], rows[32];
+	const char *params[10] = { s->table, NULL, size, mtime, dev, ino,
+				   s->base.checkpoint_id, b, now, rows };
 
 	if (s->base.mode == SINK_OVERWRITE) {
 		PGresult *res = PQexecParams(s->conn, "DELETE FROM \"" LEDGER_TABLE "\""
@@ -891,11 +922,12 @@ static void record_files(struct pg_sink *s, long long batch)
 		param_ll(mtime, f->id.mtime_ns);
 		snprintf(dev, sizeof(dev), "%llu", f->id.dev);
 		snprintf(ino, sizeof(ino), "%llu", f->id.ino);
+		param_ll(rows, f->rows);
 		/* The unique key refuses a version loaded twice: the batch fails whole. */
 		PGresult *res = PQexecParams(s->conn, "INSERT INTO \"" LEDGER_TABLE "\""
 			" (table_name, path, size, mtime_ns, dev, ino, checkpoint_id, batch,"
-			" committed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-			9, NULL, params, NULL, NULL, 0);
+			" committed_at, rows) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+			10, NULL, params, NULL, NULL, 0);
 		if (!res || PQresultStatus(res) != PGRES_COMMAND_OK)
 			pg_fail(s, res, "record a file in the file ledger");
 		PQclear(res);
@@ -1083,7 +1115,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	    "table_name text NOT NULL, path text NOT NULL, size bigint NOT NULL,"
 	    " mtime_ns bigint NOT NULL, dev numeric(20), ino numeric(20),"
 	    " checkpoint_id text NOT NULL, batch bigint NOT NULL,"
-	    " committed_at timestamptz NOT NULL,"
+	    " committed_at timestamptz NOT NULL, rows bigint NOT NULL,"
 	    " PRIMARY KEY (table_name, path, size, mtime_ns))",
 	    "create the file ledger \"" LEDGER_TABLE "\"");
 	run(s, "COMMIT", "create the marks table \"_inlet_commits\"");

@@ -423,6 +423,42 @@ static void start_write(struct sqlite_sink *s)
 }
 
 /*
+ * The ledger goes with the table (ledger.h): a table missing, or empty
+ * while its ledger says rows were loaded, was dropped or emptied, and its
+ * files load again.  Once a batch, in its write transaction.
+ */
+static void check_ledger(struct sqlite_sink *s)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	int stale = 1;
+
+	if (s->ledger.checked)
+		return;
+	s->ledger.checked = true;
+	if (s->table_exists) {
+		buf_printf(&sql, "SELECT NOT EXISTS (SELECT 1 FROM %s) AND EXISTS (SELECT 1 "
+			   "FROM \"" LEDGER_TABLE "\" WHERE table_name = ? AND rows > 0)",
+			   s->qtable.data);
+		st = prepare(s, sql.data);
+		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			die(EX_IOERR, "cannot read '%s': %s", s->path, sqlite3_errmsg(s->db));
+		stale = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (stale) {
+		st = prepare(s, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = ?");
+		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			die(EX_IOERR, "cannot update the file ledger of '%s': %s", s->path,
+			    sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+	}
+	buf_free(&sql);
+}
+
+/*
  * The ledger's look-up, in the write transaction: nothing can record the
  * version between it and the batch's commit.  Overwrite replaces the
  * table's ledger with the batch's files, so it looks nothing up.
@@ -434,9 +470,13 @@ static int sq_file(struct sink *base, const char *path, const struct file_identi
 	int rc;
 
 	start_write(s);
-	if (ledger_batch_has(&s->ledger, path, id))
+	size_t taken = ledger_batch_find(&s->ledger, path, id);
+	if (taken != (size_t)-1) {
+		ledger_batch_current(&s->ledger, taken);
 		return 0;
+	}
 	if (base->mode != SINK_OVERWRITE) {
+		check_ledger(s);
 		sqlite3_reset(s->ledger_get);
 		sqlite3_bind_text(s->ledger_get, 1, s->table, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s->ledger_get, 2, path, -1, SQLITE_STATIC);
@@ -448,6 +488,7 @@ static int sq_file(struct sink *base, const char *path, const struct file_identi
 			snprintf(by->checkpoint, sizeof(by->checkpoint), "%s", ck ? ck : "");
 			by->batch = sqlite3_column_int64(s->ledger_get, 1);
 			sqlite3_reset(s->ledger_get);
+			ledger_batch_current(&s->ledger, (size_t)-1);
 			return 1;
 		}
 		sqlite3_reset(s->ledger_get);
@@ -485,8 +526,8 @@ static void record_files(struct sqlite_sink *s, long long batch)
 		return;
 	iso8601_now(now);
 	st = prepare(s, "INSERT INTO \"" LEDGER_TABLE "\" (table_name, path, size,"
-		     " mtime_ns, dev, ino, checkpoint_id, batch, committed_at)"
-		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		     " mtime_ns, dev, ino, checkpoint_id, batch, committed_at, rows)"
+		     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	for (size_t i = 0; i < s->ledger.n; i++) {
 		const struct ledger_file *f = &s->ledger.files[i];
 		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
@@ -498,6 +539,7 @@ static void record_files(struct sqlite_sink *s, long long batch)
 		sqlite3_bind_text(st, 7, s->base.checkpoint_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 8, batch);
 		sqlite3_bind_text(st, 9, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 10, f->rows);
 		/* The unique key refuses a version loaded twice: the batch fails whole. */
 		if (sqlite3_step(st) != SQLITE_DONE)
 			die(EX_IOERR, "cannot record '%s' in the file ledger of '%s': %s",
@@ -621,6 +663,7 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	start_write(s);
 	s->lineno = lineno;
 	drop_if_pending(s);
+	ledger_batch_row(&s->ledger);
 	columns_bind_row(c, rec, input_name(s), lineno);
 	if (!s->table_exists) {
 		/* No keys and no table yet: SQLite has no table without columns. */
@@ -831,7 +874,7 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 		"table_name TEXT NOT NULL COLLATE NOCASE, path TEXT NOT NULL,"
 		" size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, dev INTEGER,"
 		" ino INTEGER, checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
-		" committed_at TEXT NOT NULL,"
+		" committed_at TEXT NOT NULL, rows INTEGER NOT NULL,"
 		" PRIMARY KEY (table_name, path, size, mtime_ns))");
 	s->ledger_get = prepare(s, "SELECT checkpoint_id, batch FROM \"" LEDGER_TABLE "\""
 				" WHERE table_name = ? AND path = ? AND size = ?"
