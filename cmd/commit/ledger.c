@@ -16,18 +16,20 @@ static bool same_version(const struct ledger_file *f, const char *path,
 	       !strcmp(f->path, path);
 }
 
-size_t ledger_batch_find(const struct ledger_batch *lb, const char *path,
+bool ledger_batch_retake(struct ledger_batch *lb, const char *path,
 			 const struct file_identity *id)
 {
 	for (size_t i = 0; i < lb->n; i++)
-		if (same_version(&lb->files[i], path, id))
-			return i;
-	return (size_t)-1;
+		if (same_version(&lb->files[i], path, id)) {
+			lb->current = i;
+			return true;
+		}
+	return false;
 }
 
-void ledger_batch_current(struct ledger_batch *lb, size_t i)
+void ledger_batch_leave(struct ledger_batch *lb)
 {
-	lb->current = i;
+	lb->current = (size_t)-1;
 }
 
 void ledger_batch_add(struct ledger_batch *lb, const char *path,

@@ -51,11 +51,14 @@ struct ledger_batch {
  */
 void ledger_path(struct buf *path);
 
-/* The index of version (PATH, ID->size, ID->mtime_ns) in the batch, or (size_t)-1. */
-size_t ledger_batch_find(const struct ledger_batch *lb, const char *path,
+/*
+ * The batch takes version (PATH, ID->size, ID->mtime_ns) already (a file
+ * listed twice): it becomes the current file again, and true.
+ */
+bool ledger_batch_retake(struct ledger_batch *lb, const char *path,
 			 const struct file_identity *id);
-/* The version whose rows come now: index I, or (size_t)-1 (a file left out). */
-void ledger_batch_current(struct ledger_batch *lb, size_t i);
+/* No file's rows come now: the current file is left out. */
+void ledger_batch_leave(struct ledger_batch *lb);
 /* Take the version: it becomes the current file. */
 void ledger_batch_add(struct ledger_batch *lb, const char *path,
 		      const struct file_identity *id);

@@ -864,11 +864,8 @@ static int pg_file(struct sink *base, const char *path, const struct file_identi
 				  param_ll(mtime, id->mtime_ns) };
 
 	start_write(s);
-	size_t taken = ledger_batch_find(&s->ledger, path, id);
-	if (taken != (size_t)-1) {
-		ledger_batch_current(&s->ledger, taken);
+	if (ledger_batch_retake(&s->ledger, path, id))
 		return 0;
-	}
 	if (base->mode != SINK_OVERWRITE) {
 		end_copy(s);
 		check_ledger(s);
@@ -882,7 +879,7 @@ static int pg_file(struct sink *base, const char *path, const struct file_identi
 				 PQgetvalue(res, 0, 0));
 			by->batch = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 			PQclear(res);
-			ledger_batch_current(&s->ledger, (size_t)-1);
+			ledger_batch_leave(&s->ledger);
 			return 1;
 		}
 		PQclear(res);

@@ -422,6 +422,18 @@ static void start_write(struct sqlite_sink *s)
 	load_columns(s);
 }
 
+/* Drop the table's ledger rows, in the batch's transaction. */
+static void forget_ledger(struct sqlite_sink *s)
+{
+	sqlite3_stmt *st = prepare(s, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = ?");
+
+	sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(EX_IOERR, "cannot update the file ledger of '%s': %s", s->path,
+		    sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+}
+
 /*
  * The ledger goes with the table (ledger.h): a table missing, or empty
  * while its ledger says rows were loaded, was dropped or emptied, and its
@@ -447,14 +459,8 @@ static void check_ledger(struct sqlite_sink *s)
 		stale = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 	}
-	if (stale) {
-		st = prepare(s, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = ?");
-		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			die(EX_IOERR, "cannot update the file ledger of '%s': %s", s->path,
-			    sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
-	}
+	if (stale)
+		forget_ledger(s);
 	buf_free(&sql);
 }
 
@@ -470,11 +476,8 @@ static int sq_file(struct sink *base, const char *path, const struct file_identi
 	int rc;
 
 	start_write(s);
-	size_t taken = ledger_batch_find(&s->ledger, path, id);
-	if (taken != (size_t)-1) {
-		ledger_batch_current(&s->ledger, taken);
+	if (ledger_batch_retake(&s->ledger, path, id))
 		return 0;
-	}
 	if (base->mode != SINK_OVERWRITE) {
 		check_ledger(s);
 		sqlite3_reset(s->ledger_get);
@@ -488,7 +491,7 @@ static int sq_file(struct sink *base, const char *path, const struct file_identi
 			snprintf(by->checkpoint, sizeof(by->checkpoint), "%s", ck ? ck : "");
 			by->batch = sqlite3_column_int64(s->ledger_get, 1);
 			sqlite3_reset(s->ledger_get);
-			ledger_batch_current(&s->ledger, (size_t)-1);
+			ledger_batch_leave(&s->ledger);
 			return 1;
 		}
 		sqlite3_reset(s->ledger_get);
@@ -514,14 +517,8 @@ static void record_files(struct sqlite_sink *s, long long batch)
 	sqlite3_stmt *st;
 	char now[32];
 
-	if (s->base.mode == SINK_OVERWRITE) {
-		st = prepare(s, "DELETE FROM \"" LEDGER_TABLE "\" WHERE table_name = ?");
-		sqlite3_bind_text(st, 1, s->table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			die(EX_IOERR, "cannot update the file ledger of '%s': %s", s->path,
-			    sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
-	}
+	if (s->base.mode == SINK_OVERWRITE)
+		forget_ledger(s);
 	if (batch < 0 || !s->base.checkpoint_id || !s->ledger.n)
 		return;
 	iso8601_now(now);
