@@ -11,7 +11,6 @@
  *   dev, ino           where it lived on the loading host (information:
  *                      they differ between hosts of one shared folder)
  *   checkpoint_id, batch, committed_at   who loaded it, and when
- *
  *   rows               the rows the batch wrote of it
  *
  * The sink looks a version up when its file record comes (under the
@@ -19,8 +18,9 @@
  * takes, written with the batch's mark.  The ledger goes with the table:
  * before its first look-up in a batch the sink drops the table's ledger
  * rows when the table is missing (dropped), or empty while its ledger
- * says rows were loaded (dropped and created anew, or emptied).  It owns copies of the paths;
- * it fails only on allocation (dies as xmalloc does).
+ * says rows were loaded (dropped and created anew, or emptied).  The
+ * module owns copies of the paths; it fails only on allocation (dies as
+ * xmalloc does).
  */
 #include <stdbool.h>
 #include <stddef.h>
