@@ -57,7 +57,7 @@ setup_stream() {
 	assert_success
 	assert_line --regexp '^t +1$'
 	run inlet status --db shop.db --json
-	assert_output '{"database":"shop.db","tables":[{"table":"_inlet_commits","rows":1},{"table":"t","rows":1}]}'
+	assert_output '{"database":"shop.db","tables":[{"table":"_inlet_commits","rows":1},{"table":"_inlet_files","rows":1},{"table":"t","rows":1}]}'
 }
 
 @test "status: a missing checkpoint or database is reported, exit 66" {
