@@ -58,7 +58,7 @@ _inlet_options()
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
-			--mode --key --clean-source --keep-batches --summary-only --progress --quiet \
+			--mode --key --clean-source --clean-retention --keep-batches --summary-only --progress --quiet \
 			--check-options --help --version -c -q -h
 		;;
 	copy-into)
@@ -94,7 +94,8 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.maxFilesPerTrigger cloudFiles.maxBytesPerTrigger
 	cloudFiles.includeExistingFiles cloudFiles.allowOverwrites modifiedAfter modifiedBefore
 	cloudFiles.backfillInterval cloudFiles.cleanSource
-	cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions
+	cloudFiles.cleanSource.moveDestination cloudFiles.cleanSource.retentionDuration
+	cloudFiles.validateOptions
 	cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep
 	delimiter quote escape nullValue mode columnNameOfCorruptRecord
 	badRecordsPath multiLine inferSchema comment encoding charset
@@ -312,7 +313,7 @@ _inlet_value()
 	join:--on | join:--select | join:--prefix | join:--rename | \
 	window:--time | window:--window | window:--slide | window:--group-by | \
 	window:--watermark | window:--shard | \
-	commit:--table | commit:--key | commit:--keep-batches | \
+	commit:--table | commit:--key | commit:--keep-batches | commit:--clean-retention | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
 	copy-into:--schema | copy-into:-s | copy-into:--map | copy-into:--quote | \

@@ -35,7 +35,8 @@ function __inlet_autoload_option
             cloudFiles.maxFilesPerTrigger cloudFiles.maxBytesPerTrigger \
             cloudFiles.includeExistingFiles cloudFiles.allowOverwrites modifiedAfter modifiedBefore \
             cloudFiles.backfillInterval cloudFiles.cleanSource \
-            cloudFiles.cleanSource.moveDestination cloudFiles.validateOptions \
+            cloudFiles.cleanSource.moveDestination cloudFiles.cleanSource.retentionDuration \
+            cloudFiles.validateOptions \
             cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep \
             delimiter quote escape nullValue mode columnNameOfCorruptRecord \
             badRecordsPath multiLine inferSchema comment encoding charset \
@@ -267,6 +268,7 @@ __inlet_add commit -l stdout -d 'console sink: rows to standard output'
 __inlet_add commit -l mode -x -a 'append\t"add the rows (default)" overwrite\t"replace the table atomically with each batch" upsert\t"insert or update rows by --key (databases only)"' -d 'write mode'
 __inlet_add commit -l key -x -d 'upsert key columns, comma-separated (e.g. window_start,customer_id)'
 __inlet_add commit -l clean-source -x -a '(__inlet_clean_source)' -d 'delete, or move:DIR, the source files of each committed batch'
+__inlet_add commit -l clean-retention -x -d 'wait this long after the commit before cleaning (default 30 days)'
 __inlet_add commit -l keep-batches -x -d 'commits/ entries kept (default 100)'
 __inlet_add commit -l summary-only -d 'print only the summary at the end'
 __inlet_add commit -l progress -d 'draw the progress line even when stderr is not a terminal'

@@ -175,10 +175,10 @@ stop_pipeline() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' > land/b.json
-	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-discover --checkpoint ck land | inlet-parse --format json | inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --quiet'
+	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-discover --checkpoint ck land | inlet-parse --format json | inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --clean-retention 0 --quiet'
 	[ -f land/a.json ] && [ -f land/b.json ]
 	inlet-discover --checkpoint ck land | inlet-parse --format json \
-		| inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --quiet
+		| inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --clean-retention 0 --quiet
 	[ ! -e land/a.json ] && [ ! -e land/b.json ]
 	run sql shop.db 'SELECT count(*) FROM orders'
 	assert_output 2
@@ -188,7 +188,7 @@ stop_pipeline() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	inlet-discover --checkpoint ck land | inlet-parse --format json \
-		| inlet-commit --checkpoint ck --db shop.db --table orders --clean-source move:archive --quiet
+		| inlet-commit --checkpoint ck --db shop.db --table orders --clean-source move:archive --clean-retention 0 --quiet
 	[ ! -e land/a.json ]
 	[ -f "archive$PWD/land/a.json" ]
 }
@@ -201,12 +201,12 @@ stop_pipeline() {
 		chmod 755 land/sub
 		skip "running as a user who can write anyway (root)"
 	fi
-	run bash -c 'inlet-discover --checkpoint ck land | inlet-parse --format json | inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --quiet'
+	run bash -c 'inlet-discover --checkpoint ck land | inlet-parse --format json | inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --clean-retention 0 --quiet'
 	assert_success
 	assert_output --partial "cannot delete"
 	[ -s ck/clean-pending ]
 	chmod 755 land/sub
-	inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --quiet < /dev/null
+	inlet-commit --checkpoint ck --db shop.db --table orders --clean-source delete --clean-retention 0 --quiet < /dev/null
 	[ ! -e land/sub/a.json ]
 	[ ! -e ck/clean-pending ]
 }

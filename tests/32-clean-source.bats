@@ -29,9 +29,10 @@ batch_of_files() {
 	echo "{\"_inlet\":\"end\",\"batch\":$n}"
 }
 
-# commit_clean WHAT: commit standard input with --clean-source WHAT.
+# commit_clean WHAT: commit standard input with --clean-source WHAT, at
+# once (--clean-retention 0; the retention cases are at the end).
 commit_clean() {
-	inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source "$1"
+	inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source "$1" --clean-retention 0
 }
 
 # A folder on another file system than the test's, or skip saying why.
@@ -50,7 +51,7 @@ other_fs() {
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' | gzip | head -c 15 > land/cut.json.gz
 	batch_of_files 0 land/a.json land/cut.json.gz > stream
-	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_success
 	[ ! -e land/a.json ]
 	[ -f land/cut.json.gz ]
@@ -66,7 +67,7 @@ other_fs() {
 	inlet-parse --format json < stream > parsed
 	echo '{"id":2,"late":true}' > land/new
 	mv land/new land/a.json
-	run bash -c 'inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete < parsed'
+	run bash -c 'inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0 < parsed'
 	assert_success
 	[ -f land/a.json ]
 	assert_output --partial "not cleaning '$PWD/land/a.json'"
@@ -97,7 +98,7 @@ other_fs() {
 	echo '{"id":2}' > land/b.json
 	printf '{"_inlet":"begin","batch":0}\n{"_inlet":"file","batch":0,"path":"%s"}\n{"_inlet":"file","batch":0,"path":"%s"}\n{"_inlet":"end","batch":0}\n' \
 		"$PWD/land/a.json" "$PWD/land/b.json" > stream
-	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_success
 	[ -f land/a.json ]
 	[ -f land/b.json ]
@@ -110,7 +111,7 @@ other_fs() {
 	mkdir -p "archive$(dirname "$PWD/land")"
 	ln -s "$PWD/outside" "archive$PWD/land"
 	batch_of_files 0 land/a.json > stream
-	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive'
+	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive --clean-retention 0'
 	assert_success
 	[ ! -e outside/a.json ]
 	[ -f land/a.json ]
@@ -137,7 +138,7 @@ other_fs() {
 	ln -s "$PWD/victim-a" "$OTHER_FS/archive$PWD/land/a.json"
 	ln -s "$PWD/victim-b" "$OTHER_FS/archive$PWD/land/.b.json.inlet-tmp"
 	batch_of_files 0 land/a.json land/b.json > stream
-	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
+	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive --clean-retention 0"
 	assert_success
 	[ "$(cat victim-a)" = precious ]
 	[ "$(cat victim-b)" = precious ]
@@ -158,7 +159,7 @@ other_fs() {
 	chmod 640 land/b.json
 	touch -d '2021-03-04 05:06:07.123456789' land/b.json
 	batch_of_files 0 land/a.json land/b.json > stream
-	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive"
+	run bash -c "inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:$OTHER_FS/archive --clean-retention 0"
 	assert_success
 	[ ! -e land/a.json ]
 	[ ! -e land/b.json ]
@@ -171,7 +172,7 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	batch_of_files 0 land/a.json > stream
-	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_failure
 	[ -f ck/commits/0 ]
 	[ -f land/a.json ]
@@ -185,7 +186,7 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	batch_of_files 0 land/a.json > stream
-	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	INLET_CRASH_AT=commit-before-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_failure
 	[ ! -e ck/commits/0 ]
 	grep -q "\"batch\":0,\"path\":\"$PWD/land/a.json\"" ck/clean-pending
@@ -204,7 +205,7 @@ other_fs() {
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' > land/b.json
 	batch_of_files 0 land/a.json land/b.json > stream
-	INLET_CRASH_AT=commit-after-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	INLET_CRASH_AT=commit-after-sink run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_failure
 	[ -f land/a.json ]
 	[ -f land/b.json ]
@@ -212,7 +213,7 @@ other_fs() {
 	# (Appended after parse read it: before, parse would leave it for later.)
 	inlet-parse --format json < stream > parsed
 	echo '{"id":3}' >> land/b.json
-	run bash -c 'inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete < parsed'
+	run bash -c 'inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0 < parsed'
 	assert_success
 	[ ! -e land/a.json ]
 	[ "$(cat land/b.json)" = "$(printf '{"id":2}\n{"id":3}')" ]
@@ -224,7 +225,7 @@ other_fs() {
 	mkdir land
 	echo '{"id":1}' > land/a.json
 	batch_of_files 0 land/a.json > stream
-	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete'
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_failure
 	rm land/a.json
 	echo '{"id":2,"new":true}' > land/a.json
@@ -260,4 +261,158 @@ other_fs() {
 	assert_output --partial "'ck/clean-pending' line 1"
 	[ -f land/a.json ]
 	[ -s ck/clean-pending ]
+}
+
+# ---- retention ----
+# Databricks, "Clean up processed files with Auto Loader"
+# (docs.databricks.com/aws/en/ingestion/cloud-object-storage/auto-loader/clean-source):
+# files are moved or deleted "after the retention duration (default 30
+# days) defined by cloudFiles.cleanSource.retentionDuration elapses";
+# retentionDuration is the "amount of time to wait before processed files
+# become candidates" and "must be greater than 7 days for DELETE"; no
+# minimum for MOVE.  The options page: DELETE removes files "30 days after
+# they are processed".  So the age counts from the commit, not from the
+# file's modification time.
+
+# iso_ago DAYS: the time DAYS days ago as the checkpoint writes it.
+iso_ago() {
+	date -u -d "@$(($(date +%s) - $1 * 86400))" +%Y-%m-%dT%H:%M:%S.000000Z
+}
+
+# set_processed ISO: make every entry of ck/clean-pending committed at ISO.
+set_processed() {
+	sed -i "s/\"processed\":\"[^\"]*\"/\"processed\":\"$1\"/" ck/clean-pending
+}
+
+@test "retention: by default a committed file stays 30 days, queued with its commit time" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch_of_files 0 land/a.json | inlet-parse --format json > parsed
+	run inlet-commit --checkpoint ck --db t.db --table t --summary-only --clean-source delete < parsed
+	assert_success
+	[ -f land/a.json ]
+	[ "$(sql t.db 'SELECT count(*) FROM t')" = 1 ]
+	grep -q "\"batch\":0,\"path\":\"$PWD/land/a.json\".*\"processed\":\"$(date -u +%Y-%m-%d)T" ck/clean-pending
+	assert_output --partial "0 source files cleaned"
+	assert_output --partial "1 waiting for their retention (the first due at $(date -u -d '+30 days' +%Y-%m-%d)T"
+}
+
+@test "retention: a later start cleans the files whose retention has passed, and only those" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	echo '{"id":2}' > land/b.json
+	batch_of_files 0 land/a.json | inlet-parse --format json |
+		inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention '8 days'
+	set_processed "$(iso_ago 9)"
+	batch_of_files 1 land/b.json | inlet-parse --format json |
+		inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention '8 days'
+	# Batch 0 was due (committed 9 days ago) and went at this run's start.
+	[ ! -e land/a.json ]
+	[ -f land/b.json ]
+	grep -q "\"batch\":1," ck/clean-pending
+	! grep -q "\"batch\":0," ck/clean-pending
+	# Batch 1 only once 8 days have passed since its commit.
+	sed -i "s/\"processed\":\"[^\"]*\"/\"processed\":\"$(iso_ago 7)\"/" ck/clean-pending
+	run inlet-commit --checkpoint ck --db t.db --table t --summary-only --clean-source delete --clean-retention '8 days' < /dev/null
+	assert_success
+	[ -f land/b.json ]
+	assert_output --partial "1 waiting for their retention"
+	set_processed "$(iso_ago 8)"
+	run inlet-commit --checkpoint ck --db t.db --table t --summary-only --clean-source delete --clean-retention '8 days' < /dev/null
+	assert_success
+	[ ! -e land/b.json ]
+	[ ! -e ck/clean-pending ]
+	[ "$(sql t.db 'SELECT count(*) FROM t')" = 2 ]
+}
+
+@test "retention: the age counts from the commit, not from the file's modification time" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	touch -d '60 days ago' land/a.json
+	batch_of_files 0 land/a.json | inlet-parse --format json |
+		inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention '30 days'
+	[ -f land/a.json ]
+	run inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention '30 days' < /dev/null
+	[ -f land/a.json ]
+}
+
+@test "retention: a crash before the commit time was queued takes it from commits/N at the next start" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch_of_files 0 land/a.json > stream
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention "10 days"'
+	assert_failure
+	[ -f ck/commits/0 ]
+	! grep -q processed ck/clean-pending
+	# commits/0 says the batch was committed 11 days ago: due now, not in 10 days.
+	sed -i "s/\"committed\":\"[^\"]*\"/\"committed\":\"$(iso_ago 11)\"/" ck/commits/0
+	run inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention '10 days' < /dev/null
+	assert_success
+	[ ! -e land/a.json ]
+}
+
+@test "retention: MOVE with a short retention moves the file on a later run once it passed" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch_of_files 0 land/a.json | inlet-parse --format json |
+		inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive --clean-retention 2s
+	[ -f land/a.json ]
+	inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive --clean-retention 2s < /dev/null
+	[ -f land/a.json ]
+	sleep 2.1
+	inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source move:archive --clean-retention 2s < /dev/null
+	[ ! -e land/a.json ]
+	[ -f "archive$PWD/land/a.json" ]
+}
+
+@test "retention: DELETE under 7 days is refused as Databricks does; 7 days, 0 and MOVE under 7 days are taken" {
+	for r in 1s '6 days' '6d 23h 59m 59s'; do
+		run inlet-commit --checkpoint ck --db t.db --table t --clean-source delete --clean-retention "$r" < /dev/null
+		assert_equal "$status" 64
+		assert_output --partial "under 7 days"
+	done
+	[ ! -e t.db ]
+	for args in "delete --clean-retention 7d" "delete --clean-retention 0" "move:archive --clean-retention 1s"; do
+		run inlet-commit --check-options --checkpoint ck --db t.db --table t --clean-source $args
+		assert_success
+	done
+	run inlet-commit --checkpoint ck --db t.db --table t --clean-retention 1d < /dev/null
+	assert_equal "$status" 64
+	assert_output --partial "--clean-retention goes with --clean-source"
+	run inlet-commit --checkpoint ck --db t.db --table t --clean-source move:a --clean-retention '1 month' < /dev/null
+	assert_equal "$status" 64
+}
+
+@test "retention: a malformed processed time in clean-pending is exit 65 naming the line" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	batch_of_files 0 land/a.json | inlet-parse --format json |
+		inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 8d
+	set_processed yesterday
+	run inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 8d < /dev/null
+	assert_equal "$status" 65
+	assert_output --partial "'ck/clean-pending' line 1: its \"processed\" is not an ISO-8601 time"
+	[ -f land/a.json ]
+}
+
+@test "retention: autoload's cloudFiles.cleanSource.retentionDuration takes Databricks' interval spelling" {
+	mkdir land
+	echo '{"id":1}' > land/a.json
+	run inlet autoload -c ck --db t.db --table t -o cloudFiles.format=json -o cloudFiles.cleanSource=DELETE \
+		-o "cloudFiles.cleanSource.retentionDuration='1 day'" land
+	assert_equal "$status" 64
+	assert_output --partial "-o cloudFiles.cleanSource.retentionDuration='1 day'"
+	assert_output --partial "under 7 days"
+	[ ! -e ck ]
+	run inlet autoload -c ck --db t.db --table t -o cloudFiles.format=json \
+		-o "cloudFiles.cleanSource.retentionDuration=14 days" land
+	assert_equal "$status" 64
+	inlet autoload -c ck --db t.db --table t --quiet -o cloudFiles.format=json -o cloudFiles.cleanSource=DELETE \
+		-o "cloudFiles.cleanSource.retentionDuration=2 weeks" land
+	[ -f land/a.json ]
+	grep -q '"processed"' ck/clean-pending
+	set_processed "$(iso_ago 15)"
+	inlet autoload -c ck --db t.db --table t --quiet -o cloudFiles.format=json -o cloudFiles.cleanSource=DELETE \
+		-o "cloudFiles.cleanSource.retentionDuration=2 weeks" land
+	[ ! -e land/a.json ]
 }

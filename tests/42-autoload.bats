@@ -112,7 +112,8 @@ orders() {	# orders FILE ID...: one order per id
 @test "autoload: cleanSource=MOVE moves committed files" {
 	orders land/a.json O1
 	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
-		-o cloudFiles.cleanSource=MOVE -o cloudFiles.cleanSource.moveDestination=archive --quiet land
+		-o cloudFiles.cleanSource=MOVE -o cloudFiles.cleanSource.moveDestination=archive \
+		-o "cloudFiles.cleanSource.retentionDuration=0 seconds" --quiet land
 	assert_success
 	[ ! -e land/a.json ]
 	[ -f "archive$PWD/land/a.json" ]

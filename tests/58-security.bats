@@ -110,7 +110,7 @@ watched() {
 	echo secret > canary.txt
 	printf '{"id":1}\n{"_inlet":"file","path":"%s/canary.txt","size":7,"mtime":"2024-01-01T00:00:00.000000Z"}\n' "$PWD" > land/a.json
 	inlet-discover --checkpoint ck land | inlet-parse --format json \
-		| inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete
+		| inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0
 	[ -f canary.txt ]
 }
 

@@ -37,7 +37,8 @@ cloudFiles.schemaInference.sampleSize.numBytes,
 cloudFiles.maxFilesPerTrigger, cloudFiles.maxBytesPerTrigger,
 cloudFiles.includeExistingFiles, cloudFiles.allowOverwrites,
 cloudFiles.backfillInterval, cloudFiles.cleanSource,
-cloudFiles.cleanSource.moveDestination, cloudFiles.validateOptions,
+cloudFiles.cleanSource.moveDestination,
+cloudFiles.cleanSource.retentionDuration, cloudFiles.validateOptions,
 cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
 nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
@@ -93,7 +94,7 @@ infer_first_start() {
 
 ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
-location= clean= move_to= on= header= enforce=
+location= clean= move_to= on= header= enforce= retention= retention_what=
 getopt_or_die c:o:s:t:qh \
 	checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
 	"$@"
@@ -162,6 +163,7 @@ for kv in ${options[@]+"${options[@]}"}; do
 		*) die "$what: expected OFF, DELETE or MOVE" ;;
 		esac ;;
 	cloudfiles.cleansource.movedestination) move_to=$value ;;
+	cloudfiles.cleansource.retentionduration) retention=${value#[\'\"]} retention=${retention%[\'\"]} retention_what=$what ;;
 	cloudfiles.validateoptions)
 		bool_value on "$what" "$value"
 		[ "$on" = true ] || die "$what is not supported: inlet always validates options" ;;
@@ -231,6 +233,15 @@ if [ "$clean" = move ]; then
 	commit_args+=(--clean-source "move:$move_to")
 elif [ "$clean" = delete ]; then
 	commit_args+=(--clean-source delete)
+fi
+# Databricks: retentionDuration (default 30 days; inlet-commit's too)
+# "must be greater than 7 days for DELETE"; inlet-commit checks it, and
+# takes 0 as "at once".
+if [ -n "$retention_what" ]; then
+	[ -n "$clean" ] || usage_error "$retention_what needs cloudFiles.cleanSource=MOVE or DELETE"
+	commit_check_base=(-c ck --db x.db --table t --clean-source "${commit_args[1]}")
+	stage_opt commit "$retention_what" --clean-retention "$retention"
+	check_options
 fi
 [ "$quiet" = 1 ] && commit_args+=(--quiet)
 

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ckpt.h"
 #include "clean.h"
+#include "datetime.h"
 #include "die.h"
 #include "fileio.h"
 #include "json.h"
@@ -26,6 +28,7 @@ static void list_push(struct clean_list *l, long long batch, char *path,
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
 	l->v[l->n].batch = batch;
+	l->v[l->n].processed_us = -1;
 	l->v[l->n].path = path;
 	l->v[l->n].id = *id;
 	l->n++;
@@ -47,7 +50,7 @@ static void list_free(struct clean_list *l)
 
 /* ---- set-up ---- */
 
-void cleaner_check(const char *spec, const char *checkpoint)
+void cleaner_check(const char *spec, long long retention_us, const char *checkpoint)
 {
 	bool move = !strncmp(spec, "move:", 5) && spec[5];
 
@@ -56,15 +59,22 @@ void cleaner_check(const char *spec, const char *checkpoint)
 		    "or move:DIR", spec);
 	if (!checkpoint)
 		die(EX_USAGE, "--clean-source needs --checkpoint");
+	/* Databricks: "must be greater than 7 days for DELETE"; 0 is inlet's "at once". */
+	if (!move && retention_us > 0 && retention_us < CLEAN_RETENTION_DELETE_MIN_US)
+		die(EX_USAGE, "--clean-retention under 7 days with --clean-source delete: "
+		    "give 7 days or more (as Databricks requires), 0 to delete at once, or "
+		    "move:DIR");
 }
 
-void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint)
+void cleaner_init(struct cleaner *c, const char *spec, long long retention_us,
+		  const char *checkpoint)
 {
 	bool move = !strncmp(spec, "move:", 5) && spec[5];
 
 	memset(c, 0, sizeof(*c));
 	c->archive_fd = -1;
-	cleaner_check(spec, checkpoint);
+	c->retention_us = retention_us;
+	cleaner_check(spec, retention_us, checkpoint);
 	buf_printf(&c->queue_path, "%s/clean-pending", checkpoint);
 	if (move) {
 		if (mkdir_p_mode(spec + 5, 0777) < 0)
@@ -83,7 +93,8 @@ void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint)
 
 /*
  * One entry a line: {"batch":N,"path":"...","dev":D,"ino":I,"size":S,
- * "mtime_ns":NS}.  An empty queue is no file.
+ * "mtime_ns":NS}, and "processed":"ISO-8601" once the batch is known to
+ * be committed.  An empty queue is no file.
  */
 static int queue_write(const struct cleaner *c)
 {
@@ -95,6 +106,12 @@ static int queue_write(const struct cleaner *c)
 		buf_printf(&out, "{\"batch\":%lld,\"path\":", e->batch);
 		json_path_encode(&out, e->path, strlen(e->path));
 		identity_append(&out, &e->id);
+		if (e->processed_us >= 0) {
+			char when[40];
+			iso8601_utc(when, e->processed_us / 1000000,
+				    (long)(e->processed_us % 1000000) * 1000);
+			buf_printf(&out, ",\"processed\":\"%s\"", when);
+		}
 		buf_adds(&out, "}\n");
 	}
 	if (out.len)
@@ -159,6 +176,10 @@ static bool queue_read(struct cleaner *c)
 			queue_damaged(c, lineno, "not a queue entry (batch, path, dev, ino, "
 				      "size, mtime_ns)");
 		list_push(&c->queue, batch, xstrdup(path.data), &id);
+		buf_reset(&path);
+		if (record_get_string(&rec, "processed", &path) &&
+		    !iso8601_scan_us(path.data, path.len, &c->queue.v[c->queue.n - 1].processed_us))
+			queue_damaged(c, lineno, "its \"processed\" is not an ISO-8601 time");
 	}
 	buf_free(&text);
 	buf_free(&path);
@@ -479,16 +500,42 @@ out:
 
 /* ---- batches ---- */
 
-/* Clean the queued files of batches up to UPTO; rewrite the queue if it changed. */
-static void clean_queue(struct cleaner *c, long long upto, bool rewrite)
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * Clean the queued files of batches up to UPTO whose retention is over,
+ * stamping those not stamped yet with NOW; rewrite the queue if it changed.
+ */
+static void clean_queue(struct cleaner *c, long long upto, long long now, bool rewrite)
 {
 	size_t keep = 0;
 
+	c->waiting = 0;
+	c->due_us = -1;
 	for (size_t i = 0; i < c->queue.n; i++) {
 		struct clean_entry *e = &c->queue.v[i];
 		enum outcome rc;
 
 		if (e->batch > upto) {
+			c->queue.v[keep++] = *e;
+			continue;
+		}
+		if (e->processed_us < 0) {
+			e->processed_us = now;
+			rewrite = true;
+		}
+		/* Databricks: cleaned "after the retention duration ... elapses". */
+		if (now - e->processed_us < c->retention_us) {
+			long long due = e->processed_us + c->retention_us;
+			if (c->due_us < 0 || due < c->due_us)
+				c->due_us = due;
+			c->waiting++;
 			c->queue.v[keep++] = *e;
 			continue;
 		}
@@ -506,6 +553,29 @@ static void clean_queue(struct cleaner *c, long long upto, bool rewrite)
 	/* Not fatal: the entries cleaned are gone or left, and count as such again. */
 	if (rewrite && queue_write(c) < 0)
 		warning("cannot update '%s': %s", c->queue_path.data, strerror(errno));
+}
+
+/*
+ * When batch N was committed, as commits/N in COMMITS_DIR says, or -1
+ * when it is gone (pruned) or says nothing readable.
+ */
+static long long committed_at(const char *commits_dir, long long n)
+{
+	struct buf path = BUF_INIT, text = BUF_INIT, when = BUF_INIT;
+	struct record rec;
+	struct json_error err;
+	long long us = -1;
+
+	buf_printf(&path, "%s/%lld", commits_dir, n);
+	if (read_file(path.data, &text) == 0 && text.len && text.data[text.len - 1] == '\n' &&
+	    record_classify(&rec, text.data, text.len - 1, &err) == 0 &&
+	    record_get_string(&rec, "committed", &when) &&
+	    !iso8601_scan_us(when.data, when.len, &us))
+		us = -1;
+	buf_free(&path);
+	buf_free(&text);
+	buf_free(&when);
+	return us;
 }
 
 static int cmp_batch(const void *a, const void *b)
@@ -526,6 +596,11 @@ void cleaner_resume(struct cleaner *c, const char *commits_dir)
 		bool committed = n && (e->batch < commits[0] ||
 				       bsearch(&e->batch, commits, n, sizeof(*commits), cmp_batch));
 		if (committed) {
+			/* Stamped from its commit mark; else now, which only waits longer. */
+			if (e->processed_us < 0) {
+				e->processed_us = committed_at(commits_dir, e->batch);
+				rewrite |= e->processed_us >= 0;
+			}
 			c->queue.v[keep++] = *e;
 		} else {
 			free(e->path);	/* its replay queues it again */
@@ -534,7 +609,7 @@ void cleaner_resume(struct cleaner *c, const char *commits_dir)
 	}
 	c->queue.n = keep;
 	free(commits);
-	clean_queue(c, LLONG_MAX, rewrite);
+	clean_queue(c, LLONG_MAX, now_us(), rewrite);
 }
 
 void cleaner_add(struct cleaner *c, const char *path, const struct file_identity *id)
@@ -619,7 +694,21 @@ void cleaner_prepare(struct cleaner *c, long long batch)
 
 void cleaner_run(struct cleaner *c, long long committed)
 {
-	clean_queue(c, committed, false);
+	clean_queue(c, committed, now_us(), false);
+}
+
+void cleaner_report(const struct cleaner *c)
+{
+	char due[40];
+
+	fprintf(stderr, "inlet-commit: %lld source files cleaned, %lld left in place, "
+		"%lld failures to clean", c->cleaned, c->left, c->failed);
+	if (c->waiting) {
+		iso8601_utc(due, c->due_us / 1000000, (long)(c->due_us % 1000000) * 1000);
+		fprintf(stderr, ", %lld waiting for their retention (the first due at %s)",
+			c->waiting, due);
+	}
+	fputc('\n', stderr);
 }
 
 void cleaner_free(struct cleaner *c)

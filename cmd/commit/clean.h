@@ -21,9 +21,19 @@
  * A batch that is not committed is forgotten with cleaner_forget().  At
  * start, cleaner_resume() cleans what a crash or a failure left queued for
  * committed batches and drops the entries of batches that were not
- * committed: their replay queues them again.  A file that cannot be
- * cleaned is reported and stays queued; nothing here makes commit fail
- * except a checkpoint that cannot be written or read.
+ * committed: their replay queues them again.
+ *
+ * Retention (Databricks' cloudFiles.cleanSource.retentionDuration): a
+ * queued file is cleaned only once RETENTION has passed since its batch
+ * was committed ("processed", in Databricks' words).  The commit time is
+ * stamped on the queue entry by the first cleaner_run or cleaner_resume
+ * that sees the batch committed (cleaner_resume takes it from commits/N
+ * when it is still there), so the queue alone says, on any later start,
+ * which files are due.  A retention of 0 cleans at once.
+ *
+ * A file that cannot be cleaned is reported and stays queued; nothing
+ * here makes commit fail except a checkpoint that cannot be written or
+ * read.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +43,7 @@
 
 struct clean_entry {
 	long long batch;
+	long long processed_us;	/* when the batch was committed; -1: not yet known */
 	char *path;		/* owned */
 	struct file_identity id;
 };
@@ -44,6 +55,7 @@ struct clean_list {
 
 struct cleaner {
 	char *move_to;		/* the archive folder, resolved; NULL: delete */
+	long long retention_us;	/* time after the commit before a file is cleaned */
 	int archive_fd;		/* open on move_to, or -1 */
 	struct buf queue_path;	/* CK/clean-pending */
 	struct clean_list queue;	/* CK/clean-pending as last written */
@@ -55,23 +67,33 @@ struct cleaner {
 	 * left in place on purpose, each with a warning (changed since it was
 	 * listed, no identity, reached through a symbolic link); FAILED could
 	 * not be deleted or moved and stay queued for the next batch and start.
+	 * WAITING (as of the last pass) are committed and queued, their
+	 * retention not over; DUE_US is when the first of them is due.
 	 */
 	long long cleaned, left, failed;
+	long long waiting, due_us;
 };
 
+/* The retention when none is given: Databricks' default, 30 days. */
+#define CLEAN_RETENTION_DEFAULT_US (30LL * 86400 * 1000000)
+/* The least retention for delete (but 0, at once): Databricks' 7 days. */
+#define CLEAN_RETENTION_DELETE_MIN_US (7LL * 86400 * 1000000)
+
 /*
- * Check SPEC, "delete" or "move:DIR", for the checkpoint folder CHECKPOINT
- * (may be NULL), creating nothing.  Dies with EX_USAGE on a bad SPEC or no
- * checkpoint.
+ * Check SPEC, "delete" or "move:DIR", with RETENTION_US (microseconds,
+ * >= 0) for the checkpoint folder CHECKPOINT (may be NULL), creating
+ * nothing.  Dies with EX_USAGE on a bad SPEC, no checkpoint, or delete
+ * with a retention above 0 and under 7 days.
  */
-void cleaner_check(const char *spec, const char *checkpoint);
+void cleaner_check(const char *spec, long long retention_us, const char *checkpoint);
 /*
- * Parse SPEC, "delete" or "move:DIR" (DIR is created when missing), for
- * the checkpoint folder CHECKPOINT (borrowed, may be NULL).  Dies with
- * EX_USAGE on a bad SPEC or no checkpoint, EX_CANTCREAT when DIR cannot be
- * created or opened.
+ * Parse SPEC, "delete" or "move:DIR" (DIR is created when missing), with
+ * RETENTION_US, for the checkpoint folder CHECKPOINT (borrowed, may be
+ * NULL).  Dies as cleaner_check does, and with EX_CANTCREAT when DIR
+ * cannot be created or opened.
  */
-void cleaner_init(struct cleaner *c, const char *spec, const char *checkpoint);
+void cleaner_init(struct cleaner *c, const char *spec, long long retention_us,
+		  const char *checkpoint);
 /*
  * At start, once COMMITS_DIR (CK/commits) is in order: read
  * CK/clean-pending, clean the entries of committed batches (commits/N
@@ -100,11 +122,18 @@ void cleaner_forget(struct cleaner *c);
  */
 void cleaner_prepare(struct cleaner *c, long long batch);
 /*
- * COMMITTED is durable (commits/COMMITTED written): clean the queued
- * files of batches up to it, and retry those that failed before.  Never
- * fails: problems are warnings on stderr and counts.
+ * COMMITTED is durable (commits/COMMITTED written): stamp the queued
+ * files of batches up to it with the time now when they have none, clean
+ * those whose retention is over, and retry those that failed before.
+ * Never fails: problems are warnings on stderr and counts.
  */
 void cleaner_run(struct cleaner *c, long long committed);
+/*
+ * The counts on stderr, one line: "inlet-commit: N source files cleaned,
+ * N left in place, N failures to clean", and the files waiting for their
+ * retention with the time the first is due.
+ */
+void cleaner_report(const struct cleaner *c);
 void cleaner_free(struct cleaner *c);
 
 #endif

@@ -38,10 +38,13 @@ static struct options {
 	enum sink_mode mode;
 	const char *key;
 	const char *clean_source;
+	long long clean_retention_us;
+	bool clean_retention_set;
 	bool quiet, summary_only, progress;
 	long long keep;
 } opt = {
 	.keep = 100,
+	.clean_retention_us = CLEAN_RETENTION_DEFAULT_US,
 };
 
 static void usage(int code)
@@ -75,6 +78,10 @@ static void usage(int code)
 "      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
 "      --clean-source WHAT delete, or move:DIR, each batch's source files\n"
 "                          once the batch is durable (needs --checkpoint)\n"
+"      --clean-retention DURATION\n"
+"                          wait DURATION after a batch is committed before\n"
+"                          its files are cleaned (default 30 days; 0: at\n"
+"                          once; delete: at least 7 days, or 0)\n"
 "      --keep-batches N    commits/ entries kept (default 100)\n"
 "      --summary-only      print only the summary at the end\n"
 "      --progress          show a progress line on standard error even when\n"
@@ -89,7 +96,7 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_CLEAN_RETENTION, O_KEEP, O_SUMMARY,
 	       O_CHECK_OPTIONS, O_PROGRESS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
@@ -102,6 +109,7 @@ static void parse_options(int argc, char **argv)
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "key", required_argument, NULL, O_KEY },
 		{ "clean-source", required_argument, NULL, O_CLEAN },
+		{ "clean-retention", required_argument, NULL, O_CLEAN_RETENTION },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -141,6 +149,10 @@ static void parse_options(int argc, char **argv)
 			opt.key = optarg;
 			break;
 		case O_CLEAN: opt.clean_source = optarg; break;
+		case O_CLEAN_RETENTION:
+			opt.clean_retention_us = parse_duration_arg("--clean-retention", optarg);
+			opt.clean_retention_set = true;
+			break;
 		case O_KEEP:
 			opt.keep = parse_count_arg("--keep-batches", optarg);
 			if (opt.keep < 2)
@@ -185,8 +197,10 @@ static void parse_options(int argc, char **argv)
 	/* Standard output cannot be replaced, only written on. */
 	if (opt.csv && !strcmp(opt.csv, "-") && opt.mode == SINK_OVERWRITE)
 		die(EX_USAGE, "--mode overwrite needs a file: --csv - writes standard output");
+	if (opt.clean_retention_set && !opt.clean_source)
+		die(EX_USAGE, "--clean-retention goes with --clean-source");
 	if (opt.clean_source)
-		cleaner_check(opt.clean_source, opt.checkpoint);
+		cleaner_check(opt.clean_source, opt.clean_retention_us, opt.checkpoint);
 }
 
 /*
@@ -410,7 +424,7 @@ int main(int argc, char **argv)
 		remove_temporaries(commits.data);
 	}
 	if (opt.clean_source) {
-		cleaner_init(&cleaner, opt.clean_source, opt.checkpoint);
+		cleaner_init(&cleaner, opt.clean_source, opt.clean_retention_us, opt.checkpoint);
 		cleaner_resume(&cleaner, commits.data);	/* what a crash left queued */
 	}
 	if (opt.db && sink_is_postgres(opt.db))
@@ -570,8 +584,7 @@ done:
 		fputs("}\n", progress);
 	}
 	if (opt.clean_source && !opt.quiet)
-		fprintf(stderr, "inlet-commit: %lld source files cleaned, %lld left in place, "
-			"%lld failures to clean\n", cleaner.cleaned, cleaner.left, cleaner.failed);
+		cleaner_report(&cleaner);
 	sink->ops->close(sink);
 	int status = batch_reader_status(&in);
 	batch_reader_free(&in);
