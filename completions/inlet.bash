@@ -58,7 +58,7 @@ _inlet_options()
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
-			--mode --key --clean-source --clean-retention --keep-batches --summary-only --progress --quiet \
+			--mode --key --clean-source --clean-retention --each-batch --keep-batches --summary-only --progress --quiet \
 			--check-options --help --version -c -q -h
 		;;
 	copy-into)
@@ -78,7 +78,7 @@ _inlet_options()
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
-			--trigger --quiet --help --version -c -o -s -t -q -h
+			--trigger --each-batch --quiet --help --version -c -o -s -t -q -h
 		;;
 	status)
 		printf '%s\n' --db --table --schema-location --json --check-options \
@@ -314,6 +314,7 @@ _inlet_value()
 	window:--time | window:--window | window:--slide | window:--group-by | \
 	window:--watermark | window:--shard | \
 	commit:--table | commit:--key | commit:--keep-batches | commit:--clean-retention | \
+	commit:--each-batch | autoload:--each-batch | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
 	copy-into:--schema | copy-into:-s | copy-into:--map | copy-into:--quote | \

@@ -25,6 +25,8 @@ e.g. -o cloudFiles.format=json -o cloudFiles.schemaLocation=ck.
   -t, --trigger MODE      available-now (default; also availableNow),
                           once, every:DURATION (also processingTime=DURATION,
                           e.g. processingTime='10 seconds'), watch
+      --each-batch CMD    foreachBatch: run CMD (sh -c) once per committed
+                          batch, its rows on standard input (inlet-commit)
   -q, --quiet             no progress objects
   -h, --help              show this help
       --version           show the version
@@ -96,7 +98,7 @@ ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 location= clean= move_to= on= header= enforce= retention= retention_what=
 getopt_or_die c:o:s:t:qh \
-	checkpoint:,db:,table:,option:,schema:,map:,trigger:,quiet,help,version \
+	checkpoint:,db:,table:,option:,schema:,map:,trigger:,each-batch:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 options=()
@@ -109,6 +111,7 @@ while :; do
 	-s|--schema) schema=$2; shift 2 ;;
 	--map) map=$2; shift 2 ;;
 	-t|--trigger) trigger=$2; shift 2 ;;
+	--each-batch) stage_opt commit "--each-batch $2" --each-batch "$2"; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
@@ -230,16 +233,15 @@ esac
 [[ $map == *_metadata* ]] && parse_args+=(--metadata)
 if [ "$clean" = move ]; then
 	[ -n "$move_to" ] || usage_error "cloudFiles.cleanSource=MOVE needs cloudFiles.cleanSource.moveDestination"
-	commit_args+=(--clean-source "move:$move_to")
-elif [ "$clean" = delete ]; then
-	commit_args+=(--clean-source delete)
+	clean=move:$move_to
 fi
+[ -n "$clean" ] && commit_args+=(--clean-source "$clean")
 # Databricks: retentionDuration (default 30 days; inlet-commit's too)
 # "must be greater than 7 days for DELETE"; inlet-commit checks it, and
 # takes 0 as "at once".
 if [ -n "$retention_what" ]; then
 	[ -n "$clean" ] || usage_error "$retention_what needs cloudFiles.cleanSource=MOVE or DELETE"
-	commit_check_base=(-c ck --db x.db --table t --clean-source "${commit_args[1]}")
+	commit_check_base=(-c ck --db x.db --table t --clean-source "$clean")
 	stage_opt commit "$retention_what" --clean-retention "$retention"
 	check_options
 fi

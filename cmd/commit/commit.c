@@ -22,6 +22,7 @@
 #include "die.h"
 #include "clean.h"
 #include "fault.h"
+#include "hook.h"
 #include "fileio.h"
 #include "identity.h"
 #include "meter.h"
@@ -38,6 +39,7 @@ static struct options {
 	enum sink_mode mode;
 	const char *key;
 	const char *clean_source;
+	const char *each_batch;
 	long long clean_retention_us;
 	bool clean_retention_set;
 	bool quiet, summary_only, progress;
@@ -83,6 +85,9 @@ static void usage(int code)
 "                          its files are cleaned (default 30 days; 0: at\n"
 "                          once; delete: at least 7 days, or 0)\n"
 "      --keep-batches N    commits/ entries kept (default 100)\n"
+"      --each-batch CMD    run CMD (sh -c) once per batch once the sink holds\n"
+"                          it, the batch's rows on its standard input (at\n"
+"                          least once: before commits/N); alone, no sink\n"
 "      --summary-only      print only the summary at the end\n"
 "      --progress          show a progress line on standard error even when\n"
 "                          it is not a terminal\n"
@@ -96,7 +101,7 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_CLEAN_RETENTION, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_CLEAN_RETENTION, O_EACH_BATCH, O_KEEP, O_SUMMARY,
 	       O_CHECK_OPTIONS, O_PROGRESS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
@@ -110,6 +115,7 @@ static void parse_options(int argc, char **argv)
 		{ "key", required_argument, NULL, O_KEY },
 		{ "clean-source", required_argument, NULL, O_CLEAN },
 		{ "clean-retention", required_argument, NULL, O_CLEAN_RETENTION },
+		{ "each-batch", required_argument, NULL, O_EACH_BATCH },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "summary-only", no_argument, NULL, O_SUMMARY },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -149,6 +155,7 @@ static void parse_options(int argc, char **argv)
 			opt.key = optarg;
 			break;
 		case O_CLEAN: opt.clean_source = optarg; break;
+		case O_EACH_BATCH: opt.each_batch = optarg; break;
 		case O_CLEAN_RETENTION:
 			opt.clean_retention_us = parse_duration_arg("--clean-retention", optarg);
 			opt.clean_retention_set = true;
@@ -168,7 +175,7 @@ static void parse_options(int argc, char **argv)
 		}
 	}
 	sinks = (opt.db || opt.table) + !!opt.dir + !!opt.csv + opt.to_stdout;
-	if (sinks != 1)
+	if (sinks != 1 && !(sinks == 0 && opt.each_batch))
 		usage_error("give exactly one sink: --db FILE --table NAME, --dir DIR, "
 			    "--csv FILE or --stdout");
 	if (!opt.db != !opt.table)
@@ -290,7 +297,7 @@ static void sink_identity(struct buf *out)
 	} else if (opt.csv) {
 		buf_adds(out, "csv:-");
 	} else {
-		buf_adds(out, "stdout");
+		buf_adds(out, sink->name);	/* "stdout", "each-batch" */
 	}
 	free(abs);
 }
@@ -340,7 +347,7 @@ static void check_sink_marks(const char *commits)
 {
 	long long last = ckpt_log_latest(commits);
 
-	if (last < 0 || opt.to_stdout || (opt.dir && opt.mode == SINK_OVERWRITE) ||
+	if (last < 0 || opt.to_stdout || !strcmp(sink->name, "each-batch") || (opt.dir && opt.mode == SINK_OVERWRITE) ||
 	    (opt.csv && !strcmp(opt.csv, "-")))
 		return;
 	if (sink->ops->begin(sink, last) != 1)
@@ -411,6 +418,7 @@ int main(int argc, char **argv)
 	struct buf pending_schema = BUF_INIT;	/* the schema in force for the next batch */
 	FILE *progress;
 	struct meter meter;
+	struct hook hook = { 0 };
 
 	parse_options(argc, argv);
 	check_options_exit();
@@ -435,6 +443,8 @@ int main(int argc, char **argv)
 		sink = sink_dir_open(opt.dir);
 	else if (opt.csv)
 		sink = sink_csv_open(opt.csv, opt.mode, opt.crlf);
+	else if (opt.each_batch && !opt.to_stdout)
+		sink = hook_sink_open();	/* --each-batch is the sink */
 	else
 		sink = sink_stdout_open();
 	if (opt.checkpoint) {
@@ -446,6 +456,8 @@ int main(int argc, char **argv)
 	sink->key = opt.key;
 	if (opt.checkpoint)
 		check_sink_marks(commits.data);
+	if (opt.each_batch)
+		hook_init(&hook, opt.each_batch, opt.checkpoint, opt.table, sink->name);
 	progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
 	/* Not over progress objects already written to standard error. */
 	meter_init(&meter, "inlet-commit", opt.progress,
@@ -477,6 +489,8 @@ int main(int argc, char **argv)
 			b.id = in.id;
 			b.started_ns = monotonic_ns();
 			meter_batch(&meter, b.id);
+			if (opt.each_batch)
+				hook_begin(&hook);
 			buf_reset(&retry);
 			/* Unnumbered batches get no mark: nothing replays them. */
 			b.already = sink->ops->begin(sink, b.id) == 1;
@@ -524,6 +538,8 @@ int main(int argc, char **argv)
 				b.leaving_rows++;
 			else if (!b.already)
 				sink->ops->row(sink, rec, in.in.lineno);
+			if (opt.each_batch)
+				hook_row(&hook, rec->text, rec->len);
 			b.rows++;
 			meter_row(&meter, rec->len);
 			break;
@@ -542,6 +558,9 @@ int main(int argc, char **argv)
 				t.inserted += b.rows - b.loaded_rows;
 			}
 			crash_point("commit-after-sink");
+			/* Before the mark: a failure or crash replays the batch to it. */
+			if (opt.each_batch)
+				hook_run(&hook, b.id);
 			if (opt.checkpoint && b.id >= 0) {
 				char now[32];
 				iso8601_now(now);
@@ -596,6 +615,7 @@ done:
 	buf_free(&pending_schema);
 	if (opt.clean_source)
 		cleaner_free(&cleaner);
+	hook_free(&hook);
 	if (opt.checkpoint)
 		ckpt_close(&ck);
 	close_stdout();
