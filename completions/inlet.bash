@@ -66,8 +66,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --pattern \
-			--mode --metadata --force --checkpoint --quiet --help \
-			--version -f -s -d -m -c -q -h
+			--mode --metadata --force --merge-schema --option --validate \
+			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
 		;;
 	ctas)
 		printf '%s\n' --db --table --format --schema --map --header \
@@ -315,6 +315,7 @@ _inlet_value()
 	window:--watermark | window:--shard | \
 	commit:--table | commit:--key | commit:--keep-batches | commit:--clean-retention | \
 	commit:--each-batch | autoload:--each-batch | \
+	copy-into:--option | copy-into:-o | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \
 	copy-into:--schema | copy-into:-s | copy-into:--map | copy-into:--quote | \

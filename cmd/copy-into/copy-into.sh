@@ -50,6 +50,15 @@ and prints zeros; a table dropped or created anew starts with no history.
                             remembered
   -c, --checkpoint DIR      where to remember loaded files
                             (default: DB.inlet/TABLE)
+      --merge-schema        add the data's new columns to the table
+                            (COPY_OPTIONS mergeSchema; off by default: a
+                            column the table lacks is an error)
+  -o, --option KEY=VALUE    COPY_OPTIONS by name: mergeSchema=BOOL,
+                            force=BOOL
+      --validate[=N|all]    VALIDATE: parse and cast the files a load would
+                            take, write nothing, print the first N rows
+                            (default 50; all: every row) and every problem;
+                            exit 65 when there is one
   -q, --quiet               print no summary
   -h, --help                show this help
       --version             show the version
@@ -57,10 +66,21 @@ USAGE
 	exit 0
 }
 
-db= table= ck= force=0 quiet=0 schema= map= header=
+# copy_option KEY=VALUE: one of COPY_OPTIONS, by its Databricks name.
+copy_option() {
+	local key=${1%%=*} on
+	[[ $1 == *=* ]] || usage_error "invalid option '$1': expected KEY=VALUE"
+	case ${key,,} in
+	mergeschema) bool_value merge "-o $1" "${1#*=}" ;;
+	force) bool_value on "-o $1" "${1#*=}"; [ "$on" = true ] && force=1 || force=0 ;;
+	*) usage_error "unknown or unsupported option '$key' (COPY_OPTIONS: mergeSchema, force)" ;;
+	esac
+}
+
+db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate=
 discover_args=() parse_args=() cast_args=() commit_args=()
-getopt_or_die f:s:d:c:mqh \
-	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,force,checkpoint:,quiet,help,version \
+getopt_or_die f:s:d:c:o:mqh \
+	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,force,checkpoint:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -85,6 +105,9 @@ while :; do
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
 	--pattern) stage_opt discover "--pattern $2" --pattern "$2"; shift 2 ;;
 	--force) force=1; shift ;;
+	--merge-schema) merge=true; shift ;;
+	--validate) validate=${2:-50}; shift 2 ;;
+	-o|--option) copy_option "$2"; shift 2 ;;
 	-c|--checkpoint) ck=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
@@ -96,6 +119,11 @@ done
 # What an option alone is checked with (--check-options reads nothing):
 discover_check_base=(--no-checkpoint .)
 check_options
+case ${validate,,} in
+'') ;;
+all) validate=-1 ;;
+*[!0-9]*|0*) usage_error "invalid value '$validate' for --validate: expected a number of rows above 0, or all (spelled --validate=N)" ;;
+esac
 [ -n "$db" ] || usage_error "--db FILE is required"
 [ -n "$table" ] || usage_error "--table NAME is required"
 [ $# -gt 0 ] || usage_error "no SOURCE given"
@@ -148,7 +176,11 @@ if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 			same=$(sqlite3 -batch "$db" "SELECT EXISTS (SELECT 1 $marks)
 				AND (EXISTS (SELECT 1 FROM $(ident "$table")) OR (SELECT coalesce(sum(rows), 0) $marks) = 0)" 2>/dev/null)
 	fi
-	if [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ]; then
+	if [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ] && [ -n "$validate" ]; then
+		printf "%s: table '%s' in '%s' is not the table '%s' loaded (dropped or created anew): every file is validated, as a load would take them all again\n" \
+			"$prog" "$table" "$db" "$ck" >&2
+		ck=
+	elif [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ]; then
 		aside=$ck.set-aside-$(date -u +%Y%m%dT%H%M%SZ)-$$
 		mv -- "$ck" "$aside" || die "cannot set aside '$ck'" 73
 		printf "%s: table '%s' in '%s' is not the table '%s' loaded (dropped or created anew): its load history is set aside as '%s', and the files load again\n" \
@@ -156,6 +188,99 @@ if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 	fi
 fi
 
+# mergeSchema (COPY_OPTIONS, off by default as in Databricks): the rows
+# that would go into an existing table bring no column it lacks.  The
+# table's columns as a JSON object of lower-cased names (SQLite's names
+# are case-insensitive), empty when the table does not exist yet: the
+# first load creates it from the data, as CREATE TABLE would.
+columns=
+if [ "$merge" = false ] && [ -f "$db" ]; then
+	command -v sqlite3 >/dev/null ||
+		die "the sqlite3 program is needed to read the columns of '$table' in '$db'" 69
+	columns=$(sqlite3 -batch "$db" "SELECT json_group_object(lower(name), json('true')) FROM pragma_table_info($(literal "$table"))") ||
+		die "cannot read the columns of '$table' in '$db'" 74
+	[ "$columns" = "{}" ] && columns=
+fi
+# The check is a jq program for inlet-cast --map: a row with a column the
+# table lacks stops the load (65) before its batch commits.
+check=()
+if [ -n "$columns" ]; then
+	name=$(sqlite3 -batch :memory: "SELECT json_quote($(literal "$table"))")
+	check_map="([keys_unsorted[] | select(($columns)[ascii_downcase] | not)]) as \$new
+	| if \$new == [] then . else error(\"column '\" + \$new[0] + \"' is not in table '\" + $name +
+	  \"': COPY INTO's mergeSchema is off; add it to the table with --merge-schema (-o mergeSchema=true), or leave it out with --map\") end"
+	# cast's "--map failed: " said as copy-into's own check.
+	check=(bash -c '"$@" 2> >(sed -u "s/^inlet-cast: \(.*\): --map failed: /$0: \1: /" >&2); rc=$?; wait $!; exit $rc' \
+		"$prog" inlet-cast --quiet --map "$check_map")
+fi
+
+# VALIDATE: the pipeline of a load, on a copy of the load history, into
+# nothing: the rows go to standard output (the first N), the problems
+# parse and cast set aside (--bad-records-path) to standard error.
+validate_run() {
+	local tmp rc bad n=0 rows f a skip=0 args=()
+	tmp=$(mktemp -d) || die "cannot create a temporary folder" 73
+	trap 'rm -rf "$tmp"' EXIT
+	# discover's --checkpoint, on the copy; --mode is left out: every problem is reported.
+	# (no history: the table's was not this table's, or --force).
+	for a in "${discover_args[@]}"; do
+		if [ "$skip" = 1 ]; then skip=0; continue; fi
+		case $a in
+		--checkpoint) skip=1; args+=(--checkpoint "$tmp/ck") ;;
+		--no-checkpoint) ;;
+		*) args+=("$a") ;;
+		esac
+	done
+	if [ -n "$ck" ] && [ -d "$ck" ]; then
+		cp -a -- "$ck" "$tmp/ck" || die "cannot copy '$ck' to validate" 74
+	fi
+	discover=(inlet-discover "${args[@]}")
+	without_mode parse ${parse_args[@]+"${parse_args[@]}"}
+	parse=(inlet-parse --quiet --bad-records-path "$tmp/bad" ${parse[@]+"${parse[@]}"})
+	stages=(discover parse)
+	if [ ${#cast_args[@]} -gt 0 ]; then
+		without_mode cast "${cast_args[@]}"
+		cast=(inlet-cast --quiet --bad-records-path "$tmp/bad" ${cast[@]+"${cast[@]}"})
+		stages+=(cast)
+	fi
+	if [ ${#check[@]} -gt 0 ]; then
+		check+=(--rows-only)
+	else
+		check=(inlet-cast --quiet --rows-only)
+	fi
+	preview=(awk -v n="$validate" -v out="$tmp/rows" 'n < 0 || NR <= n { print } END { print NR > out }')
+	run_pipeline "${stages[@]}" check preview
+	rc=$?
+	for f in "$tmp"/bad/*/bad_records/* "$tmp"/bad/*/bad_files/*; do
+		[ -f "$f" ] || continue
+		sqlite3 -batch :memory: "SELECT printf('%s: ''%s'': %s%s', $(literal "$prog"),
+			json_extract(value, '\$.path'), json_extract(value, '\$.reason'),
+			coalesce(': ' || json_extract(value, '\$.record'), ''))
+			FROM json_each('[' || replace(rtrim(CAST(readfile($(literal "$f")) AS TEXT), char(10)), char(10), ',') || ']')" >&2 ||
+			die "cannot read '$f'" 74
+		n=$((n + $(wc -l < "$f")))
+	done
+	rows=$(cat "$tmp/rows" 2>/dev/null)
+	[ "$quiet" = 1 ] || [ "$rc" != 0 ] ||
+		printf '%s: validated %s rows, %s problems; nothing was loaded\n' "$prog" "${rows:-0}" "$n" >&2
+	[ "$rc" = 0 ] || exit "$rc"
+	[ "$n" = 0 ] || exit 65
+	exit 0
+}
+
+# without_mode ARRAY WORD...: ARRAY=(WORD...) without "--mode M".
+without_mode() {
+	local -n _out=$1
+	shift
+	_out=()
+	while [ $# -gt 0 ]; do
+		if [ "$1" = --mode ]; then shift 2; continue; fi
+		_out+=("$1")
+		shift
+	done
+}
+
+[ -z "$validate" ] || validate_run
 discover=(inlet-discover "${discover_args[@]}")
 # parse's count line gives the malformed records for the summary.
 counts=$(mktemp) summary=$(mktemp)
@@ -169,6 +294,7 @@ if [ ${#cast_args[@]} -gt 0 ]; then
 	cast=(inlet-cast "${cast_args[@]}")
 	stages+=(cast)
 fi
+[ ${#check[@]} -eq 0 ] || stages+=(check)
 run_pipeline "${stages[@]}" commit > "$summary"
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"

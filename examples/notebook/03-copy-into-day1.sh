@@ -13,8 +13,10 @@
 # The checkpoint that remembers the loaded files lives beside the database,
 # shop.db.inlet/customers_batch; as COPY INTO's history lives in the
 # table's log, a table dropped or created anew starts with none (the old
-# checkpoint is set aside).  COPY INTO's COPY_OPTIONS ('mergeSchema' =
-# 'true') has nothing to do here: the SELECT list fixes the columns.
+# checkpoint is set aside).  COPY_OPTIONS ('mergeSchema' = 'true') is
+# --merge-schema, said as the notebook says it; the SELECT list gives the
+# table's columns, so nothing evolves (without it, a column the table
+# lacks would stop the load).
 . "$(dirname "$0")/lib.sh"
 
 cell "DROP TABLE IF EXISTS customers_batch; CREATE TABLE customers_batch (...)"
@@ -33,7 +35,7 @@ value "CREATE TABLE IF NOT EXISTS $TABLE_CUSTOMERS (
 sqlite3 -batch "$DB" ".schema $TABLE_CUSTOMERS"
 
 cell "COPY INTO customers_batch FROM (SELECT ..., TO_DATE(registration_date, 'yyyy-MM-dd'), current_timestamp() AS _ingestion_timestamp FROM 'batch_source/day1') FILEFORMAT = CSV FORMAT_OPTIONS ('header' = 'true', 'inferSchema' = 'false')"
-copy_into "$BATCH_SOURCE_PATH/day1"
+copy_into --merge-schema "$BATCH_SOURCE_PATH/day1"
 
 cell "display(spark.table(TABLE_CUSTOMERS))"
 sql "SELECT customer_id, first_name, last_name, city, country, registration_date, customer_segment

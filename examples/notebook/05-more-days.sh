@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 cell "COPY INTO customers_batch FROM 'batch_source/*' ... COPY_OPTIONS ('mergeSchema' = 'true')"
-copy_into "$BATCH_SOURCE_PATH/*"
+copy_into --merge-schema "$BATCH_SOURCE_PATH/*"
 
 cell "df_batch_day2 -> day6, df_batch_day3 -> day3, df_batch_day4 -> day4"
 write_df "$DATASET_PATH/batch_source/day2" "$BATCH_SOURCE_PATH/day6" '2025-01-15 10:05:00Z'
