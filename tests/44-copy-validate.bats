@@ -43,6 +43,12 @@ state() {
 	[[ $stderr == *"validated 60 rows, 0 problems; nothing was loaded"* ]]
 	state > state.after
 	cmp state.before state.after
+	# With --force, every file, loaded before or not.
+	run --separate-stderr inlet copy-into --db shop.db --table c --format csv --force --validate=all land
+	assert_success
+	[ "${#lines[@]}" = 63 ]
+	state > state.after
+	cmp state.before state.after
 	# The load that follows takes the 60 rows: the validation marked nothing.
 	run inlet copy-into --db shop.db --table c --format csv land
 	assert_output '{"num_affected_rows":60,"num_inserted_rows":60,"num_skipped_corrupt_files":0}'

@@ -227,7 +227,6 @@ validate_run() {
 		if [ "$skip" = 1 ]; then skip=0; continue; fi
 		case $a in
 		--checkpoint) skip=1; args+=(--checkpoint "$tmp/ck") ;;
-		--no-checkpoint) ;;
 		*) args+=("$a") ;;
 		esac
 	done
