@@ -58,7 +58,7 @@ _inlet_options()
 		;;
 	commit)
 		printf '%s\n' --checkpoint --db --table --dir --csv --crlf --stdout \
-			--mode --key --clean-source --clean-retention --each-batch --keep-batches --summary-only --progress --quiet \
+			--mode --key --no-new-columns --clean-source --clean-retention --each-batch --keep-batches --summary-only --progress --quiet \
 			--check-options --help --version -c -q -h
 		;;
 	copy-into)

@@ -271,6 +271,7 @@ __inlet_add commit -l clean-source -x -a '(__inlet_clean_source)' -d 'delete, or
 __inlet_add commit -l clean-retention -x -d 'wait this long after the commit before cleaning (default 30 days)'
 __inlet_add commit -l each-batch -x -d 'run a command on each committed batch (foreachBatch)'
 __inlet_add commit -l keep-batches -x -d 'commits/ entries kept (default 100)'
+__inlet_add commit -l no-new-columns -d 'a column the table lacks is an error, not added'
 __inlet_add commit -l summary-only -d 'print only the summary at the end'
 __inlet_add commit -l progress -d 'draw the progress line even when stderr is not a terminal'
 __inlet_add commit -s q -l quiet -d 'print neither progress nor summary'

@@ -323,3 +323,16 @@ load helpers
 	run sql t.db 'SELECT count(*) FROM t'
 	assert_output 1
 }
+
+# COPY INTO without mergeSchema refuses a column the table lacks
+# (Databricks, COPY INTO: COPY_OPTIONS mergeSchema, default false).
+@test "--no-new-columns: a column the table lacks is 65 and nothing of the batch is written; a new table takes the batch's columns" {
+	batch 0 '{"a":1,"c":2}' | inlet-commit -c ck --db shop.db --table t --no-new-columns -q
+	run inlet-commit -c ck --db shop.db --table t --no-new-columns -q < <(batch 1 '{"a":2}' '{"a":3,"b":4}')
+	assert_failure 65
+	assert_output --partial "'standard input' line 3: column 'b' is not in sqlite:shop.db:t"
+	run sql shop.db 'SELECT count(*) FROM t'
+	assert_output 1
+	run sql shop.db "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'b'"
+	assert_output 0
+}

@@ -358,3 +358,17 @@ a|<null>|n-null-2'
 	run grep -r s3cret ck
 	assert_failure
 }
+
+# COPY INTO without mergeSchema refuses a column the table lacks
+# (Databricks, COPY INTO: COPY_OPTIONS mergeSchema, default false).
+@test "--no-new-columns: a column the table lacks is 65, the batch left out" {
+	batch 0 '{"a":1}' | inlet-commit -c ck --db "$URI" --table t --no-new-columns -q
+	run inlet-commit -c ck --db "$URI" --table t --no-new-columns -q < <(batch 1 '{"a":2}' '{"a":3,"b":4}')
+	assert_failure 65
+	assert_output --partial "line 3: column 'b' is not in postgresql://"
+	run pg 'SELECT count(*) FROM t'
+	assert_output 1
+	batch 1 '{"a":2}' '{"a":3,"b":4}' | inlet-commit -c ck --db "$URI" --table t -q
+	run pg 'SELECT count(*), count(b) FROM t'
+	assert_output '3|1'
+}

@@ -9,6 +9,7 @@
 #include "columns.h"
 #include "die.h"
 #include "json.h"
+#include "sink.h"
 
 void columns_push(struct columns *c, const char *name, size_t n, const char *type)
 {
@@ -157,4 +158,18 @@ void sql_quote_ident(struct buf *out, const char *name, size_t n)
 		buf_addc(out, name[i] ? name[i] : '?');
 	}
 	buf_addc(out, '"');
+}
+
+void columns_check_new(const struct sink *s, const char *name, size_t n, unsigned long lineno)
+{
+	const char *input = s->input ? s->input->name : "standard input";
+
+	if (!s->no_new_columns || !s->columns_fixed)
+		return;
+	if (lineno)
+		die(EX_DATAERR, "'%s' line %lu: column '%.*s' is not in %s, and "
+		    "--no-new-columns refuses new ones (COPY INTO's mergeSchema is off; -o mergeSchema=true adds them)",
+		    input, lineno, (int)n, name, s->name);
+	die(EX_DATAERR, "schema record: column '%.*s' is not in %s, and --no-new-columns "
+	    "refuses new ones (COPY INTO's mergeSchema is off; -o mergeSchema=true adds them)", (int)n, name, s->name);
 }

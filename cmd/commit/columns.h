@@ -25,6 +25,8 @@
 #include "buf.h"
 #include "stream.h"
 
+struct sink;
+
 struct column {
 	char *name;		/* owned */
 	size_t name_len;
@@ -88,4 +90,11 @@ static inline bool columns_has_value(const struct columns *c, size_t i)
 	return c->cols[i].bound == c->row;
 }
 
+/*
+ * Before a database sink adds column NAME: under --no-new-columns, when the
+ * table existed as the batch began, die with EX_DATAERR naming the column,
+ * the table and the row at LINENO of the input (0: a schema record); the
+ * batch's transaction is never committed.
+ */
+void columns_check_new(const struct sink *s, const char *name, size_t n, unsigned long lineno);
 #endif

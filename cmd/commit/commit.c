@@ -38,6 +38,7 @@ static struct options {
 	bool to_stdout, crlf;
 	enum sink_mode mode;
 	const char *key;
+	bool no_new_columns;
 	const char *clean_source;
 	const char *each_batch;
 	long long clean_retention_us;
@@ -78,6 +79,8 @@ static void usage(int code)
 "                          atomically with each batch; upsert: insert or\n"
 "                          update rows by --key (databases only)\n"
 "      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
+"      --no-new-columns    a column the table lacks is an error (65), not\n"
+"                          added (COPY INTO's mergeSchema off)\n"
 "      --clean-source WHAT delete, or move:DIR, each batch's source files\n"
 "                          once the batch is durable (needs --checkpoint)\n"
 "      --clean-retention DURATION\n"
@@ -101,7 +104,7 @@ static void usage(int code)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_CLEAN, O_CLEAN_RETENTION, O_EACH_BATCH, O_KEEP, O_SUMMARY,
+	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_NO_NEW_COLUMNS, O_CLEAN, O_CLEAN_RETENTION, O_EACH_BATCH, O_KEEP, O_SUMMARY,
 	       O_CHECK_OPTIONS, O_PROGRESS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
@@ -113,6 +116,7 @@ static void parse_options(int argc, char **argv)
 		{ "stdout", no_argument, NULL, O_STDOUT },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "key", required_argument, NULL, O_KEY },
+		{ "no-new-columns", no_argument, NULL, O_NO_NEW_COLUMNS },
 		{ "clean-source", required_argument, NULL, O_CLEAN },
 		{ "clean-retention", required_argument, NULL, O_CLEAN_RETENTION },
 		{ "each-batch", required_argument, NULL, O_EACH_BATCH },
@@ -154,6 +158,7 @@ static void parse_options(int argc, char **argv)
 				    "COLUMN[,COLUMN...]", optarg);
 			opt.key = optarg;
 			break;
+		case O_NO_NEW_COLUMNS: opt.no_new_columns = true; break;
 		case O_CLEAN: opt.clean_source = optarg; break;
 		case O_EACH_BATCH: opt.each_batch = optarg; break;
 		case O_CLEAN_RETENTION:
@@ -454,6 +459,7 @@ int main(int argc, char **argv)
 	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
 	sink->mode = opt.mode;
 	sink->key = opt.key;
+	sink->no_new_columns = opt.no_new_columns;
 	if (opt.checkpoint)
 		check_sink_marks(commits.data);
 	if (opt.each_batch)

@@ -66,6 +66,12 @@ struct sink {
 	const struct stream_reader *input;	/* borrowed: names the input in messages */
 	enum sink_mode mode;
 	const char *key;	/* borrowed: upsert key columns, comma-separated */
+	/*
+	 * --no-new-columns (COPY INTO's mergeSchema off): a column the table
+	 * lacks when a batch begins is refused; columns_fixed says the table
+	 * existed then (set by the database sinks' begin).
+	 */
+	bool no_new_columns, columns_fixed;
 };
 
 /* Each returns a sink the caller ends with s->ops->close(s). */

@@ -413,6 +413,7 @@ static size_t add_column(struct pg_sink *s, const char *name, size_t n, const ch
 {
 	struct buf sql = BUF_INIT;
 
+	columns_check_new(&s->base, name, n, s->lineno);
 	end_copy(s);
 	if (s->table_exists)
 		buf_printf(&sql, "ALTER TABLE %s ADD COLUMN ", s->qtable.data);
@@ -965,6 +966,7 @@ static int pg_begin(struct sink *base, long long batch)
 {
 	struct pg_sink *s = (struct pg_sink *)base;
 
+	base->columns_fixed = s->table_exists;
 	ledger_batch_reset(&s->ledger);
 	if (batch >= 0 && base->checkpoint_id) {
 		char b[32];

@@ -192,6 +192,7 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	struct buf sql = BUF_INIT;
 	int limit = sqlite3_limit(s->db, SQLITE_LIMIT_COLUMN, -1);
 
+	columns_check_new(&s->base, name, n, s->lineno);
 	if (s->c.ncols >= (size_t)limit) {
 		if (s->lineno)
 			die(EX_DATAERR, "'%s' line %lu: key '%.*s' would be column "
@@ -395,6 +396,7 @@ static int sq_begin(struct sink *base, long long batch)
 
 	s->empty_rows = 0;
 	s->empty_lineno = 0;
+	base->columns_fixed = s->table_exists;
 	ledger_batch_reset(&s->ledger);
 	if (batch >= 0 && base->checkpoint_id) {
 		sqlite3_reset(s->has_mark);
