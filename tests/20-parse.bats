@@ -225,7 +225,8 @@ load helpers
 	assert_line --index 4 '{"_inlet":"end","batch":4}'
 }
 
-@test "a vanished file is reported with its path, counted, and the batch goes on" {
+# Spark's ignoreMissingFiles (default false): the batch fails unless it is set.
+@test "a vanished file fails the batch (66); with --ignore-missing-files it is reported, counted, and the batch goes on" {
 	printf 'a\n1\n' > here.csv
 	{
 		echo '{"_inlet":"begin","batch":0}'
@@ -234,6 +235,10 @@ load helpers
 		echo '{"_inlet":"end","batch":0}'
 	} > in
 	run --separate-stderr inlet-parse --format csv < in
+	assert_equal "$status" 66
+	refute_output --partial '"_inlet":"end"'
+	[[ $stderr == *"cannot open '$PWD/gone.csv'"* ]]
+	run --separate-stderr inlet-parse --format csv --ignore-missing-files < in
 	assert_success
 	assert_line "{\"_inlet\":\"skip\",\"batch\":0,\"path\":\"$PWD/gone.csv\",\"reason\":\"No such file or directory\"}"
 	assert_line '{"a":"1"}'

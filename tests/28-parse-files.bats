@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # inlet-parse and the files it is given: a FILE argument that cannot be
 # read fails the run at its end, as cat does, while a file that vanished
-# after discover listed it stays a counted skip; the format of each file
+# after discover listed it fails the batch unless --ignore-missing-files; the format of each file
 # comes from its name (.csv, .tsv, .json, .ndjson, .jsonl, .txt, also under
 # .gz and .zst), a .tsv file being CSV with a tab for delimiter.
 load helpers
@@ -46,13 +46,17 @@ rows() {
 	assert_equal "$(sql t.db 'SELECT a FROM t')" 1
 }
 
-@test "a file listed by discover that vanished before parse stays a counted skip, exit 0" {
+# Spark's ignoreMissingFiles: https://spark.apache.org/docs/latest/sql-data-sources-generic-options.html
+@test "a file listed by discover that vanished before parse fails the batch (66), or with --ignore-missing-files stays a counted skip, exit 0" {
 	mkdir land
 	printf 'a\n1\n' > land/1.csv
 	printf 'a\n2\n' > land/2.csv
 	inlet-discover --no-checkpoint --quiet "$PWD/land" > listing
 	rm land/1.csv
 	run --separate-stderr inlet-parse < listing
+	assert_equal "$status" 66
+	[[ $stderr == *"cannot open '$PWD/land/1.csv'"*"--ignore-missing-files"* ]] || fail "stderr: $stderr"
+	run --separate-stderr inlet-parse --ignore-missing-files < listing
 	assert_success
 	assert_line --regexp "^\\{\"_inlet\":\"skip\",.*\"path\":\"$PWD/land/1.csv\",\"reason\":\"No such file or directory\"\\}$"
 	assert_line '{"a":"2"}'

@@ -51,7 +51,7 @@ other_fs() {
 	echo '{"id":1}' > land/a.json
 	echo '{"id":2}' | gzip | head -c 15 > land/cut.json.gz
 	batch_of_files 0 land/a.json land/cut.json.gz > stream
-	run bash -c 'inlet-parse --format json < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
+	run bash -c 'inlet-parse --format json --ignore-corrupt-files < stream | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
 	assert_success
 	[ ! -e land/a.json ]
 	[ -f land/cut.json.gz ]

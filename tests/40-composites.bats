@@ -54,10 +54,13 @@ day() {
 	assert_output C2
 }
 
-@test "copy-into counts unreadable files as skipped corrupt files" {
+# Databricks ignoreCorruptFiles (default false): the load fails unless it is set.
+@test "copy-into counts unreadable files as skipped corrupt files with --ignore-corrupt-files true" {
 	day src/day1 C1
 	printf '\x1f\x8bnot really gzip' > src/day1/part-00001.csv
 	run inlet copy-into --db shop.db --table t --format csv src
+	assert_equal "$status" 65
+	run inlet copy-into --db shop.db --table t --format csv --ignore-corrupt-files true src
 	assert_success
 	assert_output --partial '"num_inserted_rows":1,"num_skipped_corrupt_files":1'
 }

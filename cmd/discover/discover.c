@@ -352,6 +352,11 @@ static void emit_batch(struct state *st, const struct file *files, size_t n, lon
 		format_mtime(mtime, &files[i].mtime);
 		buf_printf(&text, ",\"mtime\":\"%s\"", mtime);
 		identity_append(&text, &files[i].id);
+		/* parse reads Hive-style partition folders below it. */
+		if (files[i].source_len) {
+			buf_adds(&text, ",\"source\":");
+			json_path_encode(&text, files[i].path, files[i].source_len);
+		}
 		buf_adds(&text, "}\n");
 	}
 	if (remember)

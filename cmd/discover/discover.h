@@ -112,6 +112,7 @@ struct file {
 	char *path;		/* owned, absolute */
 	struct file_identity id;	/* id.size is the size */
 	struct timespec mtime;
+	size_t source_len;	/* path's first SOURCE_LEN bytes: its source folder; 0: none */
 };
 
 struct filelist {
@@ -121,7 +122,8 @@ struct filelist {
 
 /*
  * Add a copy of PATH with the identity of ST (LINK: the listing followed a
- * symlink to reach it, ST is the target's).
+ * symlink to reach it, ST is the target's); its source_len is 0 until the
+ * caller sets it.
  */
 void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link);
 void filelist_free(struct filelist *l);

@@ -30,6 +30,7 @@ void filelist_add(struct filelist *l, const char *path, const struct stat *st, b
 	f->path = xstrdup(path);
 	identity_from_stat(&f->id, st, link);
 	f->mtime = st->st_mtim;
+	f->source_len = 0;
 }
 
 void filelist_free(struct filelist *l)
@@ -150,6 +151,7 @@ struct listed {
 struct lister {
 	struct buf path;	/* the entry at hand, absolute */
 	size_t rel_off;		/* where the part below the source starts */
+	size_t source_len;	/* the source folder's length: "source" of file records */
 	const struct seen *seen;
 	struct filelist *out;
 	struct listed *entries;
@@ -203,6 +205,7 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 	if (!readable(dfd, name, l->path.data, l->lo))
 		return;		/* taken once it can be read */
 	filelist_add(l->out, l->path.data, st, link);
+	l->out->v[l->out->n - 1].source_len = l->source_len;
 }
 
 /* Push the entries of D that are not hidden; FOLDER_HASH is that of "FOLDER/". */
@@ -304,6 +307,11 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
 			l.path.len = 0;
 		l.rel_off = l.path.len + 1;
+		/* A folder a glob matched: its source starts before the wildcard. */
+		l.source_len = l.path.len;
+		if (key_len && l.path.len > key_len && l.path.data[l.path.len - key_len - 1] == '/' &&
+		    !memcmp(l.path.data + l.path.len - key_len, key, key_len))
+			l.source_len = l.path.len - key_len - 1;
 		walk(&l);
 		buf_free(&l.path);
 		buf_free(&l.names);

@@ -312,6 +312,7 @@ static void take_event(struct state *st, struct watcher *w, const struct watched
 			w->listed_at = now_ms();
 	} else {
 		filelist_add(&w->ready, path.data, &sb, link);
+		w->ready.v[w->ready.n - 1].source_len = dir->rel_off - 1;
 	}
 	buf_free(&path);
 }
@@ -357,9 +358,11 @@ static void list_all(struct state *st, struct watcher *w, char **sources, int n)
 			dup = !strcmp(w->ready.v[j].path, files.v[i].path);
 		if (!dup) {
 			struct stat sb;
-			if (stat(files.v[i].path, &sb) == 0)
+			if (stat(files.v[i].path, &sb) == 0) {
 				filelist_add(&w->ready, files.v[i].path, &sb,
 					     files.v[i].id.link);
+				w->ready.v[w->ready.n - 1].source_len = files.v[i].source_len;
+			}
 		}
 	}
 	filelist_free(&files);

@@ -98,6 +98,15 @@ static void usage(int code)
 "      --max-record-bytes SIZE    longer records are malformed (default 64m)\n"
 "      --bad-records-path DIR     write malformed records and unreadable\n"
 "                                 files under DIR instead of the stream\n"
+"      --partition-columns LIST   the key=value folders below a listed file's\n"
+"                                 source that become columns (a comma list;\n"
+"                                 '': none; default: every one)\n"
+"      --ignore-corrupt-files     a listed file that cannot be read whole is\n"
+"                                 skipped and counted (default: exit 65,\n"
+"                                 failing the batch)\n"
+"      --ignore-missing-files     a listed file gone before it is read is\n"
+"                                 skipped and counted (default: exit 66,\n"
+"                                 failing the batch)\n"
 "      --rows-only                rows only: leave out control records,\n"
 "                                 for tools other than inlet\n"
 "  -q, --quiet                    no counts on standard error\n"
@@ -190,7 +199,8 @@ static void parse_options(int argc, char **argv)
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
 	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY,
-	       O_CHECK_OPTIONS, O_VERSION };
+	       O_CHECK_OPTIONS, O_VERSION, O_PARTITIONS, O_IGNORE_CORRUPT,
+	       O_IGNORE_MISSING };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "multiline", no_argument, NULL, O_MULTILINE },
@@ -211,6 +221,9 @@ static void parse_options(int argc, char **argv)
 		{ "max-record-bytes", required_argument, NULL, O_MAX_RECORD },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
+		{ "partition-columns", required_argument, NULL, O_PARTITIONS },
+		{ "ignore-corrupt-files", no_argument, NULL, O_IGNORE_CORRUPT },
+		{ "ignore-missing-files", no_argument, NULL, O_IGNORE_MISSING },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
@@ -281,6 +294,9 @@ static void parse_options(int argc, char **argv)
 			opt.bad_records = optarg;
 			break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
+		case O_PARTITIONS: partition_columns_parse(&opt.partitions, optarg); break;
+		case O_IGNORE_CORRUPT: opt.ignore_corrupt = true; break;
+		case O_IGNORE_MISSING: opt.ignore_missing = true; break;
 		case 'q': opt.quiet = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
@@ -351,6 +367,8 @@ void emit_row(struct parsed_file *src, struct buf *row)
 	const char *text;
 	size_t len;
 
+	if (src->parts.n)
+		partition_values_apply(&src->parts, row, &src->scratch);
 	rowwriter_continue(&w, row);
 	if (opt.metadata) {
 		rowwriter_add_key_raw(&w, "_metadata", 9);
@@ -443,13 +461,13 @@ static void emit_object(struct parsed_file *src, const char *text, size_t len, s
 		text++, len--;
 	while (text[len - 1] != '}')
 		len--;
-	if (!opt.metadata) {
+	if (!opt.metadata && !src->parts.n) {
 		stream_write(stdout, text, len);
 		src->row++;
 		count.rows++;
 		return;
 	}
-	/* _metadata goes in before the closing brace. */
+	/* _metadata and partition columns go in before the closing brace. */
 	size_t body = len - 1;
 	while (is_space(text[body - 1]))
 		body--;
@@ -690,6 +708,30 @@ static void source_format(struct parsed_file *src)
 }
 
 /*
+ * A listed file that could not be opened for WHY: Spark's missing file
+ * when its path is gone (exit 66), a corrupt file when a regular file is
+ * there but cannot be read (exit 65), unless --ignore-missing-files or
+ * --ignore-corrupt-files.  Either fails the batch: nothing of it goes on,
+ * and a rerun replays it.  Anything else there now (a folder, a link, a
+ * FIFO: not the file listed) is skipped and counted, whatever the options:
+ * inlet never reads such a thing.
+ */
+static void fail_batch_unless_ignored(const struct parsed_file *src, const char *why)
+{
+	struct stat st;
+
+	if (lstat(src->path, &st) < 0 && errno == ENOENT) {
+		if (!opt.ignore_missing)
+			die(EX_NOINPUT, "cannot open '%s': %s; a file listed and gone before it "
+			    "was read fails the batch (--ignore-missing-files skips it)",
+			    src->path, why);
+	} else if (S_ISREG(st.st_mode) && !opt.ignore_corrupt) {
+		die(EX_DATAERR, "cannot open '%s': %s; a corrupt file fails the batch "
+		    "(--ignore-corrupt-files skips it)", src->path, why);
+	}
+}
+
+/*
  * Open SRC's file (input_open's FLAGS) with its status in *ST, and check
  * it against WANT, the identity it was listed with (NULL or not known: no
  * check).  A file that cannot be opened, is not a regular file, or is not
@@ -707,6 +749,8 @@ static struct input *open_source(struct parsed_file *src, int flags,
 	if (!in) {
 		if (opt.mode == MODE_FAILFAST)
 			die(EX_NOINPUT, "cannot open '%s': %s", src->path, why);
+		if (!src->arg)
+			fail_batch_unless_ignored(src, why);
 		emit_skip(src, "open", why, false);
 		return NULL;
 	}
@@ -757,6 +801,10 @@ static void read_source(struct parsed_file *src, struct input *in, const struct 
 	/* WHY may belong to the input: use it before closing. */
 	if (rc < 0 && opt.mode == MODE_FAILFAST)
 		die(EX_IOERR, "cannot read '%s': %s", src->path, why);
+	/* Spark's ignoreCorruptFiles: the rows read before the damage stay. */
+	if (rc < 0 && !src->arg && !opt.ignore_corrupt)
+		die(EX_DATAERR, "cannot read '%s': %s; a corrupt file fails the batch "
+		    "(--ignore-corrupt-files skips it)", src->path, why);
 	if (rc < 0)
 		emit_skip(src, "read", why, false);
 	/*
@@ -777,17 +825,31 @@ static void read_source(struct parsed_file *src, struct input *in, const struct 
  * The file record TEXT (LEN bytes, a JSON object) passed on with the format
  * SRC is read in: "format":"csv", "json" or "text".  Later stages follow
  * Spark's per-format rules with it (a JSON string is not a number; CSV text
- * is converted).  A record that already names a format is passed as it is.
+ * is converted).  A record that already names a format keeps it.  The
+ * names of the partition columns added to its rows follow, as
+ * "partition_columns":[...].
  */
-static void write_file_record(const struct parsed_file *src, const char *text, size_t len)
+static void write_file_record(const struct parsed_file *src, const char *text, size_t len,
+			      bool has_format)
 {
 	static const char *const names[] = {
 		[FORMAT_CSV] = "csv", [FORMAT_JSON] = "json", [FORMAT_TEXT] = "text",
 	};
 	struct buf out = BUF_INIT;
 
+	if (has_format && !src->parts.n) {
+		stream_write(stdout, text, len);
+		return;
+	}
 	buf_add(&out, text, len - 1);	/* TEXT ends with its '}' */
-	buf_printf(&out, ",\"format\":\"%s\"}", names[src->format]);
+	if (!has_format)
+		buf_printf(&out, ",\"format\":\"%s\"", names[src->format]);
+	/* Inference types these as text, whatever the format (inlet-rescue). */
+	if (src->parts.n) {
+		buf_adds(&out, ",\"partition_columns\":");
+		partition_values_names(&src->parts, &out);
+	}
+	buf_addc(&out, '}');
 	stream_write(stdout, out.data, out.len);
 	buf_free(&out);
 }
@@ -812,7 +874,7 @@ static void parse_file(struct parsed_file *src, const struct file_identity *want
 static void parse_stream(struct parsed_file *src)
 {
 	struct batch_reader r;
-	struct buf path = BUF_INIT, fmt = BUF_INIT;
+	struct buf path = BUF_INIT, fmt = BUF_INIT, source = BUF_INIT;
 
 	batch_reader_init(&r, stdin, "standard input");
 	for (;;) {
@@ -840,13 +902,16 @@ static void parse_stream(struct parsed_file *src)
 			src->path = path.data;
 			src->batch = r.id;
 			source_format(src);
+			buf_reset(&source);
+			bool has_source = record_get_string(rec, "source", &source);
+			partition_values_find(&src->parts, &opt.partitions, src->path,
+					      has_source ? source.data : NULL);
 			buf_reset(&fmt);
-			if (record_get_string(rec, "format", &fmt))
-				stream_write(stdout, rec->text, rec->len);
-			else
-				write_file_record(src, rec->text, rec->len);
+			bool has_format = record_get_string(rec, "format", &fmt);
+			/* REC's fields are not valid past the next record_classify. */
 			struct file_identity id;
 			identity_from_record(&id, rec);
+			write_file_record(src, rec->text, rec->len, has_format);
 			parse_file(src, &id);
 		} else if (ev == BATCH_END) {
 			stream_flush(stdout);
@@ -857,6 +922,7 @@ static void parse_stream(struct parsed_file *src)
 	batch_reader_free(&r);
 	buf_free(&path);
 	buf_free(&fmt);
+	buf_free(&source);
 }
 
 /*
@@ -882,6 +948,8 @@ static void parse_args(struct parsed_file *src, char **paths, int n)
 		src->arg = paths[i];
 		src->batch = -1;
 		source_format(src);
+		/* No source folder: only --partition-columns's nulls. */
+		partition_values_find(&src->parts, &opt.partitions, src->path, NULL);
 		in = open_source(src, INPUT_FOLLOW | INPUT_FIFO, NULL, &st);
 		if (in && !is_stdin) {
 			identity_from_stat(&id, &st, false);
@@ -892,7 +960,7 @@ static void parse_args(struct parsed_file *src, char **paths, int n)
 			buf_printf(&rec, ",\"mtime\":\"%s\"", when);
 			identity_append(&rec, &id);
 			buf_addc(&rec, '}');
-			write_file_record(src, rec.data, rec.len);
+			write_file_record(src, rec.data, rec.len, false);
 		}
 		if (in)
 			read_source(src, in, &st);
@@ -927,6 +995,9 @@ int main(int argc, char **argv)
 	} else
 		parse_stream(&src);
 	buf_free(&src.meta);
+	buf_free(&src.scratch);
+	partition_values_free(&src.parts);
+	buf_free(&opt.partitions.names);
 	if (!opt.quiet && (count.malformed || count.unreadable)) {
 		fprintf(stderr, "inlet-parse: %lld rows from %lld files; %lld malformed "
 			"records (%lld dropped); %lld unreadable files", count.rows,

@@ -12,6 +12,26 @@
 #include "input.h"
 
 #define WIDE_DELIMITER 0xff
+/* The most partition columns a file takes, or --partition-columns names. */
+#define PARTITION_MAX 64
+
+/* --partition-columns: which key=value folders become columns. */
+struct partition_spec {
+	bool explicit;		/* a list was given; false: every key=value folder */
+	size_t n;		/* names listed (0 with EXPLICIT: none at all) */
+	size_t name[PARTITION_MAX];	/* offsets of the names in NAMES */
+	struct buf names;	/* NUL-terminated names */
+};
+
+/* The partition columns of one file: names and JSON values, in TEXT. */
+struct partition_value {
+	size_t name, name_len, val, val_len;	/* offsets and lengths in TEXT */
+};
+struct partition_values {
+	size_t n;
+	struct partition_value v[PARTITION_MAX];
+	struct buf text;
+};
 
 /* FORMAT_TSV is CSV with a tab for delimiter: a source's format is never TSV. */
 enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON, FORMAT_TEXT };
@@ -42,6 +62,9 @@ extern struct options {
 	enum record_mode mode;
 	const char *corrupt_column;
 	const char *bad_records;	/* --bad-records-path, or NULL */
+	struct partition_spec partitions;
+	bool ignore_corrupt;	/* --ignore-corrupt-files: skip, else fail the batch */
+	bool ignore_missing;	/* --ignore-missing-files: skip, else fail the batch */
 	bool quiet;
 } opt;
 
@@ -54,6 +77,8 @@ struct parsed_file {
 	long long row;		/* rows emitted from this file */
 	enum format format;	/* CSV, JSON or TEXT */
 	unsigned char delimiter;	/* CSV: ',' for .csv, tab for .tsv, or --delimiter */
+	struct partition_values parts;	/* added to each row */
+	struct buf scratch;	/* for adding them */
 };
 
 /*
@@ -82,6 +107,29 @@ void too_long_reason(char *reason, size_t size);
 bool encode_utf8(struct buf *out, const char *s, size_t n);
 /* Append S as a JSON string, invalid UTF-8 replaced by U+FFFD. */
 void encode_lossy(struct buf *out, const char *s, size_t n);
+
+/*
+ * --partition-columns LIST (a comma list; "" for none) into SPEC; a
+ * usage error for an empty name or too many.
+ */
+void partition_columns_parse(struct partition_spec *spec, const char *list);
+/*
+ * The partition columns of the file PATH below the folder SOURCE (NULL:
+ * not known) into P, as SPEC says: every key=value folder, or the columns
+ * listed, null where the path has none.
+ */
+void partition_values_find(struct partition_values *p, const struct partition_spec *spec,
+			   const char *path, const char *source);
+/*
+ * Add P's columns to ROW (an open object, as for emit_row; left open): a
+ * member of the same name takes the folder's value in its place, as in
+ * Spark.  SCRATCH is a buffer of the caller's.
+ */
+void partition_values_apply(const struct partition_values *p, struct buf *row,
+			    struct buf *scratch);
+/* Append P's names to OUT as a JSON array of strings. */
+void partition_values_names(const struct partition_values *p, struct buf *out);
+void partition_values_free(struct partition_values *p);
 
 /* The rows of a CSV file; 0, or -1 with *WHY on a read error (csv.c). */
 int parse_csv(struct parsed_file *src, struct input *in, const char **why);
