@@ -27,7 +27,8 @@ _inlet_options()
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--encoding --line-sep --metadata --mode --column-name-of-corrupt-record \
-			--max-record-bytes --bad-records-path --rows-only --quiet \
+			--max-record-bytes --bad-records-path --partition-columns \
+			--ignore-corrupt-files --ignore-missing-files --rows-only --quiet \
 			--check-options --help --version \
 			-f -d -m -q -h
 		;;
@@ -66,7 +67,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --pattern \
-			--mode --metadata --force --merge-schema --option --validate \
+			--mode --metadata --partition-columns --ignore-corrupt-files \\
+			--ignore-missing-files --force --merge-schema --option --validate \\
 			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
 		;;
 	ctas)
@@ -74,7 +76,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --mode \
-			--metadata --quiet --help --version -f -s -d -m -q -h
+			--metadata --partition-columns --ignore-corrupt-files \
+			--ignore-missing-files --quiet --help --version -f -s -d -m -q -h
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
@@ -103,7 +106,8 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn
 	cloudFiles.schemaInference.sampleSize.numFiles
 	cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace
-	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat'
+	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
+	cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles'
 
 # _inlet_compgen ARGS...: COMPREPLY from compgen ARGS, one word a line, so
 # names with blanks survive.
@@ -159,7 +163,7 @@ _inlet_autoload_option()
 	cloudfiles.infercolumntypes | cloudfiles.includeexistingfiles | \
 	cloudfiles.allowoverwrites | cloudfiles.validateoptions | \
 	cloudfiles.useincrementallisting | cloudfiles.usenotifications | \
-	header | cloudfiles.csv.header)
+	header | cloudfiles.csv.header | ignorecorruptfiles | ignoremissingfiles)
 		_inlet_compgen -W 'true false' -- "$cur" ;;
 	cloudfiles.schemalocation | cloudfiles.cleansource.movedestination)
 		_inlet_files -d ;;
@@ -273,7 +277,9 @@ _inlet_value()
 		_inlet_prefixes 'available-now once every: watch'
 		;;
 	discover:--include-existing-files | parse:--header | copy-into:--header | \
-	ctas:--header)
+	ctas:--header | copy-into:--ignore-corrupt-files | \
+	copy-into:--ignore-missing-files | ctas:--ignore-corrupt-files | \
+	ctas:--ignore-missing-files)
 		_inlet_compgen -W 'true false' -- "$cur"
 		;;
 	commit:--mode)
@@ -304,6 +310,8 @@ _inlet_value()
 	parse:--delimiter | parse:-d | parse:--quote | parse:--escape | \
 	parse:--null-value | parse:--column-name-of-corrupt-record | \
 	parse:--comment | parse:--skip-rows | parse:--line-sep | parse:--max-record-bytes | \
+	parse:--partition-columns | copy-into:--partition-columns | \
+	ctas:--partition-columns | \
 	rescue:--schema | rescue:-s | rescue:--schema-hints | \
 	rescue:--rescued-data-column | rescue:--sample-files | \
 	rescue:--sample-bytes | rescue:--timestamp-format | rescue:--date-format | \

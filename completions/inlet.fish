@@ -44,7 +44,8 @@ function __inlet_autoload_option
             cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn \
             cloudFiles.schemaInference.sampleSize.numFiles \
             cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
-            ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
+            ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat \
+            cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles
         return
     end
     set -l key (string split -m 1 = -- $token)[1]
@@ -61,7 +62,8 @@ function __inlet_autoload_option
         case cloudfiles.infercolumntypes cloudfiles.includeexistingfiles \
             cloudfiles.allowoverwrites cloudfiles.validateoptions \
             cloudfiles.useincrementallisting header cloudfiles.csv.header \
-            ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema
+            ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema \
+            ignorecorruptfiles ignoremissingfiles
             set values true false
         case cloudfiles.usenotifications
             set values false
@@ -179,6 +181,9 @@ __inlet_add parse -l mode -x -a 'permissive\t"keep malformed records (default)" 
 __inlet_add parse -l column-name-of-corrupt-record -x -d 'column for malformed records (default _corrupt_record)'
 __inlet_add parse -l max-record-bytes -x -d 'longer records are malformed (default 64m)'
 __inlet_add parse -l bad-records-path -x -a '(__fish_complete_directories (commandline -ct))' -d 'write malformed records and unreadable files under DIR'
+__inlet_add parse -l partition-columns -x -d 'the key=value folders that become columns (comma list; empty: none)'
+__inlet_add parse -l ignore-corrupt-files -d 'skip and count a listed file that cannot be read whole'
+__inlet_add parse -l ignore-missing-files -d 'skip and count a listed file gone before it is read'
 __inlet_add parse -l rows-only -d 'rows only: leave out control records, for tools other than inlet'
 __inlet_add parse -s q -l quiet -d 'no counts on standard error'
 __inlet_add parse -l check-options -d 'check the options and exit; for scripts that build pipelines'
@@ -301,6 +306,9 @@ __inlet_add copy-into -l timestamp-format -x -d 'with --schema: Spark pattern fo
 __inlet_add copy-into -l pattern -x -d 'only files whose name (or path below SOURCE) matches GLOB'
 __inlet_add copy-into -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add copy-into -s m -l metadata -d 'add the _metadata column'
+__inlet_add copy-into -l partition-columns -x -d 'the key=value folders that become columns (comma list; empty: none)'
+__inlet_add copy-into -l ignore-corrupt-files -x -a 'true false' -d 'skip and count a file that cannot be read whole'
+__inlet_add copy-into -l ignore-missing-files -x -a 'true false' -d 'skip and count a file gone once listed'
 __inlet_add copy-into -l force -d 'load every file again, loaded before or not'
 __inlet_add copy-into -l merge-schema -d 'let the data add columns to the table (mergeSchema)'
 __inlet_add copy-into -s o -l option -x -a 'mergeSchema=true mergeSchema=false force=true force=false' -d 'a COPY_OPTIONS entry, KEY=VALUE'
@@ -331,6 +339,9 @@ __inlet_add ctas -l date-format -x -d 'with --schema: Spark pattern for DATE tex
 __inlet_add ctas -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
 __inlet_add ctas -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add ctas -s m -l metadata -d 'add the _metadata column'
+__inlet_add ctas -l partition-columns -x -d 'the key=value folders that become columns (comma list; empty: none)'
+__inlet_add ctas -l ignore-corrupt-files -x -a 'true false' -d 'skip and count a file that cannot be read whole'
+__inlet_add ctas -l ignore-missing-files -x -a 'true false' -d 'skip and count a file gone once listed'
 __inlet_add ctas -s q -l quiet -d 'print no summary'
 __inlet_add ctas -s h -l help -d 'show help'
 __inlet_add ctas -l version -d 'show the version'

@@ -45,7 +45,8 @@ cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
 nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
-fileNamePattern, enforceSchema,
+fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
+ignoreMissingFiles,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit 0
@@ -207,6 +208,15 @@ for kv in ${options[@]+"${options[@]}"}; do
 		stage_opt parse "$what" --column-name-of-corrupt-record "$value"
 		stage_opt cast "$what" --column-name-of-corrupt-record "$value" ;;
 	pathglobfilter|filenamepattern) stage_opt discover "$what" --pattern "$value" ;;
+	# Hive-style key=value folders: every one by default, '' for none.
+	cloudfiles.partitioncolumns) stage_opt parse "$what" --partition-columns "$value" ;;
+	# Spark's defaults for a stream: a corrupt or vanished file fails the batch.
+	ignorecorruptfiles)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --ignore-corrupt-files ;;
+	ignoremissingfiles)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --ignore-missing-files ;;
 	*) usage_error "unknown or unsupported option '$key'" ;;
 	esac
 done

@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "json.h"
 #include "map.h"
+#include "partcols.h"
 #include "rowwriter.h"
 #include "schema.h"
 #include "batch.h"
@@ -169,6 +170,7 @@ struct state {
 	size_t corrupt_len;	/* strlen(opt.corrupt) */
 	struct buf path;	/* the current file */
 	bool json_rows;		/* its rows are JSON's: a string is not a number */
+	struct buf partitions;	/* its partition columns: folder text, even in JSON rows */
 	long long record;	/* rows seen in the current file */
 	struct buf row, rescued, value, tmp, reason;
 	long long mismatches, dropped;
@@ -461,7 +463,8 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			rc = 1;
 		} else {
 			buf_reset(&st->value);
-			if (!st->json_rows || !(why = json_string_mismatch(f.val, cd->type.kind)))
+			if (!st->json_rows || (st->partitions.len && partcols_has(&st->partitions, &f)) ||
+			    !(why = json_string_mismatch(f.val, cd->type.kind)))
 				rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
 						     &st->value, &why);
 		}
@@ -722,6 +725,7 @@ int main(int argc, char **argv)
 			buf_reset(&st.tmp);
 			st.json_rows = record_get_string(rec, "format", &st.tmp) &&
 				       !strcmp(st.tmp.data, "json");
+			partcols_read(rec, &st.partitions);
 		} else if (ev == BATCH_BEGIN && st.map) {
 			map_begin_batch(st.map, in.id, in.checkpoint);
 		} else if (ev == BATCH_END) {
@@ -760,6 +764,7 @@ int main(int argc, char **argv)
 	buf_free(&st.rescued);
 	buf_free(&st.value);
 	buf_free(&st.tmp);
+	buf_free(&st.partitions);
 	buf_free(&st.reason);
 	buf_free(&st.source_text);
 	buf_free(&st.where);

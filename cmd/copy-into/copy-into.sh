@@ -45,6 +45,15 @@ and prints zeros; a table dropped or created anew starts with no history.
                             convert: permissive (default), dropmalformed or
                             failfast
   -m, --metadata            add the _metadata column
+      --partition-columns LIST
+                            the key=value folders that become columns (a
+                            comma list; '' for none; default: every one)
+      --ignore-corrupt-files BOOL
+                            skip and count a file that cannot be read whole
+                            (default false: the load fails)
+      --ignore-missing-files BOOL
+                            skip and count a file gone once listed
+                            (default true, as for Databricks' COPY INTO)
       --force               load every file again, loaded before or not
                             (COPY_OPTIONS force); forced loads are not
                             remembered
@@ -77,10 +86,10 @@ copy_option() {
 	esac
 }
 
-db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate=
+db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate= on= ignore_missing=true
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:c:o:mqh \
-	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,force,checkpoint:,quiet,help,version \
+	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -104,6 +113,12 @@ while :; do
 		shift 2 ;;
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
 	--pattern) stage_opt discover "--pattern $2" --pattern "$2"; shift 2 ;;
+	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
+	--ignore-corrupt-files|--ignore-missing-files)
+		bool_value on "invalid value '$2' for $1" "$2"
+		if [ "$1" = --ignore-missing-files ]; then ignore_missing=$on
+		elif [ "$on" = true ]; then stage_opt parse "$1 $2" "$1"; fi
+		shift 2 ;;
 	--force) force=1; shift ;;
 	--merge-schema) merge=true; shift ;;
 	--validate) validate=${2:-50}; shift 2 ;;
@@ -115,6 +130,8 @@ while :; do
 	--) shift; break ;;
 	esac
 done
+# Databricks: ignoreMissingFiles is true for COPY INTO.
+[ "$ignore_missing" = true ] && parse_args+=(--ignore-missing-files)
 # The values first: a bad one is the error, even with options missing.
 # What an option alone is checked with (--check-options reads nothing):
 discover_check_base=(--no-checkpoint .)

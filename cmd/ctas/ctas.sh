@@ -40,6 +40,15 @@ Nothing is remembered: a rerun replaces the table again.
                             convert: permissive (default), dropmalformed or
                             failfast
   -m, --metadata            add the _metadata column
+      --partition-columns LIST
+                            the key=value folders that become columns (a
+                            comma list; '' for none; default: every one)
+      --ignore-corrupt-files BOOL
+                            skip and count a file that cannot be read whole
+                            (default false: nothing is replaced)
+      --ignore-missing-files BOOL
+                            skip and count a file gone once listed
+                            (default false: nothing is replaced)
   -q, --quiet               print no summary
   -h, --help                show this help
       --version             show the version
@@ -47,10 +56,10 @@ USAGE
 	exit 0
 }
 
-db= table= quiet=0 schema= map= header=
+db= table= quiet=0 schema= map= header= on=
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:mqh \
-	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,quiet,help,version \
+	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -73,6 +82,11 @@ while :; do
 		stage_opt cast "--mode $2" --mode "$2"
 		shift 2 ;;
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
+	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
+	--ignore-corrupt-files|--ignore-missing-files)
+		bool_value on "invalid value '$2' for $1" "$2"
+		[ "$on" = true ] && stage_opt parse "$1 $2" "$1"
+		shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;

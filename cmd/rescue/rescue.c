@@ -24,6 +24,7 @@
 #include "die.h"
 #include "fileio.h"
 #include "json.h"
+#include "partcols.h"
 #include "rowwriter.h"
 #include "schema.h"
 #include "batch.h"
@@ -200,6 +201,7 @@ enum row_format { ROWS_JSON, ROWS_CSV, ROWS_TEXT };
 struct state {
 	const struct stream_reader *in;	/* for messages: the input's name */
 	enum row_format format;	/* of the current file; JSON without a file record */
+	struct buf partitions;	/* the current file's partition columns: "name\0..." */
 	struct schema schema;
 	bool known;		/* the schema is decided */
 	bool announced;		/* its record went out since the last change */
@@ -347,10 +349,13 @@ static void note_format(struct state *st, const struct record *rec)
 {
 	if (rec->kind != RECORD_CONTROL)
 		return;
-	if (!strcmp(rec->event, "begin"))
+	if (!strcmp(rec->event, "begin")) {
 		st->format = ROWS_JSON;
-	else if (!strcmp(rec->event, "file"))
+		buf_reset(&st->partitions);
+	} else if (!strcmp(rec->event, "file")) {
 		st->format = format_of(rec, &st->tmp);
+		partcols_read(rec, &st->partitions);
+	}
 }
 
 /*
@@ -371,6 +376,28 @@ static struct infer_rules rules(const struct state *st)
 	return r;
 }
 
+/*
+ * The type of the value of F for inference.  A partition column's value
+ * is folder text, whatever the file's format: typed as Spark's partition
+ * inference does (spark.sql.sources.partitionColumnTypeInference) only
+ * with --infer-column-types (Auto Loader: cloudFiles.inferColumnTypes),
+ * and never as BOOLEAN, which that inference does not make.
+ */
+static struct type infer_field(const struct state *st, const struct json_field *f,
+			       bool *is_null)
+{
+	struct infer_rules r = rules(st);
+
+	if (!st->partitions.len || !partcols_has(&st->partitions, f))
+		return value_infer(f->val, f->val_len, &r, is_null);
+	r.text = true;
+	r.examine_text = opt.infer_types;
+	struct type t = value_infer(f->val, f->val_len, &r, is_null);
+	if (t.kind == TYPE_BOOLEAN)
+		t = (struct type){ TYPE_STRING, 0, 0 };
+	return t;
+}
+
 /* The types seen so far, column by column. */
 struct inference {
 	bool *seen_value;	/* owned: the column had a value other than null */
@@ -380,8 +407,6 @@ struct inference {
 
 static void infer_row(struct state *st, struct inference *inf, const struct record *rec)
 {
-	struct infer_rules r = rules(st);
-
 	inf->rows++;
 	for (size_t i = 0; i < rec->nfields; i++) {
 		const struct json_field f = rec->fields[i];
@@ -390,7 +415,7 @@ static void infer_row(struct state *st, struct inference *inf, const struct reco
 		buf_reset(&st->tmp);
 		json_key_decode(&st->tmp, &f);
 		bool is_null;
-		struct type t = value_infer(f.val, f.val_len, &r, &is_null);
+		struct type t = infer_field(st, &f, &is_null);
 		long at = schema_find_nocase(&st->schema, st->tmp.data, st->tmp.len);
 		if (at < 0) {
 			at = (long)schema_add(&st->schema, st->tmp.data, st->tmp.len, t);
@@ -493,8 +518,7 @@ static void add_column(struct state *st, const char *name, size_t n,
 		       const struct json_field *f)
 {
 	bool is_null;
-	struct infer_rules r = rules(st);
-	struct type t = value_infer(f->val, f->val_len, &r, &is_null);
+	struct type t = infer_field(st, f, &is_null);
 
 	schema_add(&st->schema, name, n, t);
 	st->schema.version++;
@@ -733,6 +757,7 @@ int main(int argc, char **argv)
 	buf_free(&st.row);
 	buf_free(&st.rescued);
 	buf_free(&st.tmp);
+	buf_free(&st.partitions);
 	buf_free(&sm.text);
 	if (opt.location)
 		ckpt_close(&st.ck);
