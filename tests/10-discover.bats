@@ -10,7 +10,7 @@ load helpers
 	id=$(jq -r .id ck/metadata)
 	# The last batch of a finite run says so: windows release what it closes.
 	assert_line --index 0 '{"_inlet":"begin","batch":0,"checkpoint":"'"$id"'","last":true}'
-	assert_line --index 1 "{\"_inlet\":\"file\",\"batch\":0,\"path\":\"$PWD/land/a.csv\",\"mtime\":\"2024-01-02T03:04:05.123456Z\",\"dev\":$(stat -c %d land/a.csv),\"ino\":$(stat -c %i land/a.csv),\"size\":4,\"mtime_ns\":1704164645123456789}"
+	assert_line --index 1 "{\"_inlet\":\"file\",\"batch\":0,\"path\":\"$PWD/land/a.csv\",\"mtime\":\"2024-01-02T03:04:05.123456Z\",\"dev\":$(stat -c %d land/a.csv),\"ino\":$(stat -c %i land/a.csv),\"size\":4,\"mtime_ns\":1704164645123456789,\"source\":\"$PWD/land\"}"
 	assert_line --index 2 '{"_inlet":"end","batch":0}'
 	run inlet-discover --no-checkpoint land
 	# Without a checkpoint batches are unnumbered: a number would mean nothing.

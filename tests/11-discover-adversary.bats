@@ -31,7 +31,7 @@ paths() {
 	[ "$(jq .dev <<<"$rec")" = "$(stat -c %d land/f2.json)" ]
 	[ "$(jq .ino <<<"$rec")" = "$(stat -c %i land/f2.json)" ]
 	[ "$(jq .size <<<"$rec")" = 8 ]
-	[[ $rec == *',"mtime_ns":1709528767987654321}' ]]	# jq would round it
+	[[ $rec == *',"mtime_ns":1709528767987654321,"source":"'"$PWD/land"'"}' ]]	# jq would round it
 	[ "$(jq -r .mtime <<<"$rec")" = 2024-03-04T05:06:07.987654Z ]
 	[ "$(jq .link <<<"$rec")" = null ]
 	# offsets/0 holds exactly what went out.
