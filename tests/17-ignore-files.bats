@@ -55,6 +55,17 @@ land() {
 	# One option does not stand for the other.
 	run inlet-parse --ignore-missing-files < listing
 	assert_equal "$status" 65
+	# The failed batch keeps none of its bad records: it is replayed whole.
+	printf 'not json\n' > land/a-bad.json
+	touch -r land/cut.json.gz land/a-bad.json
+	inlet-discover --no-checkpoint --quiet land > listing
+	[ "$(grep -c '"_inlet":"file"' listing)" -eq 2 ]
+	run inlet-parse --bad-records-path bad < listing
+	assert_equal "$status" 65
+	[ -z "$(find bad -type f 2> /dev/null)" ] || fail "$(find bad -type f)"
+	run inlet-parse --bad-records-path bad --ignore-corrupt-files < listing
+	assert_success
+	[ "$(find bad -path '*bad_records*' -type f | wc -l)" -eq 1 ]
 }
 
 @test "parse: a regular file that cannot be opened is corrupt (65), not missing" {

@@ -719,13 +719,17 @@ static void source_format(struct parsed_file *src)
 static void fail_batch_unless_ignored(const struct parsed_file *src, const char *why)
 {
 	struct stat st;
+	int rc = lstat(src->path, &st);
 
-	if (lstat(src->path, &st) < 0 && errno == ENOENT) {
-		if (!opt.ignore_missing)
+	if (rc < 0 && errno == ENOENT) {
+		if (!opt.ignore_missing) {
+			badrec_discard(&bad);	/* the batch is replayed: its bad records with it */
 			die(EX_NOINPUT, "cannot open '%s': %s; a file listed and gone before it "
 			    "was read fails the batch (--ignore-missing-files skips it)",
 			    src->path, why);
-	} else if (S_ISREG(st.st_mode) && !opt.ignore_corrupt) {
+		}
+	} else if ((rc < 0 || S_ISREG(st.st_mode)) && !opt.ignore_corrupt) {
+		badrec_discard(&bad);	/* the batch is replayed: its bad records with it */
 		die(EX_DATAERR, "cannot open '%s': %s; a corrupt file fails the batch "
 		    "(--ignore-corrupt-files skips it)", src->path, why);
 	}
@@ -802,9 +806,11 @@ static void read_source(struct parsed_file *src, struct input *in, const struct 
 	if (rc < 0 && opt.mode == MODE_FAILFAST)
 		die(EX_IOERR, "cannot read '%s': %s", src->path, why);
 	/* Spark's ignoreCorruptFiles: the rows read before the damage stay. */
-	if (rc < 0 && !src->arg && !opt.ignore_corrupt)
+	if (rc < 0 && !src->arg && !opt.ignore_corrupt) {
+		badrec_discard(&bad);
 		die(EX_DATAERR, "cannot read '%s': %s; a corrupt file fails the batch "
 		    "(--ignore-corrupt-files skips it)", src->path, why);
+	}
 	if (rc < 0)
 		emit_skip(src, "read", why, false);
 	/*
