@@ -275,3 +275,13 @@ load helpers
 	run inlet autoload -c ck4 --db m.db --table t -o enforceSchema=maybe --schema 'id INT' land
 	assert_equal "$status" 64
 }
+
+# Spark: partition columns come from the path and follow the data columns
+# (partition discovery); a positional schema applies to the data columns only.
+@test "--by-position leaves partition columns out of the positions" {
+	mkdir -p land/date=2024-01-01
+	printf '1,a\n2,b\n' > land/date=2024-01-01/x.csv
+	run bash -c 'inlet-discover --no-checkpoint land | inlet-parse --header false | inlet-cast --by-position --schema "id INT, name STRING" --rows-only'
+	assert_success
+	assert_output $'{"id":1,"name":"a","date":"2024-01-01"}\n{"id":2,"name":"b","date":"2024-01-01"}'
+}

@@ -422,7 +422,9 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			continue;
 		}
 		if (opt.by_position) {
-			if (reserved_member(&f)) {
+			/* Partition columns come from the path, not the record's values. */
+			if (reserved_member(&f) ||
+			    (st->partitions.len && partcols_has(&st->partitions, &f))) {
 				rowwriter_keep(&w, i);
 				continue;
 			}
