@@ -26,7 +26,7 @@ _inlet_options()
 		printf '%s\n' --format --multiline --header --delimiter --quote \
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
-			--encoding --line-sep --metadata --mode --column-name-of-corrupt-record \
+			--encoding --line-sep --metadata --record-source --mode --column-name-of-corrupt-record \
 			--max-record-bytes --bad-records-path --partition-columns \
 			--ignore-corrupt-files --ignore-missing-files --rows-only --quiet \
 			--check-options --help --version \
@@ -67,8 +67,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --pattern \
-			--mode --metadata --partition-columns --ignore-corrupt-files \\
-			--ignore-missing-files --force --merge-schema --option --validate \\
+			--mode --metadata --partition-columns --ignore-corrupt-files \
+			--ignore-missing-files --force --merge-schema --option --validate \
 			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
 		;;
 	ctas)

@@ -177,6 +177,7 @@ __inlet_add parse -l ignore-trailing-white-space -d 'CSV: trim blanks after valu
 __inlet_add parse -l encoding -x -a 'utf-8 latin1 cp1252 utf-16 utf-16le utf-16be utf-32' -d "the files' character set, converted to UTF-8"
 __inlet_add parse -l line-sep -x -d 'lines end at STR (default \\n, or \\r in a file without \\n)'
 __inlet_add parse -s m -l metadata -d 'add _metadata (file path, name, size, modification time, row)'
+__inlet_add parse -l record-source -d 'add _inlet_source (the line and exact text of each record) for inlet-cast'
 __inlet_add parse -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add parse -l column-name-of-corrupt-record -x -d 'column for malformed records (default _corrupt_record)'
 __inlet_add parse -l max-record-bytes -x -d 'longer records are malformed (default 64m)'

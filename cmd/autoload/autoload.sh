@@ -283,6 +283,8 @@ check_sources "$@"
 infer_first_start "$@"
 pipeline_checkpoint=$ck
 discover=(inlet-discover "${discover_args[@]}")
+cast_reports_records ${cast_args[@]+"${cast_args[@]}"} ${rescue_args[@]+"${rescue_args[@]}"} &&
+	parse_args+=(--record-source)
 parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
 cast=(inlet-cast ${cast_args[@]+"${cast_args[@]}"})
 commit=(inlet-commit "${commit_args[@]}")

@@ -297,6 +297,7 @@ without_mode() {
 	done
 }
 
+cast_reports_records ${cast_args[@]+"${cast_args[@]}"} && parse_args+=(--record-source)
 [ -z "$validate" ] || validate_run
 discover=(inlet-discover "${discover_args[@]}")
 # parse's count line gives the malformed records for the summary.

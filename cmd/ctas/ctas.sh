@@ -162,6 +162,7 @@ check_options discover parse ${cast_args[@]+cast} commit
 check_sources "$@"
 
 discover=(inlet-discover "${discover_args[@]}")
+cast_reports_records ${cast_args[@]+"${cast_args[@]}"} && parse_args+=(--record-source)
 parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
 commit=(inlet-commit "${commit_args[@]}")
 # The summary only once the table is replaced: a failed stage leaves none.

@@ -305,6 +305,10 @@ static void finish_record(struct csv_state *s)
 		reason = why;
 	}
 	if (!reason) {
+		if (opt.record_source) {
+			const char *raw = record_text(s, &n);
+			record_source(s->src, s->start_line, raw, n);
+		}
 		emit_row(s->src, &s->row);
 	} else {
 		for (size_t i = s->nfields; i < s->ncols && !s->scan_error; i++) {

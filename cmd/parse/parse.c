@@ -90,6 +90,9 @@ static void usage(int code)
 "                                 a file without \\n)\n"
 "  -m, --metadata                 add _metadata (file_path, file_name,\n"
 "                                 file_size, file_modification_time, row)\n"
+"      --record-source            add _inlet_source (the record's line in\n"
+"                                 its file and its exact text) for\n"
+"                                 inlet-cast's messages and bad records\n"
 "      --mode MODE                malformed records: permissive (default:\n"
 "                                 keep, raw text in _corrupt_record),\n"
 "                                 dropmalformed, failfast (exit 65)\n"
@@ -198,7 +201,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
-	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_ROWS_ONLY,
+	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_RECORD_SOURCE, O_ROWS_ONLY,
 	       O_CHECK_OPTIONS, O_VERSION, O_PARTITIONS, O_IGNORE_CORRUPT,
 	       O_IGNORE_MISSING };
 	static const struct option longopts[] = {
@@ -220,6 +223,7 @@ static void parse_options(int argc, char **argv)
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
 		{ "max-record-bytes", required_argument, NULL, O_MAX_RECORD },
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
+		{ "record-source", no_argument, NULL, O_RECORD_SOURCE },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "partition-columns", required_argument, NULL, O_PARTITIONS },
 		{ "ignore-corrupt-files", no_argument, NULL, O_IGNORE_CORRUPT },
@@ -273,6 +277,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_LINE_SEP: line_sep_arg(optarg); break;
 		case 'm': opt.metadata = true; break;
+		case O_RECORD_SOURCE: opt.record_source = true; break;
 		case O_MODE:
 			opt.mode = parse_mode_arg("--mode", optarg);
 			break;
@@ -361,6 +366,13 @@ static void build_metadata(struct parsed_file *src, long long size, const char *
 		   size, mtime);
 }
 
+void record_source(struct parsed_file *src, unsigned long line, const char *raw, size_t n)
+{
+	src->source_line = line;
+	src->source_raw = raw;
+	src->source_raw_len = n;
+}
+
 void emit_row(struct parsed_file *src, struct buf *row)
 {
 	struct rowwriter w;
@@ -375,6 +387,13 @@ void emit_row(struct parsed_file *src, struct buf *row)
 		buf_add(row, src->meta.data, src->meta.len);
 		buf_printf(row, "%lld}", src->row);
 	}
+	if (opt.record_source && src->source_line) {
+		rowwriter_add_key_raw(&w, "_inlet_source", 13);
+		buf_printf(row, "{\"line\":%lu,\"text\":", src->source_line);
+		encode_lossy(row, src->source_raw, src->source_raw_len);
+		buf_addc(row, '}');
+	}
+	src->source_line = 0;
 	text = rowwriter_finish(&w, &len);
 	stream_write(stdout, text, len);
 	src->row++;
@@ -399,6 +418,7 @@ void bad_record(struct parsed_file *src, unsigned long line, const char *reason,
 		count.dropped++;
 		return;
 	}
+	record_source(src, line, raw, n);
 	struct rowwriter w;
 	rowwriter_continue(&w, row);
 	rowwriter_add_key(&w, opt.corrupt_column, strlen(opt.corrupt_column));
@@ -461,7 +481,7 @@ static void emit_object(struct parsed_file *src, const char *text, size_t len, s
 		text++, len--;
 	while (text[len - 1] != '}')
 		len--;
-	if (!opt.metadata && !src->parts.n) {
+	if (!opt.metadata && !src->parts.n && !opt.record_source) {
 		stream_write(stdout, text, len);
 		src->row++;
 		count.rows++;
@@ -512,6 +532,7 @@ static int parse_lines(struct parsed_file *src, struct input *in, const char **w
 			bad_record(src, lineno, invalid_text_reason(), line, len, &row);
 			continue;
 		}
+		record_source(src, lineno, line, len);
 		if (src->format == FORMAT_TEXT) {
 			struct rowwriter w;
 			rowwriter_begin_new(&w, &row);

@@ -59,6 +59,7 @@ extern struct options {
 	size_t line_sep_len;
 	size_t max_record;	/* bytes; longer records are malformed */
 	bool metadata;
+	bool record_source;	/* --record-source: _inlet_source in each row */
 	enum record_mode mode;
 	const char *corrupt_column;
 	const char *bad_records;	/* --bad-records-path, or NULL */
@@ -78,6 +79,10 @@ struct parsed_file {
 	enum format format;	/* CSV, JSON or TEXT */
 	unsigned char delimiter;	/* CSV: ',' for .csv, tab for .tsv, or --delimiter */
 	struct partition_values parts;	/* added to each row */
+	/* --record-source: the next row's record, its first line (0: none) */
+	unsigned long source_line;
+	const char *source_raw;
+	size_t source_raw_len;
 	struct buf scratch;	/* for adding them */
 };
 
@@ -86,6 +91,11 @@ struct parsed_file {
  * just "{"), adding _metadata, and write it.
  */
 void emit_row(struct parsed_file *src, struct buf *row);
+/*
+ * The record of the next emit_row: its first LINE in the file and its
+ * text RAW (N bytes, borrowed until then), for --record-source.
+ */
+void record_source(struct parsed_file *src, unsigned long line, const char *raw, size_t n);
 /*
  * A malformed record: RAW (N bytes, not necessarily UTF-8) starting at
  * LINE.  failfast exits 65 with REASON; --bad-records-path writes it

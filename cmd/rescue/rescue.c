@@ -216,6 +216,7 @@ struct state {
 static bool reserved(const struct json_field *f)
 {
 	return json_key_is(f, "_metadata") || json_key_is(f, "_corrupt_record") ||
+	       json_key_is(f, "_inlet_source") ||
 	       json_key_is(f, opt.rescued);
 }
 
