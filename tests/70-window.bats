@@ -213,7 +213,10 @@ $(win 12:01:00 12:01:30),\"customer_id\":\"C2\",\"count\":1}
 $(win 12:00:30 12:01:00),\"count\":1}"
 }
 
-@test "control records pass through unchanged and in order; input rows and their schema do not" {
+# The window rows aggregate every file of the batch: they come before the
+# batch's file records, so that inlet-commit's file ledger counts them as
+# no one file's rows.
+@test "control records pass through unchanged and in order, after the window rows; input rows and their schema do not" {
 	{ echo '{"_inlet":"begin","batch":4}'
 	  echo '{"_inlet":"file","batch":4,"path":"/in/a.json","size":10,"mtime":"x"}'
 	  order 12:00:05 C1
@@ -224,9 +227,9 @@ $(win 12:00:30 12:01:00),\"count\":1}"
 	run inlet-window --time ts --window 30s < in
 	assert_success
 	assert_output '{"_inlet":"begin","batch":4}
+{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"count":2}
 {"_inlet":"file","batch":4,"path":"/in/a.json","size":10,"mtime":"x"}
 {"_inlet":"future-thing","x":[1]}
-{"window":{"start":"2024-03-01T12:00:00Z","end":"2024-03-01T12:00:30Z"},"count":2}
 {"_inlet":"end","batch":4}'
 }
 

@@ -1058,6 +1058,13 @@ int main(int argc, char **argv)
 	if (opt.late_path && !(r.late = fopen(opt.late_path, "a")))
 		die_errno(EX_CANTCREAT, "cannot open '%s'", opt.late_path);
 
+	/*
+	 * The batch's file and skip records follow its window rows: the rows
+	 * aggregate every file, so inlet-commit must not count them as the
+	 * last file's (its file ledger attributes rows to the file before).
+	 */
+	struct buf held = BUF_INIT;
+
 	batch_reader_init_files(&r.in, argv + optind, argc - optind);
 	for (;;) {
 		enum batch_event ev = batch_next(&r.in);
@@ -1106,10 +1113,19 @@ int main(int argc, char **argv)
 			 * trigger); replayed, it does the same.
 			 */
 			finish_batch(&r, opt.mode == MODE_APPEND && r.in.last);
+			for (size_t at = 0; at < held.len;) {
+				const char *line = held.data + at;
+				size_t n = (size_t)((char *)memchr(line, '\n', held.len - at) - line);
+				stream_write(stdout, line, n);
+				at += n + 1;
+			}
+			buf_reset(&held);
 			break;
 		case BATCH_FILE:
 		case BATCH_CONTROL:
-			break;
+			buf_add(&held, rec->text, rec->len);
+			buf_addc(&held, '\n');
+			continue;
 		}
 		stream_write(stdout, rec->text, rec->len);
 		if (ev == BATCH_END)
@@ -1142,6 +1158,7 @@ done:
 	buf_free(&r.out);
 	buf_free(&r.snapshot);
 	buf_free(&r.keys);
+	buf_free(&held);
 	buf_free(&r.pending_keys);
 	buf_free(&r.partial_head);
 	buf_free(&r.text);
