@@ -66,9 +66,11 @@ $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-# Only the PostgreSQL sink and status's reader of it see libpq's headers.
+# Only the PostgreSQL sink, status's reader of it and libcommon/pgconn see
+# libpq's headers.
 $(B)/cmd/commit/sink_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/cmd/status/db_pg.o: CPPFLAGS += $(PQ_CFLAGS)
+$(B)/libcommon/pgconn.o: CPPFLAGS += $(PQ_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

@@ -1,56 +1,9 @@
 #!/usr/bin/env bats
 # inlet status --db postgresql://...: the table's rows and the marks of
 # "_inlet_commits" read from a real server, a throw-away cluster as in
-# tests/34-commit-postgres.bats (unix socket only, no TCP).
+# tests/pg.bash (unix socket only, no TCP).
 load helpers
-
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-
-# as_pg CMD...: run CMD as the server's owner (PostgreSQL refuses root).
-as_pg() {
-	if [ "$(id -u)" = 0 ]; then
-		runuser -u nobody -- "$@"
-	else
-		"$@"
-	fi
-}
-
-setup_file() {
-	[ -x "$PGBIN/initdb" ] || {
-		echo "no PostgreSQL server in $PGBIN: run 'make deps' (package postgresql)" >&2
-		return 1
-	}
-	PGROOT=$(mktemp -d "${TMPDIR:-/tmp}/inlet-pg.XXXXXX")
-	export PGROOT
-	chmod 755 "$PGROOT"
-	[ "$(id -u)" != 0 ] || chown nobody "$PGROOT"
-	as_pg "$PGBIN/initdb" -D "$PGROOT/data" -A trust -U postgres > "$PGROOT/initdb.log" 2>&1 || {
-		cat "$PGROOT/initdb.log" >&2
-		return 1
-	}
-	as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -o "-k $PGROOT -h '' -F" \
-		-l "$PGROOT/server.log" -w start > /dev/null || {
-		cat "$PGROOT/server.log" >&2
-		return 1
-	}
-}
-
-teardown_file() {
-	as_pg "$PGBIN/pg_ctl" -D "$PGROOT/data" -m immediate -w stop > /dev/null || true
-	rm -rf "$PGROOT"
-}
-
-setup() {
-	cd "$BATS_TEST_TMPDIR" || return 1
-	DB=t$BATS_TEST_NUMBER
-	URI="postgresql:///$DB?host=$PGROOT&user=postgres"
-	psql "postgresql:///postgres?host=$PGROOT&user=postgres" -Xq \
-		-c "CREATE DATABASE $DB"
-}
-
-pg() {
-	psql "$URI" -XAtq -v ON_ERROR_STOP=1 -c "$1"
-}
+load pg
 
 # Batch 0 committed into TABLE (3 rows), batch 1 written ahead only.
 stream() {

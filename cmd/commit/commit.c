@@ -30,6 +30,7 @@
 #include "batch.h"
 #include "json.h"
 #include "ledger.h"
+#include "pgconn.h"
 #include "stream.h"
 
 static struct options {
@@ -196,8 +197,8 @@ static void parse_options(int argc, char **argv)
 	if (opt.table && !strcasecmp(opt.table, "_inlet_files"))
 		die(EX_USAGE, "--table '%s' is reserved: inlet keeps its file ledger in "
 		    "_inlet_files", opt.table);
-	if (opt.db && sink_is_postgres(opt.db))
-		sink_pg_check_uri(opt.db);
+	if (opt.db && pg_is_uri(opt.db))
+		pg_check_uri(opt.db);
 	if ((opt.mode == SINK_UPSERT) != !!opt.key)
 		die(EX_USAGE, "--mode upsert and --key COLUMNS go together");
 	if (opt.mode == SINK_UPSERT && !opt.db)
@@ -289,7 +290,7 @@ static void sink_identity(struct buf *out)
 {
 	char *abs = NULL;
 
-	if (opt.db && sink_is_postgres(opt.db)) {
+	if (opt.db && pg_is_uri(opt.db)) {
 		buf_adds(out, sink->name);	/* user, host, port, database: no password */
 	} else if (opt.db) {
 		abs = realpath(opt.db, NULL);
@@ -440,7 +441,7 @@ int main(int argc, char **argv)
 		cleaner_init(&cleaner, opt.clean_source, opt.clean_retention_us, opt.checkpoint);
 		cleaner_resume(&cleaner, commits.data);	/* what a crash left queued */
 	}
-	if (opt.db && sink_is_postgres(opt.db))
+	if (opt.db && pg_is_uri(opt.db))
 		sink = sink_pg_open(opt.db, opt.table);
 	else if (opt.db)
 		sink = sink_sqlite_open(opt.db, opt.table);

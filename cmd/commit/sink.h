@@ -83,10 +83,6 @@ struct sink *sink_sqlite_open(const char *db, const char *table);
  * names host, port and reason).  The sink's name shows no password.
  */
 struct sink *sink_pg_open(const char *uri, const char *table);
-/* Whether --db DB names a PostgreSQL database (its scheme). */
-bool sink_is_postgres(const char *db);
-/* Dies with EX_USAGE unless URI parses as libpq connection options. */
-void sink_pg_check_uri(const char *uri);
 struct sink *sink_dir_open(const char *dir);
 /*
  * The CSV file PATH ("-": standard output, no marks) in MODE (append or

@@ -32,6 +32,7 @@
 
 #include "buf.h"
 #include "columns.h"
+#include "pgconn.h"
 #include "datetime.h"
 #include "die.h"
 #include "json.h"
@@ -67,22 +68,6 @@ static const char *input_name(const struct pg_sink *s)
 }
 
 
-/* A server or libpq message on one line, without its trailing newline. */
-static void one_line(struct buf *out, const char *msg)
-{
-	bool space = false;
-
-	for (; msg && *msg; msg++) {
-		if (*msg == '\n' || *msg == '\t' || *msg == '\r') {
-			space = out->len > 0;
-			continue;
-		}
-		if (space)
-			buf_addc(out, ' ');
-		space = false;
-		buf_addc(out, *msg);
-	}
-}
 
 /*
  * The exit status for a failed statement: a lock not granted in time is
@@ -127,18 +112,18 @@ pg_fail(struct pg_sink *s, PGresult *res, const char *what)
 		buf_printf(&msg, "lost the connection to PostgreSQL at %s while trying to %s: ",
 			   s->where, what);
 		if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
-			one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+			pg_one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
 		else
-			one_line(&msg, PQerrorMessage(s->conn));
+			pg_one_line(&msg, PQerrorMessage(s->conn));
 		code = EX_IOERR;
 	} else {
 		buf_printf(&msg, "cannot %s in %s: ", what, s->base.name);
-		one_line(&msg, res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL);
+		pg_one_line(&msg, res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL);
 		if (!res || !PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
-			one_line(&msg, PQerrorMessage(s->conn));
+			pg_one_line(&msg, PQerrorMessage(s->conn));
 		if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL)) {
 			buf_adds(&msg, " (");
-			one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+			pg_one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
 			buf_addc(&msg, ')');
 		}
 	}
@@ -187,7 +172,7 @@ static bool reconnect(struct pg_sink *s, PGresult *res)
 
 	if (s->writing || !connection_lost(s, state))
 		return false;
-	one_line(&why, primary ? primary : PQerrorMessage(s->conn));
+	pg_one_line(&why, primary ? primary : PQerrorMessage(s->conn));
 	for (unsigned wait = 1; wait <= 16; wait *= 2) {
 		warning("lost the connection to PostgreSQL at %s (%s); connecting again "
 			"in %u s", s->where, why.data, wait);
@@ -199,7 +184,7 @@ static bool reconnect(struct pg_sink *s, PGresult *res)
 			return true;
 		}
 		buf_reset(&why);
-		one_line(&why, PQerrorMessage(s->conn));
+		pg_one_line(&why, PQerrorMessage(s->conn));
 	}
 	buf_free(&why);
 	return false;
@@ -714,7 +699,7 @@ static void end_copy(struct pg_sink *s)
 			const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 			if (line && status_of(state) == EX_DATAERR) {
 				struct buf msg = BUF_INIT;
-				one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+				pg_one_line(&msg, PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
 				PQclear(res);
 				die(EX_DATAERR, "'%s' line %lu: %s refuses the row: %s; the batch "
 				    "was rolled back", input_name(s), line, s->base.name, msg.data);
@@ -1035,25 +1020,6 @@ static const struct sink_ops pg_ops = {
 
 static const struct sink_ledger_ops pg_ledger = { pg_file, pg_file_skipped };
 
-bool sink_is_postgres(const char *db)
-{
-	return !strncmp(db, "postgresql://", 13) || !strncmp(db, "postgres://", 11);
-}
-
-void sink_pg_check_uri(const char *uri)
-{
-	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(uri, &err);
-	struct buf msg = BUF_INIT;
-
-	if (opts) {
-		PQconninfoFree(opts);
-		return;
-	}
-	one_line(&msg, err ? err : "out of memory");
-	PQfreemem(err);
-	die(EX_USAGE, "invalid value for --db: not a PostgreSQL URI: %s", msg.data);
-}
 
 /* "HOST:PORT" of CONN, or of URI when the connection never came up. */
 static char *where_of(PGconn *conn)
@@ -1073,7 +1039,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 
 	if (!s)
 		die(EX_OSERR, "out of memory");
-	sink_pg_check_uri(uri);
+	pg_check_uri(uri);
 	s->base.ops = &pg_ops;
 	s->base.ledger = &pg_ledger;
 	s->table = xstrdup(table);
@@ -1087,7 +1053,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	s->where = where_of(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		struct buf msg = BUF_INIT;
-		one_line(&msg, PQerrorMessage(s->conn));
+		pg_one_line(&msg, PQerrorMessage(s->conn));
 		die(EX_IOERR, "cannot connect to PostgreSQL at %s: %s", s->where, msg.data);
 	}
 	/* The name shows no password: it goes into progress and the checkpoint. */

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "die.h"
+#include "pgconn.h"
 #include "status.h"
 
 struct pg_db {
@@ -17,34 +18,11 @@ struct pg_db {
 	struct buf where;	/* "HOST:PORT", for messages */
 };
 
-bool db_is_postgres(const char *where)
-{
-	return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
-}
-
-/* MSG on one line: libpq's messages end in, and may hold, newlines. */
+/* MSG on one line, in place of what OUT held. */
 static void flatten(struct buf *out, const char *msg)
 {
 	buf_reset(out);
-	for (const char *p = msg ? msg : "unknown error"; *p; p++)
-		buf_addc(out, *p == '\n' ? ' ' : *p);
-	while (out->len && out->data[out->len - 1] == ' ')
-		out->data[--out->len] = '\0';
-}
-
-void db_pg_check_uri(const char *uri)
-{
-	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(uri, &err);
-	struct buf msg = BUF_INIT;
-
-	if (opts) {
-		PQconninfoFree(opts);
-		return;
-	}
-	flatten(&msg, err ? err : "out of memory");
-	PQfreemem(err);
-	die(EX_USAGE, "invalid value for --db: not a PostgreSQL URI: %s", msg.data);
+	pg_one_line(out, msg ? msg : "unknown error");
 }
 
 /* Run SQL with the text parameters PARAMS; a failure dies naming WHAT. */
@@ -149,7 +127,7 @@ struct db *db_pg_open(const char *uri)
 	const char *vals[] = { uri, "inlet-status", NULL };
 	const char *host, *port;
 
-	db_pg_check_uri(uri);
+	pg_check_uri(uri);
 	s->base.ops = &pg_ops;
 	s->base.name = uri;
 	s->conn = PQconnectdbParams(keys, vals, 1);

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "die.h"
 #include "json.h"
+#include "pgconn.h"
 #include "status.h"
 
 static struct {
@@ -86,8 +87,8 @@ static void parse_options(int argc, char **argv)
 		usage_error("--schema-location needs a CHECKPOINT");
 	if (opt.db && !*opt.db)
 		usage_error("--db must not be empty");
-	if (opt.db && db_is_postgres(opt.db))
-		db_pg_check_uri(opt.db);
+	if (opt.db && pg_is_uri(opt.db))
+		pg_check_uri(opt.db);
 }
 
 /* ---- every table of a database ---- */
@@ -235,7 +236,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv);
 	check_options_exit();
 	if (opt.db)
-		db = db_is_postgres(opt.db) ? db_pg_open(opt.db) : db_sqlite_open(opt.db);
+		db = pg_is_uri(opt.db) ? db_pg_open(opt.db) : db_sqlite_open(opt.db);
 	if (opt.checkpoint)
 		code = stream_status(db);
 	else

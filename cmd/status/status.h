@@ -67,9 +67,6 @@ struct db {
 	const char *name;	/* as given, for messages */
 };
 
-bool db_is_postgres(const char *where);
-/* Die with EX_USAGE when URI is not one libpq takes (for --check-options). */
-void db_pg_check_uri(const char *uri);
 /*
  * Open the database WHERE to read it: a SQLite file that does not exist
  * dies with EX_NOINPUT; a server that cannot be reached with EX_IOERR,

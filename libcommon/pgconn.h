@@ -1,0 +1,24 @@
+#ifndef INLET_PGCONN_H
+#define INLET_PGCONN_H
+/*
+ * PostgreSQL's --db values, for the programs linked with libpq
+ * (inlet-commit's sink, inlet-status's reader): whether a value names a
+ * PostgreSQL database, whether libpq can parse it, and libpq's messages on
+ * one line.  The programs without libpq never link this file.
+ */
+#include <stdbool.h>
+
+#include "buf.h"
+
+/* Whether DB is a postgresql:// or postgres:// URI. */
+bool pg_is_uri(const char *db);
+/* Dies with EX_USAGE, naming libpq's reason, unless libpq parses URI. */
+void pg_check_uri(const char *uri);
+/*
+ * Append MSG (a server or libpq message; NULL: nothing) to OUT on one
+ * line: its newlines, tabs and carriage returns become single spaces, and
+ * none is left at its end.
+ */
+void pg_one_line(struct buf *out, const char *msg);
+
+#endif
