@@ -91,7 +91,7 @@ void utf8_repair(struct buf *out, const char *s, size_t n)
 	buf_add(out, run, (size_t)(p - run));
 }
 
-static int hexval(int c)
+int hex_digit_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -184,8 +184,8 @@ special:
 				p += 2;
 				break;
 			case 'u':
-				if (end - p < 6 || hexval(p[2]) < 0 || hexval(p[3]) < 0 ||
-				    hexval(p[4]) < 0 || hexval(p[5]) < 0)
+				if (end - p < 6 || hex_digit_value(p[2]) < 0 || hex_digit_value(p[3]) < 0 ||
+				    hex_digit_value(p[4]) < 0 || hex_digit_value(p[5]) < 0)
 					return fail(err, "bad \\u escape in string", p, start);
 				p += 6;
 				break;
@@ -488,8 +488,8 @@ static void put_utf8(struct buf *out, unsigned cp)
 
 static unsigned hex4(const char *p)
 {
-	return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 |
-			  hexval(p[2]) << 4 | hexval(p[3]));
+	return (unsigned)(hex_digit_value(p[0]) << 12 | hex_digit_value(p[1]) << 8 |
+			  hex_digit_value(p[2]) << 4 | hex_digit_value(p[3]));
 }
 
 /* Decode the inside of a validated string (no quotes). */

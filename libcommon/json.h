@@ -68,6 +68,9 @@ int json_object_validate(const char *text, size_t len, struct json_error *err);
 /* Does member F have the key NAME (a plain C string)? */
 bool json_key_is(const struct json_field *f, const char *name);
 
+/* The value of the hexadecimal digit C (either case), or -1. */
+int hex_digit_value(int c);
+
 /*
  * Find the top-level member KEY of the object TEXT.  Returns 1 and the raw
  * value in *VAL and *VAL_LEN, 0 when absent, -1 when TEXT is malformed.

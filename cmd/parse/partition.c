@@ -17,24 +17,13 @@
 
 #define HIVE_NULL "__HIVE_DEFAULT_PARTITION__"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Append S (N bytes) to OUT with each %XX turned into its byte. */
 static void unescape(struct buf *out, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
 		if (s[i] == '%' && i + 2 < n &&
-		    (hi = hex_digit(s[i + 1])) >= 0 && (lo = hex_digit(s[i + 2])) >= 0) {
+		    (hi = hex_digit_value((unsigned char)s[i + 1])) >= 0 && (lo = hex_digit_value((unsigned char)s[i + 2])) >= 0) {
 			buf_addc(out, (char)(hi * 16 + lo));
 			i += 2;
 		} else {
