@@ -81,7 +81,7 @@ _inlet_options()
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
-			--trigger --each-batch --quiet --help --version -c -o -s -t -q -h
+			--shard --trigger --each-batch --quiet --help --version -c -o -s -t -q -h
 		;;
 	status)
 		printf '%s\n' --db --table --schema-location --json --check-options \
@@ -322,7 +322,7 @@ _inlet_value()
 	window:--time | window:--window | window:--slide | window:--group-by | \
 	window:--watermark | window:--shard | \
 	commit:--table | commit:--key | commit:--keep-batches | commit:--clean-retention | \
-	commit:--each-batch | autoload:--each-batch | \
+	commit:--each-batch | autoload:--each-batch | autoload:--shard | \
 	copy-into:--option | copy-into:-o | \
 	copy-into:--table | copy-into:--delimiter | copy-into:-d | \
 	copy-into:--pattern | ctas:--table | ctas:--delimiter | ctas:-d | \

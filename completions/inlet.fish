@@ -356,6 +356,7 @@ __inlet_add autoload -s s -l schema -x -d 'the .schema(...) of the reader, in Sp
 __inlet_add autoload -l map -x -d 'a jq program for each row (withColumn, select)'
 __inlet_add autoload -s t -l trigger -x -a 'available-now\t"all new files in batches, then exit (default)" once\t"one batch of all new files, then exit" every:\t"list every DURATION (e.g. every:10s), until stopped" watch\t"inotify: each file once it is complete, until stopped"' -d 'when to run batches, and until when'
 __inlet_add autoload -l each-batch -x -d 'run a command on each committed batch (foreachBatch)'
+__inlet_add autoload -l shard -x -d 'take shard K of N of the files'
 __inlet_add autoload -s q -l quiet -d 'no progress objects'
 __inlet_add autoload -s h -l help -d 'show help'
 __inlet_add autoload -l version -d 'show the version'

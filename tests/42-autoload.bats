@@ -254,3 +254,17 @@ orders() {	# orders FILE ID...: one order per id
 	run jq -r .schema_version <<<"$output"
 	assert_output 0
 }
+
+# One landing zone, N workers: --shard K/N takes each file in exactly one
+# shard (inlet-discover --shard), each with its own checkpoint.
+@test "autoload --shard: two workers load every file once into one table" {
+	for i in $(seq 1 20); do orders "land/f$i.json" "O$i"; done
+	run inlet autoload -c ck0 --db shop.db --table t --shard 0/2 --quiet land
+	assert_success
+	run inlet autoload -c ck1 --db shop.db --table t --shard 1/2 --quiet land
+	assert_success
+	run sql shop.db 'SELECT count(*), count(DISTINCT order_id) FROM t'
+	assert_output '20|20'
+	run inlet autoload -c ck2 --db shop.db --table t --shard 2/2 --quiet land
+	assert_failure 64
+}

@@ -17,11 +17,14 @@ SQLite table exactly once.  Databricks option names are accepted with -o,
 e.g. -o cloudFiles.format=json -o cloudFiles.schemaLocation=ck.
 
   -c, --checkpoint DIR    the checkpointLocation (required)
-      --db FILE           SQLite database
+      --db FILE|URI       SQLite database, or PostgreSQL's postgresql://...
       --table NAME        target table (toTable)
   -o, --option KEY=VALUE  a Databricks/Spark option (repeatable; see below)
   -s, --schema DDL        the .schema(...) of the reader
       --map JQ            a jq program for each row (withColumn, select)
+      --shard K/N         take shard K of N of the files (inlet-discover
+                          --shard): one worker of N, each with its own
+                          checkpoint, into one table
   -t, --trigger MODE      available-now (default; also availableNow),
                           once, every:DURATION (also processingTime=DURATION,
                           e.g. processingTime='10 seconds'), watch
@@ -99,7 +102,7 @@ ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 location= clean= move_to= on= header= enforce= retention= retention_what=
 getopt_or_die c:o:s:t:qh \
-	checkpoint:,db:,table:,option:,schema:,map:,trigger:,each-batch:,quiet,help,version \
+	checkpoint:,db:,table:,option:,schema:,map:,shard:,trigger:,each-batch:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 options=()
@@ -112,6 +115,7 @@ while :; do
 	-s|--schema) schema=$2; shift 2 ;;
 	--map) map=$2; shift 2 ;;
 	-t|--trigger) trigger=$2; shift 2 ;;
+	--shard) stage_opt discover "--shard $2" --shard "$2"; shift 2 ;;
 	--each-batch) stage_opt commit "--each-batch $2" --each-batch "$2"; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
