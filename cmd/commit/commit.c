@@ -227,7 +227,13 @@ struct batch {
 	bool already;
 	long long id;		/* -1: unnumbered, no mark */
 	long long rows, files, corrupt_files;
-	long long started_ns;
+	/*
+	 * Monotonic times of the batch, for Spark's durationMs: its "begin"
+	 * read, the sink (and --each-batch) done, and the mark written (0:
+	 * no mark).  PREVIOUS_NS is the last batch's begin in this run (0:
+	 * none), for inputRowsPerSecond.
+	 */
+	long long started_ns, added_ns, mark_ns, previous_ns;
 	/* The file ledger: versions another batch loaded, their rows left out. */
 	long long loaded_files, loaded_rows;
 	bool leaving;		/* the current file's rows are left out */
@@ -240,9 +246,45 @@ struct totals {
 	long long inserted, corrupt_files, batches, loaded_files, loaded_rows;
 };
 
+/* Whole milliseconds from FROM_NS to TO_NS, as Spark's durationMs counts. */
+static long long whole_ms(long long from_ns, long long to_ns)
+{
+	return (to_ns - from_ns) / 1000000;
+}
+
+/*
+ * Spark's StreamingQueryProgress names, after inlet's own, so monitoring
+ * written for Spark reads the object.  Spark: inputRowsPerSecond is the
+ * rows over the time since the previous trigger began (0 for the first),
+ * processedRowsPerSecond the rows over the trigger's own time (at least
+ * 1 ms).  durationMs holds what commit measures itself: addBatch (rows
+ * received and written, the sink's transaction and --each-batch, as
+ * Spark's addBatch runs the batch into its sink), commitOffsets (the
+ * commits/N mark) and triggerExecution (the whole batch).
+ */
+static void print_spark_progress(FILE *fp, const struct batch *b, long long end_ns)
+{
+	long long trigger_ms = whole_ms(b->started_ns, end_ns);
+	double input_s = b->previous_ns ? (double)(b->started_ns - b->previous_ns) / 1e9 : 0;
+
+	if (b->id >= 0)
+		fprintf(fp, ",\"batchId\":%lld", b->id);
+	else
+		fputs(",\"batchId\":null", fp);
+	fprintf(fp, ",\"numInputRows\":%lld,\"inputRowsPerSecond\":%.3f,"
+		"\"processedRowsPerSecond\":%.3f,\"durationMs\":{\"addBatch\":%lld,",
+		b->rows, input_s > 0 ? (double)b->rows / input_s : 0.0,
+		(double)b->rows / ((double)(trigger_ms > 1 ? trigger_ms : 1) / 1000.0),
+		whole_ms(b->started_ns, b->added_ns));
+	if (b->mark_ns)
+		fprintf(fp, "\"commitOffsets\":%lld,", whole_ms(b->added_ns, b->mark_ns));
+	fprintf(fp, "\"triggerExecution\":%lld}", trigger_ms);
+}
+
 static void print_progress(FILE *fp, const struct sink *to, const struct batch *b)
 {
-	double ms = (double)(monotonic_ns() - b->started_ns) / 1e6;
+	long long end_ns = monotonic_ns();
+	double ms = (double)(end_ns - b->started_ns) / 1e6;
 	char now[32];
 
 	if (opt.quiet || opt.summary_only)
@@ -263,8 +305,10 @@ static void print_progress(FILE *fp, const struct sink *to, const struct batch *
 	if (b->loaded_files)
 		fprintf(fp, "\"already_loaded_files\":%lld,\"already_loaded_rows\":%lld,",
 			b->loaded_files, b->loaded_rows);
-	fprintf(fp, "\"duration_ms\":%.3f,\"rows_per_sec\":%.0f,\"timestamp\":\"%s\"}\n",
+	fprintf(fp, "\"duration_ms\":%.3f,\"rows_per_sec\":%.0f,\"timestamp\":\"%s\"",
 		ms, ms > 0 ? (double)b->rows / (ms / 1000.0) : 0.0, now);
+	print_spark_progress(fp, b, end_ns);
+	fputs("}\n", fp);
 	stream_flush(fp);
 }
 
@@ -492,7 +536,8 @@ int main(int argc, char **argv)
 			batch_die_cut(&in, "the batch was not committed and is replayed on restart");
 		case BATCH_BEGIN:
 			check_origin(&in, &ck);
-			b = (struct batch){ .leaving_path = b.leaving_path };
+			b = (struct batch){ .leaving_path = b.leaving_path,
+					    .previous_ns = b.started_ns };
 			b.id = in.id;
 			b.started_ns = monotonic_ns();
 			meter_batch(&meter, b.id);
@@ -568,6 +613,7 @@ int main(int argc, char **argv)
 			/* Before the mark: a failure or crash replays the batch to it. */
 			if (opt.each_batch)
 				hook_run(&hook, b.id);
+			b.added_ns = monotonic_ns();
 			if (opt.checkpoint && b.id >= 0) {
 				char now[32];
 				iso8601_now(now);
@@ -583,6 +629,7 @@ int main(int argc, char **argv)
 					die_errno(EX_IOERR, "cannot write '%s'", path.data);
 				if (b.id >= opt.keep && b.id % 10 == 0)
 					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
+				b.mark_ns = monotonic_ns();
 				crash_point("commit-after-mark");
 				if (opt.clean_source)
 					cleaner_run(&cleaner, b.id);
