@@ -52,3 +52,56 @@ accepted_by_discover() {
 	run inlet-window --time ts --window 10s --watermark 0s < /dev/null
 	assert_success
 }
+
+# Databricks, Auto Loader options: cloudFiles.backfillInterval "can be
+# specified as a string like 1 day or 1 week"
+# (https://docs.databricks.com/en/ingestion/cloud-object-storage/auto-loader/options.html);
+# Spark's interval strings spell the units as words, singular or plural.
+# Weeks and days are part of the one grammar, so every duration option
+# takes them.
+@test "weeks and days in words or letters: Databricks' '1 week', '1 day', '12 hours'" {
+	mkdir -p land
+	for d in '1 week' '2 weeks' '1 day' '3 days' 1d 1w '12 hours' '1 Week' '1 week 2 days'; do
+		accepted_by_discover "$d"
+	done
+	# The same amount whatever the spelling: a window of a week, and one
+	# of 7 days, 168 hours or 1w, hold the same rows in the same window.
+	batch 0 '{"ts":"2024-03-01T00:00:00Z"}' '{"ts":"2024-03-06T23:00:00Z"}' \
+		'{"ts":"2024-03-08T00:00:00Z"}' > in
+	run inlet-window --time ts --window '1 week' --output-mode complete < in
+	assert_success
+	week=$output
+	assert_line '{"window":{"start":"2024-02-29T00:00:00Z","end":"2024-03-07T00:00:00Z"},"count":2}'
+	for d in '7 days' 7d 1w '168 hours' '2 days 120 hours'; do
+		run inlet-window --time ts --window "$d" --output-mode complete < in
+		assert_equal "$output" "$week"
+	done
+	run inlet-window --time ts --window '2 weeks' --output-mode complete < in
+	# Windows are aligned on the epoch (a Thursday), as Spark aligns them.
+	assert_line '{"window":{"start":"2024-02-29T00:00:00Z","end":"2024-03-14T00:00:00Z"},"count":3}'
+}
+
+@test "words that are no unit are refused: '1 fortnight', '1 wk', '1 dayz'" {
+	mkdir -p land
+	for d in '1 fortnight' '1 wk' '1 dayz' 'week' '1 week ago'; do
+		run inlet-discover --no-checkpoint --trigger watch --backfill-interval "$d" land
+		assert_failure 64
+		assert_output --partial "invalid value '$d' for --backfill-interval"
+	done
+}
+
+@test "autoload: cloudFiles.backfillInterval takes '1 week', quoted or not, and refuses what is no duration" {
+	mkdir land
+	echo '{"a":1}' > land/a.json
+	for d in '1 week' "'1 week'" '"1 day"' '12 hours'; do
+		run inlet autoload -c ck --db t.db --table t -o cloudFiles.format=json \
+			-o "cloudFiles.backfillInterval=$d" --quiet land
+		assert_success
+	done
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 1
+	run inlet autoload -c ck --db t.db --table t -o cloudFiles.format=json \
+		-o "cloudFiles.backfillInterval=1 fortnight" --quiet land
+	assert_failure 64
+	assert_output --partial "cloudFiles.backfillInterval=1 fortnight"
+}

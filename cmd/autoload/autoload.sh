@@ -162,7 +162,10 @@ for kv in ${options[@]+"${options[@]}"}; do
 	cloudfiles.allowoverwrites)
 		bool_value on "$what" "$value"
 		[ "$on" = true ] && stage_opt discover "$what" --allow-overwrites ;;
-	cloudfiles.backfillinterval) stage_opt discover "$what" --backfill-interval "$value" ;;
+	# Databricks writes it '1 day' or '1 week': quotes as in its examples.
+	cloudfiles.backfillinterval)
+		v=${value#[\'\"]} v=${v%[\'\"]}
+		stage_opt discover "$what" --backfill-interval "$v" ;;
 	cloudfiles.cleansource)
 		case ${value,,} in
 		off) clean= ;;
