@@ -17,7 +17,7 @@ _inlet_options()
 	discover)
 		printf '%s\n' --checkpoint --no-checkpoint --trigger \
 			--max-files-per-trigger --max-bytes-per-trigger \
-			--allow-overwrites --follow-symlinks --pattern --keep-batches \
+			--allow-overwrites --follow-symlinks --no-recursive --pattern --keep-batches \
 			--include-existing-files --min-age --backfill-interval --shard \
 			--modified-after --modified-before --quiet \
 			--check-options --help --version -c -t -q -h
@@ -107,7 +107,8 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.schemaInference.sampleSize.numFiles
 	cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace
 	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
-	cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles'
+	cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles
+	recursiveFileLookup'
 
 # _inlet_compgen ARGS...: COMPREPLY from compgen ARGS, one word a line, so
 # names with blanks survive.
@@ -163,7 +164,8 @@ _inlet_autoload_option()
 	cloudfiles.infercolumntypes | cloudfiles.includeexistingfiles | \
 	cloudfiles.allowoverwrites | cloudfiles.validateoptions | \
 	cloudfiles.useincrementallisting | cloudfiles.usenotifications | \
-	header | cloudfiles.csv.header | ignorecorruptfiles | ignoremissingfiles)
+	header | cloudfiles.csv.header | ignorecorruptfiles | ignoremissingfiles | \
+	recursivefilelookup)
 		_inlet_compgen -W 'true false' -- "$cur" ;;
 	cloudfiles.schemalocation | cloudfiles.cleansource.movedestination)
 		_inlet_files -d ;;

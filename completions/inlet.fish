@@ -45,7 +45,8 @@ function __inlet_autoload_option
             cloudFiles.schemaInference.sampleSize.numFiles \
             cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
             ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat \
-            cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles
+            cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles \
+            recursiveFileLookup
         return
     end
     set -l key (string split -m 1 = -- $token)[1]
@@ -63,7 +64,7 @@ function __inlet_autoload_option
             cloudfiles.allowoverwrites cloudfiles.validateoptions \
             cloudfiles.useincrementallisting header cloudfiles.csv.header \
             ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema \
-            ignorecorruptfiles ignoremissingfiles
+            ignorecorruptfiles ignoremissingfiles recursivefilelookup
             set values true false
         case cloudfiles.usenotifications
             set values false
@@ -149,6 +150,7 @@ __inlet_add discover -l max-files-per-trigger -x -d 'files per batch (default 10
 __inlet_add discover -l max-bytes-per-trigger -x -d 'soft byte limit per batch (e.g. 10g)'
 __inlet_add discover -l allow-overwrites -d 'take a seen file again when its size or modification time changed'
 __inlet_add discover -l follow-symlinks -d 'follow symlinks to folders, and to files outside the source'
+__inlet_add discover -l no-recursive -d 'only the top folder of each source and its partition folders'
 __inlet_add discover -l pattern -x -d 'only files whose name (or path below the source) matches GLOB'
 __inlet_add discover -l keep-batches -x -d 'offsets/ entries kept (default 100)'
 __inlet_add discover -l include-existing-files -x -a 'true\t"take the files already there (default)" false\t"on a new checkpoint, skip the files already there"' -d 'take the files there at the first start'

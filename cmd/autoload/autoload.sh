@@ -49,7 +49,7 @@ nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
 fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
-ignoreMissingFiles,
+ignoreMissingFiles, recursiveFileLookup,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit 0
@@ -75,6 +75,7 @@ infer_first_start() {
 		case $a in
 		--) break ;;
 		--quiet|--allow-overwrites) continue ;;
+		--no-recursive) list+=("$a"); continue ;;
 		--pattern|--modified-after|--modified-before) list+=("$a" "$v") ;;
 		--include-existing-files) bool_value includes "$a" "$v" ;;
 		esac
@@ -101,6 +102,7 @@ infer_first_start() {
 ck= db= table= schema= map= trigger=available-now quiet=0 infer=false
 discover_args=() parse_args=() rescue_args=() cast_args=() commit_args=()
 location= clean= move_to= on= header= enforce= retention= retention_what=
+recursive= recursive_what= partitions_what=
 getopt_or_die c:o:s:t:qh \
 	checkpoint:,db:,table:,option:,schema:,map:,shard:,trigger:,each-batch:,quiet,help,version \
 	"$@"
@@ -216,7 +218,16 @@ for kv in ${options[@]+"${options[@]}"}; do
 		stage_opt cast "$what" --column-name-of-corrupt-record "$value" ;;
 	pathglobfilter|filenamepattern) stage_opt discover "$what" --pattern "$value" ;;
 	# Hive-style key=value folders: every one by default, '' for none.
-	cloudfiles.partitioncolumns) stage_opt parse "$what" --partition-columns "$value" ;;
+	cloudfiles.partitioncolumns)
+		partitions_what=$what
+		stage_opt parse "$what" --partition-columns "$value" ;;
+	# Spark's generic file source option: false reads a folder's own files
+	# and its KEY=VALUE folders; true every sub-folder, without partition
+	# columns.  Not given: every sub-folder, as Auto Loader lists them.
+	recursivefilelookup)
+		bool_value recursive "$what" "$value"
+		recursive_what=$what
+		[ "$recursive" = false ] && stage_opt discover "$what" --no-recursive ;;
 	# Spark's defaults for a stream: a corrupt or vanished file fails the batch.
 	ignorecorruptfiles)
 		bool_value on "$what" "$value"
@@ -227,6 +238,14 @@ for kv in ${options[@]+"${options[@]}"}; do
 	*) usage_error "unknown or unsupported option '$key'" ;;
 	esac
 done
+
+# Spark: "If data source explicitly specifies the partitionSpec when
+# recursiveFileLookup is true, exception will be thrown."
+if [ "$recursive" = true ]; then
+	[ -z "$partitions_what" ] ||
+		usage_error "$recursive_what turns partition columns off: it cannot go with $partitions_what"
+	stage_opt parse "$recursive_what" --partition-columns ''
+fi
 
 # The values first: a bad one is the error, even with options missing.
 # What an option alone is checked with (--check-options reads nothing):

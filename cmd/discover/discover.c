@@ -59,6 +59,9 @@ static void usage(int code)
 "                                 files inside it)\n"
 "      --pattern GLOB             only files whose name (or path below the\n"
 "                                 source, if GLOB has a '/') matches\n"
+"      --no-recursive             only the top folder of each source and its\n"
+"                                 partition folders (KEY=VALUE), as Spark's\n"
+"                                 recursiveFileLookup=false\n"
 "      --keep-batches N           offsets/ entries kept (default 100)\n"
 "      --include-existing-files BOOL\n"
 "                                 false: on a new checkpoint, skip the files\n"
@@ -88,7 +91,7 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
 	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_SHARD, O_AFTER,
-	       O_BEFORE, O_CHECK_OPTIONS, O_VERSION };
+	       O_BEFORE, O_NO_RECURSIVE, O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "checkpoint", required_argument, NULL, 'c' },
 		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
@@ -99,6 +102,7 @@ static void parse_options(int argc, char **argv)
 		{ "pattern", required_argument, NULL, O_PATTERN },
 		{ "keep-batches", required_argument, NULL, O_KEEP },
 		{ "follow-symlinks", no_argument, NULL, O_FOLLOW },
+		{ "no-recursive", no_argument, NULL, O_NO_RECURSIVE },
 		{ "include-existing-files", required_argument, NULL, O_EXISTING },
 		{ "min-age", required_argument, NULL, O_MIN_AGE },
 		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
@@ -150,6 +154,7 @@ static void parse_options(int argc, char **argv)
 			opt.include_existing = parse_bool_arg("--include-existing-files", optarg);
 			break;
 		case O_FOLLOW: opt.follow_symlinks = true; break;
+		case O_NO_RECURSIVE: opt.no_recursive = true; break;
 		case O_MIN_AGE: opt.min_age_ms = (parse_duration_arg("--min-age", optarg) + 999) / 1000; break;
 		case O_BACKFILL:
 			opt.backfill_ms = parse_duration_arg("--backfill-interval", optarg) / 1000;
@@ -488,6 +493,9 @@ int main(int argc, char **argv)
 		if (st.passed_over.out_of_range)
 			fprintf(stderr, "; %lld files modified outside --modified-after/"
 				"--modified-before", st.passed_over.out_of_range);
+		if (st.passed_over.subfolders)
+			fprintf(stderr, "; %lld sub-folders not listed (--no-recursive)",
+				st.passed_over.subfolders);
 		fputc('\n', stderr);
 	}
 	if (!opt.no_checkpoint) {

@@ -28,6 +28,7 @@ struct options {
 	long long max_bytes;	/* 0: no limit */
 	bool allow_overwrites;
 	bool follow_symlinks;
+	bool no_recursive;	/* top folder and KEY=VALUE folders only */
 	const char *pattern;
 	long long keep;
 	bool include_existing;
@@ -186,12 +187,19 @@ bool in_time_range(const struct timespec *mtime);
 
 /*
  * What a listing passes over without a word: files of other shards (they
- * are someone else's) and files outside the time range (a later run with
- * another range may take them).  Neither is marked seen.
+ * are someone else's), files outside the time range (a later run with
+ * another range may take them) and, with --no-recursive, the sub-folders
+ * not listed.  Nothing in them is marked seen.
  */
 struct passed_over {
-	long long other_shards, out_of_range;
+	long long other_shards, out_of_range, subfolders;
 };
+
+/*
+ * Whether the listing goes into the folder NAME below a source: always,
+ * but with --no-recursive only into a partition folder (KEY=VALUE).
+ */
+bool folder_listed(const char *name);
 
 /*
  * List the files of the sources into OUT, leaving out those SEEN (may be

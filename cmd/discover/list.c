@@ -59,6 +59,17 @@ bool hidden_name(const char *name)
 	return n >= 10 && !strcmp(name + n - 10, "._COPYING_");
 }
 
+/*
+ * Spark reads a folder's own files and, by partition discovery, those of
+ * its KEY=VALUE folders; recursiveFileLookup=true goes into every folder.
+ */
+bool folder_listed(const char *name)
+{
+	const char *eq = strchr(name, '=');
+
+	return !opt.no_recursive || (eq && eq > name);
+}
+
 bool pattern_matches(const char *rel)
 {
 	if (!opt.pattern)
@@ -267,8 +278,10 @@ static void walk(struct lister *l)
 			e.type = IFTODT(st.st_mode);
 			have_st = link = true;
 		}
-		if (e.type == DT_DIR)
+		if (e.type == DT_DIR && folder_listed(name))
 			walk(l);
+		else if (e.type == DT_DIR)
+			l->po->subfolders++;
 		else if (e.type == DT_REG)
 			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st,
 				  link);

@@ -182,7 +182,8 @@ static void watch_tree(struct watcher *w, struct buf *path, size_t rel_off, cons
 		path->len = len;
 		buf_addc(path, '/');
 		buf_adds(path, e->d_name);
-		if (lstat(path->data, &sb) == 0 && S_ISDIR(sb.st_mode))
+		if (lstat(path->data, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    folder_listed(e->d_name))
 			watch_tree(w, path, rel_off, glob);
 	}
 	closedir(d);
@@ -395,7 +396,7 @@ static bool read_events(struct state *st, struct watcher *w, bool *new_dir)
 			if (!dir || !ev->len)
 				continue;
 			if (ev->mask & IN_ISDIR) {
-				if (!hidden_name(ev->name)) {
+				if (!hidden_name(ev->name) && folder_listed(ev->name)) {
 					struct buf path = BUF_INIT;
 					buf_printf(&path, "%s/%s", dir->path, ev->name);
 					size_t rel_off = dir->rel_off;
