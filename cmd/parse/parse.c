@@ -37,6 +37,8 @@ struct options opt = {
 	.escape = '\\',	/* Spark's default: "Bo \"Jr\"" as its writer writes it */
 	.max_record = 64 << 20,
 	.corrupt_column = "_corrupt_record",
+	/* Spark's JSON defaults: allowSingleQuotes, allowNonNumericNumbers. */
+	.json = { .single_quotes = true, .non_numeric = true },
 };
 
 static struct counters {
@@ -66,6 +68,20 @@ static void usage(int code)
 "                                 default: from each file's extension\n"
 "      --multiline                JSON: each file is one object or an array\n"
 "                                 of objects\n"
+"      --allow-single-quotes BOOL JSON: 'text' as well as \"text\" (default true)\n"
+"      --allow-non-numeric-numbers BOOL\n"
+"                                 JSON: NaN, Infinity, -Infinity, +INF, -INF,\n"
+"                                 written as strings (default true)\n"
+"      --allow-comments BOOL      JSON: /* */ and // comments (default false)\n"
+"      --allow-unquoted-field-names BOOL\n"
+"                                 JSON: {a:1} (default false)\n"
+"      --allow-numeric-leading-zeros BOOL\n"
+"                                 JSON: 007, written 7 (default false)\n"
+"      --allow-backslash-escaping-any-character BOOL\n"
+"                                 JSON: \\' is ' (default false)\n"
+"      --allow-unquoted-control-chars BOOL\n"
+"                                 JSON: raw tabs and newlines in strings\n"
+"                                 (default false)\n"
 "      --header BOOL              CSV: first record names the columns\n"
 "                                 (default true; false: _c0, _c1, ...)\n"
 "  -d, --delimiter CHAR           CSV field delimiter (default ',', or a tab\n"
@@ -203,10 +219,18 @@ static void parse_options(int argc, char **argv)
 	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
 	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_RECORD_SOURCE, O_ROWS_ONLY,
 	       O_CHECK_OPTIONS, O_VERSION, O_PARTITIONS, O_IGNORE_CORRUPT,
-	       O_IGNORE_MISSING };
+	       O_IGNORE_MISSING, O_JSON_QUOTES, O_JSON_NAN, O_JSON_COMMENTS,
+	       O_JSON_NAMES, O_JSON_ZEROS, O_JSON_ESCAPE, O_JSON_CONTROL };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "multiline", no_argument, NULL, O_MULTILINE },
+		{ "allow-single-quotes", required_argument, NULL, O_JSON_QUOTES },
+		{ "allow-non-numeric-numbers", required_argument, NULL, O_JSON_NAN },
+		{ "allow-comments", required_argument, NULL, O_JSON_COMMENTS },
+		{ "allow-unquoted-field-names", required_argument, NULL, O_JSON_NAMES },
+		{ "allow-numeric-leading-zeros", required_argument, NULL, O_JSON_ZEROS },
+		{ "allow-backslash-escaping-any-character", required_argument, NULL, O_JSON_ESCAPE },
+		{ "allow-unquoted-control-chars", required_argument, NULL, O_JSON_CONTROL },
 		{ "header", required_argument, NULL, O_HEADER },
 		{ "delimiter", required_argument, NULL, 'd' },
 		{ "quote", required_argument, NULL, O_QUOTE },
@@ -253,6 +277,28 @@ static void parse_options(int argc, char **argv)
 				    "csv, tsv, json or text", optarg);
 			break;
 		case O_MULTILINE: opt.multiline = true; break;
+		case O_JSON_QUOTES:
+			opt.json.single_quotes = parse_bool_arg("--allow-single-quotes", optarg);
+			break;
+		case O_JSON_NAN:
+			opt.json.non_numeric = parse_bool_arg("--allow-non-numeric-numbers", optarg);
+			break;
+		case O_JSON_COMMENTS:
+			opt.json.comments = parse_bool_arg("--allow-comments", optarg);
+			break;
+		case O_JSON_NAMES:
+			opt.json.unquoted_names = parse_bool_arg("--allow-unquoted-field-names", optarg);
+			break;
+		case O_JSON_ZEROS:
+			opt.json.leading_zeros = parse_bool_arg("--allow-numeric-leading-zeros", optarg);
+			break;
+		case O_JSON_ESCAPE:
+			opt.json.escape_any =
+				parse_bool_arg("--allow-backslash-escaping-any-character", optarg);
+			break;
+		case O_JSON_CONTROL:
+			opt.json.control_chars = parse_bool_arg("--allow-unquoted-control-chars", optarg);
+			break;
 		case O_HEADER: opt.header = parse_bool_arg("--header", optarg); break;
 		case 'd': opt.delimiter = delimiter_arg(optarg); break;
 		case O_QUOTE: opt.quote = char_arg("--quote", optarg); break;
@@ -498,9 +544,28 @@ static void emit_object(struct parsed_file *src, const char *text, size_t len, s
 
 /* ---- JSON lines and text ---- */
 
+/*
+ * A line that failed the strict check: a row when Spark's leniencies
+ * (--allow-single-quotes ...) make it an object, written as strict JSON
+ * (OUT holds it).  False: the line stays malformed, for the strict reason.
+ */
+static bool lenient_row(struct parsed_file *src, const char *line, size_t len,
+			struct buf *out, struct buf *row)
+{
+	struct json_error err;
+	struct record rec;
+
+	if (!json_lenient(out, line, len, &opt.json) || out->data[0] != '{')
+		return false;
+	if (record_classify(&rec, out->data, out->len, &err) < 0 || rec.kind != RECORD_ROW)
+		return false;
+	emit_object(src, out->data, out->len, row);
+	return true;
+}
+
 static int parse_lines(struct parsed_file *src, struct input *in, const char **why)
 {
-	struct buf row = BUF_INIT;
+	struct buf row = BUF_INIT, lenient = BUF_INIT;
 	unsigned long lineno = 0;
 	bool more = false;
 	char reason[128];
@@ -552,12 +617,15 @@ static int parse_lines(struct parsed_file *src, struct input *in, const char **w
 				continue;
 			}
 			err = (struct json_error){ RESERVED_KEY, 0 };
+		} else if (lenient_row(src, line, len, &lenient, &row)) {
+			continue;
 		}
 		snprintf(reason, sizeof(reason), "%s at byte %zu", err.msg, err.offset + 1);
 		open_row(&row);
 		bad_record(src, lineno, reason, line, len, &row);
 	}
 	buf_free(&row);
+	buf_free(&lenient);
 	return r < 0 ? -1 : 0;
 }
 
@@ -594,7 +662,7 @@ static void compact(struct buf *out, const char *p, size_t n)
  */
 static int parse_json_file(struct parsed_file *src, struct input *in, const char **why)
 {
-	struct buf row = BUF_INIT, obj = BUF_INIT;
+	struct buf row = BUF_INIT, obj = BUF_INIT, lenient = BUF_INIT;
 	struct json_iter it;
 	struct json_error err = { NULL, 0 };
 	const char *val;
@@ -607,6 +675,10 @@ static int parse_json_file(struct parsed_file *src, struct input *in, const char
 		return -1;
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		text += 3, len -= 3;
+	char *strict_text = text;
+	size_t strict_len = len;
+	struct json_error strict_err;
+again:;
 	const char *p = text, *end = text + len;
 	while (p < end && is_space(*p))
 		p++;
@@ -654,6 +726,19 @@ static int parse_json_file(struct parsed_file *src, struct input *in, const char
 	}
 	goto out;
 bad_json:
+	/* Once more with Spark's leniencies, as strict JSON; else the strict error. */
+	if (text == strict_text) {
+		strict_err = err;
+		if (json_lenient(&lenient, text, len, &opt.json)) {
+			text = lenient.data;
+			len = lenient.len;
+			goto again;
+		}
+	} else {
+		text = strict_text;
+		len = strict_len;
+		err = strict_err;
+	}
 	snprintf(reason, sizeof(reason), "%s at byte %zu", err.msg, err.offset + 1);
 bad:
 	{
@@ -668,6 +753,7 @@ bad:
 out:
 	buf_free(&row);
 	buf_free(&obj);
+	buf_free(&lenient);
 	return 0;
 }
 

@@ -36,9 +36,25 @@ struct partition_values {
 /* FORMAT_TSV is CSV with a tab for delimiter: a source's format is never TSV. */
 enum format { FORMAT_AUTO, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON, FORMAT_TEXT };
 
+/*
+ * Spark's JSON reader options (allowSingleQuotes, ...): what a record that
+ * fails the strict check may still hold.  Spark's defaults: single quotes
+ * and non-numeric numbers on, the rest off.
+ */
+struct json_leniency {
+	bool single_quotes;	/* {'a':'x'} */
+	bool non_numeric;	/* NaN, Infinity, -Infinity, +INF, ... */
+	bool comments;		/* C and C++ comments */
+	bool unquoted_names;	/* {a:1} */
+	bool leading_zeros;	/* 007 */
+	bool escape_any;	/* "\'" is "'" */
+	bool control_chars;	/* a raw tab or newline inside a string */
+};
+
 extern struct options {
 	enum format format;
 	bool multiline;		/* JSON: a whole file is one document */
+	struct json_leniency json;	/* --allow-single-quotes ... */
 	bool header;
 	unsigned char delimiter;	/* --delimiter; 0: from the format */
 	/*
@@ -140,6 +156,17 @@ void partition_values_apply(const struct partition_values *p, struct buf *row,
 /* Append P's names to OUT as a JSON array of strings. */
 void partition_values_names(const struct partition_values *p, struct buf *out);
 void partition_values_free(struct partition_values *p);
+
+/*
+ * Read TEXT (LEN bytes: an object or an array, blanks and comments around
+ * it) with the leniencies O allows and write it to OUT as strict JSON,
+ * without the blanks: NaN and the infinities as the strings "NaN",
+ * "Infinity" and "-Infinity", numbers without their leading zeros.  False
+ * when TEXT is not JSON even so, or when O allows nothing.  OUT still
+ * needs the strict check (UTF-8, depth, the "_inlet" key) (lenient.c).
+ */
+bool json_lenient(struct buf *out, const char *text, size_t len,
+		  const struct json_leniency *o);
 
 /* The rows of a CSV file; 0, or -1 with *WHY on a read error (csv.c). */
 int parse_csv(struct parsed_file *src, struct input *in, const char **why);
