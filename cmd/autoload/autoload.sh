@@ -49,7 +49,9 @@ nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
 fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
-ignoreMissingFiles, recursiveFileLookup,
+ignoreMissingFiles, recursiveFileLookup, allowSingleQuotes, allowNonNumericNumbers,
+allowComments, allowUnquotedFieldNames, allowNumericLeadingZeros,
+allowBackslashEscapingAnyCharacter, allowUnquotedControlChars,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit 0
@@ -192,6 +194,15 @@ for kv in ${options[@]+"${options[@]}"}; do
 		bool_value on "$what" "$value"
 		[ "$on" = true ] && stage_opt parse "$what" --multiline ;;
 	comment) stage_opt parse "$what" --comment "$value" ;;
+	# Spark's JSON reader leniencies; parse checks the BOOL.
+	allowsinglequotes) stage_opt parse "$what" --allow-single-quotes "$value" ;;
+	allownonnumericnumbers) stage_opt parse "$what" --allow-non-numeric-numbers "$value" ;;
+	allowcomments) stage_opt parse "$what" --allow-comments "$value" ;;
+	allowunquotedfieldnames) stage_opt parse "$what" --allow-unquoted-field-names "$value" ;;
+	allownumericleadingzeros) stage_opt parse "$what" --allow-numeric-leading-zeros "$value" ;;
+	allowbackslashescapinganycharacter)
+		stage_opt parse "$what" --allow-backslash-escaping-any-character "$value" ;;
+	allowunquotedcontrolchars) stage_opt parse "$what" --allow-unquoted-control-chars "$value" ;;
 	encoding|charset) stage_opt parse "$what" --encoding "$value" ;;
 	header|cloudfiles.csv.header) stage_opt parse "$what" --header "$value"; header=${value,,} ;;
 	enforceschema) bool_value enforce "$what" "$value" ;;

@@ -35,6 +35,13 @@ and prints zeros; a table dropped or created anew starts with no history.
       --ignore-trailing-white-space
                             CSV: trim blanks after values
       --multiline           JSON: each file is one object or an array
+      --allow-single-quotes BOOL, --allow-non-numeric-numbers BOOL,
+      --allow-comments BOOL, --allow-unquoted-field-names BOOL,
+      --allow-numeric-leading-zeros BOOL,
+      --allow-backslash-escaping-any-character BOOL,
+      --allow-unquoted-control-chars BOOL
+                            JSON: Spark's leniencies for records that are
+                            not strict JSON (see inlet-parse(1))
       --encoding NAME       the files' encoding: UTF-8 only
       --date-format PATTERN with --schema: Spark pattern for DATE text
       --timestamp-format PATTERN
@@ -89,7 +96,7 @@ copy_option() {
 db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate= on= ignore_missing=true
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:c:o:mqh \
-	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
+	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,partition-columns:,allow-single-quotes:,allow-non-numeric-numbers:,allow-comments:,allow-unquoted-field-names:,allow-numeric-leading-zeros:,allow-backslash-escaping-any-character:,allow-unquoted-control-chars:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -114,6 +121,7 @@ while :; do
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
 	--pattern) stage_opt discover "--pattern $2" --pattern "$2"; shift 2 ;;
 	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
+	--allow-*) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;	# JSON leniencies: parse checks BOOL
 	--ignore-corrupt-files|--ignore-missing-files)
 		bool_value on "invalid value '$2' for $1" "$2"
 		if [ "$1" = --ignore-missing-files ]; then ignore_missing=$on

@@ -32,6 +32,13 @@ Nothing is remembered: a rerun replaces the table again.
       --ignore-trailing-white-space
                             CSV: trim blanks after values
       --multiline           JSON: each file is one object or an array
+      --allow-single-quotes BOOL, --allow-non-numeric-numbers BOOL,
+      --allow-comments BOOL, --allow-unquoted-field-names BOOL,
+      --allow-numeric-leading-zeros BOOL,
+      --allow-backslash-escaping-any-character BOOL,
+      --allow-unquoted-control-chars BOOL
+                            JSON: Spark's leniencies for records that are
+                            not strict JSON (see inlet-parse(1))
       --encoding NAME       the files' encoding: UTF-8 only
       --date-format PATTERN with --schema: Spark pattern for DATE text
       --timestamp-format PATTERN
@@ -59,7 +66,7 @@ USAGE
 db= table= quiet=0 schema= map= header= on=
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:mqh \
-	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
+	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,partition-columns:,allow-single-quotes:,allow-non-numeric-numbers:,allow-comments:,allow-unquoted-field-names:,allow-numeric-leading-zeros:,allow-backslash-escaping-any-character:,allow-unquoted-control-chars:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -83,6 +90,7 @@ while :; do
 		shift 2 ;;
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
 	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
+	--allow-*) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;	# JSON leniencies: parse checks BOOL
 	--ignore-corrupt-files|--ignore-missing-files)
 		bool_value on "invalid value '$2' for $1" "$2"
 		[ "$on" = true ] && stage_opt parse "$1 $2" "$1"
