@@ -24,6 +24,8 @@ _inlet_options()
 		;;
 	parse)
 		printf '%s\n' --format --multiline --header --delimiter --quote \
+			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
+			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
 			--escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--encoding --line-sep --metadata --record-source --mode --column-name-of-corrupt-record \
@@ -67,6 +69,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --pattern \
+			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
+			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
 			--mode --metadata --partition-columns --ignore-corrupt-files \
 			--ignore-missing-files --force --merge-schema --option --validate \
 			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
@@ -76,6 +80,8 @@ _inlet_options()
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --mode \
+			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
+			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
 			--metadata --partition-columns --ignore-corrupt-files \
 			--ignore-missing-files --quiet --help --version -f -s -d -m -q -h
 		;;
@@ -107,6 +113,8 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.schemaInference.sampleSize.numFiles
 	cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace
 	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
+	allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames
+	allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars
 	cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles
 	recursiveFileLookup'
 
@@ -165,7 +173,9 @@ _inlet_autoload_option()
 	cloudfiles.allowoverwrites | cloudfiles.validateoptions | \
 	cloudfiles.useincrementallisting | cloudfiles.usenotifications | \
 	header | cloudfiles.csv.header | ignorecorruptfiles | ignoremissingfiles | \
-	recursivefilelookup)
+	recursivefilelookup | \
+	allowsinglequotes | allownonnumericnumbers | allowcomments | allowunquotedfieldnames | \
+	allownumericleadingzeros | allowbackslashescapinganycharacter | allowunquotedcontrolchars)
 		_inlet_compgen -W 'true false' -- "$cur" ;;
 	cloudfiles.schemalocation | cloudfiles.cleansource.movedestination)
 		_inlet_files -d ;;
@@ -281,7 +291,7 @@ _inlet_value()
 	discover:--include-existing-files | parse:--header | copy-into:--header | \
 	ctas:--header | copy-into:--ignore-corrupt-files | \
 	copy-into:--ignore-missing-files | ctas:--ignore-corrupt-files | \
-	ctas:--ignore-missing-files)
+	ctas:--ignore-missing-files | parse:--allow-* | copy-into:--allow-* | ctas:--allow-*)
 		_inlet_compgen -W 'true false' -- "$cur"
 		;;
 	commit:--mode)

@@ -45,6 +45,8 @@ function __inlet_autoload_option
             cloudFiles.schemaInference.sampleSize.numFiles \
             cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
             ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat \
+            allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames \
+            allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars \
             cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles \
             recursiveFileLookup
         return
@@ -64,7 +66,9 @@ function __inlet_autoload_option
             cloudfiles.allowoverwrites cloudfiles.validateoptions \
             cloudfiles.useincrementallisting header cloudfiles.csv.header \
             ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema \
-            ignorecorruptfiles ignoremissingfiles recursivefilelookup
+            ignorecorruptfiles ignoremissingfiles recursivefilelookup \
+            allowsinglequotes allownonnumericnumbers allowcomments allowunquotedfieldnames \
+            allownumericleadingzeros allowbackslashescapinganycharacter allowunquotedcontrolchars
             set values true false
         case cloudfiles.usenotifications
             set values false
@@ -167,6 +171,13 @@ __inlet_add discover -l version -d 'show the version'
 # parse
 __inlet_add parse -s f -l format -x -a 'csv\t"comma-separated values" tsv\t"tab-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from the extension)'
 __inlet_add parse -l multiline -d 'JSON: each file is one object or an array of objects'
+__inlet_add parse -l allow-single-quotes -x -a 'true false' -d 'JSON: \'text\' as well as "text" (default true)'
+__inlet_add parse -l allow-non-numeric-numbers -x -a 'true false' -d 'JSON: NaN, Infinity, -INF... as strings (default true)'
+__inlet_add parse -l allow-comments -x -a 'true false' -d 'JSON: /* */ and // comments (default false)'
+__inlet_add parse -l allow-unquoted-field-names -x -a 'true false' -d 'JSON: {a:1} (default false)'
+__inlet_add parse -l allow-numeric-leading-zeros -x -a 'true false' -d 'JSON: 007, written 7 (default false)'
+__inlet_add parse -l allow-backslash-escaping-any-character -x -a 'true false' -d 'JSON: a backslash before any character (default false)'
+__inlet_add parse -l allow-unquoted-control-chars -x -a 'true false' -d 'JSON: raw tabs and newlines in strings (default false)'
 __inlet_add parse -l header -x -a 'true\t"first record names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first record names the columns (default true)'
 __inlet_add parse -s d -l delimiter -x -d 'CSV field delimiter (default comma; \t for tab)'
 __inlet_add parse -l quote -x -d 'CSV quote character (default ")'
@@ -303,6 +314,13 @@ __inlet_add copy-into -l skip-rows -x -d 'CSV: skip the first N lines of each fi
 __inlet_add copy-into -l ignore-leading-white-space -d 'CSV: trim blanks before values'
 __inlet_add copy-into -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
 __inlet_add copy-into -l multiline -d 'JSON: each file is one object or an array'
+__inlet_add copy-into -l allow-single-quotes -x -a 'true false' -d 'JSON: \'text\' as well as "text" (default true)'
+__inlet_add copy-into -l allow-non-numeric-numbers -x -a 'true false' -d 'JSON: NaN, Infinity, -INF... as strings (default true)'
+__inlet_add copy-into -l allow-comments -x -a 'true false' -d 'JSON: /* */ and // comments (default false)'
+__inlet_add copy-into -l allow-unquoted-field-names -x -a 'true false' -d 'JSON: {a:1} (default false)'
+__inlet_add copy-into -l allow-numeric-leading-zeros -x -a 'true false' -d 'JSON: 007, written 7 (default false)'
+__inlet_add copy-into -l allow-backslash-escaping-any-character -x -a 'true false' -d 'JSON: a backslash before any character (default false)'
+__inlet_add copy-into -l allow-unquoted-control-chars -x -a 'true false' -d 'JSON: raw tabs and newlines in strings (default false)'
 __inlet_add copy-into -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
 __inlet_add copy-into -l date-format -x -d 'with --schema: Spark pattern for DATE text'
 __inlet_add copy-into -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
@@ -337,6 +355,13 @@ __inlet_add ctas -l skip-rows -x -d 'CSV: skip the first N lines of each file'
 __inlet_add ctas -l ignore-leading-white-space -d 'CSV: trim blanks before values'
 __inlet_add ctas -l ignore-trailing-white-space -d 'CSV: trim blanks after values'
 __inlet_add ctas -l multiline -d 'JSON: each file is one object or an array'
+__inlet_add ctas -l allow-single-quotes -x -a 'true false' -d 'JSON: \'text\' as well as "text" (default true)'
+__inlet_add ctas -l allow-non-numeric-numbers -x -a 'true false' -d 'JSON: NaN, Infinity, -INF... as strings (default true)'
+__inlet_add ctas -l allow-comments -x -a 'true false' -d 'JSON: /* */ and // comments (default false)'
+__inlet_add ctas -l allow-unquoted-field-names -x -a 'true false' -d 'JSON: {a:1} (default false)'
+__inlet_add ctas -l allow-numeric-leading-zeros -x -a 'true false' -d 'JSON: 007, written 7 (default false)'
+__inlet_add ctas -l allow-backslash-escaping-any-character -x -a 'true false' -d 'JSON: a backslash before any character (default false)'
+__inlet_add ctas -l allow-unquoted-control-chars -x -a 'true false' -d 'JSON: raw tabs and newlines in strings (default false)'
 __inlet_add ctas -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
 __inlet_add ctas -l date-format -x -d 'with --schema: Spark pattern for DATE text'
 __inlet_add ctas -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'

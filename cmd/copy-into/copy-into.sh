@@ -35,10 +35,12 @@ and prints zeros; a table dropped or created anew starts with no history.
       --ignore-trailing-white-space
                             CSV: trim blanks after values
       --multiline           JSON: each file is one object or an array
-      --allow-single-quotes BOOL, --allow-non-numeric-numbers BOOL,
-      --allow-comments BOOL, --allow-unquoted-field-names BOOL,
-      --allow-numeric-leading-zeros BOOL,
-      --allow-backslash-escaping-any-character BOOL,
+      --allow-single-quotes BOOL
+      --allow-non-numeric-numbers BOOL
+      --allow-comments BOOL
+      --allow-unquoted-field-names BOOL
+      --allow-numeric-leading-zeros BOOL
+      --allow-backslash-escaping-any-character BOOL
       --allow-unquoted-control-chars BOOL
                             JSON: Spark's leniencies for records that are
                             not strict JSON (see inlet-parse(1))
