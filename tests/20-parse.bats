@@ -50,14 +50,16 @@ load helpers
 	assert_line '{"a":"1","a1":"2","b":"3"}'
 }
 
-@test "csv: --delimiter takes one character, or \\t for tab" {
+@test "csv: --delimiter takes characters (up to 16 bytes), or \\t for tab" {
 	printf 'a;b\n1;2\n' > t.csv
 	run inlet-parse --format csv --delimiter ';' t.csv
 	assert_line '{"a":"1","b":"2"}'
 	printf 'a\tb\n1\t2\n' > t.tsv
 	run inlet-parse --format csv -d '\t' t.tsv
 	assert_line '{"a":"1","b":"2"}'
-	run inlet-parse --format csv --delimiter ';;' t.csv
+	run inlet-parse --format csv --delimiter ';;;;;;;;;;;;;;;;;' t.csv
+	assert_equal "$status" 64
+	run inlet-parse --format csv --delimiter '' t.csv
 	assert_equal "$status" 64
 }
 

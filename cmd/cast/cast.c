@@ -46,10 +46,34 @@ static struct options {
 	const char *bad_records;	/* --bad-records-path, or NULL */
 	bool quiet;
 	bool by_position;	/* --by-position: values in order, not by name */
+	/*
+	 * Spark's CSV nanValue, positiveInf, negativeInf: the texts a DOUBLE
+	 * column reads as those doubles.  JSON has no such numbers: they are
+	 * written as the strings in special_json.
+	 */
+	const char *special[3];
 } opt = {
+	.special = { "NaN", "Inf", "-Inf" },
 	.rescued = "_rescued_data",
 	.corrupt = "_corrupt_record",
 };
+
+/* The JSON inlet writes for NaN, +Inf and -Inf; opt.special as JSON strings. */
+static const char *const special_json[3] = { "\"NaN\"", "\"Infinity\"", "\"-Infinity\"" };
+static struct buf special_text[3];
+
+/*
+ * Is the string V (N bytes, a JSON string token) of a DOUBLE column in a
+ * CSV row one of --nan-value, --positive-inf, --negative-inf?  Its JSON,
+ * or NULL.
+ */
+static const char *special_double(const char *v, size_t n)
+{
+	for (int i = 0; i < 3; i++)
+		if (n == special_text[i].len && !memcmp(v, special_text[i].data, n))
+			return special_json[i];
+	return NULL;
+}
 
 static void usage(int code)
 {
@@ -75,6 +99,12 @@ static void usage(int code)
 "                                 ISO 8601; no offset means UTC)\n"
 "      --column-format COL=PATTERN\n"
 "                                 the pattern for one column (repeatable)\n"
+"      --nan-value STR            CSV text a DOUBLE column reads as NaN\n"
+"                                 (default NaN; written \"NaN\")\n"
+"      --positive-inf STR         ... as +Infinity (default Inf; written\n"
+"                                 \"Infinity\")\n"
+"      --negative-inf STR         ... as -Infinity (default -Inf; written\n"
+"                                 \"-Infinity\")\n"
 "      --mode MODE                a value that does not convert: permissive\n"
 "                                 (default: null, original in _rescued_data),\n"
 "                                 dropmalformed, failfast (exit 65)\n"
@@ -99,7 +129,8 @@ static void usage(int code)
 static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION };
+	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION,
+	       O_NAN, O_POS_INF, O_NEG_INF };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
@@ -111,6 +142,9 @@ static void parse_options(int argc, char **argv)
 		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
 		{ "map", required_argument, NULL, O_MAP },
 		{ "by-position", no_argument, NULL, O_BY_POSITION },
+		{ "nan-value", required_argument, NULL, O_NAN },
+		{ "positive-inf", required_argument, NULL, O_POS_INF },
+		{ "negative-inf", required_argument, NULL, O_NEG_INF },
 		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,6 +181,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_MAP: opt.map = optarg; break;
 		case O_BY_POSITION: opt.by_position = true; break;
+		case O_NAN: opt.special[0] = optarg; break;
+		case O_POS_INF: opt.special[1] = optarg; break;
+		case O_NEG_INF: opt.special[2] = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
 		case O_CHECK_OPTIONS: check_options = 1; break;
@@ -460,9 +497,15 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		const char *why = NULL, *val = f.val;
 		size_t val_len = f.val_len;
 		int rc = -1;
+		const char *special;
 		/* The commonest case, a string for a STRING column, without a call. */
 		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
 			rc = 1;
+		} else if (cd->type.kind == TYPE_DOUBLE && !st->json_rows && f.val[0] == '"' &&
+			   (special = special_double(f.val, f.val_len))) {
+			buf_reset(&st->value);
+			buf_adds(&st->value, special);
+			rc = 0;
 		} else {
 			buf_reset(&st->value);
 			if (!st->json_rows || (st->partitions.len && partcols_has(&st->partitions, &f)) ||
@@ -653,6 +696,8 @@ int main(int argc, char **argv)
 	struct buf err = BUF_INIT;
 
 	parse_options(argc, argv);
+	for (int i = 0; i < 3; i++)
+		json_string_encode(&special_text[i], opt.special[i], strlen(opt.special[i]));
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	memset(&st, 0, sizeof(st));

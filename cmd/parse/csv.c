@@ -35,6 +35,8 @@ struct csv_state {
 	bool unterminated;	/* a quote still open at the end of the file */
 	bool no_final_newline;	/* ... whose last line has no line end: the '\n' fed after it is not the file's */
 	const char *scan_error;	/* its quoting problem, if any */
+	bool too_many;		/* more fields than --max-columns */
+	size_t too_long;	/* 1 + the first field longer than --max-chars-per-column */
 	struct buf row;		/* "{" and the fields so far */
 	/* The first record's fields, kept until the columns are known. */
 	struct buf first;
@@ -92,7 +94,12 @@ again:
 			if (c == delimiter || c == '\n') {
 				held = 0;
 				s->scan = AT_FIELD;
-			} else if (opt.trim_trailing && (is_blank(c) || c == '\r')) {
+				break;
+			}
+			if (c == opt.quote && opt.quote_raise && !s->scan_error)
+				s->scan_error = "a quote inside an unquoted value "
+						"(--unescaped-quote-handling raise_error)";
+			if (opt.trim_trailing && (is_blank(c) || c == '\r')) {
 				if (!held++)
 					held_from = i;
 				continue;
@@ -161,6 +168,8 @@ static void add_field(struct csv_state *s, size_t i, const char *data, size_t n)
 	s->row.len += key->len;
 	if (is_null(data, n)) {
 		buf_add(&s->row, "null", 4);
+	} else if (!n && opt.empty_value) {
+		json_string_encode(&s->row, opt.empty_value, opt.empty_len);
 	} else if (!encode_utf8(&s->row, data, n)) {
 		s->bad_utf8 = true;
 		encode_lossy(&s->row, data, n);
@@ -185,10 +194,26 @@ static void keep_field(struct csv_state *s, size_t i, const char *data, size_t n
 	}
 }
 
+/* The characters of the N bytes at P (UTF-8 or not: lead bytes). */
+static size_t chars(const unsigned char *p, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t k = 0; k < n; k++)
+		c += (p[k] & 0xc0) != 0x80;
+	return c;
+}
+
 static void csv_field_cb(void *data, size_t n, void *ctx)
 {
 	struct csv_state *s = ctx;
 	size_t i = s->nfields++;
+
+	/* Spark's maxColumns: the fields past it are not kept. */
+	if (i >= opt.max_columns) {
+		s->too_many = true;
+		return;
+	}
 
 	/* The open field at the end of a file with no final line end. */
 	if (s->no_final_newline && data && n && ((char *)data)[n - 1] == '\n')
@@ -207,6 +232,9 @@ static void csv_field_cb(void *data, size_t n, void *ctx)
 		n = s->unwide.len;
 	}
 
+	if (opt.max_chars > 0 && data && !s->too_long && n > (size_t)opt.max_chars &&
+	    chars(data, n) > (size_t)opt.max_chars)
+		s->too_long = i + 1;
 	if (!s->have_columns)
 		keep_field(s, i, data, n);
 	else if (i < s->ncols)
@@ -218,7 +246,7 @@ static void take_columns(struct csv_state *s)
 {
 	bool named = opt.header && !s->bad_utf8;
 
-	s->ncols = s->nfields;
+	s->ncols = s->nfields < opt.max_columns ? s->nfields : opt.max_columns;
 	s->keys = xmalloc((s->ncols ? s->ncols : 1) * sizeof(*s->keys));
 	for (size_t i = 0; i < s->ncols; i++) {
 		struct buf name = BUF_INIT;
@@ -257,6 +285,23 @@ static void reset_record(struct csv_state *s)
 	s->bad_utf8 = false;
 	s->unterminated = false;
 	s->scan_error = NULL;
+	s->too_many = false;
+	s->too_long = 0;
+}
+
+/* Why the record breaks --max-columns or --max-chars-per-column, or NULL. */
+static const char *limit_reason(struct csv_state *s, char *why, size_t size)
+{
+	if (s->too_many) {
+		snprintf(why, size, "more than %zu fields (--max-columns)", opt.max_columns);
+		return why;
+	}
+	if (s->too_long) {
+		snprintf(why, size, "field %zu longer than %lld characters "
+			 "(--max-chars-per-column)", s->too_long, opt.max_chars);
+		return why;
+	}
+	return NULL;
 }
 
 /*
@@ -287,7 +332,7 @@ static const char *record_text(struct csv_state *s, size_t *n)
 static void finish_record(struct csv_state *s)
 {
 	const char *reason = NULL;
-	char why[64];
+	char why[96];
 	size_t n;
 
 	if (s->scan_error) {
@@ -297,6 +342,8 @@ static void finish_record(struct csv_state *s)
 		buf_addc(&s->row, '{');
 	} else if (s->unterminated) {
 		reason = "unterminated quoted field";
+	} else if (limit_reason(s, why, sizeof(why))) {
+		reason = why;
 	} else if (s->bad_utf8) {
 		reason = invalid_text_reason();
 	} else if (s->nfields != s->ncols) {
@@ -328,10 +375,12 @@ static void csv_record_cb(int c, void *ctx)
 	(void)c;
 	s->ended = true;
 	if (!s->have_columns) {
+		char why[96];
 		const char *bad_header = !opt.header ? NULL : s->scan_error ? s->scan_error :
-					 s->unterminated ? "unterminated quoted field" : NULL;
+					 s->unterminated ? "unterminated quoted field" :
+					 limit_reason(s, why, sizeof(why));
 		take_columns(s);
-		for (size_t i = 0; i < s->nfields && !opt.header; i++)
+		for (size_t i = 0; i < s->ncols && !opt.header; i++)
 			add_field(s, i, s->null[i] ? NULL : s->first.data + s->off[i], s->len[i]);
 		buf_free(&s->first);
 		if (opt.header) {

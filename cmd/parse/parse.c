@@ -33,6 +33,8 @@
 
 struct options opt = {
 	.header = true,
+	.max_columns = 20480,	/* Spark's maxColumns */
+	.max_chars = -1,	/* Spark's maxCharsPerColumn: no limit */
 	.quote = '"',
 	.escape = '\\',	/* Spark's default: "Bo \"Jr\"" as its writer writes it */
 	.max_record = 64 << 20,
@@ -82,16 +84,27 @@ static void usage(int code)
 "      --allow-unquoted-control-chars BOOL\n"
 "                                 JSON: raw tabs and newlines in strings\n"
 "                                 (default false)\n"
+"      --whole-text               text: each file is one row ({\"value\":\n"
+"                                 the whole file})\n"
 "      --header BOOL              CSV: first record names the columns\n"
 "                                 (default true; false: _c0, _c1, ...)\n"
-"  -d, --delimiter CHAR           CSV field delimiter (default ',', or a tab\n"
-"                                 for tsv; \\t for tab)\n"
+"  -d, --delimiter STR            CSV field delimiter, one or more characters\n"
+"                                 (default ',', or a tab for tsv; \\t for tab)\n"
 "      --quote CHAR               CSV quote character (default '\"')\n"
 "      --escape CHAR              CSV escape of a quote inside quotes\n"
 "                                 (default '\\'; '' or none: only doubled\n"
 "                                 quotes)\n"
 "      --null-value STR           CSV text read as null (besides an empty\n"
 "                                 unquoted field)\n"
+"      --empty-value STR          CSV: text a quoted empty value (\"\")\n"
+"                                 reads as (default: the empty string)\n"
+"      --max-columns N            CSV: a record with more fields is\n"
+"                                 malformed (default 20480)\n"
+"      --max-chars-per-column N   CSV: a longer value is malformed\n"
+"                                 (characters; default -1, no limit)\n"
+"      --unescaped-quote-handling HOW\n"
+"                                 CSV: raise_error makes any quote not\n"
+"                                 escaped a malformed record\n"
 "      --comment CHAR             CSV: skip lines starting with CHAR\n"
 "      --skip-rows N              CSV: skip the first N lines of each file\n"
 "      --ignore-leading-white-space\n"
@@ -105,7 +118,8 @@ static void usage(int code)
 "                                 and \\t as escapes; default \\n, or \\r in\n"
 "                                 a file without \\n)\n"
 "  -m, --metadata                 add _metadata (file_path, file_name,\n"
-"                                 file_size, file_modification_time, row)\n"
+"                                 file_size, file_modification_time,\n"
+"                                 file_block_start, file_block_length, row)\n"
 "      --record-source            add _inlet_source (the record's line in\n"
 "                                 its file and its exact text) for\n"
 "                                 inlet-cast's messages and bad records\n"
@@ -168,17 +182,21 @@ static unsigned char char_arg(const char *name, const char *v);
 
 /*
  * --delimiter: one character, ASCII or not (Spark's sep takes "\u00fe"
- * as well as ","); a non-ASCII one is kept in opt.wide_delimiter.
+ * as well as ","), or several (Spark 3's sep takes "||"); all but one
+ * ASCII character are kept in opt.wide_delimiter.
  */
 static unsigned char delimiter_arg(const char *v)
 {
 	size_t n = strlen(v);
 	unsigned char c = (unsigned char)v[0];
-	size_t want = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 
-	if (c < 0x80 || n != want || !utf8_valid(v, n))
+	if (n < 2 || (c < 0x80 && (!strcmp(v, "\\t") || !strcmp(v, "tab"))))
 		return char_arg("--delimiter", v);
+	if (n > WIDE_DELIMITER_MAX || !utf8_valid(v, n) || strpbrk(v, "\r\n"))
+		die(EX_USAGE, "invalid value '%s' for --delimiter: expected 1 to %d bytes "
+		    "of UTF-8 text on one line", v, WIDE_DELIMITER_MAX);
 	memcpy(opt.wide_delimiter, v, n);
+	opt.wide_delimiter[n] = '\0';
 	opt.wide_delimiter_len = n;
 	return WIDE_DELIMITER;
 }
@@ -190,6 +208,34 @@ static unsigned char char_arg(const char *name, const char *v)
 	if (strlen(v) != 1 || v[0] == '\n' || v[0] == '\r')
 		die(EX_USAGE, "invalid value '%s' for %s: expected one character", v, name);
 	return (unsigned char)v[0];
+}
+
+/*
+ * --unescaped-quote-handling: Spark's five ways with a quote that is not
+ * escaped.  libcsv reads a quote inside an unquoted field as text and
+ * cannot go back over a value, so only raise_error (the record is
+ * malformed) is offered beside inlet's default.
+ */
+static void unescaped_quote_arg(const char *v)
+{
+	static const char *const refused[] = {
+		"stop_at_closing_quote", "back_to_delimiter", "stop_at_delimiter",
+		"skip_value",
+	};
+
+	if (!strcasecmp(v, "raise_error")) {
+		opt.quote_raise = true;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (!strcasecmp(v, refused[i]))
+			die(EX_USAGE, "--unescaped-quote-handling %s is not supported: inlet's "
+			    "CSV reader (libcsv) reads a quote inside an unquoted value as "
+			    "text and text after a closing quote as a malformed record, and "
+			    "cannot go back over a value; raise_error is supported", v);
+	die(EX_USAGE, "invalid value '%s' for --unescaped-quote-handling: expected "
+	    "raise_error (stop_at_closing_quote, back_to_delimiter, stop_at_delimiter "
+	    "and skip_value are not supported)", v);
 }
 
 /* --line-sep STR: the bytes of STR, with \r, \n, \t and \\ read as escapes. */
@@ -220,7 +266,8 @@ static void parse_options(int argc, char **argv)
 	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_RECORD_SOURCE, O_ROWS_ONLY,
 	       O_CHECK_OPTIONS, O_VERSION, O_PARTITIONS, O_IGNORE_CORRUPT,
 	       O_IGNORE_MISSING, O_JSON_QUOTES, O_JSON_NAN, O_JSON_COMMENTS,
-	       O_JSON_NAMES, O_JSON_ZEROS, O_JSON_ESCAPE, O_JSON_CONTROL };
+	       O_JSON_NAMES, O_JSON_ZEROS, O_JSON_ESCAPE, O_JSON_CONTROL,
+	       O_EMPTY_VALUE, O_MAX_COLUMNS, O_MAX_CHARS, O_UNESCAPED_QUOTE, O_WHOLE_TEXT };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "multiline", no_argument, NULL, O_MULTILINE },
@@ -236,6 +283,11 @@ static void parse_options(int argc, char **argv)
 		{ "quote", required_argument, NULL, O_QUOTE },
 		{ "escape", required_argument, NULL, O_ESCAPE },
 		{ "null-value", required_argument, NULL, O_NULL },
+		{ "empty-value", required_argument, NULL, O_EMPTY_VALUE },
+		{ "max-columns", required_argument, NULL, O_MAX_COLUMNS },
+		{ "max-chars-per-column", required_argument, NULL, O_MAX_CHARS },
+		{ "unescaped-quote-handling", required_argument, NULL, O_UNESCAPED_QUOTE },
+		{ "whole-text", no_argument, NULL, O_WHOLE_TEXT },
 		{ "comment", required_argument, NULL, O_COMMENT },
 		{ "skip-rows", required_argument, NULL, O_SKIP_ROWS },
 		{ "ignore-leading-white-space", no_argument, NULL, O_TRIM_LEADING },
@@ -308,6 +360,24 @@ static void parse_options(int argc, char **argv)
 				     char_arg("--escape", optarg);
 			break;
 		case O_NULL: opt.null_value = optarg; break;
+		case O_EMPTY_VALUE: opt.empty_value = optarg; break;
+		case O_MAX_COLUMNS:
+			max = parse_count_arg("--max-columns", optarg);
+			if (max < 1)
+				die(EX_USAGE, "invalid value '%s' for --max-columns: expected "
+				    "at least 1", optarg);
+			opt.max_columns = (size_t)max;
+			break;
+		case O_MAX_CHARS:
+			/* Spark's -1: no limit. */
+			opt.max_chars = !strcmp(optarg, "-1") ? -1 :
+					parse_count_arg("--max-chars-per-column", optarg);
+			if (!opt.max_chars)
+				die(EX_USAGE, "invalid value '%s' for --max-chars-per-column: "
+				    "expected -1 or at least 1", optarg);
+			break;
+		case O_UNESCAPED_QUOTE: unescaped_quote_arg(optarg); break;
+		case O_WHOLE_TEXT: opt.whole_text = true; break;
 		case O_COMMENT: opt.comment = char_arg("--comment", optarg); break;
 		case O_SKIP_ROWS: opt.skip_rows = parse_count_arg("--skip-rows", optarg); break;
 		case O_TRIM_LEADING: opt.trim_leading = true; break;
@@ -357,6 +427,14 @@ static void parse_options(int argc, char **argv)
 	}
 	if (!opt.escape)
 		opt.escape = opt.quote;
+	if (opt.wide_delimiter_len &&
+	    (memchr(opt.wide_delimiter, opt.quote, opt.wide_delimiter_len) ||
+	     memchr(opt.wide_delimiter, opt.escape, opt.wide_delimiter_len) ||
+	     (opt.comment && (unsigned char)opt.wide_delimiter[0] == opt.comment)))
+		die(EX_USAGE, "--delimiter '%s' must not hold the quote or escape character, "
+		    "nor start with the comment one", opt.wide_delimiter);
+	if (opt.empty_value)
+		opt.empty_len = strlen(opt.empty_value);
 	if (opt.comment && opt.comment == opt.quote)
 		die(EX_USAGE, "--comment and --quote must differ");
 	/* The delimiter is known now unless each file's name gives it. */
@@ -408,8 +486,10 @@ static void build_metadata(struct parsed_file *src, long long size, const char *
 	buf_adds(&src->meta, ",\"file_name\":");
 	base = base ? base + 1 : src->path;
 	json_path_encode(&src->meta, base, strlen(base));
-	buf_printf(&src->meta, ",\"file_size\":%lld,\"file_modification_time\":\"%s\",\"row\":",
-		   size, mtime);
+	/* Spark's block of a file read whole: all of it from 0. */
+	buf_printf(&src->meta, ",\"file_size\":%lld,\"file_block_start\":0,"
+		   "\"file_block_length\":%lld,\"file_modification_time\":\"%s\",\"row\":",
+		   size, size, mtime);
 }
 
 void record_source(struct parsed_file *src, unsigned long line, const char *raw, size_t n)
@@ -627,6 +707,42 @@ static int parse_lines(struct parsed_file *src, struct input *in, const char **w
 	buf_free(&row);
 	buf_free(&lenient);
 	return r < 0 ? -1 : 0;
+}
+
+/*
+ * --whole-text: the file is one row {"value": its text}, as Spark's
+ * wholetext reads it (an empty file too); a file longer than
+ * --max-record-bytes is a malformed record.
+ */
+static int parse_whole_text(struct parsed_file *src, struct input *in, const char **why)
+{
+	struct buf row = BUF_INIT;
+	struct rowwriter w;
+	char reason[128], *text;
+	size_t len;
+	bool whole;
+
+	if (input_read_all(in, opt.max_record, &text, &len, &whole, why) < 0)
+		return -1;
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		text += 3, len -= 3;
+	if (!whole) {
+		too_long_reason(reason, sizeof(reason));
+		open_row(&row);
+		bad_record(src, 1, reason, text, len, &row);
+	} else if (opt.encoding && memchr(text, 0xff, len)) {
+		/* Not in the charset --encoding names (see input_set_encoding). */
+		open_row(&row);
+		bad_record(src, 1, invalid_text_reason(), text, len, &row);
+	} else {
+		record_source(src, 1, text, len);
+		rowwriter_begin_new(&w, &row);
+		rowwriter_add_key(&w, "value", 5);
+		encode_lossy(&row, text, len);
+		emit_row(src, &row);
+	}
+	buf_free(&row);
+	return 0;
 }
 
 /* ---- JSON, a whole file at a time ---- */
@@ -907,6 +1023,8 @@ static void read_source(struct parsed_file *src, struct input *in, const struct 
 		rc = parse_csv(src, in, &why);
 	else if (src->format == FORMAT_JSON && opt.multiline)
 		rc = parse_json_file(src, in, &why);
+	else if (src->format == FORMAT_TEXT && opt.whole_text)
+		rc = parse_whole_text(src, in, &why);
 	else
 		rc = parse_lines(src, in, &why);
 	/* WHY may belong to the input: use it before closing. */

@@ -12,6 +12,8 @@
 #include "input.h"
 
 #define WIDE_DELIMITER 0xff
+/* The longest --delimiter, in bytes: a multi-character one as Spark 3's sep. */
+#define WIDE_DELIMITER_MAX 16
 /* The most partition columns a file takes, or --partition-columns names. */
 #define PARTITION_MAX 64
 
@@ -58,16 +60,23 @@ extern struct options {
 	bool header;
 	unsigned char delimiter;	/* --delimiter; 0: from the format */
 	/*
-	 * A --delimiter outside ASCII: its UTF-8 bytes (2 to 4).  csv.c
+	 * A --delimiter outside ASCII or of more than one character: its
+	 * bytes (2 to WIDE_DELIMITER_MAX).  csv.c
 	 * reads each line with them turned into the byte WIDE_DELIMITER,
 	 * which is then opt.delimiter (no UTF-8 text holds it).
 	 */
-	char wide_delimiter[5];
+	char wide_delimiter[WIDE_DELIMITER_MAX + 1];
 	size_t wide_delimiter_len;
 	unsigned char quote, escape;
 	unsigned char comment;	/* CSV lines starting with it are skipped; 0: none */
 	const char *null_value;
 	size_t null_len;
+	const char *empty_value;	/* --empty-value: a quoted "" reads as it; NULL: "" */
+	size_t empty_len;
+	size_t max_columns;	/* --max-columns: a record with more is malformed */
+	long long max_chars;	/* --max-chars-per-column; -1: no limit */
+	bool quote_raise;	/* --unescaped-quote-handling raise_error */
+	bool whole_text;	/* text: each file is one row */
 	long long skip_rows;
 	bool trim_leading, trim_trailing;
 	const char *encoding;	/* --encoding, an iconv name; NULL: UTF-8 */
