@@ -183,8 +183,8 @@ load helpers
 	printf '{"a":1}\n{}\n' > t.json
 	touch -d '2024-03-01 12:00:00 UTC' t.json
 	run inlet-parse --format json --metadata t.json
-	assert_line "{\"a\":1,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":11,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":0}}"
-	assert_line "{\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":11,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":1}}"
+	assert_line "{\"a\":1,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":11,\"file_block_start\":0,\"file_block_length\":11,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":0}}"
+	assert_line "{\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":11,\"file_block_start\":0,\"file_block_length\":11,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":1}}"
 }
 
 @test "gzip and zstd files are read by content, whatever their name" {

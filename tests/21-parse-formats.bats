@@ -89,7 +89,7 @@ repeat() {
 	run inlet-parse --format json --multiline --metadata one.json empty.json none.json
 	assert_success
 	assert_equal "$(rows | jq -c 'del(._metadata.file_modification_time)')" \
-		"{\"a\":\"x\",\"b\":null,\"_metadata\":{\"file_path\":\"$PWD/one.json\",\"file_name\":\"one.json\",\"file_size\":38,\"row\":0}}"
+		"{\"a\":\"x\",\"b\":null,\"_metadata\":{\"file_path\":\"$PWD/one.json\",\"file_name\":\"one.json\",\"file_size\":38,\"file_block_start\":0,\"file_block_length\":38,\"row\":0}}"
 }
 
 @test "json --multiline: anything else makes the file one corrupt record; failfast names the line" {

@@ -144,7 +144,7 @@ file_records() {
 	[ -z "$stderr" ]
 	refute_output --partial '"skip"'
 	assert_equal "$(rows | wc -l)" 9
-	assert_line "{\"n\":3,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":24,\"file_modification_time\":\"2024-03-01T12:00:00.123456Z\",\"row\":2}}"
+	assert_line "{\"n\":3,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":24,\"file_block_start\":0,\"file_block_length\":24,\"file_modification_time\":\"2024-03-01T12:00:00.123456Z\",\"row\":2}}"
 }
 
 @test "file records without an identity, as an older inlet wrote them, are read as before" {
@@ -164,7 +164,7 @@ file_records() {
 	file_records "\"$PWD/t.json\",\"size\":5,\"mtime\":\"2020-01-01T00:00:00.000000Z\""
 	run inlet-parse --format json --metadata < in
 	assert_success
-	assert_line "{\"a\":2,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":16,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":1}}"
+	assert_line "{\"a\":2,\"_metadata\":{\"file_path\":\"$PWD/t.json\",\"file_name\":\"t.json\",\"file_size\":16,\"file_block_start\":0,\"file_block_length\":16,\"file_modification_time\":\"2024-03-01T12:00:00.000000Z\",\"row\":1}}"
 }
 
 @test "a file named as an argument gets a file record with the identity read" {

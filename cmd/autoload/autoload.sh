@@ -45,7 +45,9 @@ cloudFiles.backfillInterval, cloudFiles.cleanSource,
 cloudFiles.cleanSource.moveDestination,
 cloudFiles.cleanSource.retentionDuration, cloudFiles.validateOptions,
 cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
-nullValue, ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
+nullValue, emptyValue, nanValue, positiveInf, negativeInf, maxColumns,
+maxCharsPerColumn, unescapedQuoteHandling, wholetext,
+ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
 dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
 fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
@@ -210,6 +212,19 @@ for kv in ${options[@]+"${options[@]}"}; do
 	quote) stage_opt parse "$what" --quote "$value" ;;
 	escape) stage_opt parse "$what" --escape "$value" ;;
 	nullvalue) stage_opt parse "$what" --null-value "$value" ;;
+	emptyvalue) stage_opt parse "$what" --empty-value "$value" ;;
+	maxcolumns) stage_opt parse "$what" --max-columns "$value" ;;
+	maxcharspercolumn) stage_opt parse "$what" --max-chars-per-column "$value" ;;
+	unescapedquotehandling) stage_opt parse "$what" --unescaped-quote-handling "$value" ;;
+	wholetext)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt parse "$what" --whole-text ;;
+	# A DOUBLE column's special texts are the conversion's (parse keeps text).
+	nanvalue) stage_opt cast "$what" --nan-value "$value" ;;
+	positiveinf) stage_opt cast "$what" --positive-inf "$value" ;;
+	negativeinf) stage_opt cast "$what" --negative-inf "$value" ;;
+	samplingratio)
+		usage_error "$what is not supported: inlet infers the schema from whole sample files (cloudFiles.schemaInference.sampleSize.numFiles and .numBytes), not a fraction of the rows" ;;
 	skiprows) stage_opt parse "$what" --skip-rows "$value" ;;
 	ignoreleadingwhitespace)
 		bool_value on "$what" "$value"

@@ -24,11 +24,24 @@ and prints zeros; a table dropped or created anew starts with no history.
                             types)
       --map JQ              a jq program for each row (the SELECT list)
       --header BOOL         CSV: first line names the columns (default true)
-  -d, --delimiter CHAR      CSV field delimiter (default ',')
+  -d, --delimiter STR       CSV field delimiter (default ','; one or more
+                            characters)
       --quote CHAR          CSV quote character (default '"')
       --escape CHAR         CSV escape of a quote inside quotes
       --null-value STR      CSV text read as null
       --comment CHAR        CSV: skip lines starting with CHAR
+      --empty-value STR     CSV text a quoted empty value reads as
+      --max-columns N       CSV: a record with more fields is malformed
+      --max-chars-per-column N
+                            CSV: a longer value is malformed (-1: no limit)
+      --unescaped-quote-handling HOW
+                            CSV: raise_error (an unescaped quote is a
+                            malformed record; the only one of Spark's
+                            values supported)
+      --whole-text          text: each file is one row
+      --nan-value STR       with --schema: CSV text a DOUBLE reads as NaN
+      --positive-inf STR    with --schema: ... as Infinity (default Inf)
+      --negative-inf STR    with --schema: ... as -Infinity (default -Inf)
       --skip-rows N         CSV: skip the first N lines of each file
       --ignore-leading-white-space
                             CSV: trim blanks before values
@@ -98,7 +111,7 @@ copy_option() {
 db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate= on= ignore_missing=true
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:c:o:mqh \
-	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,partition-columns:,allow-single-quotes:,allow-non-numeric-numbers:,allow-comments:,allow-unquoted-field-names:,allow-numeric-leading-zeros:,allow-backslash-escaping-any-character:,allow-unquoted-control-chars:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
+	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -108,14 +121,16 @@ while :; do
 	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
 	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
 	--map) map=$2; stage_opt cast "--map $2" --map "$2"; shift 2 ;;
-	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding)
+	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding|\
+	--empty-value|--max-columns|--max-chars-per-column|--unescaped-quote-handling)
 		flag=$1
 		[ "$flag" = -d ] && flag=--delimiter
 		[ "$flag" = --header ] && header=${2,,}
 		stage_opt parse "$1 $2" "$flag" "$2"; shift 2 ;;
-	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline)
+	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline|--whole-text)
 		stage_opt parse "$1" "$1"; shift ;;
-	--date-format|--timestamp-format) stage_opt cast "$1 $2" "$1" "$2"; shift 2 ;;
+	--date-format|--timestamp-format|--nan-value|--positive-inf|--negative-inf)
+		stage_opt cast "$1 $2" "$1" "$2"; shift 2 ;;
 	--mode)
 		stage_opt parse "--mode $2" --mode "$2"
 		stage_opt cast "--mode $2" --mode "$2"
@@ -157,7 +172,8 @@ esac
 if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
 	# --mode alone: cast is not in the pipeline, parse takes it.
 	for a in "${cast_args[@]}"; do
-		[[ $a == --date-format || $a == --timestamp-format ]] &&
+		[[ $a == --date-format || $a == --timestamp-format || $a == --nan-value ||
+		   $a == --positive-inf || $a == --negative-inf ]] &&
 			usage_error "$a needs --schema"
 	done
 	cast_args=()
