@@ -26,7 +26,9 @@ _inlet_options()
 		printf '%s\n' --format --multiline --header --delimiter --quote \
 			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
 			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
-			--escape --null-value --comment --skip-rows \
+			--escape --null-value --empty-value --max-columns \
+			--max-chars-per-column --unescaped-quote-handling --whole-text \
+			--comment --skip-rows \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--encoding --line-sep --metadata --record-source --mode --column-name-of-corrupt-record \
 			--max-record-bytes --bad-records-path --partition-columns \
@@ -45,6 +47,7 @@ _inlet_options()
 		;;
 	cast)
 		printf '%s\n' --schema --by-position --date-format --timestamp-format \
+			--nan-value --positive-inf --negative-inf \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
 			--rows-only --quiet --check-options --help --version -s -q -h
@@ -67,6 +70,9 @@ _inlet_options()
 	copy-into)
 		printf '%s\n' --db --table --format --schema --map --header \
 			--delimiter --quote --escape --null-value --comment --skip-rows \
+			--empty-value --max-columns --max-chars-per-column \
+			--unescaped-quote-handling --whole-text --nan-value \
+			--positive-inf --negative-inf \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --pattern \
 			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
@@ -78,6 +84,9 @@ _inlet_options()
 	ctas)
 		printf '%s\n' --db --table --format --schema --map --header \
 			--delimiter --quote --escape --null-value --comment --skip-rows \
+			--empty-value --max-columns --max-chars-per-column \
+			--unescaped-quote-handling --whole-text --nan-value \
+			--positive-inf --negative-inf \
 			--ignore-leading-white-space --ignore-trailing-white-space \
 			--multiline --encoding --date-format --timestamp-format --mode \
 			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
@@ -106,7 +115,9 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.cleanSource.moveDestination cloudFiles.cleanSource.retentionDuration
 	cloudFiles.validateOptions
 	cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep
-	delimiter quote escape nullValue mode columnNameOfCorruptRecord
+	delimiter quote escape nullValue emptyValue nanValue positiveInf negativeInf
+	maxColumns maxCharsPerColumn unescapedQuoteHandling wholetext
+	mode columnNameOfCorruptRecord
 	badRecordsPath multiLine inferSchema comment encoding charset
 	pathGlobFilter fileNamePattern cloudFiles.csv.header
 	cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn
@@ -312,6 +323,10 @@ _inlet_value()
 	copy-into:--format | copy-into:-f | ctas:--format | ctas:-f)
 		_inlet_compgen -W 'csv tsv json text' -- "$cur"
 		;;
+	parse:--unescaped-quote-handling | copy-into:--unescaped-quote-handling | \
+	ctas:--unescaped-quote-handling)
+		_inlet_compgen -W 'raise_error' -- "$cur"
+		;;
 	parse:--encoding | copy-into:--encoding | ctas:--encoding)
 		_inlet_compgen -W 'utf-8 latin1 cp1252 utf-16 utf-16le utf-16be utf-32' -- "$cur"
 		;;
@@ -321,6 +336,13 @@ _inlet_value()
 	discover:--modified-after | discover:--modified-before | \
 	parse:--delimiter | parse:-d | parse:--quote | parse:--escape | \
 	parse:--null-value | parse:--column-name-of-corrupt-record | \
+	parse:--empty-value | parse:--max-columns | parse:--max-chars-per-column | \
+	cast:--nan-value | cast:--positive-inf | cast:--negative-inf | \
+	copy-into:--empty-value | copy-into:--max-columns | \
+	copy-into:--max-chars-per-column | copy-into:--nan-value | \
+	copy-into:--positive-inf | copy-into:--negative-inf | \
+	ctas:--empty-value | ctas:--max-columns | ctas:--max-chars-per-column | \
+	ctas:--nan-value | ctas:--positive-inf | ctas:--negative-inf | \
 	parse:--comment | parse:--skip-rows | parse:--line-sep | parse:--max-record-bytes | \
 	parse:--partition-columns | copy-into:--partition-columns | \
 	ctas:--partition-columns | \

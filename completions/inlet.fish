@@ -38,7 +38,9 @@ function __inlet_autoload_option
             cloudFiles.cleanSource.moveDestination cloudFiles.cleanSource.retentionDuration \
             cloudFiles.validateOptions \
             cloudFiles.useIncrementalListing cloudFiles.useNotifications header sep \
-            delimiter quote escape nullValue mode columnNameOfCorruptRecord \
+            delimiter quote escape nullValue emptyValue nanValue positiveInf negativeInf \
+            maxColumns maxCharsPerColumn unescapedQuoteHandling wholetext \
+            mode columnNameOfCorruptRecord \
             badRecordsPath multiLine inferSchema comment encoding charset \
             pathGlobFilter fileNamePattern cloudFiles.csv.header \
             cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn \
@@ -183,6 +185,11 @@ __inlet_add parse -s d -l delimiter -x -d 'CSV field delimiter (default comma; \
 __inlet_add parse -l quote -x -d 'CSV quote character (default ")'
 __inlet_add parse -l escape -x -d 'CSV escape of a quote inside quotes (default \\; none: doubled quotes)'
 __inlet_add parse -l null-value -x -d 'CSV text read as null'
+__inlet_add parse -l empty-value -x -d 'CSV: text a quoted empty value reads as'
+__inlet_add parse -l max-columns -x -d 'CSV: a record with more fields is malformed'
+__inlet_add parse -l max-chars-per-column -x -d 'CSV: a longer value is malformed'
+__inlet_add parse -l unescaped-quote-handling -x -a 'raise_error' -d 'CSV: raise_error makes an unescaped quote malformed'
+__inlet_add parse -l whole-text -d 'text: each file is one row'
 __inlet_add parse -l comment -x -d 'CSV: skip lines starting with this character'
 __inlet_add parse -l skip-rows -x -d 'CSV: skip the first N lines of each file'
 __inlet_add parse -l ignore-leading-white-space -d 'CSV: trim blanks before values'
@@ -229,6 +236,9 @@ __inlet_add rescue -l version -d 'show the version'
 __inlet_add cast -s s -l schema -x -d 'cast to this schema, in Spark DDL'
 __inlet_add cast -l by-position -d 'apply the schema by position, as Spark does to CSV columns'
 __inlet_add cast -l date-format -x -d 'Spark pattern for DATE text (default yyyy-MM-dd)'
+__inlet_add cast -l nan-value -x -d 'CSV text a DOUBLE column reads as NaN'
+__inlet_add cast -l positive-inf -x -d 'CSV text a DOUBLE column reads as Infinity'
+__inlet_add cast -l negative-inf -x -d 'CSV text a DOUBLE column reads as -Infinity'
 __inlet_add cast -l timestamp-format -x -d 'Spark pattern for TIMESTAMP text (default ISO 8601)'
 __inlet_add cast -l column-format -x -d 'COLUMN=PATTERN: the pattern for one column'
 __inlet_add cast -l mode -x -a 'permissive\t"null, original in _rescued_data (default)" dropmalformed\t"drop the row" failfast\t"stop at the first bad value"' -d 'what to do with a value that does not convert'
@@ -309,6 +319,14 @@ __inlet_add copy-into -l map -x -d 'a jq program for each row (the SELECT list)'
 __inlet_add copy-into -l quote -x -d 'CSV quote character (default ")'
 __inlet_add copy-into -l escape -x -d 'CSV escape of a quote inside quotes'
 __inlet_add copy-into -l null-value -x -d 'CSV text read as null'
+__inlet_add copy-into -l empty-value -x -d 'CSV: text a quoted empty value reads as'
+__inlet_add copy-into -l max-columns -x -d 'CSV: a record with more fields is malformed'
+__inlet_add copy-into -l max-chars-per-column -x -d 'CSV: a longer value is malformed'
+__inlet_add copy-into -l unescaped-quote-handling -x -a 'raise_error' -d 'CSV: raise_error makes an unescaped quote malformed'
+__inlet_add copy-into -l whole-text -d 'text: each file is one row'
+__inlet_add copy-into -l nan-value -x -d 'CSV text a DOUBLE column reads as NaN'
+__inlet_add copy-into -l positive-inf -x -d 'CSV text a DOUBLE column reads as Infinity'
+__inlet_add copy-into -l negative-inf -x -d 'CSV text a DOUBLE column reads as -Infinity'
 __inlet_add copy-into -l comment -x -d 'CSV: skip lines starting with CHAR'
 __inlet_add copy-into -l skip-rows -x -d 'CSV: skip the first N lines of each file'
 __inlet_add copy-into -l ignore-leading-white-space -d 'CSV: trim blanks before values'
@@ -350,6 +368,14 @@ __inlet_add ctas -l map -x -d 'a jq program for each row (the SELECT list)'
 __inlet_add ctas -l quote -x -d 'CSV quote character (default ")'
 __inlet_add ctas -l escape -x -d 'CSV escape of a quote inside quotes'
 __inlet_add ctas -l null-value -x -d 'CSV text read as null'
+__inlet_add ctas -l empty-value -x -d 'CSV: text a quoted empty value reads as'
+__inlet_add ctas -l max-columns -x -d 'CSV: a record with more fields is malformed'
+__inlet_add ctas -l max-chars-per-column -x -d 'CSV: a longer value is malformed'
+__inlet_add ctas -l unescaped-quote-handling -x -a 'raise_error' -d 'CSV: raise_error makes an unescaped quote malformed'
+__inlet_add ctas -l whole-text -d 'text: each file is one row'
+__inlet_add ctas -l nan-value -x -d 'CSV text a DOUBLE column reads as NaN'
+__inlet_add ctas -l positive-inf -x -d 'CSV text a DOUBLE column reads as Infinity'
+__inlet_add ctas -l negative-inf -x -d 'CSV text a DOUBLE column reads as -Infinity'
 __inlet_add ctas -l comment -x -d 'CSV: skip lines starting with CHAR'
 __inlet_add ctas -l skip-rows -x -d 'CSV: skip the first N lines of each file'
 __inlet_add ctas -l ignore-leading-white-space -d 'CSV: trim blanks before values'
