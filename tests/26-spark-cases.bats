@@ -180,10 +180,13 @@ load helpers
 	printf 'a😀b\n1😀2😀3\n' > e.csv
 	run --separate-stderr inlet-parse --delimiter 😀 --rows-only e.csv
 	assert_output '{"a":"1","b":"2","_corrupt_record":"1😀2😀3"}'
-	# Still one character: two are refused, as before.
+	# Two characters are a multi-character sep (Spark 3; tests/19-csv-options);
+	# bytes that are not UTF-8 are refused.
 	run inlet-parse --delimiter þþ --check-options
+	assert_success
+	run inlet-parse --delimiter $'\xc3\xc3' --check-options
 	assert_equal "$status" 64
-	assert_output --partial "expected one character"
+	assert_output --partial "expected 1 to 16 bytes of UTF-8 text"
 	run inlet-parse --delimiter $'\xc3' --format csv --check-options
 	assert_success	# one byte, as before: not UTF-8, but one byte
 }
