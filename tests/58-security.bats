@@ -38,7 +38,7 @@ watched() {
 	run pipeline t
 	assert_success
 	run sql t.db "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-	assert_output "$(printf '_inlet_commits\nt')"
+	assert_output "$(printf '_inlet_commits\n_inlet_files\nt')"
 	run sql t.db "SELECT group_concat(name, '|') FROM pragma_table_info('t')"
 	assert_output 'id|x"); DROP TABLE t; --|semi;colon|a'"'"'b|ünï 日本|"q"|select||[br]|`bt`|_rescued_data'
 	run sql t.db "SELECT * FROM t"
@@ -59,7 +59,7 @@ watched() {
 	run sql t.db "SELECT id FROM \"tâblé 日本\""
 	assert_output 2
 	run sql t.db "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-	assert_output 3
+	assert_output 4	# the two, _inlet_commits and the ledger _inlet_files
 }
 
 @test "column names that differ only in case go to one column" {
