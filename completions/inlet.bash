@@ -125,7 +125,7 @@ _inlet_autoload_keys='cloudFiles.format cloudFiles.schemaLocation
 	cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace
 	ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat
 	allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames
-	allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars
+	allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars prefersDecimal primitivesAsString dropFieldIfAllNull
 	cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles
 	recursiveFileLookup'
 
@@ -186,7 +186,8 @@ _inlet_autoload_option()
 	header | cloudfiles.csv.header | ignorecorruptfiles | ignoremissingfiles | \
 	recursivefilelookup | \
 	allowsinglequotes | allownonnumericnumbers | allowcomments | allowunquotedfieldnames | \
-	allownumericleadingzeros | allowbackslashescapinganycharacter | allowunquotedcontrolchars)
+	allownumericleadingzeros | allowbackslashescapinganycharacter | allowunquotedcontrolchars | \
+	prefersdecimal | primitivesasstring | dropfieldifallnull)
 		_inlet_compgen -W 'true false' -- "$cur" ;;
 	cloudfiles.schemalocation | cloudfiles.cleansource.movedestination)
 		_inlet_files -d ;;

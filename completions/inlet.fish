@@ -48,7 +48,7 @@ function __inlet_autoload_option
             cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
             ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat \
             allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames \
-            allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars \
+            allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars prefersDecimal primitivesAsString dropFieldIfAllNull \
             cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles \
             recursiveFileLookup
         return
@@ -70,7 +70,8 @@ function __inlet_autoload_option
             ignoreleadingwhitespace ignoretrailingwhitespace multiline inferschema \
             ignorecorruptfiles ignoremissingfiles recursivefilelookup \
             allowsinglequotes allownonnumericnumbers allowcomments allowunquotedfieldnames \
-            allownumericleadingzeros allowbackslashescapinganycharacter allowunquotedcontrolchars
+            allownumericleadingzeros allowbackslashescapinganycharacter allowunquotedcontrolchars \
+            prefersdecimal primitivesasstring dropfieldifallnull
             set values true false
         case cloudfiles.usenotifications
             set values false

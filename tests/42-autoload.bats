@@ -268,3 +268,18 @@ orders() {	# orders FILE ID...: one order per id
 	run inlet autoload -c ck2 --db shop.db --table t --shard 2/2 --quiet land
 	assert_failure 64
 }
+
+# Spark's JSON inference options (DataFrameReader.json: prefersDecimal,
+# dropFieldIfAllNull) through -o, as a Databricks user passes them.
+@test "autoload -o prefersDecimal and dropFieldIfAllNull reach inference" {
+	mkdir land
+	echo '{"a":1.50,"n":null}' > land/1.json
+	run inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
+		-o cloudFiles.schemaLocation=ck -o cloudFiles.inferColumnTypes=true \
+		-o prefersDecimal=true -o dropFieldIfAllNull=true --quiet land
+	assert_success
+	run cat ck/schemas/0
+	assert_output '{"_inlet":"schema","version":0,"fields":[{"name":"a","type":"DECIMAL(3,2)"},{"name":"_rescued_data","type":"JSON"}]}'
+	run inlet autoload -c ck2 --db shop.db --table t2 -o prefersDecimal=maybe land
+	assert_failure 64
+}

@@ -54,6 +54,7 @@ fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
 ignoreMissingFiles, recursiveFileLookup, allowSingleQuotes, allowNonNumericNumbers,
 allowComments, allowUnquotedFieldNames, allowNumericLeadingZeros,
 allowBackslashEscapingAnyCharacter, allowUnquotedControlChars,
+prefersDecimal, primitivesAsString, dropFieldIfAllNull,
 cloudFiles.csv.header, cloudFiles.csv.delimiter, cloudFiles.json.multiline.
 USAGE
 	exit 0
@@ -157,6 +158,16 @@ for kv in ${options[@]+"${options[@]}"}; do
 	cloudfiles.schemahints) stage_opt rescue "$what" --schema-hints "$value" ;;
 	cloudfiles.schemainference.samplesize.numfiles) stage_opt rescue "$what" --sample-files "$value" ;;
 	cloudfiles.schemainference.samplesize.numbytes) stage_opt rescue "$what" --sample-bytes "$value" ;;
+	# Spark's JSON inference options (DataFrameReader.json).
+	prefersdecimal)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt rescue "$what" --prefers-decimal ;;
+	primitivesasstring)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt rescue "$what" --primitives-as-string ;;
+	dropfieldifallnull)
+		bool_value on "$what" "$value"
+		[ "$on" = true ] && stage_opt rescue "$what" --drop-field-if-all-null ;;
 	cloudfiles.rescueddatacolumn|rescueddatacolumn)
 		stage_opt rescue "$what" --rescued-data-column "$value"
 		stage_opt cast "$what" --rescued-data-column "$value" ;;
