@@ -59,7 +59,7 @@ run_stage() {
 	printf '{"m":1}\n{"m":"x"}\n' > bad.ndjson
 	run --separate-stderr inlet-cast --schema 'm INT' --mode failfast a.ndjson bad.ndjson
 	assert_equal "$status" 65
-	[[ $stderr == *"'bad.ndjson'"*"(line 2)"* ]] || fail "$stderr"
+	[[ $stderr == *"'bad.ndjson'"*"(line 2 of the stream)"* ]] || fail "$stderr"
 	printf '{"n":1}\nnot json\n' > broken.ndjson
 	run --separate-stderr inlet-join --static static.csv --on customer_id a.ndjson broken.ndjson
 	assert_equal "$status" 65
