@@ -23,44 +23,9 @@ and prints zeros; a table dropped or created anew starts with no history.
   -s, --schema DDL          cast the rows to this schema (the SELECT list's
                             types)
       --map JQ              a jq program for each row (the SELECT list)
-      --header BOOL         CSV: first line names the columns (default true)
-  -d, --delimiter STR       CSV field delimiter (default ','; one or more
-                            characters)
-      --quote CHAR          CSV quote character (default '"')
-      --escape CHAR         CSV escape of a quote inside quotes
-      --null-value STR      CSV text read as null
-      --comment CHAR        CSV: skip lines starting with CHAR
-      --empty-value STR     CSV text a quoted empty value reads as
-      --max-columns N       CSV: a record with more fields is malformed
-      --max-chars-per-column N
-                            CSV: a longer value is malformed (-1: no limit)
-      --unescaped-quote-handling HOW
-                            CSV: raise_error (an unescaped quote is a
-                            malformed record; the only one of Spark's
-                            values supported)
-      --whole-text          text: each file is one row
-      --nan-value STR       with --schema: CSV text a DOUBLE reads as NaN
-      --positive-inf STR    with --schema: ... as Infinity (default Inf)
-      --negative-inf STR    with --schema: ... as -Infinity (default -Inf)
-      --skip-rows N         CSV: skip the first N lines of each file
-      --ignore-leading-white-space
-                            CSV: trim blanks before values
-      --ignore-trailing-white-space
-                            CSV: trim blanks after values
-      --multiline           JSON: each file is one object or an array
-      --allow-single-quotes BOOL
-      --allow-non-numeric-numbers BOOL
-      --allow-comments BOOL
-      --allow-unquoted-field-names BOOL
-      --allow-numeric-leading-zeros BOOL
-      --allow-backslash-escaping-any-character BOOL
-      --allow-unquoted-control-chars BOOL
-                            JSON: Spark's leniencies for records that are
-                            not strict JSON (see inlet-parse(1))
-      --encoding NAME       the files' encoding: UTF-8 only
-      --date-format PATTERN with --schema: Spark pattern for DATE text
-      --timestamp-format PATTERN
-                            with --schema: Spark pattern for TIMESTAMP text
+USAGE
+	reader_usage
+	cat <<'USAGE'
       --pattern GLOB        only files whose name (or path below SOURCE,
                             if GLOB has a '/') matches: COPY INTO's PATTERN
       --mode MODE           malformed records and values that do not
