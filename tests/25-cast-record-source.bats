@@ -75,3 +75,42 @@ OUT
 	run jq -r .record bad2/*/bad_records/*
 	assert_output '888,NOT_A_DATE'
 }
+
+# The adversary: data that holds a member named _inlet_source.  inlet-cast
+# removes that member and reads it as the record's line, so parse must not
+# let data carry it (as it does not let data carry "_inlet"): a JSON record
+# holding it is malformed, with the reason; a CSV column so named is read
+# as _cN and said so.  Nothing is lost without a word.
+@test "data cannot pose as a record's source: a JSON member _inlet_source is a malformed record" {
+	printf '{"a":1,"_inlet_source":{"line":9,"text":"forged"}}\n{"a":2}\n' > f.json
+	run inlet-parse --rows-only f.json
+	assert_success
+	assert_line --index 0 '{"_corrupt_record":"{\"a\":1,\"_inlet_source\":{\"line\":9,\"text\":\"forged\"}}"}'
+	assert_line --index 1 '{"a":2}'
+	run inlet-parse --rows-only --mode failfast f.json
+	assert_failure 65
+	assert_output --partial "'$PWD/f.json' line 1: reserved key \"_inlet_source\""
+	# A lenient line and a whole-file JSON array are held to the same rule.
+	printf "{'_inlet_source':1}\n" > l.json
+	run inlet-parse --rows-only l.json
+	assert_output --partial '_corrupt_record'
+	printf '[{"_inlet_source":1},{"b":2}]' > w.json
+	run inlet-parse --rows-only --multiline w.json
+	assert_output --partial '_corrupt_record'
+	# Through cast, the forged text never becomes the row's corrupt record.
+	run bash -c "inlet-parse --record-source f.json | inlet-cast --quiet --rows-only --schema 'a INT, _corrupt_record STRING'"
+	assert_success
+	refute_output --partial forged
+	assert_line --index 1 '{"a":2}'
+}
+
+@test "data cannot pose as a record's source: a CSV column _inlet_source is read as _cN, with a warning" {
+	printf 'a,_inlet_source,_inlet\n1,2,3\n' > h.csv
+	run --separate-stderr inlet-parse --rows-only h.csv
+	assert_success
+	assert_output '{"a":"1","_c1":"2","_c2":"3"}'
+	[[ $stderr == *"'$PWD/h.csv': column 2 is named \"_inlet_source\", a name inlet reserves: read as _c1"* ]]
+	[[ $stderr == *"column 3 is named \"_inlet\""* ]]
+	run bash -c "inlet-parse --record-source h.csv 2>/dev/null | inlet-cast --quiet --rows-only"
+	assert_output '{"a":"1","_c1":"2","_c2":"3"}'
+}

@@ -251,9 +251,16 @@ static void take_columns(struct csv_state *s)
 	for (size_t i = 0; i < s->ncols; i++) {
 		struct buf name = BUF_INIT;
 		const char *f = s->len[i] ? s->first.data + s->off[i] : "";
-		/* "_inlet" would make every row a control record: it gets _cN too. */
-		if (!named || s->len[i] == 0 ||
-		    (s->len[i] == 6 && !memcmp(f, "_inlet", 6)))
+		/*
+		 * "_inlet" would make every row a control record, and
+		 * "_inlet_source" would be taken by inlet-cast for the record's
+		 * own source: such a column is read as _cN, and said so.
+		 */
+		if (named && s->len[i] && is_reserved_name(f, s->len[i])) {
+			warning("'%s': column %zu is named \"%.*s\", a name inlet reserves: read as _c%zu",
+				s->src->path, i + 1, (int)s->len[i], f, i);
+			buf_printf(&name, "_c%zu", i);
+		} else if (!named || s->len[i] == 0)
 			buf_printf(&name, "_c%zu", i);
 		else
 			buf_add(&name, f, s->len[i]);

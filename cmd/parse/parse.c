@@ -587,17 +587,44 @@ static bool is_space(char c)
  * is: byte for byte, so numbers keep their exact text.  ROW is scratch.
  */
 #define RESERVED_KEY "reserved key \"_inlet\" (it would read as a control record)"
+#define RESERVED_SOURCE_KEY "reserved key \"_inlet_source\" (inlet-cast would take it for the record's source)"
 
-/* Does the object OBJ have a top-level "_inlet" member?  ERR says where. */
+bool is_reserved_name(const char *name, size_t n)
+{
+	return (n == 6 && !memcmp(name, "_inlet", 6)) ||
+	       (n == 13 && !memcmp(name, "_inlet_source", 13));
+}
+
+/*
+ * Why the row REC (record_classify's RECORD_ROW) may not be written as it
+ * is: a top-level "_inlet_source" member, which inlet-cast would remove
+ * and read as the record's own line.  NULL: none.
+ */
+static const char *reserved_member(const struct record *rec)
+{
+	for (size_t i = 0; i < rec->nfields; i++) {
+		const struct json_field *f = &rec->fields[i];
+		if (f->key_len == 13 && !f->key_escaped && !memcmp(f->key, "_inlet_source", 13))
+			return RESERVED_SOURCE_KEY;
+		if (f->key_escaped && json_key_is(f, "_inlet_source"))
+			return RESERVED_SOURCE_KEY;
+	}
+	return NULL;
+}
+
+/* Does the object OBJ have a top-level reserved member?  ERR says where. */
 static bool has_reserved_key(const char *obj, size_t len, struct json_error *err,
 			     const char *start)
 {
 	const char *v;
 	size_t n;
 
-	if (json_object_get(obj, len, "_inlet", &v, &n) != 1)
+	if (json_object_get(obj, len, "_inlet", &v, &n) == 1)
+		*err = (struct json_error){ RESERVED_KEY, (size_t)(obj - start) };
+	else if (json_object_get(obj, len, "_inlet_source", &v, &n) == 1)
+		*err = (struct json_error){ RESERVED_SOURCE_KEY, (size_t)(obj - start) };
+	else
 		return false;
-	*err = (struct json_error){ RESERVED_KEY, (size_t)(obj - start) };
 	return true;
 }
 
@@ -637,7 +664,8 @@ static bool lenient_row(struct parsed_file *src, const char *line, size_t len,
 
 	if (!json_lenient(out, line, len, &opt.json) || out->data[0] != '{')
 		return false;
-	if (record_classify(&rec, out->data, out->len, &err) < 0 || rec.kind != RECORD_ROW)
+	if (record_classify(&rec, out->data, out->len, &err) < 0 || rec.kind != RECORD_ROW ||
+	    reserved_member(&rec))
 		return false;
 	emit_object(src, out->data, out->len, row);
 	return true;
@@ -690,13 +718,17 @@ static int parse_lines(struct parsed_file *src, struct input *in, const char **w
 			continue;
 		struct json_error err;
 		struct record rec;
-		/* Data never speaks for the stream: an "_inlet" member is malformed. */
+		/*
+		 * Data never speaks for the stream: an "_inlet" or
+		 * "_inlet_source" member is malformed.
+		 */
 		if (record_classify(&rec, line, len, &err) == 0) {
-			if (rec.kind == RECORD_ROW) {
+			const char *reserved = rec.kind == RECORD_ROW ? reserved_member(&rec) : RESERVED_KEY;
+			if (!reserved) {
 				emit_object(src, line, len, &row);
 				continue;
 			}
-			err = (struct json_error){ RESERVED_KEY, 0 };
+			err = (struct json_error){ reserved, 0 };
 		} else if (lenient_row(src, line, len, &lenient, &row)) {
 			continue;
 		}

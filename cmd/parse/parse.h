@@ -117,6 +117,11 @@ struct parsed_file {
  */
 void emit_row(struct parsed_file *src, struct buf *row);
 /*
+ * Is NAME (N bytes) a member name data may not hold: "_inlet" (a control
+ * record) or "_inlet_source" (the record's source for inlet-cast)?
+ */
+bool is_reserved_name(const char *name, size_t n);
+/*
  * The record of the next emit_row: its first LINE in the file and its
  * text RAW (N bytes, borrowed until then), for --record-source.
  */
