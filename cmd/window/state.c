@@ -737,6 +737,44 @@ void spec_describe(const struct window_spec *spec, const char *time_field,
 	buf_printf(out, " output-mode=%s", mode);
 }
 
+/*
+ * Write the state of W's aggregate I: the count, the sum and its count
+ * (SUM and AVG), the winning value (MIN and MAX) or the sketch.  The sum
+ * is "[SUM,N]" in a checkpoint and {"sum":"SUM","n":N} in a partial row
+ * (OBJECT): a string there, as jq or a JSON library would round a long
+ * number.
+ */
+static void add_agg_state(const struct window_table *t, const struct window *w, size_t i,
+			  bool object, struct buf *out)
+{
+	const struct agg_sum *sum = agg_state(t, w, i);
+	const struct agg_text *best = agg_state(t, w, i);
+
+	switch (t->spec->aggs[i].kind) {
+	case AGG_COUNT:
+		add_count(out, w->rows);
+		break;
+	case AGG_SUM:
+	case AGG_AVG:
+		buf_adds(out, object ? "{\"sum\":\"" : "[");
+		decimal_format(&sum->sum, out);
+		buf_adds(out, object ? "\",\"n\":" : ",");
+		add_count(out, sum->n);
+		buf_addc(out, object ? '}' : ']');
+		break;
+	case AGG_MIN:
+	case AGG_MAX:
+		if (best->text)
+			buf_add(out, best->text, best->len);
+		else
+			buf_adds(out, "null");
+		break;
+	case AGG_DISTINCT:
+		distinct_format(agg_state(t, w, i), out);
+		break;
+	}
+}
+
 /* Does W start after ARG (a watermark less the window size: W stays open)? */
 static bool starts_after(const struct window *w, long long arg)
 {
@@ -780,31 +818,9 @@ void table_snapshot(struct window_table *t, long long batch, long long watermark
 		add_count(out, w->rows);
 		buf_adds(out, ",\"aggs\":[");
 		for (size_t i = 0; i < t->spec->n_aggs; i++) {
-			const struct agg_sum *sum = agg_state(t, w, i);
-			const struct agg_text *best = agg_state(t, w, i);
 			if (i)
 				buf_addc(out, ',');
-			switch (t->spec->aggs[i].kind) {
-			case AGG_COUNT:
-				add_count(out, w->rows);
-				break;
-			case AGG_SUM:
-			case AGG_AVG:
-				buf_addc(out, '[');
-				decimal_format(&sum->sum, out);
-				buf_printf(out, ",%lld]", sum->n);
-				break;
-			case AGG_MIN:
-			case AGG_MAX:
-				if (best->text)
-					buf_add(out, best->text, best->len);
-				else
-					buf_adds(out, "null");
-				break;
-			case AGG_DISTINCT:
-				distinct_format(agg_state(t, w, i), out);
-				break;
-			}
+			add_agg_state(t, w, i, false, out);
 		}
 		buf_adds(out, "]}\n");
 	}
@@ -1034,34 +1050,9 @@ void window_format_partial(struct window_table *t, const struct window *w,
 	add_count(out, w->rows);
 	buf_adds(out, ",\"aggs\":{");
 	for (size_t i = 0; i < t->spec->n_aggs; i++) {
-		const struct agg_sum *sum = agg_state(t, w, i);
-		const struct agg_text *best = agg_state(t, w, i);
 		const char *label = t->spec->aggs[i].label;
 		buf_add(out, label + !i, t->agg_label_len[i] - !i);
-		switch (t->spec->aggs[i].kind) {
-		case AGG_COUNT:
-			add_count(out, w->rows);
-			break;
-		case AGG_SUM:
-		case AGG_AVG:
-			/* A string: jq or a JSON library would round a long number. */
-			buf_adds(out, "{\"sum\":\"");
-			decimal_format(&sum->sum, out);
-			buf_adds(out, "\",\"n\":");
-			add_count(out, sum->n);
-			buf_addc(out, '}');
-			break;
-		case AGG_MIN:
-		case AGG_MAX:
-			if (best->text)
-				buf_add(out, best->text, best->len);
-			else
-				buf_adds(out, "null");
-			break;
-		case AGG_DISTINCT:
-			distinct_format(agg_state(t, w, i), out);
-			break;
-		}
+		add_agg_state(t, w, i, true, out);
 	}
 	buf_adds(out, "}}\n");
 }
