@@ -6,6 +6,45 @@
  * commits/N is written after it.  A crash between the two replays batch N,
  * which the sink recognises by its mark and skips.  A batch whose "end"
  * never arrives (an upstream stage died) is rolled back, never committed.
+ *
+ * main is the state machine the batch reader's events drive; each
+ * transition is one function below:
+ *
+ *   SETUP     setup(): the checkpoint's lock, cleaner_resume (what a crash
+ *             left queued), the sink opened, claimed, its marks checked
+ *   IDLE      between batches; a schema record is kept for the next one
+ *      begin  begin_batch(): the sink opens its transaction and says
+ *             whether it holds (checkpoint id, N) already: then the batch
+ *             is a replay and writes nothing
+ *   IN_BATCH  take_file(), take_schema(), take_row(), handle_control()
+ *             ("skip"); rows also go to the --each-batch temporary file
+ *      cut    drop_batch(): the sink rolls back, exit 74
+ *      end    finish_batch(), in this order:
+ *     QUEUED     queue_cleaning(): the files in CK/clean-pending
+ *     SINK       commit_to_sink(): rows, mark and ledger in one
+ *                transaction (a replay: rolled back)
+ *     HOOK       hook_run(): --each-batch on the batch's rows
+ *     MARKED     write_mark(): commits/N, old entries pruned
+ *     CLEANED    cleaner_run(): the queued files of committed batches
+ *             then the progress object, and IDLE again
+ *   EOF       print_summary(), teardown()
+ *
+ * What a kill -9 leaves, and what the restart on the same checkpoint
+ * does (discover replays offsets/L+1, L the newest commits/ entry):
+ *
+ *   before SINK (crash point commit-before-sink): the transaction dies
+ *     with the process; cleaner_resume drops the queued entries of N;
+ *     the replay writes N and queues its files again.
+ *   after SINK, before MARKED (commit-after-sink, or inside the hook):
+ *     the sink holds N; the replay's begin_batch finds the mark, writes
+ *     no row, the hook runs again (at least once, as Spark's
+ *     foreachBatch), and commits/N is written.
+ *   after MARKED (commit-after-mark): nothing is replayed;
+ *     cleaner_resume cleans what the queue holds for N.
+ *
+ * SIGINT and SIGTERM end the run once the batch in hand is committed; a
+ * batch framed here (plain NDJSON) ends, and is committed, where the
+ * signal found it.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -457,34 +496,42 @@ static void note_retry(const struct record *rec, struct buf *retry)
 	buf_add(retry, p, pn);	/* the path's JSON text, as parse wrote it */
 }
 
-int main(int argc, char **argv)
-{
-	struct ckpt ck = { 0 };
-	struct buf commits = BUF_INIT, path = BUF_INIT, text = BUF_INIT, retry = BUF_INIT;
+/*
+ * What one run holds between events.  Local to main, so the sanitizer's
+ * leak checker finds its buffers when a check dies halfway.
+ */
+struct run {
+	struct ckpt ck;		/* zero without --checkpoint */
+	struct buf commits;	/* CK/commits; empty without --checkpoint */
 	struct batch_reader in;
-	struct batch b = { 0 };
-	struct totals t = { 0 };
-	struct cleaner cleaner;
-	struct buf pending_schema = BUF_INIT;	/* the schema in force for the next batch */
-	FILE *progress;
+	struct batch b;		/* the batch in hand, or the last one */
+	struct totals t;
+	struct cleaner cleaner;	/* set up only with --clean-source */
+	struct hook hook;	/* set up only with --each-batch */
+	struct buf pending_schema;	/* the schema in force for the next batch */
+	struct buf retry;	/* the paths of skip records asking to be listed again */
+	struct buf path, text;	/* scratch */
+	FILE *progress;		/* where progress objects and the summary go */
 	struct meter meter;
-	struct hook hook = { 0 };
+};
 
-	parse_options(argc, argv);
-	check_options_exit();
-	stream_setup_stdout();
-	if (opt.checkpoint) {
-		ckpt_open(&ck, opt.checkpoint);
-		ckpt_lock(&ck, "commit");
-		ckpt_path(&ck, "commits", -1, &commits);
-		if (mkdir_p(commits.data) < 0)
-			die_errno(EX_CANTCREAT, "cannot create '%s'", commits.data);
-		remove_temporaries(commits.data);
-	}
-	if (opt.clean_source) {
-		cleaner_init(&cleaner, opt.clean_source, opt.clean_retention_us, opt.checkpoint);
-		cleaner_resume(&cleaner, commits.data);	/* what a crash left queued */
-	}
+/* SETUP: take the checkpoint's lock and tidy its commits/ folder. */
+static void open_checkpoint(struct run *r)
+{
+	ckpt_open(&r->ck, opt.checkpoint);
+	ckpt_lock(&r->ck, "commit");
+	ckpt_path(&r->ck, "commits", -1, &r->commits);
+	if (mkdir_p(r->commits.data) < 0)
+		die_errno(EX_CANTCREAT, "cannot create '%s'", r->commits.data);
+	remove_temporaries(r->commits.data);
+}
+
+/*
+ * SETUP: open the sink the options name, claim it for the checkpoint and
+ * check that it holds the mark of the newest commits/ entry.
+ */
+static void open_sink(struct run *r)
+{
 	if (opt.db && pg_is_uri(opt.db))
 		sink = sink_pg_open(opt.db, opt.table);
 	else if (opt.db)
@@ -498,180 +545,286 @@ int main(int argc, char **argv)
 	else
 		sink = sink_stdout_open();
 	if (opt.checkpoint) {
-		sink_identity(&text);
-		ckpt_claim(&ck, "sink", text.data);
+		sink_identity(&r->text);
+		ckpt_claim(&r->ck, "sink", r->text.data);
 	}
-	sink->checkpoint_id = opt.checkpoint ? ck.id : NULL;
+	sink->checkpoint_id = opt.checkpoint ? r->ck.id : NULL;
 	sink->mode = opt.mode;
 	sink->key = opt.key;
 	sink->no_new_columns = opt.no_new_columns;
 	if (opt.checkpoint)
-		check_sink_marks(commits.data);
-	if (opt.each_batch)
-		hook_init(&hook, opt.each_batch, opt.checkpoint, opt.table, sink->name);
-	progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
-	/* Not over progress objects already written to standard error. */
-	meter_init(&meter, "inlet-commit", opt.progress,
-		   opt.quiet || (progress == stderr && !opt.summary_only));
+		check_sink_marks(r->commits.data);
+}
 
+/* SETUP, in this order: what a crash left queued is cleaned before the sink opens. */
+static void setup(struct run *r)
+{
+	if (opt.checkpoint)
+		open_checkpoint(r);
+	if (opt.clean_source) {
+		cleaner_init(&r->cleaner, opt.clean_source, opt.clean_retention_us,
+			     opt.checkpoint);
+		cleaner_resume(&r->cleaner, r->commits.data);	/* what a crash left queued */
+	}
+	open_sink(r);
+	if (opt.each_batch)
+		hook_init(&r->hook, opt.each_batch, opt.checkpoint, opt.table, sink->name);
+	r->progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
+	/* Not over progress objects already written to standard error. */
+	meter_init(&r->meter, "inlet-commit", opt.progress,
+		   opt.quiet || (r->progress == stderr && !opt.summary_only));
+}
+
+/*
+ * IDLE -> IN_BATCH: the sink opens its transaction and says whether it
+ * holds the batch already (a replay); such a batch writes nothing.
+ */
+static void begin_batch(struct run *r)
+{
+	struct batch *b = &r->b;
+
+	check_origin(&r->in, &r->ck);
+	*b = (struct batch){ .leaving_path = b->leaving_path,
+			     .previous_ns = b->started_ns };
+	b->id = r->in.id;
+	b->started_ns = monotonic_ns();
+	meter_batch(&r->meter, b->id);
+	if (opt.each_batch)
+		hook_begin(&r->hook);
+	buf_reset(&r->retry);
+	/* Unnumbered batches get no mark: nothing replays them. */
+	b->already = sink->ops->begin(sink, b->id) == 1;
+	if (r->pending_schema.len && !b->already)
+		sink->ops->schema(sink, r->pending_schema.data, r->pending_schema.len);
+}
+
+/* A schema record: in force now inside a batch, and for the batches after it. */
+static void take_schema(struct run *r, const struct record *rec)
+{
+	/* Between batches a schema applies from the next one. */
+	buf_reset(&r->pending_schema);
+	buf_add(&r->pending_schema, rec->text, rec->len);
+	if (r->in.open && !r->b.already)
+		sink->ops->schema(sink, rec->text, rec->len);
+}
+
+/* A file record starts a file's rows: the ledger's look-up, the cleaner's list. */
+static void take_file(struct run *r, const struct record *rec)
+{
+	ledger_file_end(&r->b);
+	ledger_file(&r->b, rec);
+	r->b.files++;
+	meter_file(&r->meter);
+	if (opt.clean_source) {
+		struct file_identity id;
+		identity_from_record(&id, rec);
+		buf_reset(&r->text);
+		if (record_get_string(rec, "path", &r->text))
+			cleaner_add(&r->cleaner, r->text.data, &id);
+	}
+}
+
+/*
+ * Another control record.  Only "skip" means something here: a file
+ * parse did not read whole, counted as corrupt, kept out of the ledger
+ * and of the cleaning, maybe listed again (its "retry").
+ */
+static void handle_control(struct run *r, const struct record *rec)
+{
+	if (strcmp(rec->event, "skip"))
+		return;
+	r->b.corrupt_files++;
+	note_retry(rec, &r->retry);
+	buf_reset(&r->text);
+	if (sink->ledger && !r->b.already && record_get_string(rec, "path", &r->text)) {
+		ledger_path(&r->text);
+		sink->ledger->skipped(sink, r->text.data);
+	}
+	/* Not read completely: never cleaned. */
+	buf_reset(&r->text);
+	if (opt.clean_source && record_get_string(rec, "path", &r->text))
+		cleaner_drop(&r->cleaner, r->text.data);
+}
+
+/* A row: to the sink (unless held already or left out by the ledger), to the hook. */
+static void take_row(struct run *r, const struct record *rec)
+{
+	struct batch *b = &r->b;
+
+	if (b->leaving)
+		b->leaving_rows++;
+	else if (!b->already)
+		sink->ops->row(sink, rec, r->in.in.lineno);
+	if (opt.each_batch)
+		hook_row(&r->hook, rec->text, rec->len);
+	b->rows++;
+	meter_row(&r->meter, rec->len);
+}
+
+/* IN_BATCH -> cut: nothing of the batch is kept; the restart replays it.  Exits 74. */
+static void __attribute__((noreturn)) drop_batch(struct run *r)
+{
+	sink->ops->abort(sink);
+	if (opt.clean_source)
+		cleaner_forget(&r->cleaner);
+	batch_die_cut(&r->in, "the batch was not committed and is replayed on restart");
+}
+
+/* end -> QUEUED: the batch's files in CK/clean-pending before the sink can hold it. */
+static void queue_cleaning(struct run *r)
+{
+	if (opt.clean_source && r->b.id >= 0)
+		cleaner_prepare(&r->cleaner, r->b.id);
+	else if (opt.clean_source && r->b.files)
+		unnumbered_not_cleaned(&r->cleaner, r->b.files);
+}
+
+/* QUEUED -> SINK COMMITTED: the rows and the mark in one transaction (or a held batch dropped). */
+static void commit_to_sink(struct run *r)
+{
+	struct batch *b = &r->b;
+
+	if (b->already) {
+		sink->ops->abort(sink);
+	} else {
+		crash_point("commit-before-sink");
+		sink->ops->commit(sink, b->id, b->rows - b->loaded_rows);
+		r->t.inserted += b->rows - b->loaded_rows;
+	}
+	crash_point("commit-after-sink");
+}
+
+/*
+ * HOOK RUN -> MARKED -> CLEANED: commits/N (with the paths parse asked
+ * to be listed again), the old entries pruned, then the queued files of
+ * committed batches cleaned.  Numbered batches with --checkpoint only.
+ */
+static void write_mark(struct run *r)
+{
+	struct batch *b = &r->b;
+	char now[32];
+
+	if (!opt.checkpoint || b->id < 0)
+		return;
+	iso8601_now(now);
+	ckpt_path(&r->ck, "commits", b->id, &r->path);
+	buf_reset(&r->text);
+	buf_printf(&r->text, "{\"batch\":%lld,\"rows\":%lld,\"committed\":\"%s\"",
+		   b->id, b->rows, now);
+	/* Files parse left for a later batch: discover lists them again. */
+	if (r->retry.len)
+		buf_printf(&r->text, ",\"retry\":%s]", r->retry.data);
+	buf_adds(&r->text, "}\n");
+	if (write_file_atomic(r->path.data, r->text.data, r->text.len) < 0)
+		die_errno(EX_IOERR, "cannot write '%s'", r->path.data);
+	if (b->id >= opt.keep && b->id % 10 == 0)
+		ckpt_log_prune(r->commits.data, b->id - opt.keep + 1);
+	b->mark_ns = monotonic_ns();
+	crash_point("commit-after-mark");
+	if (opt.clean_source)
+		cleaner_run(&r->cleaner, b->id);
+}
+
+/* IN_BATCH -> IDLE on "end": the steps of the order at the top, then the progress object. */
+static void finish_batch(struct run *r)
+{
+	struct batch *b = &r->b;
+
+	ledger_file_end(b);
+	queue_cleaning(r);
+	commit_to_sink(r);
+	/* Before the mark: a failure or crash replays the batch to it. */
+	if (opt.each_batch)
+		hook_run(&r->hook, b->id);
+	b->added_ns = monotonic_ns();
+	write_mark(r);
+	r->t.corrupt_files += b->corrupt_files;
+	r->t.loaded_files += b->loaded_files;
+	r->t.loaded_rows += b->loaded_rows;
+	r->t.batches++;
+	meter_clear(&r->meter);	/* the object may go to the same terminal */
+	print_progress(r->progress, sink, b);
+}
+
+/* At the end of the input: COPY INTO's summary, and what was cleaned. */
+static void print_summary(struct run *r)
+{
+	const struct totals *t = &r->t;
+
+	meter_finish(&r->meter);
+	if (!opt.quiet) {
+		fprintf(r->progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
+			"\"num_skipped_corrupt_files\":%lld", t->inserted, t->inserted,
+			t->corrupt_files);
+		/* Only when the ledger left files out: the COPY INTO shape otherwise. */
+		if (t->loaded_files)
+			fprintf(r->progress, ",\"num_skipped_loaded_files\":%lld,"
+				"\"num_skipped_loaded_rows\":%lld", t->loaded_files,
+				t->loaded_rows);
+		fputs("}\n", r->progress);
+	}
+	if (opt.clean_source && !opt.quiet)
+		cleaner_report(&r->cleaner);
+}
+
+/* Close the sink and free the run; the batch reader's status (0 or 66). */
+static int teardown(struct run *r)
+{
+	int status;
+
+	sink->ops->close(sink);
+	status = batch_reader_status(&r->in);
+	batch_reader_free(&r->in);
+	buf_free(&r->commits);
+	buf_free(&r->path);
+	buf_free(&r->text);
+	buf_free(&r->retry);
+	buf_free(&r->b.leaving_path);
+	buf_free(&r->pending_schema);
+	if (opt.clean_source)
+		cleaner_free(&r->cleaner);
+	hook_free(&r->hook);
+	if (opt.checkpoint)
+		ckpt_close(&r->ck);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct run r = { 0 };	/* its bufs BUF_INIT, its batch none yet */
 	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
 	static volatile sig_atomic_t stop;
+	int status;
+
+	parse_options(argc, argv);
+	check_options_exit();
+	stream_setup_stdout();
+	setup(&r);
+
 	stream_catch_stop_signals(&stop);
-	batch_reader_init_files(&in, argv + optind, argc - optind);
-	sink->input = &in.in;
-	in.in.interrupt = &stop;
+	batch_reader_init_files(&r.in, argv + optind, argc - optind);
+	sink->input = &r.in.in;
+	r.in.in.interrupt = &stop;
 	for (;;) {
-		if (stop && !in.open)
+		if (stop && !r.in.open)
 			break;
-		enum batch_event ev = batch_next(&in);
-		const struct record *rec = &in.rec;
+		enum batch_event ev = batch_next(&r.in);
+		const struct record *rec = &r.in.rec;
 
 		switch (ev) {
-		case BATCH_EOF:
-			goto done;
-		case BATCH_CUT:
-			sink->ops->abort(sink);
-			if (opt.clean_source)
-				cleaner_forget(&cleaner);
-			batch_die_cut(&in, "the batch was not committed and is replayed on restart");
-		case BATCH_BEGIN:
-			check_origin(&in, &ck);
-			b = (struct batch){ .leaving_path = b.leaving_path,
-					    .previous_ns = b.started_ns };
-			b.id = in.id;
-			b.started_ns = monotonic_ns();
-			meter_batch(&meter, b.id);
-			if (opt.each_batch)
-				hook_begin(&hook);
-			buf_reset(&retry);
-			/* Unnumbered batches get no mark: nothing replays them. */
-			b.already = sink->ops->begin(sink, b.id) == 1;
-			if (pending_schema.len && !b.already)
-				sink->ops->schema(sink, pending_schema.data, pending_schema.len);
-			break;
-		case BATCH_SCHEMA:
-			/* Between batches a schema applies from the next one. */
-			buf_reset(&pending_schema);
-			buf_add(&pending_schema, rec->text, rec->len);
-			if (in.open && !b.already)
-				sink->ops->schema(sink, rec->text, rec->len);
-			break;
-		case BATCH_FILE:
-			ledger_file_end(&b);
-			ledger_file(&b, rec);
-			b.files++;
-			meter_file(&meter);
-			if (opt.clean_source) {
-				struct file_identity id;
-				identity_from_record(&id, rec);
-				buf_reset(&text);
-				if (record_get_string(rec, "path", &text))
-					cleaner_add(&cleaner, text.data, &id);
-			}
-			break;
-		case BATCH_CONTROL:
-			if (!strcmp(rec->event, "skip")) {
-				b.corrupt_files++;
-				note_retry(rec, &retry);
-				buf_reset(&text);
-				if (sink->ledger && !b.already &&
-				    record_get_string(rec, "path", &text)) {
-					ledger_path(&text);
-					sink->ledger->skipped(sink, text.data);
-				}
-				/* Not read completely: never cleaned. */
-				buf_reset(&text);
-				if (opt.clean_source && record_get_string(rec, "path", &text))
-					cleaner_drop(&cleaner, text.data);
-			}
-			break;
-		case BATCH_ROW:
-			if (b.leaving)
-				b.leaving_rows++;
-			else if (!b.already)
-				sink->ops->row(sink, rec, in.in.lineno);
-			if (opt.each_batch)
-				hook_row(&hook, rec->text, rec->len);
-			b.rows++;
-			meter_row(&meter, rec->len);
-			break;
-		case BATCH_END:
-			ledger_file_end(&b);
-			/* Queued durably before the sink can hold the batch. */
-			if (opt.clean_source && b.id >= 0)
-				cleaner_prepare(&cleaner, b.id);
-			else if (opt.clean_source && b.files)
-				unnumbered_not_cleaned(&cleaner, b.files);
-			if (b.already) {
-				sink->ops->abort(sink);
-			} else {
-				crash_point("commit-before-sink");
-				sink->ops->commit(sink, b.id, b.rows - b.loaded_rows);
-				t.inserted += b.rows - b.loaded_rows;
-			}
-			crash_point("commit-after-sink");
-			/* Before the mark: a failure or crash replays the batch to it. */
-			if (opt.each_batch)
-				hook_run(&hook, b.id);
-			b.added_ns = monotonic_ns();
-			if (opt.checkpoint && b.id >= 0) {
-				char now[32];
-				iso8601_now(now);
-				ckpt_path(&ck, "commits", b.id, &path);
-				buf_reset(&text);
-				buf_printf(&text, "{\"batch\":%lld,\"rows\":%lld,\"committed\":\"%s\"",
-					   b.id, b.rows, now);
-				/* Files parse left for a later batch: discover lists them again. */
-				if (retry.len)
-					buf_printf(&text, ",\"retry\":%s]", retry.data);
-				buf_adds(&text, "}\n");
-				if (write_file_atomic(path.data, text.data, text.len) < 0)
-					die_errno(EX_IOERR, "cannot write '%s'", path.data);
-				if (b.id >= opt.keep && b.id % 10 == 0)
-					ckpt_log_prune(commits.data, b.id - opt.keep + 1);
-				b.mark_ns = monotonic_ns();
-				crash_point("commit-after-mark");
-				if (opt.clean_source)
-					cleaner_run(&cleaner, b.id);
-			}
-			t.corrupt_files += b.corrupt_files;
-			t.loaded_files += b.loaded_files;
-			t.loaded_rows += b.loaded_rows;
-			t.batches++;
-			meter_clear(&meter);	/* the object may go to the same terminal */
-			print_progress(progress, sink, &b);
-			break;
+		case BATCH_EOF: goto done;
+		case BATCH_CUT: drop_batch(&r);
+		case BATCH_BEGIN: begin_batch(&r); break;
+		case BATCH_SCHEMA: take_schema(&r, rec); break;
+		case BATCH_FILE: take_file(&r, rec); break;
+		case BATCH_CONTROL: handle_control(&r, rec); break;
+		case BATCH_ROW: take_row(&r, rec); break;
+		case BATCH_END: finish_batch(&r); break;
 		}
 	}
 done:
-	meter_finish(&meter);
-	if (!opt.quiet) {
-		fprintf(progress, "{\"num_affected_rows\":%lld,\"num_inserted_rows\":%lld,"
-			"\"num_skipped_corrupt_files\":%lld", t.inserted, t.inserted,
-			t.corrupt_files);
-		/* Only when the ledger left files out: the COPY INTO shape otherwise. */
-		if (t.loaded_files)
-			fprintf(progress, ",\"num_skipped_loaded_files\":%lld,"
-				"\"num_skipped_loaded_rows\":%lld", t.loaded_files,
-				t.loaded_rows);
-		fputs("}\n", progress);
-	}
-	if (opt.clean_source && !opt.quiet)
-		cleaner_report(&cleaner);
-	sink->ops->close(sink);
-	int status = batch_reader_status(&in);
-	batch_reader_free(&in);
-	buf_free(&commits);
-	buf_free(&path);
-	buf_free(&text);
-	buf_free(&retry);
-	buf_free(&b.leaving_path);
-	buf_free(&pending_schema);
-	if (opt.clean_source)
-		cleaner_free(&cleaner);
-	hook_free(&hook);
-	if (opt.checkpoint)
-		ckpt_close(&ck);
+	print_summary(&r);
+	status = teardown(&r);
 	close_stdout();
 	return status;
 }
