@@ -496,10 +496,7 @@ static void note_retry(const struct record *rec, struct buf *retry)
 	buf_add(retry, p, pn);	/* the path's JSON text, as parse wrote it */
 }
 
-/*
- * What one run holds between events.  Local to main, so the sanitizer's
- * leak checker finds its buffers when a check dies halfway.
- */
+/* What one run holds between events: main's, passed to each transition. */
 struct run {
 	struct ckpt ck;		/* zero without --checkpoint */
 	struct buf commits;	/* CK/commits; empty without --checkpoint */
