@@ -336,3 +336,31 @@ load helpers
 	run sql shop.db "SELECT count(*) FROM pragma_table_info('t') WHERE name = 'b'"
 	assert_output 0
 }
+
+# The check that the sink still holds commits/'s newest batch comes before
+# anything is done on the strength of commits/: --clean-source's queue of
+# a committed batch is not cleaned when the sink turns out to be lost, so
+# the files are still there to load again (inlet-commit(1): "restore it,
+# or start a new checkpoint to load everything again").
+@test "a sink lost under a checkpoint: the start refuses it (65) before --clean-source deletes the queued files of committed batches" {
+	mkdir land
+	echo '{"a":"1"}' > land/f1.json
+	INLET_CRASH_AT=commit-after-mark run bash -c 'inlet-discover --checkpoint ck land | inlet-parse | inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0'
+	assert_failure
+	[ -f ck/commits/0 ]
+	grep -q "\"batch\":0,\"path\":\"$PWD/land/f1.json\"" ck/clean-pending
+	[ -f land/f1.json ]
+	mkdir kept && mv t.db* kept/
+	run inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0 < /dev/null
+	assert_equal "$status" 65
+	assert_output --partial "ck/commits/0' says batch 0 is durable in sqlite:t.db:t, but it holds no mark of it"
+	[ -f land/f1.json ]
+	grep -q "\"batch\":0,\"path\":\"$PWD/land/f1.json\"" ck/clean-pending
+	# The sink restored, the start cleans what the crash left queued.
+	rm -f t.db*
+	mv kept/* .
+	run inlet-commit --checkpoint ck --db t.db --table t --quiet --clean-source delete --clean-retention 0 < /dev/null
+	assert_success
+	[ ! -e land/f1.json ]
+	[ ! -e ck/clean-pending ]
+}

@@ -10,8 +10,9 @@
  * main is the state machine the batch reader's events drive; each
  * transition is one function below:
  *
- *   SETUP     setup(): the checkpoint's lock, cleaner_resume (what a crash
- *             left queued), the sink opened, claimed, its marks checked
+ *   SETUP     setup(): the checkpoint's lock, the sink opened, claimed,
+ *             its marks checked, then cleaner_resume (what a crash left
+ *             queued)
  *   IDLE      between batches; a schema record is kept for the next one
  *      begin  begin_batch(): the sink opens its transaction and says
  *             whether it holds (checkpoint id, N) already: then the batch
@@ -553,17 +554,22 @@ static void open_sink(struct run *r)
 		check_sink_marks(r->commits.data);
 }
 
-/* SETUP, in this order: what a crash left queued is cleaned before the sink opens. */
+/* SETUP, in this order. */
 static void setup(struct run *r)
 {
 	if (opt.checkpoint)
 		open_checkpoint(r);
-	if (opt.clean_source) {
+	if (opt.clean_source)
 		cleaner_init(&r->cleaner, opt.clean_source, opt.clean_retention_us,
 			     opt.checkpoint);
-		cleaner_resume(&r->cleaner, r->commits.data);	/* what a crash left queued */
-	}
 	open_sink(r);
+	/*
+	 * What a crash left queued, once the sink is known to hold what
+	 * commits/ says: the files of a lost sink's batches are still to
+	 * be loaded again.
+	 */
+	if (opt.clean_source)
+		cleaner_resume(&r->cleaner, r->commits.data);
 	if (opt.each_batch)
 		hook_init(&r->hook, opt.each_batch, opt.checkpoint, opt.table, sink->name);
 	r->progress = opt.to_stdout || (opt.csv && !strcmp(opt.csv, "-")) ? stderr : stdout;
