@@ -150,3 +150,21 @@ HOOK='mkdir -p got; cat >> got/$INLET_BATCH_ID
 	run inlet-commit --check-options --each-batch 'true'
 	assert_success
 }
+
+# The ledger (inlet-commit(1) LEDGER): a file another checkpoint loaded into
+# the table is left out of this batch; the command, which sees what the
+# sink took, does not get its rows either (that checkpoint's command did).
+@test "each-batch: rows of a file the ledger leaves out do not reach CMD" {
+	land 1
+	inlet-discover --checkpoint ck1 land | inlet-parse --format json |
+		inlet-commit --checkpoint ck1 --db t.db --table t --quiet --each-batch 'cat > first'
+	land 2
+	run --separate-stderr bash -c "inlet-discover --checkpoint ck2 land | inlet-parse --format json |
+		inlet-commit --checkpoint ck2 --db t.db --table t --quiet --each-batch 'cat > second'"
+	assert_success
+	[[ $stderr == *"already loaded"* ]] || fail "$stderr"
+	assert_equal "$(cat first)" $'{"i":11}\n{"i":12}'
+	assert_equal "$(cat second)" $'{"i":21}\n{"i":22}'
+	run sqlite3 t.db 'SELECT count(*), count(DISTINCT i) FROM t'
+	assert_output '4|4'
+}

@@ -658,7 +658,8 @@ static void take_row(struct run *r, const struct record *rec)
 		b->leaving_rows++;
 	else if (!b->already)
 		sink->ops->row(sink, rec, r->in.in.lineno);
-	if (opt.each_batch)
+	/* The command sees what the sink took: not a file another checkpoint loaded. */
+	if (opt.each_batch && !b->leaving)
 		hook_row(&r->hook, rec->text, rec->len);
 	b->rows++;
 	meter_row(&r->meter, rec->len);
