@@ -5,6 +5,7 @@
 
 const char batch_framed_begin[] = "{\"_inlet\":\"begin\",\"last\":true}";
 const char batch_framed_end[] = "{\"_inlet\":\"end\"}";
+const char batch_valid_claim[] = "json-utf8";
 
 void batch_reader_init(struct batch_reader *br, FILE *fp, const char *name)
 {
@@ -30,6 +31,44 @@ void batch_reader_free(struct batch_reader *br)
 	stream_reader_free(&br->in);
 }
 
+void batch_reader_trust(struct batch_reader *br)
+{
+	br->trust = true;
+}
+
+void batch_write_begin(FILE *fp, const char *text, size_t len, bool valid)
+{
+	static const char claim[] = "\"valid\":\"json-utf8\"";
+	struct buf b = BUF_INIT;
+	struct json_iter it;
+	struct json_field f;
+	bool first = true;
+
+	/* The begin record was validated: no batch is located before it. */
+	buf_addc(&b, '{');
+	if (json_object_open(&it, text, len, NULL) == 0) {
+		while (json_object_next(&it, &f, NULL) == 1) {
+			if (json_key_is(&f, "valid"))
+				continue;
+			if (!first)
+				buf_addc(&b, ',');
+			first = false;
+			buf_addc(&b, '"');
+			buf_add(&b, f.key, f.key_len);
+			buf_add(&b, "\":", 2);
+			buf_add(&b, f.val, f.val_len);
+		}
+	}
+	if (valid) {
+		if (!first)
+			buf_addc(&b, ',');
+		buf_add(&b, claim, sizeof(claim) - 1);
+	}
+	buf_addc(&b, '}');
+	stream_write(fp, b.data, b.len);
+	buf_free(&b);
+}
+
 /* "batch N" or "an unnumbered batch" in NAME, for messages. */
 #define BATCH_NAME_MAX 40
 static const char *batch_name(long long id, char *name)
@@ -42,6 +81,7 @@ static const char *batch_name(long long id, char *name)
 
 static void synthesize(struct batch_reader *br, const char *text, size_t len, const char *event)
 {
+	br->valid = br->in.trusted = false;	/* a framed batch claims nothing */
 	memset(&br->rec, 0, sizeof(br->rec));
 	br->rec.kind = RECORD_CONTROL;
 	br->rec.text = text;
@@ -88,6 +128,7 @@ static enum batch_event on_begin(struct batch_reader *br)
 	br->framed = false;
 	br->id = br->rec.batch;
 	br->last = false;
+	br->valid = false;
 	br->checkpoint[0] = '\0';
 	for (size_t i = 0; i < br->rec.nfields; i++) {
 		const struct json_field *f = &br->rec.fields[i];
@@ -98,7 +139,11 @@ static enum batch_event on_begin(struct batch_reader *br)
 		else if (json_key_is(f, "checkpoint") && json_is_string(v, n) &&
 			 n - 2 < sizeof(br->checkpoint))
 			memcpy(br->checkpoint, v + 1, n - 2), br->checkpoint[n - 2] = '\0';
+		else if (json_key_is(f, "valid"))
+			br->valid = n == sizeof(batch_valid_claim) + 1 && v[0] == '"' &&
+				    !memcmp(v + 1, batch_valid_claim, n - 2);
 	}
+	br->in.trusted = br->trust && br->valid;
 	return BATCH_BEGIN;
 }
 
@@ -113,6 +158,7 @@ static enum batch_event on_end(struct batch_reader *br)
 		die(EX_DATAERR, "'%s' line %lu: end of %s inside %s", br->in.name,
 		    br->in.lineno, batch_name(br->rec.batch, a), batch_name(br->id, b));
 	br->open = false;
+	br->in.trusted = false;	/* between batches every record is validated */
 	return BATCH_END;
 }
 

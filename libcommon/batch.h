@@ -19,6 +19,14 @@
  *     (exit 74).  Nothing of such a batch may be committed.
  *   - "end" without its "begin", an "end" of another batch, or a "begin"
  *     inside a batch is a broken stream: exit 65 naming the line.
+ *   - A "begin" with "valid":"json-utf8" claims that every record of the
+ *     batch is valid UTF-8 JSON, validated or built by an inlet stage
+ *     upstream (inlet(7), "Validate once").  A stage that called
+ *     batch_reader_trust then only locates the members of such a batch's
+ *     records (record_locate); every other stage, and every other batch,
+ *     is validated in full.  The claim is a promise between inlet stages,
+ *     not a proof: a forged one never makes the reader read out of
+ *     bounds, and inlet-commit never trusts it.
  *
  * State diagram:  BETWEEN --begin--> IN_BATCH --end--> BETWEEN
  *                 BETWEEN --row/file/skip--> FRAMED --EOF/begin--> BETWEEN
@@ -49,6 +57,8 @@ struct batch_reader {
 	bool last;		/* the batch ends a finite run ("last":true, or framed) */
 	long long id;		/* the batch's number; -1: unnumbered */
 	char checkpoint[48];	/* the begin record's "checkpoint" id, or "" */
+	bool valid;		/* the begin record claims "valid":"json-utf8" */
+	bool trust;		/* batch_reader_trust: locate a claimed batch */
 	/* private */
 	struct record held;	/* read, returned after a synthesized event */
 	bool holding;
@@ -57,6 +67,9 @@ struct batch_reader {
 /* The records of a batch framed by the first inlet stage (no newline). */
 extern const char batch_framed_begin[], batch_framed_end[];
 
+/* The value of the claim of a "begin" record's "valid" member. */
+extern const char batch_valid_claim[];
+
 /* Read FP (named NAME in messages) as a batch stream. */
 void batch_reader_init(struct batch_reader *br, FILE *fp, const char *name);
 /* Read the N FILE arguments PATHS one after another (none: standard input). */
@@ -64,6 +77,21 @@ void batch_reader_init_files(struct batch_reader *br, char *const *paths, int n)
 /* 0, or EX_NOINPUT when a FILE argument could not be opened (each was reported). */
 int batch_reader_status(const struct batch_reader *br);
 void batch_reader_free(struct batch_reader *br);
+
+/*
+ * Trust the claim: the records of a batch whose "begin" claims valid rows
+ * are located, not validated.  Only for a stage whose output goes on to
+ * another inlet stage; inlet-commit, in front of the sinks, never calls it.
+ */
+void batch_reader_trust(struct batch_reader *br);
+
+/*
+ * Write the "begin" record TEXT (LEN bytes, validated: a BATCH_BEGIN's
+ * br->rec, or batch_framed_begin) to FP as stream_write does, with the claim "valid":"json-utf8" when VALID and
+ * without any "valid" member otherwise.  A stage may set VALID only when
+ * every record it writes in the batch is one it validated or built.
+ */
+void batch_write_begin(FILE *fp, const char *text, size_t len, bool valid);
 
 /*
  * The next event; br->rec is its record, valid until the next call.  Dies

@@ -6,8 +6,11 @@
 
 #include "json.h"
 
-static const char *skip_ws(const char *p, const char *end)
+static inline const char *skip_ws(const char *p, const char *end)
 {
+	/* Compact JSON: mostly no whitespace at all, one compare. */
+	if (p < end && (unsigned char)*p > ' ')
+		return p;
 	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
 	return p;
@@ -129,9 +132,15 @@ static inline uint64_t special_bytes(uint64_t w)
 	       (w & high);
 }
 
-/* P is at the opening quote.  Sets *escaped when a backslash was seen. */
-static const char *skip_string(const char *p, const char *end, bool *escaped,
-			       const char *start, struct json_error *err)
+/*
+ * P is at the opening quote.  Sets *escaped when a backslash was seen.
+ * CHECK_UTF8 false: bytes >= 0x80 pass unchecked (a located batch, see
+ * json_object_locate_next); escapes and control characters are always
+ * checked, since decode_inner trusts them.
+ */
+static inline __attribute__((always_inline)) const char *
+scan_string(const char *p, const char *end, bool *escaped, const char *start,
+	    struct json_error *err, bool check_utf8)
 {
 	const char *open = p++;
 
@@ -196,11 +205,82 @@ special:
 		}
 		if (c < 0x20)
 			return fail(err, "control character in string", p, start);
+		if (!check_utf8) {
+			p++;
+			continue;
+		}
 		size_t n = utf8_seq_len((const unsigned char *)p, (const unsigned char *)end);
 		if (!n)
 			return fail(err, "invalid UTF-8 in string", p, start);
 		p += n;
 	}
+}
+
+static const char *skip_string(const char *p, const char *end, bool *escaped,
+			       const char *start, struct json_error *err)
+{
+	return scan_string(p, end, escaped, start, err, true);
+}
+
+static const char *locate_string(const char *p, const char *end, bool *escaped,
+				 const char *start, struct json_error *err)
+{
+	return scan_string(p, end, escaped, start, err, false);
+}
+
+/*
+ * Bytes that end a number or literal: structure, whitespace and every
+ * control character (so no located value holds a NUL or a newline).
+ */
+static const unsigned char scalar_end[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[' '] = 1, [','] = 1, [':'] = 1, ['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1,
+	['"'] = 1,
+};
+
+/*
+ * The value at P (no whitespace before it) located, not validated: a
+ * string as locate_string finds it, an object or array to its matching
+ * bracket by counting (strings inside skipped as strings), anything else
+ * up to the next structural byte.  NULL with ERR when it does not end
+ * inside the text or is empty.
+ */
+static const char *locate_value(const char *p, const char *end,
+				const char *start, struct json_error *err)
+{
+	const char *open = p;
+	size_t depth = 0;
+
+	if (p >= end)
+		return fail(err, "expected a value", p, start);
+	if (*p == '"')
+		return locate_string(p, end, NULL, start, err);
+	if (*p != '{' && *p != '[') {
+		while (p < end && !scalar_end[(unsigned char)*p])
+			p++;
+		if (p == open)
+			return fail(err, "unexpected character", p, start);
+		return p;
+	}
+	while (p < end) {
+		char c = *p;
+		if (c == '"') {
+			p = locate_string(p, end, NULL, start, err);
+			if (!p)
+				return NULL;
+			continue;
+		}
+		if ((unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+			return fail(err, "control character", p, start);
+		if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0)
+			return p + 1;
+		p++;
+	}
+	return fail(err, *open == '{' ? "unterminated object" : "unterminated array",
+		    open, start);
 }
 
 static const char *skip_number(const char *p, const char *end,
@@ -336,8 +416,10 @@ int json_object_open(struct json_iter *it, const char *text, size_t len,
 	return 0;
 }
 
-int json_object_next(struct json_iter *it, struct json_field *f,
-		     struct json_error *err)
+/* json_object_next, validating or (LOCATE) only locating the values. */
+static inline __attribute__((always_inline)) int
+object_next(struct json_iter *it, struct json_field *f, struct json_error *err,
+	    bool locate)
 {
 	const char *p = skip_ws(it->p, it->end), *end = it->end;
 
@@ -363,7 +445,7 @@ int json_object_next(struct json_iter *it, struct json_field *f,
 	}
 	f->key_escaped = false;
 	const char *k = p;
-	p = skip_string(p, end, &f->key_escaped, it->start, err);
+	p = scan_string(p, end, &f->key_escaped, it->start, err, !locate);
 	if (!p)
 		return -1;
 	f->key = k + 1;
@@ -376,7 +458,9 @@ int json_object_next(struct json_iter *it, struct json_field *f,
 	p = skip_ws(p + 1, end);
 	const char *v = p;
 	/* Strings, the commonest values, without json_skip_value's dispatch. */
-	if (p < end && *p == '"')
+	if (locate)
+		p = locate_value(p, end, it->start, err);
+	else if (p < end && *p == '"')
 		p = skip_string(p, end, NULL, it->start, err);
 	else
 		p = json_skip_value(p, end, 1, it->start, err);
@@ -396,6 +480,18 @@ close:
 	it->p = p;
 	it->state = 2;
 	return 0;
+}
+
+int json_object_next(struct json_iter *it, struct json_field *f,
+		     struct json_error *err)
+{
+	return object_next(it, f, err, false);
+}
+
+int json_object_locate_next(struct json_iter *it, struct json_field *f,
+			    struct json_error *err)
+{
+	return object_next(it, f, err, true);
 }
 
 int json_array_open(struct json_iter *it, const char *text, size_t len,

@@ -35,6 +35,12 @@ struct stream_reader {
 	bool own_fd;		/* fd was opened here */
 	bool switch_pending;	/* the current file ended: open the next one */
 	int missing;		/* FILE arguments that could not be opened */
+	/*
+	 * Records are located (record_locate), not validated: set by the
+	 * batch reader inside a batch whose "begin" claims valid rows, for a
+	 * stage that called batch_reader_trust.
+	 */
+	bool trusted;
 };
 
 enum record_kind { RECORD_ROW, RECORD_CONTROL };
@@ -80,9 +86,10 @@ int stream_next_line(struct stream_reader *r);
 bool blank(const char *s, size_t n);
 
 /*
- * Read and classify the next non-blank line.  1 on success, 0 at EOF.  A
- * line that is not a JSON object dies with EX_DATAERR, naming the stream
- * and line: between stages that is a broken pipeline, not bad user data.
+ * Read and classify the next non-blank line (with R->trusted: locate it).
+ * 1 on success, 0 at EOF.  A line that is not a JSON object dies with
+ * EX_DATAERR, naming the stream and line: between stages that is a broken
+ * pipeline, not bad user data.
  */
 int stream_next_record(struct stream_reader *r, struct record *rec);
 
@@ -92,6 +99,16 @@ int stream_next_record(struct stream_reader *r, struct record *rec);
  */
 int record_classify(struct record *rec, const char *text, size_t len,
 		    struct json_error *err);
+
+/*
+ * record_classify for text an inlet stage upstream validated (the batch's
+ * "begin" claims "valid":"json-utf8"): the same record and members for
+ * valid text, found with json_object_locate_next.  On any other text it
+ * reads nothing outside TEXT and fails or lists members whose values may
+ * be malformed (see json_object_locate_next).
+ */
+int record_locate(struct record *rec, const char *text, size_t len,
+		  struct json_error *err);
 
 /* Copy the string member KEY of REC into OUT (decoded); 1, or 0 if absent. */
 int record_get_string(const struct record *rec, const char *key, struct buf *out);

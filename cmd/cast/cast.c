@@ -721,6 +721,7 @@ int main(int argc, char **argv)
 
 	badrec_init(&st.bad, opt.bad_records);
 	batch_reader_init_files(&in, argv + optind, argc - optind);
+	batch_reader_trust(&in);	/* its output goes on to another stage */
 	st.in = &in.in;
 	for (;;) {
 		enum batch_event ev = batch_next(&in);

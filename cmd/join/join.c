@@ -1065,6 +1065,7 @@ int main(int argc, char **argv)
 	st.next_len = xmalloc(opt.nkeys * sizeof(*st.next_len));
 
 	batch_reader_init_files(&in, argv + optind, argc - optind);
+	batch_reader_trust(&in);	/* its output goes on to another stage */
 	st.in = &in.in;
 	for (;;) {
 		enum batch_event ev = batch_next(&in);

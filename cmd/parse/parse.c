@@ -1155,7 +1155,9 @@ static void parse_stream(struct parsed_file *src)
 			/* The batch's bad records are durable before it can commit. */
 			badrec_commit(&bad);
 		}
-		if (ev != BATCH_FILE)
+		if (ev == BATCH_BEGIN)	/* every row is validated here or built */
+			batch_write_begin(stdout, rec->text, rec->len, true);
+		else if (ev != BATCH_FILE)
 			stream_write(stdout, rec->text, rec->len);
 		if (ev == BATCH_FILE) {
 			buf_reset(&path);
@@ -1252,7 +1254,8 @@ int main(int argc, char **argv)
 		/* The first inlet stage frames its output: one batch, ended only
 		 * when every file was read, so a stage dying downstream of it
 		 * commits nothing of the run. */
-		stream_write(stdout, batch_framed_begin, strlen(batch_framed_begin));
+		/* Every row parse writes it validated or built: it says so. */
+		batch_write_begin(stdout, batch_framed_begin, strlen(batch_framed_begin), true);
 		parse_args(&src, argv + optind, argc - optind);
 		stream_write(stdout, batch_framed_end, strlen(batch_framed_end));
 	} else

@@ -711,6 +711,7 @@ int main(int argc, char **argv)
 	}
 
 	batch_reader_init_files(&in, argv + optind, argc - optind);
+	batch_reader_trust(&in);	/* its output goes on to another stage */
 	st.in = &in.in;
 	if (opt.infer_only)
 		infer_only(&st, &in);

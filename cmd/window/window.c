@@ -1066,6 +1066,7 @@ int main(int argc, char **argv)
 	struct buf held = BUF_INIT;
 
 	batch_reader_init_files(&r.in, argv + optind, argc - optind);
+	batch_reader_trust(&r.in);	/* its output goes on to another stage */
 	for (;;) {
 		enum batch_event ev = batch_next(&r.in);
 		const struct record *rec = &r.in.rec;
