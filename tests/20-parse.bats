@@ -220,7 +220,7 @@ load helpers
 	} > in
 	run inlet-parse --format csv < in
 	assert_success
-	assert_line --index 0 '{"_inlet":"begin","batch":4}'
+	assert_line --index 0 '{"_inlet":"begin","batch":4,"valid":"json-utf8"}'
 	assert_line --index 1 --partial '"_inlet":"file"'
 	assert_line --index 2 '{"a":"1"}'
 	assert_line --index 3 '{"_inlet":"future-event","x":1}'

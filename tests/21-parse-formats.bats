@@ -225,7 +225,7 @@ repeat() {
 	inlet-parse --format csv big.csv > out
 	assert_equal "$(grep -vc '"_inlet"' out)" 2
 	# One framed batch: begin, the file record, the two rows, end.
-	assert_equal "$(sed -n 1p out)" "$FRAME_BEGIN"
+	assert_equal "$(sed -n 1p out)" "$FRAME_BEGIN_VALID"
 	assert_equal "$(sed -n '$p' out)" "$FRAME_END"
 	assert_equal "$(wc -l < out)" 5
 	assert_equal "$(sed -n 3p out | jq -r '.b | length')" 10000000

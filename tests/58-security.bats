@@ -137,7 +137,7 @@ watched() {
 	echo '{"_inlet":"file","batch":0,"path":"/etc/passwd"}' > stream
 	run watched inlet-parse --format text < stream
 	assert_success
-	assert_line --index 0 '{"_inlet":"begin","last":true}'
+	assert_line --index 0 '{"_inlet":"begin","last":true,"valid":"json-utf8"}'
 	assert_line --index 1 '{"_inlet":"file","batch":0,"path":"/etc/passwd","format":"text"}'
 	assert_line --index 2 --partial '{"value":"root:'
 	[ "$(sha256sum /etc/passwd)" = "$sum" ]

@@ -95,11 +95,13 @@ wait_until() {
 # The frame the first inlet stage puts around a plain stream (one without
 # control records), and inlet-parse around the files named as arguments.
 FRAME_BEGIN='{"_inlet":"begin","last":true}'
+# inlet-parse's frame claims valid rows (inlet(7), "Validate once").
+FRAME_BEGIN_VALID='{"_inlet":"begin","last":true,"valid":"json-utf8"}'
 FRAME_END='{"_inlet":"end"}'
 
 # run_framed [run's options] CMD...: run CMD as Bats' `run` does, then fail
-# the test unless its output is exactly one framed batch: FRAME_BEGIN the
-# first line, FRAME_END the last, no begin or end record between them.  On
+# the test unless its output is exactly one framed batch: FRAME_BEGIN (or
+# FRAME_BEGIN_VALID) the first line, FRAME_END the last, no begin or end record between them.  On
 # success $output and ${lines[@]} hold only what is between the two, so the
 # assertions that follow read the rows as they did before streams were
 # framed; $status and $stderr are left as `run` set them.  Stderr merged
@@ -117,7 +119,8 @@ run_framed() {
 		esac
 	done
 	run "$@" || return
-	local n=${#lines[@]} i
+	local n=${#lines[@]} i FRAME_BEGIN=$FRAME_BEGIN
+	[[ $output != "$FRAME_BEGIN_VALID"$'\n'* ]] || FRAME_BEGIN=$FRAME_BEGIN_VALID
 	if [[ $output != "$FRAME_BEGIN"$'\n'* || $output != *$'\n'"$FRAME_END" ]]; then
 		{
 			echo "run_framed: the output is not one framed batch (first line $FRAME_BEGIN, last line $FRAME_END)"
