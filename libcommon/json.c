@@ -120,16 +120,17 @@ static const unsigned char plain[256] = {
 
 /*
  * The bytes of the 8-byte word W that need attention inside a string
- * (controls, '"', '\\', non-ASCII), each as its 0x80 bit.  The lowest set
- * bit is exact: borrows only run upwards from a flagged byte.
+ * (controls, '"', '\\', and with NON_ASCII the bytes >= 0x80), each as
+ * its 0x80 bit.  The lowest set bit is exact: borrows only run upwards
+ * from a flagged byte.
  */
-static inline uint64_t special_bytes(uint64_t w)
+static inline uint64_t special_bytes(uint64_t w, bool non_ascii)
 {
 	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
 	uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
 
 	return (((w - ones * 0x20) | (quote - ones) | (bslash - ones)) & ~w & high) |
-	       (w & high);
+	       (non_ascii ? w & high : 0);
 }
 
 /*
@@ -148,12 +149,14 @@ scan_string(const char *p, const char *end, bool *escaped, const char *start,
 		/* Hot loop: plain ASCII runs, 16 or 8 bytes a step where possible. */
 #ifdef __SSE2__
 		while (end - p >= 16) {
-			/* Signed: bytes >= 0x80 are negative, below 0x20 as controls are. */
+			/* Signed: bytes >= 0x80 are negative, below 0x20 as controls
+			 * are; unsigned (min) when they need no check. */
 			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i ctl = check_utf8 ? _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)) :
+				_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
 			__m128i hit = _mm_or_si128(
 				_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-				_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+					     _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))), ctl);
 			int m = _mm_movemask_epi8(hit);
 			if (m) {
 				p += __builtin_ctz((unsigned)m);
@@ -165,14 +168,15 @@ scan_string(const char *p, const char *end, bool *escaped, const char *start,
 		while (WORDWISE && end - p >= 8) {
 			uint64_t w;
 			memcpy(&w, p, 8);
-			uint64_t m = special_bytes(w);
+			uint64_t m = special_bytes(w, check_utf8);
 			if (m) {
 				p += __builtin_ctzll(m) / 8;
 				break;
 			}
 			p += 8;
 		}
-		while (p < end && plain[(unsigned char)*p])
+		while (p < end && (plain[(unsigned char)*p] ||
+				   (!check_utf8 && (unsigned char)*p >= 0x80)))
 			p++;
 #ifdef __SSE2__
 special:
@@ -492,6 +496,23 @@ int json_object_locate_next(struct json_iter *it, struct json_field *f,
 			    struct json_error *err)
 {
 	return object_next(it, f, err, true);
+}
+
+int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
+			size_t *n, struct json_error *err, bool locate)
+{
+	size_t i = 0;
+	int r = 1;
+
+	/* Two loops, so that each inlines its own scanner. */
+	if (locate)
+		while (i < max && (r = object_next(it, &f[i], err, true)) == 1)
+			i++;
+	else
+		while (i < max && (r = object_next(it, &f[i], err, false)) == 1)
+			i++;
+	*n = i;
+	return r;
 }
 
 int json_array_open(struct json_iter *it, const char *text, size_t len,

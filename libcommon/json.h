@@ -69,6 +69,15 @@ int json_object_next(struct json_iter *it, struct json_field *f,
 int json_object_locate_next(struct json_iter *it, struct json_field *f,
 			    struct json_error *err);
 
+/*
+ * The next members, up to MAX of them, into F[0..*N): json_object_next
+ * (or with LOCATE json_object_locate_next) called in a loop, without a
+ * call per member.  1 when F is full (more may follow), 0 at the closing
+ * brace, -1 on malformed input (*N members were read before it).
+ */
+int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
+			size_t *n, struct json_error *err, bool locate);
+
 /* Start iterating the array in TEXT; -1 (and ERR) if TEXT is not one. */
 int json_array_open(struct json_iter *it, const char *text, size_t len,
 		    struct json_error *err);

@@ -206,13 +206,10 @@ static void event_name(struct record *rec, const char *raw, size_t len)
 static struct json_field *fields;
 static size_t fields_cap;
 
-static struct json_field *next_field(size_t n)
+static void grow_fields(void)
 {
-	if (n == fields_cap) {
-		fields_cap = fields_cap ? 2 * fields_cap : 64;
-		fields = xrealloc(fields, fields_cap * sizeof(*fields));
-	}
-	return &fields[n];
+	fields_cap = fields_cap ? 2 * fields_cap : 64;
+	fields = xrealloc(fields, fields_cap * sizeof(*fields));
 }
 
 /* Could the key be "_inlet"?  Escaped keys are decoded to be sure. */
@@ -229,8 +226,7 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 	 bool locate)
 {
 	struct json_iter it;
-	struct json_field *fp;
-	size_t n = 0;
+	size_t n = 0, got;
 	int r;
 
 	rec->text = text;
@@ -242,10 +238,15 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 	rec->nfields = 0;
 	if (json_object_open(&it, text, len, err) < 0)
 		return -1;
-	while ((r = locate ? json_object_locate_next(&it, fp = next_field(n), err)
-			   : json_object_next(&it, fp = next_field(n), err)) == 1) {
-		const struct json_field f = *fp;
-		n++;
+	/* The scanner fills the array in one call, growing it when full. */
+	do {
+		if (n == fields_cap)
+			grow_fields();
+		r = json_object_members(&it, fields + n, fields_cap - n, &got, err, locate);
+		n += got;
+	} while (r == 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct json_field f = fields[i];
 		if (is_inlet_key(&f)) {
 			rec->kind = RECORD_CONTROL;
 			if (json_is_string(f.val, f.val_len))
@@ -255,7 +256,7 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 			rec->batch = parse_int(f.val, f.val_len, -1);
 		}
 	}
-	rec->fields = fields;	/* next_field may have moved them */
+	rec->fields = fields;	/* grow_fields may have moved them */
 	if (r < 0)
 		return -1;
 	rec->nfields = n;

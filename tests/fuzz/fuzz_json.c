@@ -3,7 +3,10 @@
  * use it: validate a line as one object, iterate its members, decode keys
  * and string values, and look members up.  Invariants: what validates
  * iterates to the same end; decoded strings of valid JSON are valid
- * UTF-8 and re-encode to JSON that decodes to the same bytes.
+ * UTF-8 and re-encode to JSON that decodes to the same bytes.  The
+ * locating scan of a claimed batch (record_locate) stays inside any text,
+ * gives members whose keys and strings decode, and finds exactly the
+ * members record_classify finds in valid text.
  */
 #include <stdbool.h>
 
@@ -60,6 +63,42 @@ static void walk_value(const char *v, size_t n, int depth)
 	}
 }
 
+/* record_locate on any text: inside it, and the same as record_classify on valid text. */
+static void check_locate(const char *text, size_t size)
+{
+	struct json_field want[64];
+	struct record rec;
+	size_t nwant = 0, total = 0;
+	int valid = record_classify(&rec, text, size, NULL) == 0;
+
+	if (valid) {
+		total = rec.nfields;
+		nwant = total < 64 ? total : 64;
+		memcpy(want, rec.fields, nwant * sizeof(*want));
+	}
+	if (record_locate(&rec, text, size, NULL) < 0) {
+		FUZZ_ASSERT(!valid, "valid object located");
+		return;
+	}
+	for (size_t i = 0; i < rec.nfields; i++) {
+		const struct json_field *f = &rec.fields[i];
+		struct buf b = BUF_INIT;
+		FUZZ_ASSERT(f->key >= text && f->key + f->key_len < text + size, "key inside");
+		FUZZ_ASSERT(f->val >= text && f->val_len > 0 && f->val + f->val_len <= text + size,
+			    "value inside");
+		json_key_decode(&b, f);
+		if (json_is_string(f->val, f->val_len))
+			json_string_decode(&b, f->val, f->val_len);
+		buf_free(&b);
+		if (i < nwant)
+			FUZZ_ASSERT(f->key == want[i].key && f->key_len == want[i].key_len &&
+				    f->key_escaped == want[i].key_escaped && f->val == want[i].val &&
+				    f->val_len == want[i].val_len, "member %zu as classified", i);
+	}
+	if (valid)
+		FUZZ_ASSERT(rec.nfields == total, "as many members as classified");
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_strndup(data, size);
@@ -109,6 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 	}
 	utf8_valid(text, size);
+	check_locate(text, size);
 	free(text);
 	return 0;
 }
