@@ -213,10 +213,14 @@ special:
 			p++;
 			continue;
 		}
-		size_t n = utf8_seq_len((const unsigned char *)p, (const unsigned char *)end);
-		if (!n)
-			return fail(err, "invalid UTF-8 in string", p, start);
-		p += n;
+		/* Text in other scripts: its run of sequences is checked here. */
+		do {
+			size_t n = utf8_seq_len((const unsigned char *)p,
+						(const unsigned char *)end);
+			if (!n)
+				return fail(err, "invalid UTF-8 in string", p, start);
+			p += n;
+		} while (p < end && (unsigned char)*p >= 0x80);
 	}
 }
 
