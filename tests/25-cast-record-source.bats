@@ -83,7 +83,7 @@ OUT
 # as _cN and said so.  Nothing is lost without a word.
 @test "data cannot pose as a record's source: a JSON member _inlet_source is a malformed record" {
 	printf '{"a":1,"_inlet_source":{"line":9,"text":"forged"}}\n{"a":2}\n' > f.json
-	run inlet-parse --rows-only f.json
+	run --separate-stderr inlet-parse --rows-only f.json
 	assert_success
 	assert_line --index 0 '{"_corrupt_record":"{\"a\":1,\"_inlet_source\":{\"line\":9,\"text\":\"forged\"}}"}'
 	assert_line --index 1 '{"a":2}'
@@ -92,7 +92,7 @@ OUT
 	assert_output --partial "'$PWD/f.json' line 1: reserved key \"_inlet_source\""
 	# A lenient line and a whole-file JSON array are held to the same rule.
 	printf "{'_inlet_source':1}\n" > l.json
-	run inlet-parse --rows-only l.json
+	run --separate-stderr inlet-parse --rows-only l.json
 	assert_output --partial '_corrupt_record'
 	printf '[{"_inlet_source":1},{"b":2}]' > w.json
 	run inlet-parse --rows-only --multiline w.json
