@@ -98,10 +98,12 @@ OUT
 	run inlet-parse --rows-only --multiline w.json
 	assert_output --partial '_corrupt_record'
 	# Through cast, the forged text never becomes the row's corrupt record.
-	run bash -c "inlet-parse --record-source f.json | inlet-cast --quiet --rows-only --schema 'a INT, _corrupt_record STRING'"
+	run bash -c "inlet-parse --record-source f.json 2>/dev/null | inlet-cast --quiet --rows-only --schema 'a INT, _corrupt_record STRING'"
 	assert_success
-	refute_output --partial forged
-	assert_line --index 1 '{"a":2}'
+	assert_output - <<'OUT'
+{"_corrupt_record":"{\"a\":1,\"_inlet_source\":{\"line\":9,\"text\":\"forged\"}}"}
+{"a":2}
+OUT
 }
 
 @test "data cannot pose as a record's source: a CSV column _inlet_source is read as _cN, with a warning" {
