@@ -40,7 +40,7 @@ LIB        = $(B)/libcommon.a
 # Libraries each stage links beyond libcommon.
 LIBS_parse  = $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
 LIBS_commit = $(SQLITE_LIBS) $(PQ_LIBS)
-LIBS_join   = $(SQLITE_LIBS)
+LIBS_join   = $(SQLITE_LIBS) $(PQ_LIBS)
 LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
 LIBS_rescue =
@@ -66,10 +66,11 @@ $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
-# Only the PostgreSQL sink, status's reader of it and libcommon/pgconn see
-# libpq's headers.
+# Only the PostgreSQL sink, status's and join's readers of it and
+# libcommon/pgconn see libpq's headers.
 $(B)/cmd/commit/sink_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/cmd/status/db_pg.o: CPPFLAGS += $(PQ_CFLAGS)
+$(B)/cmd/join/source.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/libcommon/pgconn.o: CPPFLAGS += $(PQ_CFLAGS)
 
 $(LIB): $(LIB_OBJ)

@@ -36,6 +36,7 @@ enum join_type { JOIN_INNER, JOIN_LEFT, JOIN_SEMI, JOIN_ANTI };
 
 static struct options {
 	const char *static_source;
+	const char *static_table;		/* --static-table: PostgreSQL's */
 	char **stream_key, **static_key;	/* --on: nkeys of each */
 	size_t *stream_key_len;
 	size_t nkeys;
@@ -70,7 +71,11 @@ static void usage(int code)
 "none: standard input.\n"
 "\n"
 "      --static SOURCE     a .csv, .json, .jsonl or .ndjson file (maybe .gz or\n"
-"                          .zst), a folder of them, or sqlite:DATABASE:TABLE\n"
+"                          .zst), a folder of them, sqlite:DATABASE:TABLE, or\n"
+"                          a PostgreSQL database, postgresql://...\n"
+"      --static-table NAME\n"
+"                          the table of a PostgreSQL --static: NAME or\n"
+"                          SCHEMA.NAME\n"
 "      --on KEYS           KEY[,KEY...]; STREAM_KEY=STATIC_KEY where the\n"
 "                          names differ\n"
 "      --type TYPE         inner (default), left, semi or anti\n"
@@ -122,10 +127,11 @@ static void split_pair(const char *option, const char *value, char **left, char 
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_STATIC = 256, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY,
+	enum { O_STATIC = 256, O_STATIC_TABLE, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY,
 	       O_CHECK_OPTIONS, O_VERSION };
 	static const struct option longopts[] = {
 		{ "static", required_argument, NULL, O_STATIC },
+		{ "static-table", required_argument, NULL, O_STATIC_TABLE },
 		{ "on", required_argument, NULL, O_ON },
 		{ "type", required_argument, NULL, O_TYPE },
 		{ "select", required_argument, NULL, O_SELECT },
@@ -146,6 +152,7 @@ static void parse_options(int argc, char **argv)
 	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
 		switch (c) {
 		case O_STATIC: opt.static_source = optarg; break;
+		case O_STATIC_TABLE: opt.static_table = optarg; break;
 		case O_ON: split_list("--on", optarg, &on, &non); break;
 		case O_TYPE: {
 			int t = 0;
@@ -181,6 +188,7 @@ static void parse_options(int argc, char **argv)
 	}
 	if (!opt.static_source || !non)
 		usage_error("--static and --on are required");
+	static_source_check(opt.static_source, opt.static_table);
 	if (!adds_columns() && (opt.select || *opt.prefix || opt.nrename))
 		die(EX_USAGE, "--select, --prefix and --rename name added columns; "
 		    "--type %s adds none", types[opt.type]);
@@ -1047,7 +1055,7 @@ int main(int argc, char **argv)
 	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
-	static_source_init(&st.src, opt.static_source);
+	static_source_init(&st.src, opt.static_source, opt.static_table);
 	code = static_source_fingerprint(&st.src, &st.fp, &st.why);
 	if (!code)
 		st.cur = load(&st.src, &st.why, &code);

@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 
 #include "die.h"
 #include "json.h"
+#include "pgconn.h"
 #include "source.h"
 #include "stream.h"
 
@@ -76,13 +78,34 @@ static int open_db(struct static_source *s, struct buf *why)
 	return 0;
 }
 
-void static_source_init(struct static_source *s, const char *spec)
+void static_source_check(const char *spec, const char *table)
+{
+	if (pg_is_uri(spec)) {
+		if (!table || !*table)
+			die(EX_USAGE, "a PostgreSQL --static needs --static-table NAME");
+		pg_check_uri(spec);
+	} else if (table) {
+		die(EX_USAGE, "--static-table names the table of a PostgreSQL --static "
+		    "(postgresql://...); '%s' is not one", spec);
+	}
+}
+
+static void pg_init(struct static_source *s, const char *table);
+
+void static_source_init(struct static_source *s, const char *spec, const char *table)
 {
 	struct stat st;
 	struct buf why = BUF_INIT;
 
+	static_source_check(spec, table);
 	memset(s, 0, sizeof(*s));
 	s->spec = spec;
+	if (pg_is_uri(spec)) {
+		s->kind = STATIC_PG;
+		s->path = xstrdup(spec);
+		pg_init(s, table);
+		return;
+	}
 	if (!strncmp(spec, "sqlite:", 7)) {
 		const char *db = spec + 7, *colon = strrchr(db, ':');
 		if (!colon || colon == db || !colon[1])
@@ -108,6 +131,8 @@ void static_source_init(struct static_source *s, const char *spec)
 void static_source_close(struct static_source *s)
 {
 	sqlite3_close(s->db);
+	PQfinish((PGconn *)s->pg);
+	free(s->where);
 	free(s->path);
 	free(s->table);
 	free(s->parse);
@@ -207,6 +232,9 @@ static int sqlite_fingerprint(struct static_source *s, struct buf *fp, struct bu
 	return 0;
 }
 
+static int pg_fingerprint(struct static_source *s, struct buf *fp, struct buf *why);
+static int read_pg(struct static_source *s, row_fn *row, void *ctx, struct buf *why);
+
 int static_source_fingerprint(struct static_source *s, struct buf *fp, struct buf *why)
 {
 	struct stat st;
@@ -217,6 +245,8 @@ int static_source_fingerprint(struct static_source *s, struct buf *fp, struct bu
 	buf_printf(fp, "%s\n", s->spec);	/* never empty, even for an empty folder */
 	if (s->kind == STATIC_SQLITE)
 		return sqlite_fingerprint(s, fp, why);
+	if (s->kind == STATIC_PG)
+		return pg_fingerprint(s, fp, why);
 	if (s->kind == STATIC_FOLDER)
 		return list_folder(s, fp, why);
 	if (stat(s->path, &st) < 0) {
@@ -440,6 +470,264 @@ out:
 	return rc;
 }
 
+/* ---- PostgreSQL ---- */
+
+/* The reason RES (NULL: none) or the connection gives, on one line, in WHY. */
+static void pg_why(struct buf *why, PGconn *c, PGresult *res)
+{
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	buf_reset(why);
+	pg_one_line(why, msg ? msg : PQerrorMessage(c));
+	if (!why->len)
+		buf_adds(why, "unknown error");
+}
+
+/*
+ * One spelling of values whatever the server's or the role's defaults:
+ * ISO dates, timestamps in UTC, doubles in their shortest exact text,
+ * UTF-8.  0, or EX_NOINPUT with the reason in WHY.
+ */
+static int pg_session(PGconn *c, struct buf *why)
+{
+	PGresult *res = PQexec(c, "SET DateStyle = ISO; SET IntervalStyle = postgres; "
+			       "SET TimeZone = 'UTC'; SET extra_float_digits = 1; "
+			       "SET client_encoding = 'UTF8'");
+	int rc = 0;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		pg_why(why, c, res);
+		rc = EX_NOINPUT;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* TABLE, "NAME" or "SCHEMA.NAME" (split at the first dot), quoted into OUT. */
+static void pg_quote_table(PGconn *c, struct buf *out, const char *table)
+{
+	const char *dot = strchr(table, '.');
+	char *q;
+
+	if (dot && dot != table && dot[1]) {
+		if (!(q = PQescapeIdentifier(c, table, (size_t)(dot - table))))
+			goto bad;
+		buf_adds(out, q);
+		buf_addc(out, '.');
+		PQfreemem(q);
+		table = dot + 1;
+	}
+	if (!(q = PQescapeIdentifier(c, table, strlen(table))))
+		goto bad;
+	buf_adds(out, q);
+	PQfreemem(q);
+	return;
+bad: {
+		struct buf why = BUF_INIT;
+		pg_why(&why, c, NULL);
+		die(EX_USAGE, "invalid value '%s' for --static-table: %s", table, why.data);
+	}
+}
+
+static void pg_init(struct static_source *s, const char *table)
+{
+	/* The URI's own application_name wins; else the server shows us as inlet-join. */
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { s->path, "inlet-join", NULL };
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
+	const char *host, *port, *db;
+	struct buf where = BUF_INIT, why = BUF_INIT, quoted = BUF_INIT;
+
+	if (!c)
+		die(EX_OSERR, "out of memory");
+	s->pg = (struct pg_conn *)c;
+	host = PQhost(c);
+	port = PQport(c);
+	db = PQdb(c);
+	buf_printf(&where, "%s:%s/%s", host && *host ? host : "localhost",
+		   port && *port ? port : "5432", db ? db : "");
+	s->where = where.data;
+	if (PQstatus(c) != CONNECTION_OK) {
+		pg_why(&why, c, NULL);
+		die(EX_UNAVAILABLE, "cannot connect to PostgreSQL at %s for the static table: %s",
+		    s->where, why.data);
+	}
+	if (pg_session(c, &why))
+		die(EX_UNAVAILABLE, "cannot set up the session with PostgreSQL at %s: %s",
+		    s->where, why.data);
+	pg_quote_table(c, &quoted, table);
+	s->table = quoted.data;
+}
+
+/*
+ * A lost connection (a server restart, an idle timeout) is made again
+ * once per call; 0 when the connection is up.
+ */
+static int pg_alive(struct static_source *s, struct buf *why)
+{
+	PGconn *c = (PGconn *)s->pg;
+
+	if (PQstatus(c) == CONNECTION_OK)
+		return 0;
+	PQreset(c);
+	if (PQstatus(c) != CONNECTION_OK) {
+		pg_why(why, c, NULL);
+		return EX_TEMPFAIL;
+	}
+	return pg_session(c, why);
+}
+
+/*
+ * The columns (name, type, modifier), the row count and the sum of a
+ * 64-bit hash of each row's text.  Counters such as pg_stat's n_tup_upd
+ * are cheaper but reach the statistics late (a backend reports them up to
+ * a second after its commit) and can be reset; xmin misses nothing
+ * either, but also changes with an UPDATE that writes the same values.
+ * The hash costs one scan of the table a batch, on the server, with no
+ * row sent: about what the server spends to send the table once.
+ */
+static int pg_fingerprint(struct static_source *s, struct buf *fp, struct buf *why)
+{
+	PGconn *c = (PGconn *)s->pg;
+	struct buf sql = BUF_INIT;
+	PGresult *res;
+	int rc;
+
+	if ((rc = pg_alive(s, why)))
+		return rc;
+	buf_printf(&sql, "SELECT * FROM %s LIMIT 0", s->table);
+	res = PQexec(c, sql.data);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		goto fail;
+	for (int i = 0; i < PQnfields(res); i++)
+		buf_printf(fp, "%s\t%u\t%d\n", PQfname(res, i), PQftype(res, i), PQfmod(res, i));
+	PQclear(res);
+	buf_reset(&sql);
+	/* r.* is the whole row even when a column is named r. */
+	buf_printf(&sql, "SELECT count(*), coalesce(sum(hashtextextended(r.*::text, 0)::numeric), 0)"
+		   " FROM %s AS r", s->table);
+	res = PQexec(c, sql.data);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		goto fail;
+	buf_printf(fp, "%s\t%s\n", PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	PQclear(res);
+	buf_free(&sql);
+	return 0;
+fail:
+	pg_why(why, c, res);
+	rc = PQstatus(c) == CONNECTION_OK ? EX_NOINPUT : EX_TEMPFAIL;
+	PQclear(res);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Whether V is a number JSON can hold: not NaN or Infinity. */
+static bool finite_text(const char *v)
+{
+	if (*v == '-')
+		v++;
+	return *v >= '0' && *v <= '9';
+}
+
+/* One value of type TYPE (pg_type's oid), as its text says it, into OUT. */
+static void pg_value(struct buf *out, unsigned type, const char *v, size_t n, struct buf *tmp)
+{
+	switch (type) {
+	case 20: case 21: case 23: case 26: case 1700:	/* int8, int2, int4, oid, numeric */
+		if (finite_text(v))
+			buf_add(out, v, n);
+		else		/* JSON has no NaN or infinity */
+			buf_adds(out, "null");
+		return;
+	case 700: case 701:			/* float4, float8: keep a '.' or 'e' */
+		if (!finite_text(v)) {
+			buf_adds(out, "null");
+			return;
+		}
+		buf_add(out, v, n);
+		if (!strpbrk(v, ".e"))
+			buf_adds(out, ".0");
+		return;
+	case 16:				/* bool */
+		buf_adds(out, *v == 't' ? "true" : "false");
+		return;
+	case 114: case 3802:			/* json keeps its input's blanks */
+		for (size_t i = 0; i < n; i++)	/* (a string cannot hold them raw) */
+			buf_addc(out, v[i] == '\n' || v[i] == '\r' || v[i] == '\t' ? ' ' : v[i]);
+		return;
+	default:
+		encode_text(out, v, n, tmp);
+	}
+}
+
+static int read_pg(struct static_source *s, row_fn *row, void *ctx, struct buf *why)
+{
+	PGconn *c = (PGconn *)s->pg;
+	struct buf sql = BUF_INIT, text = BUF_INIT, tmp = BUF_INIT, *names = NULL;
+	PGresult *res;
+	int ncols = -1, rc = 0;
+	long long rows = 0;
+	struct record rec;
+	struct json_error err;
+
+	if ((rc = pg_alive(s, why)))
+		return rc;
+	buf_printf(&sql, "SELECT * FROM %s", s->table);
+	/* Row by row: the table is never held twice, as a result and as the index. */
+	if (!PQsendQuery(c, sql.data) || !PQsetSingleRowMode(c)) {
+		pg_why(why, c, NULL);
+		rc = EX_TEMPFAIL;
+		goto out;
+	}
+	while ((res = PQgetResult(c))) {
+		ExecStatusType status = PQresultStatus(res);
+		if (status != PGRES_SINGLE_TUPLE && status != PGRES_TUPLES_OK) {
+			if (!rc) {
+				pg_why(why, c, res);
+				rc = PQstatus(c) == CONNECTION_OK ? EX_NOINPUT : EX_TEMPFAIL;
+			}
+		} else if (status == PGRES_SINGLE_TUPLE && !rc) {	/* else drained */
+			if (ncols < 0) {
+				ncols = PQnfields(res);
+				names = xmalloc((size_t)ncols * sizeof(*names));
+				for (int i = 0; i < ncols; i++) {
+					const char *name = PQfname(res, i);
+					names[i] = (struct buf)BUF_INIT;
+					buf_addc(&names[i], i ? ',' : '{');
+					encode_text(&names[i], name, strlen(name), &tmp);
+					buf_addc(&names[i], ':');
+				}
+			}
+			buf_reset(&text);
+			for (int i = 0; i < ncols; i++) {
+				buf_add(&text, names[i].data, names[i].len);
+				if (PQgetisnull(res, 0, i))
+					buf_adds(&text, "null");
+				else
+					pg_value(&text, PQftype(res, i), PQgetvalue(res, 0, i),
+						 (size_t)PQgetlength(res, 0, i), &tmp);
+			}
+			buf_adds(&text, ncols ? "}" : "{}");
+			rows++;
+			if (record_classify(&rec, text.data, text.len, &err) < 0) {
+				buf_printf(why, "static row %lld is not a JSON object: %s", rows, err.msg);
+				rc = EX_DATAERR;
+			} else {
+				rc = row(ctx, &rec);
+			}
+		}
+		PQclear(res);
+	}
+out:
+	for (int i = 0; i < ncols; i++)
+		buf_free(&names[i]);
+	free(names);
+	buf_free(&sql);
+	buf_free(&text);
+	buf_free(&tmp);
+	return rc;
+}
+
 int static_source_read(struct static_source *s, row_fn *row, void *ctx, struct buf *why)
 {
 	int rc = 0;
@@ -447,6 +735,8 @@ int static_source_read(struct static_source *s, row_fn *row, void *ctx, struct b
 	buf_reset(why);
 	if (s->kind == STATIC_SQLITE)
 		return read_sqlite(s, row, ctx, why);
+	if (s->kind == STATIC_PG)
+		return read_pg(s, row, ctx, why);
 	for (size_t at = 0; rc == 0 && at < s->files.len; ) {
 		const char *format = s->files.data + at;
 		const char *path = format + strlen(format) + 1;

@@ -2,10 +2,12 @@
 #define INLET_JOIN_SOURCE_H
 /*
  * Where the static side of a join comes from: a CSV or NDJSON file, a
- * folder of them, or a SQLite table ("sqlite:DB:TABLE").  Files are read
- * by running inlet-parse, so CSV is parsed in one place.  The SQLite
- * connection stays open for the whole run, because PRAGMA data_version
- * only changes on a connection that saw other connections commit.
+ * folder of them, a SQLite table ("sqlite:DB:TABLE") or a PostgreSQL table
+ * (a postgresql:// URI and a table name).  Files are read by running
+ * inlet-parse, so CSV is parsed in one place.  The SQLite connection stays
+ * open for the whole run, because PRAGMA data_version only changes on a
+ * connection that saw other connections commit; the PostgreSQL one too,
+ * so that a batch costs one query, not a connection.
  */
 #include <sqlite3.h>
 #include <sys/types.h>
@@ -13,14 +15,19 @@
 #include "buf.h"
 #include "stream.h"
 
-enum static_kind { STATIC_FILE, STATIC_FOLDER, STATIC_SQLITE };
+enum static_kind { STATIC_FILE, STATIC_FOLDER, STATIC_SQLITE, STATIC_PG };
+
+struct pg_conn;		/* libpq's PGconn: only source.c sees libpq */
 
 struct static_source {
 	enum static_kind kind;
 	const char *spec;	/* borrowed: as given, for messages */
 	char *path;		/* owned: the file, folder or database */
-	char *table;		/* owned: the SQLite table */
+	char *table;		/* owned: the SQLite table; PostgreSQL's, quoted
+				   and maybe schema-qualified */
 	sqlite3 *db;		/* owned: open on path */
+	struct pg_conn *pg;	/* owned: open on path, the URI */
+	char *where;		/* owned: PostgreSQL's "HOST:PORT/DATABASE" */
 	dev_t dev;		/* of the database db has open */
 	ino_t ino;
 	char *parse;		/* owned: inlet-parse beside us; NULL: from PATH */
@@ -35,18 +42,25 @@ struct static_source {
 typedef int row_fn(void *ctx, const struct record *rec);
 
 /*
- * Take SPEC (borrowed for the source's life) apart.  A malformed spec or a
- * file whose format its name does not tell dies with EX_USAGE; a source
- * that does not exist, or a database that does not open, with EX_NOINPUT.
+ * Take SPEC (borrowed for the source's life) apart; TABLE (--static-table,
+ * NULL if not given) is the table of a PostgreSQL SPEC, "NAME" or
+ * "SCHEMA.NAME", and must be given with one and only with one.  A
+ * malformed spec, a missing or unwanted TABLE, or a file whose format its
+ * name does not tell dies with EX_USAGE; a source that does not exist, or
+ * a database that does not open, with EX_NOINPUT; a PostgreSQL server
+ * that cannot be reached with EX_UNAVAILABLE, naming it and libpq's reason.
  */
-void static_source_init(struct static_source *s, const char *spec);
+void static_source_check(const char *spec, const char *table);
+void static_source_init(struct static_source *s, const char *spec, const char *table);
 void static_source_close(struct static_source *s);
 
 /*
  * Describe the source's current version into FP (reset first): the same
  * text means the same data (files: names, sizes, mtimes and inodes;
- * SQLite: data_version and the database file's stat).  0, or EX_NOINPUT
- * with the reason in WHY (reset first).
+ * SQLite: data_version and the database file's stat; PostgreSQL: the
+ * table's columns, its row count and a sum of 64-bit hashes of its rows'
+ * text, one scan of the table).  0, or EX_NOINPUT with the reason in WHY
+ * (reset first).
  */
 int static_source_fingerprint(struct static_source *s, struct buf *fp, struct buf *why);
 
