@@ -53,7 +53,7 @@ _inlet_options()
 			--rows-only --quiet --check-options --help --version -s -q -h
 		;;
 	join)
-		printf '%s\n' --static --on --type --select --prefix --rename \
+		printf '%s\n' --static --static-table --on --type --select --prefix --rename \
 			--rows-only --quiet --check-options --help --version -q -h
 		;;
 	window)

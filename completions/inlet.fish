@@ -254,7 +254,8 @@ __inlet_add cast -s h -l help -d 'show help'
 __inlet_add cast -l version -d 'show the version'
 
 # join
-__inlet_add join -l static -x -a '(__inlet_static)' -d 'the static side: file, folder or sqlite:DATABASE:TABLE'
+__inlet_add join -l static -x -a '(__inlet_static)' -d 'the static side: file, folder, sqlite:DATABASE:TABLE or postgresql://...'
+__inlet_add join -l static-table -x -d 'the table of a PostgreSQL --static: NAME or SCHEMA.NAME'
 __inlet_add join -l on -x -d 'join keys, comma-separated; STREAM_KEY=STATIC_KEY where the names differ'
 __inlet_add join -l type -x -a 'inner\t"one row per match; rows without one dropped (default)" left\t"rows without a match kept, with nulls" semi\t"rows with a match, unchanged" anti\t"rows without a match, unchanged"' -d 'join type'
 __inlet_add join -l select -x -d 'static columns to add (default: all but the keys)'

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# PostgreSQL wherever a table is read: inlet join --static postgresql://...
+# --static-table, inlet ctas from a PostgreSQL table and into PostgreSQL,
+# inlet copy-into --db postgresql://..., against a real server: a
+# throw-away cluster from Debian's postgresql package (tests/pg.bash: unix
+# socket only, no TCP), a database of its own for each test.
+load helpers
+load pg
+
+# A running inlet-join reading the fifo 'in' (fd 7 writes to it), writing
+# 'out' and 'err', so the static table can change between batches.
+start_join() {
+	mkfifo in
+	inlet-join "$@" < in > out 2> err &
+	JOIN_PID=$!
+	exec 7> in
+}
+
+stop_join() {	# close the stream; inlet-join's exit status in $join_status
+	exec 7>&-
+	join_status=0
+	wait "$JOIN_PID" || join_status=$?
+	JOIN_PID=
+}
+
+teardown() {
+	if [ -n "${JOIN_PID:-}" ]; then
+		exec 7>&-
+		kill "$JOIN_PID" 2> /dev/null || true
+	fi
+}
+
+# The customers of the join tests, in PostgreSQL with their types.
+pg_customers() {
+	pg "CREATE TABLE customers (id bigint, name text, credit numeric(38,10), vip boolean,
+		prefs jsonb, raw json, born date, seen timestamptz, score double precision);
+	INSERT INTO customers VALUES
+		(9223372036854775807, 'Big', 12345678901234567890123456.1234567890, true,
+		 '{\"lang\": \"fr\", \"n\": [1, 19.990]}', E'{\"a\":\n\t1}', '2024-02-29',
+		 '2024-03-01 10:00:00.123456+00', 0.1),
+		(7, 'Bob', 1.5, false, '\"plain\"', '[]', '1999-12-31', '2024-01-01 00:00:00+00', 3),
+		(NULL, 'Nobody', 0, NULL, NULL, NULL, NULL, NULL, NULL),
+		(-9223372036854775808, 'Small', -0.0000000001, false, 'null', 'null', NULL, NULL, -2.5e-300)"
+}
+
+# The same rows as PostgreSQL prints them, as an NDJSON static file.
+ndjson_customers() {
+	cat > c.ndjson <<'EOF'
+{"id":9223372036854775807,"name":"Big","credit":12345678901234567890123456.1234567890,"vip":true,"prefs":{"n": [1, 19.990], "lang": "fr"},"raw":{"a":  1},"born":"2024-02-29","seen":"2024-03-01 10:00:00.123456+00","score":0.1}
+{"id":7,"name":"Bob","credit":1.5000000000,"vip":false,"prefs":"plain","raw":[],"born":"1999-12-31","seen":"2024-01-01 00:00:00+00","score":3.0}
+{"id":null,"name":"Nobody","credit":0.0000000000,"vip":null,"prefs":null,"raw":null,"born":null,"seen":null,"score":null}
+{"id":-9223372036854775808,"name":"Small","credit":-0.0000000001,"vip":false,"prefs":null,"raw":null,"born":null,"seen":null,"score":-2.5e-300}
+EOF
+}
+
+stream_orders() {
+	printf '%s\n' '{"o":1,"id":9223372036854775807}' '{"o":2,"id":"7"}' '{"o":3,"id":null}' \
+		'{"o":4,"id":8}' '{"o":5,"id":-9223372036854775808}' '{"o":6}' '{"o":7,"id":" 0007 "}'
+}
+
+@test "join --static postgresql://: the same bytes as the same rows from NDJSON, types kept" {
+	pg_customers
+	ndjson_customers
+	stream_orders > in
+	run_framed --separate-stderr inlet-join --static "$URI" --static-table customers --on id --type left < in
+	assert_success
+	local from_pg=$output
+	[[ $stderr == *"loaded static '$URI': 3 rows, 8 columns to add"*"1 with a null key left out"* ]] ||
+		fail "stderr: $stderr"
+	run_framed --separate-stderr inlet-join --static c.ndjson --on id --type left < in
+	assert_success
+	assert_equal "$from_pg" "$output"
+	# What those bytes are: every digit, true/false, JSON as JSON, text as text.
+	assert_line --index 0 '{"o":1,"id":9223372036854775807,"name":"Big","credit":12345678901234567890123456.1234567890,"vip":true,"prefs":{"n": [1, 19.990], "lang": "fr"},"raw":{"a":  1},"born":"2024-02-29","seen":"2024-03-01 10:00:00.123456+00","score":0.1}'
+	assert_line --index 1 '{"o":2,"id":"7","name":"Bob","credit":1.5000000000,"vip":false,"prefs":"plain","raw":[],"born":"1999-12-31","seen":"2024-01-01 00:00:00+00","score":3.0}'
+	# A null or missing key matches nothing; " 0007 " is cast as Spark does.
+	assert_line --index 2 '{"o":3,"id":null,"name":null,"credit":null,"vip":null,"prefs":null,"raw":null,"born":null,"seen":null,"score":null}'
+	assert_line --index 6 --regexp '^\{"o":7,"id":" 0007 ","name":"Bob",'
+	echo "$output" | jq -e . > /dev/null
+}
+
+@test "join --static postgresql://: the same bytes as a SQLite table of the same rows" {
+	pg "CREATE TABLE c (id bigint, tier text, n integer); INSERT INTO c VALUES
+		(9007199254740993, 'gold', 1), (NULL, 'none', 2), (2, NULL, NULL), (2, 'second', 3)"
+	sql s.db "CREATE TABLE c (id INTEGER, tier TEXT, n INTEGER); INSERT INTO c VALUES
+		(9007199254740993, 'gold', 1), (NULL, 'none', 2), (2, NULL, NULL), (2, 'second', 3)"
+	printf '%s\n' '{"id":9007199254740993}' '{"id":9007199254740992}' '{"id":"2"}' '{"id":null}' > in
+	run_framed --separate-stderr inlet-join --static "$URI" --static-table public.c --on id --type left < in
+	assert_success
+	local from_pg=$output
+	run_framed --separate-stderr inlet-join --static sqlite:s.db:c --on id --type left < in
+	assert_success
+	assert_equal "$from_pg" "$output"
+	assert_output - <<'EOF'
+{"id":9007199254740993,"tier":"gold","n":1}
+{"id":9007199254740992,"tier":null,"n":null}
+{"id":"2","tier":null,"n":null}
+{"id":"2","tier":"second","n":3}
+{"id":null,"tier":null,"n":null}
+EOF
+}
+
+@test "join --static-table: a schema-qualified name, a name with capitals, --select" {
+	pg 'CREATE SCHEMA dim; CREATE TABLE dim."Tiers" (id int, tier text, r int);
+		INSERT INTO dim."Tiers" VALUES (1, $$gold$$, 10)'
+	pg 'CREATE TABLE "Tiers" (id int, tier text); INSERT INTO "Tiers" VALUES (1, $$wrong schema$$)'
+	echo '{"id":1}' > in
+	run_framed --separate-stderr inlet-join --static "$URI" --static-table dim.Tiers --on id --select r,tier < in
+	assert_success
+	assert_output '{"id":1,"r":10,"tier":"gold"}'
+	run_framed --separate-stderr inlet-join --static "$URI" --static-table Tiers --on id < in
+	assert_success
+	assert_output '{"id":1,"tier":"wrong schema"}'
+}
+
+@test "join --static postgresql://: an UPDATE that keeps the row count is seen by the next batch" {
+	pg "CREATE TABLE c (id text, tier text); INSERT INTO c VALUES ('C1', 'silver'), ('C2', 'bronze')"
+	start_join --static "$URI" --static-table c --on id
+	wait_for err "loaded static"
+	batch 0 '{"id":"C1"}' >&7
+	wait_for out '{"_inlet":"end","batch":0}'
+	# Same count, same sizes: only the values moved.
+	pg "UPDATE c SET tier = CASE id WHEN 'C1' THEN 'bronze' ELSE 'silver' END"
+	batch 1 '{"id":"C1"}' >&7
+	wait_for out '{"_inlet":"end","batch":1}'
+	# Nothing changed: not read again.
+	batch 2 '{"id":"C1"}' >&7
+	wait_for out '{"_inlet":"end","batch":2}'
+	# A row deleted and another inserted in one transaction, the count kept.
+	pg "BEGIN; DELETE FROM c WHERE id = 'C1'; INSERT INTO c VALUES ('C1', 'gold'); COMMIT"
+	batch 3 '{"id":"C1"}' >&7
+	stop_join
+	assert_equal "$join_status" 0
+	run grep -v _inlet out
+	assert_output $'{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"bronze"}\n{"id":"C1","tier":"bronze"}\n{"id":"C1","tier":"gold"}'
+	[ "$(grep -c "reloaded static '$URI': 2 rows" err)" -eq 2 ] || fail "$(cat err)"
+}
+
+@test "join --static postgresql://: a table gone mid-run keeps the last version, with a warning" {
+	pg "CREATE TABLE c (id text, tier text); INSERT INTO c VALUES ('C1', 'silver')"
+	start_join --static "$URI" --static-table c --on id
+	wait_for err "loaded static"
+	batch 0 '{"id":"C1"}' >&7
+	wait_for out '{"_inlet":"end","batch":0}'
+	pg "DROP TABLE c"
+	batch 1 '{"id":"C1"}' >&7
+	wait_for out '{"_inlet":"end","batch":1}'
+	pg "CREATE TABLE c (id text, tier text); INSERT INTO c VALUES ('C1', 'gold')"
+	batch 2 '{"id":"C1"}' >&7
+	stop_join
+	assert_equal "$join_status" 0
+	run grep -v _inlet out
+	assert_output $'{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"gold"}'
+	grep -q "warning: cannot read static '$URI' again: relation \"c\" does not exist; batch 1 is joined with the version read at" err ||
+		fail "$(cat err)"
+}
+
+@test "join --static postgresql://: usage, a missing table, an unreachable server" {
+	echo '{"id":1}' > in
+	run --separate-stderr inlet-join --static "$URI" --on id < in
+	assert_equal "$status" 64
+	assert_equal "$stderr" "inlet-join: a PostgreSQL --static needs --static-table NAME"
+	printf 'id\n1\n' > c.csv
+	run --separate-stderr inlet-join --static c.csv --static-table c --on id < in
+	assert_equal "$status" 64
+	[[ $stderr == *"--static-table names the table of a PostgreSQL --static"* ]]
+	run --separate-stderr inlet-join --static "$URI" --static-table c --on id --check-options
+	assert_success
+	run --separate-stderr inlet-join --static "$URI" --static-table nosuch --on id < in
+	assert_equal "$status" 66
+	assert_equal "$stderr" "inlet-join: cannot read static '$URI': relation \"nosuch\" does not exist"
+	run --separate-stderr inlet-join --static "postgresql:///nosuchdb?host=$PGROOT&user=postgres" \
+		--static-table c --on id < in
+	assert_equal "$status" 69
+	[[ $stderr == "inlet-join: cannot connect to PostgreSQL at $PGROOT:5432/nosuchdb for the static table: "*'database "nosuchdb" does not exist' ]] ||
+		fail "stderr: $stderr"
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+	# No server at all on that socket.
+	run --separate-stderr inlet-join --static "postgresql:///x?host=$BATS_TEST_TMPDIR&user=postgres" \
+		--static-table c --on id < in
+	assert_equal "$status" 69
+	[[ $stderr == "inlet-join: cannot connect to PostgreSQL at $BATS_TEST_TMPDIR:5432/x for the static table: "*"No such file or directory"* ]] ||
+		fail "stderr: $stderr"
+}
