@@ -182,3 +182,84 @@ EOF
 	[[ $stderr == "inlet-join: cannot connect to PostgreSQL at $BATS_TEST_TMPDIR:5432/x for the static table: "*"No such file or directory"* ]] ||
 		fail "stderr: $stderr"
 }
+
+# ---- copy-into --db postgresql:// ----
+
+@test "copy-into --db postgresql://: twice loads once, force loads again, the history goes with the table" {
+	mkdir -p land
+	printf 'id,name\n1,Ann\n2,Bob\n' > land/a.csv
+	run --separate-stderr inlet copy-into --db "$URI" --table c --checkpoint ck --format csv land
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	run --separate-stderr inlet copy-into --db "$URI" --table c --checkpoint ck --format csv land
+	assert_success
+	assert_output '{"num_affected_rows":0,"num_inserted_rows":0,"num_skipped_corrupt_files":0}'
+	[ "$(pg 'SELECT count(*) FROM c')" = 2 ]
+	run --separate-stderr inlet copy-into --db "$URI" --table c --force --format csv land
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	[ "$(pg 'SELECT count(*) FROM c')" = 4 ]
+	# Another checkpoint's marks are not this history: only ours count.
+	pg "UPDATE _inlet_commits SET checkpoint_id = 'someone-else'"
+	pg 'TRUNCATE c'
+	pg "DELETE FROM _inlet_files"
+	run --separate-stderr inlet copy-into --db "$URI" --table c --checkpoint ck --format csv land
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	[[ $stderr == *"table 'c' in '$URI' is not the table 'ck' loaded (dropped or created anew): its load history is set aside as 'ck.set-aside-"* ]] ||
+		fail "stderr: $stderr"
+	# Dropped: loads again, the history set aside.
+	pg 'DROP TABLE c'
+	run --separate-stderr inlet copy-into --db "$URI" --table c --checkpoint ck --format csv land
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	[ "$(pg 'SELECT count(*) FROM c')" = 2 ]
+	# A PostgreSQL --db has no folder beside it for a default checkpoint.
+	run --separate-stderr inlet copy-into --db "$URI" --table c --format csv land
+	assert_equal "$status" 64
+	[[ $stderr == *"a PostgreSQL --db has no folder beside it for the load history: give --checkpoint DIR (or --force)"* ]]
+}
+
+@test "copy-into --db postgresql:// --validate writes nothing, and checks the table's columns (mergeSchema off)" {
+	mkdir -p land
+	printf 'id,name\n1,Ann\n' > land/a.csv
+	inlet copy-into --db "$URI" --table "Cust" --checkpoint ck --format csv --quiet land
+	printf 'ID,Name\n2,Bob\n' > land/b.csv
+	snapshot() {
+		pg 'SELECT * FROM "Cust" ORDER BY id'
+		pg 'SELECT checkpoint_id, batch, rows FROM _inlet_commits ORDER BY batch'
+		pg 'SELECT path FROM _inlet_files ORDER BY path'
+		find ck -printf '%p %s %T@\n' | LC_ALL=C sort
+	}
+	snapshot > before
+	run --separate-stderr inlet copy-into --db "$URI" --table Cust --checkpoint ck --format csv --validate land
+	assert_success
+	assert_output '{"ID":"2","Name":"Bob"}'
+	[[ $stderr == *"validated 1 rows, 0 problems; nothing was loaded"* ]]
+	snapshot > after
+	cmp before after
+	# A column the table lacks: 65 at its row, nothing written.
+	printf 'id,name,extra\n3,Cy,x\n' > land/c.csv
+	run --separate-stderr inlet copy-into --db "$URI" --table Cust --checkpoint ck --format csv --validate land
+	assert_equal "$status" 65
+	[[ $stderr == *"column 'extra' is not in table 'Cust': COPY INTO's mergeSchema is off"* ]] || fail "stderr: $stderr"
+	snapshot > after
+	cmp before after
+	# The load refuses it the same way; with --merge-schema it is added.
+	run --separate-stderr inlet copy-into --db "$URI" --table Cust --checkpoint ck --format csv land
+	assert_equal "$status" 65
+	run --separate-stderr inlet copy-into --db "$URI" --table Cust --checkpoint ck --format csv --merge-schema land
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	[ "$(pg 'SELECT count(*), count(extra) FROM "Cust"')" = '3|1' ]
+}
+
+@test "copy-into --db postgresql://: a server that cannot be reached is 74, naming it" {
+	mkdir -p land ck/commits
+	printf 'id\n1\n' > land/a.csv
+	run --separate-stderr inlet copy-into --db "postgresql:///x?host=$BATS_TEST_TMPDIR&user=postgres" \
+		--table c --checkpoint ck --format csv land
+	assert_equal "$status" 74
+	[[ $stderr == "inlet-status: cannot connect to PostgreSQL at $BATS_TEST_TMPDIR:5432: "*"No such file or directory"* ]] ||
+		fail "stderr: $stderr"
+}

@@ -9,7 +9,7 @@ prog=inlet-copy-into
 
 usage() {
 	cat <<'USAGE'
-usage: inlet copy-into --db FILE --table NAME [options] SOURCE...
+usage: inlet copy-into --db FILE|URI --table NAME [options] SOURCE...
 
 COPY INTO: load the files under SOURCE (folders, files or globs) that were
 not loaded into the table before, and print the num_affected_rows /
@@ -17,7 +17,8 @@ num_inserted_rows / num_skipped_corrupt_files summary (and
 num_malformed_rows when records were malformed).  A rerun loads nothing
 and prints zeros; a table dropped or created anew starts with no history.
 
-      --db FILE             SQLite database (created when missing)
+      --db FILE|URI         SQLite database (created when missing), or a
+                            PostgreSQL database: postgresql://...
       --table NAME          target table (created on first load)
   -f, --format FMT          csv, tsv, json or text (default: from file names)
   -s, --schema DDL          cast the rows to this schema (the SELECT list's
@@ -45,7 +46,8 @@ USAGE
                             (COPY_OPTIONS force); forced loads are not
                             remembered
   -c, --checkpoint DIR      where to remember loaded files
-                            (default: DB.inlet/TABLE)
+                            (default: DB.inlet/TABLE; needed with a
+                            PostgreSQL --db)
       --merge-schema        add the data's new columns to the table
                             (COPY_OPTIONS mergeSchema; off by default: a
                             column the table lacks is an error)
@@ -145,6 +147,11 @@ if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
 fi
 # Spark applies a schema to header-less CSV columns (_c0, _c1) by position.
 case $header in false|no|0|off) [ -n "$schema" ] && [ -z "$map" ] && cast_args+=(--by-position) ;; esac
+# A PostgreSQL database has no folder beside it to keep the history in.
+pg=0
+case $db in postgresql://*|postgres://*) pg=1 ;; esac
+[ "$force" = 1 ] || [ -n "$ck" ] || [ "$pg" = 0 ] ||
+	usage_error "a PostgreSQL --db has no folder beside it for the load history: give --checkpoint DIR (or --force)"
 [ "$force" = 1 ] || { [ -n "$ck" ] || ck=$db.inlet/$table; }
 if [ -n "$ck" ]; then
 	discover_args+=(--checkpoint "$ck")
@@ -164,6 +171,18 @@ commit_check_base=(--db "$db" --table t)
 check_options discover parse ${cast_args[@]+cast} commit
 check_sources "$@"
 
+# The table as inlet-status reads it, in SQLite or PostgreSQL: whether it
+# exists, its rows, its columns and the checkpoints whose marks name it
+# (one JSON object; read once, when asked).
+tstatus=
+table_status() {
+	[ -n "$tstatus" ] && return 0
+	tstatus=$(inlet-status --db "$db" --table "$table" --json) || exit $?
+	local re=',"exists":(true|false),"rows":([0-9]+),"columns":(\[.*\]),"loads":'
+	[[ $tstatus =~ $re ]] || die "inlet-status wrote an unexpected description of '$table': $tstatus" 70
+	t_exists=${BASH_REMATCH[1]} t_rows=${BASH_REMATCH[2]} t_columns=${BASH_REMATCH[3]}
+}
+
 if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 	# The load history goes with the table (Databricks keeps it in the
 	# table's log): a table dropped, or created anew, starts with none.
@@ -171,18 +190,17 @@ if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 	# one this history loaded when it exists, holds the commit marks
 	# inlet-commit wrote with this checkpoint's id, and is not empty
 	# while those loads inserted rows (DROP TABLE and CREATE TABLE again
-	# leave the marks but not the rows).
+	# leave the marks but not the rows).  PostgreSQL is asked the same.
 	id=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata" 2>/dev/null)
 	same=0
-	if [ -n "$id" ] && [ -f "$db" ]; then
-		command -v sqlite3 >/dev/null ||
-			die "the sqlite3 program is needed to check the history in '$ck'" 69
-		marks="FROM _inlet_commits WHERE checkpoint_id = $(literal "$id") AND table_name = $(literal "$table")"
-		exists=$(sqlite3 -batch "$db" "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $(literal "$table")
-			AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_inlet_commits')" 2>/dev/null) || exists=0
-		[ "$exists" = 1 ] &&
-			same=$(sqlite3 -batch "$db" "SELECT EXISTS (SELECT 1 $marks)
-				AND (EXISTS (SELECT 1 FROM $(ident "$table")) OR (SELECT coalesce(sum(rows), 0) $marks) = 0)" 2>/dev/null)
+	if [ -n "$id" ] && { [ "$pg" = 1 ] || [ -f "$db" ]; }; then
+		table_status
+		# (an id is hex: it needs no quoting in the pattern)
+		re="\{\"checkpoint_id\":\"$id\",\"batches\":[0-9]+,\"last_batch\":-?[0-9]+,\"rows\":([0-9]+)\}"
+		if [ "$t_exists" = true ] && [[ $tstatus =~ $re ]] &&
+		   { [ "$t_rows" -gt 0 ] || [ "${BASH_REMATCH[1]}" = 0 ]; }; then
+			same=1
+		fi
 	fi
 	if [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ] && [ -n "$validate" ]; then
 		printf "%s: table '%s' in '%s' is not the table '%s' loaded (dropped or created anew): every file is validated, as a load would take them all again\n" \
@@ -198,29 +216,24 @@ fi
 
 # mergeSchema (COPY_OPTIONS, off by default as in Databricks): the rows
 # that would go into an existing table bring no column it lacks.  The
-# table's columns as a JSON object of lower-cased names (SQLite's names
-# are case-insensitive), empty when the table does not exist yet: the
-# first load creates it from the data, as CREATE TABLE would.
-columns=
-if [ "$merge" = false ] && [ -f "$db" ]; then
-	command -v sqlite3 >/dev/null ||
-		die "the sqlite3 program is needed to read the columns of '$table' in '$db'" 69
-	columns=$(sqlite3 -batch "$db" "SELECT json_group_object(lower(name), json('true')) FROM pragma_table_info($(literal "$table"))") ||
-		die "cannot read the columns of '$table' in '$db'" 74
-	[ "$columns" = "{}" ] && columns=
-fi
+# table's columns, compared by lower-cased name (SQLite's names are
+# case-insensitive), none when the table does not exist yet: the first
+# load creates it from the data, as CREATE TABLE would.
 # A load leaves the check to inlet-commit --no-new-columns, inside the
 # batch's transaction.  VALIDATE, which commits nothing, checks with a jq
 # program for inlet-cast --map: a row with a column the table lacks is 65.
 check=()
-if [ -n "$columns" ]; then
-	name=$(sqlite3 -batch :memory: "SELECT json_quote($(literal "$table"))")
-	check_map="([keys_unsorted[] | select(($columns)[ascii_downcase] | not)]) as \$new
-	| if \$new == [] then . else error(\"column '\" + \$new[0] + \"' is not in table '\" + $name +
+if [ "$merge" = false ] && { [ "$pg" = 1 ] || [ -f "$db" ]; }; then
+	table_status
+	if [ "$t_exists" = true ] && [ "$t_columns" != "[]" ]; then
+		check_map="($tstatus) as \$t | (\$t.columns | map({key: (.name | ascii_downcase), value: true}) | from_entries) as \$have
+	| ([keys_unsorted[] | select(\$have[ascii_downcase] | not)]) as \$new
+	| if \$new == [] then . else error(\"column '\" + \$new[0] + \"' is not in table '\" + \$t.table +
 	  \"': COPY INTO's mergeSchema is off; add it to the table with --merge-schema (-o mergeSchema=true), or leave it out with --map\") end"
-	# cast's "--map failed: " said as copy-into's own check.
-	check=(bash -c '"$@" 2> >(sed -u "s/^inlet-cast: \(.*\): --map failed: /$0: \1: /" >&2); rc=$?; wait $!; exit $rc' \
-		"$prog" inlet-cast --quiet --map "$check_map")
+		# cast's "--map failed: " said as copy-into's own check.
+		check=(bash -c '"$@" 2> >(sed -u "s/^inlet-cast: \(.*\): --map failed: /$0: \1: /" >&2); rc=$?; wait $!; exit $rc' \
+			"$prog" inlet-cast --quiet --map "$check_map")
+	fi
 fi
 
 # VALIDATE: the pipeline of a load, on a copy of the load history, into

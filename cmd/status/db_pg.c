@@ -106,6 +106,41 @@ static long long pg_last_mark(struct db *base, const char *id)
 			     "read the marks"));
 }
 
+static void pg_columns(struct db *base, const char *table,
+		       void (*fn)(void *, const char *, const char *), void *ctx)
+{
+	const char *params[] = { table };
+	PGresult *res = query((struct pg_db *)base, "SELECT a.attname,"
+			      " format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+			      " JOIN pg_class c ON c.oid = a.attrelid"
+			      " JOIN pg_namespace n ON n.oid = c.relnamespace"
+			      " WHERE c.relkind IN ('r', 'p') AND n.nspname = current_schema()"
+			      " AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped"
+			      " ORDER BY a.attnum", 1, params, "read the columns");
+
+	for (int i = 0; i < PQntuples(res); i++)
+		fn(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+	PQclear(res);
+}
+
+static void pg_loads(struct db *base, const char *table,
+		     void (*fn)(void *, const char *, long long, long long, long long), void *ctx)
+{
+	const char *params[] = { table };
+	PGresult *res;
+
+	if (!pg_exists(base, "_inlet_commits"))
+		return;
+	res = query((struct pg_db *)base, "SELECT checkpoint_id, count(*), max(batch),"
+		    " coalesce(sum(rows), 0) FROM \"_inlet_commits\" WHERE table_name = $1"
+		    " GROUP BY checkpoint_id ORDER BY checkpoint_id COLLATE \"C\"", 1, params,
+		    "read the marks");
+	for (int i = 0; i < PQntuples(res); i++)
+		fn(ctx, PQgetvalue(res, i, 0), strtoll(PQgetvalue(res, i, 1), NULL, 10),
+		   strtoll(PQgetvalue(res, i, 2), NULL, 10), strtoll(PQgetvalue(res, i, 3), NULL, 10));
+	PQclear(res);
+}
+
 static void pg_close(struct db *base)
 {
 	struct pg_db *s = (struct pg_db *)base;
@@ -116,7 +151,7 @@ static void pg_close(struct db *base)
 }
 
 static const struct db_ops pg_ops = {
-	pg_tables, pg_exists, pg_count, pg_last_mark, pg_close
+	pg_tables, pg_exists, pg_count, pg_last_mark, pg_columns, pg_loads, pg_close
 };
 
 struct db *db_pg_open(const char *uri)

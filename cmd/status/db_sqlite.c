@@ -99,6 +99,49 @@ static long long sqlite_last_mark(struct db *base, const char *id)
 	return one_int(s, st, "read the marks");
 }
 
+static void sqlite_columns(struct db *base, const char *table,
+			   void (*fn)(void *, const char *, const char *), void *ctx)
+{
+	struct sqlite_db *s = (struct sqlite_db *)base;
+	sqlite3_stmt *st = prepare(s, "SELECT name, type FROM pragma_table_info(?) ORDER BY cid",
+				   "read the columns");
+	int rc;
+
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+		fn(ctx, name ? name : "", type ? type : "");
+	}
+	if (rc != SQLITE_DONE)
+		fail(s, "read the columns");
+	sqlite3_finalize(st);
+}
+
+static void sqlite_loads(struct db *base, const char *table,
+			 void (*fn)(void *, const char *, long long, long long, long long),
+			 void *ctx)
+{
+	struct sqlite_db *s = (struct sqlite_db *)base;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!sqlite_exists(base, "_inlet_commits"))
+		return;
+	st = prepare(s, "SELECT checkpoint_id, count(*), max(batch), coalesce(sum(rows), 0)"
+		     " FROM \"_inlet_commits\" WHERE table_name = ? GROUP BY checkpoint_id"
+		     " ORDER BY checkpoint_id", "read the marks");
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		fn(ctx, id ? id : "", sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+		   sqlite3_column_int64(st, 3));
+	}
+	if (rc != SQLITE_DONE)
+		fail(s, "read the marks");
+	sqlite3_finalize(st);
+}
+
 static void sqlite_close(struct db *base)
 {
 	struct sqlite_db *s = (struct sqlite_db *)base;
@@ -108,7 +151,8 @@ static void sqlite_close(struct db *base)
 }
 
 static const struct db_ops sqlite_ops = {
-	sqlite_tables, sqlite_exists, sqlite_count, sqlite_last_mark, sqlite_close
+	sqlite_tables, sqlite_exists, sqlite_count, sqlite_last_mark, sqlite_columns,
+	sqlite_loads, sqlite_close
 };
 
 struct db *db_sqlite_open(const char *path)
@@ -121,7 +165,13 @@ struct db *db_sqlite_open(const char *path)
 	/* Only reads: never a new, empty database in a mistyped path. */
 	if (stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
 		die(EX_NOINPUT, "cannot open database '%s'", path);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	/*
+	 * Read-write, though only read: the last connection to close removes
+	 * a WAL database's -wal and -shm files only if it can write, and
+	 * inlet-copy-into asks before a load that must leave nothing behind.
+	 * (A file that cannot be written is opened read-only.)
+	 */
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		die(EX_IOERR, "cannot open database '%s': %s", path,
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	/* A commit in flight holds the write lock briefly: wait, as commit does. */

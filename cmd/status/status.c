@@ -28,16 +28,18 @@ static void usage(int code)
 	fprintf(fp,
 "usage: inlet status CHECKPOINT [--db DATABASE --table NAME] [--schema-location DIR]\n"
 "                    [--json]\n"
-"       inlet status --db DATABASE [--json]\n"
+"       inlet status --db DATABASE [--table NAME] [--json]\n"
 "\n"
 "The state of a stream from its checkpoint folder: the last committed\n"
 "batch, batches written ahead but not committed, files taken, the schema\n"
 "version, the window state, and (with --db and --table) the rows in the\n"
-"sink.  With --db alone: every table of the database and its row count.\n"
+"sink.  With --db alone: every table of the database and its row count;\n"
+"with --db and --table: that table's rows, columns and loads.\n"
 "\n"
 "      --db DATABASE           SQLite database file, or PostgreSQL's\n"
 "                              postgresql://...\n"
-"      --table NAME            the stream's table in --db\n"
+"      --table NAME            the stream's table in --db; without\n"
+"                              CHECKPOINT, the table to describe\n"
 "      --schema-location DIR   rescue's schema location, when it is not the\n"
 "                              checkpoint (recorded in the checkpoint, so\n"
 "                              later runs find it)\n"
@@ -124,6 +126,75 @@ static void list_tables(struct db *db)
 		buf_printf(&l.out, "%-32s %12s\n", "table", "rows");
 	}
 	db->ops->tables(db, list_table, &l);
+	if (opt.json)
+		buf_adds(&l.out, "]}\n");
+	fwrite(l.out.data, 1, l.out.len, stdout);
+	buf_free(&l.out);
+}
+
+/* ---- one table: its rows, columns and the checkpoints that loaded it ---- */
+
+static void table_column(void *ctx, const char *name, const char *type)
+{
+	struct listing *l = ctx;
+
+	if (opt.json) {
+		buf_adds(&l->out, l->first ? "{\"name\":" : ",{\"name\":");
+		json_path_encode(&l->out, name, strlen(name));
+		buf_adds(&l->out, ",\"type\":");
+		json_path_encode(&l->out, type, strlen(type));
+		buf_addc(&l->out, '}');
+	} else {
+		buf_printf(&l->out, "%-24s %s %s\n", "column", name, type);
+	}
+	l->first = false;
+}
+
+static void table_load(void *ctx, const char *id, long long batches, long long last,
+		       long long rows)
+{
+	struct listing *l = ctx;
+
+	if (opt.json) {
+		buf_adds(&l->out, l->first ? "{\"checkpoint_id\":" : ",{\"checkpoint_id\":");
+		json_path_encode(&l->out, id, strlen(id));
+		buf_printf(&l->out, ",\"batches\":%lld,\"last_batch\":%lld,\"rows\":%lld}",
+			   batches, last, rows);
+	} else {
+		buf_printf(&l->out, "%-24s %s: %lld batches, last %lld, %lld rows\n", "loaded by",
+			   id, batches, last, rows);
+	}
+	l->first = false;
+}
+
+/*
+ * The table --table names: whether it exists, its rows and columns, and
+ * each checkpoint whose marks name it (what inlet-copy-into asks).
+ */
+static void table_status(struct db *db)
+{
+	struct listing l = { BUF_INIT, true };
+	bool exists = db->ops->exists(db, opt.table);
+	long long rows = exists ? db->ops->count(db, opt.table) : 0;
+
+	if (opt.json) {
+		buf_adds(&l.out, "{\"database\":");
+		json_path_encode(&l.out, opt.db, strlen(opt.db));
+		buf_adds(&l.out, ",\"table\":");
+		json_path_encode(&l.out, opt.table, strlen(opt.table));
+		buf_printf(&l.out, ",\"exists\":%s,\"rows\":%lld,\"columns\":[",
+			   exists ? "true" : "false", rows);
+	} else {
+		buf_printf(&l.out, "%-24s %s\n", "table", opt.table);
+		buf_printf(&l.out, "%-24s %s\n", "exists", exists ? "true" : "false");
+		buf_printf(&l.out, "%-24s %lld\n", "rows", rows);
+	}
+	if (exists)
+		db->ops->columns(db, opt.table, table_column, &l);
+	if (opt.json)
+		buf_adds(&l.out, "],\"loads\":[");
+	l.first = true;
+	db->ops->loads(db, opt.table, table_load, &l);
 	if (opt.json)
 		buf_adds(&l.out, "]}\n");
 	fwrite(l.out.data, 1, l.out.len, stdout);
@@ -239,6 +310,8 @@ int main(int argc, char **argv)
 		db = pg_is_uri(opt.db) ? db_pg_open(opt.db) : db_sqlite_open(opt.db);
 	if (opt.checkpoint)
 		code = stream_status(db);
+	else if (opt.table)
+		table_status(db);
 	else
 		list_tables(db);
 	if (db)

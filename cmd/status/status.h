@@ -59,6 +59,16 @@ struct db_ops {
 	long long (*count)(struct db *db, const char *table);
 	/* The highest batch the marks table holds for checkpoint ID, or -1. */
 	long long (*last_mark)(struct db *db, const char *id);
+	/* Call FN for each column of TABLE, in order, with its declared type. */
+	void (*columns)(struct db *db, const char *table,
+			void (*fn)(void *ctx, const char *name, const char *type), void *ctx);
+	/*
+	 * Call FN for each checkpoint whose marks name TABLE, by id: its marks,
+	 * its highest batch and the rows its marks count.
+	 */
+	void (*loads)(struct db *db, const char *table,
+		      void (*fn)(void *ctx, const char *id, long long batches, long long last,
+				 long long rows), void *ctx);
 	void (*close)(struct db *db);
 };
 
