@@ -7,15 +7,20 @@ prog=inlet-ctas
 
 usage() {
 	cat <<'USAGE'
-usage: inlet ctas --db FILE --table NAME [options] SOURCE...
+usage: inlet ctas --db FILE|URI --table NAME [options] SOURCE...
        inlet ctas --db FILE --table NAME sqlite:DB:TABLE
+       inlet ctas --db FILE|URI --table NAME --source-table SRC postgresql://...
 
 CREATE OR REPLACE TABLE AS SELECT: replace the table with every record of
-SOURCE (files, folders or globs), or with a copy of another SQLite table.
+SOURCE (files, folders or globs), or with a copy of another SQLite table,
+or of a PostgreSQL table, its columns' types kept.
 Nothing is remembered: a rerun replaces the table again.
 
-      --db FILE             SQLite database (created when missing)
+      --db FILE|URI         SQLite database (created when missing), or a
+                            PostgreSQL database: postgresql://...
       --table NAME          table to create or replace
+      --source-table SRC    the table of a postgresql:// SOURCE: NAME or
+                            SCHEMA.NAME
   -f, --format FMT          csv, tsv, json or text (default: from file names)
   -s, --schema DDL          cast the rows to this schema (the SELECT list's
                             types)
@@ -43,16 +48,17 @@ USAGE
 	exit 0
 }
 
-db= table= quiet=0 schema= map= header= on=
+db= table= quiet=0 schema= map= header= on= source_table=
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:mqh \
-	db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
+	db:,table:,source-table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
 	case $1 in
 	--db) db=$2; shift 2 ;;
 	--table) table=$2; shift 2 ;;
+	--source-table) source_table=$2; shift 2 ;;
 	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
 	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
 	--map) map=$2; stage_opt cast "--map $2" --map "$2"; shift 2 ;;
@@ -104,7 +110,109 @@ case $header in false|no|0|off) [ -n "$schema" ] && [ -z "$map" ] && cast_args+=
 stage_opt commit "--db $db" --db "$db"
 stage_opt commit "--table $table" --table "$table"
 
+# pg_ctas URI: NAME from --source-table of the PostgreSQL database URI,
+# read with psql (the one program that reads PostgreSQL rows here: the C
+# stages link libpq to write or describe a table, none writes one out).
+# Into the same database (the same URI): one CREATE TABLE AS in a
+# transaction, the server copying its own types.  Elsewhere: the columns'
+# types as an inlet schema record, then the rows as row_to_json prints
+# them (numbers with every digit), as one batch for inlet-commit
+# --mode overwrite, which replaces NAME in one transaction.
+pg_ctas() {
+	local src=$1 sch= tbl=$source_table from reg err out rc rows
+	command -v psql >/dev/null || die "the psql program is needed for a postgresql:// source" 69
+	# SCHEMA.NAME split at the first dot, each part as written (as inlet join does).
+	if [[ $tbl == ?*.?* ]]; then
+		sch=${tbl%%.*} tbl=${tbl#*.}
+		from=':"sch".:"tbl"' reg="quote_ident(:'sch') || '.' || quote_ident(:'tbl')"
+	else
+		from=':"tbl"' reg="quote_ident(:'tbl')"
+	fi
+	err=$(mktemp) out=$(mktemp) || die "cannot create a temporary file" 73
+	trap 'rm -f "$err" "$out"' EXIT
+	psql_run() {
+		psql "$src" -XAtq -v ON_ERROR_STOP=1 -v sch="$sch" -v tbl="$tbl" -v dst="$table" \
+			-v tmp="_inlet_ctas_$$" -f - > "$out" 2> "$err"
+		rc=$?
+		[ "$rc" = 0 ] && return 0
+		# psql: 2 when the connection failed or was lost, 3 for an SQL error.
+		local why
+		why=$(tr '\n\t' '  ' < "$err" | sed 's/  */ /g; s/ $//; s/^psql: //; s/^error: //')
+		[ "$rc" = 2 ] && die "cannot read PostgreSQL at '$src': $why" 69
+		# An SQL error: its first line, without psql's place in our script.
+		why=$(sed -n '1{s/^psql:<stdin>:[0-9]*: //; s/^ERROR: *//; p}' "$err")
+		die "cannot read table '$source_table' in '$src': $why" 66
+	}
+	if [ "$src" = "$db" ]; then
+		psql_run <<SQL
+BEGIN;
+DROP TABLE IF EXISTS :"tmp";
+CREATE TABLE :"tmp" AS SELECT * FROM $from;
+DROP TABLE IF EXISTS :"dst";
+ALTER TABLE :"tmp" RENAME TO :"dst";
+COMMIT;
+SELECT count(*) FROM :"dst";
+SQL
+		rows=$(cat "$out")
+		[ "$quiet" = 1 ] ||
+			printf '{"num_affected_rows":%s,"num_inserted_rows":%s,"num_skipped_corrupt_files":0}\n' "$rows" "$rows"
+		exit 0
+	fi
+	# One snapshot for the types and the rows; values in one spelling.
+	psql_run <<SQL
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = ISO;
+SET LOCAL extra_float_digits = 1;
+SELECT '{"_inlet":"begin","batch":0}';
+SELECT json_build_object('_inlet', 'schema', 'version', 0, 'fields', coalesce(json_agg(json_build_object(
+	'name', a.attname, 'type', CASE
+	WHEN t.typname = 'int8' THEN 'BIGINT'
+	WHEN t.typname = 'int4' THEN 'INT'
+	WHEN t.typname = 'int2' THEN 'SMALLINT'
+	WHEN t.typname = 'numeric' AND a.atttypmod >= 4
+	     AND (a.atttypmod - 4) >> 16 BETWEEN 1 AND 38
+	     AND (a.atttypmod - 4) & 65535 <= (a.atttypmod - 4) >> 16
+		THEN format('DECIMAL(%s,%s)', (a.atttypmod - 4) >> 16, (a.atttypmod - 4) & 65535)
+	WHEN t.typname IN ('float4', 'float8') THEN 'DOUBLE'
+	WHEN t.typname = 'bool' THEN 'BOOLEAN'
+	WHEN t.typname = 'date' THEN 'DATE'
+	WHEN t.typname IN ('timestamptz', 'timestamp') THEN 'TIMESTAMP'
+	WHEN t.typname IN ('json', 'jsonb') THEN 'JSON'
+	ELSE 'STRING' END) ORDER BY a.attnum), '[]'))
+	FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+	WHERE a.attrelid = ($reg)::regclass AND a.attnum > 0 AND NOT a.attisdropped;
+-- json keeps its input's line breaks: as jsonb it is one line.
+SELECT string_agg(CASE WHEN a.atttypid = 'json'::regtype
+	THEN quote_ident(a.attname) || '::jsonb AS ' || quote_ident(a.attname)
+	ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attnum) AS cols
+	FROM pg_attribute a
+	WHERE a.attrelid = ($reg)::regclass AND a.attnum > 0 AND NOT a.attisdropped \gset
+SELECT row_to_json(r.*) FROM (SELECT :cols FROM $from) AS r;
+SELECT '{"_inlet":"end","batch":0}';
+COMMIT;
+SQL
+	commit_args+=(--mode overwrite)
+	if [ "$quiet" = 1 ]; then commit_args+=(--quiet); else commit_args+=(--summary-only); fi
+	inlet-commit "${commit_args[@]}" < "$out"
+	exit $?
+}
+
 case $1 in
+postgresql://*|postgres://*) ;;
+*) [ -z "$source_table" ] ||
+	usage_error "--source-table names the table of a postgresql:// source; '$1' is not one" ;;
+esac
+case $1 in
+postgresql://*|postgres://*)
+	[ $# -eq 1 ] || usage_error "a postgresql:// source stands alone"
+	[ -n "$source_table" ] || usage_error "a postgresql:// source needs --source-table NAME"
+	[ ${#parse_args[@]} -eq 0 ] && [ ${#cast_args[@]} -eq 0 ] ||
+		usage_error "a postgresql:// source is copied as it is: no reader, --schema or --map options"
+	commit_check_base=(--db "$db" --table t)
+	check_options commit
+	pg_ctas "$1"
+	;;
 sqlite:*)
 	# sqlite:DB:TABLE -> a copy of that table, in one transaction.
 	[ $# -eq 1 ] || usage_error "a sqlite: source stands alone"
