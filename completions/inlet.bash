@@ -82,7 +82,7 @@ _inlet_options()
 			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
 		;;
 	ctas)
-		printf '%s\n' --db --table --format --schema --map --header \
+		printf '%s\n' --db --table --source-table --format --schema --map --header \
 			--delimiter --quote --escape --null-value --comment --skip-rows \
 			--empty-value --max-columns --max-chars-per-column \
 			--unescaped-quote-handling --whole-text --nan-value \

@@ -311,7 +311,7 @@ __inlet_add commit -s h -l help -d 'show help'
 __inlet_add commit -l version -d 'show the version'
 
 # copy-into
-__inlet_add copy-into -l db -r -F -d 'SQLite database (created when missing)'
+__inlet_add copy-into -l db -r -F -d 'SQLite database (created when missing) or postgresql:// URI'
 __inlet_add copy-into -l table -x -d 'target table (created on first load)'
 __inlet_add copy-into -s f -l format -x -a 'csv\t"comma-separated values" tsv\t"tab-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from file names)'
 __inlet_add copy-into -l header -x -a 'true\t"first line names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first line names the columns (default true)'
@@ -360,8 +360,9 @@ __inlet_add copy-into -s h -l help -d 'show help'
 __inlet_add copy-into -l version -d 'show the version'
 
 # ctas
-__inlet_add ctas -l db -r -F -d 'SQLite database (created when missing)'
+__inlet_add ctas -l db -r -F -d 'SQLite database (created when missing) or postgresql:// URI'
 __inlet_add ctas -l table -x -d 'table to create or replace'
+__inlet_add ctas -l source-table -x -d 'the table of a postgresql:// source: NAME or SCHEMA.NAME'
 __inlet_add ctas -s f -l format -x -a 'csv\t"comma-separated values" tsv\t"tab-separated values" json\t"one JSON object per line" text\t"one {\"value\": line} row per line"' -d 'input format (default: from file names)'
 __inlet_add ctas -l header -x -a 'true\t"first line names the columns" false\t"columns are _c0, _c1, ..."' -d 'CSV: first line names the columns (default true)'
 __inlet_add ctas -s d -l delimiter -x -d 'CSV field delimiter (default comma)'

@@ -263,3 +263,95 @@ EOF
 	[[ $stderr == "inlet-status: cannot connect to PostgreSQL at $BATS_TEST_TMPDIR:5432: "*"No such file or directory"* ]] ||
 		fail "stderr: $stderr"
 }
+
+# ---- ctas from and into PostgreSQL ----
+
+# The columns of TABLE in PostgreSQL, "name type, ...".
+pg_columns() {
+	pg "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+		FROM pg_attribute WHERE attrelid = '$1'::regclass AND attnum > 0 AND NOT attisdropped"
+}
+
+@test "ctas --source-table: PostgreSQL into SQLite, types carried over, every digit kept" {
+	pg_customers
+	pg 'ALTER TABLE customers ADD COLUMN n integer DEFAULT 5, ADD COLUMN s smallint DEFAULT -3,
+		ADD COLUMN wide numeric, ADD COLUMN v varchar(10) DEFAULT $$x$$'
+	pg 'UPDATE customers SET wide = 123456789012345678901234567890123456789012.5 WHERE id = 7'
+	sql shop.db "CREATE TABLE copy (old TEXT); INSERT INTO copy VALUES ('gone')"
+	run --separate-stderr inlet ctas --db shop.db --table copy --source-table public.customers "$URI"
+	assert_success
+	assert_output '{"num_affected_rows":4,"num_inserted_rows":4,"num_skipped_corrupt_files":0}'
+	run sql shop.db "SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('copy')"
+	assert_output 'id INTEGER, name TEXT, credit TEXT, vip INTEGER, prefs TEXT, raw TEXT, born TEXT, seen TEXT, score REAL, n INTEGER, s INTEGER, wide TEXT, v TEXT'
+	run sql shop.db "SELECT id, credit, vip, prefs, raw, born, seen, score, n, s, wide FROM copy ORDER BY name"
+	assert_output - <<'EOF2'
+9223372036854775807|12345678901234567890123456.1234567890|1|{"n": [1, 19.990], "lang": "fr"}|{"a": 1}|2024-02-29|2024-03-01T10:00:00.123456+00:00|0.1|5|-3|
+7|1.5000000000|0|plain|[]|1999-12-31|2024-01-01T00:00:00+00:00|3.0|5|-3|123456789012345678901234567890123456789012.5
+|0.0000000000|||||||5|-3|
+-9223372036854775808|-0.0000000001|0|||||-2.5e-300|5|-3|
+EOF2
+	# typeof: the integers are integers, the decimals text with their digits.
+	[ "$(sql shop.db "SELECT typeof(id), typeof(credit), typeof(score) FROM copy WHERE name = 'Big'")" = 'integer|text|real' ]
+}
+
+@test "ctas --source-table: PostgreSQL into PostgreSQL, in the same database and in another" {
+	pg_customers
+	pg 'CREATE TABLE copy (old text)'
+	# The same URI: the server copies it, every type exact.
+	run --separate-stderr inlet ctas --db "$URI" --table copy --source-table customers "$URI"
+	assert_success
+	assert_output '{"num_affected_rows":4,"num_inserted_rows":4,"num_skipped_corrupt_files":0}'
+	run pg_columns copy
+	assert_output 'id bigint, name text, credit numeric(38,10), vip boolean, prefs jsonb, raw json, born date, seen timestamp with time zone, score double precision'
+	# (json has no equality: rows compared as their text)
+	[ "$(pg 'SELECT count(*) FROM (SELECT c::text FROM copy c EXCEPT ALL SELECT c::text FROM customers c) d')" = 0 ]
+	# A table replaces itself.
+	run --separate-stderr inlet ctas --db "$URI" --table copy --source-table copy "$URI"
+	assert_success
+	assert_output --partial '"num_inserted_rows":4,'
+	# Another database: through inlet's types.
+	psql "postgresql:///postgres?host=$PGROOT&user=postgres" -Xq -c "CREATE DATABASE ${DB}_b"
+	local other="postgresql:///${DB}_b?host=$PGROOT&user=postgres"
+	run --separate-stderr inlet ctas --db "$other" --table copy --source-table customers "$URI"
+	assert_success
+	assert_output '{"num_affected_rows":4,"num_inserted_rows":4,"num_skipped_corrupt_files":0}'
+	run psql "$other" -XAtq -c "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum)
+		FROM pg_attribute WHERE attrelid = 'copy'::regclass AND attnum > 0 AND NOT attisdropped"
+	assert_output 'id bigint, name text, credit numeric(38,10), vip boolean, prefs jsonb, raw jsonb, born date, seen timestamp with time zone, score double precision'
+	run psql "$other" -XAtq -c "SET TimeZone = 'UTC'; SELECT id, credit, vip, prefs, seen FROM copy WHERE name = 'Big'"
+	assert_output '9223372036854775807|12345678901234567890123456.1234567890|t|{"n": [1, 19.990], "lang": "fr"}|2024-03-01 10:00:00.123456+00'
+}
+
+@test "ctas --db postgresql:// from files" {
+	printf 'id,name\n1,Ann\n2,Bob\n' > c.csv
+	run --separate-stderr inlet ctas --db "$URI" --table c --format csv --schema 'id BIGINT, name STRING' c.csv
+	assert_success
+	assert_output '{"num_affected_rows":2,"num_inserted_rows":2,"num_skipped_corrupt_files":0}'
+	printf 'id,name\n3,Cy\n' > c.csv
+	run --separate-stderr inlet ctas --db "$URI" --table c --format csv --schema 'id BIGINT, name STRING' c.csv
+	assert_success
+	[ "$(pg 'SELECT id, name FROM c')" = '3|Cy' ]
+	run pg_columns c
+	assert_output 'id bigint, name text'
+}
+
+@test "ctas --source-table: usage, a missing table, an unreachable server" {
+	run --separate-stderr inlet ctas --db shop.db --table t "$URI"
+	assert_equal "$status" 64
+	[[ $stderr == *"a postgresql:// source needs --source-table NAME"* ]]
+	printf 'id\n1\n' > c.csv
+	run --separate-stderr inlet ctas --db shop.db --table t --source-table x c.csv
+	assert_equal "$status" 64
+	[[ $stderr == *"--source-table names the table of a postgresql:// source; 'c.csv' is not one"* ]]
+	run --separate-stderr inlet ctas --db shop.db --table t --source-table x --format csv "$URI"
+	assert_equal "$status" 64
+	run --separate-stderr inlet ctas --db shop.db --table t --source-table nosuch "$URI"
+	assert_equal "$status" 66
+	assert_equal "$stderr" "inlet-ctas: cannot read table 'nosuch' in '$URI': relation \"nosuch\" does not exist"
+	[ ! -e shop.db ]
+	run --separate-stderr inlet ctas --db shop.db --table t --source-table c "postgresql:///x?host=$BATS_TEST_TMPDIR&user=postgres"
+	assert_equal "$status" 69
+	[[ $stderr == "inlet-ctas: cannot read PostgreSQL at 'postgresql:///x?host=$BATS_TEST_TMPDIR&user=postgres': "*"$BATS_TEST_TMPDIR/.s.PGSQL.5432"*"No such file or directory"* ]] ||
+		fail "stderr: $stderr"
+	[ "$(echo "$stderr" | wc -l)" = 1 ]
+}
