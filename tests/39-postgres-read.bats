@@ -105,9 +105,17 @@ EOF
 		INSERT INTO dim."Tiers" VALUES (1, $$gold$$, 10)'
 	pg 'CREATE TABLE "Tiers" (id int, tier text); INSERT INTO "Tiers" VALUES (1, $$wrong schema$$)'
 	echo '{"id":1}' > in
+	pg "ALTER DATABASE $DB SET log_statement = 'all'"
 	run_framed --separate-stderr inlet-join --static "$URI" --static-table dim.Tiers --on id --select r,tier < in
 	assert_success
 	assert_output '{"id":1,"r":10,"tier":"gold"}'
+	# Only the keys and the selected columns are read, in the table's order;
+	# a selected column the table lacks is missing as from any other source.
+	grep -q 'statement: SELECT "id","tier","r" FROM "dim"."Tiers"$' "$PGROOT/server.log" ||
+		fail "$(grep -i 'select' "$PGROOT/server.log")"
+	run --separate-stderr inlet-join --static "$URI" --static-table dim.Tiers --on id --select nope < in
+	assert_equal "$status" 65
+	[[ $stderr == *"it has no column 'nope' (--select)"* ]] || fail "stderr: $stderr"
 	run_framed --separate-stderr inlet-join --static "$URI" --static-table Tiers --on id < in
 	assert_success
 	assert_output '{"id":1,"tier":"wrong schema"}'

@@ -1045,6 +1045,22 @@ static void write_matches(struct state *st, const struct record *rec, table_row 
 	}
 }
 
+/* With --select, or no column added: the keys and those columns only. */
+static void want_columns(struct static_source *src)
+{
+	size_t n = opt.nkeys + (adds_columns() ? opt.nselect : 0);
+	char **names;
+
+	if (adds_columns() && !opt.select)
+		return;
+	names = xmalloc(n * sizeof(*names));
+	memcpy(names, opt.static_key, opt.nkeys * sizeof(*names));
+	if (adds_columns())
+		memcpy(names + opt.nkeys, opt.select, opt.nselect * sizeof(*names));
+	static_source_want(src, names, n);
+	free(names);
+}
+
 int main(int argc, char **argv)
 {
 	struct state st = { .tried = BUF_INIT };
@@ -1056,6 +1072,7 @@ int main(int argc, char **argv)
 	stream_setup_stdout();
 	stream_defer_stop_signals();
 	static_source_init(&st.src, opt.static_source, opt.static_table);
+	want_columns(&st.src);
 	code = static_source_fingerprint(&st.src, &st.fp, &st.why);
 	if (!code)
 		st.cur = load(&st.src, &st.why, &code);

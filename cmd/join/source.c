@@ -137,7 +137,17 @@ void static_source_close(struct static_source *s)
 	free(s->table);
 	free(s->parse);
 	buf_free(&s->files);
+	buf_free(&s->want);
+	buf_free(&s->select);
 	memset(s, 0, sizeof(*s));
+}
+
+void static_source_want(struct static_source *s, char *const *names, size_t n)
+{
+	buf_reset(&s->want);
+	for (size_t i = 0; i < n; i++)
+		buf_add(&s->want, names[i], strlen(names[i]) + 1);
+	s->nwant = n;
 }
 
 static void add_file(struct static_source *s, struct buf *fp, const char *path,
@@ -578,6 +588,37 @@ static int pg_alive(struct static_source *s, struct buf *why)
 }
 
 /*
+ * The select list: "*", or the wanted columns that RES (the table's
+ * columns) has, in the table's order, quoted.
+ */
+static void pg_select(struct static_source *s, PGresult *res)
+{
+	bool first = true;
+
+	buf_reset(&s->select);
+	if (!s->nwant) {
+		buf_addc(&s->select, '*');
+		return;
+	}
+	for (int i = 0; i < PQnfields(res); i++) {
+		const char *name = PQfname(res, i), *w = s->want.data;
+		size_t k = 0;
+		while (k < s->nwant && strcmp(w, name)) {
+			w += strlen(w) + 1;
+			k++;
+		}
+		char *q = k < s->nwant ? PQescapeIdentifier((PGconn *)s->pg, name, strlen(name)) : NULL;
+		if (!q)
+			continue;
+		if (!first)
+			buf_addc(&s->select, ',');
+		buf_adds(&s->select, q);
+		PQfreemem(q);
+		first = false;
+	}
+}
+
+/*
  * The columns (name, type, modifier), the row count and the sum of a
  * 64-bit hash of each row's text.  Counters such as pg_stat's n_tup_upd
  * are cheaper but reach the statistics late (a backend reports them up to
@@ -601,6 +642,7 @@ static int pg_fingerprint(struct static_source *s, struct buf *fp, struct buf *w
 		goto fail;
 	for (int i = 0; i < PQnfields(res); i++)
 		buf_printf(fp, "%s\t%u\t%d\n", PQfname(res, i), PQftype(res, i), PQfmod(res, i));
+	pg_select(s, res);
 	PQclear(res);
 	buf_reset(&sql);
 	/* r.* is the whole row even when a column is named r. */
@@ -672,7 +714,7 @@ static int read_pg(struct static_source *s, row_fn *row, void *ctx, struct buf *
 
 	if ((rc = pg_alive(s, why)))
 		return rc;
-	buf_printf(&sql, "SELECT * FROM %s", s->table);
+	buf_printf(&sql, "SELECT %s FROM %s", s->select.data, s->table);
 	/* Row by row: the table is never held twice, as a result and as the index. */
 	if (!PQsendQuery(c, sql.data) || !PQsetSingleRowMode(c)) {
 		pg_why(why, c, NULL);

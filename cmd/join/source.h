@@ -30,6 +30,10 @@ struct static_source {
 	char *where;		/* owned: PostgreSQL's "HOST:PORT/DATABASE" */
 	dev_t dev;		/* of the database db has open */
 	ino_t ino;
+	struct buf want;	/* the columns to read, each '\0'-ended; empty: all */
+	size_t nwant;
+	struct buf select;	/* PostgreSQL: the select list of the wanted
+				   columns the table has, by the last fingerprint */
 	char *parse;		/* owned: inlet-parse beside us; NULL: from PATH */
 	struct buf files;	/* the files found by the last fingerprint, each
 				   with its format: "csv\0PATH\0json\0PATH\0" */
@@ -53,6 +57,13 @@ typedef int row_fn(void *ctx, const struct record *rec);
 void static_source_check(const char *spec, const char *table);
 void static_source_init(struct static_source *s, const char *spec, const char *table);
 void static_source_close(struct static_source *s);
+
+/*
+ * Read only the N columns NAMES (copied) where the source can leave the
+ * others out (PostgreSQL); names the table lacks are not asked for, so
+ * that the caller finds them missing as with any other source.
+ */
+void static_source_want(struct static_source *s, char *const *names, size_t n);
 
 /*
  * Describe the source's current version into FP (reset first): the same
