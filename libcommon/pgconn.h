@@ -2,9 +2,10 @@
 #define INLET_PGCONN_H
 /*
  * PostgreSQL's --db values, for the programs linked with libpq
- * (inlet-commit's sink, inlet-status's reader): whether a value names a
- * PostgreSQL database, whether libpq can parse it, and libpq's messages on
- * one line.  The programs without libpq never link this file.
+ * (inlet-commit's sink, inlet-status's and inlet-join's readers): whether
+ * a value names a PostgreSQL database, whether libpq can parse it, and
+ * libpq's messages on one line.  The programs without libpq never link
+ * this file.
  */
 #include <stdbool.h>
 

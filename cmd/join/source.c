@@ -516,7 +516,7 @@ static int pg_session(PGconn *c, struct buf *why)
 /* TABLE, "NAME" or "SCHEMA.NAME" (split at the first dot), quoted into OUT. */
 static void pg_quote_table(PGconn *c, struct buf *out, const char *table)
 {
-	const char *dot = strchr(table, '.');
+	const char *given = table, *dot = strchr(table, '.');
 	char *q;
 
 	if (dot && dot != table && dot[1]) {
@@ -535,7 +535,7 @@ static void pg_quote_table(PGconn *c, struct buf *out, const char *table)
 bad: {
 		struct buf why = BUF_INIT;
 		pg_why(&why, c, NULL);
-		die(EX_USAGE, "invalid value '%s' for --static-table: %s", table, why.data);
+		die(EX_USAGE, "invalid value '%s' for --static-table: %s", given, why.data);
 	}
 }
 
