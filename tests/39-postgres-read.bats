@@ -363,3 +363,28 @@ EOF2
 		fail "stderr: $stderr"
 	[ "$(echo "$stderr" | wc -l)" = 1 ]
 }
+
+# ---- status --db --table: what copy-into asks, from either database ----
+
+@test "status --db --table: one table's rows, columns and loads, the same from PostgreSQL and SQLite" {
+	{ batch 0 '{"id":1,"Name":"a"}' '{"id":2,"Name":"b"}'; batch 1 '{"id":3,"Name":"c"}'; } > in
+	inlet-commit -c ck --db "$URI" --table 'my "t"' -q < in
+	inlet-commit -c ck2 --db shop.db --table 'my "t"' -q < in
+	local id
+	run inlet status --db "$URI" --table 'my "t"' --json
+	assert_success
+	id=$(jq -r .id ck/metadata)
+	assert_output "{\"database\":\"$URI\",\"table\":\"my \\\"t\\\"\",\"exists\":true,\"rows\":3,\"columns\":[{\"name\":\"id\",\"type\":\"text\"},{\"name\":\"Name\",\"type\":\"text\"}],\"loads\":[{\"checkpoint_id\":\"$id\",\"batches\":2,\"last_batch\":1,\"rows\":3}]}"
+	id=$(jq -r .id ck2/metadata)
+	run inlet status --db shop.db --table 'my "t"' --json
+	assert_success
+	assert_output "{\"database\":\"shop.db\",\"table\":\"my \\\"t\\\"\",\"exists\":true,\"rows\":3,\"columns\":[{\"name\":\"id\",\"type\":\"TEXT\"},{\"name\":\"Name\",\"type\":\"TEXT\"}],\"loads\":[{\"checkpoint_id\":\"$id\",\"batches\":2,\"last_batch\":1,\"rows\":3}]}"
+	# Dropped: no columns, its marks still there.
+	pg 'DROP TABLE "my ""t"""'
+	run inlet status --db "$URI" --table 'my "t"'
+	assert_success
+	assert_line --regexp '^exists +false$'
+	assert_line --regexp '^rows +0$'
+	assert_line --regexp '^loaded by +[0-9a-f]+: 2 batches, last 1, 3 rows$'
+	refute_line --partial 'column'
+}
