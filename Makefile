@@ -104,7 +104,10 @@ UNIT_SRC   = $(wildcard tests/unit/*.c)
 UNIT_BIN   = $(UNIT_SRC:%.c=$(B)/%)
 $(B)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(LIB)
+	$(CC) $(CPPFLAGS) $(UNIT_CFLAGS_$*) $(CFLAGS) $(WARN) -o $@ $< $(LIB) $(UNIT_LIBS_$*)
+# The test of libcommon/pgconn links libpq, as the programs that use it do.
+UNIT_CFLAGS_test_pgconn = $(PQ_CFLAGS)
+UNIT_LIBS_test_pgconn   = $(PQ_LIBS)
 
 unit: $(UNIT_BIN)
 

@@ -39,3 +39,39 @@ void pg_one_line(struct buf *out, const char *msg)
 		buf_addc(out, *msg);
 	}
 }
+
+void pg_redact_uri(struct buf *out, const char *uri)
+{
+	const char *p = strstr(uri, "://");
+	const char *auth = p ? p + 3 : uri;
+	const char *end = auth + strcspn(auth, "/?");
+	const char *query = strchr(uri, '?');
+	const char *at = NULL, *colon;
+
+	/* The user part ends at the last '@' before the host's path or query. */
+	for (const char *q = auth; q < end; q++)
+		if (*q == '@')
+			at = q;
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	p = uri;
+	if (colon) {
+		buf_add(out, uri, (size_t)(colon + 1 - uri));
+		buf_adds(out, "***");
+		p = at;
+	}
+	/* The query's password=VALUE, wherever it stands among the parameters. */
+	for (;;) {
+		const char *q = strstr(p, "password=");
+		if (!q) {
+			buf_adds(out, p);
+			return;
+		}
+		bool param = query && q > query && (q[-1] == '?' || q[-1] == '&');
+		buf_add(out, p, (size_t)(q + 9 - p));
+		p = q + 9;
+		if (param) {
+			buf_adds(out, "***");
+			p += strcspn(p, "&");
+		}
+	}
+}

@@ -21,5 +21,11 @@ void pg_check_uri(const char *uri);
  * none is left at its end.
  */
 void pg_one_line(struct buf *out, const char *msg);
+/*
+ * Append URI to OUT as messages may show it: a password in its user part
+ * (postgresql://user:SECRET@host) or its query (password=SECRET) becomes
+ * "***".  Everything else is kept as given.
+ */
+void pg_redact_uri(struct buf *out, const char *uri);
 
 #endif

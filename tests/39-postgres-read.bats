@@ -65,7 +65,7 @@ stream_orders() {
 	run_framed --separate-stderr inlet-join --static "$URI" --static-table customers --on id --type left < in
 	assert_success
 	local from_pg=$output
-	[[ $stderr == *"loaded static '$URI': 3 rows, 8 columns to add"*"1 with a null key left out"* ]] ||
+	[[ $stderr == *"loaded static '$URI' table 'customers': 3 rows, 8 columns to add"*"1 with a null key left out"* ]] ||
 		fail "stderr: $stderr"
 	run_framed --separate-stderr inlet-join --static c.ndjson --on id --type left < in
 	assert_success
@@ -141,7 +141,7 @@ EOF
 	assert_equal "$join_status" 0
 	run grep -v _inlet out
 	assert_output $'{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"bronze"}\n{"id":"C1","tier":"bronze"}\n{"id":"C1","tier":"gold"}'
-	[ "$(grep -c "reloaded static '$URI': 2 rows" err)" -eq 2 ] || fail "$(cat err)"
+	[ "$(grep -c "reloaded static '$URI' table 'c': 2 rows" err)" -eq 2 ] || fail "$(cat err)"
 }
 
 @test "join --static postgresql://: a table gone mid-run keeps the last version, with a warning" {
@@ -159,8 +159,19 @@ EOF
 	assert_equal "$join_status" 0
 	run grep -v _inlet out
 	assert_output $'{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"silver"}\n{"id":"C1","tier":"gold"}'
-	grep -q "warning: cannot read static '$URI' again: relation \"c\" does not exist; batch 1 is joined with the version read at" err ||
+	grep -q "warning: cannot read static '$URI' table 'c' again: relation \"c\" does not exist; batch 1 is joined with the version read at" err ||
 		fail "$(cat err)"
+}
+
+@test "join --static postgresql://: messages name the URI without its password" {
+	pg "CREATE TABLE c (id text, tier text)"
+	echo '{"id":1}' > in
+	run --separate-stderr inlet-join --static "postgresql://postgres:s3cr3t@/$DB?host=$PGROOT&password=s3cr3t" \
+		--static-table c --on id < in
+	assert_success
+	[[ $stderr == *"loaded static 'postgresql://postgres:***@/$DB?host=$PGROOT&password=***' table 'c': 0 rows"* ]] ||
+		fail "stderr: $stderr"
+	[[ $stderr != *s3cr3t* ]] || fail "stderr: $stderr"
 }
 
 @test "join --static postgresql://: usage, a missing table, an unreachable server" {
@@ -176,7 +187,7 @@ EOF
 	assert_success
 	run --separate-stderr inlet-join --static "$URI" --static-table nosuch --on id < in
 	assert_equal "$status" 66
-	assert_equal "$stderr" "inlet-join: cannot read static '$URI': relation \"nosuch\" does not exist"
+	assert_equal "$stderr" "inlet-join: cannot read static '$URI' table 'nosuch': relation \"nosuch\" does not exist"
 	run --separate-stderr inlet-join --static "postgresql:///nosuchdb?host=$PGROOT&user=postgres" \
 		--static-table c --on id < in
 	assert_equal "$status" 69

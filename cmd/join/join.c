@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "die.h"
 #include "json.h"
+#include "pgconn.h"
 #include "key.h"
 #include "rowwriter.h"
 #include "source.h"
@@ -37,6 +38,7 @@ enum join_type { JOIN_INNER, JOIN_LEFT, JOIN_SEMI, JOIN_ANTI };
 static struct options {
 	const char *static_source;
 	const char *static_table;		/* --static-table: PostgreSQL's */
+	struct buf static_name;			/* the source as messages name it */
 	char **stream_key, **static_key;	/* --on: nkeys of each */
 	size_t *stream_key_len;
 	size_t nkeys;
@@ -222,6 +224,7 @@ static void free_options(void)
 	free(opt.static_key);
 	free(opt.stream_key_len);
 	free(opt.select);
+	buf_free(&opt.static_name);
 	free(opt.rename_old);
 	free(opt.rename_new);
 }
@@ -587,6 +590,20 @@ static struct version *load(struct static_source *src, struct buf *why, int *cod
 	return v;
 }
 
+/*
+ * The static source as messages name it: a PostgreSQL URI without its
+ * password (a message ends up in logs), and the table read there.
+ */
+static void static_name(struct buf *out)
+{
+	if (!pg_is_uri(opt.static_source)) {
+		buf_adds(out, opt.static_source);
+		return;
+	}
+	pg_redact_uri(out, opt.static_source);
+	buf_printf(out, "' table '%s", opt.static_table);
+}
+
 static void report(const struct version *v, const char *verb)
 {
 	size_t bytes = table_bytes(&v->table);
@@ -594,7 +611,7 @@ static void report(const struct version *v, const char *verb)
 	if (opt.quiet)
 		return;
 	fprintf(stderr, "%s: %s static '%s': %u row%s, %zu column%s to add, %zu bytes "
-		"(%.1f MiB)", program_invocation_short_name, verb, opt.static_source,
+		"(%.1f MiB)", program_invocation_short_name, verb, opt.static_name.data,
 		v->table.rows, v->table.rows == 1 ? "" : "s", v->ncols,
 		v->ncols == 1 ? "" : "s", bytes, (double)bytes / (1 << 20));
 	if (v->null_keys)
@@ -661,7 +678,7 @@ static void refresh(struct state *st, long long batch)
 		if (code == EX_TEMPFAIL)	/* busy: try again at the next batch */
 			buf_reset(&st->tried);
 		warning("cannot read static '%s' again: %s; batch %lld is joined with "
-			"the version read at %s", opt.static_source, st->why.data, batch,
+			"the version read at %s", opt.static_name.data, st->why.data, batch,
 			st->cur->loaded);
 		return;
 	}
@@ -862,7 +879,7 @@ static void warn_types(struct state *st, size_t k, unsigned stream_kind,
 	warning("join key '%s': '%s' line %lu has %s (%.*s) where static '%s' has "
 		"%s; %s", opt.stream_key[k], st->in->name, lineno, kind_name(stream_kind),
 		(int)(st->key_len[k] > 60 ? 60 : st->key_len[k]), st->key_val[k],
-		opt.static_source, kind_name(static_kinds),
+		opt.static_name.data, kind_name(static_kinds),
 		(stream_kind | static_kinds) == (KEY_STRING | KEY_NUMBER) ?
 		"they compare as Spark compares them, the string cast to the "
 		"number's type" : "such keys never match");
@@ -1071,6 +1088,7 @@ int main(int argc, char **argv)
 	check_options_exit();
 	stream_setup_stdout();
 	stream_defer_stop_signals();
+	static_name(&opt.static_name);
 	static_source_init(&st.src, opt.static_source, opt.static_table);
 	want_columns(&st.src);
 	code = static_source_fingerprint(&st.src, &st.fp, &st.why);
@@ -1078,7 +1096,7 @@ int main(int argc, char **argv)
 		st.cur = load(&st.src, &st.why, &code);
 	if (!st.cur)
 		die(code == EX_DATAERR ? EX_DATAERR : EX_NOINPUT, "cannot read static '%s': %s",
-		    opt.static_source, st.why.data);
+		    opt.static_name.data, st.why.data);
 	buf_add(&st.tried, st.fp.data, st.fp.len);
 	report(st.cur, "loaded");
 	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
