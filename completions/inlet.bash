@@ -47,7 +47,7 @@ _inlet_options()
 		;;
 	cast)
 		printf '%s\n' --schema --by-position --date-format --timestamp-format \
-			--nan-value --positive-inf --negative-inf \
+			--time-zone --nan-value --positive-inf --negative-inf \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
 			--rows-only --quiet --check-options --help --version -s -q -h
@@ -79,6 +79,7 @@ _inlet_options()
 			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
 			--mode --metadata --partition-columns --ignore-corrupt-files \
 			--ignore-missing-files --force --merge-schema --option --validate \
+			--time-zone --recursive-file-lookup --format-option \
 			--checkpoint --quiet --help --version -f -s -d -m -c -o -q -h
 		;;
 	ctas)
@@ -92,7 +93,8 @@ _inlet_options()
 			--allow-single-quotes --allow-non-numeric-numbers --allow-comments --allow-unquoted-field-names \
 			--allow-numeric-leading-zeros --allow-backslash-escaping-any-character --allow-unquoted-control-chars \
 			--metadata --partition-columns --ignore-corrupt-files \
-			--ignore-missing-files --quiet --help --version -f -s -d -m -q -h
+			--ignore-missing-files --time-zone --recursive-file-lookup --option \
+			--quiet --help --version -f -s -d -m -o -q -h
 		;;
 	autoload)
 		printf '%s\n' --checkpoint --db --table --option --schema --map \
@@ -303,7 +305,8 @@ _inlet_value()
 	discover:--include-existing-files | parse:--header | copy-into:--header | \
 	ctas:--header | copy-into:--ignore-corrupt-files | \
 	copy-into:--ignore-missing-files | ctas:--ignore-corrupt-files | \
-	ctas:--ignore-missing-files | parse:--allow-* | copy-into:--allow-* | ctas:--allow-*)
+	ctas:--ignore-missing-files | parse:--allow-* | copy-into:--allow-* | ctas:--allow-* | \
+	copy-into:--recursive-file-lookup | ctas:--recursive-file-lookup)
 		_inlet_compgen -W 'true false' -- "$cur"
 		;;
 	commit:--mode)
@@ -352,6 +355,8 @@ _inlet_value()
 	rescue:--sample-bytes | rescue:--timestamp-format | rescue:--date-format | \
 	cast:--schema | cast:-s | cast:--date-format | cast:--timestamp-format | \
 	cast:--column-format | cast:--rescued-data-column | \
+	cast:--time-zone | copy-into:--time-zone | ctas:--time-zone | \
+	copy-into:--format-option | ctas:--option | ctas:-o | \
 	cast:--column-name-of-corrupt-record | cast:--map | \
 	join:--on | join:--select | join:--prefix | join:--rename | \
 	window:--time | window:--window | window:--slide | window:--group-by | \

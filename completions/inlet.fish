@@ -46,7 +46,7 @@ function __inlet_autoload_option
             cloudFiles.csv.delimiter cloudFiles.json.multiline rescuedDataColumn \
             cloudFiles.schemaInference.sampleSize.numFiles \
             cloudFiles.schemaInference.sampleSize.numBytes ignoreLeadingWhiteSpace \
-            ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat \
+            ignoreTrailingWhiteSpace skipRows dateFormat timestampFormat timeZone spark.sql.session.timeZone \
             allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames \
             allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars prefersDecimal primitivesAsString dropFieldIfAllNull \
             cloudFiles.partitionColumns ignoreCorruptFiles ignoreMissingFiles \
@@ -241,6 +241,7 @@ __inlet_add cast -l nan-value -x -d 'CSV text a DOUBLE column reads as NaN'
 __inlet_add cast -l positive-inf -x -d 'CSV text a DOUBLE column reads as Infinity'
 __inlet_add cast -l negative-inf -x -d 'CSV text a DOUBLE column reads as -Infinity'
 __inlet_add cast -l timestamp-format -x -d 'Spark pattern for TIMESTAMP text (default ISO 8601)'
+__inlet_add cast -l time-zone -x -d 'TIMESTAMP text without an offset is local time in ZONE (default UTC)'
 __inlet_add cast -l column-format -x -d 'COLUMN=PATTERN: the pattern for one column'
 __inlet_add cast -l mode -x -a 'permissive\t"null, original in _rescued_data (default)" dropmalformed\t"drop the row" failfast\t"stop at the first bad value"' -d 'what to do with a value that does not convert'
 __inlet_add cast -l rescued-data-column -x -d 'the rescued-data column (default _rescued_data)'
@@ -344,6 +345,8 @@ __inlet_add copy-into -l allow-unquoted-control-chars -x -a 'true false' -d 'JSO
 __inlet_add copy-into -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
 __inlet_add copy-into -l date-format -x -d 'with --schema: Spark pattern for DATE text'
 __inlet_add copy-into -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
+__inlet_add copy-into -l time-zone -x -d 'with --schema: TIMESTAMP text without an offset is local time in ZONE'
+__inlet_add copy-into -l recursive-file-lookup -x -a 'true false' -d 'false: top folders and partition folders only; true: every sub-folder'
 __inlet_add copy-into -l pattern -x -d 'only files whose name (or path below SOURCE) matches GLOB'
 __inlet_add copy-into -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add copy-into -s m -l metadata -d 'add the _metadata column'
@@ -352,6 +355,7 @@ __inlet_add copy-into -l ignore-corrupt-files -x -a 'true false' -d 'skip and co
 __inlet_add copy-into -l ignore-missing-files -x -a 'true false' -d 'skip and count a file gone once listed'
 __inlet_add copy-into -l force -d 'load every file again, loaded before or not'
 __inlet_add copy-into -l merge-schema -d 'let the data add columns to the table (mergeSchema)'
+__inlet_add copy-into -l format-option -x -d 'a FORMAT_OPTIONS entry by Spark name, KEY=VALUE'
 __inlet_add copy-into -s o -l option -x -a 'mergeSchema=true mergeSchema=false force=true force=false' -d 'a COPY_OPTIONS entry, KEY=VALUE'
 __inlet_add copy-into -l validate -d 'parse and cast without writing; --validate=N rows (default 50) or all'
 __inlet_add copy-into -s c -l checkpoint -x -a '(__fish_complete_directories (commandline -ct))' -d 'where to remember loaded files (default DB.inlet/TABLE)'
@@ -394,6 +398,9 @@ __inlet_add ctas -l allow-unquoted-control-chars -x -a 'true false' -d 'JSON: ra
 __inlet_add ctas -l encoding -x -a 'utf-8' -d 'the files encoding: UTF-8 only'
 __inlet_add ctas -l date-format -x -d 'with --schema: Spark pattern for DATE text'
 __inlet_add ctas -l timestamp-format -x -d 'with --schema: Spark pattern for TIMESTAMP text'
+__inlet_add ctas -s o -l option -x -d 'a reader option by Spark name, KEY=VALUE'
+__inlet_add ctas -l time-zone -x -d 'with --schema: TIMESTAMP text without an offset is local time in ZONE'
+__inlet_add ctas -l recursive-file-lookup -x -a 'true false' -d 'false: top folders and partition folders only; true: every sub-folder'
 __inlet_add ctas -l mode -x -a 'permissive\t"keep malformed records (default)" dropmalformed\t"drop malformed records" failfast\t"stop at the first malformed record"' -d 'what to do with malformed records'
 __inlet_add ctas -s m -l metadata -d 'add the _metadata column'
 __inlet_add ctas -l partition-columns -x -d 'the key=value folders that become columns (comma list; empty: none)'

@@ -3,11 +3,13 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "datetime.h"
+#include "die.h"
 
 long long floor_div(long long a, long long b)
 {
@@ -192,6 +194,7 @@ struct dt {
 	int month, day, hour, minute, second, pm;	/* pm: -1 unset */
 	long usec;
 	int offset;		/* seconds east of UTC */
+	bool zoned;		/* the text gave the offset */
 };
 
 /* Read between MIN and MAX digits at *P; -1 if fewer than MIN. */
@@ -350,6 +353,7 @@ static int parse_with_pattern(const char *p, const char *end, const char *pat, s
 		case 'X': case 'Z': case 'x': case 'O':
 			if (read_offset(&p, end, c == 'X' || c == 'Z', &t->offset) < 0)
 				return -1;
+			t->zoned = true;
 			break;
 		case 'E':	/* day names are read and ignored */
 			while (p < end && isalpha((unsigned char)*p))
@@ -411,12 +415,19 @@ static int parse_iso(const char *p, const char *end, struct dt *t)
 		return 0;
 	if (read_offset(&p, end, true, &t->offset) < 0)
 		return -1;
+	t->zoned = true;
 	return p == end ? 0 : -1;
 }
 
 int datetime_parse(const char *text, size_t n, const char *pattern, long long *epoch_us)
 {
-	struct dt t = { 1970, 1, 1, 0, 0, 0, -1, 0, 0 };
+	return datetime_parse_in(text, n, pattern, NULL, epoch_us);
+}
+
+int datetime_parse_in(const char *text, size_t n, const char *pattern,
+		      const struct time_zone *zone, long long *epoch_us)
+{
+	struct dt t = { 1970, 1, 1, 0, 0, 0, -1, 0, 0, false };
 	const char *p = text, *end = text + n;
 
 	while (p < end && isspace((unsigned char)*p))
@@ -435,8 +446,9 @@ int datetime_parse(const char *text, size_t n, const char *pattern, long long *e
 	    t.hour > 23 || t.minute > 59 || t.second > 59)
 		return -1;
 	long long days = days_from_civil(t.year, (unsigned)t.month, (unsigned)t.day);
-	*epoch_us = ((days * 86400 + t.hour * 3600 + t.minute * 60 + t.second - t.offset)
-		     * 1000000LL) + t.usec;
+	long long sec = days * 86400 + t.hour * 3600 + t.minute * 60 + t.second;
+	sec = t.zoned || !zone ? sec - t.offset : time_zone_to_utc(zone, sec);
+	*epoch_us = sec * 1000000LL + t.usec;
 	return 0;
 }
 
@@ -559,4 +571,385 @@ long long duration_scan(const char *text)
 		pairs++;
 	}
 	return pairs ? total : -1;
+}
+
+/* ---- time zones ---- */
+
+/* A POSIX TZ rule date: Jn, n or Mm.w.d, and the local time of day. */
+struct rule_date {
+	char kind;		/* 'J', 'n' or 'M' */
+	int n, m, w, d;
+	long time;		/* seconds after local midnight (may be negative) */
+};
+
+struct time_zone {
+	long fixed;		/* without transitions nor rule: the offset */
+	size_t n;		/* transitions: at[i] (UTC seconds), then off[i] */
+	long long *at;
+	long *off;
+	long initial;		/* the offset before the first transition */
+	bool has_rule;		/* the TZif footer, for times after the last transition */
+	long std, dst;		/* its offsets, seconds east of UTC */
+	bool has_dst;
+	struct rule_date start, end;
+};
+
+/* The N-byte big-endian signed integer at P. */
+static long long be_int(const unsigned char *p, int n)
+{
+	unsigned long long v = 0;
+
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	if (n < 8 && (v >> (8 * n - 1)) & 1)
+		v -= 1ULL << (8 * n);
+	return (long long)v;
+}
+
+/* A POSIX TZ offset "[+-]hh[:mm[:ss]]" at *P, in seconds as written (west positive). */
+static bool posix_offset(const char **p, long *sec, int max_hours)
+{
+	int sign = 1;
+	long parts[3] = { 0, 0, 0 };
+
+	if (**p == '+' || **p == '-')
+		sign = *(*p)++ == '-' ? -1 : 1;
+	for (int i = 0; i < 3; i++) {
+		if (i && **p != ':')
+			break;
+		if (i)
+			(*p)++;
+		if (!isdigit((unsigned char)**p))
+			return false;
+		long v = 0;
+		for (int k = 0; k < 3 && isdigit((unsigned char)**p); k++)
+			v = v * 10 + *(*p)++ - '0';
+		if ((i == 0 && v > max_hours) || (i && v > 59))
+			return false;
+		parts[i] = v;
+	}
+	*sec = sign * (parts[0] * 3600 + parts[1] * 60 + parts[2]);
+	return true;
+}
+
+/* A POSIX TZ zone abbreviation: letters, or <...>. */
+static bool posix_name(const char **p)
+{
+	const char *s = *p;
+
+	if (*s == '<') {
+		while (*s && *s != '>')
+			s++;
+		if (*s != '>')
+			return false;
+		*p = s + 1;
+		return true;
+	}
+	while (isalpha((unsigned char)*s))
+		s++;
+	if (s - *p < 3)
+		return false;
+	*p = s;
+	return true;
+}
+
+static bool posix_date(const char **p, struct rule_date *r)
+{
+	char *e;
+
+	r->time = 7200;
+	if (**p == 'M') {
+		r->kind = 'M';
+		r->m = (int)strtol(*p + 1, &e, 10);
+		if (*e != '.')
+			return false;
+		r->w = (int)strtol(e + 1, &e, 10);
+		if (*e != '.')
+			return false;
+		r->d = (int)strtol(e + 1, &e, 10);
+		if (r->m < 1 || r->m > 12 || r->w < 1 || r->w > 5 || r->d < 0 || r->d > 6)
+			return false;
+	} else {
+		r->kind = **p == 'J' ? 'J' : 'n';
+		if (!isdigit((unsigned char)(*p)[r->kind == 'J']))
+			return false;
+		r->n = (int)strtol(*p + (r->kind == 'J'), &e, 10);
+		if (r->n > 365 || (r->kind == 'J' && r->n < 1))
+			return false;
+	}
+	*p = e;
+	if (**p == '/') {
+		(*p)++;
+		/* RFC 8536: the time may be -167 to 167 hours. */
+		if (!posix_offset(p, &r->time, 167))
+			return false;
+	}
+	return true;
+}
+
+/* The TZif footer: "std offset [dst [offset] [,start[/time],end[/time]]]". */
+static bool posix_rule(struct time_zone *z, const char *s)
+{
+	long w;
+
+	if (!posix_name(&s) || !posix_offset(&s, &w, 24))
+		return false;
+	z->std = -w;
+	z->has_rule = true;
+	if (!*s)
+		return true;
+	if (!posix_name(&s))
+		return false;
+	z->has_dst = true;
+	z->dst = z->std + 3600;
+	if (*s && *s != ',') {
+		if (!posix_offset(&s, &w, 24))
+			return false;
+		z->dst = -w;
+	}
+	if (!*s) {
+		/* POSIX leaves the dates to the implementation: the US rule, as glibc. */
+		s = ",M3.2.0,M11.1.0";
+	}
+	return *s++ == ',' && posix_date(&s, &z->start) && *s++ == ',' &&
+	       posix_date(&s, &z->end) && !*s;
+}
+
+/* The local seconds (since 1970, on the zone's clock) of R in year Y. */
+static long long rule_local(const struct rule_date *r, long long y)
+{
+	long long day;
+
+	if (r->kind == 'J') {
+		bool leap = days_in_month(y, 2) == 29;
+		day = days_from_civil(y, 1, 1) + r->n - 1 + (leap && r->n >= 60);
+	} else if (r->kind == 'n') {
+		day = days_from_civil(y, 1, 1) + r->n;
+	} else {
+		long long first = days_from_civil(y, (unsigned)r->m, 1);
+		int weekday = (int)((first % 7 + 7 + 4) % 7);	/* 1970-01-01 was a Thursday */
+		int mday = 1 + (r->d - weekday + 7) % 7 + (r->w - 1) * 7;
+		while ((unsigned)mday > days_in_month(y, (unsigned)r->m))
+			mday -= 7;
+		day = first + mday - 1;
+	}
+	return day * 86400 + r->time;
+}
+
+static long rule_offset(const struct time_zone *z, long long sec)
+{
+	if (!z->has_dst)
+		return z->std;
+	long long days = floor_div(sec + z->std, 86400), y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	long long start = rule_local(&z->start, y) - z->std;
+	long long end = rule_local(&z->end, y) - z->dst;
+	bool in_dst = start < end ? sec >= start && sec < end : !(sec >= end && sec < start);
+	return in_dst ? z->dst : z->std;
+}
+
+long time_zone_offset_at(const struct time_zone *z, long long sec)
+{
+	if (!z->n)
+		return z->has_rule ? rule_offset(z, sec) : z->fixed;
+	if (sec < z->at[0])
+		return z->initial;
+	if (z->has_rule && sec >= z->at[z->n - 1])
+		return rule_offset(z, sec);
+	size_t lo = 0, hi = z->n;	/* the last at[i] <= sec */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (z->at[mid] <= sec)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return z->off[lo];
+}
+
+/*
+ * java.time's ZonedDateTime.ofLocal without a preferred offset: the
+ * offsets a day either side; a local time valid with the earlier one
+ * takes it (an overlap takes the earlier offset), else the later one;
+ * valid with neither, it is in a gap and moves forward by the gap's
+ * length, which is the earlier offset again.
+ */
+long long time_zone_to_utc(const struct time_zone *z, long long local)
+{
+	long before = time_zone_offset_at(z, local - 86400);
+	long after = time_zone_offset_at(z, local + 86400);
+
+	if (time_zone_offset_at(z, local - before) == before)
+		return local - before;
+	if (time_zone_offset_at(z, local - after) == after)
+		return local - after;
+	return local - before;
+}
+
+void time_zone_free(struct time_zone *z)
+{
+	if (!z)
+		return;
+	free(z->at);
+	free(z->off);
+	free(z);
+}
+
+/* A tz database name: letters, digits, "/_+-", no "." component, not absolute. */
+static bool tz_name_ok(const char *name)
+{
+	if (!*name || *name == '/' || strlen(name) > 255)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("/_+-", *p))
+			return false;
+	return !strstr(name, "//");
+}
+
+/* Read the TZif data DATA (N bytes) into Z; the reason, or NULL. */
+static const char *tzif_read(struct time_zone *z, const unsigned char *data, size_t n)
+{
+	const unsigned char *p = data, *end = data + n;
+	int width = 4;
+
+	for (int pass = 0; pass < 2; pass++) {
+		if (end - p < 44 || memcmp(p, "TZif", 4))
+			return "not a TZif file";
+		bool v2 = p[4] >= '2';
+		long long isut = be_int(p + 20, 4), isstd = be_int(p + 24, 4),
+			  leap = be_int(p + 28, 4), timecnt = be_int(p + 32, 4),
+			  typecnt = be_int(p + 36, 4), charcnt = be_int(p + 40, 4);
+		if (isut < 0 || isstd < 0 || leap < 0 || timecnt < 0 || timecnt > 100000 ||
+		    typecnt < 1 || typecnt > 256 || charcnt < 0)
+			return "a TZif header out of range";
+		p += 44;
+		long long size = timecnt * (width + 1) + typecnt * 6 + charcnt +
+				 leap * (width + 4) + isstd + isut;
+		if (end - p < size)
+			return "a TZif file cut short";
+		if (pass == 0 && v2) {
+			p += size;
+			width = 8;
+			continue;
+		}
+		if (leap)
+			return "a zone with leap seconds (use the zone without them, outside right/)";
+		const unsigned char *idx = p + timecnt * width, *types = idx + timecnt;
+		z->n = (size_t)timecnt;
+		z->at = xcalloc(z->n + 1, sizeof(*z->at));
+		z->off = xcalloc(z->n + 1, sizeof(*z->off));
+		for (size_t i = 0; i < z->n; i++) {
+			z->at[i] = be_int(p + i * width, width);
+			if (idx[i] >= typecnt || (i && z->at[i] <= z->at[i - 1]))
+				return "a TZif transition out of order";
+			z->off[i] = (long)be_int(types + idx[i] * 6, 4);
+		}
+		z->initial = (long)be_int(types, 4);
+		z->fixed = z->initial;
+		p += size;
+		if (width == 8 && p < end && *p == '\n') {
+			const unsigned char *nl = memchr(p + 1, '\n', (size_t)(end - p - 1));
+			char footer[256];
+			size_t len = nl ? (size_t)(nl - p - 1) : 0;
+			if (!nl || len >= sizeof(footer))
+				return "a TZif footer that does not end";
+			memcpy(footer, p + 1, len);
+			footer[len] = '\0';
+			if (len && !posix_rule(z, footer))
+				return "a TZif footer that is not a POSIX TZ rule";
+		}
+		return NULL;
+	}
+	return "not a TZif file";
+}
+
+/*
+ * Spark's zone ids of a fixed offset: Z, UTC, GMT, UT, alone or followed
+ * by an offset, or an offset alone: [+-]h, hh, hh:mm, hhmm, hh:mm:ss.
+ */
+static bool fixed_offset(const char *name, long *offset)
+{
+	static const char *const prefixes[] = { "UTC", "GMT", "UT", "" };
+	const char *p = name;
+	long v;
+
+	if (!strcasecmp(name, "Z")) {
+		*offset = 0;
+		return true;
+	}
+	for (int i = 0; i < 4; i++)
+		if (!strncasecmp(name, prefixes[i], strlen(prefixes[i]))) {
+			p = name + strlen(prefixes[i]);
+			break;
+		}
+	if (p > name && !*p) {
+		*offset = 0;
+		return true;
+	}
+	if (*p != '+' && *p != '-')
+		return false;
+	int sign = *p++ == '-' ? -1 : 1;
+	size_t run = strspn(p, "0123456789");
+	long h, m = 0, sec = 0;
+	if (run == 4 || run == 6) {	/* hhmm, hhmmss */
+		h = (p[0] - '0') * 10 + p[1] - '0';
+		m = (p[2] - '0') * 10 + p[3] - '0';
+		if (run == 6)
+			sec = (p[4] - '0') * 10 + p[5] - '0';
+		p += run;
+	} else {
+		/* h, hh, hh:mm, hh:mm:ss: posix_offset's form, unsigned here. */
+		if (run < 1 || run > 2 || !posix_offset(&p, &v, 18))
+			return false;
+		h = v / 3600, m = v / 60 % 60, sec = v % 60;
+	}
+	if (*p || h > 18 || m > 59 || sec > 59)
+		return false;
+	*offset = sign * (h * 3600 + m * 60 + sec);
+	return true;
+}
+
+struct time_zone *time_zone_load(const char *name, struct buf *err)
+{
+	struct time_zone *z = xcalloc(1, sizeof(*z));
+	const char *dir = getenv("TZDIR"), *why = NULL;
+	struct buf path = BUF_INIT, data = BUF_INIT;
+	char chunk[4096];
+	size_t got;
+	FILE *fp;
+
+	if (fixed_offset(name, &z->fixed))
+		return z;
+	if (!tz_name_ok(name)) {
+		buf_printf(err, "unknown time zone '%s'", name);
+		goto fail;
+	}
+	if (!dir || !*dir)
+		dir = "/usr/share/zoneinfo";
+	buf_printf(&path, "%s/%s", dir, name);
+	fp = fopen(path.data, "rb");
+	if (!fp) {
+		buf_printf(err, "unknown time zone '%s': no such zone in '%s'", name, dir);
+		goto fail;
+	}
+	while ((got = fread(chunk, 1, sizeof(chunk), fp)) > 0 && data.len < (1 << 20))
+		buf_add(&data, chunk, got);
+	if (ferror(fp))	/* a folder: "Europe" */
+		why = "not a zone file";
+	fclose(fp);
+	if (!why)
+		why = tzif_read(z, (const unsigned char *)data.data, data.len);
+	if (why) {
+		buf_printf(err, "unknown time zone '%s': '%s' is %s", name, path.data, why);
+		goto fail;
+	}
+	buf_free(&path);
+	buf_free(&data);
+	return z;
+fail:
+	buf_free(&path);
+	buf_free(&data);
+	time_zone_free(z);
+	return NULL;
 }

@@ -56,11 +56,41 @@ void timestamp_format(long long epoch_us, struct buf *out);
  */
 int datetime_parse(const char *text, size_t n, const char *pattern, long long *epoch_us);
 /*
+ * As datetime_parse, but text without an offset is a local time in ZONE
+ * (NULL: UTC), as Spark reads it in its timeZone option or session zone.
+ */
+struct time_zone;
+int datetime_parse_in(const char *text, size_t n, const char *pattern,
+		      const struct time_zone *zone, long long *epoch_us);
+/*
  * An epoch count ("1709294405", "-5", "1709294405.5"; no exponent) of
  * units of UNIT_US microseconds.  0 and *US, or -1 when not such a number
  * or outside the years 0001 to 9999.
  */
 int timestamp_parse_epoch(const char *s, size_t len, long long unit_us, long long *us);
+
+/* ---- time zones: Spark's timeZone ---- */
+
+/*
+ * The zone NAME as Spark's timeZone takes it: "UTC", "Z", "GMT", a fixed
+ * offset ("+02:00", "-0530", "+2", "UTC+01:00", "GMT-3"), or a tz database
+ * name ("Europe/Paris"), read from the TZif file under $TZDIR or
+ * /usr/share/zoneinfo, its POSIX TZ footer taking over after its last
+ * transition.  A new zone the caller frees with time_zone_free; NULL and
+ * the reason ("unknown time zone 'X'...") in ERR.  No process-wide state
+ * (TZ, tzset) is read or changed.
+ */
+struct time_zone *time_zone_load(const char *name, struct buf *err);
+void time_zone_free(struct time_zone *zone);
+/* Seconds east of UTC in ZONE at the instant SEC (seconds since the epoch). */
+long time_zone_offset_at(const struct time_zone *zone, long long sec);
+/*
+ * The instant (seconds since the epoch) of LOCAL, seconds since
+ * 1970-01-01T00:00 on ZONE's clocks, as java.time's ZonedDateTime.ofLocal
+ * gives it: a local time in a gap (clocks put forward) moves forward by
+ * the gap's length; one in an overlap takes the earlier offset.
+ */
+long long time_zone_to_utc(const struct time_zone *zone, long long local);
 
 /* ---- durations ---- */
 

@@ -258,6 +258,12 @@ int value_cast(const char *v, size_t n, struct type t, const char *pattern,
 int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		    struct buf *out, const char **why)
 {
+	return value_cast_keep_in(v, n, t, pattern, NULL, out, why);
+}
+
+int value_cast_keep_in(const char *v, size_t n, struct type t, const char *pattern,
+		       const struct time_zone *zone, struct buf *out, const char **why)
+{
 	struct buf tmp = BUF_INIT, num = BUF_INIT;
 	struct decimal d = DECIMAL_INIT;
 	const char *reason = NULL;
@@ -356,7 +362,9 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		reason = t.kind == TYPE_DATE ? "not a date" : "not a timestamp";
 		if (v[0] == '"') {
 			s = value_text(v, n, &tmp, &len);
-			if (datetime_parse(s, len, pattern, &us) < 0)
+			/* Spark: a DATE is a calendar day, read without a zone. */
+			if (datetime_parse_in(s, len, pattern, t.kind == TYPE_TIMESTAMP ? zone : NULL,
+					      &us) < 0)
 				break;
 		} else if (t.kind == TYPE_TIMESTAMP && is_number_token(v)) {
 			/* Numbers are seconds since the epoch, as Spark casts them. */

@@ -27,6 +27,13 @@ int value_cast(const char *v, size_t n, struct type t, const char *pattern,
  */
 int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 		    struct buf *out, const char **why);
+/*
+ * As value_cast_keep, a TIMESTAMP's text without an offset being a local
+ * time in ZONE (NULL: UTC; datetime.h time_zone_load), as Spark's timeZone
+ * option reads it.  The result is UTC as ever.
+ */
+int value_cast_keep_in(const char *v, size_t n, struct type t, const char *pattern,
+		       const struct time_zone *zone, struct buf *out, const char **why);
 
 
 /*

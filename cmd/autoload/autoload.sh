@@ -48,7 +48,7 @@ cloudFiles.useIncrementalListing, header, sep, delimiter, quote, escape,
 nullValue, emptyValue, nanValue, positiveInf, negativeInf, maxColumns,
 maxCharsPerColumn, unescapedQuoteHandling, wholetext,
 ignoreLeadingWhiteSpace, ignoreTrailingWhiteSpace, skipRows,
-dateFormat, timestampFormat, mode, columnNameOfCorruptRecord,
+dateFormat, timestampFormat, timeZone, spark.sql.session.timeZone, mode, columnNameOfCorruptRecord,
 badRecordsPath, multiLine, inferSchema, comment, encoding, pathGlobFilter,
 fileNamePattern, enforceSchema, cloudFiles.partitionColumns, ignoreCorruptFiles,
 ignoreMissingFiles, recursiveFileLookup, allowSingleQuotes, allowNonNumericNumbers,
@@ -245,6 +245,8 @@ for kv in ${options[@]+"${options[@]}"}; do
 		[ "$on" = true ] && stage_opt parse "$what" --ignore-trailing-white-space ;;
 	dateformat) stage_opt cast "$what" --date-format "$value" ;;
 	timestampformat) stage_opt cast "$what" --timestamp-format "$value" ;;
+	# Spark reads a TIMESTAMP without an offset in timeZone, else the session's.
+	timezone|spark.sql.session.timezone) stage_opt cast "$what" --time-zone "$value" ;;
 	# Spark's mode and corrupt-record column govern the reader and the
 	# conversion both: a value that does not convert is a bad record too.
 	mode)

@@ -38,6 +38,7 @@ struct column_format {
 static struct options {
 	const char *schema_ddl;
 	const char *date_format, *timestamp_format;
+	struct time_zone *zone;	/* --time-zone, or NULL: UTC */
 	struct column_format *formats;
 	size_t nformats;
 	enum record_mode mode;
@@ -75,6 +76,27 @@ static const char *special_double(const char *v, size_t n)
 	return NULL;
 }
 
+/*
+ * A JSON row's string for a DOUBLE column that Spark's JSON reader takes
+ * as NaN or an infinity (JacksonParser: "NaN", "+NaN", "-NaN", "Infinity",
+ * "+Infinity", "+INF", "-Infinity", "-INF"), the values
+ * allowNonNumericNumbers reads unquoted.  Its JSON as inlet writes it, or
+ * NULL.
+ */
+static const char *json_special_double(const char *v, size_t n)
+{
+	static const struct { const char *text; int which; } names[] = {
+		{ "\"NaN\"", 0 }, { "\"+NaN\"", 0 }, { "\"-NaN\"", 0 },
+		{ "\"Infinity\"", 1 }, { "\"+Infinity\"", 1 }, { "\"+INF\"", 1 },
+		{ "\"-Infinity\"", 2 }, { "\"-INF\"", 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i].text) && !memcmp(v, names[i].text, n))
+			return special_json[names[i].which];
+	return NULL;
+}
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -96,7 +118,10 @@ static void usage(int code)
 "      --date-format PATTERN      Spark pattern for DATE text (default ISO\n"
 "                                 8601, yyyy-MM-dd)\n"
 "      --timestamp-format PATTERN Spark pattern for TIMESTAMP text (default\n"
-"                                 ISO 8601; no offset means UTC)\n"
+"                                 ISO 8601; no offset: --time-zone)\n"
+"      --time-zone ZONE           TIMESTAMP text without an offset is local\n"
+"                                 time in ZONE: Europe/Paris, +02:00, UTC\n"
+"                                 (default UTC; Spark's timeZone)\n"
 "      --column-format COL=PATTERN\n"
 "                                 the pattern for one column (repeatable)\n"
 "      --nan-value STR            CSV text a DOUBLE column reads as NaN\n"
@@ -130,12 +155,13 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
 	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION,
-	       O_NAN, O_POS_INF, O_NEG_INF };
+	       O_NAN, O_POS_INF, O_NEG_INF, O_TIME_ZONE };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
 		{ "timestamp-format", required_argument, NULL, O_TS },
 		{ "column-format", required_argument, NULL, O_COLFMT },
+		{ "time-zone", required_argument, NULL, O_TIME_ZONE },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
@@ -159,6 +185,13 @@ static void parse_options(int argc, char **argv)
 		case 's': opt.schema_ddl = optarg; break;
 		case O_DATE: opt.date_format = optarg; break;
 		case O_TS: opt.timestamp_format = optarg; break;
+		case O_TIME_ZONE: {
+			struct buf err = BUF_INIT;
+			time_zone_free(opt.zone);
+			if (!(opt.zone = time_zone_load(optarg, &err)))
+				die(EX_USAGE, "invalid value '%s' for --time-zone: %s", optarg, err.data);
+			break;
+		}
 		case O_COLFMT: {
 			char *eq = strchr(optarg, '=');
 			if (!eq || eq == optarg || !eq[1])
@@ -501,8 +534,9 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		/* The commonest case, a string for a STRING column, without a call. */
 		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
 			rc = 1;
-		} else if (cd->type.kind == TYPE_DOUBLE && !st->json_rows && f.val[0] == '"' &&
-			   (special = special_double(f.val, f.val_len))) {
+		} else if (cd->type.kind == TYPE_DOUBLE && f.val[0] == '"' &&
+			   (special = st->json_rows ? json_special_double(f.val, f.val_len)
+						    : special_double(f.val, f.val_len))) {
 			buf_reset(&st->value);
 			buf_adds(&st->value, special);
 			rc = 0;
@@ -510,8 +544,8 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			buf_reset(&st->value);
 			if (!st->json_rows || (st->partitions.len && partcols_has(&st->partitions, &f)) ||
 			    !(why = json_string_mismatch(f.val, cd->type.kind)))
-				rc = value_cast_keep(f.val, f.val_len, cd->type, st->patterns[col],
-						     &st->value, &why);
+				rc = value_cast_keep_in(f.val, f.val_len, cd->type, st->patterns[col],
+							opt.zone, &st->value, &why);
 		}
 		if (rc < 0) {
 			buf_reset(&st->tmp);
@@ -807,6 +841,7 @@ int main(int argc, char **argv)
 	free(st.patterns);
 	free(st.data_cols);
 	free(opt.formats);
+	time_zone_free(opt.zone);
 	buf_free(&st.path);
 	buf_free(&st.row);
 	buf_free(&st.rescued);

@@ -53,6 +53,10 @@ USAGE
                             column the table lacks is an error)
   -o, --option KEY=VALUE    COPY_OPTIONS by name: mergeSchema=BOOL,
                             force=BOOL
+      --format-option KEY=VALUE
+                            FORMAT_OPTIONS by Spark's name (repeatable):
+                            header, sep, multiLine, timeZone, ...; each is
+                            the flag above of the same meaning
       --validate[=N|all]    VALIDATE: parse and cast the files a load would
                             take, write nothing, print the first N rows
                             (default 50; all: every row) and every problem;
@@ -71,14 +75,31 @@ copy_option() {
 	case ${key,,} in
 	mergeschema) bool_value merge "-o $1" "${1#*=}" ;;
 	force) bool_value on "-o $1" "${1#*=}"; [ "$on" = true ] && force=1 || force=0 ;;
-	*) usage_error "unknown or unsupported option '$key' (COPY_OPTIONS: mergeSchema, force)" ;;
+	*)
+		reader_key "$key" &&
+			usage_error "'$key' is one of FORMAT_OPTIONS, not COPY_OPTIONS: give it with --format-option $1"
+		usage_error "unknown or unsupported option '$key' (COPY_OPTIONS: mergeSchema, force)" ;;
 	esac
 }
 
+# FORMAT_OPTIONS KEY=VALUE: the reader options, by their Spark names.
+# mergeSchema is COPY_OPTIONS' in inlet: the files' columns are always
+# merged, and the table's evolve with -o mergeSchema=true.
+format_options() {
+	local key=${1%%=*}
+	case ${key,,} in
+	force|mergeschema)
+		usage_error "'$key' is one of COPY_OPTIONS, not FORMAT_OPTIONS: give it with -o $1" ;;
+	esac
+	format_option "$1" "--format-option $1" ||
+		usage_error "unknown or unsupported FORMAT_OPTIONS key '$key' (see inlet-options(7))"
+}
+
 db= table= ck= force=0 quiet=0 schema= map= header= merge=false validate= on= ignore_missing=true
+recursive= recursive_what= partitions_what=
 discover_args=() parse_args=() cast_args=() commit_args=()
 getopt_or_die f:s:d:c:o:mqh \
-	merge-schema,option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,pattern:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
+	merge-schema,option:,format-option:,validate::,db:,table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,time-zone:,recursive-file-lookup:,pattern:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,force,checkpoint:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -88,40 +109,25 @@ while :; do
 	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
 	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
 	--map) map=$2; stage_opt cast "--map $2" --map "$2"; shift 2 ;;
-	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding|\
-	--empty-value|--max-columns|--max-chars-per-column|--unescaped-quote-handling)
-		flag=$1
-		[ "$flag" = -d ] && flag=--delimiter
-		[ "$flag" = --header ] && header=${2,,}
-		stage_opt parse "$1 $2" "$flag" "$2"; shift 2 ;;
 	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline|--whole-text)
-		stage_opt parse "$1" "$1"; shift ;;
-	--date-format|--timestamp-format|--nan-value|--positive-inf|--negative-inf)
-		stage_opt cast "$1 $2" "$1" "$2"; shift 2 ;;
-	--mode)
-		stage_opt parse "--mode $2" --mode "$2"
-		stage_opt cast "--mode $2" --mode "$2"
-		shift 2 ;;
+		reader_flag "$1" "$1"; shift ;;
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
-	--pattern) stage_opt discover "--pattern $2" --pattern "$2"; shift 2 ;;
-	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
-	--allow-*) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;	# JSON leniencies: parse checks BOOL
-	--ignore-corrupt-files|--ignore-missing-files)
-		bool_value on "invalid value '$2' for $1" "$2"
-		if [ "$1" = --ignore-missing-files ]; then ignore_missing=$on
-		elif [ "$on" = true ]; then stage_opt parse "$1 $2" "$1"; fi
-		shift 2 ;;
 	--force) force=1; shift ;;
 	--merge-schema) merge=true; shift ;;
 	--validate) validate=${2:-50}; shift 2 ;;
 	-o|--option) copy_option "$2"; shift 2 ;;
+	--format-option) format_options "$2"; shift 2 ;;
 	-c|--checkpoint) ck=$2; shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
 	--) shift; break ;;
+	*)	# the reader flags that take a value
+		reader_flag "$1 $2" "$1" "$2" || usage_error "unhandled option '$1'"
+		shift 2 ;;
 	esac
 done
+recursive_lookup
 # Databricks: ignoreMissingFiles is true for COPY INTO.
 [ "$ignore_missing" = true ] && parse_args+=(--ignore-missing-files)
 # The values first: a bad one is the error, even with options missing.
@@ -140,7 +146,7 @@ if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
 	# --mode alone: cast is not in the pipeline, parse takes it.
 	for a in "${cast_args[@]}"; do
 		[[ $a == --date-format || $a == --timestamp-format || $a == --nan-value ||
-		   $a == --positive-inf || $a == --negative-inf ]] &&
+		   $a == --positive-inf || $a == --negative-inf || $a == --time-zone ]] &&
 			usage_error "$a needs --schema"
 	done
 	cast_args=()

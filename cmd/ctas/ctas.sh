@@ -25,6 +25,10 @@ Nothing is remembered: a rerun replaces the table again.
   -s, --schema DDL          cast the rows to this schema (the SELECT list's
                             types)
       --map JQ              a jq program for each row (the SELECT list)
+  -o, --option KEY=VALUE    a reader option by Spark's name, as read_files
+                            takes them (repeatable): header, sep,
+                            multiLine, timeZone, recursiveFileLookup, ...;
+                            each is the flag below of the same meaning
 USAGE
 	reader_usage
 	cat <<'USAGE'
@@ -48,10 +52,11 @@ USAGE
 	exit 0
 }
 
-db= table= quiet=0 schema= map= header= on= source_table=
+db= table= quiet=0 schema= map= header= on= source_table= ignore_missing=false
+recursive= recursive_what= partitions_what=
 discover_args=() parse_args=() cast_args=() commit_args=()
-getopt_or_die f:s:d:mqh \
-	db:,table:,source-table:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
+getopt_or_die f:s:d:o:mqh \
+	db:,table:,source-table:,option:,format:,schema:,map:,header:,delimiter:,quote:,escape:,null-value:,empty-value:,max-columns:,max-chars-per-column:,unescaped-quote-handling:,whole-text,nan-value:,positive-inf:,negative-inf:,comment:,skip-rows:,ignore-leading-white-space,ignore-trailing-white-space,multiline,encoding:,date-format:,timestamp-format:,time-zone:,recursive-file-lookup:,mode:,metadata,allow-unquoted-control-chars:,allow-backslash-escaping-any-character:,allow-numeric-leading-zeros:,allow-unquoted-field-names:,allow-comments:,allow-non-numeric-numbers:,allow-single-quotes:,partition-columns:,ignore-corrupt-files:,ignore-missing-files:,quiet,help,version \
 	"$@"
 eval set -- "$opts"
 while :; do
@@ -62,33 +67,25 @@ while :; do
 	-f|--format) stage_opt parse "--format $2" --format "$2"; shift 2 ;;
 	-s|--schema) schema=$2; stage_opt cast "--schema $2" --schema "$2"; shift 2 ;;
 	--map) map=$2; stage_opt cast "--map $2" --map "$2"; shift 2 ;;
-	--header|-d|--delimiter|--quote|--escape|--null-value|--comment|--skip-rows|--encoding|\
-	--empty-value|--max-columns|--max-chars-per-column|--unescaped-quote-handling)
-		flag=$1
-		[ "$flag" = -d ] && flag=--delimiter
-		[ "$flag" = --header ] && header=${2,,}
-		stage_opt parse "$1 $2" "$flag" "$2"; shift 2 ;;
+	# read_files' options, by Spark's names.
+	-o|--option)
+		format_option "$2" "-o $2" ||
+			usage_error "unknown or unsupported option '${2%%=*}' (see inlet-options(7))"
+		shift 2 ;;
 	--ignore-leading-white-space|--ignore-trailing-white-space|--multiline|--whole-text)
-		stage_opt parse "$1" "$1"; shift ;;
-	--date-format|--timestamp-format|--nan-value|--positive-inf|--negative-inf)
-		stage_opt cast "$1 $2" "$1" "$2"; shift 2 ;;
-	--mode)
-		stage_opt parse "--mode $2" --mode "$2"
-		stage_opt cast "--mode $2" --mode "$2"
-		shift 2 ;;
+		reader_flag "$1" "$1"; shift ;;
 	-m|--metadata) stage_opt parse "$1" --metadata; shift ;;
-	--partition-columns) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;
-	--allow-*) stage_opt parse "$1 $2" "$1" "$2"; shift 2 ;;	# JSON leniencies: parse checks BOOL
-	--ignore-corrupt-files|--ignore-missing-files)
-		bool_value on "invalid value '$2' for $1" "$2"
-		[ "$on" = true ] && stage_opt parse "$1 $2" "$1"
-		shift 2 ;;
 	-q|--quiet) quiet=1; shift ;;
 	-h|--help) usage ;;
 	--version) echo "$prog (inlet) @VERSION@"; exit 0 ;;
 	--) shift; break ;;
+	*)	# the reader flags that take a value
+		reader_flag "$1 $2" "$1" "$2" || usage_error "unhandled option '$1'"
+		shift 2 ;;
 	esac
 done
+[ "$ignore_missing" = true ] && stage_opt parse "--ignore-missing-files true" --ignore-missing-files
+recursive_lookup
 # The values first: a bad one is the error, even with options missing.
 # What an option alone is checked with (--check-options reads nothing):
 discover_check_base=(--no-checkpoint .)
@@ -100,7 +97,7 @@ if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
 	# --mode alone: cast is not in the pipeline, parse takes it.
 	for a in "${cast_args[@]}"; do
 		[[ $a == --date-format || $a == --timestamp-format || $a == --nan-value ||
-		   $a == --positive-inf || $a == --negative-inf ]] &&
+		   $a == --positive-inf || $a == --negative-inf || $a == --time-zone ]] &&
 			usage_error "$a needs --schema"
 	done
 	cast_args=()
