@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -49,6 +50,9 @@ struct sqlite_sink {
 	sqlite3_stmt *ledger_get;	/* who loaded a file version */
 	struct ledger_batch ledger;	/* the versions the batch takes */
 	struct buf scratch;
+	/* The batch's NaN values kept as text, per REAL column: said at commit. */
+	struct nan_count { size_t col; long long n; } *nans;
+	size_t nnans;
 };
 
 
@@ -396,6 +400,7 @@ static int sq_begin(struct sink *base, long long batch)
 
 	s->empty_rows = 0;
 	s->empty_lineno = 0;
+	s->nnans = 0;
 	base->columns_fixed = s->table_exists;
 	ledger_batch_reset(&s->ledger);
 	if (batch >= 0 && base->checkpoint_id) {
@@ -613,6 +618,52 @@ static long long integer_of(const char *v, size_t n)
 }
 
 /*
+ * SQLite's REAL affinity (https://sqlite.org/datatype3.html#determination_of_column_affinity):
+ * a declared type with REAL, FLOA or DOUB in it and no INT.
+ */
+static bool real_affinity(const char *type)
+{
+	return !strcasestr(type, "INT") && (strcasestr(type, "REAL") || strcasestr(type, "FLOA") ||
+					    strcasestr(type, "DOUB"));
+}
+
+/* Count a NaN kept as text in column COL for the batch's notice. */
+static void count_nan(struct sqlite_sink *s, size_t col)
+{
+	for (size_t i = 0; i < s->nnans; i++)
+		if (s->nans[i].col == col) {
+			s->nans[i].n++;
+			return;
+		}
+	s->nans = xrealloc(s->nans, (s->nnans + 1) * sizeof(*s->nans));
+	s->nans[s->nnans++] = (struct nan_count){ col, 1 };
+}
+
+/*
+ * The strings inlet-cast writes for a DOUBLE's NaN and infinities, in a
+ * REAL column.  SQLite keeps an infinity as a REAL, bound as a double; a
+ * NaN bound as a double becomes NULL, a silent loss, so the text 'NaN'
+ * stays, counted and said at commit.  True when V was bound here.
+ */
+static bool bind_special_double(struct sqlite_sink *s, int idx, const struct column *col,
+				const char *v, size_t n)
+{
+	bool nan = n == 5 && !memcmp(v, "\"NaN\"", 5);
+	bool inf = n == 10 && !memcmp(v, "\"Infinity\"", 10);
+	bool minus_inf = n == 11 && !memcmp(v, "\"-Infinity\"", 11);
+
+	if (!(nan || inf || minus_inf) || !real_affinity(col->type))
+		return false;
+	if (nan) {
+		count_nan(s, (size_t)(col - s->c.cols));
+		sqlite3_bind_text(s->insert, idx, "NaN", 3, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_double(s->insert, idx, inf ? INFINITY : -INFINITY);
+	}
+	return true;
+}
+
+/*
  * Bind V, a slice of the row's text, to parameter IDX.  The row's text
  * outlives sqlite3_step, so SQLite need not copy it (SQLITE_STATIC); only
  * strings with escapes are decoded, into a copy SQLite keeps.
@@ -622,6 +673,8 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 {
 	switch (v[0]) {
 	case '"':
+		if (n <= 11 && bind_special_double(s, idx, col, v, n))
+			break;
 		if (!memchr(v + 1, '\\', n - 2)) {
 			sqlite3_bind_text(s->insert, idx, v + 1, (int)n - 2, SQLITE_STATIC);
 			break;
@@ -770,7 +823,17 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 	check_still_opened(s, batch);
 	exec(s, "COMMIT");
 	s->writing = false;
+	for (size_t i = 0; i < s->nnans; i++) {
+		buf_reset(&sql);
+		if (batch >= 0)
+			buf_printf(&sql, "batch %lld: ", batch);
+		warning("%scolumn '%s' of %s: %lld NaN value%s kept as the text 'NaN' "
+			"(SQLite stores a NaN double as NULL)", sql.len ? sql.data : "",
+			s->c.cols[s->nans[i].col].name, s->qtable.data, s->nans[i].n,
+			s->nans[i].n == 1 ? "" : "s");
+	}
 	buf_free(&sql);
+	s->nnans = 0;
 }
 
 static void sq_abort(struct sink *base)
@@ -781,6 +844,7 @@ static void sq_abort(struct sink *base)
 		exec(s, "ROLLBACK");
 	s->writing = false;
 	s->empty_rows = 0;
+	s->nnans = 0;
 	ledger_batch_reset(&s->ledger);
 	load_columns(s);
 }
@@ -794,6 +858,7 @@ static void sq_close(struct sink *base)
 	sqlite3_finalize(s->has_mark);
 	sqlite3_finalize(s->ledger_get);
 	ledger_batch_free(&s->ledger);
+	free(s->nans);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		die(EX_IOERR, "cannot close '%s': %s", s->path, sqlite3_errmsg(s->db));
 	free(s->path);
