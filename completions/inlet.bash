@@ -47,7 +47,7 @@ _inlet_options()
 		;;
 	cast)
 		printf '%s\n' --schema --by-position --date-format --timestamp-format \
-			--time-zone --nan-value --positive-inf --negative-inf \
+			--time-zone --allow-non-numeric-numbers --nan-value --positive-inf --negative-inf \
 			--column-format --mode --rescued-data-column \
 			--column-name-of-corrupt-record --bad-records-path --map \
 			--rows-only --quiet --check-options --help --version -s -q -h
@@ -306,6 +306,7 @@ _inlet_value()
 	ctas:--header | copy-into:--ignore-corrupt-files | \
 	copy-into:--ignore-missing-files | ctas:--ignore-corrupt-files | \
 	ctas:--ignore-missing-files | parse:--allow-* | copy-into:--allow-* | ctas:--allow-* | \
+	cast:--allow-* | \
 	copy-into:--recursive-file-lookup | ctas:--recursive-file-lookup)
 		_inlet_compgen -W 'true false' -- "$cur"
 		;;

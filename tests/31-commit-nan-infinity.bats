@@ -62,9 +62,26 @@ land() {
 }
 
 @test "cast: JSON strings Spark takes as NaN and infinities for a DOUBLE; others are mismatches" {
-	run bash -c "printf '%s\n' '{\"x\":\"+NaN\"}' '{\"x\":\"Infinity\"}' '{\"x\":\"-INF\"}' '{\"x\":\"nan\"}' |
-		inlet-cast --rows-only -q -s 'x DOUBLE' | jq -c .x"
-	assert_output $'"NaN"\n"Infinity"\n"-Infinity"\nnull'
+	# JacksonParser, DoubleType, VALUE_STRING: "NaN", "+INF" | "+Infinity" |
+	# "Infinity", "-INF" | "-Infinity", if options.allowNonNumericNumbers.
+	printf '%s\n' '{"x":"NaN"}' '{"x":"+Infinity"}' '{"x":"+INF"}' '{"x":"-INF"}' \
+		'{"x":"nan"}' '{"x":"+NaN"}' '{"x":"Inf"}' > rows
+	run bash -c "inlet-cast --rows-only -q -s 'x DOUBLE' < rows | jq -c .x"
+	assert_output $'"NaN"\n"Infinity"\n"Infinity"\n"-Infinity"\nnull\nnull\nnull'
+	run bash -c "inlet-cast --rows-only -q -s 'x DOUBLE' --allow-non-numeric-numbers false < rows | jq -c .x | sort -u"
+	assert_output null
+}
+
+@test "copy-into --allow-non-numeric-numbers false: neither NaN nor its quoted form is a DOUBLE" {
+	mkdir -p land
+	printf '{"id":1,"x":"NaN"}\n' > land/q.json
+	run inlet copy-into --db n.db --table t -s 'id INT, x DOUBLE' --allow-non-numeric-numbers false land
+	assert_success
+	run sql n.db "SELECT typeof(x) FROM t"
+	assert_output null
+	run inlet copy-into --db m.db --table t -s 'id INT, x DOUBLE' --format-option allowNonNumericNumbers=true land
+	run sql m.db "SELECT x FROM t"
+	assert_output NaN
 }
 
 @test "PostgreSQL: NaN and the infinities are double precision values, not text and not NULL" {

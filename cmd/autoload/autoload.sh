@@ -209,7 +209,9 @@ for kv in ${options[@]+"${options[@]}"}; do
 	comment) stage_opt parse "$what" --comment "$value" ;;
 	# Spark's JSON reader leniencies; parse checks the BOOL.
 	allowsinglequotes) stage_opt parse "$what" --allow-single-quotes "$value" ;;
-	allownonnumericnumbers) stage_opt parse "$what" --allow-non-numeric-numbers "$value" ;;
+	allownonnumericnumbers)
+		stage_opt parse "$what" --allow-non-numeric-numbers "$value"
+		stage_opt cast "$what" --allow-non-numeric-numbers "$value" ;;
 	allowcomments) stage_opt parse "$what" --allow-comments "$value" ;;
 	allowunquotedfieldnames) stage_opt parse "$what" --allow-unquoted-field-names "$value" ;;
 	allownumericleadingzeros) stage_opt parse "$what" --allow-numeric-leading-zeros "$value" ;;

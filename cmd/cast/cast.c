@@ -53,7 +53,9 @@ static struct options {
 	 * written as the strings in special_json.
 	 */
 	const char *special[3];
+	bool allow_non_numeric;	/* JSON rows: Spark's allowNonNumericNumbers */
 } opt = {
+	.allow_non_numeric = true,
 	.special = { "NaN", "Inf", "-Inf" },
 	.rescued = "_rescued_data",
 	.corrupt = "_corrupt_record",
@@ -78,19 +80,19 @@ static const char *special_double(const char *v, size_t n)
 
 /*
  * A JSON row's string for a DOUBLE column that Spark's JSON reader takes
- * as NaN or an infinity (JacksonParser: "NaN", "+NaN", "-NaN", "Infinity",
- * "+Infinity", "+INF", "-Infinity", "-INF"), the values
- * allowNonNumericNumbers reads unquoted.  Its JSON as inlet writes it, or
- * NULL.
+ * as NaN or an infinity when allowNonNumericNumbers is on (JacksonParser:
+ * "NaN", "Infinity", "+Infinity", "+INF", "-Infinity", "-INF"), as it
+ * reads them unquoted.  Its JSON as inlet writes it, or NULL.
  */
 static const char *json_special_double(const char *v, size_t n)
 {
 	static const struct { const char *text; int which; } names[] = {
-		{ "\"NaN\"", 0 }, { "\"+NaN\"", 0 }, { "\"-NaN\"", 0 },
-		{ "\"Infinity\"", 1 }, { "\"+Infinity\"", 1 }, { "\"+INF\"", 1 },
-		{ "\"-Infinity\"", 2 }, { "\"-INF\"", 2 },
+		{ "\"NaN\"", 0 }, { "\"Infinity\"", 1 }, { "\"+Infinity\"", 1 },
+		{ "\"+INF\"", 1 }, { "\"-Infinity\"", 2 }, { "\"-INF\"", 2 },
 	};
 
+	if (!opt.allow_non_numeric)
+		return NULL;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (n == strlen(names[i].text) && !memcmp(v, names[i].text, n))
 			return special_json[names[i].which];
@@ -130,6 +132,10 @@ static void usage(int code)
 "                                 \"Infinity\")\n"
 "      --negative-inf STR         ... as -Infinity (default -Inf; written\n"
 "                                 \"-Infinity\")\n"
+"      --allow-non-numeric-numbers BOOL\n"
+"                                 JSON rows: the strings \"NaN\", \"Infinity\",\n"
+"                                 \"-Infinity\", \"+INF\", \"-INF\" are DOUBLE values\n"
+"                                 (default true, as Spark's reader)\n"
 "      --mode MODE                a value that does not convert: permissive\n"
 "                                 (default: null, original in _rescued_data),\n"
 "                                 dropmalformed, failfast (exit 65)\n"
@@ -155,13 +161,14 @@ static void parse_options(int argc, char **argv)
 {
 	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
 	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION,
-	       O_NAN, O_POS_INF, O_NEG_INF, O_TIME_ZONE };
+	       O_NAN, O_POS_INF, O_NEG_INF, O_TIME_ZONE, O_ALLOW_NON_NUMERIC };
 	static const struct option longopts[] = {
 		{ "schema", required_argument, NULL, 's' },
 		{ "date-format", required_argument, NULL, O_DATE },
 		{ "timestamp-format", required_argument, NULL, O_TS },
 		{ "column-format", required_argument, NULL, O_COLFMT },
 		{ "time-zone", required_argument, NULL, O_TIME_ZONE },
+		{ "allow-non-numeric-numbers", required_argument, NULL, O_ALLOW_NON_NUMERIC },
 		{ "mode", required_argument, NULL, O_MODE },
 		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
 		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
@@ -214,6 +221,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_MAP: opt.map = optarg; break;
 		case O_BY_POSITION: opt.by_position = true; break;
+		case O_ALLOW_NON_NUMERIC:
+			opt.allow_non_numeric = parse_bool_arg("--allow-non-numeric-numbers", optarg);
+			break;
 		case O_NAN: opt.special[0] = optarg; break;
 		case O_POS_INF: opt.special[1] = optarg; break;
 		case O_NEG_INF: opt.special[2] = optarg; break;
