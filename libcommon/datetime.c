@@ -872,7 +872,6 @@ static bool fixed_offset(const char *name, long *offset)
 {
 	static const char *const prefixes[] = { "UTC", "GMT", "UT", "" };
 	const char *p = name;
-	long v;
 
 	if (!strcasecmp(name, "Z")) {
 		*offset = 0;
@@ -899,10 +898,17 @@ static bool fixed_offset(const char *name, long *offset)
 			sec = (p[4] - '0') * 10 + p[5] - '0';
 		p += run;
 	} else {
-		/* h, hh, hh:mm, hh:mm:ss: posix_offset's form, unsigned here. */
-		if (run < 1 || run > 2 || !posix_offset(&p, &v, 18))
+		/* h, hh, hh:mm, hh:mm:ss: minutes and seconds of two digits. */
+		if (run < 1 || run > 2)
 			return false;
-		h = v / 3600, m = v / 60 % 60, sec = v % 60;
+		h = strtol(p, NULL, 10);
+		p += run;
+		long *parts[2] = { &m, &sec };
+		for (int i = 0; i < 2 && *p == ':'; i++, p += 3) {
+			if (strspn(p + 1, "0123456789") != 2)
+				return false;
+			*parts[i] = (p[1] - '0') * 10 + p[2] - '0';
+		}
 	}
 	if (*p || h > 18 || m > 59 || sec > 59)
 		return false;

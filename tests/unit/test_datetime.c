@@ -1,5 +1,7 @@
-/* libcommon/datetime: calendar, ISO 8601 format/scan, the duration grammar. */
+/* libcommon/datetime: calendar, ISO 8601 format/scan, the duration grammar, time zones. */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "datetime.h"
 #include "unit.h"
@@ -86,10 +88,71 @@ static void durations(void)
 		CHECK(duration_scan(bad[i]) == -1, "duration '%s' is refused", bad[i]);
 }
 
+/*
+ * time_zone_offset_at against glibc's own reading of the same zone file
+ * (TZ and localtime_r: this test is one thread), every 6 hours from 1950
+ * to 2100: the transitions listed and, past 2037, the POSIX rule; and
+ * time_zone_to_utc inverts it for every local time that exists once.
+ */
+static void zones(void)
+{
+	static const char *names[] = { "Europe/Paris", "America/New_York",
+				       "Australia/Sydney", "America/Sao_Paulo", "Asia/Tokyo" };
+	struct buf err = BUF_INIT;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct time_zone *z = time_zone_load(names[i], &err);
+		long bad_offset = 0, bad_inverse = 0, checked = 0;
+		CHECK(z != NULL, "zone '%s' loads (%s)", names[i], err.data ? err.data : "");
+		if (!z)
+			continue;
+		setenv("TZ", names[i], 1);
+		tzset();
+		for (long long t = -631152000LL; t < 4102444800LL; t += 6 * 3600 + 7) {
+			time_t tt = (time_t)t;
+			struct tm tm;
+			localtime_r(&tt, &tm);
+			long off = time_zone_offset_at(z, t);
+			if (off != tm.tm_gmtoff)
+				bad_offset++;
+			long long local = t + off;
+			/* Exists once: the offsets a day either side agree. */
+			if (time_zone_offset_at(z, t - 86400) == time_zone_offset_at(z, t + 86400) &&
+			    time_zone_to_utc(z, local) != t)
+				bad_inverse++;
+			checked++;
+		}
+		CHECK(bad_offset == 0, "zone '%s': offsets agree with glibc (%ld of %ld differ)",
+		      names[i], bad_offset, checked);
+		CHECK(bad_inverse == 0, "zone '%s': local time back to UTC (%ld of %ld differ)",
+		      names[i], bad_inverse, checked);
+		time_zone_free(z);
+	}
+	/* Paris: a gap moves forward by the gap, an overlap takes the earlier offset. */
+	struct time_zone *paris = time_zone_load("Europe/Paris", &err);
+	long long gap = days_from_civil(2024, 3, 31) * 86400 + 2 * 3600 + 1800;
+	long long overlap = days_from_civil(2024, 10, 27) * 86400 + 2 * 3600 + 1800;
+	CHECK(time_zone_to_utc(paris, gap) == gap - 3600, "02:30 in the spring gap is 01:30Z");
+	CHECK(time_zone_to_utc(paris, overlap) == overlap - 7200,
+	      "02:30 in the autumn overlap is 00:30Z");
+	time_zone_free(paris);
+	static const char *unknown[] = { "Nowhere/Land", "Europe", "../etc/passwd", "", "+19:00",
+					 "UTC+", "+1:2", "Europe//Paris" };
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		buf_reset(&err);
+		struct time_zone *z = time_zone_load(unknown[i], &err);
+		CHECK(!z && strstr(err.data, "unknown time zone"), "zone '%s' is refused: %s",
+		      unknown[i], err.data);
+		time_zone_free(z);
+	}
+	buf_free(&err);
+}
+
 int main(void)
 {
 	calendar();
 	iso8601();
 	durations();
+	zones();
 	return unit_done();
 }
