@@ -86,7 +86,7 @@ land() {
 
 @test "PostgreSQL: NaN and the infinities are double precision values, not text and not NULL" {
 	land
-	run inlet copy-into --db "$URI" --table t -s 'id INT, x DOUBLE' land
+	run inlet copy-into --db "$URI" --checkpoint ck --table t -s 'id INT, x DOUBLE' land
 	assert_success
 	refute_output --partial 'NaN value'
 	run pg "SELECT string_agg(id || ':' || x::text, ' ' ORDER BY id) FROM t"
