@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "json.h"
 #include "map.h"
+#include "options.h"
 #include "partcols.h"
 #include "rowwriter.h"
 #include "schema.h"
@@ -98,6 +99,68 @@ static const char *json_special_double(const char *v, size_t n)
 			return special_json[names[i].which];
 	return NULL;
 }
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
+       O_ROWS_ONLY, O_MAP, O_BY_POSITION,
+       O_NAN, O_POS_INF, O_NEG_INF, O_TIME_ZONE, O_ALLOW_NON_NUMERIC };
+static const struct optdef optdefs[] = {
+	{ 's', "schema", OPT_REQUIRED, "DDL", NULL,
+	  "cast to this schema; its record replaces\n"
+	  "the upstream ones" },
+	{ O_BY_POSITION, "by-position", OPT_NONE, NULL, NULL,
+	  "a row's values in order are the schema's\n"
+	  "columns in order, renamed to them (Spark's\n"
+	  "CSV schema); too few or too many is a\n"
+	  "malformed row" },
+	{ O_DATE, "date-format", OPT_REQUIRED, "PATTERN", NULL,
+	  "Spark pattern for DATE text (default ISO\n"
+	  "8601, yyyy-MM-dd)" },
+	{ O_TS, "timestamp-format", OPT_REQUIRED, "PATTERN", NULL,
+	  "Spark pattern for TIMESTAMP text (default\n"
+	  "ISO 8601; no offset: --time-zone)" },
+	{ O_TIME_ZONE, "time-zone", OPT_REQUIRED, "ZONE", NULL,
+	  "TIMESTAMP text without an offset is local\n"
+	  "time in ZONE: Europe/Paris, +02:00, UTC\n"
+	  "(default UTC; Spark's timeZone)" },
+	{ O_COLFMT, "column-format", OPT_REQUIRED, "COL=PATTERN", NULL,
+	  "the pattern for one column (repeatable)" },
+	{ O_NAN, "nan-value", OPT_REQUIRED, "STR", NULL,
+	  "CSV text a DOUBLE column reads as NaN\n"
+	  "(default NaN; written \"NaN\")" },
+	{ O_POS_INF, "positive-inf", OPT_REQUIRED, "STR", NULL,
+	  "... as +Infinity (default Inf; written\n"
+	  "\"Infinity\")" },
+	{ O_NEG_INF, "negative-inf", OPT_REQUIRED, "STR", NULL,
+	  "... as -Infinity (default -Inf; written\n"
+	  "\"-Infinity\")" },
+	{ O_ALLOW_NON_NUMERIC, "allow-non-numeric-numbers", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON rows: the strings \"NaN\", \"Infinity\",\n"
+	  "\"-Infinity\", \"+INF\", \"-INF\" are DOUBLE values\n"
+	  "(default true, as Spark's reader)" },
+	{ O_MODE, "mode", OPT_REQUIRED, "MODE", "permissive dropmalformed failfast",
+	  "a value that does not convert: permissive\n"
+	  "(default: null, original in _rescued_data),\n"
+	  "dropmalformed, failfast (exit 65)" },
+	{ O_RESCUED, "rescued-data-column", OPT_REQUIRED, "NAME", NULL,
+	  "default _rescued_data" },
+	{ O_CORRUPT, "column-name-of-corrupt-record", OPT_REQUIRED, "NAME", NULL,
+	  "when the schema declares it, a row that\n"
+	  "does not convert keeps its text there\n"
+	  "(default _corrupt_record)" },
+	{ O_BAD_RECORDS, "bad-records-path", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "write rows that do not convert under DIR\n"
+	  "instead of the stream" },
+	{ O_MAP, "map", OPT_REQUIRED, "JQ", NULL,
+	  "a jq program applied to each row first" },
+	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
+	  "rows only: leave out control records,\n"
+	  "for tools other than inlet" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "no counts on standard error" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
@@ -110,84 +173,16 @@ static void usage(int code)
 "schema record on standard input, or --schema.\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
-"\n"
-"  -s, --schema DDL               cast to this schema; its record replaces\n"
-"                                 the upstream ones\n"
-"      --by-position              a row's values in order are the schema's\n"
-"                                 columns in order, renamed to them (Spark's\n"
-"                                 CSV schema); too few or too many is a\n"
-"                                 malformed row\n"
-"      --date-format PATTERN      Spark pattern for DATE text (default ISO\n"
-"                                 8601, yyyy-MM-dd)\n"
-"      --timestamp-format PATTERN Spark pattern for TIMESTAMP text (default\n"
-"                                 ISO 8601; no offset: --time-zone)\n"
-"      --time-zone ZONE           TIMESTAMP text without an offset is local\n"
-"                                 time in ZONE: Europe/Paris, +02:00, UTC\n"
-"                                 (default UTC; Spark's timeZone)\n"
-"      --column-format COL=PATTERN\n"
-"                                 the pattern for one column (repeatable)\n"
-"      --nan-value STR            CSV text a DOUBLE column reads as NaN\n"
-"                                 (default NaN; written \"NaN\")\n"
-"      --positive-inf STR         ... as +Infinity (default Inf; written\n"
-"                                 \"Infinity\")\n"
-"      --negative-inf STR         ... as -Infinity (default -Inf; written\n"
-"                                 \"-Infinity\")\n"
-"      --allow-non-numeric-numbers BOOL\n"
-"                                 JSON rows: the strings \"NaN\", \"Infinity\",\n"
-"                                 \"-Infinity\", \"+INF\", \"-INF\" are DOUBLE values\n"
-"                                 (default true, as Spark's reader)\n"
-"      --mode MODE                a value that does not convert: permissive\n"
-"                                 (default: null, original in _rescued_data),\n"
-"                                 dropmalformed, failfast (exit 65)\n"
-"      --rescued-data-column NAME default _rescued_data\n"
-"      --column-name-of-corrupt-record NAME\n"
-"                                 when the schema declares it, a row that\n"
-"                                 does not convert keeps its text there\n"
-"                                 (default _corrupt_record)\n"
-"      --bad-records-path DIR     write rows that do not convert under DIR\n"
-"                                 instead of the stream\n"
-"      --map JQ                   a jq program applied to each row first\n"
-"      --rows-only                rows only: leave out control records,\n"
-"                                 for tools other than inlet\n"
-"  -q, --quiet                    no counts on standard error\n"
-"      --check-options            check the options and exit; for scripts that\n"
-"                                 build pipelines\n"
-"  -h, --help                     show this help\n"
-"      --version                  show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DATE = 256, O_TS, O_COLFMT, O_MODE, O_RESCUED, O_CORRUPT, O_BAD_RECORDS,
-	       O_ROWS_ONLY, O_MAP, O_CHECK_OPTIONS, O_VERSION, O_BY_POSITION,
-	       O_NAN, O_POS_INF, O_NEG_INF, O_TIME_ZONE, O_ALLOW_NON_NUMERIC };
-	static const struct option longopts[] = {
-		{ "schema", required_argument, NULL, 's' },
-		{ "date-format", required_argument, NULL, O_DATE },
-		{ "timestamp-format", required_argument, NULL, O_TS },
-		{ "column-format", required_argument, NULL, O_COLFMT },
-		{ "time-zone", required_argument, NULL, O_TIME_ZONE },
-		{ "allow-non-numeric-numbers", required_argument, NULL, O_ALLOW_NON_NUMERIC },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
-		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
-		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
-		{ "map", required_argument, NULL, O_MAP },
-		{ "by-position", no_argument, NULL, O_BY_POSITION },
-		{ "nan-value", required_argument, NULL, O_NAN },
-		{ "positive-inf", required_argument, NULL, O_POS_INF },
-		{ "negative-inf", required_argument, NULL, O_NEG_INF },
-		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "s:qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case 's': opt.schema_ddl = optarg; break;
 		case O_DATE: opt.date_format = optarg; break;
@@ -229,9 +224,7 @@ static void parse_options(int argc, char **argv)
 		case O_NEG_INF: opt.special[2] = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

@@ -66,6 +66,7 @@
 #include "fileio.h"
 #include "identity.h"
 #include "meter.h"
+#include "options.h"
 #include "sink.h"
 #include "batch.h"
 #include "json.h"
@@ -91,6 +92,60 @@ static struct options {
 	.clean_retention_us = CLEAN_RETENTION_DEFAULT_US,
 };
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_NO_NEW_COLUMNS, O_CLEAN, O_CLEAN_RETENTION, O_EACH_BATCH, O_KEEP, O_SUMMARY, O_PROGRESS };
+static const struct optdef optdefs[] = {
+	{ 'c', "checkpoint", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "checkpoint folder (commits/); without it batches\n"
+	  "are committed but not remembered" },
+	{ O_DB, "db", OPT_REQUIRED, "FILE|URI", OPT_FILE,
+	  "SQLite database (created when missing), or a\n"
+	  "PostgreSQL database: postgresql://..." },
+	{ O_TABLE, "table", OPT_REQUIRED, "NAME", NULL,
+	  "table in --db (created on first write)" },
+	{ O_DIR, "dir", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "NDJSON table folder: part files + _manifest" },
+	{ O_CSV, "csv", OPT_REQUIRED, "FILE", OPT_FILE,
+	  "CSV file with a header, its lock and marks in\n"
+	  "FILE.inlet/; '-': standard output, no marks" },
+	{ O_CRLF, "crlf", OPT_NONE, NULL, NULL,
+	  "end CSV lines with CRLF (default LF)" },
+	{ O_STDOUT, "stdout", OPT_NONE, NULL, NULL,
+	  "console sink: rows to standard output" },
+	{ O_MODE, "mode", OPT_REQUIRED, "MODE", "append overwrite upsert",
+	  "append (default); overwrite: replace the table\n"
+	  "atomically with each batch; upsert: insert or\n"
+	  "update rows by --key (databases only)" },
+	{ O_KEY, "key", OPT_REQUIRED, "COLUMNS", NULL,
+	  "upsert key, e.g. window_start,customer_id" },
+	{ O_NO_NEW_COLUMNS, "no-new-columns", OPT_NONE, NULL, NULL,
+	  "a column the table lacks is an error (65), not\n"
+	  "added (COPY INTO's mergeSchema off)" },
+	{ O_CLEAN, "clean-source", OPT_REQUIRED, "WHAT", "delete move:<dir>",
+	  "delete, or move:DIR, each batch's source files\n"
+	  "once the batch is durable (needs --checkpoint)" },
+	{ O_CLEAN_RETENTION, "clean-retention", OPT_REQUIRED, "DURATION", NULL,
+	  "wait DURATION after a batch is committed before\n"
+	  "its files are cleaned (default 30 days; 0: at\n"
+	  "once; delete: at least 7 days, or 0)" },
+	{ O_KEEP, "keep-batches", OPT_REQUIRED, "N", NULL,
+	  "commits/ entries kept (default 100)" },
+	{ O_EACH_BATCH, "each-batch", OPT_REQUIRED, "CMD", NULL,
+	  "run CMD (sh -c) once per batch once the sink holds\n"
+	  "it, the batch's rows on its standard input (at\n"
+	  "least once: before commits/N); alone, no sink" },
+	{ O_SUMMARY, "summary-only", OPT_NONE, NULL, NULL,
+	  "print only the summary at the end" },
+	{ O_PROGRESS, "progress", OPT_NONE, NULL, NULL,
+	  "show a progress line on standard error even when\n"
+	  "it is not a terminal" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "print neither progress nor summary" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 26, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -105,74 +160,16 @@ static void usage(int code)
 "--stdout and --csv -).\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
-"\n"
-"  -c, --checkpoint DIR    checkpoint folder (commits/); without it batches\n"
-"                          are committed but not remembered\n"
-"      --db FILE|URI       SQLite database (created when missing), or a\n"
-"                          PostgreSQL database: postgresql://...\n"
-"      --table NAME        table in --db (created on first write)\n"
-"      --dir DIR           NDJSON table folder: part files + _manifest\n"
-"      --csv FILE          CSV file with a header, its lock and marks in\n"
-"                          FILE.inlet/; '-': standard output, no marks\n"
-"      --crlf              end CSV lines with CRLF (default LF)\n"
-"      --stdout            console sink: rows to standard output\n"
-"      --mode MODE         append (default); overwrite: replace the table\n"
-"                          atomically with each batch; upsert: insert or\n"
-"                          update rows by --key (databases only)\n"
-"      --key COLUMNS       upsert key, e.g. window_start,customer_id\n"
-"      --no-new-columns    a column the table lacks is an error (65), not\n"
-"                          added (COPY INTO's mergeSchema off)\n"
-"      --clean-source WHAT delete, or move:DIR, each batch's source files\n"
-"                          once the batch is durable (needs --checkpoint)\n"
-"      --clean-retention DURATION\n"
-"                          wait DURATION after a batch is committed before\n"
-"                          its files are cleaned (default 30 days; 0: at\n"
-"                          once; delete: at least 7 days, or 0)\n"
-"      --keep-batches N    commits/ entries kept (default 100)\n"
-"      --each-batch CMD    run CMD (sh -c) once per batch once the sink holds\n"
-"                          it, the batch's rows on its standard input (at\n"
-"                          least once: before commits/N); alone, no sink\n"
-"      --summary-only      print only the summary at the end\n"
-"      --progress          show a progress line on standard error even when\n"
-"                          it is not a terminal\n"
-"  -q, --quiet             print neither progress nor summary\n"
-"      --check-options     check the options and exit; for scripts that\n"
-"                          build pipelines\n"
-"  -h, --help              show this help\n"
-"      --version           show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_DIR, O_CSV, O_CRLF, O_STDOUT, O_MODE, O_KEY, O_NO_NEW_COLUMNS, O_CLEAN, O_CLEAN_RETENTION, O_EACH_BATCH, O_KEEP, O_SUMMARY,
-	       O_CHECK_OPTIONS, O_PROGRESS, O_VERSION };
-	static const struct option longopts[] = {
-		{ "checkpoint", required_argument, NULL, 'c' },
-		{ "db", required_argument, NULL, O_DB },
-		{ "table", required_argument, NULL, O_TABLE },
-		{ "dir", required_argument, NULL, O_DIR },
-		{ "csv", required_argument, NULL, O_CSV },
-		{ "crlf", no_argument, NULL, O_CRLF },
-		{ "stdout", no_argument, NULL, O_STDOUT },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "key", required_argument, NULL, O_KEY },
-		{ "no-new-columns", no_argument, NULL, O_NO_NEW_COLUMNS },
-		{ "clean-source", required_argument, NULL, O_CLEAN },
-		{ "clean-retention", required_argument, NULL, O_CLEAN_RETENTION },
-		{ "each-batch", required_argument, NULL, O_EACH_BATCH },
-		{ "keep-batches", required_argument, NULL, O_KEEP },
-		{ "summary-only", no_argument, NULL, O_SUMMARY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "progress", no_argument, NULL, O_PROGRESS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c, sinks;
 
-	while ((c = cli_getopt(argc, argv, "c:qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case 'c': opt.checkpoint = optarg; break;
 		case O_DB: opt.db = optarg; break;
@@ -214,9 +211,7 @@ static void parse_options(int argc, char **argv)
 		case O_SUMMARY: opt.summary_only = true; break;
 		case 'q': opt.quiet = true; break;
 		case O_PROGRESS: opt.progress = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

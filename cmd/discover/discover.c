@@ -21,6 +21,7 @@
 #include "die.h"
 #include "fileio.h"
 #include "json.h"
+#include "options.h"
 #include "stream.h"
 #include "discover.h"
 
@@ -33,6 +34,67 @@ struct options opt = {
 	.shard_n = 1,
 };
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
+       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_SHARD, O_AFTER,
+       O_BEFORE, O_NO_RECURSIVE };
+static const struct optdef optdefs[] = {
+	{ 'c', "checkpoint", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "checkpoint folder (offsets/, sources/)" },
+	{ O_NO_CK, "no-checkpoint", OPT_NONE, NULL, NULL,
+	  "list everything once; remember nothing" },
+	{ 't', "trigger", OPT_REQUIRED, "MODE", "available-now once every: watch",
+	  "available-now (default): all new files in\n"
+	  "batches, then exit; once: one batch of all;\n"
+	  "every:DURATION: list every so often and run\n"
+	  "until stopped; watch: inotify, lowest latency" },
+	{ O_MAX_FILES, "max-files-per-trigger", OPT_REQUIRED, "N", NULL,
+	  "files per batch (default 1000, 0: no limit)" },
+	{ O_MAX_BYTES, "max-bytes-per-trigger", OPT_REQUIRED, "SIZE", NULL,
+	  "soft byte limit per batch (e.g. 10g)" },
+	{ O_ALLOW, "allow-overwrites", OPT_NONE, NULL, NULL,
+	  "take a seen file again when its size or\n"
+	  "modification time changed" },
+	{ O_FOLLOW, "follow-symlinks", OPT_NONE, NULL, NULL,
+	  "follow symlinks to folders, and to files\n"
+	  "outside the source (default: only to\n"
+	  "files inside it)" },
+	{ O_PATTERN, "pattern", OPT_REQUIRED, "GLOB", NULL,
+	  "only files whose name (or path below the\n"
+	  "source, if GLOB has a '/') matches" },
+	{ O_NO_RECURSIVE, "no-recursive", OPT_NONE, NULL, NULL,
+	  "only the top folder of each source and its\n"
+	  "partition folders (KEY=VALUE), as Spark's\n"
+	  "recursiveFileLookup=false" },
+	{ O_KEEP, "keep-batches", OPT_REQUIRED, "N", NULL,
+	  "offsets/ entries kept (default 100)" },
+	{ O_EXISTING, "include-existing-files", OPT_REQUIRED, "BOOL", "true false",
+	  "false: on a new checkpoint, skip the files\n"
+	  "already there (default true)" },
+	{ O_MIN_AGE, "min-age", OPT_REQUIRED, "DURATION", NULL,
+	  "polling: take a file once its modification\n"
+	  "time is this old (default: once unchanged\n"
+	  "across two listings)" },
+	{ O_BACKFILL, "backfill-interval", OPT_REQUIRED, "DURATION", NULL,
+	  "watch: list everything this often to catch\n"
+	  "missed files (default 1m)" },
+	{ O_SHARD, "shard", OPT_REQUIRED, "K/N", NULL,
+	  "take only shard K of N (0 <= K < N): a fixed\n"
+	  "hash of each file's path below its source\n"
+	  "picks its shard; one checkpoint per shard" },
+	{ O_AFTER, "modified-after", OPT_REQUIRED, "TIME", NULL,
+	  "only files modified after TIME (ISO 8601;\n"
+	  "UTC unless it has an offset)" },
+	{ O_BEFORE, "modified-before", OPT_REQUIRED, "TIME", NULL,
+	  "only files modified before TIME" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "no summary on standard error (what a\n"
+	  "listing leaves out is still said)" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -42,82 +104,16 @@ static void usage(int code)
 "\n"
 "List SOURCE folders, files or globs recursively and write batches of files\n"
 "not taken before as inlet control records on standard output.\n"
-"\n"
-"  -c, --checkpoint DIR           checkpoint folder (offsets/, sources/)\n"
-"      --no-checkpoint            list everything once; remember nothing\n"
-"  -t, --trigger MODE             available-now (default): all new files in\n"
-"                                 batches, then exit; once: one batch of all;\n"
-"                                 every:DURATION: list every so often and run\n"
-"                                 until stopped; watch: inotify, lowest latency\n"
-"      --max-files-per-trigger N  files per batch (default 1000, 0: no limit)\n"
-"      --max-bytes-per-trigger SIZE\n"
-"                                 soft byte limit per batch (e.g. 10g)\n"
-"      --allow-overwrites         take a seen file again when its size or\n"
-"                                 modification time changed\n"
-"      --follow-symlinks          follow symlinks to folders, and to files\n"
-"                                 outside the source (default: only to\n"
-"                                 files inside it)\n"
-"      --pattern GLOB             only files whose name (or path below the\n"
-"                                 source, if GLOB has a '/') matches\n"
-"      --no-recursive             only the top folder of each source and its\n"
-"                                 partition folders (KEY=VALUE), as Spark's\n"
-"                                 recursiveFileLookup=false\n"
-"      --keep-batches N           offsets/ entries kept (default 100)\n"
-"      --include-existing-files BOOL\n"
-"                                 false: on a new checkpoint, skip the files\n"
-"                                 already there (default true)\n"
-"      --min-age DURATION         polling: take a file once its modification\n"
-"                                 time is this old (default: once unchanged\n"
-"                                 across two listings)\n"
-"      --backfill-interval DURATION\n"
-"                                 watch: list everything this often to catch\n"
-"                                 missed files (default 1m)\n"
-"      --shard K/N                take only shard K of N (0 <= K < N): a fixed\n"
-"                                 hash of each file's path below its source\n"
-"                                 picks its shard; one checkpoint per shard\n"
-"      --modified-after TIME      only files modified after TIME (ISO 8601;\n"
-"                                 UTC unless it has an offset)\n"
-"      --modified-before TIME     only files modified before TIME\n"
-"  -q, --quiet                    no summary on standard error (what a\n"
-"                                 listing leaves out is still said)\n"
-"      --check-options            check the options and exit; for scripts that\n"
-"                                 build pipelines\n"
-"  -h, --help                     show this help\n"
-"      --version                  show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_NO_CK = 256, O_MAX_FILES, O_MAX_BYTES, O_ALLOW, O_PATTERN,
-	       O_KEEP, O_FOLLOW, O_EXISTING, O_MIN_AGE, O_BACKFILL, O_SHARD, O_AFTER,
-	       O_BEFORE, O_NO_RECURSIVE, O_CHECK_OPTIONS, O_VERSION };
-	static const struct option longopts[] = {
-		{ "checkpoint", required_argument, NULL, 'c' },
-		{ "no-checkpoint", no_argument, NULL, O_NO_CK },
-		{ "trigger", required_argument, NULL, 't' },
-		{ "max-files-per-trigger", required_argument, NULL, O_MAX_FILES },
-		{ "max-bytes-per-trigger", required_argument, NULL, O_MAX_BYTES },
-		{ "allow-overwrites", no_argument, NULL, O_ALLOW },
-		{ "pattern", required_argument, NULL, O_PATTERN },
-		{ "keep-batches", required_argument, NULL, O_KEEP },
-		{ "follow-symlinks", no_argument, NULL, O_FOLLOW },
-		{ "no-recursive", no_argument, NULL, O_NO_RECURSIVE },
-		{ "include-existing-files", required_argument, NULL, O_EXISTING },
-		{ "min-age", required_argument, NULL, O_MIN_AGE },
-		{ "backfill-interval", required_argument, NULL, O_BACKFILL },
-		{ "shard", required_argument, NULL, O_SHARD },
-		{ "modified-after", required_argument, NULL, O_AFTER },
-		{ "modified-before", required_argument, NULL, O_BEFORE },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "c:t:qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case 'c': opt.checkpoint = optarg; break;
 		case O_NO_CK: opt.no_checkpoint = true; break;
@@ -171,9 +167,7 @@ static void parse_options(int argc, char **argv)
 			opt.modified_before = optarg;
 			break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

@@ -27,6 +27,7 @@
 #include "json.h"
 #include "pgconn.h"
 #include "key.h"
+#include "options.h"
 #include "rowwriter.h"
 #include "source.h"
 #include "batch.h"
@@ -59,6 +60,37 @@ static bool adds_columns(void)
 	return opt.type == JOIN_INNER || opt.type == JOIN_LEFT;
 }
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_STATIC = 256, O_STATIC_TABLE, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY };
+static const struct optdef optdefs[] = {
+	{ O_STATIC, "static", OPT_REQUIRED, "SOURCE", "<file> sqlite:<file>:",
+	  "a .csv, .json, .jsonl or .ndjson file (maybe .gz or\n"
+	  ".zst), a folder of them, sqlite:DATABASE:TABLE, or\n"
+	  "a PostgreSQL database, postgresql://..." },
+	{ O_STATIC_TABLE, "static-table", OPT_REQUIRED, "NAME", NULL,
+	  "the table of a PostgreSQL --static: NAME or\n"
+	  "SCHEMA.NAME" },
+	{ O_ON, "on", OPT_REQUIRED, "KEYS", NULL,
+	  "KEY[,KEY...]; STREAM_KEY=STATIC_KEY where the\n"
+	  "names differ" },
+	{ O_TYPE, "type", OPT_REQUIRED, "TYPE", "inner left semi anti",
+	  "inner (default), left, semi or anti" },
+	{ O_SELECT, "select", OPT_REQUIRED, "COLUMNS", NULL,
+	  "static columns to add (default: all but the keys)" },
+	{ O_PREFIX, "prefix", OPT_REQUIRED, "STR", NULL,
+	  "put STR before the names of the added columns" },
+	{ O_RENAME, "rename", OPT_REQUIRED, "OLD=NEW", NULL,
+	  "add the static column OLD as NEW (repeatable)" },
+	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
+	  "rows only: leave out control records,\n"
+	  "for tools other than inlet" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "do not report the static table's size" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 26, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -71,26 +103,8 @@ static void usage(int code)
 "start of a batch when it changed since it was last read.\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
-"\n"
-"      --static SOURCE     a .csv, .json, .jsonl or .ndjson file (maybe .gz or\n"
-"                          .zst), a folder of them, sqlite:DATABASE:TABLE, or\n"
-"                          a PostgreSQL database, postgresql://...\n"
-"      --static-table NAME\n"
-"                          the table of a PostgreSQL --static: NAME or\n"
-"                          SCHEMA.NAME\n"
-"      --on KEYS           KEY[,KEY...]; STREAM_KEY=STATIC_KEY where the\n"
-"                          names differ\n"
-"      --type TYPE         inner (default), left, semi or anti\n"
-"      --select COLUMNS    static columns to add (default: all but the keys)\n"
-"      --prefix STR        put STR before the names of the added columns\n"
-"      --rename OLD=NEW    add the static column OLD as NEW (repeatable)\n"
-"      --rows-only         rows only: leave out control records,\n"
-"                          for tools other than inlet\n"
-"  -q, --quiet             do not report the static table's size\n"
-"      --check-options     check the options and exit; for scripts that\n"
-"                          build pipelines\n"
-"  -h, --help              show this help\n"
-"      --version           show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
@@ -129,29 +143,12 @@ static void split_pair(const char *option, const char *value, char **left, char 
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_STATIC = 256, O_STATIC_TABLE, O_ON, O_TYPE, O_SELECT, O_PREFIX, O_RENAME, O_ROWS_ONLY,
-	       O_CHECK_OPTIONS, O_VERSION };
-	static const struct option longopts[] = {
-		{ "static", required_argument, NULL, O_STATIC },
-		{ "static-table", required_argument, NULL, O_STATIC_TABLE },
-		{ "on", required_argument, NULL, O_ON },
-		{ "type", required_argument, NULL, O_TYPE },
-		{ "select", required_argument, NULL, O_SELECT },
-		{ "prefix", required_argument, NULL, O_PREFIX },
-		{ "rename", required_argument, NULL, O_RENAME },
-		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const char *types[] = { "inner", "left", "semi", "anti" };
 	char **on = NULL;
 	size_t non = 0;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case O_STATIC: opt.static_source = optarg; break;
 		case O_STATIC_TABLE: opt.static_table = optarg; break;
@@ -182,9 +179,7 @@ static void parse_options(int argc, char **argv)
 		}
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

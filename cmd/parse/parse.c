@@ -26,6 +26,7 @@
 #include "identity.h"
 #include "input.h"
 #include "json.h"
+#include "options.h"
 #include "parse.h"
 #include "rowwriter.h"
 #include "batch.h"
@@ -51,6 +52,124 @@ static struct counters {
 /* Where --bad-records-path entries go. */
 static struct badrec bad;
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
+       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
+       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_RECORD_SOURCE, O_ROWS_ONLY, O_PARTITIONS, O_IGNORE_CORRUPT,
+       O_IGNORE_MISSING, O_JSON_QUOTES, O_JSON_NAN, O_JSON_COMMENTS,
+       O_JSON_NAMES, O_JSON_ZEROS, O_JSON_ESCAPE, O_JSON_CONTROL,
+       O_EMPTY_VALUE, O_MAX_COLUMNS, O_MAX_CHARS, O_UNESCAPED_QUOTE, O_WHOLE_TEXT };
+static const struct optdef optdefs[] = {
+	{ 'f', "format", OPT_REQUIRED, "FMT", "csv tsv json text",
+	  "csv, tsv (tab-delimited CSV), json (one\n"
+	  "object per line), text ({\"value\": line});\n"
+	  "default: from each file's extension" },
+	{ O_MULTILINE, "multiline", OPT_NONE, NULL, NULL,
+	  "JSON: each file is one object or an array\n"
+	  "of objects" },
+	{ O_JSON_QUOTES, "allow-single-quotes", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: 'text' as well as \"text\" (default true)" },
+	{ O_JSON_NAN, "allow-non-numeric-numbers", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: NaN, Infinity, -Infinity, +INF, -INF,\n"
+	  "written as strings (default true)" },
+	{ O_JSON_COMMENTS, "allow-comments", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: /* */ and // comments (default false)" },
+	{ O_JSON_NAMES, "allow-unquoted-field-names", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: {a:1} (default false)" },
+	{ O_JSON_ZEROS, "allow-numeric-leading-zeros", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: 007, written 7 (default false)" },
+	{ O_JSON_ESCAPE, "allow-backslash-escaping-any-character", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: \\' is ' (default false)" },
+	{ O_JSON_CONTROL, "allow-unquoted-control-chars", OPT_REQUIRED, "BOOL", "true false",
+	  "JSON: raw tabs and newlines in strings\n"
+	  "(default false)" },
+	{ O_WHOLE_TEXT, "whole-text", OPT_NONE, NULL, NULL,
+	  "text: each file is one row ({\"value\":\n"
+	  "the whole file})" },
+	{ O_HEADER, "header", OPT_REQUIRED, "BOOL", "true false",
+	  "CSV: first record names the columns\n"
+	  "(default true; false: _c0, _c1, ...)" },
+	{ 'd', "delimiter", OPT_REQUIRED, "STR", NULL,
+	  "CSV field delimiter, one or more characters\n"
+	  "(default ',', or a tab for tsv; \\t for tab)" },
+	{ O_QUOTE, "quote", OPT_REQUIRED, "CHAR", NULL,
+	  "CSV quote character (default '\"')" },
+	{ O_ESCAPE, "escape", OPT_REQUIRED, "CHAR", NULL,
+	  "CSV escape of a quote inside quotes\n"
+	  "(default '\\'; '' or none: only doubled\n"
+	  "quotes)" },
+	{ O_NULL, "null-value", OPT_REQUIRED, "STR", NULL,
+	  "CSV text read as null (besides an empty\n"
+	  "unquoted field)" },
+	{ O_EMPTY_VALUE, "empty-value", OPT_REQUIRED, "STR", NULL,
+	  "CSV: text a quoted empty value (\"\")\n"
+	  "reads as (default: the empty string)" },
+	{ O_MAX_COLUMNS, "max-columns", OPT_REQUIRED, "N", NULL,
+	  "CSV: a record with more fields is\n"
+	  "malformed (default 20480)" },
+	{ O_MAX_CHARS, "max-chars-per-column", OPT_REQUIRED, "N", NULL,
+	  "CSV: a longer value is malformed\n"
+	  "(characters; default -1, no limit)" },
+	{ O_UNESCAPED_QUOTE, "unescaped-quote-handling", OPT_REQUIRED, "HOW", "raise_error",
+	  "CSV: raise_error makes any quote not\n"
+	  "escaped a malformed record" },
+	{ O_COMMENT, "comment", OPT_REQUIRED, "CHAR", NULL,
+	  "CSV: skip lines starting with CHAR" },
+	{ O_SKIP_ROWS, "skip-rows", OPT_REQUIRED, "N", NULL,
+	  "CSV: skip the first N lines of each file" },
+	{ O_TRIM_LEADING, "ignore-leading-white-space", OPT_NONE, NULL, NULL,
+	  "CSV: trim blanks before values" },
+	{ O_TRIM_TRAILING, "ignore-trailing-white-space", OPT_NONE, NULL, NULL,
+	  "CSV: trim blanks after values" },
+	{ O_ENCODING, "encoding", OPT_REQUIRED, "NAME", "utf-8 latin1 cp1252 utf-16 utf-16le utf-16be utf-32",
+	  "the files' character set, converted to\n"
+	  "UTF-8 (iconv's names: latin1, cp1252,\n"
+	  "utf-16, ...; default UTF-8)" },
+	{ O_LINE_SEP, "line-sep", OPT_REQUIRED, "STR", NULL,
+	  "lines end at STR (1 to 8 bytes; \\r, \\n\n"
+	  "and \\t as escapes; default \\n, or \\r in\n"
+	  "a file without \\n)" },
+	{ 'm', "metadata", OPT_NONE, NULL, NULL,
+	  "add _metadata (file_path, file_name,\n"
+	  "file_size, file_modification_time,\n"
+	  "file_block_start, file_block_length, row)" },
+	{ O_RECORD_SOURCE, "record-source", OPT_NONE, NULL, NULL,
+	  "add _inlet_source (the record's line in\n"
+	  "its file and its exact text) for\n"
+	  "inlet-cast's messages and bad records" },
+	{ O_MODE, "mode", OPT_REQUIRED, "MODE", "permissive dropmalformed failfast",
+	  "malformed records: permissive (default:\n"
+	  "keep, raw text in _corrupt_record),\n"
+	  "dropmalformed, failfast (exit 65)" },
+	{ O_CORRUPT, "column-name-of-corrupt-record", OPT_REQUIRED, "NAME", NULL,
+	  "default _corrupt_record" },
+	{ O_MAX_RECORD, "max-record-bytes", OPT_REQUIRED, "SIZE", NULL,
+	  "longer records are malformed (default 64m)" },
+	{ O_BAD_RECORDS, "bad-records-path", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "write malformed records and unreadable\n"
+	  "files under DIR instead of the stream" },
+	{ O_PARTITIONS, "partition-columns", OPT_REQUIRED, "LIST", NULL,
+	  "the key=value folders below a listed file's\n"
+	  "source that become columns (a comma list;\n"
+	  "'': none; default: every one)" },
+	{ O_IGNORE_CORRUPT, "ignore-corrupt-files", OPT_NONE, NULL, NULL,
+	  "a listed file that cannot be read whole is\n"
+	  "skipped and counted (default: exit 65,\n"
+	  "failing the batch)" },
+	{ O_IGNORE_MISSING, "ignore-missing-files", OPT_NONE, NULL, NULL,
+	  "a listed file gone before it is read is\n"
+	  "skipped and counted (default: exit 66,\n"
+	  "failing the batch)" },
+	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
+	  "rows only: leave out control records,\n"
+	  "for tools other than inlet" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "no counts on standard error" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -64,89 +183,8 @@ static void usage(int code)
 "only while it is the file listed (device, inode, size, mtime); a changed\n"
 "one is skipped with \"retry\", for a later batch.  Symbolic links not\n"
 "followed by the listing, FIFOs and devices are skipped, never read.\n"
-"\n"
-"  -f, --format FMT               csv, tsv (tab-delimited CSV), json (one\n"
-"                                 object per line), text ({\"value\": line});\n"
-"                                 default: from each file's extension\n"
-"      --multiline                JSON: each file is one object or an array\n"
-"                                 of objects\n"
-"      --allow-single-quotes BOOL JSON: 'text' as well as \"text\" (default true)\n"
-"      --allow-non-numeric-numbers BOOL\n"
-"                                 JSON: NaN, Infinity, -Infinity, +INF, -INF,\n"
-"                                 written as strings (default true)\n"
-"      --allow-comments BOOL      JSON: /* */ and // comments (default false)\n"
-"      --allow-unquoted-field-names BOOL\n"
-"                                 JSON: {a:1} (default false)\n"
-"      --allow-numeric-leading-zeros BOOL\n"
-"                                 JSON: 007, written 7 (default false)\n"
-"      --allow-backslash-escaping-any-character BOOL\n"
-"                                 JSON: \\' is ' (default false)\n"
-"      --allow-unquoted-control-chars BOOL\n"
-"                                 JSON: raw tabs and newlines in strings\n"
-"                                 (default false)\n"
-"      --whole-text               text: each file is one row ({\"value\":\n"
-"                                 the whole file})\n"
-"      --header BOOL              CSV: first record names the columns\n"
-"                                 (default true; false: _c0, _c1, ...)\n"
-"  -d, --delimiter STR            CSV field delimiter, one or more characters\n"
-"                                 (default ',', or a tab for tsv; \\t for tab)\n"
-"      --quote CHAR               CSV quote character (default '\"')\n"
-"      --escape CHAR              CSV escape of a quote inside quotes\n"
-"                                 (default '\\'; '' or none: only doubled\n"
-"                                 quotes)\n"
-"      --null-value STR           CSV text read as null (besides an empty\n"
-"                                 unquoted field)\n"
-"      --empty-value STR          CSV: text a quoted empty value (\"\")\n"
-"                                 reads as (default: the empty string)\n"
-"      --max-columns N            CSV: a record with more fields is\n"
-"                                 malformed (default 20480)\n"
-"      --max-chars-per-column N   CSV: a longer value is malformed\n"
-"                                 (characters; default -1, no limit)\n"
-"      --unescaped-quote-handling HOW\n"
-"                                 CSV: raise_error makes any quote not\n"
-"                                 escaped a malformed record\n"
-"      --comment CHAR             CSV: skip lines starting with CHAR\n"
-"      --skip-rows N              CSV: skip the first N lines of each file\n"
-"      --ignore-leading-white-space\n"
-"                                 CSV: trim blanks before values\n"
-"      --ignore-trailing-white-space\n"
-"                                 CSV: trim blanks after values\n"
-"      --encoding NAME            the files' character set, converted to\n"
-"                                 UTF-8 (iconv's names: latin1, cp1252,\n"
-"                                 utf-16, ...; default UTF-8)\n"
-"      --line-sep STR             lines end at STR (1 to 8 bytes; \\r, \\n\n"
-"                                 and \\t as escapes; default \\n, or \\r in\n"
-"                                 a file without \\n)\n"
-"  -m, --metadata                 add _metadata (file_path, file_name,\n"
-"                                 file_size, file_modification_time,\n"
-"                                 file_block_start, file_block_length, row)\n"
-"      --record-source            add _inlet_source (the record's line in\n"
-"                                 its file and its exact text) for\n"
-"                                 inlet-cast's messages and bad records\n"
-"      --mode MODE                malformed records: permissive (default:\n"
-"                                 keep, raw text in _corrupt_record),\n"
-"                                 dropmalformed, failfast (exit 65)\n"
-"      --column-name-of-corrupt-record NAME\n"
-"                                 default _corrupt_record\n"
-"      --max-record-bytes SIZE    longer records are malformed (default 64m)\n"
-"      --bad-records-path DIR     write malformed records and unreadable\n"
-"                                 files under DIR instead of the stream\n"
-"      --partition-columns LIST   the key=value folders below a listed file's\n"
-"                                 source that become columns (a comma list;\n"
-"                                 '': none; default: every one)\n"
-"      --ignore-corrupt-files     a listed file that cannot be read whole is\n"
-"                                 skipped and counted (default: exit 65,\n"
-"                                 failing the batch)\n"
-"      --ignore-missing-files     a listed file gone before it is read is\n"
-"                                 skipped and counted (default: exit 66,\n"
-"                                 failing the batch)\n"
-"      --rows-only                rows only: leave out control records,\n"
-"                                 for tools other than inlet\n"
-"  -q, --quiet                    no counts on standard error\n"
-"      --check-options            check the options and exit; for scripts that\n"
-"                                 build pipelines\n"
-"  -h, --help                     show this help\n"
-"      --version                  show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
@@ -261,59 +299,10 @@ static void line_sep_arg(const char *v)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_HEADER = 256, O_QUOTE, O_ESCAPE, O_NULL, O_MODE, O_CORRUPT,
-	       O_MULTILINE, O_COMMENT, O_SKIP_ROWS, O_TRIM_LEADING, O_TRIM_TRAILING,
-	       O_ENCODING, O_LINE_SEP, O_MAX_RECORD, O_BAD_RECORDS, O_RECORD_SOURCE, O_ROWS_ONLY,
-	       O_CHECK_OPTIONS, O_VERSION, O_PARTITIONS, O_IGNORE_CORRUPT,
-	       O_IGNORE_MISSING, O_JSON_QUOTES, O_JSON_NAN, O_JSON_COMMENTS,
-	       O_JSON_NAMES, O_JSON_ZEROS, O_JSON_ESCAPE, O_JSON_CONTROL,
-	       O_EMPTY_VALUE, O_MAX_COLUMNS, O_MAX_CHARS, O_UNESCAPED_QUOTE, O_WHOLE_TEXT };
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "multiline", no_argument, NULL, O_MULTILINE },
-		{ "allow-single-quotes", required_argument, NULL, O_JSON_QUOTES },
-		{ "allow-non-numeric-numbers", required_argument, NULL, O_JSON_NAN },
-		{ "allow-comments", required_argument, NULL, O_JSON_COMMENTS },
-		{ "allow-unquoted-field-names", required_argument, NULL, O_JSON_NAMES },
-		{ "allow-numeric-leading-zeros", required_argument, NULL, O_JSON_ZEROS },
-		{ "allow-backslash-escaping-any-character", required_argument, NULL, O_JSON_ESCAPE },
-		{ "allow-unquoted-control-chars", required_argument, NULL, O_JSON_CONTROL },
-		{ "header", required_argument, NULL, O_HEADER },
-		{ "delimiter", required_argument, NULL, 'd' },
-		{ "quote", required_argument, NULL, O_QUOTE },
-		{ "escape", required_argument, NULL, O_ESCAPE },
-		{ "null-value", required_argument, NULL, O_NULL },
-		{ "empty-value", required_argument, NULL, O_EMPTY_VALUE },
-		{ "max-columns", required_argument, NULL, O_MAX_COLUMNS },
-		{ "max-chars-per-column", required_argument, NULL, O_MAX_CHARS },
-		{ "unescaped-quote-handling", required_argument, NULL, O_UNESCAPED_QUOTE },
-		{ "whole-text", no_argument, NULL, O_WHOLE_TEXT },
-		{ "comment", required_argument, NULL, O_COMMENT },
-		{ "skip-rows", required_argument, NULL, O_SKIP_ROWS },
-		{ "ignore-leading-white-space", no_argument, NULL, O_TRIM_LEADING },
-		{ "ignore-trailing-white-space", no_argument, NULL, O_TRIM_TRAILING },
-		{ "encoding", required_argument, NULL, O_ENCODING },
-		{ "line-sep", required_argument, NULL, O_LINE_SEP },
-		{ "metadata", no_argument, NULL, 'm' },
-		{ "mode", required_argument, NULL, O_MODE },
-		{ "column-name-of-corrupt-record", required_argument, NULL, O_CORRUPT },
-		{ "max-record-bytes", required_argument, NULL, O_MAX_RECORD },
-		{ "bad-records-path", required_argument, NULL, O_BAD_RECORDS },
-		{ "record-source", no_argument, NULL, O_RECORD_SOURCE },
-		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
-		{ "partition-columns", required_argument, NULL, O_PARTITIONS },
-		{ "ignore-corrupt-files", no_argument, NULL, O_IGNORE_CORRUPT },
-		{ "ignore-missing-files", no_argument, NULL, O_IGNORE_MISSING },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	long long max;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "f:d:mqh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "csv"))
@@ -419,9 +408,7 @@ static void parse_options(int argc, char **argv)
 		case O_IGNORE_CORRUPT: opt.ignore_corrupt = true; break;
 		case O_IGNORE_MISSING: opt.ignore_missing = true; break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

@@ -24,6 +24,7 @@
 #include "die.h"
 #include "fileio.h"
 #include "json.h"
+#include "options.h"
 #include "partcols.h"
 #include "rowwriter.h"
 #include "schema.h"
@@ -51,6 +52,56 @@ static struct options {
 	.sample_bytes = 256LL << 20,
 };
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
+       O_ROWS_ONLY, O_PRIMITIVES, O_DECIMAL, O_DROP_NULL,
+       O_TS_FORMAT, O_DATE_FORMAT, O_INFER_ONLY };
+static const struct optdef optdefs[] = {
+	{ 's', "schema", OPT_REQUIRED, "DDL", NULL,
+	  "Spark DDL, e.g. 'id STRING, amount DOUBLE'" },
+	{ 'l', "schema-location", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "keep schema versions in DIR/schemas/; with\n"
+	  "no --schema, infer from the first batch" },
+	{ O_INFER, "infer-column-types", OPT_NONE, NULL, NULL,
+	  "infer types from CSV text too; otherwise\n"
+	  "CSV columns are STRING (JSON strings are\n"
+	  "STRING either way)" },
+	{ O_PRIMITIVES, "primitives-as-string", OPT_NONE, NULL, NULL,
+	  "JSON numbers and booleans infer as STRING" },
+	{ O_DECIMAL, "prefers-decimal", OPT_NONE, NULL, NULL,
+	  "fractions infer as DECIMAL(p,s), not DOUBLE" },
+	{ O_DROP_NULL, "drop-field-if-all-null", OPT_NONE, NULL, NULL,
+	  "leave out columns seen only as null" },
+	{ O_TS_FORMAT, "timestamp-format", OPT_REQUIRED, "PATTERN", NULL,
+	  "CSV text infers TIMESTAMP by this pattern" },
+	{ O_DATE_FORMAT, "date-format", OPT_REQUIRED, "PATTERN", NULL,
+	  "CSV text infers DATE by this pattern" },
+	{ O_INFER_ONLY, "infer-only", OPT_NONE, NULL, NULL,
+	  "infer schemas/0 from the whole stream (up to\n"
+	  "the sample bounds) and exit, writing nothing" },
+	{ O_HINTS, "schema-hints", OPT_REQUIRED, "DDL", NULL,
+	  "types that override inferred ones" },
+	{ O_EVOLUTION, "schema-evolution-mode", OPT_REQUIRED, "MODE", "add-new-columns rescue fail-on-new-columns none",
+	  "add-new-columns (default when inferring),\n"
+	  "rescue, fail-on-new-columns, none (default\n"
+	  "with --schema)" },
+	{ O_RESCUED, "rescued-data-column", OPT_REQUIRED, "NAME", NULL,
+	  "default _rescued_data" },
+	{ O_FILES, "sample-files", OPT_REQUIRED, "N", NULL,
+	  "files sampled for inference (default 1000)" },
+	{ O_BYTES, "sample-bytes", OPT_REQUIRED, "SIZE", NULL,
+	  "bytes of records sampled for inference\n"
+	  "(default 256m)" },
+	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
+	  "rows only: leave out control records,\n"
+	  "for tools other than inlet" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "no counts on standard error" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -64,36 +115,8 @@ static void usage(int code)
 "refused or dropped.\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
-"\n"
-"  -s, --schema DDL               Spark DDL, e.g. 'id STRING, amount DOUBLE'\n"
-"  -l, --schema-location DIR      keep schema versions in DIR/schemas/; with\n"
-"                                 no --schema, infer from the first batch\n"
-"      --infer-column-types       infer types from CSV text too; otherwise\n"
-"                                 CSV columns are STRING (JSON strings are\n"
-"                                 STRING either way)\n"
-"      --primitives-as-string     JSON numbers and booleans infer as STRING\n"
-"      --prefers-decimal          fractions infer as DECIMAL(p,s), not DOUBLE\n"
-"      --drop-field-if-all-null   leave out columns seen only as null\n"
-"      --timestamp-format PATTERN CSV text infers TIMESTAMP by this pattern\n"
-"      --date-format PATTERN      CSV text infers DATE by this pattern\n"
-"      --infer-only               infer schemas/0 from the whole stream (up to\n"
-"                                 the sample bounds) and exit, writing nothing\n"
-"      --schema-hints DDL         types that override inferred ones\n"
-"      --schema-evolution-mode MODE\n"
-"                                 add-new-columns (default when inferring),\n"
-"                                 rescue, fail-on-new-columns, none (default\n"
-"                                 with --schema)\n"
-"      --rescued-data-column NAME default _rescued_data\n"
-"      --sample-files N           files sampled for inference (default 1000)\n"
-"      --sample-bytes SIZE        bytes of records sampled for inference\n"
-"                                 (default 256m)\n"
-"      --rows-only                rows only: leave out control records,\n"
-"                                 for tools other than inlet\n"
-"  -q, --quiet                    no counts on standard error\n"
-"      --check-options            check the options and exit; for scripts that\n"
-"                                 build pipelines\n"
-"  -h, --help                     show this help\n"
-"      --version                  show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
@@ -121,34 +144,9 @@ static const char *pattern_arg(const char *name, const char *v)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_INFER = 256, O_HINTS, O_EVOLUTION, O_RESCUED, O_FILES, O_BYTES,
-	       O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION, O_PRIMITIVES, O_DECIMAL, O_DROP_NULL,
-	       O_TS_FORMAT, O_DATE_FORMAT, O_INFER_ONLY };
-	static const struct option longopts[] = {
-		{ "schema", required_argument, NULL, 's' },
-		{ "schema-location", required_argument, NULL, 'l' },
-		{ "infer-column-types", no_argument, NULL, O_INFER },
-		{ "primitives-as-string", no_argument, NULL, O_PRIMITIVES },
-		{ "prefers-decimal", no_argument, NULL, O_DECIMAL },
-		{ "drop-field-if-all-null", no_argument, NULL, O_DROP_NULL },
-		{ "timestamp-format", required_argument, NULL, O_TS_FORMAT },
-		{ "date-format", required_argument, NULL, O_DATE_FORMAT },
-		{ "infer-only", no_argument, NULL, O_INFER_ONLY },
-		{ "schema-hints", required_argument, NULL, O_HINTS },
-		{ "schema-evolution-mode", required_argument, NULL, O_EVOLUTION },
-		{ "rescued-data-column", required_argument, NULL, O_RESCUED },
-		{ "sample-files", required_argument, NULL, O_FILES },
-		{ "sample-bytes", required_argument, NULL, O_BYTES },
-		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "s:l:qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case 's': opt.schema_ddl = optarg; break;
 		case 'l': opt.location = optarg; break;
@@ -174,9 +172,7 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

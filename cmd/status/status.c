@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "die.h"
 #include "json.h"
+#include "options.h"
 #include "pgconn.h"
 #include "status.h"
 
@@ -20,6 +21,26 @@ static struct {
 	const char *schema_location;
 	bool json;
 } opt;
+
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_DB = 256, O_TABLE, O_JSON, O_LOCATION };
+static const struct optdef optdefs[] = {
+	{ O_DB, "db", OPT_REQUIRED, "DATABASE", OPT_FILE,
+	  "SQLite database file, or PostgreSQL's\n"
+	  "postgresql://..." },
+	{ O_TABLE, "table", OPT_REQUIRED, "NAME", NULL,
+	  "the stream's table in --db; without\n"
+	  "CHECKPOINT, the table to describe" },
+	{ O_LOCATION, "schema-location", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "rescue's schema location, when it is not the\n"
+	  "checkpoint (recorded in the checkpoint, so\n"
+	  "later runs find it)" },
+	{ O_JSON, "json", OPT_NONE, NULL, NULL,
+	  "one JSON object instead of aligned text" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 30, OPT_DIR, NULL, NULL };
 
 static void usage(int code)
 {
@@ -35,46 +56,22 @@ static void usage(int code)
 "version, the window state, and (with --db and --table) the rows in the\n"
 "sink.  With --db alone: every table of the database and its row count;\n"
 "with --db and --table: that table's rows, columns and loads.\n"
-"\n"
-"      --db DATABASE           SQLite database file, or PostgreSQL's\n"
-"                              postgresql://...\n"
-"      --table NAME            the stream's table in --db; without\n"
-"                              CHECKPOINT, the table to describe\n"
-"      --schema-location DIR   rescue's schema location, when it is not the\n"
-"                              checkpoint (recorded in the checkpoint, so\n"
-"                              later runs find it)\n"
-"      --json                  one JSON object instead of aligned text\n"
-"      --check-options         check the options and exit; for scripts that\n"
-"                              build pipelines\n"
-"  -h, --help                  show this help\n"
-"      --version               show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_DB = 256, O_TABLE, O_JSON, O_LOCATION, O_CHECK_OPTIONS, O_VERSION };
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, O_DB },
-		{ "table", required_argument, NULL, O_TABLE },
-		{ "schema-location", required_argument, NULL, O_LOCATION },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "h", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case O_DB: opt.db = optarg; break;
 		case O_TABLE: opt.table = optarg; break;
 		case O_LOCATION: opt.schema_location = optarg; break;
 		case O_JSON: opt.json = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}

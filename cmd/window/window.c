@@ -28,6 +28,7 @@
 #include "fault.h"
 #include "fileio.h"
 #include "json.h"
+#include "options.h"
 #include "state.h"
 #include "batch.h"
 #include "stream.h"
@@ -60,6 +61,58 @@ static struct options {
 	.mode = MODE_UPDATE,
 };
 
+/* The options: getopt, --help and --complete (options.h). */
+enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
+       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY,
+       O_PARTIAL, O_MERGE, O_SHARD, O_POLICY };
+static const struct optdef optdefs[] = {
+	{ O_TIME, "time", OPT_REQUIRED, "FIELD", NULL,
+	  "event time: ISO-8601 text or epoch numbers" },
+	{ O_TIME_UNIT, "time-unit", OPT_REQUIRED, "UNIT", "s ms us",
+	  "unit of epoch numbers: s (default), ms or us" },
+	{ O_WINDOW, "window", OPT_REQUIRED, "DURATION", NULL,
+	  "window length, e.g. 30s, 10m, 1h, \"1 minute\"" },
+	{ O_SLIDE, "slide", OPT_REQUIRED, "DURATION", NULL,
+	  "sliding windows (default: tumbling)" },
+	{ O_GROUP_BY, "group-by", OPT_REQUIRED, "KEYS", NULL,
+	  "group keys, comma-separated" },
+	{ O_AGG, "agg", OPT_REQUIRED, "AGG", "count sum: avg: min: max: approx_count_distinct:",
+	  "count, sum:F, avg:F, min:F, max:F or\n"
+	  "approx_count_distinct:F (repeatable; default\n"
+	  "count)" },
+	{ O_WATERMARK, "watermark", OPT_REQUIRED, "DURATION", NULL,
+	  "how late a row may be; without it no window\n"
+	  "is ever final and no row is late" },
+	{ O_MODE, "output-mode", OPT_REQUIRED, "MODE", "append update complete",
+	  "update (default): windows changed in a batch;\n"
+	  "append: each window once, when final (needs\n"
+	  "--watermark); complete: every window" },
+	{ O_LATE, "late-records", OPT_REQUIRED, "FILE", OPT_FILE,
+	  "append late rows to FILE as NDJSON" },
+	{ O_PARTIAL, "partial", OPT_NONE, NULL, NULL,
+	  "write partial aggregate states per batch, for\n"
+	  "--merge, instead of rows" },
+	{ O_SHARD, "shard", OPT_REQUIRED, "K/N", NULL,
+	  "with --partial: this is shard K of N (0 <= K < N)" },
+	{ O_MERGE, "merge", OPT_NONE, NULL, NULL,
+	  "combine the partial rows of every shard into\n"
+	  "the rows one window stage would write" },
+	{ O_POLICY, "watermark-policy", OPT_REQUIRED, "P", "min max",
+	  "with --merge: the global watermark is the min\n"
+	  "(default) or the max of the shards' watermarks" },
+	{ 'c', "checkpoint", OPT_REQUIRED, "DIR", OPT_DIR,
+	  "checkpoint folder (state/), shared with\n"
+	  "inlet-commit" },
+	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
+	  "rows only: leave out control records,\n"
+	  "for tools other than inlet" },
+	{ 'q', "quiet", OPT_NONE, NULL, NULL,
+	  "no summary on standard error" },
+	OPT_COMMON,
+	{ 0 }
+};
+static struct optset optset = { optdefs, 28, OPT_FILE, NULL, NULL };
+
 static void usage(int code)
 {
 	FILE *fp = code ? stderr : stdout;
@@ -75,37 +128,8 @@ static void usage(int code)
 "row per window and group, per batch, as Spark's groupBy(window(...)) does.\n"
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
-"\n"
-"      --time FIELD          event time: ISO-8601 text or epoch numbers\n"
-"      --time-unit UNIT      unit of epoch numbers: s (default), ms or us\n"
-"      --window DURATION     window length, e.g. 30s, 10m, 1h, \"1 minute\"\n"
-"      --slide DURATION      sliding windows (default: tumbling)\n"
-"      --group-by KEYS       group keys, comma-separated\n"
-"      --agg AGG             count, sum:F, avg:F, min:F, max:F or\n"
-"                            approx_count_distinct:F (repeatable; default\n"
-"                            count)\n"
-"      --watermark DURATION  how late a row may be; without it no window\n"
-"                            is ever final and no row is late\n"
-"      --output-mode MODE    update (default): windows changed in a batch;\n"
-"                            append: each window once, when final (needs\n"
-"                            --watermark); complete: every window\n"
-"      --late-records FILE   append late rows to FILE as NDJSON\n"
-"      --partial             write partial aggregate states per batch, for\n"
-"                            --merge, instead of rows\n"
-"      --shard K/N           with --partial: this is shard K of N (0 <= K < N)\n"
-"      --merge               combine the partial rows of every shard into\n"
-"                            the rows one window stage would write\n"
-"      --watermark-policy P  with --merge: the global watermark is the min\n"
-"                            (default) or the max of the shards' watermarks\n"
-"  -c, --checkpoint DIR      checkpoint folder (state/), shared with\n"
-"                            inlet-commit\n"
-"      --rows-only           rows only: leave out control records,\n"
-"                            for tools other than inlet\n"
-"  -q, --quiet               no summary on standard error\n"
-"      --check-options       check the options and exit; for scripts that\n"
-"                            build pipelines\n"
-"  -h, --help                show this help\n"
-"      --version             show the version\n");
+"\n");
+	optset_usage(fp, &optset);
 	exit(code);
 }
 
@@ -213,35 +237,10 @@ static void check_roles(void)
 
 static void parse_options(int argc, char **argv)
 {
-	enum { O_TIME = 256, O_TIME_UNIT, O_WINDOW, O_SLIDE, O_GROUP_BY, O_AGG,
-	       O_WATERMARK, O_MODE, O_LATE, O_ROWS_ONLY, O_CHECK_OPTIONS, O_VERSION,
-	       O_PARTIAL, O_MERGE, O_SHARD, O_POLICY };
-	static const struct option longopts[] = {
-		{ "time", required_argument, NULL, O_TIME },
-		{ "time-unit", required_argument, NULL, O_TIME_UNIT },
-		{ "window", required_argument, NULL, O_WINDOW },
-		{ "slide", required_argument, NULL, O_SLIDE },
-		{ "group-by", required_argument, NULL, O_GROUP_BY },
-		{ "agg", required_argument, NULL, O_AGG },
-		{ "watermark", required_argument, NULL, O_WATERMARK },
-		{ "output-mode", required_argument, NULL, O_MODE },
-		{ "late-records", required_argument, NULL, O_LATE },
-		{ "partial", no_argument, NULL, O_PARTIAL },
-		{ "merge", no_argument, NULL, O_MERGE },
-		{ "shard", required_argument, NULL, O_SHARD },
-		{ "watermark-policy", required_argument, NULL, O_POLICY },
-		{ "checkpoint", required_argument, NULL, 'c' },
-		{ "rows-only", no_argument, NULL, O_ROWS_ONLY },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "check-options", no_argument, NULL, O_CHECK_OPTIONS },
-		{ "version", no_argument, NULL, O_VERSION },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct window_spec *s = &opt.spec;
 	int c;
 
-	while ((c = cli_getopt(argc, argv, "c:qh", longopts)) != -1) {
+	while ((c = optset_getopt(argc, argv, &optset)) != -1) {
 		switch (c) {
 		case O_TIME: opt.time_field = optarg; break;
 		case O_TIME_UNIT:
@@ -289,9 +288,7 @@ static void parse_options(int argc, char **argv)
 		case 'c': opt.checkpoint = optarg; break;
 		case O_ROWS_ONLY: stream_rows_only(true); break;
 		case 'q': opt.quiet = true; break;
-		case O_CHECK_OPTIONS: check_options = 1; break;
 		case 'h': usage(0); break;
-		case O_VERSION: print_version();
 		default: usage_error("unhandled option '%s'", argv[optind - 1]);
 		}
 	}
