@@ -60,6 +60,31 @@ USAGE
 	exit 0
 }
 
+# --complete (inlet.sh-setup): -o takes the keys the help lists, and
+# these keys take these values.
+complete_stages=(discover commit)
+complete_table() {
+	local k
+	printf -- '--option'
+	usage | sed -n '/^Options (case-insensitive):/,$p' |
+		sed 's/^Options (case-insensitive)://; s/[,.]/ /g' | tr -s ' \n' '\n\n' |
+		sed -n 's/^\(..*\)$/ \1=/p' | tr -d '\n'
+	printf '\n%s\n' 'cloudFiles.format= csv json text' \
+		'cloudFiles.schemaEvolutionMode= addNewColumns rescue failOnNewColumns none' \
+		'cloudFiles.cleanSource= OFF DELETE MOVE' 'mode= PERMISSIVE DROPMALFORMED FAILFAST' \
+		'cloudFiles.schemaLocation= <dir>' 'cloudFiles.cleanSource.moveDestination= <dir>' \
+		'cloudFiles.useIncrementalListing= auto true false' 'cloudFiles.useNotifications= false'
+	for k in cloudFiles.inferColumnTypes inferSchema cloudFiles.includeExistingFiles \
+		cloudFiles.allowOverwrites cloudFiles.validateOptions header cloudFiles.csv.header \
+		enforceSchema multiLine cloudFiles.json.multiline wholetext ignoreLeadingWhiteSpace \
+		ignoreTrailingWhiteSpace ignoreCorruptFiles ignoreMissingFiles recursiveFileLookup \
+		allowSingleQuotes allowNonNumericNumbers allowComments allowUnquotedFieldNames \
+		allowNumericLeadingZeros allowBackslashEscapingAnyCharacter allowUnquotedControlChars \
+		prefersDecimal primitivesAsString dropFieldIfAllNull; do
+		printf '%s= true false\n' "$k"
+	done
+}
+
 # infer_first_start SOURCE...: at the first start (no schema stored in the
 # schema location, none given), infer schemas/0 from a sample of every file
 # found, as Auto Loader does (cloudFiles.schemaInference.sampleSize.numFiles,

@@ -68,6 +68,13 @@ USAGE
 	exit 0
 }
 
+# --complete (inlet.sh-setup): the values no stage's --complete gives.
+complete_stages=(parse cast discover commit)
+complete_table() {
+	printf '%s\n' '--ignore-corrupt-files true false' '--ignore-missing-files true false' \
+		'--option mergeSchema= force=' 'mergeSchema= true false' 'force= true false'
+}
+
 # copy_option KEY=VALUE: one of COPY_OPTIONS, by its Databricks name.
 copy_option() {
 	local key=${1%%=*} on

@@ -52,6 +52,13 @@ USAGE
 	exit 0
 }
 
+# --complete (inlet.sh-setup): the values no stage's --complete gives.
+complete_stages=(parse cast commit)
+complete_table() {
+	printf '%s\n' '--ignore-corrupt-files true false' '--ignore-missing-files true false' \
+		'--recursive-file-lookup true false'
+}
+
 db= table= quiet=0 schema= map= header= on= source_table= ignore_missing=false
 recursive= recursive_what= partitions_what=
 discover_args=() parse_args=() cast_args=() commit_args=()

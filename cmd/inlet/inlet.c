@@ -46,6 +46,23 @@ static void usage(void)
 }
 
 /*
+ * "inlet --complete": the dispatcher's options and its COMMAND operand in
+ * the line format of options.h's optset_complete(), for the completion
+ * scripts; "inlet NAME --complete" is inlet-NAME's own.
+ */
+static void complete(void)
+{
+	printf("--help\t-h\t-\t-\tshow this help\n"
+	       "--version\t-\t-\t-\tshow the version\n"
+	       "operand\t-\t-\t");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("%s%s", i ? " " : "", commands[i].name);
+	printf("\t-\n");
+	close_stdout();
+	exit(0);
+}
+
+/*
  * Run inlet-NAME with ARGV (ARGV[0] is replaced by "inlet-NAME"): first
  * beside this binary, so a build tree works without installing, then on
  * PATH.  Returns only on failure, after a usage error for a NAME that is
@@ -101,6 +118,8 @@ int main(int argc, char **argv)
 		usage();
 	if (!strcmp(argv[1], "--version"))
 		print_version();
+	if (!strcmp(argv[1], "--complete") && argc == 2)
+		complete();
 	if (!strcmp(argv[1], "help"))
 		help(argc, argv);
 	if (argv[1][0] == '-')
