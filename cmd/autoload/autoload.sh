@@ -67,7 +67,7 @@ complete_table() {
 	local k
 	printf -- '--option'
 	usage | sed -n '/^Options (case-insensitive):/,$p' |
-		sed 's/^Options (case-insensitive)://; s/[,.]/ /g' | tr -s ' \n' '\n\n' |
+		sed 's/^Options (case-insensitive)://; s/,/ /g; s/\.$//' | tr -s ' \n' '\n\n' |
 		sed -n 's/^\(..*\)$/ \1=/p' | tr -d '\n'
 	printf '\n%s\n' 'cloudFiles.format= csv json text' \
 		'cloudFiles.schemaEvolutionMode= addNewColumns rescue failOnNewColumns none' \
