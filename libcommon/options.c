@@ -133,6 +133,8 @@ void optset_complete(const struct optset *set)
 	struct buf name = BUF_INIT;
 
 	for (const struct optdef *d = set->defs; d->name; d++) {
+		if (!d->help)
+			continue;	/* hidden: not offered either */
 		buf_reset(&name);
 		buf_printf(&name, "--%s", d->name);
 		field(name.data, name.len, '\t');

@@ -97,7 +97,7 @@ void optset_usage(FILE *fp, const struct optset *set);
 
 /*
  * --complete (git's --git-completion-helper): on stdout one line an
- * option, five fields separated by tabs, '-' for an empty one:
+ * option of --help (a hidden one is not offered), five fields separated by tabs, '-' for an empty one:
  *
  *	--LONG  -S  ARGNAME  VALUES  HELP
  *
