@@ -118,6 +118,17 @@ void optset_usage(FILE *fp, const struct optset *set)
 	buf_free(&left);
 }
 
+void optset_help(int code, const struct optset *set, const char *text)
+{
+	FILE *fp = code ? stderr : stdout;
+
+	fputs(text, fp);
+	optset_usage(fp, set);
+	if (!code)
+		close_stdout();
+	exit(code);
+}
+
 /* FIELD, or '-' when it is empty, then SEP. */
 static void field(const char *s, size_t len, char sep)
 {

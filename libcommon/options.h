@@ -11,10 +11,13 @@
  *		{ O_MODE, "mode", OPT_REQUIRED, "MODE", "append overwrite upsert",
  *		  "append (default); overwrite: replace the table\n"
  *		  "atomically with each batch" },
- *		OPT_COMMON,
- *		{ 0 }
+ *		OPT_END
  *	};
  *	static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
+ *	static void usage(int code)
+ *	{
+ *		optset_help(code, &optset, "usage: inlet-NAME ...\n\nWhat it does.\n\n");
+ *	}
  *	...
  *	while ((c = optset_getopt(argc, argv, &optset)) != -1)
  *		switch (c) { case 'c': ...; case O_MODE: ...; case 'h': usage(0); }
@@ -63,12 +66,18 @@ struct optdef {
  */
 enum { OPT_KEY_CHECK_OPTIONS = 0x10000, OPT_KEY_VERSION };
 
-/* The entries every stage ends its table with, before { 0 }. */
-#define OPT_COMMON \
+/* The entries every stage ends its table with: then the end. */
+#define OPT_END \
 	{ OPT_KEY_CHECK_OPTIONS, "check-options", OPT_NONE, NULL, NULL, \
 	  "check the options and exit; for scripts that\nbuild pipelines" }, \
 	{ 'h', "help", OPT_NONE, NULL, NULL, "show this help" }, \
-	{ OPT_KEY_VERSION, "version", OPT_NONE, NULL, NULL, "show the version" }
+	{ OPT_KEY_VERSION, "version", OPT_NONE, NULL, NULL, "show the version" }, \
+	{ 0 }
+
+/* --rows-only, as the filter stages say it; KEY is the stage's. */
+#define OPT_ROWS_ONLY(key) \
+	{ (key), "rows-only", OPT_NONE, NULL, NULL, \
+	  "rows only: leave out control records,\nfor tools other than inlet" }
 
 struct optset {
 	const struct optdef *defs;	/* ends with an entry whose name is NULL */
@@ -94,6 +103,14 @@ int optset_getopt(int argc, char **argv, struct optset *set);
  * when the left part reaches it), its '\n's indented to the same column.
  */
 void optset_usage(FILE *fp, const struct optset *set);
+
+/*
+ * --help: TEXT (the synopsis and the description, the stage's own), then
+ * optset_usage(); on stdout and exit 0 when CODE is 0 (74 when stdout
+ * cannot be written), else on stderr and exit CODE.
+ */
+void optset_help(int code, const struct optset *set, const char *text)
+	__attribute__((noreturn));
 
 /*
  * --complete (git's --git-completion-helper): on stdout one line an

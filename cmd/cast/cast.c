@@ -152,21 +152,16 @@ static const struct optdef optdefs[] = {
 	  "instead of the stream" },
 	{ O_MAP, "map", OPT_REQUIRED, "JQ", NULL,
 	  "a jq program applied to each row first" },
-	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
-	  "rows only: leave out control records,\n"
-	  "for tools other than inlet" },
+	OPT_ROWS_ONLY(O_ROWS_ONLY),
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "no counts on standard error" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-cast [--schema DDL] [--map JQ] [options] [FILE...]\n"
 "\n"
 "Convert row values to the types of the schema in force: the latest\n"
@@ -174,8 +169,6 @@ static void usage(int code)
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static void parse_options(int argc, char **argv)

@@ -141,16 +141,13 @@ static const struct optdef optdefs[] = {
 	  "it is not a terminal" },
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "print neither progress nor summary" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 26, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-commit [--checkpoint DIR] (--db FILE --table NAME | --dir DIR |\n"
 "                    --csv FILE | --stdout) [options] [FILE...]\n"
 "\n"
@@ -161,8 +158,6 @@ static void usage(int code)
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static void parse_options(int argc, char **argv)

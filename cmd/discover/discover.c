@@ -90,23 +90,18 @@ static const struct optdef optdefs[] = {
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "no summary on standard error (what a\n"
 	  "listing leaves out is still said)" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-discover (--checkpoint DIR | --no-checkpoint) [options] SOURCE...\n"
 "\n"
 "List SOURCE folders, files or globs recursively and write batches of files\n"
 "not taken before as inlet control records on standard output.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static void parse_options(int argc, char **argv)

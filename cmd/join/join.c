@@ -81,21 +81,16 @@ static const struct optdef optdefs[] = {
 	  "put STR before the names of the added columns" },
 	{ O_RENAME, "rename", OPT_REQUIRED, "OLD=NEW", NULL,
 	  "add the static column OLD as NEW (repeatable)" },
-	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
-	  "rows only: leave out control records,\n"
-	  "for tools other than inlet" },
+	OPT_ROWS_ONLY(O_ROWS_ONLY),
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "do not report the static table's size" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 26, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-join --static SOURCE --on KEYS [options] [FILE...]\n"
 "\n"
 "Join the rows on standard input with a static table, the stream on the\n"
@@ -104,8 +99,6 @@ static void usage(int code)
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 /* Append the comma-separated names of VALUE to *ITEMS. */

@@ -160,21 +160,16 @@ static const struct optdef optdefs[] = {
 	  "a listed file gone before it is read is\n"
 	  "skipped and counted (default: exit 66,\n"
 	  "failing the batch)" },
-	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
-	  "rows only: leave out control records,\n"
-	  "for tools other than inlet" },
+	OPT_ROWS_ONLY(O_ROWS_ONLY),
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "no counts on standard error" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-parse [options] [FILE...]\n"
 "\n"
 "Read the files named by inlet \"file\" records on standard input (or the\n"
@@ -184,8 +179,6 @@ static void usage(int code)
 "one is skipped with \"retry\", for a later batch.  Symbolic links not\n"
 "followed by the listing, FIFOs and devices are skipped, never read.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 /* The CSV delimiter of a file in format F (FORMAT_CSV or FORMAT_TSV). */

@@ -92,21 +92,16 @@ static const struct optdef optdefs[] = {
 	{ O_BYTES, "sample-bytes", OPT_REQUIRED, "SIZE", NULL,
 	  "bytes of records sampled for inference\n"
 	  "(default 256m)" },
-	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
-	  "rows only: leave out control records,\n"
-	  "for tools other than inlet" },
+	OPT_ROWS_ONLY(O_ROWS_ONLY),
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "no counts on standard error" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 33, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-rescue (--schema DDL | --schema-location DIR) [options] [FILE...]\n"
 "       inlet-rescue --schema-location DIR --infer-only [options] [FILE...]\n"
 "\n"
@@ -116,8 +111,6 @@ static void usage(int code)
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static enum evolution parse_evolution(const char *v)

@@ -37,16 +37,13 @@ static const struct optdef optdefs[] = {
 	  "later runs find it)" },
 	{ O_JSON, "json", OPT_NONE, NULL, NULL,
 	  "one JSON object instead of aligned text" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 30, OPT_DIR, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet status CHECKPOINT [--db DATABASE --table NAME] [--schema-location DIR]\n"
 "                    [--json]\n"
 "       inlet status --db DATABASE [--table NAME] [--json]\n"
@@ -57,8 +54,6 @@ static void usage(int code)
 "sink.  With --db alone: every table of the database and its row count;\n"
 "with --db and --table: that table's rows, columns and loads.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static void parse_options(int argc, char **argv)

@@ -103,21 +103,16 @@ static const struct optdef optdefs[] = {
 	{ 'c', "checkpoint", OPT_REQUIRED, "DIR", OPT_DIR,
 	  "checkpoint folder (state/), shared with\n"
 	  "inlet-commit" },
-	{ O_ROWS_ONLY, "rows-only", OPT_NONE, NULL, NULL,
-	  "rows only: leave out control records,\n"
-	  "for tools other than inlet" },
+	OPT_ROWS_ONLY(O_ROWS_ONLY),
 	{ 'q', "quiet", OPT_NONE, NULL, NULL,
 	  "no summary on standard error" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 static struct optset optset = { optdefs, 28, OPT_FILE, NULL, NULL };
 
 static void usage(int code)
 {
-	FILE *fp = code ? stderr : stdout;
-
-	fprintf(fp,
+	optset_help(code, &optset,
 "usage: inlet-window --time FIELD --window DURATION [--slide DURATION]\n"
 "                    [--group-by KEYS] [--agg AGG]... [--watermark DURATION]\n"
 "                    [--output-mode MODE] [options] [FILE...]\n"
@@ -129,8 +124,6 @@ static void usage(int code)
 "FILEs are read one after another, as cat does ('-' is standard input);\n"
 "none: standard input.\n"
 "\n");
-	optset_usage(fp, &optset);
-	exit(code);
 }
 
 static long long duration_arg(const char *name, const char *value, bool zero_ok)

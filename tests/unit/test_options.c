@@ -22,8 +22,7 @@ static const struct optdef defs[] = {
 	{ O_LEVEL, "level", OPT_OPTIONAL, "N", NULL, "how much" },
 	{ 'x', "hidden", OPT_NONE, NULL, NULL, NULL },
 	{ 'q', "quiet", OPT_NONE, NULL, NULL, "say less" },
-	OPT_COMMON,
-	{ 0 }
+	OPT_END
 };
 
 static struct optset set = { defs, 24, OPT_FILE, NULL, NULL };
