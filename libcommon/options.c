@@ -27,7 +27,7 @@ static int has_arg(enum opt_arg arg)
 static void add_def(const struct optdef *def, struct option *longopts, size_t *n,
 		    struct buf *shortopts)
 {
-	if (def->key <= 0 || (def->key < 256 && def->key == '?'))
+	if (def->key <= 0 || def->key == '?' || def->key == ':')
 		die(EX_SOFTWARE, "option table: bad key %d for '--%s'", def->key, def->name);
 	if ((def->arg == OPT_NONE) != !def->argname)
 		die(EX_SOFTWARE, "option table: '--%s' and its value name disagree", def->name);
