@@ -72,6 +72,7 @@ USAGE
 complete_stages=(parse cast discover commit)
 complete_table() {
 	printf '%s\n' '--ignore-corrupt-files true false' '--ignore-missing-files true false' \
+		'--recursive-file-lookup true false' \
 		'--option mergeSchema= force=' 'mergeSchema= true false' 'force= true false'
 }
 
