@@ -163,6 +163,22 @@ EOF
 		fail "$(cat err)"
 }
 
+# JSON has no NaN or infinities: a double precision or numeric NaN and the
+# infinities come as the strings inlet-cast writes for a DOUBLE's, never null.
+@test "join --static postgresql://: NaN and the infinities are the strings inlet-cast writes" {
+	pg "CREATE TABLE s (id int, d double precision, n numeric);
+	    INSERT INTO s VALUES (1, 'NaN', 'NaN'), (2, 'Infinity', 'Infinity'), (3, '-Infinity', '-Infinity'), (4, 1.5, 2)"
+	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":3}' '{"id":4}' > in
+	run_framed --separate-stderr inlet-join --static "$URI" --static-table s --on id < in
+	assert_success
+	assert_output - <<'OUT'
+{"id":1,"d":"NaN","n":"NaN"}
+{"id":2,"d":"Infinity","n":"Infinity"}
+{"id":3,"d":"-Infinity","n":"-Infinity"}
+{"id":4,"d":1.5,"n":2}
+OUT
+}
+
 @test "join --static postgresql://: messages name the URI without its password" {
 	pg "CREATE TABLE c (id text, tier text)"
 	echo '{"id":1}' > in

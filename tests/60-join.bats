@@ -285,6 +285,20 @@ EOF
 	assert_output '{"customer_id":"C2","first_name":"Bob"}'
 }
 
+# inlet-commit stores a DOUBLE's infinities as REAL infinities in SQLite
+# (inlet-commit(1)); JSON has none, so they come back as the strings
+# inlet-cast writes for them, not as null: nothing is lost on the way.
+@test "sqlite static side: a REAL infinity reads back as the string inlet-cast writes" {
+	printf '%s\n' '{"id":1,"x":"Infinity"}' '{"id":2,"x":"-Infinity"}' '{"id":3,"x":1.5}' |
+		inlet-cast --quiet --schema 'id INT, x DOUBLE' | inlet-commit --quiet --db s.db --table c
+	run sql s.db "SELECT group_concat(typeof(x)) FROM c"
+	assert_output real,real,real
+	printf '%s\n' '{"id":1}' '{"id":2}' '{"id":3}' > in
+	run_framed --separate-stderr inlet-join --static sqlite:s.db:c --on id < in
+	assert_success
+	assert_output $'{"id":1,"x":"Infinity"}\n{"id":2,"x":"-Infinity"}\n{"id":3,"x":1.5}'
+}
+
 @test "sqlite static side: TEXT, INTEGER, REAL, NULL and BLOB as JSON" {
 	sql s.db "CREATE TABLE c (id INTEGER, name TEXT, score REAL, big INTEGER, n, pic BLOB);
 		INSERT INTO c VALUES (1, 'Ann \"A\"', 0.1, 9007199254740993, NULL, x'00ff10'),

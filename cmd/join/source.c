@@ -364,13 +364,30 @@ static void encode_text(struct buf *out, const char *s, size_t n, struct buf *tm
 	json_string_encode(out, tmp->data, tmp->len);
 }
 
-/* The shortest text that reads back as D; a REAL keeps a '.' or 'e'. */
+/* NAME as the start of member I of a row: '{' or ',', the key, ':'. */
+static void member_prefix(struct buf *out, int i, const char *name, struct buf *tmp)
+{
+	*out = (struct buf)BUF_INIT;
+	buf_addc(out, i ? ',' : '{');
+	encode_text(out, name, strlen(name), tmp);
+	buf_addc(out, ':');
+}
+
+/*
+ * The shortest text that reads back as D; a REAL keeps a '.' or 'e'.
+ * JSON has no infinity: inlet-commit stores a DOUBLE's infinities as REAL
+ * ones, and they read back as the strings inlet-cast writes for them.
+ */
 static void encode_real(struct buf *out, double d)
 {
 	char s[32];
 
-	if (!isfinite(d)) {		/* JSON has no infinity */
-		buf_adds(out, "null");
+	if (isinf(d)) {
+		buf_adds(out, d > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+		return;
+	}
+	if (isnan(d)) {		/* SQLite never returns one; kept as cast writes it */
+		buf_adds(out, "\"NaN\"");
 		return;
 	}
 	for (int digits = 1; digits <= 17; digits++) {
@@ -420,13 +437,8 @@ static int read_sqlite(struct static_source *s, row_fn *row, void *ctx, struct b
 		goto fail;
 	ncols = sqlite3_column_count(q);
 	names = xmalloc((size_t)ncols * sizeof(*names));
-	for (int i = 0; i < ncols; i++) {
-		const char *name = sqlite3_column_name(q, i);
-		names[i] = (struct buf)BUF_INIT;
-		buf_addc(&names[i], i ? ',' : '{');
-		encode_text(&names[i], name, strlen(name), &tmp);
-		buf_addc(&names[i], ':');
-	}
+	for (int i = 0; i < ncols; i++)
+		member_prefix(&names[i], i, sqlite3_column_name(q, i), &tmp);
 	while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		buf_reset(&text);
 		for (int i = 0; i < ncols; i++) {
@@ -663,7 +675,11 @@ fail:
 	return rc;
 }
 
-/* Whether V is a number JSON can hold: not NaN or Infinity. */
+/*
+ * Whether V is a number JSON can hold: not NaN, Infinity or -Infinity,
+ * which PostgreSQL prints so and which become those strings, as
+ * inlet-cast writes a DOUBLE's (JSON has no such numbers).
+ */
 static bool finite_text(const char *v)
 {
 	if (*v == '-')
@@ -678,12 +694,12 @@ static void pg_value(struct buf *out, unsigned type, const char *v, size_t n, st
 	case 20: case 21: case 23: case 26: case 1700:	/* int8, int2, int4, oid, numeric */
 		if (finite_text(v))
 			buf_add(out, v, n);
-		else		/* JSON has no NaN or infinity */
-			buf_adds(out, "null");
+		else
+			json_string_encode(out, v, n);
 		return;
 	case 700: case 701:			/* float4, float8: keep a '.' or 'e' */
 		if (!finite_text(v)) {
-			buf_adds(out, "null");
+			json_string_encode(out, v, n);
 			return;
 		}
 		buf_add(out, v, n);
@@ -732,13 +748,8 @@ static int read_pg(struct static_source *s, row_fn *row, void *ctx, struct buf *
 			if (ncols < 0) {
 				ncols = PQnfields(res);
 				names = xmalloc((size_t)ncols * sizeof(*names));
-				for (int i = 0; i < ncols; i++) {
-					const char *name = PQfname(res, i);
-					names[i] = (struct buf)BUF_INIT;
-					buf_addc(&names[i], i ? ',' : '{');
-					encode_text(&names[i], name, strlen(name), &tmp);
-					buf_addc(&names[i], ':');
-				}
+				for (int i = 0; i < ncols; i++)
+					member_prefix(&names[i], i, PQfname(res, i), &tmp);
 			}
 			buf_reset(&text);
 			for (int i = 0; i < ncols; i++) {
