@@ -5,29 +5,11 @@
 # throw-away cluster from Debian's postgresql package (tests/pg.bash: unix
 # socket only, no TCP), a database of its own for each test.
 load helpers
+load join
 load pg
 
-# A running inlet-join reading the fifo 'in' (fd 7 writes to it), writing
-# 'out' and 'err', so the static table can change between batches.
-start_join() {
-	mkfifo in
-	inlet-join "$@" < in > out 2> err &
-	JOIN_PID=$!
-	exec 7> in
-}
-
-stop_join() {	# close the stream; inlet-join's exit status in $join_status
-	exec 7>&-
-	join_status=0
-	wait "$JOIN_PID" || join_status=$?
-	JOIN_PID=
-}
-
 teardown() {
-	if [ -n "${JOIN_PID:-}" ]; then
-		exec 7>&-
-		kill "$JOIN_PID" 2> /dev/null || true
-	fi
+	join_teardown
 }
 
 # The customers of the join tests, in PostgreSQL with their types.

@@ -2,6 +2,7 @@
 # inlet-join: join types, keys, columns, static sources, and a static side
 # that changes while the stream runs.
 load helpers
+load join
 
 customers() {	# the notebook's static table, as CSV
 	printf 'customer_id,first_name,email\nC1,Ann,ann@x.org\nC2,Bob,bob@x.org\n'
@@ -11,27 +12,8 @@ replace() {	# replace FILE: standard input becomes FILE atomically (tmp + mv)
 	cat > ".$1.tmp" && mv ".$1.tmp" "$1"
 }
 
-# A running inlet-join reading the fifo 'in' (fd 7 writes to it; bats has 3), writing
-# 'out' and 'err', so the static side can change between batches.
-start_join() {
-	mkfifo in
-	inlet-join "$@" < in > out 2> err &
-	JOIN_PID=$!
-	exec 7> in
-}
-
-stop_join() {	# close the stream; inlet-join's exit status in $join_status
-	exec 7>&-
-	join_status=0
-	wait "$JOIN_PID" || join_status=$?
-	JOIN_PID=
-}
-
 teardown() {
-	if [ -n "${JOIN_PID:-}" ]; then
-		exec 7>&-
-		kill "$JOIN_PID" 2> /dev/null || true
-	fi
+	join_teardown
 }
 
 orders() {
