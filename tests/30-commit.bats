@@ -364,3 +364,20 @@ load helpers
 	[ ! -e land/f1.json ]
 	[ ! -e ck/clean-pending ]
 }
+
+# A batch fed again by hand after it was marked: the sink holds it (nothing
+# written twice) and commits/N keeps saying when the sink took it and how
+# many rows it had, not the second stream's time and count.
+@test "a marked batch fed again by hand leaves its commits/N as it was" {
+	batch 0 '{"a":1}' '{"a":2}' > s
+	inlet-commit --checkpoint ck --db t.db --table t --quiet < s
+	cp ck/commits/0 mark0
+	sleep 0.01
+	batch 0 '{"a":1}' > s2
+	run inlet-commit --checkpoint ck --db t.db --table t < s2
+	assert_success
+	assert_output --partial '"already_committed":true'
+	cmp ck/commits/0 mark0
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 2
+}

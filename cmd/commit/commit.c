@@ -255,6 +255,7 @@ static struct sink *sink;
 
 struct batch {
 	bool already;
+	bool marked;		/* commits/ holds it already: fed again by hand */
 	long long id;		/* -1: unnumbered, no mark */
 	long long rows, files, corrupt_files;
 	/*
@@ -491,6 +492,7 @@ static void note_retry(const struct record *rec, struct buf *retry)
 struct run {
 	struct ckpt ck;		/* zero without --checkpoint */
 	struct buf commits;	/* CK/commits; empty without --checkpoint */
+	long long last_mark;	/* the newest commits/ entry; -1: none */
 	struct batch_reader in;
 	struct batch b;		/* the batch in hand, or the last one */
 	struct totals t;
@@ -512,6 +514,8 @@ static void open_checkpoint(struct run *r)
 	if (mkdir_p(r->commits.data) < 0)
 		die_errno(EX_CANTCREAT, "cannot create '%s'", r->commits.data);
 	remove_temporaries(r->commits.data);
+	/* The lock is ours: from here on this run alone writes marks. */
+	r->last_mark = ckpt_log_latest(r->commits.data);
 }
 
 /*
@@ -700,6 +704,8 @@ static void write_mark(struct run *r)
 
 	if (!opt.checkpoint || b->id < 0)
 		return;
+	if (b->marked)
+		goto clean;
 	iso8601_now(now);
 	ckpt_path(&r->ck, "commits", b->id, &r->path);
 	buf_reset(&r->text);
@@ -713,10 +719,22 @@ static void write_mark(struct run *r)
 		die_errno(EX_IOERR, "cannot write '%s'", r->path.data);
 	if (b->id >= opt.keep && b->id % 10 == 0)
 		ckpt_log_prune(r->commits.data, b->id - opt.keep + 1);
+	r->last_mark = b->id;
 	b->mark_ns = monotonic_ns();
 	crash_point("commit-after-mark");
+clean:
 	if (opt.clean_source)
 		cleaner_run(&r->cleaner, b->id);
+}
+
+/*
+ * Did commits/ mark the batch before (a stream fed again by hand)?  Marks
+ * come in order, so a batch at or below the newest one is marked.  Its
+ * mark keeps saying when the sink took it, and its command had it.
+ */
+static bool marked_before(const struct run *r)
+{
+	return opt.checkpoint && r->b.id >= 0 && r->b.id <= r->last_mark;
 }
 
 /* IN_BATCH -> IDLE on "end": the steps of the order at the top, then the progress object. */
@@ -727,9 +745,10 @@ static void finish_batch(struct run *r)
 	ledger_file_end(b);
 	queue_cleaning(r);
 	commit_to_sink(r);
+	b->marked = marked_before(r);
 	/* Before the mark: a failure or crash replays the batch to it. */
 	if (opt.each_batch)
-		hook_run(&r->hook, b->id);
+		hook_run(&r->hook, b->id, b->marked);
 	b->added_ns = monotonic_ns();
 	write_mark(r);
 	r->t.corrupt_files += b->corrupt_files;

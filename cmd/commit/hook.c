@@ -92,23 +92,6 @@ static void run_child(const struct hook *h, long long batch)
 	_exit(127);
 }
 
-/*
- * Batches are marked in order: one at or below the newest commits/ entry
- * went through the command before (a stream fed again by hand).
- */
-static bool already_marked(const struct hook *h, long long batch)
-{
-	struct buf commits = BUF_INIT;
-	long long latest;
-
-	if (batch < 0 || !h->checkpoint)
-		return false;
-	buf_printf(&commits, "%s/commits", h->checkpoint);
-	latest = ckpt_log_latest(commits.data);
-	buf_free(&commits);
-	return batch <= latest;
-}
-
 /* What becomes of the batch when the command failed. */
 static const char *replayed(const struct hook *h, long long batch)
 {
@@ -118,13 +101,13 @@ static const char *replayed(const struct hook *h, long long batch)
 	return ": the batch is in the sink; without a checkpoint nothing replays it";
 }
 
-void hook_run(struct hook *h, long long batch)
+void hook_run(struct hook *h, long long batch, bool marked)
 {
 	char what[48];
 	pid_t pid;
 	int status;
 
-	if (already_marked(h, batch))
+	if (marked)
 		return;
 	if (fflush(h->rows) || fseeko(h->rows, 0, SEEK_SET))
 		rows_failed(h);

@@ -15,7 +15,7 @@
  * as Spark asks of foreachBatch.
  *
  * A batch that commits/ already marks (a stream fed again by hand) is
- * not given to CMD again.
+ * not given to CMD again: the caller says so.
  *
  * The rows wait in a temporary file (TMPDIR, else /tmp), unlinked at
  * once: memory stays bounded by the largest row.
@@ -51,12 +51,13 @@ void hook_begin(struct hook *h);
 void hook_row(struct hook *h, const char *text, size_t len);
 /*
  * The batch BATCH (-1: unnumbered, INLET_BATCH_ID unset) is durable in
- * the sink: run the command on its rows and wait for it.  Dies with
+ * the sink: run the command on its rows and wait for it, unless MARKED
+ * (commits/ holds the batch already: the command had it).  Dies with
  * EX_SOFTWARE, naming the batch and the status, when it exits non-zero or
  * is killed; with EX_IOERR when the rows cannot be written or read back,
  * EX_OSERR when it cannot be started.
  */
-void hook_run(struct hook *h, long long batch);
+void hook_run(struct hook *h, long long batch, bool marked);
 void hook_free(struct hook *h);
 
 /*
