@@ -165,6 +165,7 @@ rows() {
 	assert_success
 	assert_line tsv
 	assert_line text
-	grep -q "'tsv:" "$INLET_ROOT/completions/_inlet"
-	grep -qE "__inlet_add parse -s f -l format .*tsv" "$INLET_ROOT/completions/inlet.fish"
+	# zsh and fish take the values from the same --complete line.
+	run inlet-parse --complete
+	assert_line --regexp $'^--format\t-f\tFMT\t([a-z]+ )*tsv( |\t)'
 }
