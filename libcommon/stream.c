@@ -220,6 +220,14 @@ static bool is_inlet_key(const struct json_field *f)
 	return json_key_is(f, "_inlet");
 }
 
+/* Could the key be "_inlet_source"? */
+static bool is_source_key(const struct json_field *f)
+{
+	if (!f->key_escaped)
+		return f->key_len == 13 && memcmp(f->key, "_inlet_source", 13) == 0;
+	return json_key_is(f, "_inlet_source");
+}
+
 /* record_classify, or with LOCATE record_locate: one body, two scanners. */
 static inline __attribute__((always_inline)) int
 classify(struct record *rec, const char *text, size_t len, struct json_error *err,
@@ -236,6 +244,7 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 	rec->batch = -1;
 	rec->fields = fields;
 	rec->nfields = 0;
+	rec->source = -1;
 	if (json_object_open(&it, text, len, err) < 0)
 		return -1;
 	/* The scanner fills the array in one call, growing it when full. */
@@ -254,6 +263,8 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 		} else if (f.key_escaped ? json_key_is(&f, "batch")
 					 : f.key_len == 5 && !memcmp(f.key, "batch", 5)) {
 			rec->batch = parse_int(f.val, f.val_len, -1);
+		} else if (is_source_key(&f)) {
+			rec->source = (long)i;
 		}
 	}
 	rec->fields = fields;	/* grow_fields may have moved them */

@@ -58,6 +58,11 @@ struct record {
 	 */
 	const struct json_field *fields;
 	size_t nfields;
+	/*
+	 * The index in FIELDS of the last top-level "_inlet_source" member
+	 * (inlet-parse --record-source), or -1: found by the same pass.
+	 */
+	long source;
 };
 
 void stream_reader_init(struct stream_reader *r, FILE *fp, const char *name);

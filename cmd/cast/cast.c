@@ -321,18 +321,17 @@ static void take_source(struct state *st, const struct record *rec)
 	st->source_line = 0;
 	st->source_raw = NULL;
 	st->source_member = false;
-	for (size_t i = rec->nfields; i-- > 0;) {
-		const struct json_field *f = &rec->fields[i];
-		if (!is_source(f) || f->val[0] != '{')
-			continue;
-		st->source_member = true;
-		if (json_object_get(f->val, f->val_len, "line", &v, &n) == 1)
-			st->source_line = strtoll(v, NULL, 10);
-		if (json_object_get(f->val, f->val_len, "text", &v, &n) == 1 && v[0] == '"') {
-			st->source_raw = v;
-			st->source_raw_len = n;
-		}
+	if (rec->source < 0)
 		return;
+	const struct json_field *f = &rec->fields[rec->source];
+	if (f->val[0] != '{')
+		return;
+	st->source_member = true;
+	if (json_object_get(f->val, f->val_len, "line", &v, &n) == 1)
+		st->source_line = strtoll(v, NULL, 10);
+	if (json_object_get(f->val, f->val_len, "text", &v, &n) == 1 && v[0] == '"') {
+		st->source_raw = v;
+		st->source_raw_len = n;
 	}
 }
 

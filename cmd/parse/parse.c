@@ -575,23 +575,6 @@ bool is_reserved_name(const char *name, size_t n)
 	       (n == 13 && !memcmp(name, "_inlet_source", 13));
 }
 
-/*
- * Why the row REC (record_classify's RECORD_ROW) may not be written as it
- * is: a top-level "_inlet_source" member, which inlet-cast would remove
- * and read as the record's own line.  NULL: none.
- */
-static const char *reserved_member(const struct record *rec)
-{
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field *f = &rec->fields[i];
-		if (f->key_len == 13 && !f->key_escaped && !memcmp(f->key, "_inlet_source", 13))
-			return RESERVED_SOURCE_KEY;
-		if (f->key_escaped && json_key_is(f, "_inlet_source"))
-			return RESERVED_SOURCE_KEY;
-	}
-	return NULL;
-}
-
 /* Does the object OBJ have a top-level reserved member?  ERR says where. */
 static bool has_reserved_key(const char *obj, size_t len, struct json_error *err,
 			     const char *start)
@@ -645,7 +628,7 @@ static bool lenient_row(struct parsed_file *src, const char *line, size_t len,
 	if (!json_lenient(out, line, len, &opt.json) || out->data[0] != '{')
 		return false;
 	if (record_classify(&rec, out->data, out->len, &err) < 0 || rec.kind != RECORD_ROW ||
-	    reserved_member(&rec))
+	    rec.source >= 0)
 		return false;
 	emit_object(src, out->data, out->len, row);
 	return true;
@@ -703,7 +686,8 @@ static int parse_lines(struct parsed_file *src, struct input *in, const char **w
 		 * "_inlet_source" member is malformed.
 		 */
 		if (record_classify(&rec, line, len, &err) == 0) {
-			const char *reserved = rec.kind == RECORD_ROW ? reserved_member(&rec) : RESERVED_KEY;
+			const char *reserved = rec.kind != RECORD_ROW ? RESERVED_KEY :
+					       rec.source >= 0 ? RESERVED_SOURCE_KEY : NULL;
 			if (!reserved) {
 				emit_object(src, line, len, &row);
 				continue;
