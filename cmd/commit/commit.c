@@ -424,10 +424,8 @@ static void unnumbered_not_cleaned(struct cleaner *c, long long files)
  * (An --dir table in overwrite mode keeps only its newest batch's mark,
  * which may be L + 1 after a crash: nothing to check there.)
  */
-static void check_sink_marks(const char *commits)
+static void check_sink_marks(const char *commits, long long last)
 {
-	long long last = ckpt_log_latest(commits);
-
 	if (last < 0 || opt.to_stdout || !strcmp(sink->name, "each-batch") || (opt.dir && opt.mode == SINK_OVERWRITE) ||
 	    (opt.csv && !strcmp(opt.csv, "-")))
 		return;
@@ -545,7 +543,7 @@ static void open_sink(struct run *r)
 	sink->key = opt.key;
 	sink->no_new_columns = opt.no_new_columns;
 	if (opt.checkpoint)
-		check_sink_marks(r->commits.data);
+		check_sink_marks(r->commits.data, r->last_mark);
 }
 
 /* SETUP, in this order. */
