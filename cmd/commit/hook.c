@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "ckpt.h"
 #include "die.h"
 #include "hook.h"
 #include "sink.h"

@@ -23,6 +23,7 @@
  * The order of calls for one batch: hook_begin, hook_row per row,
  * hook_run once the sink holds the batch.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
