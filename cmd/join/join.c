@@ -343,7 +343,7 @@ struct loader {
 	size_t cap;
 	struct position *pos;
 	size_t npos;
-	struct buf name, row, tmp;
+	struct buf name, tmp;
 	struct buf *why;
 };
 
@@ -371,7 +371,6 @@ static void loader_free(struct loader *l)
 		free(l->pos[i].name);
 	free(l->pos);
 	buf_free(&l->name);
-	buf_free(&l->row);
 	buf_free(&l->tmp);
 }
 
@@ -447,26 +446,29 @@ static int load_row(void *ctx, const struct record *rec)
 		}
 	}
 	v->rows++;
-	buf_reset(&l->row);
 	for (size_t k = 0; k < opt.nkeys; k++) {
 		if (!l->key_val[k] || is_null(l->key_val[k], l->key_len[k])) {
 			v->null_keys++;
 			return 0;
 		}
-		if (k)
-			buf_addc(&l->row, TABLE_KEY_SEP);
-		add_key(&l->row, l->key_val[k], l->key_len[k], &l->tmp);
 		v->key_kinds[k] |= key_kind_of(l->key_val[k]);
 	}
+	/* Built in the arena itself: no copy. */
+	struct buf *row = table_arena(&v->table);
+	for (size_t k = 0; k < opt.nkeys; k++) {
+		if (k)
+			buf_addc(row, TABLE_KEY_SEP);
+		add_key(row, l->key_val[k], l->key_len[k], &l->tmp);
+	}
 	if (v->ncols)
-		buf_addc(&l->row, TABLE_SEP);
+		buf_addc(row, TABLE_SEP);
 	for (size_t c = 0; c < v->ncols; c++) {
 		if (l->val[c])
-			table_put_value(&l->row, l->val[c], l->val_len[c]);
+			table_put_value(row, l->val[c], l->val_len[c]);
 		else
-			table_put_value(&l->row, "null", 4);
+			table_put_value(row, "null", 4);
 	}
-	table_add(&v->table, l->row.data, l->row.len);
+	table_end_row(&v->table);
 	return 0;
 }
 
@@ -565,6 +567,8 @@ static struct version *load(struct static_source *src, struct buf *why, int *cod
 	l.key_seen = xmalloc(opt.nkeys * sizeof(*l.key_seen));
 	memset(l.key_seen, 0, opt.nkeys * sizeof(*l.key_seen));
 	loader_fit(&l);
+	/* The rows are about as large as the files they come from (table.h). */
+	table_reserve(&v->table, src->bytes + src->bytes / 16);
 	*code = static_source_read(src, load_row, &l, why);
 	if (!*code)
 		*code = name_columns(v, &l, why);

@@ -39,6 +39,15 @@ static const char *format_of(const char *name)
 	return NULL;
 }
 
+/* Whether NAME ends in .gz or .zst: its size does not tell its rows'. */
+static bool compressed(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 3 && !strcasecmp(name + n - 3, ".gz")) ||
+	       (n > 4 && !strcasecmp(name + n - 4, ".zst"));
+}
+
 /* inlet-parse beside our own binary, so a build tree uses its own. */
 static char *find_parse(void)
 {
@@ -156,6 +165,8 @@ static void add_file(struct static_source *s, struct buf *fp, const char *path,
 	buf_adds(&s->files, format_of(path));
 	buf_addc(&s->files, '\0');
 	buf_add(&s->files, path, strlen(path) + 1);
+	if (!compressed(path))
+		s->bytes += (size_t)st->st_size;
 	buf_printf(fp, "%s\t%lld\t%lld.%09ld\t%llu\n", path, (long long)st->st_size,
 		   (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
 		   (unsigned long long)st->st_ino);
@@ -252,6 +263,7 @@ int static_source_fingerprint(struct static_source *s, struct buf *fp, struct bu
 	buf_reset(fp);
 	buf_reset(why);
 	buf_reset(&s->files);
+	s->bytes = 0;
 	buf_printf(fp, "%s\n", s->spec);	/* never empty, even for an empty folder */
 	if (s->kind == STATIC_SQLITE)
 		return sqlite_fingerprint(s, fp, why);

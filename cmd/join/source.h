@@ -37,6 +37,8 @@ struct static_source {
 	char *parse;		/* owned: inlet-parse beside us; NULL: from PATH */
 	struct buf files;	/* the files found by the last fingerprint, each
 				   with its format: "csv\0PATH\0json\0PATH\0" */
+	size_t bytes;		/* the size of those files not compressed: what
+				   their rows take, about, to size a table by */
 };
 
 /*

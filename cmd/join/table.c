@@ -54,27 +54,33 @@ static bool is_key_end(char c)
 	return c == '\0' || c == TABLE_SEP;
 }
 
+void table_end_row(struct table *t)
+{
+	if (t->rows >= 1u << 30 || t->arena.len + 1 >= SLOT_PAYLOAD)
+		die(EX_SOFTWARE, "static table too large");
+	buf_addc(&t->arena, '\0');	/* the row's end */
+	t->rows++;
+}
+
 void table_add(struct table *t, const char *text, size_t len)
 {
-	size_t need = len + 1;
+	buf_add(&t->arena, text, len);
+	table_end_row(t);
+}
 
-	if (t->rows >= 1u << 30 || t->arena_len + need >= SLOT_PAYLOAD)
-		die(EX_SOFTWARE, "static table too large");
-	if (t->arena_len + need > t->arena_cap) {
-		t->arena_cap = t->arena_cap ? t->arena_cap * 2 : 1 << 16;
-		while (t->arena_len + need > t->arena_cap)
-			t->arena_cap *= 2;
-		t->arena = xrealloc(t->arena, t->arena_cap);
+void table_reserve(struct table *t, size_t n)
+{
+	/* A hint only: rows beyond it still fit, by doubling. */
+	if (n > t->arena.cap && n <= SLOT_PAYLOAD) {
+		t->arena.data = xrealloc(t->arena.data, n);
+		t->arena.cap = n;
+		t->arena.data[t->arena.len] = '\0';
 	}
-	memcpy(t->arena + t->arena_len, text, len);
-	t->arena[t->arena_len + len] = '\0';
-	t->arena_len += need;
-	t->rows++;
 }
 
 static bool same_key(const struct table *t, table_row row, const char *key, size_t n)
 {
-	const char *text = t->arena + row;
+	const char *text = t->arena.data + row;
 
 	return !memcmp(text, key, n) && is_key_end(text[n]);
 }
@@ -114,16 +120,17 @@ void table_index(struct table *t)
 	struct dup *dups = NULL;
 	size_t ndups = 0, capdups = 0;
 
-	/* The doubling left up to half of the arena unused: give it back first. */
-	t->arena = xrealloc(t->arena, t->arena_len ? t->arena_len : 1);
-	t->arena_cap = t->arena_len;
+	/* Doubling, or a reservation, left part of the arena unused: give it back first. */
+	t->arena.data = xrealloc(t->arena.data, t->arena.len + 1);
+	t->arena.cap = t->arena.len + 1;
+	t->arena.data[t->arena.len] = '\0';
 	if (n < 16)
 		n = 16;
 	t->nslots = (uint32_t)n;
 	t->slots = xmalloc((size_t)n * sizeof(*t->slots));
 	memset(t->slots, 0xff, (size_t)n * sizeof(*t->slots));
 	for (table_row row = table_first_row(t); row != TABLE_NONE; ) {
-		const char *text = t->arena + row;
+		const char *text = t->arena.data + row;
 		size_t key_len = key_len_of(text);
 		uint32_t hash = hash_bytes(text, key_len), at;
 		uint64_t tag = tag_of(hash);
@@ -195,7 +202,7 @@ table_row table_find(const struct table *t, const char *key, size_t n, uint32_t 
 
 table_row table_first_row(const struct table *t)
 {
-	return t->arena_len ? 0 : TABLE_NONE;
+	return t->arena.len ? 0 : TABLE_NONE;
 }
 
 table_row table_next_row(const struct table *t, table_row row)
@@ -206,13 +213,13 @@ table_row table_next_row(const struct table *t, table_row row)
 
 	while ((q = table_next_value(p, &val, &n, &string)))
 		p = q;
-	row = (table_row)(p + 1 - t->arena);	/* past the row's NUL */
-	return row < t->arena_len ? row : TABLE_NONE;
+	row = (table_row)(p + 1 - t->arena.data);	/* past the row's NUL */
+	return row < t->arena.len ? row : TABLE_NONE;
 }
 
 const char *table_key(const struct table *t, table_row row, size_t *len)
 {
-	const char *text = t->arena + row;
+	const char *text = t->arena.data + row;
 
 	*len = key_len_of(text);
 	return text;
@@ -220,13 +227,13 @@ const char *table_key(const struct table *t, table_row row, size_t *len)
 
 size_t table_bytes(const struct table *t)
 {
-	return t->arena_cap + (t->slots ? (size_t)t->nslots * sizeof(*t->slots) : 0) +
+	return t->arena.cap + (t->slots ? (size_t)t->nslots * sizeof(*t->slots) : 0) +
 	       t->nchains * sizeof(*t->chains);
 }
 
 void table_free(struct table *t)
 {
-	free(t->arena);
+	buf_free(&t->arena);
 	free(t->slots);
 	free(t->chains);
 	memset(t, 0, sizeof(*t));

@@ -34,8 +34,7 @@ typedef uint64_t table_row;	/* a row's offset in the arena */
 #define TABLE_NONE UINT64_MAX
 
 struct table {
-	char *arena;		/* owned */
-	size_t arena_len, arena_cap;
+	struct buf arena;	/* owned: the rows, each ended by a NUL */
 	uint32_t rows;
 	uint64_t *slots;	/* owned: tag, chain flag, row or chain; ~0: free;
 				   at most 75 % of them used */
@@ -122,6 +121,21 @@ static inline const char *table_next_value(const char *p, const char **val, size
  */
 void table_add(struct table *t, const char *text, size_t len);
 /*
+ * Or build it in place, with no copy: append that text to the arena
+ * table_arena returns, then end the row with table_end_row.
+ */
+static inline struct buf *table_arena(struct table *t)
+{
+	return &t->arena;
+}
+void table_end_row(struct table *t);
+/*
+ * Make room for N bytes of rows at once (the size of the files a table
+ * is read from bounds it, nearly): the arena grows in one step, not by
+ * doubling, and table_index gives back what was not used.
+ */
+void table_reserve(struct table *t, size_t n);
+/*
  * Build the index once every row is added, hashing each key as
  * hash_bytes does; trims the arena to size first.
  */
@@ -148,7 +162,7 @@ const char *table_key(const struct table *t, table_row row, size_t *len);
 /* The first value of ROW, for table_next_value. */
 static inline const char *table_values(const struct table *t, table_row row)
 {
-	const char *p = t->arena + row;
+	const char *p = t->arena.data + row;
 
 	while (*p && *p != TABLE_SEP)
 		p++;
