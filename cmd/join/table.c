@@ -109,16 +109,44 @@ static int compare_dups(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/* A row read ahead by table_index: its key's length and hash. */
+struct ahead {
+	table_row row;
+	size_t key_len;
+	uint32_t hash;
+};
+
+/* Rows read ahead: their slots are fetched while earlier rows go in. */
+#define AHEAD 8
+
+/* The row after ROW, whose key is KEY_LEN bytes long; TABLE_NONE after the last. */
+static table_row row_after(const struct table *t, table_row row, size_t key_len)
+{
+	const char *p = t->arena.data + row + key_len, *q, *val;
+	size_t n;
+	bool string;
+
+	if (*p) {		/* TABLE_SEP, then the values */
+		for (p++; (q = table_next_value(p, &val, &n, &string)); )
+			p = q;
+	}
+	row = (table_row)(p + 1 - t->arena.data);	/* past the row's NUL */
+	return row < t->arena.len ? row : TABLE_NONE;
+}
+
 /*
  * The rows of keys met before are listed aside while the slots are
  * filled, then sorted by slot (and row: the order they were added) into
- * the chains; a table of distinct keys needs nothing more.
+ * the chains; a table of distinct keys needs nothing more.  The index is
+ * larger than the caches: each row's slot is fetched AHEAD rows early.
  */
 void table_index(struct table *t)
 {
 	uint64_t n = (uint64_t)t->rows * 4 / 3 + 1;
 	struct dup *dups = NULL;
 	size_t ndups = 0, capdups = 0;
+	struct ahead ring[AHEAD];
+	unsigned head = 0, count = 0;
 
 	/* Doubling, or a reservation, left part of the arena unused: give it back first. */
 	t->arena.data = xrealloc(t->arena.data, t->arena.len + 1);
@@ -129,26 +157,38 @@ void table_index(struct table *t)
 	t->nslots = (uint32_t)n;
 	t->slots = xmalloc((size_t)n * sizeof(*t->slots));
 	memset(t->slots, 0xff, (size_t)n * sizeof(*t->slots));
-	for (table_row row = table_first_row(t); row != TABLE_NONE; ) {
-		const char *text = t->arena.data + row;
-		size_t key_len = key_len_of(text);
-		uint32_t hash = hash_bytes(text, key_len), at;
-		uint64_t tag = tag_of(hash);
-		for (at = table_home(t, hash); t->slots[at] != SLOT_FREE;
+	for (table_row next = table_first_row(t); ; ) {
+		for (; count < AHEAD && next != TABLE_NONE; count++) {
+			struct ahead *a = &ring[(head + count) % AHEAD];
+			const char *text = t->arena.data + next;
+			a->row = next;
+			a->key_len = key_len_of(text);
+			a->hash = hash_bytes(text, a->key_len);
+			__builtin_prefetch(&t->slots[table_home(t, a->hash)], 1);
+			next = row_after(t, next, a->key_len);
+		}
+		if (!count)
+			break;
+		const struct ahead a = ring[head];
+		head = (head + 1) % AHEAD;
+		count--;
+		const char *text = t->arena.data + a.row;
+		uint64_t tag = tag_of(a.hash);
+		uint32_t at;
+		for (at = table_home(t, a.hash); t->slots[at] != SLOT_FREE;
 		     at = at + 1 == t->nslots ? 0 : at + 1)
 			if ((t->slots[at] & ~(SLOT_CHAIN | SLOT_PAYLOAD)) == tag &&
-			    same_key(t, t->slots[at] & SLOT_PAYLOAD, text, key_len))
+			    same_key(t, t->slots[at] & SLOT_PAYLOAD, text, a.key_len))
 				break;
 		if (t->slots[at] == SLOT_FREE) {
-			t->slots[at] = tag | row;
+			t->slots[at] = tag | a.row;
 		} else {
 			if (ndups == capdups) {
 				capdups = capdups ? 2 * capdups : 64;
 				dups = xrealloc(dups, capdups * sizeof(*dups));
 			}
-			dups[ndups++] = (struct dup){ at, row };
+			dups[ndups++] = (struct dup){ at, a.row };
 		}
-		row = table_next_row(t, row);
 	}
 	if (!ndups)
 		return;
@@ -207,14 +247,7 @@ table_row table_first_row(const struct table *t)
 
 table_row table_next_row(const struct table *t, table_row row)
 {
-	const char *p = table_values(t, row), *q, *val;
-	size_t n;
-	bool string;
-
-	while ((q = table_next_value(p, &val, &n, &string)))
-		p = q;
-	row = (table_row)(p + 1 - t->arena.data);	/* past the row's NUL */
-	return row < t->arena.len ? row : TABLE_NONE;
+	return row_after(t, row, key_len_of(t->arena.data + row));
 }
 
 const char *table_key(const struct table *t, table_row row, size_t *len)
