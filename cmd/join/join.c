@@ -405,6 +405,44 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
 }
 
 /*
+ * Whether F is named as P remembers: names are short, so word by word
+ * (the last word overlapping the one before), not by a call to memcmp.
+ */
+static inline bool same_name(const struct position *p, const struct json_field *f)
+{
+	const char *a = p->name, *b = f->key;
+	size_t n = f->key_len;
+	uint64_t x, y;
+
+	if (!a || f->key_escaped || p->len != n)
+		return false;
+	if (n < 8) {
+		uint32_t u, w;
+		if (n < 4) {
+			while (n && *a == *b)
+				a++, b++, n--;
+			return !n;
+		}
+		memcpy(&u, a, 4);
+		memcpy(&w, b, 4);
+		if (u != w)
+			return false;
+		memcpy(&u, a + n - 4, 4);
+		memcpy(&w, b + n - 4, 4);
+		return u == w;
+	}
+	for (size_t i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	memcpy(&x, a + n - 8, 8);
+	memcpy(&y, b + n - 8, 8);
+	return x == y;
+}
+
+/*
  * A static row goes into the arena as its key and values (table.h),
  * one value per added column known so far (a column first seen in a later
  * row is null in earlier ones).  A row with a null or missing key can
@@ -420,29 +458,32 @@ static int load_row(void *ctx, const struct record *rec)
 	memset(l->key_val, 0, opt.nkeys * sizeof(*l->key_val));
 	memset(l->val, 0, v->ncols * sizeof(*l->val));
 	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
-		struct position pos;
-		if (cache && i < l->npos && l->pos[i].name && !f.key_escaped &&
-		    l->pos[i].len == f.key_len && !memcmp(l->pos[i].name, f.key, f.key_len)) {
-			pos = l->pos[i];
+		const struct json_field *f = &rec->fields[i];
+		const struct position *pos;
+		struct position named;
+		if (cache && i < l->npos && same_name(&l->pos[i], f)) {
+			pos = &l->pos[i];
 		} else {
 			size_t n;
-			const char *name = field_name(&f, &l->name, &n);
-			pos = classify_name(l, name, n);
-			if (cache)
-				remember(l, i, name, pos);
+			const char *name = field_name(f, &l->name, &n);
+			named = classify_name(l, name, n);
+			pos = &named;
+			if (cache) {
+				remember(l, i, name, named);
+				pos = &l->pos[i];
+			}
 		}
-		for (size_t k = 0; pos.keys && k < opt.nkeys; k++) {
-			if (!(pos.keys >> k & 1))
+		for (size_t k = 0; pos->keys && k < opt.nkeys; k++) {
+			if (!(pos->keys >> k & 1))
 				continue;
-			l->key_val[k] = f.val;
-			l->key_len[k] = f.val_len;
+			l->key_val[k] = f->val;
+			l->key_len[k] = f->val_len;
 			l->key_seen[k] = true;
 		}
-		if (pos.col >= 0) {
-			l->val[pos.col] = f.val;
-			l->val_len[pos.col] = f.val_len;
-			l->seen[pos.col] = true;
+		if (pos->col >= 0) {
+			l->val[pos->col] = f->val;
+			l->val_len[pos->col] = f->val_len;
+			l->seen[pos->col] = true;
 		}
 	}
 	v->rows++;
