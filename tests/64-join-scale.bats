@@ -184,3 +184,40 @@ PY
 		assert_success
 	done
 }
+
+@test "static rows that list members of one length in changing orders: each value goes to its own column" {
+	# Names of 1 to 17 bytes; at each position, rows put another name of
+	# the same length, differing in the first, a middle or the last byte
+	# only, so only a comparison of every byte tells them apart.
+	python3 - <<'PY'
+import json, random
+r = random.Random(5)
+groups = [['a', 'b'], ['abc', 'abd'], ['abcd', 'xbcd'], ['abcde', 'abxde', 'abcdx'],
+          ['abcdefg', 'abcdefh'], ['abcdefgh', 'xbcdefgh'], ['abcdefghijk', 'abcdefghijz'],
+          ['abcdefghijklmnopq', 'abcdefghXjklmnopq', 'abcdefghijklmnopZ']]
+static, index = [], {}
+for i in range(3000):
+    order = [g[:] for g in groups]
+    for g in order:
+        r.shuffle(g)
+    members = [('k', '"K%04d"' % (i % 1000))] + [(n, '"%s-%d"' % (n, i)) for g in order for n in g]
+    static.append('{' + ','.join('"%s":%s' % m for m in members) + '}')
+    if i == 0:		# the added columns, in the order first met
+        names = [n for n, _ in members[1:]]
+    index.setdefault('K%04d' % (i % 1000), []).append(dict(members))
+open('static.ndjson', 'w').write('\n'.join(static) + '\n')
+stream, out = [], []
+for j in range(0, 1200, 3):
+    line = '{"k":"K%04d"}' % j
+    stream.append(line)
+    for m in index.get('K%04d' % j, []):
+        out.append(line[:-1] + ',' + ','.join('"%s":%s' % (n, m[n]) for n in names) + '}')
+open('stream.ndjson', 'w').write('\n'.join(stream) + '\n')
+open('expect', 'w').write('\n'.join(out) + '\n')
+PY
+	run --separate-stderr inlet-join --rows-only --static static.ndjson --on k < stream.ndjson
+	assert_success
+	printf '%s\n' "$output" > out
+	run cmp out expect
+	assert_success
+}
