@@ -8,6 +8,9 @@
 #include "datetime.h"
 #include "value.h"
 
+/* A count entry in 32 bytes: see struct window. */
+_Static_assert(sizeof(struct window) == 32, "struct window is not 32 bytes");
+
 #define MIN_CAP 1024
 #define HUGE_PAGE (2 << 20)
 #define KEY_BLOCK (256 * 1024 - 64)	/* bytes of key text per arena block */
@@ -119,6 +122,12 @@ static const char *key_store(struct window_table *t, const char *keys, size_t n)
 	return p;
 }
 
+/* Point W at its keys' copy P in the arena. */
+static void key_set_arena(struct window *w, const char *p)
+{
+	memcpy(w->key, &p, sizeof(p));
+}
+
 /* Copy the live keys to a new arena, leaving the evicted ones behind. */
 static void keys_compact(struct window_table *t)
 {
@@ -129,7 +138,7 @@ static void keys_compact(struct window_table *t)
 	for (size_t i = 0; i < t->count; i++) {
 		struct window *w = table_window(t, i);
 		if (w->keys_len > KEY_INLINE)
-			w->key.arena = key_store(t, w->key.arena, w->keys_len);
+			key_set_arena(w, key_store(t, window_keys(w), w->keys_len));
 	}
 	keys_free(old);
 }
@@ -242,8 +251,13 @@ struct window *table_get(struct window_table *t, long long start,
 			 const char *keys, size_t keys_len)
 {
 	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
-	size_t mask = t->cap - 1, i = home(t, tag);
+	size_t mask, i;
 	struct window *w;
+
+	if (!t->slot)
+		slots_build(t, t->cap);	/* table_select dropped them */
+	mask = t->cap - 1;
+	i = home(t, tag);
 
 	/* Only a tag match loads the entry: a miss costs one cache line. */
 	for (; t->slot[i].index; i = (i + 1) & mask) {
@@ -255,9 +269,9 @@ struct window *table_get(struct window_table *t, long long start,
 			return w;
 	}
 	/* Indexes and tags are 32 bits: at most 2^31 entries in 2^32 slots. */
-	if (t->count >= INT_MAX || keys_len > UINT_MAX)
+	if (t->count >= INT_MAX || keys_len > INT_MAX)
 		die(EX_DATAERR, "too much state: more than %d windows, or a group key "
-		    "over 4 GiB", INT_MAX);
+		    "over 2 GiB", INT_MAX);
 	if ((t->count + 1) * 10 > t->cap * 7) {
 		slots_grow(t);
 		i = free_slot(t, tag);
@@ -270,10 +284,10 @@ struct window *table_get(struct window_table *t, long long start,
 	memset(w, 0, t->entry_size);
 	w->start = start;
 	if (keys_len <= KEY_INLINE)
-		memcpy(w->key.text, keys ? keys : "", keys_len);
+		memcpy(w->key, keys ? keys : "", keys_len);
 	else
-		w->key.arena = key_store(t, keys, keys_len);
-	w->keys_len = (unsigned)keys_len;
+		key_set_arena(w, key_store(t, keys, keys_len));
+	w->keys_len = (unsigned)keys_len & INT_MAX;
 	t->slot[i] = (struct table_slot){ tag, (unsigned)t->count };
 	return w;
 }
@@ -283,7 +297,8 @@ void table_warm(const struct window_table *t, long long start, const char *keys,
 {
 	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
 
-	__builtin_prefetch(&t->slot[home(t, tag)]);
+	if (t->slot)
+		__builtin_prefetch(&t->slot[home(t, tag)]);
 }
 
 /* Bounds that keep "1e999999999" from eating the memory of a sum. */
@@ -559,16 +574,40 @@ static void ref_radix_sort(const struct window_table *t, struct window_ref *a,
 			ref_radix_sort(t, a + end[b] - count[b], count[b], d + 1);
 }
 
+/* Could a list of N entries be as large as the slots? */
+static bool list_outweighs_slots(const struct window_table *t, size_t n)
+{
+	return t->slot && n * sizeof(struct window_ref) >= t->cap * sizeof(*t->slot);
+}
+
 struct window_ref *table_select(struct window_table *t,
 				bool (*keep)(const struct window *, long long),
 				long long arg, size_t *count)
 {
-	struct window_ref *list = xmalloc((t->count ? t->count : 1) * sizeof(*list));
-	size_t n = 0;
+	struct window_ref *list;
+	size_t n = keep ? 0 : t->count, size = t->count;
 
+	/*
+	 * While the list is sorted and written, nothing is looked up: a list
+	 * as large as the slots is made in their memory, not beside it (a
+	 * million keys: 24 MB, not 24 + 16), and table_get builds them again
+	 * (never, after the last batch).  Only then is rebuilding them no
+	 * more than the work of writing out the list.
+	 */
+	if (keep && list_outweighs_slots(t, t->count)) {
+		for (size_t i = 0; i < t->count; i++)
+			n += keep(table_window(t, i), arg);
+		size = n;
+	}
+	if (list_outweighs_slots(t, n)) {
+		free(t->slot);
+		t->slot = NULL;
+	}
+	list = xmalloc((size ? size : 1) * sizeof(*list));
+	n = 0;
 	for (size_t i = 0; i < t->count; i++) {
 		const struct window *w = table_window(t, i);
-		if (keep(w, arg))
+		if (!keep || keep(w, arg))
 			list[n++] = (struct window_ref){ w->start,
 				key_prefix(window_keys(w), w->keys_len), (unsigned)i,
 				w->keys_len };
@@ -585,7 +624,7 @@ void table_prefetch(const struct window_table *t, const struct window_ref *list,
 	if (i + 16 < n)
 		__builtin_prefetch(table_window(t, list[i + 16].index));
 	if (i + 8 < n && list[i + 8].keys_len > KEY_INLINE)
-		__builtin_prefetch(table_window(t, list[i + 8].index)->key.arena);
+		__builtin_prefetch(window_keys(table_window(t, list[i + 8].index)));
 }
 
 size_t table_evict(struct window_table *t, long long watermark)
@@ -781,18 +820,13 @@ static bool starts_after(const struct window *w, long long arg)
 	return w->start > arg;
 }
 
-static bool keep_all(const struct window *w, long long unused)
-{
-	return true;
-}
-
 void table_snapshot(struct window_table *t, long long batch, long long watermark,
 		    long long evicted, const char *options, const char *extra,
 		    struct buf *out)
 {
 	size_t n;
 	struct window_ref *list = evicted == NO_WATERMARK ?
-		table_select(t, keep_all, 0, &n) :
+		table_select(t, NULL, 0, &n) :
 		table_select(t, starts_after, evicted - t->spec->size_us, &n);
 
 	buf_printf(out, "{\"layout\":%d,\"batch\":%lld,\"watermark\":", STATE_LAYOUT, batch);

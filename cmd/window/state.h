@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "buf.h"
 #include "decimal.h"
@@ -47,22 +48,25 @@ struct window_spec {
  * in the entry itself: one cache miss fewer per lookup and per output row.
  */
 #define KEY_SEP '\001'
-#define KEY_INLINE 16
+#define KEY_INLINE 12
 
 /*
  * An entry: its window start, row count and group keys, then the state of
  * each aggregate at the table's agg_off[i] (count needs none).  Entries
  * live in the table's chunks and move when table_evict compacts them.
+ * A count entry is 32 bytes: a million open keys are 32 MB of entries.
  */
 struct window {
 	long long start;
 	long long rows;
-	union {			/* the group keys (see KEY_SEP): window_keys() */
-		char text[KEY_INLINE];	/* up to KEY_INLINE bytes */
-		const char *arena;	/* longer ones, in the table's key arena */
-	} key;
-	unsigned keys_len;
-	bool changed;		/* a row was added in the current batch */
+	/*
+	 * The group keys (see KEY_SEP), window_keys(): up to KEY_INLINE bytes
+	 * here, longer ones in the table's key arena and a pointer to them
+	 * here (at offset 16: aligned).
+	 */
+	char key[KEY_INLINE];
+	unsigned keys_len : 31;
+	unsigned changed : 1;	/* a row was added in the current batch */
 };
 
 struct agg_sum {		/* sum, avg */
@@ -85,7 +89,8 @@ struct table_slot {
 
 struct window_table {
 	const struct window_spec *spec;		/* borrowed */
-	struct table_slot *slot;		/* owned; open addressing */
+	/* owned; open addressing; NULL while table_select dropped it */
+	struct table_slot *slot;
 	size_t cap;				/* of slot, 2^(32 - shift) */
 	int shift;
 	unsigned char **chunk;			/* owned: ENTRY_CHUNK entries each */
@@ -107,7 +112,12 @@ struct window_table {
 
 static inline const char *window_keys(const struct window *w)
 {
-	return w->keys_len <= KEY_INLINE ? w->key.text : w->key.arena;
+	const char *arena;
+
+	if (w->keys_len <= KEY_INLINE)
+		return w->key;
+	memcpy(&arena, w->key, sizeof(arena));
+	return arena;
 }
 
 /* Entry I of T (I < T->count). */
@@ -150,9 +160,11 @@ struct window_ref {
 };
 
 /*
- * The entries for which KEEP(w, arg) is true, sorted by window start then
- * group key text, in a malloc'd array the caller frees; its indexes hold
- * until the next table_evict.
+ * The entries for which KEEP(w, arg) is true (KEEP NULL: all of them),
+ * sorted by window start then group key text, in a malloc'd array the
+ * caller frees; its indexes hold until the next table_evict.  A list as
+ * large as the hash table's slots takes their place: the slots are freed
+ * and the next table_get builds them again.
  */
 struct window_ref *table_select(struct window_table *t,
 				bool (*keep)(const struct window *, long long),

@@ -357,11 +357,6 @@ static bool changed(const struct window *w, long long unused)
 	return w->changed;
 }
 
-static bool every(const struct window *w, long long unused)
-{
-	return true;
-}
-
 static void show_value(struct buf *b, const char *v, size_t n)
 {
 	if (n > 60)
@@ -887,13 +882,8 @@ static void finish_batch(struct run *r, bool at_eof)
 		closing = next;
 	/* A shard hands on every state of the batch and keeps none. */
 	if (opt.partial) {
-		list = table_select(&r->table, every, 0, &n);
 		closing = LLONG_MAX;
 		partial_head(r, next, &r->partial_head);
-	} else switch (opt.mode) {
-	case MODE_APPEND: list = table_select(&r->table, closed_by, closing, &n); break;
-	case MODE_UPDATE: list = table_select(&r->table, changed, 0, &n); break;
-	case MODE_COMPLETE: list = table_select(&r->table, every, 0, &n); break;
 	}
 	r->watermark = next;
 	if (r->late && fflush(r->late) != 0)
@@ -907,6 +897,14 @@ static void finish_batch(struct run *r, bool at_eof)
 		write_snapshot(r, opt.mode == MODE_COMPLETE && !opt.partial ?
 			       NO_WATERMARK : closing);
 	crash_point("window-after-state");
+	/* Listed after the snapshot's list is freed: the two never sit side by side. */
+	if (opt.partial)
+		list = table_select(&r->table, NULL, 0, &n);
+	else switch (opt.mode) {
+	case MODE_APPEND: list = table_select(&r->table, closed_by, closing, &n); break;
+	case MODE_UPDATE: list = table_select(&r->table, changed, 0, &n); break;
+	case MODE_COMPLETE: list = table_select(&r->table, NULL, 0, &n); break;
+	}
 	/* The rows go out in pieces: a million of them need not sit in memory. */
 	for (size_t i = 0; i < n; i++) {
 		struct window *w = table_window(&r->table, list[i].index);
