@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # inlet-window's state in little memory: 32-byte entries with short group
-# keys inside them, and the hash table's slots given up while a batch's
-# list of windows is sorted and written, then built again for the next.
+# keys inside them, 16-byte sort refs ranking window starts in slides, and
+# the hash table's slots given up while a batch's list of windows is sorted
+# and written, then built again for the next.
 load helpers
 
 # keys N FROM [BATCH]: batch BATCH (default 0) of N rows at 12:00:01, one
@@ -57,8 +58,8 @@ peak_kb() {
 }
 
 @test "complete mode: a batch after one whose list took the slots' place adds to the same windows" {
-	# 4000 windows, then 6000: their list (24 bytes each) outweighs the
-	# slots (8,192 then 16,384 of 8 bytes), which go.
+	# 4000 windows, then 6000, every one listed: the slots (8,192, then
+	# 16,384) go while each batch is written, and come back for the next.
 	{ keys 4000 0 0; keys 4000 2000 1; } > in
 	inlet-window --time ts --window 1m --group-by c --output-mode complete < in > out
 	sed -n '/"batch":1/,$p' out | grep -v '"_inlet"' > second
@@ -95,16 +96,19 @@ $(batch 3 "$w,\"c\":\"k0\",\"count\":2}")"
 @test "append mode: memory does not grow with a stream of closed windows" {
 	sanitized && skip "AddressSanitizer's quarantine holds freed memory"
 	command -v /usr/bin/time > /dev/null || fail "no /usr/bin/time"
-	gen() {	# gen BATCHES: 4000 long group keys a minute, one minute a batch
+	gen() {	# gen BATCHES: 4000 long group keys a minute, one minute a batch,
+		# then a last batch an hour later, whose watermark closes them all
 		awk -v n="$1" 'BEGIN {
 			for (b = 0; b < n; b++) {
-				printf "{\"_inlet\":\"begin\",\"batch\":%d%s}\n", b,
-					b == n - 1 ? ",\"last\":true" : ""
+				printf "{\"_inlet\":\"begin\",\"batch\":%d}\n", b
 				for (i = 0; i < 4000; i++)
 					printf "{\"ts\":%d,\"c\":\"customer-%06d\",\"a\":%d}\n",
 						b * 60 + i % 60, (b * 4000 + i) % 1000003, i % 10
 				printf "{\"_inlet\":\"end\",\"batch\":%d}\n", b
-			} }'
+			}
+			printf "{\"_inlet\":\"begin\",\"batch\":%d,\"last\":true}\n", n
+			printf "{\"ts\":%d,\"c\":\"later\"}\n", n * 60 + 3600
+			printf "{\"_inlet\":\"end\",\"batch\":%d}\n", n }'
 	}
 	gen 20 > short
 	gen 100 > long
@@ -122,15 +126,59 @@ $(batch 3 "$w,\"c\":\"k0\",\"count\":2}")"
 @test "complete mode: at most 64 bytes of memory per open key" {
 	sanitized && skip "AddressSanitizer's redzones make every allocation larger"
 	command -v /usr/bin/time > /dev/null || fail "no /usr/bin/time"
-	# 200,000 (30 s window, customer) pairs, all different, as the benchmark's.
-	awk 'BEGIN { for (i = 0; i < 200000; i++)
+	# 500,000 (30 s window, customer) pairs, all different: the benchmark's
+	# million halved, its hash table as full (2^20 slots, not 2^21), and the
+	# buffers a run of rows fills (about 2 MB) spread thin enough.
+	awk 'BEGIN { for (i = 0; i < 500000; i++)
 		printf "{\"order_timestamp\":%d,\"customer_id\":\"C%07d\"}\n",
 			int(i / 1000) * 30, (i * 7919) % 1000000 }' > in
 	opts=(--time order_timestamp --window 30s --group-by customer_id
 	      --output-mode complete)
 	empty=$(peak_kb /dev/null "${opts[@]}")
 	full=$(peak_kb in "${opts[@]}")
-	assert_equal "$(grep -c '"count":1}$' out)" 200000
-	echo "peak RSS: $empty kB on no input, $full kB on 200,000 keys" >&2
-	[ $(((full - empty) * 1024 / 200000)) -le 64 ]
+	assert_equal "$(grep -c '"count":1}$' out)" 500000
+	echo "peak RSS: $empty kB on no input, $full kB on 500,000 keys" >&2
+	[ $(((full - empty) * 1024 / 500000)) -le 64 ]
+}
+
+# starts_and_keys: "START KEYTEXT" of each output row in $output.
+starts_and_keys() {
+	rows | sed 's/^{"window":{"start":"\([^"]*\)".*"c":\([^,]*\),"count".*/\1 \2/'
+}
+
+@test "rows sort by start, then key, with starts ranked in slides (20 s), before 1970 too" {
+	# 5,000 rows from 1969-12-31T23:18:20 to 1970-01-01T00:41:39, each in 3 windows.
+	awk 'BEGIN { for (i = 0; i < 5000; i++)
+		printf "{\"ts\":%d,\"c\":\"C%d\"}\n", (i * 7919) % 5000 - 2500, i % 37 }' > in
+	want=$(awk 'BEGIN { for (i = 0; i < 5000; i++) {
+		t = (i * 7919) % 5000 - 2500
+		s = t - (t % 20 + 20) % 20
+		for (k = 0; k < 3; k++) seen[s - 20 * k " C" i % 37] = 1 }
+		n = 0; for (p in seen) n++; print n }')
+	run --separate-stderr inlet-window --time ts --window 1m --slide 20s --group-by c \
+		--output-mode complete < in
+	assert_success
+	assert_equal "$(rows | wc -l)" "$want"
+	assert_equal "$(rows | sed 's/.*"count":\([0-9]*\)}$/\1/' | awk '{ n += $1 } END { print n }')" 15000
+	starts_and_keys | LC_ALL=C sort -c
+	assert_equal "$(starts_and_keys | head -1)" '1969-12-31T23:17:40Z "C0"'
+}
+
+@test "starts more than 2^32 slides apart are ordered by the entries' own starts" {
+	# --window 1us over two hours: 7.2e9 slides, past a 32-bit rank.  Every
+	# start has 6 digits after the second, so its text sorts as it does.
+	awk 'BEGIN { for (i = 0; i < 3000; i++) {
+		k = (i * 7919) % 1500
+		printf "{\"ts\":%.0f,\"c\":\"%s%d\"}\n", 1709294400000000 + k * 4800002 + 1,
+			i < 1500 ? "s" : "a long group key ", k }
+	}' > in
+	run --separate-stderr inlet-window --time ts --time-unit us --window 1us --group-by c \
+		--output-mode complete < in
+	assert_success
+	assert_equal "$(rows | wc -l)" 3000
+	assert_equal "$(rows | grep -c '"count":1}$')" 3000
+	starts_and_keys | LC_ALL=C sort -c
+	# Each start's two keys: the long one sorts first.
+	assert_equal "$(starts_and_keys | head -2)" '2024-03-01T12:00:00.000001Z "a long group key 0"
+2024-03-01T12:00:00.000001Z "s0"'
 }

@@ -225,12 +225,31 @@ static void slots_build(struct window_table *t, size_t cap)
 	}
 }
 
+/*
+ * Starts are multiples of the slide, so (start - first) / slide is exact:
+ * a shift and a multiplication by the inverse of the slide's odd part.
+ */
+static void slide_divider(struct window_table *t, long long slide)
+{
+	unsigned long long odd = (unsigned long long)slide, inv;
+
+	t->slide_shift = __builtin_ctzll(odd);
+	odd >>= t->slide_shift;
+	inv = odd;		/* right in 3 bits; each step doubles them */
+	for (int i = 0; i < 5; i++)
+		inv *= 2 - odd * inv;
+	t->slide_inverse = inv;
+}
+
 void table_init(struct window_table *t, const struct window_spec *spec)
 {
 	size_t size = sizeof(struct window);
 
 	memset(t, 0, sizeof(*t));
 	t->spec = spec;
+	t->first_start = LLONG_MAX;
+	t->last_start = LLONG_MIN;
+	slide_divider(t, spec->slide_us);
 	t->agg_off = xmalloc((spec->n_aggs + 1) * sizeof(*t->agg_off));
 	t->agg_label_len = xmalloc((spec->n_aggs + 1) * sizeof(*t->agg_label_len));
 	for (size_t i = 0; i < spec->n_aggs; i++) {
@@ -247,10 +266,20 @@ void table_init(struct window_table *t, const struct window_spec *spec)
 	slots_alloc(t, MIN_CAP);
 }
 
+unsigned table_tag(long long start, const char *keys, size_t keys_len)
+{
+	return (unsigned)(entry_hash(start, keys, keys_len) >> 32);
+}
+
 struct window *table_get(struct window_table *t, long long start,
 			 const char *keys, size_t keys_len)
 {
-	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
+	return table_get_tagged(t, table_tag(start, keys, keys_len), start, keys, keys_len);
+}
+
+struct window *table_get_tagged(struct window_table *t, unsigned tag, long long start,
+				const char *keys, size_t keys_len)
+{
 	size_t mask, i;
 	struct window *w;
 
@@ -283,6 +312,10 @@ struct window *table_get(struct window_table *t, long long start,
 	w = table_window(t, t->count++);
 	memset(w, 0, t->entry_size);
 	w->start = start;
+	if (start < t->first_start)
+		t->first_start = start;
+	if (start > t->last_start)
+		t->last_start = start;
 	if (keys_len <= KEY_INLINE)
 		memcpy(w->key, keys ? keys : "", keys_len);
 	else
@@ -292,11 +325,8 @@ struct window *table_get(struct window_table *t, long long start,
 	return w;
 }
 
-void table_warm(const struct window_table *t, long long start, const char *keys,
-		size_t keys_len)
+void table_warm(const struct window_table *t, unsigned tag)
 {
-	unsigned tag = (unsigned)(entry_hash(start, keys, keys_len) >> 32);
-
 	if (t->slot)
 		__builtin_prefetch(&t->slot[home(t, tag)]);
 }
@@ -428,12 +458,15 @@ static bool ref_less(const struct window_table *t, const struct window_ref *a,
 {
 	const struct window *x, *y;
 
-	if (a->start != b->start)
-		return a->start < b->start;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix;
+	if (a->rank != b->rank)
+		return a->rank < b->rank;
 	x = table_window(t, a->index);
 	y = table_window(t, b->index);
+	/* Without ranks (all 0), the entries' starts decide first. */
+	if (t->unranked && x->start != y->start)
+		return x->start < y->start;
+	if (a->prefix != b->prefix)
+		return a->prefix < b->prefix;
 	return bytes_cmp(window_keys(x), x->keys_len, window_keys(y), y->keys_len) < 0;
 }
 
@@ -524,25 +557,27 @@ static int sort_depth(size_t n)
 	return depth;
 }
 
-/* Byte D of a ref's 16-byte sort key: start (sign flipped), then prefix. */
+#define SORT_KEY_BYTES 12
+
+/* Byte D of a ref's 12-byte sort key: rank, then prefix, big-endian. */
 static unsigned ref_digit(const struct window_ref *r, int d)
 {
-	unsigned long long v = d < 8 ? (unsigned long long)r->start ^ (1ULL << 63) : r->prefix;
-
-	return (unsigned)(v >> (56 - 8 * (d & 7))) & 255;
+	if (d < 4)
+		return r->rank >> (24 - 8 * d) & 255;
+	return (unsigned)(r->prefix >> (56 - 8 * (d - 4))) & 255;
 }
 
 /*
  * Radix sort in place (American flag sort) on the key bytes from D on:
  * a pass per byte instead of a comparison per element per level.  Runs
- * too short for it, or equal in all 16 bytes, go to ref_sort.
+ * too short for it, or equal in all 12 bytes, go to ref_sort.
  */
 static void ref_radix_sort(const struct window_table *t, struct window_ref *a,
 			   size_t n, int d)
 {
 	size_t count[256] = { 0 }, next[256], end[256], from = 0;
 
-	if (n <= 64 || d == 16) {
+	if (n <= 64 || d == SORT_KEY_BYTES) {
 		ref_sort(t, a, n, sort_depth(n));
 		return;
 	}
@@ -574,10 +609,10 @@ static void ref_radix_sort(const struct window_table *t, struct window_ref *a,
 			ref_radix_sort(t, a + end[b] - count[b], count[b], d + 1);
 }
 
-/* Could a list of N entries be as large as the slots? */
-static bool list_outweighs_slots(const struct window_table *t, size_t n)
+/* Are there slots worth dropping while a list of N entries is written? */
+static bool drop_slots(const struct window_table *t, size_t n)
 {
-	return t->slot && n * sizeof(struct window_ref) >= t->cap * sizeof(*t->slot);
+	return t->slot && t->cap > MIN_CAP && 2 * n >= t->count;
 }
 
 struct window_ref *table_select(struct window_table *t,
@@ -589,30 +624,40 @@ struct window_ref *table_select(struct window_table *t,
 
 	/*
 	 * While the list is sorted and written, nothing is looked up: a list
-	 * as large as the slots is made in their memory, not beside it (a
-	 * million keys: 24 MB, not 24 + 16), and table_get builds them again
-	 * (never, after the last batch).  Only then is rebuilding them no
-	 * more than the work of writing out the list.
+	 * of half the entries or more is made in the slots' memory, not beside
+	 * it (a million keys: 16 MB, not 16 + 16.8), and table_get builds them
+	 * again (never, after the last batch), for no more work than writing
+	 * out the list took.
 	 */
-	if (keep && list_outweighs_slots(t, t->count)) {
+	if (keep && drop_slots(t, t->count)) {
 		for (size_t i = 0; i < t->count; i++)
 			n += keep(table_window(t, i), arg);
 		size = n;
 	}
-	if (list_outweighs_slots(t, n)) {
+	if (drop_slots(t, n)) {
 		free(t->slot);
 		t->slot = NULL;
 	}
 	list = xmalloc((size ? size : 1) * sizeof(*list));
+	/* 2^32 slides are 136 years of 1 s: only tiny slides go without. */
+	t->unranked = ((unsigned long long)t->last_start - (unsigned long long)t->first_start) /
+		(unsigned long long)t->spec->slide_us > UINT_MAX;
 	n = 0;
 	for (size_t i = 0; i < t->count; i++) {
 		const struct window *w = table_window(t, i);
+		unsigned long long since = (unsigned long long)w->start -
+			(unsigned long long)t->first_start;
 		if (!keep || keep(w, arg))
-			list[n++] = (struct window_ref){ w->start,
-				key_prefix(window_keys(w), w->keys_len), (unsigned)i,
-				w->keys_len };
+			list[n++] = (struct window_ref){
+				key_prefix(window_keys(w), w->keys_len),
+				t->unranked ? 0 : (unsigned)((since >> t->slide_shift) *
+							     t->slide_inverse),
+				(unsigned)i };
 	}
-	ref_radix_sort(t, list, n, 0);
+	if (t->unranked)
+		ref_sort(t, list, n, sort_depth(n));
+	else
+		ref_radix_sort(t, list, n, 0);
 	*count = n;
 	return list;
 }
@@ -623,13 +668,18 @@ void table_prefetch(const struct window_table *t, const struct window_ref *list,
 	/* Far enough ahead to hide a miss, near enough to stay in cache. */
 	if (i + 16 < n)
 		__builtin_prefetch(table_window(t, list[i + 16].index));
-	if (i + 8 < n && list[i + 8].keys_len > KEY_INLINE)
-		__builtin_prefetch(window_keys(table_window(t, list[i + 8].index)));
+	if (i + 8 < n) {
+		/* Fetched 8 rows ago, the entry is at hand. */
+		const struct window *w = table_window(t, list[i + 8].index);
+		if (w->keys_len > KEY_INLINE)
+			__builtin_prefetch(window_keys(w));
+	}
 }
 
 size_t table_evict(struct window_table *t, long long watermark)
 {
 	size_t kept = 0, removed, cap = t->cap;
+	long long first = LLONG_MAX, last = LLONG_MIN;
 
 	if (watermark == NO_WATERMARK)
 		return 0;
@@ -643,6 +693,10 @@ size_t table_evict(struct window_table *t, long long watermark)
 				t->dead_key_bytes += w->keys_len;
 			continue;
 		}
+		if (w->start < first)
+			first = w->start;
+		if (w->start > last)
+			last = w->start;
 		if (kept != i)
 			memcpy(table_window(t, kept), w, t->entry_size);
 		kept++;
@@ -651,6 +705,8 @@ size_t table_evict(struct window_table *t, long long watermark)
 	if (!removed)
 		return 0;
 	t->count = kept;
+	t->first_start = first;
+	t->last_start = last;
 	while (t->n_chunks > (kept + ENTRY_CHUNK - 1) >> ENTRY_CHUNK_BITS)
 		free(t->chunk[--t->n_chunks]);
 	/* Copying the live keys costs no more than the dead ones took to add. */

@@ -99,6 +99,10 @@ struct window_table {
 	bool agg_memory;			/* an aggregate state owns memory */
 	struct key_block *keys;			/* owned */
 	size_t key_bytes, dead_key_bytes;	/* used in the arena, of evicted keys */
+	long long first_start, last_start;	/* no entry's start lies outside */
+	int slide_shift;			/* slide = odd << slide_shift */
+	unsigned long long slide_inverse;	/* odd * slide_inverse = 1 mod 2^64 */
+	bool unranked;				/* starts too far apart for a rank */
 	size_t *key_label_len, *agg_label_len;	/* owned */
 	struct decimal scratch[2];		/* for the per-row arithmetic */
 	struct buf text[2];
@@ -137,9 +141,15 @@ void table_free(struct window_table *t);
 struct window *table_get(struct window_table *t, long long start,
 			 const char *keys, size_t keys_len);
 
-/* Start loading the slot where table_get will look for START and KEYS. */
-void table_warm(const struct window_table *t, long long start, const char *keys,
-		size_t keys_len);
+/* The hash tag of START and KEYS that table_get computes. */
+unsigned table_tag(long long start, const char *keys, size_t keys_len);
+
+/* table_get for a caller that has TAG, table_tag(START, KEYS, KEYS_LEN), already. */
+struct window *table_get_tagged(struct window_table *t, unsigned tag, long long start,
+				const char *keys, size_t keys_len);
+
+/* Start loading the slot where table_get will look for an entry of TAG. */
+void table_warm(const struct window_table *t, unsigned tag);
 
 /*
  * Add the JSON value VAL (borrowed; NULL when the row lacks the field) to
@@ -150,21 +160,21 @@ int window_add(struct window_table *t, struct window *w, size_t i,
 	       const char *val, size_t len);
 
 /*
- * An entry in a sorted list: its start and first key bytes, which decide
- * most comparisons without loading the entry, and its index.
+ * An entry in a sorted list, 16 bytes: the rank of its window start (in
+ * slides after the table's first start) and its first key bytes, which
+ * decide most comparisons without loading the entry, and its index.
  */
 struct window_ref {
-	long long start;
 	unsigned long long prefix;
-	unsigned index, keys_len;
+	unsigned rank, index;
 };
 
 /*
  * The entries for which KEEP(w, arg) is true (KEEP NULL: all of them),
  * sorted by window start then group key text, in a malloc'd array the
- * caller frees; its indexes hold until the next table_evict.  A list as
- * large as the hash table's slots takes their place: the slots are freed
- * and the next table_get builds them again.
+ * caller frees; its indexes hold until the next table_evict.  A list of
+ * half the entries or more takes the place of the hash table's slots: they
+ * are freed, and the next table_get builds them again.
  */
 struct window_ref *table_select(struct window_table *t,
 				bool (*keep)(const struct window *, long long),

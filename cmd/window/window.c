@@ -325,6 +325,7 @@ struct run {
 	bool count_only;	/* no aggregate reads a field */
 	bool pending;		/* a row waits to be added: see add_row */
 	long long pending_time;
+	unsigned pending_tag;	/* table_tag of its last window */
 	struct buf pending_keys;
 	long long rows, late_rows, bad_time, not_numeric, batches;
 	/* --partial: the members before "window" in this batch's partial rows */
@@ -424,8 +425,12 @@ static bool key_is(const struct json_field *f, const char *name, size_t len)
 	return f->key_len == len && !memcmp(f->key, name, len);
 }
 
-/* Add the row at T with KEYS to its open windows, the aggregates from r->vals. */
-static void add_to_windows(struct run *r, long long t, const struct buf *keys)
+/*
+ * Add the row at T with KEYS to its open windows, the aggregates from
+ * r->vals.  TAG is table_tag of the last of them, which add_row computed.
+ */
+static void add_to_windows(struct run *r, long long t, const struct buf *keys,
+			   unsigned tag)
 {
 	const struct window_spec *s = &opt.spec;
 	size_t nk = s->n_keys;
@@ -436,7 +441,10 @@ static void add_to_windows(struct run *r, long long t, const struct buf *keys)
 	     start > t - s->size_us; start -= s->slide_us) {
 		if (start + s->size_us <= in_force(r))
 			break;		/* this window and all earlier ones are closed */
-		struct window *w = table_get(&r->table, start, keys->data, keys->len);
+		if (!first)
+			tag = table_tag(start, keys->data, keys->len);
+		struct window *w = table_get_tagged(&r->table, tag, start, keys->data,
+						    keys->len);
 		w->rows++;
 		w->changed = true;
 		for (size_t i = 0; !r->count_only && i < s->n_aggs; i++)
@@ -451,7 +459,7 @@ static void add_to_windows(struct run *r, long long t, const struct buf *keys)
 static void add_pending(struct run *r)
 {
 	if (r->pending)
-		add_to_windows(r, r->pending_time, &r->pending_keys);
+		add_to_windows(r, r->pending_time, &r->pending_keys, r->pending_tag);
 	r->pending = false;
 }
 
@@ -462,6 +470,7 @@ static void add_row(struct run *r, const struct record *rec)
 	const char *tv = NULL;
 	size_t tn = 0;
 	long long t, last_start;
+	unsigned tag;
 
 	/* The members record_classify found: the first of each name counts. */
 	memset(r->vals, 0, nv * sizeof(*r->vals));
@@ -506,8 +515,9 @@ static void add_row(struct run *r, const struct record *rec)
 			stream_write(r->late, rec->text, rec->len);
 		return;
 	}
+	tag = table_tag(last_start, r->keys.data, r->keys.len);
 	if (!r->count_only) {
-		add_to_windows(r, t, &r->keys);
+		add_to_windows(r, t, &r->keys, tag);
 		return;
 	}
 	/*
@@ -515,12 +525,13 @@ static void add_row(struct run *r, const struct record *rec)
 	 * slot is fetched meanwhile: with a million keys, a lookup is
 	 * otherwise a cache miss per row.
 	 */
-	table_warm(&r->table, last_start, r->keys.data, r->keys.len);
+	table_warm(&r->table, tag);
 	add_pending(r);
 	struct buf swap = r->pending_keys;
 	r->pending_keys = r->keys;
 	r->keys = swap;
 	r->pending_time = t;
+	r->pending_tag = tag;
 	r->pending = true;
 }
 
