@@ -85,6 +85,11 @@ struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
  * at millions of paths, so callers ask a few paths ahead.
  */
 void seen_prefetch(const struct seen *s, unsigned long long h);
+/*
+ * Then, once that slot is in the cache, start loading the entry it holds
+ * when it is H's: the probe's second miss, the path compared.
+ */
+void seen_prefetch_entry(const struct seen *s, unsigned long long h);
 /* seen_find of a C string. */
 struct seen_entry *seen_lookup(const struct seen *s, const char *path);
 /*

@@ -2,7 +2,7 @@
  * Listing the sources of inlet-discover.
  *
  * A listing is as cheap as `find -type f` when little is new: the type of
- * an entry comes from readdir's d_type, a file already taken is looked up
+ * an entry comes from getdents64's d_type, a file already taken is looked up
  * in the index by its path alone, and only new files (every file, with
  * --allow-overwrites) are stat'ed, relative to the open folder.
  */
@@ -168,12 +168,13 @@ struct lister {
 	struct listed *entries;
 	size_t n, cap;
 	struct buf names;
+	char *dents;		/* DENTS_BYTES for getdents64, or NULL */
 	struct left_out *lo;
 	struct passed_over *po;
 	unsigned long long shard_h0;	/* shard_hash of the key up to path + rel_off */
 };
 
-#define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss */
+#define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss (two, per probe) */
 
 /*
  * The regular file L->path (hash H, in the open folder DFD as NAME): add
@@ -219,39 +220,78 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 	l->out->v[l->out->n - 1].source_len = l->source_len;
 }
 
-/* Push the entries of D that are not hidden; FOLDER_HASH is that of "FOLDER/". */
-static void read_folder(struct lister *l, DIR *d, unsigned long long folder_hash)
-{
-	struct dirent *e;
+/*
+ * Folder entries as getdents64(2) gives them: read into one large buffer,
+ * a folder of thousands of files costs one call and the one that says it
+ * ended, and no readdir(3) per entry.
+ */
+struct dent64 {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];		/* NUL-terminated, padded */
+};
 
-	while ((e = readdir(d))) {
-		if (hidden_name(e->d_name))
-			continue;
-		if (l->n == l->cap) {
-			l->cap = l->cap ? l->cap * 2 : 1024;
-			l->entries = xrealloc(l->entries, l->cap * sizeof(*l->entries));
+#define DENTS_BYTES (256 << 10)
+
+/* Spark's hidden-file rule on NAME of LEN bytes: hidden_name without a strlen. */
+static bool hidden_entry(const char *name, size_t len)
+{
+	if (name[0] == '.' || name[0] == '_')
+		return hidden_name(name);
+	return len >= 10 && !memcmp(name + len - 10, "._COPYING_", 10);
+}
+
+/*
+ * Push the entries of the open folder FD that are not hidden;
+ * FOLDER_HASH is that of "FOLDER/".  False when reading it failed (errno).
+ */
+static bool read_folder(struct lister *l, int fd, unsigned long long folder_hash)
+{
+	ssize_t got;
+
+	if (!l->dents)
+		l->dents = xmalloc(DENTS_BYTES);
+	while ((got = getdents64(fd, l->dents, DENTS_BYTES)) > 0) {
+		for (ssize_t at = 0; at < got;) {
+			const struct dent64 *e = (const struct dent64 *)(l->dents + at);
+			size_t len = strlen(e->name);
+			at += e->reclen;
+			if (hidden_entry(e->name, len))	/* "." and ".." too */
+				continue;
+			if (l->n == l->cap) {
+				l->cap = l->cap ? l->cap * 2 : 1024;
+				l->entries = xrealloc(l->entries, l->cap * sizeof(*l->entries));
+			}
+			l->entries[l->n++] = (struct listed){ l->names.len, len,
+				path_hash(folder_hash, e->name, len), e->type };
+			buf_add(&l->names, e->name, len + 1);
 		}
-		size_t len = strlen(e->d_name);
-		l->entries[l->n++] = (struct listed){ l->names.len, len,
-			path_hash(folder_hash, e->d_name, len), e->d_type };
-		buf_add(&l->names, e->d_name, len + 1);
 	}
+	return got == 0;
 }
 
 /* Walk the folder L->path (absolute). */
 static void walk(struct lister *l)
 {
 	struct buf *path = &l->path;
-	DIR *d = opendir(path->data);
+	/* "/" is walked as "": opened as "/". */
+	int fd = open(path->len ? path->data : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	size_t len = path->len, first = l->n, names_len = l->names.len;
 
-	if (!d) {
+	if (fd < 0) {
 		if (errno != ENOENT)
 			left_out(l->lo, path->data, "cannot read the folder: %s", strerror(errno));
 		return;
 	}
 	buf_addc(path, '/');
-	read_folder(l, d, path_hash(PATH_HASH_INIT, path->data, path->len));
+	if (!read_folder(l, fd, path_hash(PATH_HASH_INIT, path->data, path->len))) {
+		/* What was read is listed; the rest is said, and a later listing takes it. */
+		path->data[len] = '\0';
+		left_out(l->lo, path->data, "cannot read the folder: %s", strerror(errno));
+		path->data[len] = '/';
+	}
 	for (size_t i = first; i < l->n; i++) {
 		struct listed e = l->entries[i];	/* a copy: walk() below moves them */
 		const char *name = l->names.data + e.name;
@@ -259,11 +299,13 @@ static void walk(struct lister *l)
 		bool have_st = false, link = false;
 		if (l->seen && i + PREFETCH_AHEAD < l->n)
 			seen_prefetch(l->seen, l->entries[i + PREFETCH_AHEAD].hash);
+		if (l->seen && i + PREFETCH_AHEAD / 2 < l->n)
+			seen_prefetch_entry(l->seen, l->entries[i + PREFETCH_AHEAD / 2].hash);
 		path->len = len + 1;
 		buf_add(path, name, e.len);
 		/* Only file systems without d_type, and symlinks, cost a stat. */
 		if (e.type == DT_UNKNOWN) {
-			if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 				if (errno != ENOENT)	/* else vanished while listing */
 					left_out(l->lo, path->data, "cannot stat it: %s",
 						 strerror(errno));
@@ -283,12 +325,12 @@ static void walk(struct lister *l)
 		else if (e.type == DT_DIR)
 			l->po->subfolders++;
 		else if (e.type == DT_REG)
-			list_file(l, e.hash, dirfd(d), l->names.data + e.name, &st, have_st,
+			list_file(l, e.hash, fd, l->names.data + e.name, &st, have_st,
 				  link);
 		else if (pattern_matches(path->data + l->rel_off))
 			left_out(l->lo, path->data, "%s", identity_not_regular(DTTOIF(e.type)));
 	}
-	closedir(d);
+	close(fd);
 	l->n = first;
 	l->names.len = names_len;
 	path->len = len;
@@ -329,6 +371,7 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 		buf_free(&l.path);
 		buf_free(&l.names);
 		free(l.entries);
+		free(l.dents);
 	} else if (!S_ISREG(st.st_mode)) {
 		left_out(lo, abs, "%s", identity_not_regular(st.st_mode));
 	} else if (!shard_takes(h)) {

@@ -78,6 +78,18 @@ void seen_prefetch(const struct seen *s, unsigned long long h)
 		__builtin_prefetch(&s->slots[slot_of(h, s->cap - 1)]);
 }
 
+void seen_prefetch_entry(const struct seen *s, unsigned long long h)
+{
+	if (!s->cap)
+		return;
+	const struct seen_slot *slot = &s->slots[slot_of(h, s->cap - 1)];
+	if (slot->hash == h) {	/* the usual case; else the probe goes on */
+		const char *e = s->arena.data + slot->off;
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + 64);	/* the path, past the identity */
+	}
+}
+
 struct seen_entry *seen_lookup(const struct seen *s, const char *path)
 {
 	size_t len = strlen(path);
