@@ -99,6 +99,11 @@ struct seen_entry *seen_lookup(const struct seen *s, const char *path);
  */
 void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
 	      const struct file_identity *id, long long batch);
+/*
+ * Make room for N more entries whose paths take PATH_BYTES in all, so that
+ * loading them moves nothing.
+ */
+void seen_reserve(struct seen *s, size_t n, size_t path_bytes);
 /* Forget PATH so that it is taken again; false when it was not there. */
 bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h);
 /* The entry after PREV in the order they were added (NULL: the first), or NULL. */

@@ -8,6 +8,7 @@
  */
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -135,6 +136,41 @@ static void seen_grow(struct seen *s)
 		s->slots[j] = old[i];
 	}
 	free(old);
+}
+
+/*
+ * Back P (BYTES) with huge pages where the kernel gives them on request:
+ * a page fault per 2 MiB instead of per 4 KiB, and faults are most of
+ * what filling a large index costs.
+ */
+static void advise_huge(void *p, size_t bytes)
+{
+	const uintptr_t huge = 2 << 20;
+	uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+	uintptr_t to = ((uintptr_t)p + bytes) & ~(huge - 1);
+
+	if (to > from)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+}
+
+void seen_reserve(struct seen *s, size_t n, size_t path_bytes)
+{
+	size_t cap = s->cap ? s->cap : 1024;
+	size_t arena = s->arena.len + n * (offsetof(struct seen_entry, path) + 8) + path_bytes;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	if (cap != s->cap && !s->count) {	/* nothing to move */
+		free(s->slots);
+		s->cap = cap;
+		s->slots = alloc_slots(cap);
+	}
+	while (s->cap < cap)
+		seen_grow(s);
+	if (arena + 1 > s->arena.cap) {
+		buf_reserve(&s->arena, arena + 1);
+		advise_huge(s->arena.data, s->arena.cap);
+	}
 }
 
 void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,

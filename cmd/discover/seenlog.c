@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "die.h"
@@ -172,6 +173,43 @@ static void on_commits(void *ctx, long long n)
 	((struct loaded *)ctx)->st->log_commits = n;
 }
 
+/*
+ * Size the index for the files of the log before loading it: its first
+ * 64 KiB say how many "f" lines and path bytes a byte of it holds, its
+ * size how many there are.  Growing it as it fills would move every slot
+ * at each doubling, and the entries at each realloc.
+ */
+static void reserve_for_log(struct state *st)
+{
+	char head[64 << 10];
+	struct stat sb;
+	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+	size_t files = 0, path_bytes = 0, folder = 0;
+
+	if (fd < 0)
+		return;		/* reading it says why */
+	if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)sizeof(head) &&
+	    (got = pread(fd, head, sizeof(head), 0)) > 0) {
+		const char *p = head, *end = head + got, *nl, *tab;
+		for (; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+			if (nl - p < 2 || p[1] != '\t')
+				continue;
+			if (p[0] == 'd')
+				folder = (size_t)(nl - p - 2) + 1;
+			else if (p[0] == 'f' && (tab = memchr(p + 2, '\t', (size_t)(nl - p - 2)))) {
+				files++;
+				path_bytes += folder + (size_t)(tab - p - 2);
+			}
+		}
+		double scale = (double)sb.st_size / (double)(p - head);
+		if (files > 1)
+			seen_reserve(&st->seen, (size_t)(scale * (double)files),
+				     (size_t)(scale * (double)path_bytes));
+	}
+	close(fd);
+}
+
 /* Read the log into ST->seen; a last line cut short by a crash is cut off. */
 static void read_log(struct state *st, struct loaded *l)
 {
@@ -181,6 +219,7 @@ static void read_log(struct state *st, struct loaded *l)
 	};
 
 	l->st = st;
+	reserve_for_log(st);
 	seenlog_read(st->seen_path.data, &v, &l->info);
 	put_batch_flush(&st->seen, &l->batch);
 	buf_free(&l->batch.paths);
