@@ -29,6 +29,9 @@
 #include "ledger.h"
 #include "sink.h"
 
+/* Rows a multi-row INSERT takes at most (see prepare_insert). */
+#define CHUNK_ROWS 32
+
 struct sqlite_sink {
 	struct sink base;
 	sqlite3 *db;
@@ -45,7 +48,24 @@ struct sqlite_sink {
 	long long empty_rows;
 	unsigned long empty_lineno;	/* the first of them */
 	unsigned long lineno;		/* the row being written, for messages */
-	sqlite3_stmt *insert;	/* NULL when columns changed */
+	sqlite3_stmt *insert;	/* one row; NULL when columns changed */
+	/*
+	 * Append and overwrite: rows wait in a chunk of chunk_rows for one
+	 * multi-row INSERT, which runs SQLite's statement once for them all
+	 * (its start, cursor and end) instead of once a row.  A row's text
+	 * is copied into chunk_text (the reader's is gone at the next row)
+	 * and its values, slices of that copy, are bound at the flush.
+	 */
+	sqlite3_stmt *insert_chunk;	/* chunk_rows rows; NULL with insert */
+	size_t chunk_rows;		/* 1: a row at a time (upsert) */
+	size_t nchunk;			/* rows waiting */
+	struct buf chunk_text;
+	struct chunk_val { size_t col, off, len; } *chunk_vals;
+	size_t nchunk_vals, capchunk_vals;
+	size_t chunk_ends[CHUNK_ROWS];	/* per row waiting: its values' end in chunk_vals */
+	unsigned long long *chunk_mark;	/* per column: the flush row that gave a value */
+	size_t capchunk_mark;
+	unsigned long long chunk_stamp;
 	sqlite3_stmt *has_mark;
 	sqlite3_stmt *ledger_get;	/* who loaded a file version */
 	struct ledger_batch ledger;	/* the versions the batch takes */
@@ -99,13 +119,27 @@ static const char *sql_type_for(const char *t)
 	return "TEXT";
 }
 
+static void forget_inserts(struct sqlite_sink *s)
+{
+	sqlite3_finalize(s->insert);
+	sqlite3_finalize(s->insert_chunk);
+	s->insert = s->insert_chunk = NULL;
+}
+
+/* The rows waiting are dropped (the batch rolls back). */
+static void chunk_discard(struct sqlite_sink *s)
+{
+	s->nchunk = 0;
+	s->nchunk_vals = 0;
+	buf_reset(&s->chunk_text);
+}
+
+static void flush_chunk(struct sqlite_sink *s);
+
 static void forget_columns(struct sqlite_sink *s)
 {
 	columns_forget(&s->c);
-	if (s->insert) {
-		sqlite3_finalize(s->insert);
-		s->insert = NULL;
-	}
+	forget_inserts(s);
 }
 
 static void load_columns(struct sqlite_sink *s)
@@ -197,6 +231,8 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	int limit = sqlite3_limit(s->db, SQLITE_LIMIT_COLUMN, -1);
 
 	columns_check_new(&s->base, name, n, s->lineno);
+	/* The rows waiting were bound to the columns as they were. */
+	flush_chunk(s);
 	if (s->c.ncols >= (size_t)limit) {
 		if (s->lineno)
 			die(EX_DATAERR, "'%s' line %lu: key '%.*s' would be column "
@@ -218,10 +254,7 @@ static size_t add_column(struct sqlite_sink *s, const char *name, size_t n,
 	}
 	buf_free(&sql);
 	columns_push(&s->c, name, n, sqltype);
-	if (s->insert) {
-		sqlite3_finalize(s->insert);
-		s->insert = NULL;
-	}
+	forget_inserts(s);
 	return s->c.ncols - 1;
 }
 
@@ -368,23 +401,47 @@ static void add_upsert_clause(struct sqlite_sink *s, struct buf *sql)
 	buf_free(&table);
 }
 
+/* "INSERT INTO t (a,b) VALUES (?,?),(?,?)...", ROWS rows, into SQL. */
+static void insert_sql(struct sqlite_sink *s, size_t rows, struct buf *sql)
+{
+	buf_printf(sql, "INSERT INTO %s (", s->qtable.data);
+	for (size_t i = 0; i < s->c.ncols; i++) {
+		if (i)
+			buf_addc(sql, ',');
+		sql_quote_ident(sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
+	}
+	buf_adds(sql, ") VALUES ");
+	for (size_t r = 0; r < rows; r++) {
+		buf_adds(sql, r ? ",(" : "(");
+		for (size_t i = 0; i < s->c.ncols; i++)
+			buf_adds(sql, i ? ",?" : "?");
+		buf_addc(sql, ')');
+	}
+}
+
+/*
+ * Rows a chunk holds: CHUNK_ROWS, fewer when that many rows' parameters
+ * would pass SQLite's limit on them; 1 for an upsert, whose rows may
+ * update one another and so go one statement each.
+ */
 static void prepare_insert(struct sqlite_sink *s)
 {
 	struct buf sql = BUF_INIT;
+	size_t params = (size_t)sqlite3_limit(s->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
 
-	buf_printf(&sql, "INSERT INTO %s (", s->qtable.data);
-	for (size_t i = 0; i < s->c.ncols; i++) {
-		if (i)
-			buf_addc(&sql, ',');
-		sql_quote_ident(&sql, s->c.cols[i].name, strlen(s->c.cols[i].name));
-	}
-	buf_adds(&sql, ") VALUES (");
-	for (size_t i = 0; i < s->c.ncols; i++)
-		buf_adds(&sql, i ? ",?" : "?");
-	buf_addc(&sql, ')');
+	insert_sql(s, 1, &sql);
 	if (s->base.mode == SINK_UPSERT)
 		add_upsert_clause(s, &sql);
 	s->insert = prepare(s, sql.data);
+	s->chunk_rows = s->base.mode == SINK_UPSERT || !s->c.ncols ? 1 :
+			params / s->c.ncols < CHUNK_ROWS ? params / s->c.ncols : CHUNK_ROWS;
+	if (s->chunk_rows > 1) {
+		buf_reset(&sql);
+		insert_sql(s, s->chunk_rows, &sql);
+		s->insert_chunk = prepare(s, sql.data);
+	} else {
+		s->chunk_rows = 1;
+	}
 	buf_free(&sql);
 }
 
@@ -645,8 +702,8 @@ static void count_nan(struct sqlite_sink *s, size_t col)
  * NaN bound as a double becomes NULL, a silent loss, so the text 'NaN'
  * stays, counted and said at commit.  True when V was bound here.
  */
-static bool bind_special_double(struct sqlite_sink *s, int idx, const struct column *col,
-				const char *v, size_t n)
+static bool bind_special_double(struct sqlite_sink *s, sqlite3_stmt *st, int idx,
+				const struct column *col, const char *v, size_t n)
 {
 	bool nan = n == 5 && !memcmp(v, "\"NaN\"", 5);
 	bool inf = n == 10 && !memcmp(v, "\"Infinity\"", 10);
@@ -656,42 +713,42 @@ static bool bind_special_double(struct sqlite_sink *s, int idx, const struct col
 		return false;
 	if (nan) {
 		count_nan(s, (size_t)(col - s->c.cols));
-		sqlite3_bind_text(s->insert, idx, "NaN", 3, SQLITE_STATIC);
+		sqlite3_bind_text(st, idx, "NaN", 3, SQLITE_STATIC);
 	} else {
-		sqlite3_bind_double(s->insert, idx, inf ? INFINITY : -INFINITY);
+		sqlite3_bind_double(st, idx, inf ? INFINITY : -INFINITY);
 	}
 	return true;
 }
 
 /*
- * Bind V, a slice of the row's text, to parameter IDX.  The row's text
+ * Bind V, a slice of a row's text, to parameter IDX of ST.  The text
  * outlives sqlite3_step, so SQLite need not copy it (SQLITE_STATIC); only
  * strings with escapes are decoded, into a copy SQLite keeps.
  */
-static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
-		       const char *v, size_t n)
+static void bind_value(struct sqlite_sink *s, sqlite3_stmt *st, int idx,
+		       const struct column *col, const char *v, size_t n)
 {
 	switch (v[0]) {
 	case '"':
-		if (n <= 11 && bind_special_double(s, idx, col, v, n))
+		if (n <= 11 && bind_special_double(s, st, idx, col, v, n))
 			break;
 		if (!memchr(v + 1, '\\', n - 2)) {
-			sqlite3_bind_text(s->insert, idx, v + 1, (int)n - 2, SQLITE_STATIC);
+			sqlite3_bind_text(st, idx, v + 1, (int)n - 2, SQLITE_STATIC);
 			break;
 		}
 		buf_reset(&s->scratch);
 		json_string_decode(&s->scratch, v, n);
-		sqlite3_bind_text(s->insert, idx, s->scratch.data, (int)s->scratch.len,
+		sqlite3_bind_text(st, idx, s->scratch.data, (int)s->scratch.len,
 				  SQLITE_TRANSIENT);
 		break;
 	case 'n':
-		sqlite3_bind_null(s->insert, idx);
+		sqlite3_bind_null(st, idx);
 		break;
 	case 't': case 'f':
 		if (col->integer)
-			sqlite3_bind_int(s->insert, idx, v[0] == 't');
+			sqlite3_bind_int(st, idx, v[0] == 't');
 		else
-			sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_STATIC);
+			sqlite3_bind_text(st, idx, v, (int)n, SQLITE_STATIC);
 		break;
 	default:
 		/*
@@ -700,11 +757,85 @@ static void bind_value(struct sqlite_sink *s, int idx, const struct column *col,
 		 * what the affinity would make of it, without SQLite parsing it.
 		 */
 		if (col->integer && plain_integer(v, n)) {
-			sqlite3_bind_int64(s->insert, idx, integer_of(v, n));
+			sqlite3_bind_int64(st, idx, integer_of(v, n));
 			break;
 		}
-		sqlite3_bind_text(s->insert, idx, v, (int)n, SQLITE_STATIC);
+		sqlite3_bind_text(st, idx, v, (int)n, SQLITE_STATIC);
 	}
+}
+
+static void step_insert(struct sqlite_sink *s, sqlite3_stmt *st)
+{
+	if (sqlite3_step(st) != SQLITE_DONE)
+		die(EX_IOERR, "cannot insert into '%s': %s", s->path, sqlite3_errmsg(s->db));
+	sqlite3_reset(st);
+}
+
+/* The row bound last (c->refs) joins the chunk: a copy of its text, its values. */
+static void chunk_add(struct sqlite_sink *s, const struct record *rec)
+{
+	const struct columns *c = &s->c;
+	size_t base = s->chunk_text.len;
+
+	buf_add(&s->chunk_text, rec->text, rec->len);
+	if (s->nchunk_vals + c->nrefs > s->capchunk_vals) {
+		s->capchunk_vals = (s->nchunk_vals + c->nrefs) * 2;
+		s->chunk_vals = xrealloc(s->chunk_vals,
+					 s->capchunk_vals * sizeof(*s->chunk_vals));
+	}
+	for (size_t i = 0; i < c->nrefs; i++) {
+		const struct field_ref *f = &c->refs[i];
+		size_t off;
+		/* Values are slices of the row's text; any other is copied too. */
+		if (f->val >= rec->text && f->val + f->len <= rec->text + rec->len) {
+			off = base + (size_t)(f->val - rec->text);
+		} else {
+			off = s->chunk_text.len;
+			buf_add(&s->chunk_text, f->val, f->len);
+		}
+		s->chunk_vals[s->nchunk_vals++] = (struct chunk_val){ f->col, off, f->len };
+	}
+	s->chunk_ends[s->nchunk++] = s->nchunk_vals;
+}
+
+/*
+ * Insert the rows waiting: a full chunk with one run of insert_chunk,
+ * fewer (the batch's last) a row at a time.  Each row binds every
+ * column: its value, or NULL where it has none.
+ */
+static void flush_chunk(struct sqlite_sink *s)
+{
+	const struct columns *c = &s->c;
+	bool full = s->nchunk == s->chunk_rows;
+	sqlite3_stmt *st = full ? s->insert_chunk : s->insert;
+	size_t v = 0;
+
+	if (!s->nchunk)
+		return;
+	if (s->capchunk_mark < c->ncols) {
+		s->chunk_mark = xrealloc(s->chunk_mark, c->ncols * sizeof(*s->chunk_mark));
+		memset(s->chunk_mark + s->capchunk_mark, 0,
+		       (c->ncols - s->capchunk_mark) * sizeof(*s->chunk_mark));
+		s->capchunk_mark = c->ncols;
+	}
+	for (size_t r = 0; r < s->nchunk; r++) {
+		int first = full ? (int)(r * c->ncols) + 1 : 1;
+		unsigned long long stamp = ++s->chunk_stamp;
+		for (; v < s->chunk_ends[r]; v++) {
+			const struct chunk_val *cv = &s->chunk_vals[v];
+			s->chunk_mark[cv->col] = stamp;
+			bind_value(s, st, first + (int)cv->col, &c->cols[cv->col],
+				   s->chunk_text.data + cv->off, cv->len);
+		}
+		for (size_t i = 0; i < c->ncols; i++)
+			if (s->chunk_mark[i] != stamp)
+				sqlite3_bind_null(st, first + (int)i);
+		if (!full)
+			step_insert(s, st);
+	}
+	if (full)
+		step_insert(s, st);
+	chunk_discard(s);
 }
 
 static void sq_row(struct sink *base, const struct record *rec, unsigned long lineno)
@@ -725,20 +856,24 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	}
 	if (!s->insert)
 		prepare_insert(s);
+	if (s->chunk_rows > 1) {
+		chunk_add(s, rec);
+		if (s->nchunk == s->chunk_rows)
+			flush_chunk(s);
+		return;
+	}
 	/*
 	 * Every column gets a value each row: the row's, or NULL where it has
 	 * none (cheaper than sqlite3_clear_bindings, which frees and resets
 	 * every parameter).
 	 */
 	for (size_t i = 0; i < c->nrefs; i++)
-		bind_value(s, (int)c->refs[i].col + 1, &c->cols[c->refs[i].col],
+		bind_value(s, s->insert, (int)c->refs[i].col + 1, &c->cols[c->refs[i].col],
 			   c->refs[i].val, c->refs[i].len);
 	for (size_t i = 0; i < c->ncols; i++)
 		if (!columns_has_value(c, i))
 			sqlite3_bind_null(s->insert, (int)i + 1);
-	if (sqlite3_step(s->insert) != SQLITE_DONE)
-		die(EX_IOERR, "cannot insert into '%s': %s", s->path, sqlite3_errmsg(s->db));
-	sqlite3_reset(s->insert);
+	step_insert(s, s->insert);
 }
 
 /*
@@ -786,6 +921,7 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 	struct buf sql = BUF_INIT;
 
 	start_write(s);
+	flush_chunk(s);
 	if (s->empty_rows)
 		die(EX_DATAERR, "'%s' line %lu: %lld row%s with no keys, and no "
 		    "table %s to hold %s: SQLite cannot create a table without columns; "
@@ -845,6 +981,7 @@ static void sq_abort(struct sink *base)
 	s->writing = false;
 	s->empty_rows = 0;
 	s->nnans = 0;
+	chunk_discard(s);
 	ledger_batch_reset(&s->ledger);
 	load_columns(s);
 }
@@ -866,6 +1003,9 @@ static void sq_close(struct sink *base)
 	free(base->name);
 	buf_free(&s->qtable);
 	buf_free(&s->scratch);
+	buf_free(&s->chunk_text);
+	free(s->chunk_vals);
+	free(s->chunk_mark);
 	free(s);
 }
 
