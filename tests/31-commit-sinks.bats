@@ -191,8 +191,11 @@ rows_once() {
 # ---- SQLite: the database replaced under a batch ----
 
 # slow_batch: batch 0 with one row into t.db, then a wait for go; returns
-# once the writer holds the database's write lock.
+# once the writer holds the database's write lock.  t.db exists first: a
+# database inlet-commit creates takes its first batch without a
+# write-ahead log (41-commit-sqlite-load.bats).
 slow_batch() {
+	sql t.db 'PRAGMA user_version = 1'
 	{ batch 0 '{"a":1}' | head -2; wait_go; echo '{"_inlet":"end","batch":0}'; } \
 		| inlet-commit --checkpoint ck --db t.db --table t > slow.out 2> slow.err &
 	slow=$!

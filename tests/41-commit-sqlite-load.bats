@@ -1,7 +1,13 @@
 #!/usr/bin/env bats
 # inlet-commit into SQLite, the load path: rows go many to an INSERT
-# statement (inlet-commit(1), --db).
+# statement, and a database inlet-commit creates takes its first batch
+# with a rollback journal before it is set to WAL (inlet-commit(1), --db).
 load helpers
+
+# A test that failed while slow_first's writer waits: let its input end.
+teardown() {
+	touch "$BATS_TEST_TMPDIR/go"
+}
 
 # numbered N: a schema record, then rows 1..N, {"i":N,...}: every third
 # without "s", row 33 the first with "late", row 40 with escapes in "s",
@@ -115,4 +121,97 @@ expected() {
 	assert_success
 	run sql t.db "SELECT group_concat(k || '=' || v, ' ') FROM (SELECT k, v FROM t ORDER BY k)"
 	assert_output '0=70 1=66 2=67 3=68 4=69'
+}
+
+# slow_first N: batch 0 of N rows of 100 bytes, then a wait for go, into
+# the new database t.db; returns once the writer holds its write lock.
+slow_first() {
+	{
+		echo '{"_inlet":"begin","batch":0}'
+		seq "$1" | awk '{ printf "{\"i\":%d,\"pad\":\"%0100d\"}\n", $1, $1 }'
+		until [ -e go ]; do sleep 0.05; done
+		echo '{"_inlet":"end","batch":0}'
+	} | inlet-commit --quiet --checkpoint ck --db t.db --table t > slow.out 2> slow.err &
+	slow=$!
+	# Not before the file is there: the probe would create it.
+	wait_until 10 test -e t.db
+	wait_until 10 eval "! sqlite3 t.db 'BEGIN IMMEDIATE; ROLLBACK' 2> /dev/null"
+}
+
+@test "sqlite: a new database's first batch goes through a rollback journal, then the database is WAL" {
+	slow_first 10
+	# The batch's pages are in the cache or the file, its journal beside it: no log.
+	[ -e t.db-journal ]
+	[ ! -e t.db-wal ]
+	touch go
+	wait "$slow"
+	[ ! -e t.db-journal ]
+	run sql t.db 'PRAGMA journal_mode'
+	assert_output wal
+	run sql t.db 'SELECT count(*), sum(i) FROM t'
+	assert_output '10|55'
+	# The next batch goes through the log.
+	batch 1 '{"i":11}' > in
+	run inlet-commit --quiet --checkpoint ck --db t.db --table t < in
+	assert_success
+	run sql t.db 'SELECT count(*), (SELECT count(*) FROM _inlet_commits) FROM t'
+	assert_output '11|2'
+}
+
+@test "sqlite: a new database deleted under its first batch: exit 74 naming it, commits/0 not written" {
+	slow_first 10
+	rm t.db t.db-journal
+	touch go
+	status=0
+	wait "$slow" || status=$?
+	assert_equal "$status" 74
+	grep -q "'t.db' was deleted" slow.err
+	[ ! -e ck/commits/0 ]
+}
+
+@test "sqlite: killed in a new database's first batch, its pages already in the file: none of it is there, and the rerun loads it once" {
+	# 30,000 rows of 100 bytes outgrow SQLite's 2 MB cache: pages go into
+	# the file before the COMMIT, with the journal to undo them.
+	slow_first 30000
+	wait_until 10 eval '[ "$(stat -c %s t.db)" -gt 1000000 ]'
+	[ -s t.db-journal ]
+	kill -9 "$slow"
+	# The job is the pipeline: its input side waits for go.
+	touch go
+	wait "$slow" || true
+	run sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'"
+	assert_output 0
+	[ ! -e ck/commits/0 ]
+	{
+		echo '{"_inlet":"begin","batch":0}'
+		seq 30000 | awk '{ printf "{\"i\":%d,\"pad\":\"%0100d\"}\n", $1, $1 }'
+		echo '{"_inlet":"end","batch":0}'
+	} > in
+	run inlet-commit --quiet --checkpoint ck --db t.db --table t < in
+	assert_success
+	run sql t.db 'SELECT count(*), count(DISTINCT i), sum(i) FROM t'
+	assert_output '30000|30000|450015000'
+	run sql t.db 'PRAGMA journal_mode'
+	assert_output wal
+	[ -e ck/commits/0 ]
+}
+
+@test "sqlite: a database that exists is set to WAL before its first batch" {
+	sql t.db 'CREATE TABLE other (x); INSERT INTO other VALUES (1)'
+	run sql t.db 'PRAGMA journal_mode'
+	assert_output delete
+	slow_first 10
+	# Its batch is under way (the writer holds the lock): through the log.
+	wait_until 10 test -e t.db-wal
+	touch go
+	wait "$slow"
+	run sql t.db 'SELECT count(*) FROM t'
+	assert_output 10
+}
+
+@test "sqlite: a new database with no batch at all is left in WAL mode" {
+	run inlet-commit --quiet --db t.db --table t < /dev/null
+	assert_success
+	run sql t.db 'PRAGMA journal_mode'
+	assert_output wal
 }

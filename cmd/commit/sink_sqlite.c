@@ -41,6 +41,7 @@ struct sqlite_sink {
 	struct columns c;	/* types: SQLite's declared types */
 	bool table_exists;
 	bool writing;		/* the batch's write transaction is open */
+	bool rollback_journal;	/* a new file before its first batch: see use_wal */
 	bool replace_pending;	/* overwrite: drop the old table on first use */
 	/* The files opened: a batch must not go into one unlinked or replaced. */
 	struct file_identity opened, opened_wal;
@@ -876,6 +877,34 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 	step_insert(s, s->insert);
 }
 
+static void remember_wal(struct sqlite_sink *s);
+
+/*
+ * A database this sink created takes its first batch with a rollback
+ * journal, as sqlite3's .import does: the new pages go straight into the
+ * file, once, where a write-ahead log would hold them all and then copy
+ * them into the file at its checkpoint.  synchronous=EXTRA syncs the
+ * journal's directory after the COMMIT unlinks the journal, so the commit
+ * survives a power cut as WAL's does.  Then, and at close, the database
+ * goes to WAL with synchronous=FULL.  Another connection reading the new
+ * file at that moment can keep SQLite from switching: it is tried again
+ * after the next batch.  False while the rollback journal stays.
+ */
+static bool use_wal(struct sqlite_sink *s)
+{
+	sqlite3_stmt *st = prepare(s, "PRAGMA journal_mode=WAL");
+	bool wal = sqlite3_step(st) == SQLITE_ROW &&
+		   !strcasecmp((const char *)sqlite3_column_text(st, 0), "wal");
+
+	sqlite3_finalize(st);
+	if (!wal)
+		return false;
+	s->rollback_journal = false;
+	exec(s, "PRAGMA synchronous=FULL");
+	remember_wal(s);
+	return true;
+}
+
 /*
  * The database file (and its write-ahead log) must still be the ones
  * opened: a batch written into a file deleted or replaced under it would
@@ -959,6 +988,8 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 	check_still_opened(s, batch);
 	exec(s, "COMMIT");
 	s->writing = false;
+	if (s->rollback_journal)
+		use_wal(s);
 	for (size_t i = 0; i < s->nnans; i++) {
 		buf_reset(&sql);
 		if (batch >= 0)
@@ -992,6 +1023,9 @@ static void sq_close(struct sink *base)
 
 	forget_columns(s);
 	columns_free(&s->c);
+	if (s->rollback_journal && !use_wal(s))
+		warning("'%s' stays in rollback-journal mode: another connection kept "
+			"SQLite from setting WAL; the next run sets it", s->path);
 	sqlite3_finalize(s->has_mark);
 	sqlite3_finalize(s->ledger_get);
 	ledger_batch_free(&s->ledger);
@@ -1009,19 +1043,26 @@ static void sq_close(struct sink *base)
 	free(s);
 }
 
+static void remember_wal(struct sqlite_sink *s)
+{
+	struct buf wal = BUF_INIT;
+	struct stat st;
+
+	buf_printf(&wal, "%s-wal", s->path);
+	if (stat(wal.data, &st) == 0)
+		identity_from_stat(&s->opened_wal, &st, false);
+	buf_free(&wal);
+}
+
 /* What check_still_opened compares with: the files as opened. */
 static void remember_opened(struct sqlite_sink *s)
 {
-	struct buf wal = BUF_INIT;
 	struct stat st;
 
 	if (stat(s->path, &st) < 0)
 		die_errno(EX_IOERR, "cannot stat '%s'", s->path);
 	identity_from_stat(&s->opened, &st, false);
-	buf_printf(&wal, "%s-wal", s->path);
-	if (stat(wal.data, &st) == 0)
-		identity_from_stat(&s->opened_wal, &st, false);
-	buf_free(&wal);
+	remember_wal(s);
 }
 
 static const struct sink_ops sqlite_ops = {
@@ -1034,6 +1075,17 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 {
 	struct sqlite_sink *s = xcalloc(1, sizeof(*s));
 	struct buf name = BUF_INIT;
+	struct stat st;
+	struct buf wal = BUF_INIT;
+	/*
+	 * A file SQLite creates now, or an empty one with no write-ahead log
+	 * (which could hold a database all of whose pages are in it): its
+	 * first batch goes without WAL (use_wal).
+	 */
+	buf_printf(&wal, "%s-wal", db);
+	bool fresh = stat(db, &st) < 0 ? errno == ENOENT :
+		     st.st_size == 0 && stat(wal.data, &st) < 0 && errno == ENOENT;
+	buf_free(&wal);
 
 	s->base.ops = &sqlite_ops;
 	s->base.ledger = &sqlite_ledger;
@@ -1067,8 +1119,13 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	sqlite3_busy_timeout(s->db, 10000);
 	/* WAL lets readers (a join's static side, a user's query) run alongside. */
-	exec(s, "PRAGMA journal_mode=WAL");
-	exec(s, "PRAGMA synchronous=FULL");
+	if (fresh) {
+		s->rollback_journal = true;
+		exec(s, "PRAGMA synchronous=EXTRA");
+	} else {
+		exec(s, "PRAGMA journal_mode=WAL");
+		exec(s, "PRAGMA synchronous=FULL");
+	}
 	exec(s, "CREATE TABLE IF NOT EXISTS \"_inlet_commits\" ("
 		"checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
 		" table_name TEXT NOT NULL, rows INTEGER NOT NULL,"
