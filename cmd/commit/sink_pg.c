@@ -9,6 +9,9 @@
  * per run of rows with the same columns: a row bringing a new key ends the
  * COPY, the column is added (ALTER TABLE), and a new COPY starts.  Upserts
  * copy into a temporary table and merge it with INSERT ... ON CONFLICT.
+ * Rows are gathered into COPY_CHUNK bytes before they go to libpq: one
+ * CopyData message and one send() per chunk, not per row (libpq sends
+ * every 8 KiB, waking the server each time).
  *
  * Writers of one table take turns: each batch's transaction starts with a
  * transaction-level advisory lock keyed on the table, waited for up to
@@ -55,10 +58,11 @@ struct pg_sink {
 	bool replace_pending;	/* overwrite: empty the table at first use */
 	bool copying;		/* a COPY is open */
 	unsigned long *copy_lines;	/* the input line of each row of the COPY */
+	struct buf copy_data;	/* rows of the open COPY not yet handed to libpq */
 	size_t copy_rows, copy_cap;
 	long long batch_rows;	/* the rows of the batch so far: their order for upserts */
 	unsigned long lineno;	/* the row being written, for messages */
-	struct buf line, scratch;
+	struct buf scratch;
 	struct ledger_batch ledger;	/* the versions the batch takes */
 };
 
@@ -290,6 +294,19 @@ static size_t find_column(struct pg_sink *s, const char *name, size_t n, size_t 
 }
 
 static void end_copy(struct pg_sink *s);
+
+/* The bytes of COPY data handed to libpq at once. */
+#define COPY_CHUNK (256 * 1024)
+
+/* Hand the gathered rows to libpq, which sends them. */
+static void flush_copy(struct pg_sink *s)
+{
+	if (!s->copy_data.len)
+		return;
+	if (PQputCopyData(s->conn, s->copy_data.data, (int)s->copy_data.len) != 1)
+		pg_fail(s, NULL, "copy rows");
+	buf_reset(&s->copy_data);
+}
 
 /* The SQL text of the table's lock key, after "pg_advisory_xact_lock(CLASS, ". */
 static void lock_key(struct pg_sink *s, struct buf *sql)
@@ -691,6 +708,7 @@ static void end_copy(struct pg_sink *s)
 	if (!s->copying)
 		return;
 	s->copying = false;
+	flush_copy(s);
 	if (PQputCopyEnd(s->conn, NULL) != 1)
 		pg_fail(s, NULL, "copy rows");
 	while ((res = PQgetResult(s->conn))) {
@@ -789,23 +807,23 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	}
 	s->copy_lines[s->copy_rows++] = lineno;
 	/* One field per column, in column order; \N where the row has none. */
-	buf_reset(&s->line);
+	struct buf *out = &s->copy_data;
 	++s->batch_rows;
 	if (base->mode == SINK_UPSERT)
-		buf_printf(&s->line, "%lld", s->batch_rows);
+		buf_printf(out, "%lld", s->batch_rows);
 	for (size_t i = 0; i < c->ncols; i++) {
 		if (i || base->mode == SINK_UPSERT)
-			buf_addc(&s->line, '\t');
+			buf_addc(out, '\t');
 		if (!columns_has_value(c, i)) {
-			buf_adds(&s->line, "\\N");
+			buf_adds(out, "\\N");
 			continue;
 		}
 		size_t r = c->cols[i].ref;
-		copy_value(s, &c->cols[i], c->refs[r].val, c->refs[r].len, &s->line);
+		copy_value(s, &c->cols[i], c->refs[r].val, c->refs[r].len, out);
 	}
-	buf_addc(&s->line, '\n');
-	if (PQputCopyData(s->conn, s->line.data, (int)s->line.len) != 1)
-		pg_fail(s, NULL, "copy rows");
+	buf_addc(out, '\n');
+	if (out->len >= COPY_CHUNK)
+		flush_copy(s);
 }
 
 /* A 64-bit integer as a parameter's text, in BUF. */
@@ -982,6 +1000,7 @@ static void pg_abort_op(struct sink *base)
 	struct pg_sink *s = (struct pg_sink *)base;
 	PGresult *res;
 
+	buf_reset(&s->copy_data);
 	if (s->copying) {
 		s->copying = false;
 		if (PQputCopyEnd(s->conn, "batch abandoned") == 1)
@@ -1009,7 +1028,7 @@ static void pg_close(struct sink *base)
 	free(s->table);
 	free(base->name);
 	buf_free(&s->qtable);
-	buf_free(&s->line);
+	buf_free(&s->copy_data);
 	buf_free(&s->scratch);
 	free(s);
 }
