@@ -25,6 +25,8 @@
  * (READ COMMITTED takes a new snapshot each statement), and the unique
  * key refuses a version recorded twice.  A look-up ends the open COPY.
  */
+#include <endian.h>
+#include <errno.h>
 #include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,6 +45,12 @@
 #include "schema.h"
 #include "sink.h"
 
+/* How COPY's binary format carries a column's values (bin_kind_of); NONE: it does not. */
+enum bin_kind { BIN_NONE, BIN_INT4, BIN_INT8, BIN_FLOAT8, BIN_NUMERIC, BIN_BOOL,
+		BIN_DATE, BIN_TIMESTAMPTZ, BIN_TEXT, BIN_JSONB };
+static enum bin_kind bin_kind_of(const char *type);
+static void put_be(struct buf *out, uint64_t v, unsigned bytes);
+
 /* The first key of the advisory locks inlet takes: "inlt". */
 #define LOCK_CLASS 1768844404
 
@@ -57,6 +65,9 @@ struct pg_sink {
 	bool writing;		/* the batch's transaction is open */
 	bool replace_pending;	/* overwrite: empty the table at first use */
 	bool copying;		/* a COPY is open */
+	bool copy_binary;	/* ... in binary format: bin_kinds[i] for column i */
+	bool text_only;		/* a value binary cannot carry came: text to the batch's end */
+	enum bin_kind *bin_kinds;
 	unsigned long *copy_lines;	/* the input line of each row of the COPY */
 	struct buf copy_data;	/* rows of the open COPY not yet handed to libpq */
 	size_t copy_rows, copy_cap;
@@ -674,6 +685,14 @@ static void start_copy(struct pg_sink *s)
 	}
 	column_list(s, &sql);
 	buf_adds(&sql, ") FROM STDIN");
+	/* Binary when every column's type has a binary form inlet writes. */
+	s->copy_binary = !s->text_only && s->c.ncols;
+	s->bin_kinds = xrealloc(s->bin_kinds, (s->c.ncols + 1) * sizeof(*s->bin_kinds));
+	for (size_t i = 0; i < s->c.ncols; i++)
+		if ((s->bin_kinds[i] = bin_kind_of(s->c.cols[i].type)) == BIN_NONE)
+			s->copy_binary = false;
+	if (s->copy_binary)
+		buf_adds(&sql, " WITH (FORMAT binary)");
 	/* A table without columns: no column list, and an empty line a row. */
 	if (!s->c.ncols && s->base.mode != SINK_UPSERT) {
 		buf_reset(&sql);
@@ -685,6 +704,13 @@ static void start_copy(struct pg_sink *s)
 	PQclear(res);
 	s->copying = true;
 	s->copy_rows = 0;
+	buf_reset(&s->copy_data);
+	if (s->copy_binary) {
+		/* The signature, no flags, no header extension. */
+		buf_add(&s->copy_data, "PGCOPY\n\377\r\n", 11);
+		put_be(&s->copy_data, 0, 4);
+		put_be(&s->copy_data, 0, 4);
+	}
 	buf_free(&sql);
 }
 
@@ -708,6 +734,8 @@ static void end_copy(struct pg_sink *s)
 	if (!s->copying)
 		return;
 	s->copying = false;
+	if (s->copy_binary)
+		put_be(&s->copy_data, UINT16_MAX, 2);	/* -1: the trailer */
 	flush_copy(s);
 	if (PQputCopyEnd(s->conn, NULL) != 1)
 		pg_fail(s, NULL, "copy rows");
@@ -768,6 +796,308 @@ static void copy_value(struct pg_sink *s, const struct column *c, const char *v,
 	}
 }
 
+/*
+ * COPY's binary format for the types inlet creates: the server then reads
+ * each value as it is stored (an int64 for a timestamptz, base-10000
+ * digits for a numeric) instead of parsing its text.  Only values whose binary form is certain
+ * are sent so: a value of another spelling (a string in a numeric column,
+ * a timestamp with an offset, a number beyond its column's range) ends
+ * the binary COPY, and the rest of the batch goes as text, where the
+ * server reads or refuses it as ever.
+ */
+
+static enum bin_kind bin_kind_of(const char *type)
+{
+	static const struct { const char *type; enum bin_kind kind; } kinds[] = {
+		{ "integer", BIN_INT4 }, { "bigint", BIN_INT8 },
+		{ "double precision", BIN_FLOAT8 }, { "numeric", BIN_NUMERIC },
+		{ "boolean", BIN_BOOL }, { "date", BIN_DATE },
+		{ "timestamp with time zone", BIN_TIMESTAMPTZ }, { "text", BIN_TEXT },
+		{ "jsonb", BIN_JSONB },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(type, kinds[i].type))
+			return kinds[i].kind;
+	return strncmp(type, "numeric(", 8) ? BIN_NONE : BIN_NUMERIC;
+}
+
+/* The low BYTES (1 to 8) bytes of V big-endian, as COPY's binary format has them. */
+static void put_be(struct buf *out, uint64_t v, unsigned bytes)
+{
+	/* One 8-byte store: the bytes wanted first, the rest overwritten later. */
+	uint64_t be = htobe64(v << (64 - 8 * bytes));
+
+	buf_grow(out, 8);
+	memcpy(out->data + out->len, &be, 8);
+	out->len += bytes;
+	out->data[out->len] = '\0';
+}
+
+/* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
+#define PG_EPOCH_DAYS 10957
+
+/* The integer JSON number V (no fraction, no exponent) in [MIN, MAX]. */
+static bool bin_integer(const char *v, size_t n, long long min, long long max, long long *out)
+{
+	bool neg = n && v[0] == '-';
+	size_t i = neg;
+	unsigned long long mag = 0;
+	/* |MIN| = MAX + 1, written without overflowing. */
+	unsigned long long limit = neg ? (unsigned long long)-(min + 1) + 1 : (unsigned long long)max;
+
+	if (i == n || n - i > 19)
+		return false;
+	for (; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		mag = mag * 10 + (unsigned)(v[i] - '0');
+	}
+	if (mag > limit)
+		return false;
+	*out = !neg ? (long long)mag : mag ? -(long long)(mag - 1) - 1 : 0;
+	return true;
+}
+
+/* N decimal digits at P (all digits: the caller checked). */
+static unsigned digits_at(const char *p, size_t n)
+{
+	unsigned v = 0;
+
+	while (n--)
+		v = v * 10 + (unsigned)(*p++ - '0');
+	return v;
+}
+
+/*
+ * The JSON number V (-?int(.frac)?, at most 1000 digits) as a numeric:
+ * base-10000 digits around the point, the weight of the first, and the
+ * fraction's digits as the display scale, as numeric_in makes it; the
+ * column's typmod (rounding, precision) the server applies to both.
+ */
+static bool bin_numeric(const char *v, size_t n, struct buf *out)
+{
+	bool neg = n && v[0] == '-';
+	const char *p = v + neg, *end = v + n, *ip, *fp = NULL;
+	size_t il, fl = 0;
+	uint16_t d[260];
+	size_t nd = 0, first;
+	int weight;
+
+	for (ip = p; p < end && *p >= '0' && *p <= '9'; p++)
+		;
+	il = (size_t)(p - ip);
+	if (!il)
+		return false;
+	if (p < end && *p == '.') {
+		for (fp = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			;
+		fl = (size_t)(p - fp);
+		if (!fl)
+			return false;
+	}
+	if (p != end || il + fl > 1000)
+		return false;
+	while (il > 1 && *ip == '0')
+		ip++, il--;
+	/* The integer part in groups of four from the point leftwards. */
+	size_t head = il % 4 ? il % 4 : 4;
+	d[nd++] = (uint16_t)digits_at(ip, head);
+	for (size_t i = head; i < il; i += 4)
+		d[nd++] = (uint16_t)digits_at(ip + i, 4);
+	weight = (int)nd - 1;
+	/* The fraction in groups of four from the point rightwards. */
+	for (size_t i = 0; i < fl; i += 4) {
+		size_t k = fl - i < 4 ? fl - i : 4;
+		unsigned g = digits_at(fp + i, k);
+		for (size_t z = k; z < 4; z++)
+			g *= 10;
+		d[nd++] = (uint16_t)g;
+	}
+	for (first = 0; first < nd && !d[first]; first++)
+		weight--;
+	while (nd > first && !d[nd - 1])
+		nd--;
+	if (first == nd) {	/* zero, of the scale written */
+		weight = 0;
+		neg = false;
+	}
+	put_be(out, 8 + 2 * (nd - first), 4);
+	put_be(out, nd - first, 2);
+	put_be(out, (uint16_t)(int16_t)weight, 2);
+	put_be(out, neg ? 0x4000 : 0, 2);
+	put_be(out, fl, 2);
+	for (size_t i = first; i < nd; i++)
+		put_be(out, d[i], 2);
+	return true;
+}
+
+/* The digits of "YYYY-MM-DD" at S as days since 1970-01-01; years 1 to 9999. */
+static bool scan_date(const char *s, long long *days)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
+			return false;
+	unsigned y = digits_at(s, 4), m = digits_at(s + 5, 2), d = digits_at(s + 8, 2);
+	if (!y || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return false;
+	*days = days_from_civil(y, m, d);
+	return true;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z" (quotes included) as microseconds since 2000. */
+static bool bin_timestamp(const char *v, size_t n, long long *us)
+{
+	long long days;
+	const char *t = v + 11;
+
+	if (n < 22 || v[0] != '"' || v[n - 1] != '"' || v[n - 2] != 'Z' || !scan_date(v + 1, &days) ||
+	    v[11] != 'T')
+		return false;
+	for (int i = 1; i < 9; i++)
+		if (i == 3 || i == 6 ? t[i] != ':' : t[i] < '0' || t[i] > '9')
+			return false;
+	unsigned h = digits_at(t + 1, 2), mi = digits_at(t + 4, 2), sec = digits_at(t + 7, 2);
+	if (h > 23 || mi > 59 || sec > 59)
+		return false;
+	long long frac = 0;
+	size_t fl = n - 22;	/* ".ffffff" */
+	if (fl) {
+		if (fl < 2 || fl > 7 || t[9] != '.')
+			return false;
+		for (size_t i = 1; i < fl; i++) {
+			if (t[9 + i] < '0' || t[9 + i] > '9')
+				return false;
+			frac = frac * 10 + (t[9 + i] - '0');
+		}
+		for (size_t i = fl; i < 7; i++)
+			frac *= 10;
+	}
+	*us = ((days - PG_EPOCH_DAYS) * 86400 + h * 3600 + mi * 60 + sec) * US_PER_SEC + frac;
+	return true;
+}
+
+/*
+ * Append the field for V (N bytes of JSON, not null) of column C, of
+ * binary kind KIND.  False, OUT unchanged, when V is not of the one
+ * spelling the binary form is certain for.
+ */
+static bool bin_value(struct pg_sink *s, const struct column *c, enum bin_kind kind,
+		      const char *v, size_t n, struct buf *out)
+{
+	long long i;
+	double x;
+	char num[64], *e;
+
+	switch (kind) {
+	case BIN_INT4:
+		if (!bin_integer(v, n, INT32_MIN, INT32_MAX, &i))
+			return false;
+		put_be(out, 4, 4);
+		put_be(out, (uint32_t)(int32_t)i, 4);
+		return true;
+	case BIN_INT8:
+		if (!bin_integer(v, n, INT64_MIN, INT64_MAX, &i))
+			return false;
+		put_be(out, 8, 4);
+		put_be(out, (uint64_t)i, 8);
+		return true;
+	case BIN_FLOAT8:
+		/* float8in reads with strtod too; its range errors are the server's to give. */
+		if (n >= sizeof(num) || (v[0] != '-' && (v[0] < '0' || v[0] > '9')))
+			return false;
+		memcpy(num, v, n);
+		num[n] = '\0';
+		errno = 0;
+		x = strtod(num, &e);
+		if (errno || e != num + n)
+			return false;
+		uint64_t bits;
+		memcpy(&bits, &x, sizeof(bits));
+		put_be(out, 8, 4);
+		put_be(out, bits, 8);
+		return true;
+	case BIN_NUMERIC:
+		return bin_numeric(v, n, out);
+	case BIN_BOOL:
+		if (n == 4 && !memcmp(v, "true", 4))
+			i = 1;
+		else if (n == 5 && !memcmp(v, "false", 5))
+			i = 0;
+		else
+			return false;
+		put_be(out, 1, 4);
+		put_be(out, (uint64_t)i, 1);
+		return true;
+	case BIN_DATE:
+		if (n != 12 || v[0] != '"' || v[11] != '"' || !scan_date(v + 1, &i))
+			return false;
+		put_be(out, 4, 4);
+		put_be(out, (uint32_t)(int32_t)(i - PG_EPOCH_DAYS), 4);
+		return true;
+	case BIN_TIMESTAMPTZ:
+		if (!bin_timestamp(v, n, &i))
+			return false;
+		put_be(out, 8, 4);
+		put_be(out, (uint64_t)i, 8);
+		return true;
+	case BIN_JSONB:
+		/* Version 1, then the JSON text. */
+		put_be(out, n + 1, 4);
+		buf_addc(out, 1);
+		buf_add(out, v, n);
+		return true;
+	case BIN_TEXT:
+		/* A string is its decoded text; any other value its JSON text. */
+		if (v[0] == '"') {
+			v++, n -= 2;
+			if (memchr(v, '\\', n)) {
+				buf_reset(&s->scratch);
+				json_string_decode(&s->scratch, v - 1, n + 2);
+				if (memchr(s->scratch.data, '\0', s->scratch.len))
+					die(EX_DATAERR, "'%s' line %lu: the value of column '%s' "
+					    "holds a NUL character, which PostgreSQL text cannot",
+					    input_name(s), s->lineno, c->name);
+				v = s->scratch.data;
+				n = s->scratch.len;
+			}
+		}
+		put_be(out, n, 4);
+		buf_add(out, v, n);
+		return true;
+	case BIN_NONE:
+		break;
+	}
+	return false;
+}
+
+/* The row as a binary tuple into OUT; false, OUT unchanged, when a value cannot be. */
+static bool bin_row(struct pg_sink *s, struct buf *out)
+{
+	struct columns *c = &s->c;
+	size_t start = out->len;
+	bool upsert = s->base.mode == SINK_UPSERT;
+
+	put_be(out, c->ncols + upsert, 2);
+	if (upsert) {
+		put_be(out, 8, 4);
+		put_be(out, (uint64_t)s->batch_rows, 8);
+	}
+	for (size_t i = 0; i < c->ncols; i++) {
+		const struct field_ref *r = columns_has_value(c, i) ? &c->refs[c->cols[i].ref] : NULL;
+		if (!r || r->val[0] == 'n') {
+			put_be(out, UINT32_MAX, 4);	/* -1: NULL */
+			continue;
+		}
+		if (!bin_value(s, &c->cols[i], s->bin_kinds[i], r->val, r->len, out)) {
+			out->len = start;
+			out->data[start] = '\0';
+			return false;
+		}
+	}
+	return true;
+}
+
 /* A key no column holds yet: a text column keeps any value's text. */
 static size_t add_row_column(void *sink, const char *name, size_t n, const char *key,
 			     size_t key_len)
@@ -779,6 +1109,28 @@ static size_t add_row_column(void *sink, const char *name, size_t n, const char 
 		    "which PostgreSQL names cannot", input_name(s), s->lineno,
 		    (int)key_len, key);
 	return add_column(s, name, n, "text");
+}
+
+/* The row as a line of COPY's text format into OUT. */
+static void text_row(struct pg_sink *s, struct buf *out)
+{
+	struct columns *c = &s->c;
+	bool upsert = s->base.mode == SINK_UPSERT;
+
+	/* One field per column, in column order; \N where the row has none. */
+	if (upsert)
+		buf_printf(out, "%lld", s->batch_rows);
+	for (size_t i = 0; i < c->ncols; i++) {
+		if (i || upsert)
+			buf_addc(out, '\t');
+		if (!columns_has_value(c, i)) {
+			buf_adds(out, "\\N");
+			continue;
+		}
+		size_t r = c->cols[i].ref;
+		copy_value(s, &c->cols[i], c->refs[r].val, c->refs[r].len, out);
+	}
+	buf_addc(out, '\n');
 }
 
 static void pg_row(struct sink *base, const struct record *rec, unsigned long lineno)
@@ -801,28 +1153,21 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	}
 	if (!s->copying)
 		start_copy(s);
+	++s->batch_rows;
+	if (s->copy_binary && !bin_row(s, &s->copy_data)) {
+		/* A value of a spelling binary is not certain for: the server reads its text. */
+		s->text_only = true;
+		end_copy(s);
+		start_copy(s);
+	}
 	if (s->copy_rows == s->copy_cap) {
 		s->copy_cap = s->copy_cap ? s->copy_cap * 2 : 1024;
 		s->copy_lines = xrealloc(s->copy_lines, s->copy_cap * sizeof(*s->copy_lines));
 	}
 	s->copy_lines[s->copy_rows++] = lineno;
-	/* One field per column, in column order; \N where the row has none. */
-	struct buf *out = &s->copy_data;
-	++s->batch_rows;
-	if (base->mode == SINK_UPSERT)
-		buf_printf(out, "%lld", s->batch_rows);
-	for (size_t i = 0; i < c->ncols; i++) {
-		if (i || base->mode == SINK_UPSERT)
-			buf_addc(out, '\t');
-		if (!columns_has_value(c, i)) {
-			buf_adds(out, "\\N");
-			continue;
-		}
-		size_t r = c->cols[i].ref;
-		copy_value(s, &c->cols[i], c->refs[r].val, c->refs[r].len, out);
-	}
-	buf_addc(out, '\n');
-	if (out->len >= COPY_CHUNK)
+	if (!s->copy_binary)
+		text_row(s, &s->copy_data);
+	if (s->copy_data.len >= COPY_CHUNK)
 		flush_copy(s);
 }
 
@@ -992,6 +1337,7 @@ static int pg_begin(struct sink *base, long long batch)
 			return 1;
 	}
 	s->replace_pending = base->mode == SINK_OVERWRITE;
+	s->text_only = false;
 	return 0;
 }
 
@@ -1012,6 +1358,7 @@ static void pg_abort_op(struct sink *base)
 		run(s, "ROLLBACK", "roll the batch back");
 	}
 	s->replace_pending = false;
+	s->text_only = false;
 	ledger_batch_reset(&s->ledger);
 	load_columns(s);
 }
@@ -1024,6 +1371,7 @@ static void pg_close(struct sink *base)
 	ledger_batch_free(&s->ledger);
 	PQfinish(s->conn);
 	free(s->copy_lines);
+	free(s->bin_kinds);
 	free(s->where);
 	free(s->table);
 	free(base->name);
