@@ -44,7 +44,7 @@ void schema_copy(struct schema *dst, const struct schema *src)
 /* Is column C named by the N bytes of NAME?  Inline: it runs per field. */
 static inline bool name_is(const struct column_def *c, const char *name, size_t n)
 {
-	return c->name_len == n && !memcmp(c->name, name, n);
+	return c->name_len == n && names_equal(c->name, name, n);
 }
 
 long schema_find(const struct schema *s, const char *name, size_t n)
@@ -53,13 +53,6 @@ long schema_find(const struct schema *s, const char *name, size_t n)
 		if (name_is(&s->cols[i], name, n))
 			return (long)i;
 	return -1;
-}
-
-long schema_find_hint(const struct schema *s, const char *name, size_t n, size_t hint)
-{
-	if (hint < s->n && name_is(&s->cols[hint], name, n))
-		return (long)hint;
-	return schema_find(s, name, n);
 }
 
 long schema_find_nocase(const struct schema *s, const char *name, size_t n)

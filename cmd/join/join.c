@@ -29,6 +29,7 @@
 #include "key.h"
 #include "options.h"
 #include "rowwriter.h"
+#include "schema.h"
 #include "source.h"
 #include "batch.h"
 #include "stream.h"
@@ -404,42 +405,11 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
 	l->pos[i] = pos;
 }
 
-/*
- * Whether F is named as P remembers: names are short, so word by word
- * (the last word overlapping the one before), not by a call to memcmp.
- */
+/* Whether F is named as P remembers (names_equal: inline, word by word). */
 static inline bool same_name(const struct position *p, const struct json_field *f)
 {
-	const char *a = p->name, *b = f->key;
-	size_t n = f->key_len;
-	uint64_t x, y;
-
-	if (!a || f->key_escaped || p->len != n)
-		return false;
-	if (n < 8) {
-		uint32_t u, w;
-		if (n < 4) {
-			while (n && *a == *b)
-				a++, b++, n--;
-			return !n;
-		}
-		memcpy(&u, a, 4);
-		memcpy(&w, b, 4);
-		if (u != w)
-			return false;
-		memcpy(&u, a + n - 4, 4);
-		memcpy(&w, b + n - 4, 4);
-		return u == w;
-	}
-	for (size_t i = 0; i + 8 < n; i += 8) {
-		memcpy(&x, a + i, 8);
-		memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	memcpy(&x, a + n - 8, 8);
-	memcpy(&y, b + n - 8, 8);
-	return x == y;
+	return p->name && !f->key_escaped && p->len == f->key_len &&
+	       names_equal(p->name, f->key, f->key_len);
 }
 
 /*
