@@ -9,6 +9,7 @@
 #include "columns.h"
 #include "die.h"
 #include "json.h"
+#include "schema.h"
 #include "sink.h"
 
 void columns_push(struct columns *c, const char *name, size_t n, const char *type)
@@ -49,10 +50,10 @@ void columns_free(struct columns *c)
 	c->capcols = c->caprefs = 0;
 }
 
-static bool column_is(const struct columns *c, const struct column *col,
-		      const char *name, size_t n)
+static inline bool column_is(const struct columns *c, const struct column *col,
+			     const char *name, size_t n)
 {
-	return col->name_len == n && (!memcmp(col->name, name, n) ||
+	return col->name_len == n && (names_equal(col->name, name, n) ||
 				      (c->fold_case && !strncasecmp(col->name, name, n)));
 }
 
@@ -93,58 +94,80 @@ die_same_column(const struct columns *c, size_t col, const char *key, size_t key
 	    "a window is stored as window_start and window_end" : c->fold_why);
 }
 
-/* Map column NAME (added if new) to the value V of the row, whose key is KEY. */
-static void add_ref(struct columns *c, const char *name, size_t n, const char *key,
-		    size_t key_len, const char *v, size_t vn, const char *input,
-		    unsigned long lineno)
+/*
+ * Map column NAME (added if new) to the value V of the row, whose key is
+ * KEY.  HINT is the column tried first: the one the last row's key at
+ * this place was (rows from one file list their keys in one order).
+ * Inline, as it runs for every key: the caller has made room in refs.
+ */
+static inline __attribute__((always_inline)) void
+add_ref(struct columns *c, const char *name, size_t n, const char *key, size_t key_len,
+	const char *v, size_t vn, size_t hint, const char *input, unsigned long lineno)
 {
-	size_t col = columns_find(c, name, n, c->nrefs);
+	size_t col;
 
+	if (hint < c->ncols && column_is(c, &c->cols[hint], name, n))
+		col = hint;
+	else
+		col = columns_find(c, name, n, (size_t)-1);
 	if (col == (size_t)-1)
 		col = c->add(c->sink, name, n, key, key_len);
 	else if (c->cols[col].bound == c->row)
 		die_same_column(c, col, key, key_len, input, lineno);
 	c->cols[col].bound = c->row;
 	c->cols[col].ref = c->nrefs;
-	if (c->nrefs == c->caprefs) {
-		c->caprefs = c->caprefs ? c->caprefs * 2 : 32;
-		c->refs = xrealloc(c->refs, c->caprefs * sizeof(*c->refs));
-	}
 	c->refs[c->nrefs++] = (struct field_ref){ col, key, key_len, v, vn };
+}
+
+/*
+ * The column the last row's key at place I was: refs[I] until this row
+ * overwrites it (LAST is the last row's count), else I.  A stale column
+ * (the set forgotten since) is only a wrong first try: add_ref checks it.
+ */
+static inline size_t hint_at(const struct columns *c, size_t i, size_t last)
+{
+	return i < last ? c->refs[i].col : i;
 }
 
 void columns_bind_row(struct columns *c, const struct record *rec, const char *input,
 		      unsigned long lineno)
 {
+	size_t last = c->refs ? c->nrefs : 0;
+
+	/* Room for every key's refs at once: two for a window, one for others. */
+	if (c->caprefs < 2 * rec->nfields) {
+		c->caprefs = 2 * rec->nfields < 32 ? 32 : 2 * rec->nfields;
+		c->refs = xrealloc(c->refs, c->caprefs * sizeof(*c->refs));
+	}
 	c->nrefs = 0;
 	c->row++;
 	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
+		const struct json_field *f = &rec->fields[i];
 		/* A window struct becomes window_start / window_end. */
-		if (f.val[0] == '{' && json_key_is(&f, "window")) {
+		if (__builtin_expect(f->val[0] == '{', 0) && json_key_is(f, "window")) {
 			const char *v;
 			size_t vn;
-			if (json_object_get(f.val, f.val_len, "start", &v, &vn) == 1)
-				add_ref(c, "window_start", 12, f.key, f.key_len, v, vn,
-					input, lineno);
-			if (json_object_get(f.val, f.val_len, "end", &v, &vn) == 1)
-				add_ref(c, "window_end", 10, f.key, f.key_len, v, vn,
-					input, lineno);
+			if (json_object_get(f->val, f->val_len, "start", &v, &vn) == 1)
+				add_ref(c, "window_start", 12, f->key, f->key_len, v, vn,
+					hint_at(c, c->nrefs, last), input, lineno);
+			if (json_object_get(f->val, f->val_len, "end", &v, &vn) == 1)
+				add_ref(c, "window_end", 10, f->key, f->key_len, v, vn,
+					hint_at(c, c->nrefs, last), input, lineno);
 			continue;
 		}
-		if (!f.key_escaped) {
-			add_ref(c, f.key, f.key_len, f.key, f.key_len, f.val, f.val_len,
-				input, lineno);
+		if (!f->key_escaped) {
+			add_ref(c, f->key, f->key_len, f->key, f->key_len, f->val, f->val_len,
+				hint_at(c, c->nrefs, last), input, lineno);
 			continue;
 		}
 		struct buf decoded = BUF_INIT;
-		json_key_decode(&decoded, &f);
+		json_key_decode(&decoded, f);
 		if (c->nul_as_qmark)
 			for (size_t k = 0; k < decoded.len; k++)
 				if (!decoded.data[k])
 					decoded.data[k] = '?';
-		add_ref(c, decoded.data, decoded.len, f.key, f.key_len, f.val, f.val_len,
-			input, lineno);
+		add_ref(c, decoded.data, decoded.len, f->key, f->key_len, f->val, f->val_len,
+			hint_at(c, c->nrefs, last), input, lineno);
 		buf_free(&decoded);
 	}
 }
