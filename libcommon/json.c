@@ -424,99 +424,182 @@ int json_object_open(struct json_iter *it, const char *text, size_t len,
 	return 0;
 }
 
-/* json_object_next, validating or (LOCATE) only locating the values. */
-static inline __attribute__((always_inline)) int
-object_next(struct json_iter *it, struct json_field *f, struct json_error *err,
-	    bool locate)
+/*
+ * The end of the number or literal at P in a located value: the first
+ * byte scalar_end flags, 16 bytes a step where the text allows.
+ */
+static inline __attribute__((always_inline)) const char *
+scalar_stop(const char *p, const char *end)
 {
-	const char *p = skip_ws(it->p, it->end), *end = it->end;
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* '[' and ']' are '{' and '}' with 0x20 cleared. */
+		__m128i lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+		__m128i hit = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(',')),
+				     _mm_cmpeq_epi8(v, _mm_set1_epi8(':'))),
+			_mm_or_si128(_mm_cmpeq_epi8(lo, _mm_set1_epi8('{')),
+				     _mm_cmpeq_epi8(lo, _mm_set1_epi8('}'))));
+		hit = _mm_or_si128(hit, _mm_or_si128(
+			_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			/* controls and space: unsigned v <= 0x20 */
+			_mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x20)), v)));
+		int m = _mm_movemask_epi8(hit);
+		if (m)
+			return p + __builtin_ctz((unsigned)m);
+		p += 16;
+	}
+#endif
+	while (p < end && !scalar_end[(unsigned char)*p])
+		p++;
+	return p;
+}
 
+/*
+ * The value at P (whitespace skipped), validated or (LOCATE) located;
+ * strings, numbers and literals without a call, anything else through
+ * json_skip_value or locate_value.
+ */
+static inline __attribute__((always_inline)) const char *
+member_value(const char *p, const char *end, const char *start,
+	     struct json_error *err, bool locate)
+{
+	if (p >= end)
+		return fail(err, "expected a value", p, start);
+	if (*p == '"')
+		return scan_string(p, end, NULL, start, err, !locate);
+	if (locate) {
+		if (*p == '{' || *p == '[')
+			return locate_value(p, end, start, err);
+		const char *q = scalar_stop(p, end);
+		if (q == p)
+			return fail(err, "unexpected character", p, start);
+		return q;
+	}
+	switch (*p) {
+	case 'n':
+		return skip_literal(p, end, "null", start, err);
+	case 't':
+		return skip_literal(p, end, "true", start, err);
+	case 'f':
+		return skip_literal(p, end, "false", start, err);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return skip_number(p, end, start, err);
+	default:
+		return json_skip_value(p, end, 1, start, err);
+	}
+}
+
+/*
+ * The next members, up to MAX, into F[0..*N): validating or (LOCATE)
+ * only locating the values.  One loop over the members: the iterator's
+ * state is read on entry and written on the way out, and compact text
+ * (no whitespace, as every stage writes) costs one compare per
+ * delimiter.
+ */
+static inline __attribute__((always_inline)) int
+object_members(struct json_iter *it, struct json_field *f, size_t max,
+	       size_t *n, struct json_error *err, bool locate)
+{
+	const char *p = it->p, *end = it->end, *start = it->start;
+	size_t i = 0;
+
+	*n = 0;
 	if (it->state == 2)
 		return 0;
-	if (it->state == 1) {
-		if (p < end && *p == ',') {
-			p = skip_ws(p + 1, end);
-		} else if (p < end && *p == '}') {
-			goto close;
-		} else {
-			fail(err, p >= end ? "unterminated object" : "expected ',' or '}'",
-			     p, it->start);
-			return -1;
-		}
-	} else if (p < end && *p == '}') {
-		goto close;
-	}
-	if (p >= end || *p != '"') {
-		fail(err, p >= end ? "unterminated object" : "expected a string key",
-		     p, it->start);
-		return -1;
-	}
-	f->key_escaped = false;
-	const char *k = p;
-	p = scan_string(p, end, &f->key_escaped, it->start, err, !locate);
-	if (!p)
-		return -1;
-	f->key = k + 1;
-	f->key_len = (size_t)(p - k - 2);
+	if (max == 0)
+		return 1;
 	p = skip_ws(p, end);
-	if (p >= end || *p != ':') {
-		fail(err, "expected ':'", p, it->start);
-		return -1;
+	if (it->state == 1)
+		goto delimiter;
+	if (p < end && *p == '}')
+		goto close;
+	for (;;) {
+		if (p >= end || *p != '"') {
+			fail(err, p >= end ? "unterminated object" : "expected a string key",
+			     p, start);
+			goto bad;
+		}
+		const char *k = p;
+		f[i].key_escaped = false;
+		p = scan_string(p, end, &f[i].key_escaped, start, err, !locate);
+		if (!p)
+			goto bad;
+		f[i].key = k + 1;
+		f[i].key_len = (size_t)(p - k - 2);
+		if (p >= end || *p != ':') {
+			p = skip_ws(p, end);
+			if (p >= end || *p != ':') {
+				fail(err, "expected ':'", p, start);
+				goto bad;
+			}
+		}
+		p = skip_ws(p + 1, end);
+		const char *v = p;
+		p = member_value(p, end, start, err, locate);
+		if (!p)
+			goto bad;
+		f[i].val = v;
+		f[i].val_len = (size_t)(p - v);
+		if (++i == max) {
+			it->p = p;
+			it->state = 1;
+			*n = i;
+			return 1;
+		}
+delimiter:
+		if (p >= end || *p != ',') {
+			p = skip_ws(p, end);
+			if (p < end && *p == '}')
+				goto close;
+			if (p >= end || *p != ',') {
+				fail(err, p >= end ? "unterminated object" :
+				     "expected ',' or '}'", p, start);
+				goto bad;
+			}
+		}
+		p = skip_ws(p + 1, end);
 	}
-	p = skip_ws(p + 1, end);
-	const char *v = p;
-	/* Strings, the commonest values, without json_skip_value's dispatch. */
-	if (locate)
-		p = locate_value(p, end, it->start, err);
-	else if (p < end && *p == '"')
-		p = skip_string(p, end, NULL, it->start, err);
-	else
-		p = json_skip_value(p, end, 1, it->start, err);
-	if (!p)
-		return -1;
-	f->val = v;
-	f->val_len = (size_t)(p - v);
-	it->p = p;
-	it->state = 1;
-	return 1;
 close:
 	p = skip_ws(p + 1, end);
+	*n = i;
 	if (p != end) {
-		fail(err, "unexpected text after the object", p, it->start);
+		fail(err, "unexpected text after the object", p, start);
 		return -1;
 	}
 	it->p = p;
 	it->state = 2;
 	return 0;
+bad:
+	*n = i;
+	return -1;
 }
 
 int json_object_next(struct json_iter *it, struct json_field *f,
 		     struct json_error *err)
 {
-	return object_next(it, f, err, false);
+	size_t n;
+
+	return object_members(it, f, 1, &n, err, false);
 }
 
 int json_object_locate_next(struct json_iter *it, struct json_field *f,
 			    struct json_error *err)
 {
-	return object_next(it, f, err, true);
+	size_t n;
+
+	return object_members(it, f, 1, &n, err, true);
 }
 
 int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
 			size_t *n, struct json_error *err, bool locate)
 {
-	size_t i = 0;
-	int r = 1;
-
-	/* Two loops, so that each inlines its own scanner. */
+	/* Two bodies, so that each inlines its own scanner. */
 	if (locate)
-		while (i < max && (r = object_next(it, &f[i], err, true)) == 1)
-			i++;
-	else
-		while (i < max && (r = object_next(it, &f[i], err, false)) == 1)
-			i++;
-	*n = i;
-	return r;
+		return object_members(it, f, max, n, err, true);
+	return object_members(it, f, max, n, err, false);
 }
 
 int json_array_open(struct json_iter *it, const char *text, size_t len,
