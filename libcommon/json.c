@@ -291,8 +291,29 @@ static const char *locate_value(const char *p, const char *end,
 		    open, start);
 }
 
-static const char *skip_number(const char *p, const char *end,
-			       const char *start, struct json_error *err)
+/* The first byte at or after P that is not a decimal digit (or END). */
+static inline __attribute__((always_inline)) const char *
+skip_digits(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	while (end - p >= 16) {
+		/* A digit is a byte whose distance from '0' is at most 9. */
+		__m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p),
+					 _mm_set1_epi8('0'));
+		unsigned m = ~(unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)) & 0xffff;
+		if (m)
+			return p + __builtin_ctz(m);
+		p += 16;
+	}
+#endif
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	return p;
+}
+
+static inline const char *skip_number(const char *p, const char *end,
+				      const char *start, struct json_error *err)
 {
 	const char *s = p;
 
@@ -303,14 +324,12 @@ static const char *skip_number(const char *p, const char *end,
 	if (*p == '0')
 		p++;
 	else
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p, end);
 	if (p < end && *p == '.') {
 		p++;
 		if (p >= end || *p < '0' || *p > '9')
 			return fail(err, "bad number", s, start);
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	}
 	if (p < end && (*p == 'e' || *p == 'E')) {
 		p++;
@@ -318,8 +337,7 @@ static const char *skip_number(const char *p, const char *end,
 			p++;
 		if (p >= end || *p < '0' || *p > '9')
 			return fail(err, "bad number", s, start);
-		while (p < end && *p >= '0' && *p <= '9')
-			p++;
+		p = skip_digits(p + 1, end);
 	}
 	return p;
 }

@@ -255,15 +255,19 @@ classify(struct record *rec, const char *text, size_t len, struct json_error *er
 		n += got;
 	} while (r == 1);
 	for (size_t i = 0; i < n; i++) {
-		const struct json_field f = fields[i];
-		if (is_inlet_key(&f)) {
+		const struct json_field *f = &fields[i];
+		/* Most keys are none of the three: their length tells. */
+		if (!f->key_escaped && f->key_len != 5 && f->key_len != 6 &&
+		    f->key_len != 13)
+			continue;
+		if (is_inlet_key(f)) {
 			rec->kind = RECORD_CONTROL;
-			if (json_is_string(f.val, f.val_len))
-				event_name(rec, f.val, f.val_len);
-		} else if (f.key_escaped ? json_key_is(&f, "batch")
-					 : f.key_len == 5 && !memcmp(f.key, "batch", 5)) {
-			rec->batch = parse_int(f.val, f.val_len, -1);
-		} else if (is_source_key(&f)) {
+			if (json_is_string(f->val, f->val_len))
+				event_name(rec, f->val, f->val_len);
+		} else if (f->key_escaped ? json_key_is(f, "batch")
+					  : f->key_len == 5 && !memcmp(f->key, "batch", 5)) {
+			rec->batch = parse_int(f->val, f->val_len, -1);
+		} else if (is_source_key(f)) {
 			rec->source = (long)i;
 		}
 	}
