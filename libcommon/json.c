@@ -160,6 +160,9 @@ scan_string(const char *p, const char *end, bool *escaped, const char *start,
 			int m = _mm_movemask_epi8(hit);
 			if (m) {
 				p += __builtin_ctz((unsigned)m);
+				/* The commonest end, and p < end is known. */
+				if (*p == '"')
+					return p + 1;
 				goto special;
 			}
 			p += 16;
@@ -536,9 +539,12 @@ object_members(struct json_iter *it, struct json_field *f, size_t max,
 		goto close;
 	for (;;) {
 		if (p >= end || *p != '"') {
-			fail(err, p >= end ? "unterminated object" : "expected a string key",
-			     p, start);
-			goto bad;
+			p = skip_ws(p, end);
+			if (p >= end || *p != '"') {
+				fail(err, p >= end ? "unterminated object" :
+				     "expected a string key", p, start);
+				goto bad;
+			}
 		}
 		const char *k = p;
 		f[i].key_escaped = false;
@@ -554,7 +560,9 @@ object_members(struct json_iter *it, struct json_field *f, size_t max,
 				goto bad;
 			}
 		}
-		p = skip_ws(p + 1, end);
+		p++;
+		if (p >= end || *p != '"')
+			p = skip_ws(p, end);
 		const char *v = p;
 		p = member_value(p, end, start, err, locate);
 		if (!p)
@@ -578,7 +586,7 @@ delimiter:
 				goto bad;
 			}
 		}
-		p = skip_ws(p + 1, end);
+		p++;	/* whitespace before the key: at the loop's top */
 	}
 close:
 	p = skip_ws(p + 1, end);
