@@ -315,8 +315,9 @@ skip_digits(const char *p, const char *end)
 	return p;
 }
 
-static inline const char *skip_number(const char *p, const char *end,
-				      const char *start, struct json_error *err)
+static inline __attribute__((always_inline)) const char *
+skip_number(const char *p, const char *end, const char *start,
+	    struct json_error *err)
 {
 	const char *s = p;
 
@@ -345,11 +346,11 @@ static inline const char *skip_number(const char *p, const char *end,
 	return p;
 }
 
-static const char *skip_literal(const char *p, const char *end, const char *lit,
-				const char *start, struct json_error *err)
+/* LIT of N bytes at P; inlined, its memcmp of a constant size is a compare. */
+static inline __attribute__((always_inline)) const char *
+skip_literal(const char *p, const char *end, const char *lit, size_t n,
+	     const char *start, struct json_error *err)
 {
-	size_t n = strlen(lit);
-
 	if ((size_t)(end - p) < n || memcmp(p, lit, n) != 0)
 		return fail(err, "unexpected character", p, start);
 	return p + n;
@@ -416,11 +417,11 @@ const char *json_skip_value(const char *p, const char *end, int depth,
 		}
 	}
 	case 't':
-		return skip_literal(p, end, "true", start, err);
+		return skip_literal(p, end, "true", 4, start, err);
 	case 'f':
-		return skip_literal(p, end, "false", start, err);
+		return skip_literal(p, end, "false", 5, start, err);
 	case 'n':
-		return skip_literal(p, end, "null", start, err);
+		return skip_literal(p, end, "null", 4, start, err);
 	default:
 		if (*p == '-' || (*p >= '0' && *p <= '9'))
 			return skip_number(p, end, start, err);
@@ -500,11 +501,11 @@ member_value(const char *p, const char *end, const char *start,
 	}
 	switch (*p) {
 	case 'n':
-		return skip_literal(p, end, "null", start, err);
+		return skip_literal(p, end, "null", 4, start, err);
 	case 't':
-		return skip_literal(p, end, "true", start, err);
+		return skip_literal(p, end, "true", 4, start, err);
 	case 'f':
-		return skip_literal(p, end, "false", start, err);
+		return skip_literal(p, end, "false", 5, start, err);
 	case '-': case '0': case '1': case '2': case '3': case '4':
 	case '5': case '6': case '7': case '8': case '9':
 		return skip_number(p, end, start, err);
