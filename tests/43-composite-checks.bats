@@ -348,7 +348,9 @@ group_gone() {
 	pid=$!
 	wait_for shop.db.inlet/t/offsets/0
 	kill -INT -- "-$pid"
-	sleep 0.1
+	# The second Ctrl-C once the first is acknowledged: a fixed sleep let
+	# it land inside the first one's handler on a loaded machine.
+	wait_for err 'Ctrl-C again to abort'
 	kill -INT -- "-$pid"
 	rc=0
 	wait "$pid" || rc=$?
