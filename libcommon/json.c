@@ -356,6 +356,25 @@ skip_literal(const char *p, const char *end, const char *lit, size_t n,
 	return p + n;
 }
 
+/* A number or literal at P (P < END), validated: past it, or NULL with ERR. */
+static inline __attribute__((always_inline)) const char *
+skip_scalar(const char *p, const char *end, const char *start, struct json_error *err)
+{
+	switch (*p) {
+	case 'n':
+		return skip_literal(p, end, "null", 4, start, err);
+	case 't':
+		return skip_literal(p, end, "true", 4, start, err);
+	case 'f':
+		return skip_literal(p, end, "false", 5, start, err);
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return skip_number(p, end, start, err);
+	default:
+		return fail(err, "unexpected character", p, start);
+	}
+}
+
 const char *json_skip_value(const char *p, const char *end, int depth,
 			    const char *start, struct json_error *err)
 {
@@ -416,16 +435,8 @@ const char *json_skip_value(const char *p, const char *end, int depth,
 				    "expected ',' or ']'", p >= end ? open : p, start);
 		}
 	}
-	case 't':
-		return skip_literal(p, end, "true", 4, start, err);
-	case 'f':
-		return skip_literal(p, end, "false", 5, start, err);
-	case 'n':
-		return skip_literal(p, end, "null", 4, start, err);
 	default:
-		if (*p == '-' || (*p >= '0' && *p <= '9'))
-			return skip_number(p, end, start, err);
-		return fail(err, "unexpected character", p, start);
+		return skip_scalar(p, end, start, err);
 	}
 }
 
@@ -499,19 +510,9 @@ member_value(const char *p, const char *end, const char *start,
 			return fail(err, "unexpected character", p, start);
 		return q;
 	}
-	switch (*p) {
-	case 'n':
-		return skip_literal(p, end, "null", 4, start, err);
-	case 't':
-		return skip_literal(p, end, "true", 4, start, err);
-	case 'f':
-		return skip_literal(p, end, "false", 5, start, err);
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return skip_number(p, end, start, err);
-	default:
+	if (*p == '{' || *p == '[')
 		return json_skip_value(p, end, 1, start, err);
-	}
+	return skip_scalar(p, end, start, err);
 }
 
 /*
