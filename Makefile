@@ -115,7 +115,7 @@ unit: $(UNIT_BIN)
 DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	zlib1g-dev libzstd-dev zstd sqlite3 jq bats bats-assert bats-support \
 	bats-file mandoc bash-completion gnuplot-nox procps zsh fish \
-	libpq-dev postgresql parallel
+	libpq-dev postgresql parallel strace
 deps:
 	@$(MAKE) -s install-packages PKGS="$(DEB_PKGS)"
 

@@ -6,7 +6,7 @@ load helpers
 
 # A test that failed while slow_first's writer waits: let its input end.
 teardown() {
-	touch "$BATS_TEST_TMPDIR/go"
+	touch "$BATS_TEST_TMPDIR/go" "$BATS_TEST_TMPDIR/go0" "$BATS_TEST_TMPDIR/go1"
 }
 
 # numbered N: a schema record, then rows 1..N, {"i":N,...}: every third
@@ -140,8 +140,9 @@ slow_first() {
 
 @test "sqlite: a new database's first batch goes through a rollback journal, then the database is WAL" {
 	slow_first 10
-	# The batch's pages are in the cache or the file, its journal beside it: no log.
-	[ -e t.db-journal ]
+	# The batch's pages are in the cache or the file, its journal beside it
+	# (made just after the lock is taken): no log.
+	wait_until 10 test -e t.db-journal
 	[ ! -e t.db-wal ]
 	touch go
 	wait "$slow"
@@ -160,6 +161,7 @@ slow_first() {
 
 @test "sqlite: a new database deleted under its first batch: exit 74 naming it, commits/0 not written" {
 	slow_first 10
+	wait_until 10 test -e t.db-journal
 	rm t.db t.db-journal
 	touch go
 	status=0
@@ -214,4 +216,65 @@ slow_first() {
 	assert_success
 	run sql t.db 'PRAGMA journal_mode'
 	assert_output wal
+}
+
+# padded N FIRST [COUNT]: batch N of COUNT (30,000) rows of about 110
+# bytes (3.3 MB), i from FIRST.
+padded() {
+	echo "{\"_inlet\":\"begin\",\"batch\":$1}"
+	seq "$2" $(($2 + ${3:-30000} - 1)) | awk '{ printf "{\"i\":%d,\"pad\":\"%0100d\"}\n", $1, $1 }'
+	echo "{\"_inlet\":\"end\",\"batch\":$1}"
+}
+
+@test "sqlite: a batch of more than 2 MiB of rows starts its pages' write-back as it goes, into the file and then into the log; a small batch does not" {
+	# The calls are seen through strace; a machine that forbids tracing says so.
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+	# LeakSanitizer cannot run under ptrace; the other checks still do.
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	padded 0 1 > in
+	strace -f -y -e trace=sync_file_range -o trace0 inlet-commit --quiet --checkpoint ck --db t.db --table t < in
+	# 3.3 MB of rows: started once at least, on the database (rollback
+	# journal: no log yet), and never on anything else.
+	run grep -c 'sync_file_range([0-9]*</[^>]*/t\.db>' trace0
+	assert_success
+	[ "$output" -ge 1 ]
+	! grep 'sync_file_range(' trace0 | grep -qv '/t\.db>'
+	# The next batch goes into the write-ahead log.
+	padded 1 30001 > in
+	strace -f -y -e trace=sync_file_range -o trace1 inlet-commit --quiet --checkpoint ck --db t.db --table t < in
+	grep -q 'sync_file_range([0-9]*</[^>]*/t\.db-wal>' trace1
+	# 100 rows: no call at all.
+	{ echo '{"_inlet":"begin","batch":2}'; seq 60001 60100 | awk '{ printf "{\"i\":%d}\n", $1 }'; echo '{"_inlet":"end","batch":2}'; } > in
+	strace -f -y -e trace=sync_file_range -o trace2 inlet-commit --quiet --checkpoint ck --db t.db --table t < in
+	! grep -q 'sync_file_range(' trace2
+	# Every row once.
+	run sql t.db 'SELECT count(*), count(DISTINCT i), min(i + 0), max(i + 0), (SELECT count(*) FROM _inlet_commits) FROM t'
+	assert_output '60100|60100|1|60100|3'
+}
+
+@test "sqlite: while a large batch is written, write-back started, no other writer gets in: into the file and into the log" {
+	# Closing any descriptor of the database would drop SQLite's locks on
+	# it (POSIX locks are the process's), so the write-back keeps its own.
+	{
+		padded 0 1 | sed '$d'
+		until [ -e go0 ]; do sleep 0.05; done
+		echo '{"_inlet":"end","batch":0}'
+		padded 1 30001 100000 | sed '$d'
+		until [ -e go1 ]; do sleep 0.05; done
+		echo '{"_inlet":"end","batch":1}'
+	} | inlet-commit --checkpoint ck --db t.db --table t > slow.out 2> slow.err &
+	slow=$!
+	# 3.3 MB in, past SQLite's 2 MB cache: the pages go into the file,
+	# the journal beside it.
+	wait_until 20 eval '[ -s t.db-journal ] && [ "$(stat -c %s t.db)" -gt 1000000 ]'
+	! sqlite3 t.db 'BEGIN IMMEDIATE; ROLLBACK' 2> /dev/null
+	touch go0
+	wait_until 20 test -e ck/commits/0
+	# 11 MB: the pages go into the log.
+	wait_until 20 eval '[ "$(stat -c %s t.db-wal 2> /dev/null || echo 0)" -gt 1000000 ]'
+	! sqlite3 t.db 'BEGIN IMMEDIATE; ROLLBACK' 2> /dev/null
+	touch go1
+	wait "$slow"
+	run sql t.db 'SELECT count(*), count(DISTINCT i), (SELECT count(*) FROM _inlet_commits) FROM t'
+	assert_output '130000|130000|2'
 }

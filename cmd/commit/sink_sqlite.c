@@ -13,12 +13,14 @@
  * loading the same version between the look-up and the commit.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "columns.h"
@@ -31,6 +33,9 @@
 
 /* Rows a multi-row INSERT takes at most (see prepare_insert). */
 #define CHUNK_ROWS 32
+
+/* Bytes of rows inserted between two starts of write-back (start_writeback). */
+#define WRITEBACK_STEP ((size_t)2 << 20)
 
 struct sqlite_sink {
 	struct sink base;
@@ -74,6 +79,14 @@ struct sqlite_sink {
 	/* The batch's NaN values kept as text, per REAL column: said at commit. */
 	struct nan_count { size_t col; long long n; } *nans;
 	size_t nnans;
+	/*
+	 * The database opened read-only from its first batch until SQLite
+	 * closes it, and its write-ahead log while a batch writes (-1 when
+	 * not open), to start their write-back early (open_writeback); the
+	 * bytes of rows inserted since it was last started.
+	 */
+	int writeback_fd[2];
+	size_t unsynced;
 };
 
 
@@ -136,6 +149,52 @@ static void chunk_discard(struct sqlite_sink *s)
 }
 
 static void flush_chunk(struct sqlite_sink *s);
+
+static void close_writeback_log(struct sqlite_sink *s)
+{
+	if (s->writeback_fd[1] >= 0)
+		close(s->writeback_fd[1]);
+	s->writeback_fd[1] = -1;
+}
+
+/*
+ * A large batch fills the page cache with the table's new pages, and the
+ * COMMIT's fsync then waits while the kernel writes them all.  Asking it
+ * to start writing them every WRITEBACK_STEP bytes of rows overlaps that
+ * I/O with the batch's work.  The fsync still makes the batch durable:
+ * this moves writes earlier, it neither adds nor skips one, and a file
+ * replaced under the sink is caught by check_still_opened, not here.
+ *
+ * The database's descriptor stays open until SQLite has closed the file:
+ * closing any descriptor of a file drops every POSIX lock the process
+ * holds on it, SQLite's included (https://sqlite.org/howtocorrupt.html,
+ * 2.2).  SQLite locks the -shm file, never the log, whose descriptor is
+ * opened for each batch (the log may not exist yet, or be a new file).
+ */
+static void open_writeback(struct sqlite_sink *s)
+{
+	struct buf path = BUF_INIT;
+
+	if (s->writeback_fd[0] < 0)
+		s->writeback_fd[0] = open(s->path, O_RDONLY | O_CLOEXEC);
+	close_writeback_log(s);
+	buf_printf(&path, "%s-wal", s->path);
+	/* No log (a rollback journal): -1, nothing to start there. */
+	s->writeback_fd[1] = open(path.data, O_RDONLY | O_CLOEXEC);
+	s->unsynced = 0;
+	buf_free(&path);
+}
+
+static void start_writeback(struct sqlite_sink *s, size_t bytes)
+{
+	s->unsynced += bytes;
+	if (s->unsynced < WRITEBACK_STEP)
+		return;
+	s->unsynced = 0;
+	for (int i = 0; i < 2; i++)
+		if (s->writeback_fd[i] >= 0)
+			(void)sync_file_range(s->writeback_fd[i], 0, 0, SYNC_FILE_RANGE_WRITE);
+}
 
 static void forget_columns(struct sqlite_sink *s)
 {
@@ -483,6 +542,7 @@ static void start_write(struct sqlite_sink *s)
 		return;
 	exec(s, "BEGIN IMMEDIATE");
 	s->writing = true;
+	open_writeback(s);
 	/* Columns may have changed since the last batch (another writer). */
 	load_columns(s);
 }
@@ -838,6 +898,7 @@ static void flush_chunk(struct sqlite_sink *s)
 	}
 	if (full)
 		step_insert(s, st);
+	start_writeback(s, s->chunk_text.len);
 	chunk_discard(s);
 }
 
@@ -877,6 +938,7 @@ static void sq_row(struct sink *base, const struct record *rec, unsigned long li
 		if (!columns_has_value(c, i))
 			sqlite3_bind_null(s->insert, (int)i + 1);
 	step_insert(s, s->insert);
+	start_writeback(s, rec->len);
 }
 
 static void remember_wal(struct sqlite_sink *s);
@@ -990,6 +1052,7 @@ static void sq_commit(struct sink *base, long long batch, long long rows)
 	check_still_opened(s, batch);
 	exec(s, "COMMIT");
 	s->writing = false;
+	close_writeback_log(s);
 	if (s->rollback_journal)
 		use_wal(s);
 	for (size_t i = 0; i < s->nnans; i++) {
@@ -1012,6 +1075,7 @@ static void sq_abort(struct sink *base)
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s, "ROLLBACK");
 	s->writing = false;
+	close_writeback_log(s);
 	s->empty_rows = 0;
 	s->nnans = 0;
 	chunk_discard(s);
@@ -1023,6 +1087,7 @@ static void sq_close(struct sink *base)
 {
 	struct sqlite_sink *s = (struct sqlite_sink *)base;
 
+	close_writeback_log(s);
 	forget_columns(s);
 	columns_free(&s->c);
 	if (s->rollback_journal && !use_wal(s))
@@ -1034,6 +1099,8 @@ static void sq_close(struct sink *base)
 	free(s->nans);
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		die(EX_IOERR, "cannot close '%s': %s", s->path, sqlite3_errmsg(s->db));
+	if (s->writeback_fd[0] >= 0)	/* only now: see open_writeback */
+		close(s->writeback_fd[0]);
 	free(s->path);
 	free(s->table);
 	free(base->name);
@@ -1076,6 +1143,7 @@ static const struct sink_ledger_ops sqlite_ledger = { sq_file, sq_file_skipped }
 struct sink *sink_sqlite_open(const char *db, const char *table)
 {
 	struct sqlite_sink *s = xcalloc(1, sizeof(*s));
+	s->writeback_fd[0] = s->writeback_fd[1] = -1;
 	struct buf name = BUF_INIT;
 	struct stat st;
 	struct buf wal = BUF_INIT;
