@@ -366,6 +366,43 @@ group_gone() {
 	assert_output '300000|300000'
 }
 
+# int_delivered PID: no SIGINT (bit 2, value 2) pending for PID, in
+# /proc/PID/status's SigPnd and ShdPnd.
+int_delivered() {
+	local k v
+	while read -r k v; do
+		[[ $k == SigPnd: || $k == ShdPnd: ]] && ((0x$v & 2)) && return 1
+	done < /proc/"$1"/status
+	return 0
+}
+
+@test "two Ctrl-Cs at once: the second aborts, said once and last; exit 130, nothing committed" {
+	big src/a.csv 300000
+	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
+		> out 2> err 3>&- &
+	pid=$!
+	wait_for shop.db.inlet/t/offsets/0
+	# The second as soon as the first has left the kernel (two of a kind
+	# pending are one), so that it lands while the first one's handler
+	# runs, or just after.
+	kill -INT -- "-$pid"
+	wait_until 10 int_delivered "$pid"
+	kill -INT -- "-$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	# Its last word is the abort, said once; a first stop said before it
+	# names the batch.  (Bash's own notices of the stages it saw killed
+	# may follow.)
+	assert_equal "$(grep -c '^inlet-copy-into: aborting' err)" 1
+	assert_equal "$(grep '^inlet-copy-into:' err | tail -n 1)" 'inlet-copy-into: aborting: the batch in flight is not committed'
+	! grep '^inlet-copy-into: finishing' err | grep -vqx 'inlet-copy-into: finishing batch 0, Ctrl-C again to abort'
+	[ ! -e shop.db.inlet/t/commits/0 ]
+	group_gone "$pid"
+	run inlet copy-into --db shop.db --table t src
+	assert_output '{"num_affected_rows":300000,"num_inserted_rows":300000,"num_skipped_corrupt_files":0}'
+}
+
 @test "Ctrl-C in autoload's watch mode without a schema location: a clean stop, exit 0" {
 	mkdir land
 	echo '{"a":1}' > land/a.json
