@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@ _Static_assert(sizeof(struct window) == 32, "struct window is not 32 bytes");
 
 #define MIN_CAP 1024
 #define HUGE_PAGE (2 << 20)
+#define SLOTS_PIECE (64 << 10)	/* slots_grow hands old slots back in these */
 #define KEY_BLOCK (256 * 1024 - 64)	/* bytes of key text per arena block */
 
 struct key_block {
@@ -73,6 +75,8 @@ static void keys_free(struct key_block *b)
 	}
 }
 
+static void slots_free(struct window_table *t);
+
 void table_free(struct window_table *t)
 {
 	for (size_t i = 0; t->agg_memory && i < t->count; i++)
@@ -81,7 +85,7 @@ void table_free(struct window_table *t)
 		free(t->chunk[i]);
 	free(t->chunk);
 	keys_free(t->keys);
-	free(t->slot);
+	slots_free(t);
 	free(t->agg_off);
 	free(t->agg_label_len);
 	free(t->key_label_len);
@@ -185,6 +189,18 @@ static size_t free_slot(const struct window_table *t, unsigned tag)
 	return i;
 }
 
+/*
+ * Slots of HUGE_PAGE bytes or more (a power of two: whole huge pages) are
+ * mapped straight from the kernel, aligned for huge pages: every lookup
+ * lands on a random slot, and a huge page spares a TLB miss.  Mapped
+ * memory is zero until written, so no memset touches it all at once,
+ * and slots_grow hands the old slots back a piece at a time.
+ */
+static bool slots_mapped(size_t cap)
+{
+	return cap * sizeof(struct table_slot) >= HUGE_PAGE;
+}
+
 static void slots_alloc(struct window_table *t, size_t cap)
 {
 	size_t size = cap * sizeof(*t->slot);
@@ -192,30 +208,63 @@ static void slots_alloc(struct window_table *t, size_t cap)
 	t->cap = cap;
 	for (t->shift = 32; cap > 1; cap >>= 1)
 		t->shift--;
-	/* Every lookup lands on a random slot: huge pages spare a TLB miss. */
-	if (size >= HUGE_PAGE && !posix_memalign((void **)&t->slot, HUGE_PAGE, size))
-		madvise(t->slot, size, MADV_HUGEPAGE);
-	else
+	if (!slots_mapped(t->cap)) {
 		t->slot = xmalloc(size);
-	memset(t->slot, 0, size);
+		memset(t->slot, 0, size);
+		return;
+	}
+	/* Map a huge page more, then trim it to an aligned SIZE. */
+	char *p = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		die(EX_OSERR, "out of memory allocating %zu bytes", size);
+	char *a = (char *)(((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	munmap(a + size, (size_t)(p + HUGE_PAGE - a));
+	madvise(a, size, MADV_HUGEPAGE);
+	t->slot = (struct table_slot *)(void *)a;
 }
 
+static void slots_free(struct window_table *t)
+{
+	if (t->slot && slots_mapped(t->cap))
+		munmap(t->slot, t->cap * sizeof(*t->slot));
+	else
+		free(t->slot);
+	t->slot = NULL;
+}
+
+/*
+ * Twice the slots.  Mapped old slots are given back SLOTS_PIECE at a time
+ * as they are moved, not after the last: slots go to about twice their
+ * place, so the new slots written and the old not yet moved hold about
+ * the new table's memory, where both tables whole would hold half as
+ * much again at the moment the state is largest.
+ */
 static void slots_grow(struct window_table *t)
 {
 	struct table_slot *old = t->slot;
-	size_t old_cap = t->cap;
+	size_t old_cap = t->cap, piece = SLOTS_PIECE / sizeof(*old);
+	bool mapped = slots_mapped(old_cap);
 
 	slots_alloc(t, 2 * old_cap);
-	for (size_t i = 0; i < old_cap; i++)
+	for (size_t i = 0; i < old_cap; i++) {
 		if (old[i].index)
 			t->slot[free_slot(t, old[i].tag)] = old[i];
-	free(old);
+		if (mapped && (i + 1) % piece == 0)
+			madvise(old + i + 1 - piece, SLOTS_PIECE, MADV_DONTNEED);
+	}
+	if (mapped)
+		munmap(old, old_cap * sizeof(*old));
+	else
+		free(old);
 }
 
 /* A table of CAP slots holding every entry, at new indexes. */
 static void slots_build(struct window_table *t, size_t cap)
 {
-	free(t->slot);
+	slots_free(t);
 	slots_alloc(t, cap);
 	for (size_t i = 0; i < t->count; i++) {
 		const struct window *w = table_window(t, i);
@@ -634,10 +683,8 @@ struct window_ref *table_select(struct window_table *t,
 			n += keep(table_window(t, i), arg);
 		size = n;
 	}
-	if (drop_slots(t, n)) {
-		free(t->slot);
-		t->slot = NULL;
-	}
+	if (drop_slots(t, n))
+		slots_free(t);
 	list = xmalloc((size ? size : 1) * sizeof(*list));
 	/* 2^32 slides are 136 years of 1 s: only tiny slides go without. */
 	t->unranked = ((unsigned long long)t->last_start - (unsigned long long)t->first_start) /
