@@ -259,18 +259,16 @@ static void add_key(struct buf *out, const char *v, size_t n, struct buf *tmp)
 
 /*
  * A name's bucket in a 256-bit filter of the output names, by its length
- * and its first and last bytes, ASCII case folded as the names compare:
- * most stream names are told apart from the output names without a lookup.
+ * and its first and last bytes, ASCII case folded as the names compare
+ * (| 0x20 folds a letter's case; other bytes merely share buckets): most
+ * stream names are told apart from the output names without a lookup.
  */
-static unsigned name_bucket(const char *name, size_t n)
+static inline unsigned name_bucket(const char *name, size_t n)
 {
-	unsigned a = n ? (unsigned char)name[0] : 0, z = n ? (unsigned char)name[n - 1] : 0;
+	unsigned a = n ? (unsigned char)name[0] | 0x20 : 0;
+	unsigned z = n ? (unsigned char)name[n - 1] | 0x20 : 0;
 
-	if (a >= 'A' && a <= 'Z')
-		a += 'a' - 'A';
-	if (z >= 'A' && z <= 'Z')
-		z += 'a' - 'A';
-	return ((unsigned)n << 16 ^ a << 8 ^ z) * 2654435761u >> 24;
+	return ((unsigned)n * 37 + a * 5 + z) & 255;
 }
 
 /* ---- one version of the static side ---- */
@@ -642,14 +640,12 @@ struct state {
 	size_t nmatches, capmatches;
 	/*
 	 * The row whose lookup waits while the next row is read, so that its
-	 * slot is fetched meanwhile (see join_row): a copy of its text and
-	 * members, and its keys in KEY_VAL.
+	 * slot is fetched meanwhile (see join_row): a copy of its text (its
+	 * members are not kept: see hold_row), and its keys in KEY_VAL.
 	 */
 	bool pending;
 	struct record prec;
 	struct buf ptext;
-	struct json_field *pfields;
-	size_t cappfields;
 	unsigned long plineno;
 	uint32_t phash;		/* one key: its hash, and whether it has a '\\' */
 	bool pbackslash;
@@ -725,10 +721,16 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 static void emit_joined(struct state *st, const struct record *rec, table_row row)
 {
 	const struct version *v = st->cur;
-	const char *p = row != TABLE_NONE ? table_values(&v->table, row) : "", *text;
+	const char *p, *text;
 	struct rowwriter w;
 	size_t len;
 
+	if (!v->ncols) {
+		/* The row as it came: what the row writer writes of an unchanged row. */
+		stream_write(stdout, rec->text, rec->len);
+		return;
+	}
+	p = row != TABLE_NONE ? table_values(&v->table, row) : "";
 	rowwriter_begin(&w, rec, &st->out, NULL);
 	for (size_t c = 0; c < v->ncols; c++) {
 		const char *val;
@@ -952,24 +954,20 @@ static void flush_row(struct state *st)
 		finish_row(st);
 }
 
-/* Keep REC, whose keys are in ST->next_val, as the pending row. */
+/*
+ * Keep REC, whose keys are in ST->next_val, as the pending row: a copy of
+ * its text, not of its members, which nothing after the lookup reads (the
+ * row writer only adds members after the last, which takes the text and
+ * the member count).
+ */
 static void hold_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
 	buf_reset(&st->ptext);
 	buf_add(&st->ptext, rec->text, rec->len);
 	const char *from = rec->text, *to = st->ptext.data;
-	if (rec->nfields > st->cappfields) {
-		st->cappfields = rec->nfields * 2;
-		st->pfields = xrealloc(st->pfields, st->cappfields * sizeof(*st->pfields));
-	}
-	for (size_t i = 0; i < rec->nfields; i++) {
-		st->pfields[i] = rec->fields[i];
-		st->pfields[i].key = to + (rec->fields[i].key - from);
-		st->pfields[i].val = to + (rec->fields[i].val - from);
-	}
 	st->prec = *rec;
 	st->prec.text = to;
-	st->prec.fields = st->pfields;
+	st->prec.fields = NULL;
 	for (size_t k = 0; k < opt.nkeys; k++) {
 		st->key_val[k] = st->next_val[k] ? to + (st->next_val[k] - from) : NULL;
 		st->key_len[k] = st->next_len[k];
@@ -978,36 +976,54 @@ static void hold_row(struct state *st, const struct record *rec, unsigned long l
 	st->pending = true;
 }
 
+/* The stream keys the member named NAME (N bytes) is: their values are F's. */
+static inline void match_keys(struct state *st, const struct json_field *f,
+			      const char *name, size_t n)
+{
+	for (size_t k = 0; k < opt.nkeys; k++)
+		if (opt.stream_key_len[k] == n && names_equal(opt.stream_key[k], name, n)) {
+			st->next_val[k] = f->val;
+			st->next_len[k] = f->val_len;
+		}
+}
+
 /*
  * Join one row of the stream.  The hot loop: the row's members, listed by
- * the reader's one validating pass, are looked at once, for the keys and
- * for collisions.  The row's key is hashed and its slot fetched, then the
- * row before it is looked up and written, and this one waits for the
- * next: with a large static side a lookup is otherwise a cache miss per
- * row.
+ * the reader's one validating pass, are looked at once, for the keys and,
+ * when columns are added, for collisions.  The row's key is hashed and
+ * its slot fetched, then the row before it is looked up and written, and
+ * this one waits for the next: with a large static side a lookup is
+ * otherwise a cache miss per row.
  */
 static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
 	const struct version *v = st->cur;
 	int collision = -1;
 
-	memset(st->next_val, 0, opt.nkeys * sizeof(*st->next_val));
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
-		size_t n;
-		const char *name = field_name(&f, &st->name, &n);
-		/* Most names are not output names: the filter tells, unhashed. */
-		unsigned b = name_bucket(name, n);
-		if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
-		    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
-			buf_reset(&st->key);
-			buf_add(&st->key, name, n);
+	for (size_t k = 0; k < opt.nkeys; k++)
+		st->next_val[k] = NULL;
+	if (!v->out_of.count) {
+		/* Nothing added, nothing to collide with: the keys alone. */
+		for (size_t i = 0; i < rec->nfields; i++) {
+			const struct json_field *f = &rec->fields[i];
+			size_t n = f->key_len;
+			const char *name = f->key_escaped ? field_name(f, &st->name, &n) : f->key;
+			match_keys(st, f, name, n);
 		}
-		for (size_t k = 0; k < opt.nkeys; k++)
-			if (opt.stream_key_len[k] == n && !memcmp(opt.stream_key[k], name, n)) {
-				st->next_val[k] = f.val;
-				st->next_len[k] = f.val_len;
+	} else {
+		for (size_t i = 0; i < rec->nfields; i++) {
+			const struct json_field *f = &rec->fields[i];
+			size_t n = f->key_len;
+			const char *name = f->key_escaped ? field_name(f, &st->name, &n) : f->key;
+			/* Most names are not output names: the filter tells, unhashed. */
+			unsigned b = name_bucket(name, n);
+			if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
+			    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
+				buf_reset(&st->key);
+				buf_add(&st->key, name, n);
 			}
+			match_keys(st, f, name, n);
+		}
 	}
 	if (collision >= 0) {
 		struct buf name = st->key;	/* finish_row uses st->key */
@@ -1147,7 +1163,6 @@ int main(int argc, char **argv)
 	free(st.matches);
 	free(st.next_val);
 	free(st.next_len);
-	free(st.pfields);
 	buf_free(&st.ptext);
 	buf_free(&st.forms);
 	buf_free(&st.norm);
