@@ -904,6 +904,21 @@ static void finish_row(struct state *st)
 	unsigned long lineno = st->plineno;
 
 	st->pending = false;
+	if (opt.nkeys == 1) {
+		/*
+		 * The common case first: one key, not null, of the static
+		 * keys' one type, without escapes to normalise.
+		 */
+		const char *key = st->key_val[0];
+		size_t key_len = st->key_len[0];
+		if (key && !is_null(key, key_len) && !(v->key_kinds[0] & ~key_kind_of(key)) &&
+		    !(key[0] == '"' && st->pbackslash)) {
+			struct table_cursor cur;
+			table_row match = table_find(&v->table, key, key_len, st->phash, &cur);
+			write_matches(st, rec, match, &cur, NULL, 0);
+			return;
+		}
+	}
 	/* Null keys never match, as in SQL. */
 	table_row match = TABLE_NONE;
 	struct table_cursor cur = { NULL, 0 };
@@ -1000,9 +1015,32 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	const struct version *v = st->cur;
 	int collision = -1;
 
-	for (size_t k = 0; k < opt.nkeys; k++)
-		st->next_val[k] = NULL;
-	if (!v->out_of.count) {
+	if (opt.nkeys == 1 && !v->out_of.count) {
+		/*
+		 * One key, nothing added to collide with: the key alone, its
+		 * name compared only when its length matches (the last
+		 * member of that name wins, as below).
+		 */
+		const char *want = opt.stream_key[0], *val = NULL;
+		size_t want_len = opt.stream_key_len[0], val_len = 0;
+		const struct json_field *f = rec->fields, *end = f + rec->nfields;
+		for (; f < end; f++) {
+			if (f->key_escaped) {
+				size_t n;
+				const char *name = field_name(f, &st->name, &n);
+				if (n != want_len || !names_equal(want, name, n))
+					continue;
+			} else if (f->key_len != want_len || !names_equal(want, f->key, want_len)) {
+				continue;
+			}
+			val = f->val;
+			val_len = f->val_len;
+		}
+		st->next_val[0] = val;
+		st->next_len[0] = val_len;
+	} else if (!v->out_of.count) {
+		for (size_t k = 0; k < opt.nkeys; k++)
+			st->next_val[k] = NULL;
 		/* Nothing added, nothing to collide with: the keys alone. */
 		for (size_t i = 0; i < rec->nfields; i++) {
 			const struct json_field *f = &rec->fields[i];
@@ -1011,6 +1049,8 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 			match_keys(st, f, name, n);
 		}
 	} else {
+		for (size_t k = 0; k < opt.nkeys; k++)
+			st->next_val[k] = NULL;
 		for (size_t i = 0; i < rec->nfields; i++) {
 			const struct json_field *f = &rec->fields[i];
 			size_t n = f->key_len;

@@ -4,40 +4,6 @@
 #include "die.h"
 #include "table.h"
 
-/* Any byte of X zero (exact: no false positives). */
-#define HAS_ZERO(x) (((x) - 0x0101010101010101ULL) & ~(x) & 0x8080808080808080ULL)
-
-/* Eight bytes at a time: a multiply per word, then a final mix. */
-uint32_t hash_key(const char *s, size_t n, bool *backslash)
-{
-	const uint64_t k = 0x9e3779b97f4a7c15ULL, bs = 0x5c5c5c5c5c5c5c5cULL;
-	uint64_t h = n * k, w, seen = 0;
-	size_t i = 0;
-
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		seen |= HAS_ZERO(w ^ bs);
-		h = (h ^ w) * k;
-		h ^= h >> 32;
-	}
-	if (i < n) {
-		/* Byte by byte: a call to memcpy would cost more than the tail. */
-		w = 0;
-		for (unsigned shift = 0; i < n; i++, shift += 8)
-			w |= (uint64_t)(unsigned char)s[i] << shift;
-		seen |= HAS_ZERO(w ^ bs);	/* the zeros above are no '\\' */
-		h = (h ^ w) * k;
-	}
-	if (backslash)
-		*backslash = seen != 0;
-	h ^= h >> 33;			/* murmur3's finaliser */
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return (uint32_t)h;
-}
-
 /* A slot: 23 bits of the hash, the chain flag, 40 bits of row or chain. */
 #define SLOT_FREE UINT64_MAX
 #define SLOT_CHAIN (1ULL << 40)
