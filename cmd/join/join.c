@@ -330,15 +330,25 @@ struct position {
 	int col;		/* the added column, or -1 */
 };
 
+/*
+ * A column's value in the static row being read: valid when STAMP is the
+ * row's (rows are numbered from 1, so 0 is a column never seen), which
+ * spares clearing every column before each row.
+ */
+struct value_at {
+	const char *val;
+	size_t len;
+	uint64_t stamp;
+};
+
 /* What load_row needs between rows; arrays indexed by key or column. */
 struct loader {
 	struct version *v;
 	const char **key_val;
 	size_t *key_len;
 	bool *key_seen;
-	const char **val;
-	size_t *val_len;
-	bool *seen;
+	struct value_at *col;	/* per added column */
+	uint64_t stamp;		/* the row being read */
 	size_t cap;
 	struct position *pos;
 	size_t npos;
@@ -348,14 +358,12 @@ struct loader {
 
 static void loader_fit(struct loader *l)
 {
-	if (l->val && l->v->ncols <= l->cap)
+	if (l->col && l->v->ncols <= l->cap)
 		return;
 	size_t old = l->cap;
 	l->cap = l->v->capcols ? l->v->capcols : 16;
-	l->val = xrealloc(l->val, l->cap * sizeof(*l->val));
-	l->val_len = xrealloc(l->val_len, l->cap * sizeof(*l->val_len));
-	l->seen = xrealloc(l->seen, l->cap * sizeof(*l->seen));
-	memset(l->seen + old, 0, (l->cap - old) * sizeof(*l->seen));
+	l->col = xrealloc(l->col, l->cap * sizeof(*l->col));
+	memset(l->col + old, 0, (l->cap - old) * sizeof(*l->col));
 }
 
 static void loader_free(struct loader *l)
@@ -363,9 +371,7 @@ static void loader_free(struct loader *l)
 	free(l->key_val);
 	free(l->key_len);
 	free(l->key_seen);
-	free(l->val);
-	free(l->val_len);
-	free(l->seen);
+	free(l->col);
 	for (size_t i = 0; i < l->npos; i++)
 		free(l->pos[i].name);
 	free(l->pos);
@@ -396,17 +402,20 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
 	if (i >= l->npos) {
 		l->pos = xrealloc(l->pos, (i + 1) * sizeof(*l->pos));
 		for (; l->npos <= i; l->npos++)
-			l->pos[l->npos].name = NULL;
+			l->pos[l->npos] = (struct position){ NULL, SIZE_MAX, 0, -1 };
 	}
 	free(l->pos[i].name);
 	pos.name = xstrndup(name, pos.len);
 	l->pos[i] = pos;
 }
 
-/* Whether F is named as P remembers (names_equal: inline, word by word). */
+/*
+ * Whether F is named as P remembers (names_equal: inline, word by word);
+ * a position where nothing is known has the length SIZE_MAX.
+ */
 static inline bool same_name(const struct position *p, const struct json_field *f)
 {
-	return p->name && !f->key_escaped && p->len == f->key_len &&
+	return p->len == f->key_len && !f->key_escaped &&
 	       names_equal(p->name, f->key, f->key_len);
 }
 
@@ -422,15 +431,23 @@ static int load_row(void *ctx, const struct record *rec)
 	struct version *v = l->v;
 	/* More keys than bits: every member is looked up by name. */
 	bool cache = opt.nkeys < 64;
+	uint64_t stamp = ++l->stamp;
+	size_t known = cache ? l->npos : 0, nfields = rec->nfields;
+	const struct json_field *fields = rec->fields;
+	/* Locals: the stores below would otherwise reload them each member. */
+	const struct position *known_pos = l->pos;
+	struct value_at *col = l->col;
 
-	memset(l->key_val, 0, opt.nkeys * sizeof(*l->key_val));
-	memset(l->val, 0, v->ncols * sizeof(*l->val));
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field *f = &rec->fields[i];
+	if (opt.nkeys == 1)
+		l->key_val[0] = NULL;
+	else
+		memset(l->key_val, 0, opt.nkeys * sizeof(*l->key_val));
+	for (size_t i = 0; i < nfields; i++) {
+		const struct json_field *f = &fields[i];
 		const struct position *pos;
 		struct position named;
-		if (cache && i < l->npos && same_name(&l->pos[i], f)) {
-			pos = &l->pos[i];
+		if (i < known && same_name(&known_pos[i], f)) {
+			pos = &known_pos[i];
 		} else {
 			size_t n;
 			const char *name = field_name(f, &l->name, &n);
@@ -438,20 +455,22 @@ static int load_row(void *ctx, const struct record *rec)
 			pos = &named;
 			if (cache) {
 				remember(l, i, name, named);
-				pos = &l->pos[i];
+				known_pos = l->pos;
+				pos = &known_pos[i];
+				known = l->npos;
 			}
+			col = l->col;	/* a new column may have moved it */
 		}
-		for (size_t k = 0; pos->keys && k < opt.nkeys; k++) {
-			if (!(pos->keys >> k & 1))
-				continue;
-			l->key_val[k] = f->val;
-			l->key_len[k] = f->val_len;
-			l->key_seen[k] = true;
-		}
-		if (pos->col >= 0) {
-			l->val[pos->col] = f->val;
-			l->val_len[pos->col] = f->val_len;
-			l->seen[pos->col] = true;
+		if (pos->col >= 0)
+			col[pos->col] = (struct value_at){ f->val, f->val_len, stamp };
+		if (pos->keys) {
+			for (size_t k = 0; k < opt.nkeys; k++) {
+				if (!(pos->keys >> k & 1))
+					continue;
+				l->key_val[k] = f->val;
+				l->key_len[k] = f->val_len;
+				l->key_seen[k] = true;
+			}
 		}
 	}
 	v->rows++;
@@ -469,13 +488,23 @@ static int load_row(void *ctx, const struct record *rec)
 			buf_addc(row, TABLE_KEY_SEP);
 		add_key(row, l->key_val[k], l->key_len[k], &l->tmp);
 	}
-	if (v->ncols)
-		buf_addc(row, TABLE_SEP);
-	for (size_t c = 0; c < v->ncols; c++) {
-		if (l->val[c])
-			table_put_value(row, l->val[c], l->val_len[c]);
-		else
-			table_put_value(row, "null", 4);
+	if (v->ncols) {
+		/*
+		 * Room for every value at once: each takes at most its text
+		 * and a length of up to 10 bytes, and null is 5 bytes.
+		 */
+		size_t ncols = v->ncols;
+		buf_grow(row, rec->len + 10 * ncols + 1);
+		char *p = row->data + row->len;
+		*p++ = TABLE_SEP;
+		for (size_t c = 0; c < ncols; c++) {
+			if (col[c].stamp == stamp)
+				p = table_write_value(p, col[c].val, col[c].len);
+			else
+				p = table_write_value(p, "null", 4);
+		}
+		*p = '\0';
+		row->len = (size_t)(p - row->data);
 	}
 	table_end_row(&v->table);
 	return 0;
@@ -504,7 +533,7 @@ static int name_columns(struct version *v, struct loader *l, struct buf *why)
 			return EX_DATAERR;
 		}
 	for (size_t c = 0; c < v->ncols && known; c++)
-		if (!l->seen[c]) {
+		if (!l->col[c].stamp) {
 			buf_printf(why, "it has no column '%s' (--select)", v->cols[c]);
 			return EX_DATAERR;
 		}

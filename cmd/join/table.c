@@ -51,13 +51,21 @@ static bool same_key(const struct table *t, table_row row, const char *key, size
 	return !memcmp(text, key, n) && is_key_end(text[n]);
 }
 
+/*
+ * The length of the key of the row TEXT (of ROW_LEN bytes, to its NUL):
+ * no value byte comes before the key's end, and the key holds no
+ * TABLE_SEP, so the first one ends it.
+ */
+static size_t key_len_in(const char *text, size_t row_len)
+{
+	const char *sep = memchr(text, TABLE_SEP, row_len);
+
+	return sep ? (size_t)(sep - text) : row_len;
+}
+
 static size_t key_len_of(const char *text)
 {
-	const char *p = text;
-
-	while (!is_key_end(*p))
-		p++;
-	return (size_t)(p - text);
+	return key_len_in(text, strlen(text));
 }
 
 /* A row whose key an earlier row has: its key's slot, and the row. */
@@ -85,18 +93,14 @@ struct ahead {
 /* Rows read ahead: their slots are fetched while earlier rows go in. */
 #define AHEAD 8
 
-/* The row after ROW, whose key is KEY_LEN bytes long; TABLE_NONE after the last. */
-static table_row row_after(const struct table *t, table_row row, size_t key_len)
+/*
+ * The row after ROW, whose text is ROW_LEN bytes long; TABLE_NONE after
+ * the last.  No byte of a row is NUL but its end: JSON text holds none,
+ * and a value's length is never 0 (table.h).
+ */
+static table_row row_after(const struct table *t, table_row row, size_t row_len)
 {
-	const char *p = t->arena.data + row + key_len, *q, *val;
-	size_t n;
-	bool string;
-
-	if (*p) {		/* TABLE_SEP, then the values */
-		for (p++; (q = table_next_value(p, &val, &n, &string)); )
-			p = q;
-	}
-	row = (table_row)(p + 1 - t->arena.data);	/* past the row's NUL */
+	row += row_len + 1;	/* past the row's NUL */
 	return row < t->arena.len ? row : TABLE_NONE;
 }
 
@@ -127,11 +131,12 @@ void table_index(struct table *t)
 		for (; count < AHEAD && next != TABLE_NONE; count++) {
 			struct ahead *a = &ring[(head + count) % AHEAD];
 			const char *text = t->arena.data + next;
+			size_t row_len = strlen(text);
 			a->row = next;
-			a->key_len = key_len_of(text);
+			a->key_len = key_len_in(text, row_len);
 			a->hash = hash_bytes(text, a->key_len);
 			__builtin_prefetch(&t->slots[table_home(t, a->hash)], 1);
-			next = row_after(t, next, a->key_len);
+			next = row_after(t, next, row_len);
 		}
 		if (!count)
 			break;
@@ -213,7 +218,7 @@ table_row table_first_row(const struct table *t)
 
 table_row table_next_row(const struct table *t, table_row row)
 {
-	return row_after(t, row, key_len_of(t->arena.data + row));
+	return row_after(t, row, strlen(t->arena.data + row));
 }
 
 const char *table_key(const struct table *t, table_row row, size_t *len)
