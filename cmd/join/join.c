@@ -326,9 +326,35 @@ static size_t add_column(struct version *v, const char *name, size_t n)
 struct position {
 	char *name;		/* owned; NULL: nothing known */
 	size_t len;
+	uint64_t head, tail;	/* the name's words (name_words) */
 	uint64_t keys;		/* bit K: it is the static key K */
 	int col;		/* the added column, or -1 */
 };
+
+/*
+ * The first and last words of the N bytes NAME, overlapping (halves of
+ * a name of 4 to 7 bytes, bytes 0, N/2 and N-1 of a shorter one): two
+ * names of one length up to 16 bytes are equal when their words are.
+ */
+static inline void name_words(const char *name, size_t n, uint64_t *head, uint64_t *tail)
+{
+	uint32_t a, b;
+
+	if (n >= 8) {
+		memcpy(head, name, 8);
+		memcpy(tail, name + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(&a, name, 4);
+		memcpy(&b, name + n - 4, 4);
+		*head = a;
+		*tail = b;
+	} else {
+		*head = n ? (uint64_t)(unsigned char)name[0] |
+			    (uint64_t)(unsigned char)name[n / 2] << 8 |
+			    (uint64_t)(unsigned char)name[n - 1] << 16 : 0;
+		*tail = 0;
+	}
+}
 
 /*
  * A column's value in the static row being read: valid when STAMP is the
@@ -383,7 +409,7 @@ static void loader_free(struct loader *l)
 static struct position classify_name(struct loader *l, const char *name, size_t n)
 {
 	struct version *v = l->v;
-	struct position p = { NULL, n, 0, -1 };
+	struct position p = { NULL, n, 0, 0, 0, -1 };
 
 	for (size_t k = 0; k < opt.nkeys; k++)
 		if (name_is(opt.static_key[k], name, n))
@@ -402,10 +428,11 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
 	if (i >= l->npos) {
 		l->pos = xrealloc(l->pos, (i + 1) * sizeof(*l->pos));
 		for (; l->npos <= i; l->npos++)
-			l->pos[l->npos] = (struct position){ NULL, SIZE_MAX, 0, -1 };
+			l->pos[l->npos] = (struct position){ NULL, SIZE_MAX, 0, 0, 0, -1 };
 	}
 	free(l->pos[i].name);
 	pos.name = xstrndup(name, pos.len);
+	name_words(pos.name, pos.len, &pos.head, &pos.tail);
 	l->pos[i] = pos;
 }
 
@@ -415,8 +442,13 @@ static void remember(struct loader *l, size_t i, const char *name, struct positi
  */
 static inline bool same_name(const struct position *p, const struct json_field *f)
 {
-	return p->len == f->key_len && !f->key_escaped &&
-	       names_equal(p->name, f->key, f->key_len);
+	uint64_t head, tail;
+
+	if (p->len != f->key_len || f->key_escaped)
+		return false;
+	name_words(f->key, f->key_len, &head, &tail);
+	return head == p->head && tail == p->tail &&
+	       (f->key_len <= 16 || names_equal(p->name, f->key, f->key_len));
 }
 
 /*
