@@ -378,6 +378,16 @@ struct loader {
 	size_t cap;
 	struct position *pos;
 	size_t npos;
+	/*
+	 * The plan of the last row read member by member, when each key and
+	 * column was one member of it: a row of PLAN_N members named as POS
+	 * remembers, with PLAN_COLS columns known, takes key K from member
+	 * KEY_SRC[K] and column C from member COL_SRC[C] (-1: null), without
+	 * looking at what each member is.  PLAN_N 0: no plan.
+	 */
+	size_t plan_n, plan_cols;
+	size_t *key_src;
+	long *col_src;		/* CAP of them */
 	struct buf name, tmp;
 	struct buf *why;
 };
@@ -390,6 +400,7 @@ static void loader_fit(struct loader *l)
 	l->cap = l->v->capcols ? l->v->capcols : 16;
 	l->col = xrealloc(l->col, l->cap * sizeof(*l->col));
 	memset(l->col + old, 0, (l->cap - old) * sizeof(*l->col));
+	l->col_src = xrealloc(l->col_src, l->cap * sizeof(*l->col_src));
 }
 
 static void loader_free(struct loader *l)
@@ -398,6 +409,8 @@ static void loader_free(struct loader *l)
 	free(l->key_len);
 	free(l->key_seen);
 	free(l->col);
+	free(l->col_src);
+	free(l->key_src);
 	for (size_t i = 0; i < l->npos; i++)
 		free(l->pos[i].name);
 	free(l->pos);
@@ -452,6 +465,58 @@ static inline bool same_name(const struct position *p, const struct json_field *
 }
 
 /*
+ * After a row of N members read member by member: its plan for the rows
+ * that follow, if each key and each column was at most one member of it
+ * and every key was there (else no plan, and each row is read member by
+ * member, so a repeated name keeps its last value).
+ */
+static void make_plan(struct loader *l, size_t n)
+{
+	size_t ncols = l->v->ncols;
+
+	l->plan_n = 0;
+	if (n > l->npos || !n)
+		return;		/* not all remembered: more keys than bits */
+	for (size_t c = 0; c < ncols; c++)
+		l->col_src[c] = -1;
+	for (size_t k = 0; k < opt.nkeys; k++)
+		l->key_src[k] = SIZE_MAX;
+	for (size_t i = 0; i < n; i++) {
+		const struct position *pos = &l->pos[i];
+		if (pos->len == SIZE_MAX)
+			return;
+		if (pos->col >= 0) {
+			if (l->col_src[pos->col] >= 0)
+				return;
+			l->col_src[pos->col] = (long)i;
+		}
+		for (size_t k = 0; pos->keys && k < opt.nkeys; k++) {
+			if (!(pos->keys >> k & 1))
+				continue;
+			if (l->key_src[k] != SIZE_MAX)
+				return;
+			l->key_src[k] = i;
+		}
+	}
+	for (size_t k = 0; k < opt.nkeys; k++)
+		if (l->key_src[k] == SIZE_MAX)
+			return;
+	l->plan_n = n;
+	l->plan_cols = ncols;
+}
+
+/* Whether REC is a row the plan is for: as many members, named the same. */
+static inline bool fits_plan(const struct loader *l, const struct record *rec)
+{
+	if (rec->nfields != l->plan_n || l->v->ncols != l->plan_cols)
+		return false;
+	for (size_t i = 0; i < rec->nfields; i++)
+		if (!same_name(&l->pos[i], &rec->fields[i]))
+			return false;
+	return true;
+}
+
+/*
  * A static row goes into the arena as its key and values (table.h),
  * one value per added column known so far (a column first seen in a later
  * row is null in earlier ones).  A row with a null or missing key can
@@ -470,6 +535,15 @@ static int load_row(void *ctx, const struct record *rec)
 	const struct position *known_pos = l->pos;
 	struct value_at *col = l->col;
 
+	bool planned = fits_plan(l, rec);
+
+	if (planned) {
+		for (size_t k = 0; k < opt.nkeys; k++) {
+			l->key_val[k] = fields[l->key_src[k]].val;
+			l->key_len[k] = fields[l->key_src[k]].val_len;
+		}
+		goto put;
+	}
 	if (opt.nkeys == 1)
 		l->key_val[0] = NULL;
 	else
@@ -505,6 +579,9 @@ static int load_row(void *ctx, const struct record *rec)
 			}
 		}
 	}
+	if (cache)
+		make_plan(l, nfields);
+put:
 	v->rows++;
 	for (size_t k = 0; k < opt.nkeys; k++) {
 		if (!l->key_val[k] || is_null(l->key_val[k], l->key_len[k])) {
@@ -530,10 +607,17 @@ static int load_row(void *ctx, const struct record *rec)
 		char *p = row->data + row->len;
 		*p++ = TABLE_SEP;
 		for (size_t c = 0; c < ncols; c++) {
-			if (col[c].stamp == stamp)
+			if (planned) {
+				long i = l->col_src[c];
+				if (i >= 0)
+					p = table_write_value(p, fields[i].val, fields[i].val_len);
+				else
+					p = table_write_value(p, "null", 4);
+			} else if (col[c].stamp == stamp) {
 				p = table_write_value(p, col[c].val, col[c].len);
-			else
+			} else {
 				p = table_write_value(p, "null", 4);
+			}
 		}
 		*p = '\0';
 		row->len = (size_t)(p - row->data);
@@ -635,6 +719,7 @@ static struct version *load(struct static_source *src, struct buf *why, int *cod
 	l.key_val = xmalloc(opt.nkeys * sizeof(*l.key_val));
 	l.key_len = xmalloc(opt.nkeys * sizeof(*l.key_len));
 	l.key_seen = xmalloc(opt.nkeys * sizeof(*l.key_seen));
+	l.key_src = xmalloc(opt.nkeys * sizeof(*l.key_src));
 	memset(l.key_seen, 0, opt.nkeys * sizeof(*l.key_seen));
 	loader_fit(&l);
 	/* The rows are about as large as the files they come from (table.h). */
