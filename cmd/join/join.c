@@ -379,13 +379,14 @@ struct loader {
 	struct position *pos;
 	size_t npos;
 	/*
-	 * The plan of the last row read member by member, when each key and
-	 * column was one member of it: a row of PLAN_N members named as POS
-	 * remembers, with PLAN_COLS columns known, takes key K from member
-	 * KEY_SRC[K] and column C from member COL_SRC[C] (-1: null), without
-	 * looking at what each member is.  PLAN_N 0: no plan.
+	 * The plan of the last row read member by member, when it had every
+	 * key: a row of PLAN_N members named as POS
+	 * remembers takes key K from member KEY_SRC[K] and column C from
+	 * member COL_SRC[C] (-1: null), without looking at what each member
+	 * is.  PLAN_N 0: no plan.  A plan is made again after each row read
+	 * member by member, the only rows that add columns.
 	 */
-	size_t plan_n, plan_cols;
+	size_t plan_n;
 	size_t *key_src;
 	long *col_src;		/* CAP of them */
 	struct buf name, tmp;
@@ -466,9 +467,9 @@ static inline bool same_name(const struct position *p, const struct json_field *
 
 /*
  * After a row of N members read member by member: its plan for the rows
- * that follow, if each key and each column was at most one member of it
- * and every key was there (else no plan, and each row is read member by
- * member, so a repeated name keeps its last value).
+ * that follow, if every key was there (else no plan: each row is read
+ * member by member, and one without a key is counted).  A name repeated
+ * takes its last member, as member by member.
  */
 static void make_plan(struct loader *l, size_t n)
 {
@@ -485,30 +486,22 @@ static void make_plan(struct loader *l, size_t n)
 		const struct position *pos = &l->pos[i];
 		if (pos->len == SIZE_MAX)
 			return;
-		if (pos->col >= 0) {
-			if (l->col_src[pos->col] >= 0)
-				return;
+		if (pos->col >= 0)
 			l->col_src[pos->col] = (long)i;
-		}
-		for (size_t k = 0; pos->keys && k < opt.nkeys; k++) {
-			if (!(pos->keys >> k & 1))
-				continue;
-			if (l->key_src[k] != SIZE_MAX)
-				return;
-			l->key_src[k] = i;
-		}
+		for (size_t k = 0; pos->keys && k < opt.nkeys; k++)
+			if (pos->keys >> k & 1)
+				l->key_src[k] = i;
 	}
 	for (size_t k = 0; k < opt.nkeys; k++)
 		if (l->key_src[k] == SIZE_MAX)
 			return;
 	l->plan_n = n;
-	l->plan_cols = ncols;
 }
 
 /* Whether REC is a row the plan is for: as many members, named the same. */
 static inline bool fits_plan(const struct loader *l, const struct record *rec)
 {
-	if (rec->nfields != l->plan_n || l->v->ncols != l->plan_cols)
+	if (rec->nfields != l->plan_n)
 		return false;
 	for (size_t i = 0; i < rec->nfields; i++)
 		if (!same_name(&l->pos[i], &rec->fields[i]))

@@ -1,0 +1,176 @@
+#!/usr/bin/env bats
+# inlet-join's short cuts, each against the row by row result computed
+# here: a join that adds no column writes each stream row as it came (the
+# row writer's output for a row it does not change), whatever its spacing
+# and escapes; a static row named member for member as the row before is
+# read by that row's plan, and every row that breaks the plan (a repeated,
+# missing, new, escaped or moved name, a missing key) is read member by
+# member, each value to its own column.
+load helpers
+
+# stream.ndjson: rows with blanks around members and the object, tabs,
+# a CR before the newline, escapes in names and values, nested values,
+# an empty object, a repeated key (the last one counts), and keys spelled
+# with escapes; keys.csv holds the keys K1 to K9 but K4.
+make_rows() {
+	printf 'k\nK1\nK2\nK3\nK5\nK6\nK7\nK8\nK9\n' > keys.csv
+	{
+		printf '%s\n' '{"k":"K1","a":1}'
+		printf '%s\n' '{ "k" :"K2" ,"a":[1, 2 ,3] , "b": {"x" : 1} }'
+		printf '%s\n' '  {"k" : "K3"}  '
+		printf '\t%s\t\n' '{"k":"K4"}'
+		printf '%s\r\n' '{"a":"x","k":"K5"}'
+		printf '%s\n' '{"\u006b":"K6","n":"\u00e9\n\"q\""}'
+		printf '%s\n' '{"k":"K\u0037"}'
+		printf '%s\n' '{"k":"K4","k":"K8"}'
+		printf '%s\n' '{"k":"K9","k":"K4"}'
+		printf '%s\n' '{}'
+		printf '%s\n' '{"k":null,"z":"K1"}'
+		printf '%s\n' '{"kk":"K1","K":"K1"}'
+	} > stream.ndjson
+}
+
+# expect TYPE: the rows TYPE keeps, as they came (a CR before the newline
+# is not part of a line).  Matches: K1 K2 K3 K5 K6 K7 (escaped) K8 (the
+# last of two keys); not: K4, K9 then K4, no key, a null key, other names.
+expect() {
+	python3 - "$1" <<'PY'
+import sys
+kind = sys.argv[1]
+lines = open('stream.ndjson', newline='').read().split('\n')[:-1]
+lines = [l[:-1] if l.endswith('\r') else l for l in lines]
+match = [True, True, True, False, True, True, True, True, False, False, False, False]
+keep = {'left': [True] * len(lines), 'inner': match, 'semi': match,
+        'anti': [not m for m in match]}[kind]
+sys.stdout.write(''.join(l + '\n' for l, k in zip(lines, keep) if k))
+PY
+}
+
+@test "no column added: every join type writes the stream's rows byte for byte as they came" {
+	make_rows
+	for type in left inner semi anti; do
+		inlet-join --quiet --rows-only --static keys.csv --on k --type "$type" \
+			< stream.ndjson > out 2> err || fail "--type $type failed: $(cat err)"
+		expect "$type" > want
+		cmp out want || fail "--type $type: $(diff out want)"
+		[ ! -s err ] || fail "--type $type wrote to stderr: $(cat err)"
+	done
+}
+
+@test "semi and anti with a static side of several columns (none added): the rows as they came" {
+	make_rows
+	{ printf 'v,k,w\n'; tail -n +2 keys.csv | sed 's/.*/x,&,"y, z"/'; } > wide.csv
+	for type in semi anti; do
+		inlet-join --quiet --rows-only --static wide.csv --on k --type "$type" \
+			< stream.ndjson > out 2> err || fail "--type $type failed: $(cat err)"
+		expect "$type" > want
+		cmp out want || fail "--type $type: $(diff out want)"
+	done
+}
+
+@test "one column added: a stream row that has its name fails, naming the line" {
+	printf 'k,v\nK1,x\n' > s.csv
+	printf '%s\n' '{"k":"K1","a":1}' '{"k":"K2","v":2}' > in
+	run --separate-stderr inlet-join --quiet --rows-only --static s.csv --on k --type left < in
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"line 2: the static column 'v' would overwrite the stream column 'v'"* ]]
+}
+
+# static.ndjson: runs of rows of one layout, each run broken by a row
+# that repeats a name (the last value counts), lacks a column (null),
+# brings a new column (null in the rows before it), spells a name with
+# an escape, lists the members in another order, or lacks the key (left
+# out, counted); then the first layout again.  Values of every kind.
+make_static() {
+	python3 - <<'PY'
+import json
+rows = []		# (raw static line, key or None, {column: raw value})
+def add(members):
+    text = '{' + ','.join('"%s":%s' % m for m in members) + '}'
+    vals, key = {}, None
+    for name, val in members:
+        plain = json.loads('"%s"' % name)
+        if plain == 'id':
+            key = val
+        else:
+            vals[plain] = val
+    if key == 'null':
+        key = None
+    rows.append((text, key, vals))
+def usual(i):
+    return [('id', '"K%d"' % i), ('a', '"a%d"' % i), ('b', str(i)), ('c', '[%d, {"x":"\\u00e9"}]' % i)]
+i = 0
+breaks = [
+    lambda i: usual(i) + [('a', '"again%d"' % i)],
+    lambda i: [m for m in usual(i) if m[0] != 'b'],
+    lambda i: usual(i) + [('d', '"new%d"' % i)],
+    lambda i: [('\\u0069d', '"K%d"' % i)] + usual(i)[1:],
+    lambda i: [('i\\u0064', '"K%d"' % i)] + usual(i)[1:],
+    lambda i: [('\\u0061', '"esc%d"' % i)] + [m for m in usual(i) if m[0] != 'a'],
+    lambda i: list(reversed(usual(i))),
+    lambda i: usual(i)[1:],
+    lambda i: [('id', 'null')] + usual(i)[1:],
+    lambda i: [('c', '1'), ('b', '2'), ('a', '"3"'), ('id', '"K%d"' % i), ('c', '"last%d"' % i)],
+]
+for br in breaks:
+    for _ in range(3):
+        add(usual(i)); i += 1
+    add(br(i)); i += 1
+# A column named \u0062 (its name escaped: "\\u0062"), then at its place
+# "b" spelled "\u0062", the same bytes: "b" again, its last value.
+odd = lambda i: usual(i) + [('\\\\u0062', '"odd%d"' % i)]
+for _ in range(3):
+    add(odd(i)); i += 1
+add(usual(i) + [('\\u0062', '"b%d"' % i)]); i += 1
+add(odd(i)); i += 1
+# Rows without the key in a run, of one layout: each left out and counted.
+for _ in range(3):
+    add(usual(i)[1:]); i += 1
+for _ in range(3):
+    add(usual(i)); i += 1
+open('static.ndjson', 'w').write(''.join(r[0] + '\n' for r in rows))
+# The added columns in the order first met; a row lacking one: null.
+cols = []
+for _, _, vals in rows:
+    for c in vals:
+        if c not in cols:
+            cols.append(c)
+stream, out = [], []
+for j in range(i + 2):
+    line = '{"id":"K%d","s":%d}' % (j, j)
+    stream.append(line)
+    for text, key, vals in rows:
+        if key == '"K%d"' % j:
+            out.append(line[:-1] + ',' + ','.join('%s:%s' % (json.dumps(c), vals.get(c, 'null')) for c in cols) + '}')
+open('stream.ndjson', 'w').write(''.join(l + '\n' for l in stream))
+open('expect', 'w').write(''.join(l + '\n' for l in out))
+open('nullkeys', 'w').write('%d\n' % sum(1 for r in rows if r[1] is None))
+PY
+}
+
+@test "static rows that break the layout of the rows before them: each value to its own column, the last of a repeated name" {
+	make_static
+	run --separate-stderr inlet-join --rows-only --static static.ndjson --on id --type inner < stream.ndjson
+	assert_success
+	printf '%s\n' "$output" > out
+	run cmp out expect
+	assert_success
+	[[ "$stderr" == *"; $(cat nullkeys) with a null key left out"* ]]
+}
+
+@test "static rows that break the layout, read again at each batch: the same rows every time" {
+	make_static
+	{
+		for b in 0 1; do
+			printf '{"_inlet":"begin","batch":%d}\n' "$b"
+			cat stream.ndjson
+			printf '{"_inlet":"end","batch":%d}\n' "$b"
+		done
+	} > framed
+	run --separate-stderr inlet-join --rows-only --static static.ndjson --on id --type inner < framed
+	assert_success
+	printf '%s\n' "$output" > out
+	cat expect expect > want
+	run cmp out want
+	assert_success
+}
