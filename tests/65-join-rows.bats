@@ -7,6 +7,11 @@
 # missing, new, escaped or moved name, a missing key) is read member by
 # member, each value to its own column.
 load helpers
+load join
+
+teardown() {
+	join_teardown
+}
 
 # stream.ndjson: rows with blanks around members and the object, tabs,
 # a CR before the newline, escapes in names and values, nested values,
@@ -81,9 +86,10 @@ PY
 # brings a new column (null in the rows before it), spells a name with
 # an escape, lists the members in another order, or lacks the key (left
 # out, counted); then the first layout again.  Values of every kind.
+# make_static rev: the same rows in the reverse order.
 make_static() {
-	python3 - <<'PY'
-import json
+	python3 - "${1:-}" <<'PY'
+import json, sys
 rows = []		# (raw static line, key or None, {column: raw value})
 def add(members):
     text = '{' + ','.join('"%s":%s' % m for m in members) + '}'
@@ -128,6 +134,8 @@ for _ in range(3):
     add(usual(i)[1:]); i += 1
 for _ in range(3):
     add(usual(i)); i += 1
+if sys.argv[1] == 'rev':
+    rows.reverse()
 open('static.ndjson', 'w').write(''.join(r[0] + '\n' for r in rows))
 # The added columns in the order first met; a row lacking one: null.
 cols = []
@@ -158,19 +166,41 @@ PY
 	[[ "$stderr" == *"; $(cat nullkeys) with a null key left out"* ]]
 }
 
-@test "static rows that break the layout, read again at each batch: the same rows every time" {
+@test "static rows that break the layout, read again when the file changes: each version joins whole" {
 	make_static
-	{
-		for b in 0 1; do
-			printf '{"_inlet":"begin","batch":%d}\n' "$b"
-			cat stream.ndjson
-			printf '{"_inlet":"end","batch":%d}\n' "$b"
-		done
-	} > framed
-	run --separate-stderr inlet-join --rows-only --static static.ndjson --on id --type inner < framed
-	assert_success
-	printf '%s\n' "$output" > out
-	cat expect expect > want
+	start_join --rows-only --static static.ndjson --on id --type inner
+	wait_for err "loaded static"
+	cp expect expect.1
+	{ echo '{"_inlet":"begin","batch":1}'; cat stream.ndjson; echo '{"_inlet":"end","batch":1}'; } >&7
+	wait_for out "$(tail -n 1 expect.1)"
+	# The same rows in the reverse order: other plans, other columns first.
+	make_static rev
+	cp expect expect.2
+	{ echo '{"_inlet":"begin","batch":2}'; cat stream.ndjson; echo '{"_inlet":"end","batch":2}'; } >&7
+	stop_join
+	assert_equal "$join_status" 0
+	cat expect.1 expect.2 > want
 	run cmp out want
 	assert_success
+	[ "$(grep -c 'reloaded static' err)" -eq 1 ]
+}
+
+@test "an empty static object, first or after a plan, and a run of them: left out as rows without the key" {
+	for order in first after run; do
+		case $order in
+		first) printf '%s\n' '{}' '{"k":"K1","v":1}' '{"k":"K2","v":2}' ;;
+		after) printf '%s\n' '{"k":"K1","v":1}' '{"k":"K2","v":2}' '{}' '{"k":"K3","v":3}' ;;
+		run) printf '%s\n' '{}' '{}' '{}' '{"k":"K1","v":1}' ;;
+		esac > e.ndjson
+		printf '%s\n' '{"k":"K1"}' '{"k":"K3"}' > in
+		inlet-join --rows-only --static e.ndjson --on k --type left < in > out 2> err ||
+			fail "$order: $(cat err)"
+		case $order in
+		first) want='{"k":"K1","v":1}\n{"k":"K3","v":null}\n'; nulls=1 ;;
+		after) want='{"k":"K1","v":1}\n{"k":"K3","v":3}\n'; nulls=1 ;;
+		run) want='{"k":"K1","v":1}\n{"k":"K3","v":null}\n'; nulls=3 ;;
+		esac
+		printf "$want" | cmp - out || fail "$order: $(cat out)"
+		grep -q "; $nulls with a null key left out" err || fail "$order: $(cat err)"
+	done
 }

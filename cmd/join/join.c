@@ -501,7 +501,7 @@ static void make_plan(struct loader *l, size_t n)
 /* Whether REC is a row the plan is for: as many members, named the same. */
 static inline bool fits_plan(const struct loader *l, const struct record *rec)
 {
-	if (rec->nfields != l->plan_n)
+	if (!l->plan_n || rec->nfields != l->plan_n)
 		return false;
 	for (size_t i = 0; i < rec->nfields; i++)
 		if (!same_name(&l->pos[i], &rec->fields[i]))
