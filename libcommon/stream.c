@@ -351,7 +351,7 @@ void stream_write(FILE *fp, const char *text, size_t len)
 	/* A control record is an object with a top-level "_inlet" member. */
 	if (rows_only && json_object_get(text, len, "_inlet", &v, &n) == 1)
 		return;
-	if (fwrite(text, 1, len, fp) != len || putc('\n', fp) == EOF)
+	if (stream_put_line(fp, text, len) == EOF)
 		die_errno(EX_IOERR, "cannot write output");
 }
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "buf.h"
 #include "json.h"
@@ -119,6 +120,29 @@ int record_locate(struct record *rec, const char *text, size_t len,
 int record_get_string(const struct record *rec, const char *key, struct buf *out);
 /* The integer member KEY of REC, or DFLT when absent or not an integer. */
 long long record_get_int(const struct record *rec, const char *key, long long dflt);
+
+/*
+ * Put LEN bytes of TEXT and a newline into FP: 0, or EOF on a write error
+ * (what fwrite and putc return).  The commonest write of every stage: a
+ * line that fits in the free part of FP's buffer is copied there at once,
+ * where fwrite and putc each make a call, a lock check and a jump through
+ * the stream's table.  glibc's FILE marks that free part with the fields
+ * its own putc macro uses; a line-buffered or unbuffered stream keeps it
+ * empty, and a stream with no buffer yet has none, so those, like a line
+ * too long for what is left, go through fwrite.
+ */
+static inline int stream_put_line(FILE *fp, const char *text, size_t len)
+{
+#ifdef __GLIBC__
+	if ((size_t)(fp->_IO_write_end - fp->_IO_write_ptr) > len) {
+		memcpy(fp->_IO_write_ptr, text, len);
+		fp->_IO_write_ptr[len] = '\n';
+		fp->_IO_write_ptr += len + 1;
+		return 0;
+	}
+#endif
+	return fwrite(text, 1, len, fp) != len || putc('\n', fp) == EOF ? EOF : 0;
+}
 
 /*
  * Write TEXT and a newline to FP; dies with EX_IOERR on failure.  After

@@ -11,6 +11,7 @@
 #include "die.h"
 #include "hook.h"
 #include "sink.h"
+#include "stream.h"
 
 void hook_init(struct hook *h, const char *command, const char *checkpoint,
 	       const char *table, const char *sink)
@@ -56,7 +57,7 @@ void hook_begin(struct hook *h)
 
 void hook_row(struct hook *h, const char *text, size_t len)
 {
-	if (fwrite(text, 1, len, h->rows) != len || putc('\n', h->rows) == EOF)
+	if (stream_put_line(h->rows, text, len) == EOF)
 		rows_failed(h);
 	h->count++;
 }

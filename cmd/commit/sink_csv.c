@@ -359,7 +359,7 @@ static void spool_row(struct csv_sink *s, const struct record *rec, unsigned lon
 			die_twice(s, name, n, lineno);
 		s->cols[c].stamp = stamp;
 	}
-	if (fwrite(rec->text, 1, rec->len, s->spool) != rec->len || putc('\n', s->spool) == EOF)
+	if (stream_put_line(s->spool, rec->text, rec->len) == EOF)
 		die_errno(EX_IOERR, "cannot write a temporary file");
 	s->spooled++;
 }

@@ -231,7 +231,7 @@ static void dir_row(struct sink *base, const struct record *rec, unsigned long l
 	struct dir_sink *s = (struct dir_sink *)base;
 
 	(void)lineno;
-	if (fwrite(rec->text, 1, rec->len, s->part) != rec->len || putc('\n', s->part) == EOF)
+	if (stream_put_line(s->part, rec->text, rec->len) == EOF)
 		die_errno(EX_IOERR, "cannot write '%s'", s->tmp.data);
 }
 
