@@ -278,3 +278,22 @@ padded() {
 	run sql t.db 'SELECT count(*), count(DISTINCT i), (SELECT count(*) FROM _inlet_commits) FROM t'
 	assert_output '130000|130000|2'
 }
+
+@test "sqlite: a second writer opening a new database while its first batch is written waits its turn, then both are in; WAL after" {
+	# The first batch's pages are in the file: not new to the second,
+	# which cannot set WAL while that batch holds the file.
+	slow_first 30000
+	wait_until 10 eval '[ "$(stat -c %s t.db)" -gt 1000000 ]'
+	batch 0 '{"x":1}' > in
+	inlet-commit --quiet --checkpoint ck2 --db t.db --table u < in 2> second.err &
+	second=$!
+	# Long enough for it to open the file and ask for WAL.
+	sleep 1
+	touch go
+	wait "$slow"
+	wait "$second" || fail "the second writer failed: $(cat second.err)"
+	run sql t.db 'SELECT (SELECT count(*) FROM t), (SELECT count(*) FROM u), (SELECT count(*) FROM _inlet_commits)'
+	assert_output '30000|1|2'
+	run sql t.db 'PRAGMA journal_mode'
+	assert_output wal
+}

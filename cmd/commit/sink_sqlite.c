@@ -950,16 +950,20 @@ static void remember_wal(struct sqlite_sink *s);
  * them into the file at its checkpoint.  synchronous=EXTRA syncs the
  * journal's directory after the COMMIT unlinks the journal, so the commit
  * survives a power cut as WAL's does.  Then, and at close, the database
- * goes to WAL with synchronous=FULL.  Another connection reading the new
- * file at that moment can keep SQLite from switching: it is tried again
+ * goes to WAL with synchronous=FULL.  Another connection using the file
+ * at that moment (a reader, or a writer in its own first batch) can keep
+ * SQLite from switching, at once and without waiting: it is tried again
  * after the next batch.  False while the rollback journal stays.
  */
 static bool use_wal(struct sqlite_sink *s)
 {
 	sqlite3_stmt *st = prepare(s, "PRAGMA journal_mode=WAL");
-	bool wal = sqlite3_step(st) == SQLITE_ROW &&
+	int rc = sqlite3_step(st);
+	bool wal = rc == SQLITE_ROW &&
 		   !strcasecmp((const char *)sqlite3_column_text(st, 0), "wal");
 
+	if (rc != SQLITE_ROW && rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+		die(EX_IOERR, "cannot set '%s' to WAL: %s", s->path, sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	if (!wal)
 		return false;
@@ -1189,12 +1193,14 @@ struct sink *sink_sqlite_open(const char *db, const char *table)
 		    s->db ? sqlite3_errmsg(s->db) : "out of memory");
 	sqlite3_busy_timeout(s->db, 10000);
 	/* WAL lets readers (a join's static side, a user's query) run alongside. */
-	if (fresh) {
+	/*
+	 * A file another writer has just made, in its first batch, is not
+	 * set to WAL yet, and cannot be while that batch runs: this writer
+	 * takes its turn in rollback-journal mode too, and sets WAL after.
+	 */
+	if (fresh || !use_wal(s)) {
 		s->rollback_journal = true;
 		exec(s, "PRAGMA synchronous=EXTRA");
-	} else {
-		exec(s, "PRAGMA journal_mode=WAL");
-		exec(s, "PRAGMA synchronous=FULL");
 	}
 	exec(s, "CREATE TABLE IF NOT EXISTS \"_inlet_commits\" ("
 		"checkpoint_id TEXT NOT NULL, batch INTEGER NOT NULL,"
