@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,9 +83,9 @@ static int decimal_fixed(struct decimal *d, int precision, int scale, struct buf
 
 /* ---- the casts ---- */
 
-static bool is_number_token(const char *v)
+static inline bool is_number_token(const char *v)
 {
-	return *v == '-' || isdigit((unsigned char)*v);
+	return *v == '-' || (*v >= '0' && *v <= '9');
 }
 
 /* The text a value stands for: a string's contents, or the token itself. */
@@ -106,28 +107,84 @@ static const char *value_text(const char *v, size_t n, struct buf *tmp, size_t *
 }
 
 /*
- * The common case without allocating: a plain integer token that surely
- * fits (at most 9 digits for INT, 18 for BIGINT), or a number token
- * without an exponent for DOUBLE (it cannot overflow a double).
+ * The canonical checks below run for every value of every row: each on
+ * its own, not inlined, so that value_is_cast jumps to it and neither
+ * saves more registers than its own few.
  */
-static bool passes_as_is(const char *v, size_t n, struct type t)
-{
-	/* The most digits that surely fit: TINYINT 2, SMALLINT 4, INT 9, BIGINT 18. */
-	static const size_t surely[] = { 2, 4, 9, 18 };
-	int bits = type_int_bits(t);
-	size_t i = v[0] == '-', digits = n - i;
-	size_t most = surely[bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : 3];
+#define CHECK __attribute__((noinline))
 
-	if (t.kind == TYPE_DOUBLE) {
-		if (!is_number_token(v) || n > 300)
-			return false;
-		return !memchr(v, 'e', n) && !memchr(v, 'E', n);
+/*
+ * Digits eight (or four) bytes at a time, for the canonical checks below:
+ * a byte is a digit when its high nibble is 3 and adding 6 keeps it so.
+ * A byte that fails the first test fails the whole word whatever carry
+ * the addition spills into its neighbour.
+ */
+static inline bool digits8(const char *p)
+{
+	const uint64_t high = 0xf0f0f0f0f0f0f0f0ULL, three = 0x3030303030303030ULL;
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return (x & high) == three && ((x + 0x0606060606060606ULL) & high) == three;
+}
+
+static inline bool digits4(const char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, 4);
+	return (x & 0xf0f0f0f0U) == 0x30303030U && ((x + 0x06060606U) & 0xf0f0f0f0U) == 0x30303030U;
+}
+
+/* Are the N bytes at P all digits?  Overlapping words cover a tail. */
+static inline bool all_digits(const char *p, size_t n)
+{
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8)
+			if (!digits8(p + i))
+				return false;
+		return digits8(p + n - 8);
 	}
-	if (digits == 0 || digits > most || (v[i] == '0' && digits > 1))
+	if (n >= 4)
+		return digits4(p) && digits4(p + n - 4);
+	/* Bytes 0, n/2 and n-1 cover every byte of 1 to 3. */
+	return !n || ((unsigned char)(p[0] - '0') < 10 && (unsigned char)(p[n / 2] - '0') < 10 &&
+		      (unsigned char)(p[n - 1] - '0') < 10);
+}
+
+/* A number token without an exponent cannot overflow a double: DOUBLE's own cast. */
+static bool double_as_is(const char *v, size_t n)
+{
+	if (!is_number_token(v) || n > 300)
 		return false;
-	for (; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return false;
+	return !memchr(v, 'e', n) && !memchr(v, 'E', n);
+}
+
+/*
+ * Is V a plain integer token of the integer type T, as its cast writes
+ * it: no leading zero, no "-0", and in range (at most as many digits as
+ * the type's limit, compared with the limit only when it has as many)?
+ */
+static CHECK bool integer_as_is(const char *v, size_t n, struct type t)
+{
+	static const struct { size_t digits; const char *max, *min; } limits[] = {
+		{ 3, "127", "128" }, { 5, "32767", "32768" },
+		{ 10, "2147483647", "2147483648" },
+		{ 19, "9223372036854775807", "9223372036854775808" },
+	};
+	size_t k = t.kind == TYPE_BIGINT ? 3 : t.precision == 8 ? 0 : t.precision == 16 ? 1 : 2;
+	size_t i = v[0] == '-', digits = n - i;
+
+	if (digits == 0 || digits > limits[k].digits || (v[i] == '0' && digits > 1) ||
+	    !all_digits(v + i, digits))
+		return false;
+	if (digits == limits[k].digits) {
+		/* By hand, not memcmp: a call would cost every value its registers. */
+		const char *lim = i ? limits[k].min : limits[k].max;
+		for (size_t j = 0; j < digits; j++)
+			if (v[i + j] != lim[j])
+				return v[i + j] < lim[j];
+	}
 	return !(n == 2 && v[0] == '-' && v[1] == '0');
 }
 
@@ -137,59 +194,86 @@ static bool passes_as_is(const char *v, size_t n, struct type t)
  * fraction digits?  Such values are written as they are, with no
  * arithmetic (most values in a typed feed are).
  */
-static bool decimal_as_is(const char *s, size_t n, int precision, int scale)
+static CHECK bool decimal_as_is(const char *s, size_t n, int precision, int scale)
 {
-	size_t i = s[0] == '-', int_digits = 0, frac_digits = 0;
-	const char *int_part = s + i;
-	bool nonzero = false;
+	size_t neg = s[0] == '-', int_digits, frac_digits = (size_t)scale;
+	const char *int_part = s + neg;
 
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, int_digits++)
-		nonzero |= s[i] != '0';
-	if (int_digits == 0 || (int_part[0] == '0' && int_digits > 1))
-		return false;
+	/* The point, if any, is where SCALE digits and '.' end the text. */
 	if (scale > 0) {
-		if (i == n || s[i++] != '.')
+		if (n < neg + (size_t)scale + 2 || s[n - (size_t)scale - 1] != '.' ||
+		    !all_digits(s + n - scale, (size_t)scale))
 			return false;
-		for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac_digits++)
-			nonzero |= s[i] != '0';
+		int_digits = n - neg - (size_t)scale - 1;
+	} else {
+		int_digits = n - neg;
 	}
-	if (i != n || frac_digits != (size_t)scale)
+	if (int_digits == 0 || (int_part[0] == '0' && int_digits > 1) ||
+	    !all_digits(int_part, int_digits))
 		return false;
-	if (s[0] == '-' && !nonzero)
-		return false;	/* -0.00 is written 0.00 */
+	if (neg) {
+		/* -0.00 is written 0.00 */
+		bool nonzero = int_part[0] != '0';
+		for (size_t i = n - frac_digits; !nonzero && i < n; i++)
+			nonzero = s[i] != '0';
+		if (!nonzero)
+			return false;
+	}
 	/* A lone 0 before the point is not a significant digit. */
 	size_t significant = int_part[0] == '0' ? frac_digits : int_digits + frac_digits;
 	return significant <= (size_t)precision;
 }
 
-static bool two_digits(const char *p, unsigned max, unsigned *v)
+/* The two digits at P (known to be digits) as a number. */
+static inline unsigned two(const char *p)
 {
-	if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-		return false;
-	*v = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
-	return *v <= max;
+	return (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
 }
 
 /*
  * Is V (quotes included) a timestamp exactly as inlet writes one,
- * "YYYY-MM-DDTHH:MM:SSZ", and a valid one?  Then it is written as it is.
+ * "YYYY-MM-DDTHH:MM:SSZ" or with 1 to 6 fraction digits, the last not 0
+ * (".5Z", ".123456Z"), and a valid one?  Then it is written as it is.
+ * The fixed places are compared as three words, then the calendar.
  */
-static bool timestamp_as_is(const char *v, size_t n)
+static CHECK bool timestamp_as_is(const char *v, size_t n)
 {
-	unsigned year = 0, month, day, hour, minute, second;
+	/* Bytes 0-7 '"YYYY-MM', 8-15 '-DDTHH:M', 14-21 ':MM:SS' and 2 more. */
+	static const uint64_t mask[3] = {
+		0xf0f0fff0f0f0f0ffULL, 0xf0fff0f0fff0f0ffULL, 0x0000f0f0fff0f0ffULL,
+	};
+	static const uint64_t want[3] = {
+		0x30302d3030303022ULL, 0x303a30305430302dULL, 0x000030303a30303aULL,
+	};
+	/* Adding 6 to a byte 0x30-0x3f keeps its high nibble 3 for a digit only. */
+	static const uint64_t six[3] = {
+		0x0606000606060600ULL, 0x0600060600060600ULL, 0x0000060600060600ULL,
+	};
+	uint64_t w[3];
+	size_t frac = 0;
+	unsigned year, month, day;
 
-	if (n != 22 || v[0] != '"' || v[5] != '-' || v[8] != '-' || v[11] != 'T' ||
-	    v[14] != ':' || v[17] != ':' || v[20] != 'Z' || v[21] != '"')
+	if (n < 22 || n > 29 || v[0] != '"' || v[n - 1] != '"' || v[n - 2] != 'Z')
 		return false;
-	for (int i = 1; i <= 4; i++) {
-		if (v[i] < '0' || v[i] > '9')
+	if (n > 22) {
+		/* ".f" to ".ffffff": inlet drops trailing zeros. */
+		frac = n - 23;
+		if (v[20] != '.' || v[n - 3] == '0' || !frac || !all_digits(v + 21, frac))
 			return false;
-		year = year * 10 + (unsigned)(v[i] - '0');
 	}
-	return year > 0 && two_digits(v + 6, 12, &month) && month > 0 &&
-	       two_digits(v + 9, 31, &day) && day > 0 &&
-	       day <= days_in_month(year, month) && two_digits(v + 12, 23, &hour) &&
-	       two_digits(v + 15, 59, &minute) && two_digits(v + 18, 59, &second);
+	memcpy(&w[0], v, 8);
+	memcpy(&w[1], v + 8, 8);
+	memcpy(&w[2], v + 14, 8);
+	for (int k = 0; k < 3; k++)
+		if ((w[k] & mask[k]) != want[k] || ((w[k] + six[k]) & mask[k]) != want[k])
+			return false;
+	year = two(v + 1) * 100 + two(v + 3);
+	month = two(v + 6);
+	day = two(v + 9);
+	/* Minutes and seconds to 59, hours to 23: their first digits say most. */
+	return year > 0 && month - 1 < 12 && day - 1 < 31 &&
+	       (day <= 28 || day <= days_in_month(year, month)) &&
+	       (v[12] < '2' || (v[12] == '2' && v[13] <= '3')) && v[15] <= '5' && v[18] <= '5';
 }
 
 static void shortest_double(double x, struct buf *out)
@@ -210,8 +294,8 @@ static void shortest_double(double x, struct buf *out)
  * that (then its inside is the result)?  *OFF and *LEN give the slice of V
  * to write.  Most values of a typed feed are, and need no arithmetic.
  */
-static bool canonical_slice(const char *v, size_t n, struct type t, const char *pattern,
-			    size_t *off, size_t *len)
+static inline bool canonical_slice(const char *v, size_t n, struct type t,
+				   const char *pattern, size_t *off, size_t *len)
 {
 	bool quoted = n > 2 && v[0] == '"';
 
@@ -225,17 +309,40 @@ static bool canonical_slice(const char *v, size_t n, struct type t, const char *
 	case TYPE_STRING:
 		return v[0] == '"';
 	case TYPE_DOUBLE:
-		return passes_as_is(v, n, t);
+		return double_as_is(v, n);
 	case TYPE_INT: case TYPE_BIGINT:
-		if (passes_as_is(v, n, t))
-			return true;
+		if (!quoted)
+			return integer_as_is(v, n, t);
 		*off = 1, *len = n - 2;
-		return quoted && passes_as_is(v + 1, n - 2, t);
+		return integer_as_is(v + 1, n - 2, t);
 	case TYPE_DECIMAL:
 		if (quoted)
 			*off = 1, *len = n - 2;
 		return (quoted || is_number_token(v)) &&
 		       decimal_as_is(v + *off, *len, t.precision, t.scale);
+	case TYPE_TIMESTAMP:
+		return !pattern && timestamp_as_is(v, n);
+	default:
+		return false;
+	}
+}
+
+bool value_is_cast(const char *v, size_t n, struct type t, const char *pattern)
+{
+	if (n == 4 && !memcmp(v, "null", 4))
+		return true;
+	switch (t.kind) {
+	case TYPE_JSON:
+		return true;
+	case TYPE_STRING:
+		return v[0] == '"';
+	case TYPE_DOUBLE:
+		return double_as_is(v, n);
+	case TYPE_INT: case TYPE_BIGINT:
+		return integer_as_is(v, n, t);
+	case TYPE_DECIMAL:
+		/* Its digits and point, or a '-' first: a number token. */
+		return decimal_as_is(v, n, t.precision, t.scale);
 	case TYPE_TIMESTAMP:
 		return !pattern && timestamp_as_is(v, n);
 	default:
@@ -261,22 +368,17 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 	return value_cast_keep_in(v, n, t, pattern, NULL, out, why);
 }
 
-int value_cast_keep_in(const char *v, size_t n, struct type t, const char *pattern,
-		       const struct time_zone *zone, struct buf *out, const char **why)
+/* value_cast_keep_in for a value that is not already canonical: arithmetic. */
+static int cast_general(const char *v, size_t n, struct type t, const char *pattern,
+			const struct time_zone *zone, struct buf *out, const char **why)
 {
 	struct buf tmp = BUF_INIT, num = BUF_INIT;
 	struct decimal d = DECIMAL_INIT;
 	const char *reason = NULL;
-	size_t start = out->len, len, off;
+	size_t start = out->len, len;
 	const char *s;
 	int rc = -1;
 
-	if (canonical_slice(v, n, t, pattern, &off, &len)) {
-		if (off == 0 && len == n)
-			return 1;
-		buf_add(out, v + off, len);
-		return 0;
-	}
 	switch (t.kind) {
 	case TYPE_JSON:
 		buf_add(out, v, n);
@@ -402,6 +504,21 @@ int value_cast_keep_in(const char *v, size_t n, struct type t, const char *patte
 	buf_free(&num);
 	decimal_free(&d);
 	return rc;
+}
+
+int value_cast_keep_in(const char *v, size_t n, struct type t, const char *pattern,
+		       const struct time_zone *zone, struct buf *out, const char **why)
+{
+	size_t off, len;
+
+	/* Most values of a typed feed: checked without a buffer or a decimal. */
+	if (canonical_slice(v, n, t, pattern, &off, &len)) {
+		if (off == 0 && len == n)
+			return 1;
+		buf_add(out, v + off, len);
+		return 0;
+	}
+	return cast_general(v, n, t, pattern, zone, out, why);
 }
 
 /*

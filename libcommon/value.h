@@ -35,6 +35,15 @@ int value_cast_keep(const char *v, size_t n, struct type t, const char *pattern,
 int value_cast_keep_in(const char *v, size_t n, struct type t, const char *pattern,
 		       const struct time_zone *zone, struct buf *out, const char **why);
 
+/*
+ * Whether value_cast_keep_in would return 1 for V (N bytes), T and
+ * PATTERN, decided the cheap way: V is already the canonical text of
+ * its type (null, a string for STRING, an integer in range without
+ * leading zeros, a DECIMAL's exact digits, "YYYY-MM-DDTHH:MM:SS[.f]Z").
+ * False says nothing more: call value_cast_keep_in.  For stages that
+ * check every value of every row.
+ */
+bool value_is_cast(const char *v, size_t n, struct type t, const char *pattern);
 
 /*
  * The rules value_infer follows: those of the format the row came from

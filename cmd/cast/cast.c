@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,12 +227,27 @@ static void parse_options(int argc, char **argv)
 		    "failfast stops at the first bad row");
 }
 
+/* A column whose members cast_row may take the short way (struct state's plain). */
+struct plain_col {
+	const char *name;
+	size_t name_len;	/* SIZE_MAX, no key's length: not such a column */
+	struct type type;
+	const char *pattern;
+};
+
 struct state {
 	const struct stream_reader *in;	/* for messages: the input's name */
 	struct schema schema;
 	bool have_schema;
 	bool announced;		/* --schema: its record went out */
 	const char **patterns;	/* per column: the date/time pattern, or NULL */
+	/*
+	 * Per column, side by side for the row loop's first look: a member
+	 * of that name is a value to cast and nothing else (not
+	 * _inlet_source, the rescued or corrupt-record column, nor
+	 * _metadata), in rows read by name.
+	 */
+	struct plain_col *plain;
 	long corrupt_col;	/* index of the corrupt-record column, or -1 */
 	size_t corrupt_len;	/* strlen(opt.corrupt) */
 	struct buf path;	/* the current file */
@@ -292,6 +308,18 @@ static int set_schema(struct state *st, struct buf *err)
 	for (size_t i = 0; i < st->schema.n; i++)
 		if ((long)i != st->corrupt_col)
 			st->data_cols[st->ndata++] = i;
+	free(st->plain);
+	st->plain = xcalloc(st->schema.n + 1, sizeof(*st->plain));
+	for (size_t i = 0; i < st->schema.n; i++) {
+		const char *name = st->schema.cols[i].name;
+		size_t n = st->schema.cols[i].name_len;
+		st->plain[i].name_len = SIZE_MAX;
+		if (!opt.by_position && strlen(name) == n && strcmp(name, "_inlet_source") &&
+		    strcmp(name, opt.rescued) && strcmp(name, opt.corrupt) &&
+		    strcmp(name, "_metadata"))
+			st->plain[i] = (struct plain_col){ name, n, st->schema.cols[i].type,
+							   st->patterns[i] };
+	}
 	st->have_schema = true;
 	return 0;
 }
@@ -452,6 +480,13 @@ static bool reserved_member(const struct json_field *f)
 	return json_key_is(f, opt.corrupt) || (f->val[0] == '{' && json_key_is(f, "_metadata"));
 }
 
+/* Is F a member of the column C (a plain_col), by its unescaped name? */
+static inline bool plain_member(const struct plain_col *c, const struct json_field *f)
+{
+	return c->name_len == f->key_len && !f->key_escaped &&
+	       names_equal(c->name, f->key, f->key_len);
+}
+
 /* Cast one row (TEXT) and write it, or drop it. */
 static void cast_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
@@ -462,97 +497,124 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 	size_t out_len;
 
 	rowwriter_begin(&w, rec, &st->row, &st->rescued);
-	for (size_t i = 0; i < rec->nfields; i++) {
-		const struct json_field f = rec->fields[i];
+	/*
+	 * The members named as the schema's columns in order whose values
+	 * are their own casts: the writer has nothing to do for them.  Most
+	 * rows are all such, and are written as they came.
+	 */
+	size_t i = 0;
+	for (size_t n = rec->nfields < st->schema.n ? rec->nfields : st->schema.n; i < n; i++) {
+		const struct json_field *f = &rec->fields[i];
+		const struct plain_col *c = &st->plain[i];
+		if (!plain_member(c, f) ||
+		    !((f->val[0] == '"' && c->type.kind == TYPE_STRING) || f->val[0] == 'n' ||
+		      value_is_cast(f->val, f->val_len, c->type, c->pattern)))
+			break;
+	}
+	/* The rest, from the first member that needs more, each on its own. */
+	for (position = i; i < rec->nfields; i++) {
+		const struct json_field *f = &rec->fields[i];
 		bool rename = false;
 		long col = -1;
-		if (is_source(&f)) {
-			rowwriter_drop(&w, i);	/* for this stage only */
-			continue;
-		}
-		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
-			/* It moves to the end if the row is rebuilt. */
-			rowwriter_prior_rescued(&w, i);
-			continue;
-		}
-		if ((f.key_len == st->corrupt_len || f.key_escaped) && json_key_is(&f, opt.corrupt)) {
-			/* The raw text a stage before kept wins over this row's. */
-			has_corrupt = f.val_len != 4 || memcmp(f.val, "null", 4);
-			if (!has_corrupt) {
-				corrupt_null = true;
-				rowwriter_drop(&w, i);	/* added back at the end */
-			} else {
-				rowwriter_keep(&w, i);
-			}
-			continue;
-		}
-		if (opt.by_position) {
-			/* Partition columns come from the path, not the record's values. */
-			if (reserved_member(&f) ||
-			    (st->partitions.len && partcols_has(&st->partitions, &f))) {
-				rowwriter_keep(&w, i);
+		/*
+		 * The commonest member: named as the next column, a name none of
+		 * the checks below can be about (plain[]), in a row read by name.
+		 */
+		if (position < st->schema.n && plain_member(&st->plain[position], f)) {
+			col = (long)position++;
+		} else {
+			if (is_source(f)) {
+				rowwriter_drop(&w, i);	/* for this stage only */
 				continue;
 			}
-			/* Spark: the row's values in order are the schema's columns in order. */
-			if (values == st->ndata) {
-				extra++;
-				rowwriter_rescue(&w, &f);
+			if (f->val[0] == '{' && json_key_is(f, opt.rescued)) {
+				/* It moves to the end if the row is rebuilt. */
+				rowwriter_prior_rescued(&w, i);
+				continue;
+			}
+			if ((f->key_len == st->corrupt_len || f->key_escaped) &&
+			    json_key_is(f, opt.corrupt)) {
+				/* The raw text a stage before kept wins over this row's. */
+				has_corrupt = f->val_len != 4 || memcmp(f->val, "null", 4);
+				if (!has_corrupt) {
+					corrupt_null = true;
+					rowwriter_drop(&w, i);	/* added back at the end */
+				} else {
+					rowwriter_keep(&w, i);
+				}
+				continue;
+			}
+			if (opt.by_position) {
+				/* Partition columns come from the path, not the record's values. */
+				if (reserved_member(f) ||
+				    (st->partitions.len && partcols_has(&st->partitions, f))) {
+					rowwriter_keep(&w, i);
+					continue;
+				}
+				/* Spark: the row's values in order are the schema's columns in order. */
+				if (values == st->ndata) {
+					extra++;
+					rowwriter_rescue(&w, f);
+					rowwriter_drop(&w, i);
+					continue;
+				}
+				col = st->data_cols[values++];
+				const struct column_def *cd = &st->schema.cols[col];
+				buf_reset(&st->tmp);
+				json_key_decode(&st->tmp, f);
+				rename = st->tmp.len != cd->name_len ||
+					 memcmp(st->tmp.data, cd->name, cd->name_len);
+			} else if (!f->key_escaped) {
+				col = schema_find_hint(&st->schema, f->key, f->key_len, position++);
+			} else {
+				buf_reset(&st->tmp);
+				json_key_decode(&st->tmp, f);
+				col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
+			}
+			if (col < 0 && st->hide_metadata && json_key_is(f, "_metadata")) {
 				rowwriter_drop(&w, i);
 				continue;
 			}
-			col = st->data_cols[values++];
-			const struct column_def *cd = &st->schema.cols[col];
-			buf_reset(&st->tmp);
-			json_key_decode(&st->tmp, &f);
-			rename = st->tmp.len != cd->name_len ||
-				 memcmp(st->tmp.data, cd->name, cd->name_len);
-		} else if (!f.key_escaped) {
-			col = schema_find_hint(&st->schema, f.key, f.key_len, position++);
-		} else {
-			buf_reset(&st->tmp);
-			json_key_decode(&st->tmp, &f);
-			col = schema_find(&st->schema, st->tmp.data, st->tmp.len);
-		}
-		if (col < 0 && st->hide_metadata && json_key_is(&f, "_metadata")) {
-			rowwriter_drop(&w, i);
-			continue;
-		}
-		if (col < 0 || col == st->corrupt_col) {
-			rowwriter_keep(&w, i);
-			continue;
+			if (col < 0 || col == st->corrupt_col) {
+				rowwriter_keep(&w, i);
+				continue;
+			}
 		}
 		const struct column_def *cd = &st->schema.cols[col];
-		const char *why = NULL, *val = f.val;
-		size_t val_len = f.val_len;
+		const char *why = NULL, *val = f->val;
+		size_t val_len = f->val_len;
 		int rc = -1;
 		const char *special;
-		/* The commonest case, a string for a STRING column, without a call. */
-		if (cd->type.kind == TYPE_STRING && f.val[0] == '"') {
+		/*
+		 * The commonest cases without a call: a string for a STRING
+		 * column, and null, which every type takes as it is.
+		 */
+		if (f->val[0] == '"' ? cd->type.kind == TYPE_STRING : f->val[0] == 'n') {
 			rc = 1;
-		} else if (cd->type.kind == TYPE_DOUBLE && f.val[0] == '"' &&
-			   (special = st->json_rows ? json_special_double(f.val, f.val_len)
-						    : special_double(f.val, f.val_len))) {
+		} else if (cd->type.kind == TYPE_DOUBLE && f->val[0] == '"' &&
+			   (special = st->json_rows ? json_special_double(f->val, f->val_len)
+						    : special_double(f->val, f->val_len))) {
 			buf_reset(&st->value);
 			buf_adds(&st->value, special);
 			rc = 0;
 		} else {
 			buf_reset(&st->value);
-			if (!st->json_rows || (st->partitions.len && partcols_has(&st->partitions, &f)) ||
-			    !(why = json_string_mismatch(f.val, cd->type.kind)))
-				rc = value_cast_keep_in(f.val, f.val_len, cd->type, st->patterns[col],
+			if (!st->json_rows || (st->partitions.len && partcols_has(&st->partitions, f)) ||
+			    !(why = json_string_mismatch(f->val, cd->type.kind)))
+				rc = value_cast_keep_in(f->val, f->val_len, cd->type, st->patterns[col],
 							opt.zone, &st->value, &why);
 		}
 		if (rc < 0) {
 			buf_reset(&st->tmp);
 			type_name(cd->type, &st->tmp);
-			if (!mismatch(st, cd->name, f.val, f.val_len, st->tmp.data, why, lineno,
+			if (!mismatch(st, cd->name, f->val, f->val_len, st->tmp.data, why, lineno,
 				      rec->text, rec->len))
 				return;
 			/* Spark: with the corrupt-record column declared, the record goes there. */
 			if (st->corrupt_col >= 0)
 				corrupt = true;
 			else
-				rowwriter_rescue(&w, &f);
+				rowwriter_rescue(&w, f);
 			val = "null", val_len = 4;
 		} else if (rc == 0) {
 			val = st->value.data, val_len = st->value.len;
@@ -834,6 +896,7 @@ int main(int argc, char **argv)
 	buf_free(&st.mapped);
 	schema_free(&st.schema);
 	free(st.patterns);
+	free(st.plain);
 	free(st.data_cols);
 	free(opt.formats);
 	time_zone_free(opt.zone);
