@@ -161,30 +161,39 @@ static bool double_as_is(const char *v, size_t n)
 }
 
 /*
+ * Are the N digits at S, of an integer type's limit's length, within that
+ * limit (BITS wide, the negative one with NEG)?  Seldom asked: on its own.
+ */
+static CHECK bool within_limit(const char *s, size_t n, int bits, bool neg)
+{
+	static const struct { int bits; const char *max, *min; } limits[] = {
+		{ 8, "127", "128" }, { 16, "32767", "32768" },
+		{ 32, "2147483647", "2147483648" },
+		{ 64, "9223372036854775807", "9223372036854775808" },
+	};
+	size_t k = 0;
+
+	while (k < 3 && limits[k].bits != bits)
+		k++;
+	return memcmp(s, neg ? limits[k].min : limits[k].max, n) <= 0;
+}
+
+/*
  * Is V a plain integer token of the integer type T, as its cast writes
  * it: no leading zero, no "-0", and in range (at most as many digits as
  * the type's limit, compared with the limit only when it has as many)?
  */
 static CHECK bool integer_as_is(const char *v, size_t n, struct type t)
 {
-	static const struct { size_t digits; const char *max, *min; } limits[] = {
-		{ 3, "127", "128" }, { 5, "32767", "32768" },
-		{ 10, "2147483647", "2147483648" },
-		{ 19, "9223372036854775807", "9223372036854775808" },
-	};
-	size_t k = t.kind == TYPE_BIGINT ? 3 : t.precision == 8 ? 0 : t.precision == 16 ? 1 : 2;
+	/* The digits of each type's limit: 127, 32767, 2147483647, 9223372036854775807. */
+	size_t most = t.kind == TYPE_BIGINT ? 19 : t.precision == 8 ? 3 : t.precision == 16 ? 5 : 10;
 	size_t i = v[0] == '-', digits = n - i;
 
-	if (digits == 0 || digits > limits[k].digits || (v[i] == '0' && digits > 1) ||
+	if (digits == 0 || digits > most || (v[i] == '0' && digits > 1) ||
 	    !all_digits(v + i, digits))
 		return false;
-	if (digits == limits[k].digits) {
-		/* By hand, not memcmp: a call would cost every value its registers. */
-		const char *lim = i ? limits[k].min : limits[k].max;
-		for (size_t j = 0; j < digits; j++)
-			if (v[i + j] != lim[j])
-				return v[i + j] < lim[j];
-	}
+	if (digits == most && !within_limit(v + i, digits, type_int_bits(t), i))
+		return false;
 	return !(n == 2 && v[0] == '-' && v[1] == '0');
 }
 

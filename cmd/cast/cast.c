@@ -502,10 +502,12 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 	 * are their own casts: the writer has nothing to do for them.  Most
 	 * rows are all such, and are written as they came.
 	 */
+	const struct json_field *fields = rec->fields;
+	const struct plain_col *plain = st->plain;
 	size_t i = 0;
 	for (size_t n = rec->nfields < st->schema.n ? rec->nfields : st->schema.n; i < n; i++) {
-		const struct json_field *f = &rec->fields[i];
-		const struct plain_col *c = &st->plain[i];
+		const struct json_field *f = &fields[i];
+		const struct plain_col *c = &plain[i];
 		if (!plain_member(c, f) ||
 		    !((f->val[0] == '"' && c->type.kind == TYPE_STRING) || f->val[0] == 'n' ||
 		      value_is_cast(f->val, f->val_len, c->type, c->pattern)))
