@@ -166,3 +166,37 @@ rows() { grep -v '"_inlet"' <<<"$output" || true; }
 	run inlet-rescue --schema 'a BIGINT' --schema-evolution-mode failOnNewColumns < in
 	assert_equal "$status" 65
 }
+
+# Rows that leave the schema's order at each place: a column's own members
+# first, then one member that needs a look of its own.  What follows it
+# is looked up by name as before.  (An upstream _rescued_data with
+# nothing more rescued here passes as it came.)
+@test "a row in the schema's order up to any member, then out of it: the same columns kept, the same rescued" {
+	schema='a BIGINT, b STRING, c BIGINT, _rescued_data STRING'
+	batch 0 \
+		'{"a":1,"b":"x","c":2}' \
+		'{"a":1,"b":"x","zz":5,"c":2}' \
+		'{"a":1,"c":2,"b":"x"}' \
+		'{"a":1,"\u0062":"y","c":3}' \
+		'{"a":1,"b":"x","c":2,"_rescued_data":{"q":1}}' \
+		'{"a":1,"b":"x","c":2,"_rescued_data":{"q":1},"zz":5}' \
+		'{"a":1,"B":"x","c":2}' \
+		'{"a":{"n":1},"b":"x","c":2}' \
+		'{"a":1}' \
+		'{}' > in
+	run --separate-stderr inlet-rescue --quiet --schema "$schema" --schema-evolution-mode rescue < in
+	assert_success
+	run rows
+	assert_output - <<'ROWS'
+{"a":1,"b":"x","c":2}
+{"a":1,"b":"x","c":2,"_rescued_data":{"zz":5,"_file_path":"/land/f0.json"}}
+{"a":1,"c":2,"b":"x"}
+{"a":1,"\u0062":"y","c":3}
+{"a":1,"b":"x","c":2,"_rescued_data":{"q":1}}
+{"a":1,"b":"x","c":2,"_rescued_data":{"zz":5,"q":1,"_file_path":"/land/f0.json"}}
+{"a":1,"c":2,"_rescued_data":{"B":"x","_file_path":"/land/f0.json"}}
+{"a":{"n":1},"b":"x","c":2}
+{"a":1}
+{}
+ROWS
+}

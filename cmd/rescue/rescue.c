@@ -529,7 +529,21 @@ static void process_row(struct state *st, const struct record *rec)
 	size_t len;
 
 	rowwriter_begin(&w, rec, &st->row, &st->rescued);
-	for (size_t i = 0; i < rec->nfields; i++) {
+	/*
+	 * The commonest row first: its members named as the schema's columns,
+	 * in order, none an object that may be a rescued column (merged
+	 * below).  Each is a column kept as it is, nothing for the writer.
+	 */
+	size_t i = 0, n = rec->nfields < st->schema.n ? rec->nfields : st->schema.n;
+	for (; i < n; i++) {
+		const struct json_field *f = &rec->fields[i];
+		const struct column_def *c = &st->schema.cols[i];
+		if (f->key_escaped || f->key_len != c->name_len || f->val[0] == '{' ||
+		    !names_equal(c->name, f->key, f->key_len))
+			break;
+	}
+	/* The rest member by member, the schema's columns looked up from there. */
+	for (position = i; i < rec->nfields; i++) {
 		const struct json_field f = rec->fields[i];
 		if (f.val[0] == '{' && json_key_is(&f, opt.rescued)) {
 			rowwriter_prior_rescued(&w, i);
