@@ -161,24 +161,6 @@ static bool double_as_is(const char *v, size_t n)
 }
 
 /*
- * Are the N digits at S, of an integer type's limit's length, within that
- * limit (BITS wide, the negative one with NEG)?  Seldom asked: on its own.
- */
-static CHECK bool within_limit(const char *s, size_t n, int bits, bool neg)
-{
-	static const struct { int bits; const char *max, *min; } limits[] = {
-		{ 8, "127", "128" }, { 16, "32767", "32768" },
-		{ 32, "2147483647", "2147483648" },
-		{ 64, "9223372036854775807", "9223372036854775808" },
-	};
-	size_t k = 0;
-
-	while (k < 3 && limits[k].bits != bits)
-		k++;
-	return memcmp(s, neg ? limits[k].min : limits[k].max, n) <= 0;
-}
-
-/*
  * Is V a plain integer token of the integer type T, as its cast writes
  * it: no leading zero, no "-0", and in range (at most as many digits as
  * the type's limit, compared with the limit only when it has as many)?
@@ -192,7 +174,8 @@ static CHECK bool integer_as_is(const char *v, size_t n, struct type t)
 	if (digits == 0 || digits > most || (v[i] == '0' && digits > 1) ||
 	    !all_digits(v + i, digits))
 		return false;
-	if (digits == most && !within_limit(v + i, digits, type_int_bits(t), i))
+	/* As many digits as the limit (seldom): compared with it. */
+	if (digits == most && !integer_fits(v, n, type_int_bits(t)))
 		return false;
 	return !(n == 2 && v[0] == '-' && v[1] == '0');
 }
@@ -307,33 +290,16 @@ static inline bool canonical_slice(const char *v, size_t n, struct type t,
 				   const char *pattern, size_t *off, size_t *len)
 {
 	bool quoted = n > 2 && v[0] == '"';
+	bool number = t.kind == TYPE_INT || t.kind == TYPE_BIGINT || t.kind == TYPE_DECIMAL;
 
 	*off = 0;
 	*len = n;
-	if (n == 4 && !memcmp(v, "null", 4))
-		return true;
-	switch (t.kind) {
-	case TYPE_JSON:
-		return true;
-	case TYPE_STRING:
-		return v[0] == '"';
-	case TYPE_DOUBLE:
-		return double_as_is(v, n);
-	case TYPE_INT: case TYPE_BIGINT:
-		if (!quoted)
-			return integer_as_is(v, n, t);
-		*off = 1, *len = n - 2;
-		return integer_as_is(v + 1, n - 2, t);
-	case TYPE_DECIMAL:
-		if (quoted)
-			*off = 1, *len = n - 2;
-		return (quoted || is_number_token(v)) &&
-		       decimal_as_is(v + *off, *len, t.precision, t.scale);
-	case TYPE_TIMESTAMP:
-		return !pattern && timestamp_as_is(v, n);
-	default:
-		return false;
-	}
+	if (!quoted || !number)
+		return value_is_cast(v, n, t, pattern);
+	/* A number's text in a string: its inside is the result. */
+	*off = 1, *len = n - 2;
+	return t.kind == TYPE_DECIMAL ? decimal_as_is(v + 1, n - 2, t.precision, t.scale)
+				      : integer_as_is(v + 1, n - 2, t);
 }
 
 bool value_is_cast(const char *v, size_t n, struct type t, const char *pattern)

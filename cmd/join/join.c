@@ -1177,17 +1177,9 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		}
 		st->next_val[0] = val;
 		st->next_len[0] = val_len;
-	} else if (!v->out_of.count) {
-		for (size_t k = 0; k < opt.nkeys; k++)
-			st->next_val[k] = NULL;
-		/* Nothing added, nothing to collide with: the keys alone. */
-		for (size_t i = 0; i < rec->nfields; i++) {
-			const struct json_field *f = &rec->fields[i];
-			size_t n = f->key_len;
-			const char *name = f->key_escaped ? field_name(f, &st->name, &n) : f->key;
-			match_keys(st, f, name, n);
-		}
 	} else {
+		/* Each member for the keys and, when columns are added, for a collision. */
+		bool adds = v->out_of.count;
 		for (size_t k = 0; k < opt.nkeys; k++)
 			st->next_val[k] = NULL;
 		for (size_t i = 0; i < rec->nfields; i++) {
@@ -1195,8 +1187,8 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 			size_t n = f->key_len;
 			const char *name = f->key_escaped ? field_name(f, &st->name, &n) : f->key;
 			/* Most names are not output names: the filter tells, unhashed. */
-			unsigned b = name_bucket(name, n);
-			if (collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
+			unsigned b = adds ? name_bucket(name, n) : 0;
+			if (adds && collision < 0 && (v->out_filter[b / 64] >> (b % 64) & 1) &&
 			    (collision = strmap_get(&v->out_of, name, n)) >= 0) {
 				buf_reset(&st->key);
 				buf_add(&st->key, name, n);
