@@ -78,7 +78,9 @@ orders() {	# orders FILE ID...: one order per id
 	inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
 		--trigger every:50ms --quiet land 3>&- &
 	pid=$!
-	sleep 0.5
+	# Running, every stage started: a stop in the pipeline's first moments
+	# is another matter (a stage may not have its handler yet).
+	wait_until 20 test -e ck/commits/0
 	for i in $(seq 21 30); do orders "land/f$i.json" "O$i"; done
 	sleep 0.2
 	kill -TERM "$pid"
@@ -96,7 +98,7 @@ orders() {	# orders FILE ID...: one order per id
 	setsid inlet-autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
 		--trigger every:50ms --quiet land 3>&- &
 	pid=$!
-	sleep 0.5
+	wait_until 20 test -e ck/commits/0
 	for i in $(seq 11 20); do orders "land/f$i.json" "O$i"; done
 	sleep 0.3
 	kill -TERM -- "-$pid"
