@@ -9,6 +9,7 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -137,6 +138,12 @@ void utf8_repair(struct buf *out, const char *s, size_t n);
 static inline bool json_is_string(const char *val, size_t len)
 {
 	return len >= 2 && val[0] == '"';
+}
+
+/* All four bytes: a located value (json_object_locate_next) may be "nul". */
+static inline bool json_is_null(const char *val, size_t len)
+{
+	return len == 4 && !memcmp(val, "null", 4);
 }
 
 #endif

@@ -304,7 +304,7 @@ static inline bool canonical_slice(const char *v, size_t n, struct type t,
 
 bool value_is_cast(const char *v, size_t n, struct type t, const char *pattern)
 {
-	if (n == 4 && !memcmp(v, "null", 4))
+	if (json_is_null(v, n))
 		return true;
 	switch (t.kind) {
 	case TYPE_JSON:

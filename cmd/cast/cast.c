@@ -509,7 +509,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		const struct json_field *f = &fields[i];
 		const struct plain_col *c = &plain[i];
 		if (!plain_member(c, f) ||
-		    !((f->val[0] == '"' && c->type.kind == TYPE_STRING) || f->val[0] == 'n' ||
+		    !((f->val[0] == '"' && c->type.kind == TYPE_STRING) || json_is_null(f->val, f->val_len) ||
 		      value_is_cast(f->val, f->val_len, c->type, c->pattern)))
 			break;
 	}
@@ -537,7 +537,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 			if ((f->key_len == st->corrupt_len || f->key_escaped) &&
 			    json_key_is(f, opt.corrupt)) {
 				/* The raw text a stage before kept wins over this row's. */
-				has_corrupt = f->val_len != 4 || memcmp(f->val, "null", 4);
+				has_corrupt = !json_is_null(f->val, f->val_len);
 				if (!has_corrupt) {
 					corrupt_null = true;
 					rowwriter_drop(&w, i);	/* added back at the end */
@@ -591,7 +591,7 @@ static void cast_row(struct state *st, const struct record *rec, unsigned long l
 		 * The commonest cases without a call: a string for a STRING
 		 * column, and null, which every type takes as it is.
 		 */
-		if (f->val[0] == '"' ? cd->type.kind == TYPE_STRING : f->val[0] == 'n') {
+		if (f->val[0] == '"' ? cd->type.kind == TYPE_STRING : json_is_null(f->val, f->val_len)) {
 			rc = 1;
 		} else if (cd->type.kind == TYPE_DOUBLE && f->val[0] == '"' &&
 			   (special = st->json_rows ? json_special_double(f->val, f->val_len)

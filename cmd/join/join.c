@@ -223,11 +223,6 @@ static bool name_is(const char *want, const char *name, size_t n)
 	return strlen(want) == n && !memcmp(want, name, n);
 }
 
-static bool is_null(const char *v, size_t n)
-{
-	return n == 4 && !memcmp(v, "null", 4);
-}
-
 /* F's name, decoded into SCRATCH only when it holds escapes. */
 static const char *field_name(const struct json_field *f, struct buf *scratch, size_t *n)
 {
@@ -577,7 +572,7 @@ static int load_row(void *ctx, const struct record *rec)
 put:
 	v->rows++;
 	for (size_t k = 0; k < opt.nkeys; k++) {
-		if (!l->key_val[k] || is_null(l->key_val[k], l->key_len[k])) {
+		if (!l->key_val[k] || json_is_null(l->key_val[k], l->key_len[k])) {
 			v->null_keys++;
 			return 0;
 		}
@@ -1050,7 +1045,7 @@ static void finish_row(struct state *st)
 		 */
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
-		if (key && !is_null(key, key_len) && !(v->key_kinds[0] & ~key_kind_of(key)) &&
+		if (key && !json_is_null(key, key_len) && !(v->key_kinds[0] & ~key_kind_of(key)) &&
 		    !(key[0] == '"' && st->pbackslash)) {
 			struct table_cursor cur;
 			table_row match = table_find(&v->table, key, key_len, st->phash, &cur);
@@ -1063,7 +1058,7 @@ static void finish_row(struct state *st)
 	struct table_cursor cur = { NULL, 0 };
 	bool null_key = false, across = false;
 	for (size_t k = 0; k < opt.nkeys; k++)
-		if (!st->key_val[k] || is_null(st->key_val[k], st->key_len[k]))
+		if (!st->key_val[k] || json_is_null(st->key_val[k], st->key_len[k]))
 			null_key = true;
 	for (size_t k = 0; k < opt.nkeys && !null_key; k++) {
 		unsigned kind = key_kind_of(st->key_val[k]);
