@@ -204,3 +204,42 @@ PY
 		grep -q "; $nulls with a null key left out" err || fail "$order: $(cat err)"
 	done
 }
+
+# Rows wait for their lookup while the next rows are read (join_row): the
+# rows held must go out in their order, each with its matches, before any
+# record that follows them.  Batches of 0 to 6 rows, keys that match and
+# keys that do not, a key with several static rows, and a batch's "end"
+# straight after its last row: the output is computed here row by row.
+@test "rows held for their lookups go out in order, before the record after them, in batches of every size" {
+	printf 'k,v\nK1,one\nK2,two\nK2,deux\nK3,three\n' > st.csv
+	python3 - > stream.ndjson <<'PY'
+import json
+keys = ['K1', 'K9', 'K2', 'K3', 'K8', 'K1', 'K2']
+i = 0
+for b, size in enumerate([0, 1, 2, 3, 1, 6, 5, 4, 2, 0, 1]):
+    print(json.dumps({'_inlet': 'begin', 'batch': b}, separators=(',', ':')))
+    for _ in range(size):
+        print(json.dumps({'k': keys[i % len(keys)], 'n': i}, separators=(',', ':')))
+        i += 1
+    print(json.dumps({'_inlet': 'end', 'batch': b}, separators=(',', ':')))
+PY
+	python3 - > want <<'PY'
+import json
+static = {'K1': ['one'], 'K2': ['two', 'deux'], 'K3': ['three']}
+for line in open('stream.ndjson'):
+    r = json.loads(line)
+    if '_inlet' in r:
+        print(line, end='')
+        continue
+    for v in static.get(r['k'], [None]):
+        print(json.dumps(dict(r, v=v), separators=(',', ':')))
+PY
+	inlet-join --quiet --static st.csv --on k --type left < stream.ndjson > out 2> err ||
+		fail "inlet-join failed: $(cat err)"
+	cmp out want || fail "$(diff out want)"
+	# Inner: rows that match nothing leave, the others keep their places.
+	grep -v '"v":null' want > want.inner
+	inlet-join --quiet --static st.csv --on k --type inner < stream.ndjson > out 2> err ||
+		fail "inlet-join --type inner failed: $(cat err)"
+	cmp out want.inner || fail "$(diff out want.inner)"
+}

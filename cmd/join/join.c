@@ -756,13 +756,31 @@ static void report(const struct version *v, const char *verb)
 
 /* ---- the stream ---- */
 
+/*
+ * A row whose lookup waits: a copy of its text (its members are not kept:
+ * see hold_row), its keys, and with one key its hash and whether the key
+ * has a '\\'.
+ */
+struct held {
+	struct record rec;
+	struct buf text;
+	unsigned long lineno;
+	const char **key_val;
+	size_t *key_len;
+	uint32_t hash;
+	bool backslash;
+};
+
+/* Rows held: a row's slot is fetched one row ahead, its static row the next. */
+#define HELD 2
+
 struct state {
 	const struct stream_reader *in;	/* for messages: the input's name */
 	struct static_source src;
 	struct version *cur;
 	struct buf tried;	/* the fingerprint last loaded or failed */
 	struct buf fp, why;
-	const char **key_val;	/* per row: the stream's key values */
+	const char **key_val;	/* the row being finished: its key values */
 	size_t *key_len;
 	struct buf key, tmp, name, out;
 	/* Keys of two types (key.h): */
@@ -773,16 +791,12 @@ struct state {
 	table_row *matches;	/* the static rows a row matched */
 	size_t nmatches, capmatches;
 	/*
-	 * The row whose lookup waits while the next row is read, so that its
-	 * slot is fetched meanwhile (see join_row): a copy of its text (its
-	 * members are not kept: see hold_row), and its keys in KEY_VAL.
+	 * The rows whose lookups wait while the next rows are read, oldest
+	 * first from HEAD, so that their slots, then their static rows, are
+	 * fetched meanwhile (see join_row).
 	 */
-	bool pending;
-	struct record prec;
-	struct buf ptext;
-	unsigned long plineno;
-	uint32_t phash;		/* one key: its hash, and whether it has a '\\' */
-	bool pbackslash;
+	struct held held[HELD];
+	unsigned head, nheld;
 	const char **next_val;	/* the keys of the row being read */
 	size_t *next_len;
 };
@@ -1028,16 +1042,19 @@ static void write_matches(struct state *st, const struct record *rec, table_row 
 			  struct table_cursor *cur, const table_row *rows, size_t n);
 
 /*
- * Look up and write the pending row, the one whose keys are in
- * ST->key_val and whose hash ST->phash is (one key).
+ * Look up and write the oldest held row.
  */
 static void finish_row(struct state *st)
 {
 	const struct version *v = st->cur;
-	const struct record *rec = &st->prec;
-	unsigned long lineno = st->plineno;
+	struct held *h = &st->held[st->head];
+	const struct record *rec = &h->rec;
+	unsigned long lineno = h->lineno;
 
-	st->pending = false;
+	st->head = (st->head + 1) % HELD;
+	st->nheld--;
+	st->key_val = h->key_val;
+	st->key_len = h->key_len;
 	if (opt.nkeys == 1) {
 		/*
 		 * The common case first: one key, not null, of the static
@@ -1046,9 +1063,9 @@ static void finish_row(struct state *st)
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
 		if (key && !json_is_null(key, key_len) && !(v->key_kinds[0] & ~key_kind_of(key)) &&
-		    !(key[0] == '"' && st->pbackslash)) {
+		    !(key[0] == '"' && h->backslash)) {
 			struct table_cursor cur;
-			table_row match = table_find(&v->table, key, key_len, st->phash, &cur);
+			table_row match = table_find(&v->table, key, key_len, h->hash, &cur);
 			write_matches(st, rec, match, &cur, NULL, 0);
 			return;
 		}
@@ -1074,8 +1091,8 @@ static void finish_row(struct state *st)
 	if (!null_key) {
 		const char *key = st->key_val[0];
 		size_t key_len = st->key_len[0];
-		uint32_t hash = st->phash;
-		if (opt.nkeys > 1 || (key[0] == '"' && st->pbackslash)) {
+		uint32_t hash = h->hash;
+		if (opt.nkeys > 1 || (key[0] == '"' && h->backslash)) {
 			buf_reset(&st->key);
 			for (size_t k = 0; k < opt.nkeys; k++) {
 				if (k)
@@ -1096,33 +1113,36 @@ static void finish_row(struct state *st)
 	}
 }
 
-/* Write the pending row, if any: before any other record goes out. */
-static void flush_row(struct state *st)
+/* Write the held rows, if any: before any other record goes out. */
+static void flush_rows(struct state *st)
 {
-	if (st->pending)
+	while (st->nheld)
 		finish_row(st);
 }
 
 /*
- * Keep REC, whose keys are in ST->next_val, as the pending row: a copy of
- * its text, not of its members, which nothing after the lookup reads (the
- * row writer only adds members after the last, which takes the text and
- * the member count).
+ * Hold REC, whose keys are in ST->next_val, after the rows held: a copy
+ * of its text, not of its members, which nothing after the lookup reads
+ * (the row writer only adds members after the last, which takes the text
+ * and the member count).
  */
-static void hold_row(struct state *st, const struct record *rec, unsigned long lineno)
+static void hold_row(struct state *st, const struct record *rec, unsigned long lineno,
+		     uint32_t hash, bool backslash)
 {
-	buf_reset(&st->ptext);
-	buf_add(&st->ptext, rec->text, rec->len);
-	const char *from = rec->text, *to = st->ptext.data;
-	st->prec = *rec;
-	st->prec.text = to;
-	st->prec.fields = NULL;
+	struct held *h = &st->held[(st->head + st->nheld++) % HELD];
+	buf_reset(&h->text);
+	buf_add(&h->text, rec->text, rec->len);
+	const char *from = rec->text, *to = h->text.data;
+	h->rec = *rec;
+	h->rec.text = to;
+	h->rec.fields = NULL;
 	for (size_t k = 0; k < opt.nkeys; k++) {
-		st->key_val[k] = st->next_val[k] ? to + (st->next_val[k] - from) : NULL;
-		st->key_len[k] = st->next_len[k];
+		h->key_val[k] = st->next_val[k] ? to + (st->next_val[k] - from) : NULL;
+		h->key_len[k] = st->next_len[k];
 	}
-	st->plineno = lineno;
-	st->pending = true;
+	h->lineno = lineno;
+	h->hash = hash;
+	h->backslash = backslash;
 }
 
 /* The stream keys the member named NAME (N bytes) is: their values are F's. */
@@ -1140,9 +1160,10 @@ static inline void match_keys(struct state *st, const struct json_field *f,
  * Join one row of the stream.  The hot loop: the row's members, listed by
  * the reader's one validating pass, are looked at once, for the keys and,
  * when columns are added, for collisions.  The row's key is hashed and
- * its slot fetched, then the row before it is looked up and written, and
- * this one waits for the next: with a large static side a lookup is
- * otherwise a cache miss per row.
+ * its slot fetched; the static row the slot of the row before names is
+ * fetched; the row before that is looked up and written; and this one
+ * waits for the next two.  With a large static side a lookup is
+ * otherwise two cache misses per row, one after the other.
  */
 static void join_row(struct state *st, const struct record *rec, unsigned long lineno)
 {
@@ -1194,7 +1215,7 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 	if (collision >= 0) {
 		struct buf name = st->key;	/* finish_row uses st->key */
 		st->key = (struct buf)BUF_INIT;
-		flush_row(st);
+		flush_rows(st);
 		die_collision(st->in->name, v, collision, name.data, name.len, lineno);
 	}
 	/* One pass over the key hashes it and tells whether it has escapes. */
@@ -1204,10 +1225,15 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		hash = hash_key(st->next_val[0], st->next_len[0], &backslash);
 		table_prefetch(&v->table, hash);
 	}
-	flush_row(st);
-	hold_row(st, rec, lineno);
-	st->phash = hash;
-	st->pbackslash = backslash;
+	/* The row finished next: its slot is here by now; fetch its static row. */
+	if (st->nheld >= 2) {
+		const struct held *h = &st->held[(st->head + 1) % HELD];
+		if (opt.nkeys == 1 && h->key_val[0])
+			table_prefetch_row(&v->table, h->hash);
+	}
+	if (st->nheld == HELD)
+		finish_row(st);
+	hold_row(st, rec, lineno, hash, backslash);
 }
 
 /*
@@ -1284,8 +1310,10 @@ int main(int argc, char **argv)
 		    opt.static_name.data, st.why.data);
 	buf_add(&st.tried, st.fp.data, st.fp.len);
 	report(st.cur, "loaded");
-	st.key_val = xmalloc(opt.nkeys * sizeof(*st.key_val));
-	st.key_len = xmalloc(opt.nkeys * sizeof(*st.key_len));
+	for (unsigned i = 0; i < HELD; i++) {
+		st.held[i].key_val = xmalloc(opt.nkeys * sizeof(*st.held[i].key_val));
+		st.held[i].key_len = xmalloc(opt.nkeys * sizeof(*st.held[i].key_len));
+	}
 	st.form_at = xmalloc(opt.nkeys * sizeof(*st.form_at));
 	st.form_n = xmalloc(opt.nkeys * sizeof(*st.form_n));
 	st.form_i = xmalloc(opt.nkeys * sizeof(*st.form_i));
@@ -1300,7 +1328,7 @@ int main(int argc, char **argv)
 		const struct record *rec = &in.rec;
 
 		if (ev != BATCH_ROW)
-			flush_row(&st);
+			flush_rows(&st);
 		if (ev == BATCH_EOF)
 			break;
 		if (ev == BATCH_CUT)
@@ -1321,15 +1349,17 @@ int main(int argc, char **argv)
 	batch_reader_free(&in);
 	version_free(st.cur);
 	static_source_close(&st.src);
-	free(st.key_val);
-	free(st.key_len);
+	for (unsigned i = 0; i < HELD; i++) {
+		free(st.held[i].key_val);
+		free(st.held[i].key_len);
+		buf_free(&st.held[i].text);
+	}
 	free(st.form_at);
 	free(st.form_n);
 	free(st.form_i);
 	free(st.matches);
 	free(st.next_val);
 	free(st.next_len);
-	buf_free(&st.ptext);
 	buf_free(&st.forms);
 	buf_free(&st.norm);
 	buf_free(&st.tried);

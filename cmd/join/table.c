@@ -211,6 +211,19 @@ table_row table_find(const struct table *t, const char *key, size_t n, uint32_t 
 	}
 }
 
+void table_prefetch_row(const struct table *t, uint32_t hash)
+{
+	if (!t->slots)
+		return;
+	uint64_t s = t->slots[table_home(t, hash)];
+	if (s == SLOT_FREE || (s & ~(SLOT_CHAIN | SLOT_PAYLOAD)) != tag_of(hash))
+		return;
+	if (s & SLOT_CHAIN)
+		__builtin_prefetch(t->chains + (s & SLOT_PAYLOAD));
+	else
+		__builtin_prefetch(t->arena.data + (s & SLOT_PAYLOAD));
+}
+
 table_row table_first_row(const struct table *t)
 {
 	return t->arena.len ? 0 : TABLE_NONE;

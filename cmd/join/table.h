@@ -115,6 +115,13 @@ static inline void table_prefetch(const struct table *t, uint32_t hash)
 }
 
 /*
+ * The next step of a lookup to come, once table_prefetch's slot is in
+ * the cache: fetch the row (or the list of rows) it names when its tag
+ * is HASH's.
+ */
+void table_prefetch_row(const struct table *t, uint32_t hash);
+
+/*
  * Copy the N bytes SRC to DST, a short copy inline: two overlapping words
  * or halves, not a call (most values are a few bytes).
  */
