@@ -562,7 +562,7 @@ static void process_row(struct state *st, const struct record *rec)
 				if (case_clash && e == EVOLVE_ADD)
 					e = EVOLVE_RESCUE;
 				/* As in inference, null and "" are no reason for a column. */
-				if (opt.drop_if_all_null && (f.val[0] == 'n' ||
+				if (opt.drop_if_all_null && (json_is_null(f.val, f.val_len) ||
 							     (f.val_len == 2 && f.val[0] == '"')))
 					e = EVOLVE_NONE;
 				switch (e) {
