@@ -20,6 +20,12 @@
 
 enum scan { AT_FIELD, UNQUOTED, QUOTED, ESCAPED, QUOTE_IN_QUOTED };
 
+/* A field of a line csv_line_quoted splits. */
+struct csv_span {
+	size_t off, len;
+	enum { SPAN_NULL, SPAN_FED, SPAN_UNQUOTED } in;
+};
+
 struct csv_state {
 	struct parsed_file *src;
 	struct csv_parser parser;
@@ -54,6 +60,10 @@ struct csv_state {
 	struct buf feed;
 	struct buf wide;	/* a line with --delimiter's UTF-8 bytes as one byte */
 	struct buf unwide;	/* a field with them back */
+	/* A line split by csv_line_quoted: its fields, their unescaped text. */
+	struct csv_span *spans;
+	size_t spans_cap;
+	struct buf unquoted;
 };
 
 static bool is_blank(unsigned char c)
@@ -488,6 +498,102 @@ static bool csv_line_plain(struct csv_state *s, const char *line, size_t len,
 	return true;
 }
 
+/* The first byte of [P, END) that is A or B, or NULL. */
+static const char *find_either(const char *p, const char *end, unsigned char a,
+			       unsigned char b)
+{
+	if (a == b)
+		return memchr(p, a, (size_t)(end - p));
+	for (; p < end; p++)
+		if ((unsigned char)*p == a || (unsigned char)*p == b)
+			return p;
+	return NULL;
+}
+
+/*
+ * A line that is a whole record whose quoted fields each close on it,
+ * followed by a delimiter or the line's end, and whose unquoted fields hold
+ * no quote, with no carriage return and nothing to trim: read as
+ * csv_scan's rewriting and libcsv would read it (a doubled quote or an
+ * escaped quote is a quote, an escaped escape an escape, a lone escape
+ * itself; an empty unquoted field NULL, an empty quoted one ""), without
+ * a callback per byte.  False, with nothing done, for any other line: the
+ * line is split first, and the fields go out only once all are known.
+ */
+static bool csv_line_quoted(struct csv_state *s, const char *line, size_t len,
+			    const char *fed, size_t fed_len)
+{
+	const unsigned char quote = opt.quote, escape = opt.escape,
+			    delimiter = s->src->delimiter;
+	const char *p = fed, *end = fed + fed_len;
+	size_t n = 0;
+
+	if (s->open || !s->have_columns || s->scan != AT_FIELD || opt.trim_leading ||
+	    opt.trim_trailing || memchr(fed, '\r', fed_len))
+		return false;
+	buf_reset(&s->unquoted);
+	for (;;) {
+		if (n == s->spans_cap) {
+			s->spans_cap = s->spans_cap ? 2 * s->spans_cap : 16;
+			s->spans = xrealloc(s->spans, s->spans_cap * sizeof(*s->spans));
+		}
+		struct csv_span *f = &s->spans[n++];
+		if (p < end && (unsigned char)*p == quote) {
+			const char *from = ++p, *at = p;
+			bool copied = false;
+			size_t start = s->unquoted.len;
+			for (;;) {
+				const char *c = find_either(at, end, quote, escape);
+				if (!c)
+					return false;	/* open past the line */
+				if ((unsigned char)*c == quote && !(c + 1 < end && (unsigned char)c[1] == quote)) {
+					if (copied)
+						buf_add(&s->unquoted, from, (size_t)(c - from));
+					*f = copied ? (struct csv_span){ start, s->unquoted.len - start, SPAN_UNQUOTED }
+						    : (struct csv_span){ (size_t)(from - fed), (size_t)(c - from), SPAN_FED };
+					p = c + 1;
+					break;
+				}
+				if ((unsigned char)*c == quote ||
+				    (c + 1 < end && ((unsigned char)c[1] == quote || (unsigned char)c[1] == escape))) {
+					/* "" or an escaped quote or escape: its second byte. */
+					buf_add(&s->unquoted, from, (size_t)(c - from));
+					buf_addc(&s->unquoted, c[1]);
+					copied = true;
+					from = at = c + 2;
+				} else {
+					at = c + 1;	/* a lone escape is itself */
+				}
+			}
+			if (p == end)
+				break;
+			if ((unsigned char)*p != delimiter)
+				return false;	/* text after a closing quote */
+			p++;
+			continue;
+		}
+		const char *d = memchr(p, delimiter, (size_t)(end - p));
+		const char *field_end = d ? d : end;
+		if (memchr(p, quote, (size_t)(field_end - p)))
+			return false;	/* a quote inside an unquoted value */
+		*f = field_end > p ? (struct csv_span){ (size_t)(p - fed), (size_t)(field_end - p), SPAN_FED }
+				   : (struct csv_span){ 0, 0, SPAN_NULL };
+		if (!d)
+			break;
+		p = d + 1;
+	}
+	s->line = line;
+	s->line_len = len;
+	for (size_t i = 0; i < n; i++) {
+		const struct csv_span *f = &s->spans[i];
+		const char *base = f->in == SPAN_FED ? fed : s->unquoted.data;
+		/* An empty quoted field is "", not NULL. */
+		csv_field_cb(f->in == SPAN_NULL ? NULL : (void *)(base + f->off), f->len, s);
+	}
+	csv_record_cb('\n', s);
+	return true;
+}
+
 /*
  * One whole line of the record being read: LINE as the file holds it (the
  * record's raw text), FED as libcsv is to read it (the same but with a
@@ -502,6 +608,8 @@ static void csv_line(struct csv_state *s, const char *line, size_t len,
 	bool scan = needs_scan(fed, fed_len);
 
 	if (!scan && csv_line_plain(s, line, len, fed, fed_len))
+		return;
+	if (scan && csv_line_quoted(s, line, len, fed, fed_len))
 		return;
 
 	s->line = line;
@@ -678,5 +786,7 @@ int parse_csv(struct parsed_file *src, struct input *in, const char **why)
 	buf_free(&s.feed);
 	buf_free(&s.wide);
 	buf_free(&s.unwide);
+	buf_free(&s.unquoted);
+	free(s.spans);
 	return r < 0 ? -1 : 0;
 }
