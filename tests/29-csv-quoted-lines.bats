@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
-# inlet-parse reads a CSV line whose quoted fields each close on it on its
-# own (csv.c, csv_line_quoted), without libcsv; every other line goes
-# through libcsv.  The two must read alike: a line with no blank reads the
+# inlet-parse reads a CSV line with no quote (csv.c, csv_line_plain) or
+# whose quoted fields each close on it (csv_line_quoted) on its own,
+# without libcsv, and writes a field of plain ASCII into the row itself;
+# every other line goes through libcsv, every other field through
+# csv_field_cb.  The two must read alike: a line with no blank reads the
 # same with --ignore-leading-white-space (which always takes libcsv's
 # way, there being nothing to trim), so random such lines are read both
 # ways and compared, under the quoting options that change the reading.
@@ -76,4 +78,52 @@ PY
 	assert_line --index 1 '{"a":"t\\u","b":null,"c":""}'
 	run inlet-parse --quiet --rows-only --empty-value E q.csv
 	assert_line --index 1 '{"a":"t\\u","b":null,"c":"E"}'
+}
+
+# gen_plain SEED: 400 lines without quotes: fields of 0 to 40 bytes (across
+# the 16-byte steps of the scan, and lines shorter than one), of plain
+# ASCII or with a backslash, a control character, UTF-8, invalid UTF-8 or
+# the text N; 3 fields, some 2 or 4.
+gen_plain() {
+	python3 - "$1" <<'PY'
+import random, sys
+R = random.Random(int(sys.argv[1]))
+rare = ['\\', '\x01', '\xc3\xa9', '\xff', '\x7f', '/']
+def field():
+    if R.random() < 0.1:
+        return 'N'
+    f = [R.choice('abcxyz019-._:') for _ in range(R.choice([0, 1, 3, 7, 8, 15, 16, 17, 31, 40]))]
+    if f and R.random() < 0.3:
+        f[R.randrange(len(f))] = R.choice(rare)
+    return ''.join(f)
+out = ['c0,c1,c2']
+for _ in range(400):
+    out.append(','.join(field() for _ in range(R.choice([3] * 8 + [2, 4]))))
+sys.stdout.buffer.write(('\n'.join(out) + '\n').encode('latin-1'))
+PY
+}
+
+@test "an unquoted line reads as libcsv reads it: plain and escaped bytes, UTF-8, limits, nulls" {
+	local set o
+	for seed in 1 2; do
+		gen_plain "$seed" > "p$seed.csv"
+		# With --escape none a line with a backslash has nothing to scan.
+		for set in "" "--null-value|N" "--max-chars-per-column|16" "--max-columns|3" \
+			"--header|false" "--empty-value|E" "-d|;" "--escape|none"; do
+			IFS='|' read -r -a o <<< "$set"
+			inlet-parse --quiet --rows-only "${o[@]}" "p$seed.csv" > fast 2> fast.err ||
+				fail "seed $seed, '$set': $(cat fast.err)"
+			inlet-parse --quiet --rows-only "${o[@]}" --ignore-leading-white-space "p$seed.csv" \
+				> slow 2> slow.err || fail "seed $seed, '$set' (libcsv): $(cat slow.err)"
+			cmp -s fast slow || fail "seed $seed, '$set': $(diff fast slow | head -20)"
+			cmp -s fast.err slow.err || fail "seed $seed, '$set': $(diff fast.err slow.err)"
+		done
+	done
+	# Hand-checked: a field of 40 plain bytes, one with a control byte,
+	# one with UTF-8, the null text, an empty field.
+	printf 'a,b,c\n%s,x\001y,\303\251\nN,,zz\n' "$(printf 'q%.0s' {1..40})" > h.csv
+	run inlet-parse --quiet --rows-only --null-value N h.csv
+	assert_success
+	assert_line --index 0 "{\"a\":\"$(printf 'q%.0s' {1..40})\",\"b\":\"x\\u0001y\",\"c\":\"é\"}"
+	assert_line --index 1 '{"a":null,"b":null,"c":"zz"}'
 }

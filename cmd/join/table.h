@@ -122,35 +122,6 @@ static inline void table_prefetch(const struct table *t, uint32_t hash)
 void table_prefetch_row(const struct table *t, uint32_t hash);
 
 /*
- * Copy the N bytes SRC to DST, a short copy inline: two overlapping words
- * or halves, not a call (most values are a few bytes).
- */
-static inline void table_copy(char *dst, const char *src, size_t n)
-{
-	uint64_t a, b;
-	uint32_t x, y;
-
-	if (n > 16) {
-		memcpy(dst, src, n);
-	} else if (n >= 8) {
-		memcpy(&a, src, 8);
-		memcpy(&b, src + n - 8, 8);
-		memcpy(dst, &a, 8);
-		memcpy(dst + n - 8, &b, 8);
-	} else if (n >= 4) {
-		memcpy(&x, src, 4);
-		memcpy(&y, src + n - 4, 4);
-		memcpy(dst, &x, 4);
-		memcpy(dst + n - 4, &y, 4);
-	} else if (n) {
-		char c0 = src[0], c1 = src[n / 2], c2 = src[n - 1];
-		dst[0] = c0;
-		dst[n / 2] = c1;
-		dst[n - 1] = c2;
-	}
-}
-
-/*
  * Write at P the JSON value VAL of N bytes as a row holds it, at most
  * N + 10 bytes (no NUL after it); the end of what was written.
  */
@@ -166,7 +137,7 @@ static inline char *table_write_value(char *p, const char *val, size_t n)
 	for (h = (uint64_t)n << 1 | string; h >= 0x80; h >>= 7)
 		*p++ = (char)(h | 0x80);
 	*p++ = (char)h;
-	table_copy(p, val, n);
+	copy_short(p, val, n);
 	return p + n;
 }
 

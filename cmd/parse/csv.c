@@ -9,6 +9,9 @@
  * checked and escaped into the row as libcsv hands them over.
  */
 #include <csv.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -471,26 +474,115 @@ static void scan_from_quote(struct csv_state *s, const char *line, size_t len)
 }
 
 /*
+ * The first DELIMITER at or after P, or END; *PLAIN tells whether every
+ * byte before it is printable ASCII but '"' and '\\' (the field's JSON
+ * string is its bytes in quotes).  16 bytes a step, the last step the
+ * line's last 16 bytes (from START, the line's first).
+ */
+#ifdef __SSE2__
+/* The 16 bytes at P: bits of the delimiters in *MD, of needs_encoding in *MS. */
+static inline void field_masks(const char *p, unsigned char delimiter, unsigned *md,
+			       unsigned *ms)
+{
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	/* Signed: bytes >= 0x80 are below 0x20 too. */
+	__m128i sp = _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)),
+				  _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+					       _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+	*md = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)delimiter)));
+	*ms = (unsigned)_mm_movemask_epi8(sp);
+}
+#endif
+
+static inline const char *field_end(const char *p, const char *end, const char *start,
+				    unsigned char delimiter, bool *plain)
+{
+	bool special = false;
+
+#ifdef __SSE2__
+	unsigned md, ms;
+	while (end - p >= 16) {
+		field_masks(p, delimiter, &md, &ms);
+		if (md) {
+			unsigned at = (unsigned)__builtin_ctz(md);
+			*plain = !special && !(ms & ((1u << at) - 1));
+			return p + at;
+		}
+		special |= ms != 0;
+		p += 16;
+	}
+	if (p < end && end - start >= 16) {
+		/* The line's last 16 bytes, those before P masked off. */
+		unsigned skip = (unsigned)(16 - (end - p));
+		field_masks(end - 16, delimiter, &md, &ms);
+		md >>= skip;
+		ms >>= skip;
+		unsigned at = md ? (unsigned)__builtin_ctz(md) : (unsigned)(end - p);
+		*plain = !special && !(ms & ((1u << at) - 1));
+		return p + at;
+	}
+#endif
+	for (; p < end && (unsigned char)*p != delimiter; p++)
+		special |= needs_encoding((unsigned char)*p);
+	*plain = !special;
+	return p;
+}
+
+/*
+ * The next field of the line, DATA of N bytes (NULL: an empty unquoted
+ * one), PLAIN when all its bytes are printable ASCII but '"' and '\\'.
+ * Such a field that is a column's value, within the limits and not
+ * --null-value, goes into the row here, as csv_field_cb and add_field
+ * would put it: its bytes in quotes.  Any other through them.
+ */
+static inline __attribute__((always_inline)) void
+put_field(struct csv_state *s, const char *data, size_t n, bool plain)
+{
+	size_t i = s->nfields;
+
+	if (!plain || !n || i >= s->ncols || i >= opt.max_columns ||
+	    (opt.max_chars >= 0 && n > (size_t)opt.max_chars) ||
+	    (opt.null_value && n == opt.null_len && !memcmp(data, opt.null_value, n))) {
+		csv_field_cb((void *)data, n, s);
+		return;
+	}
+	const struct buf *key = &s->keys[i];
+	buf_grow(&s->row, key->len + n + 2);
+	char *o = s->row.data + s->row.len;
+	copy_short(o, key->data, key->len);
+	o += key->len;
+	*o++ = '"';
+	copy_short(o, data, n);
+	o += n;
+	*o++ = '"';
+	*o = '\0';
+	s->row.len = (size_t)(o - s->row.data);
+	s->nfields++;
+}
+
+/*
  * A line that is a whole record with no quote, no escape and no carriage
  * return (most lines of most files): libcsv would split it at each
  * delimiter and trim nothing (its only blank is '\r', see csv_is_space),
- * giving NULL for an empty field.  Split it here instead, a memchr per
+ * giving NULL for an empty field.  Split it here instead, a scan per
  * field rather than a callback per byte.
  */
 static bool csv_line_plain(struct csv_state *s, const char *line, size_t len,
 			   const char *fed, size_t fed_len)
 {
 	const char *p = fed, *end = fed + fed_len;
+	const unsigned char delimiter = s->src->delimiter;
 
 	if (s->open || !s->have_columns || s->scan != AT_FIELD || memchr(fed, '\r', fed_len))
 		return false;
 	s->line = line;
 	s->line_len = len;
 	for (;;) {
-		const char *d = memchr(p, s->src->delimiter, (size_t)(end - p));
-		const char *field_end = d ? d : end;
-		csv_field_cb(field_end > p ? (void *)p : NULL, (size_t)(field_end - p), s);
-		if (!d)
+		bool plain;
+		const char *d = field_end(p, end, fed, delimiter, &plain);
+		size_t n = (size_t)(d - p);
+		put_field(s, n ? p : NULL, n, plain);
+		if (d == end)
 			break;
 		p = d + 1;
 	}
@@ -588,7 +680,11 @@ static bool csv_line_quoted(struct csv_state *s, const char *line, size_t len,
 		const struct csv_span *f = &s->spans[i];
 		const char *base = f->in == SPAN_FED ? fed : s->unquoted.data;
 		/* An empty quoted field is "", not NULL. */
-		csv_field_cb(f->in == SPAN_NULL ? NULL : (void *)(base + f->off), f->len, s);
+		if (f->in == SPAN_NULL) {
+			csv_field_cb(NULL, 0, s);
+		} else {
+			put_field(s, base + f->off, f->len, text_plain(base + f->off, f->len));
+		}
 	}
 	csv_record_cb('\n', s);
 	return true;

@@ -13,19 +13,6 @@ static const unsigned char byte_class[256] = {
 	[0x00 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 2,
 };
 
-/*
- * Does W, 8 bytes of text, hold one that byte_class does not pass (below
- * 0x20, '"', '\\' or non-ASCII)?  It may say yes wrongly after such a byte,
- * never no wrongly.
- */
-static bool word_special(uint64_t w)
-{
-	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-
-	return ((w - ones * 0x20) | ((w ^ ones * '"') - ones) |
-		((w ^ ones * '\\') - ones) | w) & high;
-}
-
 bool encode_utf8(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -6,6 +6,8 @@
  */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -139,6 +141,42 @@ void bad_record(struct parsed_file *src, unsigned long line, const char *reason,
 const char *invalid_text_reason(void);
 /* "record longer than N bytes ..." for --max-record-bytes, into REASON. */
 void too_long_reason(char *reason, size_t size);
+
+/* Is C a byte a JSON string cannot hold as it is, or one that needs a UTF-8 check? */
+static inline bool needs_encoding(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+}
+
+/*
+ * Does W, 8 bytes of text, hold one that a JSON string cannot hold as it
+ * is or that needs a UTF-8 check (below 0x20, '"', '\\' or non-ASCII)?  It
+ * may say yes wrongly after such a byte, never no wrongly.
+ */
+static inline bool word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+
+	return ((w - ones * 0x20) | ((w ^ ones * '"') - ones) |
+		((w ^ ones * '\\') - ones) | w) & high;
+}
+
+/* Is every byte of the N bytes at P printable ASCII but '"' and '\\'? */
+static inline bool text_plain(const char *p, size_t n)
+{
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		if (word_special(w))
+			return false;
+	}
+	for (; i < n; i++)
+		if (needs_encoding((unsigned char)p[i]))
+			return false;
+	return true;
+}
 
 /*
  * Append S (N bytes) as a JSON string when it is valid UTF-8, checking and
