@@ -34,20 +34,27 @@ sys.stdout.buffer.write(('\n'.join(out) + '\n').encode('latin-1'))
 PY
 }
 
+# read_both FILE SET: FILE read with the options SET (words split at '|')
+# as it is and with --ignore-leading-white-space: the same rows, the same
+# messages.
+read_both() {
+	local o
+	IFS='|' read -r -a o <<< "$2"
+	inlet-parse --quiet --rows-only "${o[@]}" "$1" > fast 2> fast.err ||
+		fail "$1, '$2': $(cat fast.err)"
+	inlet-parse --quiet --rows-only "${o[@]}" --ignore-leading-white-space "$1" \
+		> slow 2> slow.err || fail "$1, '$2' (libcsv): $(cat slow.err)"
+	cmp -s fast slow || fail "$1, '$2': $(diff fast slow | head -20)"
+	cmp -s fast.err slow.err || fail "$1, '$2': $(diff fast.err slow.err)"
+}
+
 @test "a line of quoted fields reads as libcsv reads it, under every quoting option" {
-	local set o
+	local set
 	for seed in 1 2 3; do
 		gen "$seed" > "d$seed.csv"
-		# Option sets, their words split at '|'.
 		for set in "" "--escape|none" "--escape|\\" "--quote|'" "--quote|'|--escape|'" \
 			"--empty-value|E" "--null-value|N" "--escape|x" "--unescaped-quote-handling|raise_error"; do
-			IFS='|' read -r -a o <<< "$set"
-			inlet-parse --quiet --rows-only "${o[@]}" "d$seed.csv" > fast 2> fast.err ||
-				fail "seed $seed, '$set': $(cat fast.err)"
-			inlet-parse --quiet --rows-only "${o[@]}" --ignore-leading-white-space "d$seed.csv" \
-				> slow 2> slow.err || fail "seed $seed, '$set' (libcsv): $(cat slow.err)"
-			cmp -s fast slow || fail "seed $seed, '$set': $(diff fast slow | head -20)"
-			cmp -s fast.err slow.err || fail "seed $seed, '$set': $(diff fast.err slow.err)"
+			read_both "d$seed.csv" "$set"
 		done
 	done
 	# The sample holds good lines and malformed ones.
@@ -104,19 +111,13 @@ PY
 }
 
 @test "an unquoted line reads as libcsv reads it: plain and escaped bytes, UTF-8, limits, nulls" {
-	local set o
+	local set
 	for seed in 1 2; do
 		gen_plain "$seed" > "p$seed.csv"
 		# With --escape none a line with a backslash has nothing to scan.
 		for set in "" "--null-value|N" "--max-chars-per-column|16" "--max-columns|3" \
 			"--header|false" "--empty-value|E" "-d|;" "--escape|none"; do
-			IFS='|' read -r -a o <<< "$set"
-			inlet-parse --quiet --rows-only "${o[@]}" "p$seed.csv" > fast 2> fast.err ||
-				fail "seed $seed, '$set': $(cat fast.err)"
-			inlet-parse --quiet --rows-only "${o[@]}" --ignore-leading-white-space "p$seed.csv" \
-				> slow 2> slow.err || fail "seed $seed, '$set' (libcsv): $(cat slow.err)"
-			cmp -s fast slow || fail "seed $seed, '$set': $(diff fast slow | head -20)"
-			cmp -s fast.err slow.err || fail "seed $seed, '$set': $(diff fast.err slow.err)"
+			read_both "p$seed.csv" "$set"
 		done
 	done
 	# Hand-checked: a field of 40 plain bytes, one with a control byte,
