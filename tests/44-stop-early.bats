@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# A stop in a composite's first moments (run_pipeline, inlet.sh-setup):
+# whatever the moment of the first SIGTERM or SIGINT -- before the first
+# stage exists, once it exists but has no handler yet, or later -- the
+# stream stops as a stopped run does (exit 0, said once), and a restart
+# loses and doubles nothing.  Each run is under timeout: a lost stop is a
+# stream that runs on, killed after 20 s, and a failure here.
+load helpers
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+	mkdir land
+	for i in 1 2 3; do echo "{\"id\":$i}" > "land/f$i.json"; done
+}
+
+# catches_term PID: PID has a handler for SIGTERM (SigCgt, bit 15).  The
+# file is read to the end, as in inlet.sh-setup: what read reads ahead and
+# cannot seek back over is what the next read gets.
+catches_term() {
+	local k v caught=0
+	while read -r k v; do
+		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
+	done 2> /dev/null < "/proc/$1/status"
+	[ "$caught" != 0 ]
+}
+
+# start: inlet autoload --trigger every:50ms in a process group of its own
+# (setsid, as under a terminal or a service manager), under timeout; pid
+# in $pid (autoload's, once its prelude catches TERM), timeout's in
+# $tpid.  setsid runs in timeout's child, so timeout stays out of the
+# group: a signal to the group reaches autoload once.
+start() {
+	timeout -s KILL 20 setsid env --default-signal=INT inlet-autoload -c ck --db shop.db \
+		--table t -o cloudFiles.format=json --trigger every:50ms --quiet land \
+		2> err 3>&- &
+	tpid=$!
+	pid=
+	until [ -n "$pid" ] && catches_term "$pid"; do
+		{ read -r pid < "/proc/$tpid/task/$tpid/children"; } 2> /dev/null || true
+		kill -0 "$tpid" 2> /dev/null || fail "inlet-autoload ended before it ran: $(cat err)"
+	done
+}
+
+# stopped: the stream ended as a stopped run: exit 0 (not killed by the
+# timeout), one line on stderr saying the stop, no process left in its
+# group; a restart loads each file once.
+stopped() {
+	local rc=0
+	wait "$tpid" || rc=$?
+	[ "$rc" != 137 ] || {
+		pkill -KILL -g "$pid" || true
+		fail "the stop was lost ($1): still running after 20 s; stderr: $(cat err)"
+	}
+	[ "$rc" = 0 ] || fail "exit $rc ($1); stderr: $(cat err)"
+	[ "$(wc -l < err)" = 1 ] && grep -qxE 'inlet-autoload: (stopped before anything ran|stopping: no batch in flight|finishing batch 0, Ctrl-C again to abort)' err ||
+		fail "stderr ($1): $(cat err)"
+	wait_until 5 group_gone "$pid" || fail "processes left ($1): $(pgrep -a -g "$pid")"
+	inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json --quiet land
+	run sql shop.db 'SELECT count(*), count(DISTINCT id) FROM t'
+	assert_output '3|3'
+	rm -rf ck shop.db err
+}
+
+# group_gone PGID: no process left in the group.
+group_gone() {
+	! pgrep -g "$1" > /dev/null
+}
+
+# slow_bin: a copy of the composite in slow/ (it puts its own folder
+# first on PATH), whose inlet-discover takes 0.5 s to start: a wrapper
+# that touches slow/started, sleeps, then execs the real one.  Until then
+# the pipeline's first stage exists and cannot take a TERM.
+slow_bin() {
+	mkdir slow
+	cp "$INLET_BIN/inlet-autoload" "$INLET_BIN/inlet.sh-setup" slow/
+	for f in "$INLET_BIN"/inlet-*; do
+		[ -e "slow/${f##*/}" ] || ln -s "$f" slow/
+	done
+	rm slow/inlet-discover
+	cat > slow/inlet-discover <<EOF
+#!/bin/bash
+[ "\$1" = --check-options ] || { touch "$PWD/slow/started"; sleep 0.5; }
+exec "$INLET_BIN/inlet-discover" "\$@"
+EOF
+	chmod +x slow/inlet-discover
+}
+
+# unready PID: PID does not catch TERM (SigCgt) and ignores it (SigIgn):
+# a TERM sent to it now would be lost.
+unready() {
+	local k v ign=0 cgt=0
+	while read -r k v; do
+		case $k in
+		SigIgn:) ign=$((0x$v & 1 << 14)) ;;
+		SigCgt:) cgt=$((0x$v & 1 << 14)) ;;
+		esac
+	done 2> /dev/null < "/proc/$1/status"
+	[ "$ign" != 0 ] && [ "$cgt" = 0 ]
+}
+
+# first_stage PID: the pid of the process under PID that runs slow/inlet-
+# discover, on stdout.
+first_stage() {
+	pgrep -g "$1" -f "^/bin/bash $PWD/slow/inlet-discover"
+}
+
+@test "a SIGTERM to the composite at any moment of its start stops the stream: exit 0, said once" {
+	for d in 0 0.001 0.002 0.005 0.01 0.02 0.05 0.1 0.2; do
+		start
+		sleep "$d"
+		kill -TERM "$pid"
+		stopped "SIGTERM after $d s"
+	done
+}
+
+@test "a Ctrl-C or SIGTERM to the whole group at any moment of the start stops every stage: exit 0" {
+	for d in 0 0.001 0.002 0.005 0.01 0.02 0.05 0.1 0.2; do
+		for sig in INT TERM; do
+			start
+			sleep "$d"
+			kill "-$sig" -- "-$pid"
+			stopped "SIG$sig to the group after $d s"
+		done
+	done
+}
+
+@test "a stop while the first stage exists but has no TERM handler yet is delivered once it has one" {
+	slow_bin
+	for sig in TERM INT; do
+		for to in composite group; do
+			PATH=$PWD/slow:$PATH start
+			wait_until 10 test -e slow/started
+			stage=$(first_stage "$pid")
+			unready "$stage" || fail "the first stage catches TERM already: $(grep Sig /proc/"$stage"/status)"
+			if [ "$to" = group ]; then kill "-$sig" -- "-$pid"; else kill "-$sig" "$pid"; fi
+			stopped "SIG$sig to the $to"
+			rm slow/started
+		done
+	done
+}
+
+@test "a stop before the first stage has written its pid is delivered once it can take it" {
+	# BASH_ENV holds the pipeline's wrapper of the first stage (bash -c,
+	# its \$0 the pid file to write, \$1 the stage) before its first word.
+	cat > env.sh <<EOF
+[[ \${1-} == inlet-discover && \$0 == */0 ]] && { touch "$PWD/wrapper"; sleep 0.5; }
+EOF
+	for sig in TERM INT; do
+		BASH_ENV=$PWD/env.sh start
+		wait_until 10 test -e wrapper
+		kill "-$sig" "$pid"
+		stopped "SIG$sig"
+		rm wrapper
+	done
+}
+
+@test "two stops in the first moments: a clean stop or an abort, each as it should be" {
+	# TERM and INT at once (two of a kind pending would be one): before
+	# any stage, the first ends the command (0); after, the second aborts
+	# (130, said last) unless the first was done already (0).
+	for d in 0 0.001 0.005 0.01 0.02 0.05 0.1 0.2; do
+		start
+		sleep "$d"
+		kill -TERM "$pid"
+		kill -INT "$pid" 2> /dev/null || true
+		rc=0
+		wait "$tpid" || rc=$?
+		[ "$rc" != 137 ] || fail "the stops were lost ($d s): $(cat err)"
+		if grep -q aborting err; then
+			assert_equal "$rc" 130
+			assert_equal "$(tail -n 1 err)" 'inlet-autoload: aborting: the batch in flight is not committed'
+			assert_equal "$(grep -c aborting err)" 1
+		else
+			assert_equal "$rc" 0
+			[ "$(wc -l < err)" = 1 ] || fail "stderr ($d s): $(cat err)"
+		fi
+		grep -q Killed err && fail "bash's notices ($d s): $(cat err)"
+		wait_until 5 group_gone "$pid" || fail "processes left: $(pgrep -a -g "$pid")"
+		inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json --quiet land
+		run sql shop.db 'SELECT count(*), count(DISTINCT id) FROM t'
+		assert_output '3|3'
+		rm -rf ck shop.db err
+	done
+}
+
+@test "an abort kills the stages without bash's Killed notices" {
+	# A batch long enough to be in flight at the second stop.
+	mkdir -p src
+	seq 1 300000 | awk 'BEGIN { print "id,name" } { print $1 ",name" $1 }' > src/a.csv
+	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
+		> out 2> err 3>&- &
+	pid=$!
+	wait_for shop.db.inlet/t/offsets/0
+	kill -INT -- "-$pid"
+	wait_for err 'Ctrl-C again to abort'
+	kill -INT -- "-$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 130
+	assert_equal "$(tail -n 1 err)" 'inlet-copy-into: aborting: the batch in flight is not committed'
+	run grep -c . err
+	assert_output 2
+	wait_until 5 group_gone "$pid" || fail "processes left: $(pgrep -a -g "$pid")"
+	[ ! -e shop.db.inlet/t/commits/0 ]
+}
