@@ -78,8 +78,8 @@ orders() {	# orders FILE ID...: one order per id
 	inlet autoload -c ck --db shop.db --table t -o cloudFiles.format=json \
 		--trigger every:50ms --quiet land 3>&- &
 	pid=$!
-	# Running, every stage started: a stop in the pipeline's first moments
-	# is another matter (a stage may not have its handler yet).
+	# Running, a batch committed: this one is a stop mid-stream (the first
+	# moments are tests/44's).
 	wait_until 20 test -e ck/commits/0
 	for i in $(seq 21 30); do orders "land/f$i.json" "O$i"; done
 	sleep 0.2
