@@ -92,7 +92,7 @@ newline \\ back \\N \\. end"
 }
 
 @test "binary COPY: the column's precision and scale are the server's, and a refusal names its line past the first chunks" {
-	# 30000 rows (well past one 256 KiB chunk), the 29999th too large for numeric(6,2).
+	# 30000 rows (well past one 64 KiB chunk), the 29999th too large for numeric(6,2).
 	{
 		echo '{"_inlet":"schema","version":0,"fields":[{"name":"n","type":"INT"},{"name":"v","type":"DECIMAL(6,2)"},{"name":"s","type":"STRING"}]}'
 		for i in $(seq 1 29998); do echo "{\"n\":$i,\"v\":1.005,\"s\":\"some padding to fill the chunks\"}"; done

@@ -10,8 +10,8 @@
  * COPY, the column is added (ALTER TABLE), and a new COPY starts.  Upserts
  * copy into a temporary table and merge it with INSERT ... ON CONFLICT.
  * Rows are gathered into COPY_CHUNK bytes before they go to libpq: one
- * CopyData message and one send() per chunk, not per row (libpq sends
- * every 8 KiB, waking the server each time).
+ * CopyData message per chunk, sent whole at once (flush_copy), not per
+ * row (libpq sends every 8 KiB, waking the server each time).
  *
  * Writers of one table take turns: each batch's transaction starts with a
  * transaction-level advisory lock keyed on the table, waited for up to
@@ -306,15 +306,27 @@ static size_t find_column(struct pg_sink *s, const char *name, size_t n, size_t 
 
 static void end_copy(struct pg_sink *s);
 
-/* The bytes of COPY data handed to libpq at once. */
-#define COPY_CHUNK (256 * 1024)
+/*
+ * The bytes of COPY data handed to libpq at once: one CopyData message.
+ * The server reads a message whole before it parses any of it, so a
+ * message is well under a socket's buffer (208 KiB for a unix socket by
+ * default), and the server parses one while the next is encoded.
+ */
+#define COPY_CHUNK (64 * 1024)
 
-/* Hand the gathered rows to libpq, which sends them. */
+/*
+ * Hand the gathered rows to libpq and send them all.  libpq alone sends
+ * whole 8 KiB blocks and keeps the rest of the message until the next
+ * call: the server, short of the message's end, would wait for the next
+ * chunk to be encoded, and the two would take turns instead of working
+ * at once.
+ */
 static void flush_copy(struct pg_sink *s)
 {
 	if (!s->copy_data.len)
 		return;
-	if (PQputCopyData(s->conn, s->copy_data.data, (int)s->copy_data.len) != 1)
+	if (PQputCopyData(s->conn, s->copy_data.data, (int)s->copy_data.len) != 1 ||
+	    PQflush(s->conn) != 0)
 		pg_fail(s, NULL, "copy rows");
 	buf_reset(&s->copy_data);
 }
