@@ -129,3 +129,39 @@ newline \\ back \\N \\. end"
 	run grep -c 'statement: COPY "inlet upsert rows" (.*) FROM STDIN WITH (FORMAT binary)' "$PGROOT/server.log"
 	assert_output 1
 }
+
+@test "binary COPY: a date or time no calendar has goes as text, and the server refuses it" {
+	# Each would be a real day or time if its fields were only added up
+	# (2024-02-30 as 2024-03-01): the encoder must leave it to the server.
+	log_statements
+	local n=0 v
+	for v in '"day":"2023-02-29"' '"day":"2024-02-30"' '"day":"2024-04-31"' '"day":"2024-13-01"' \
+		'"day":"2024-00-10"' '"day":"2024-01-00"' '"day":"0000-01-01"' '"day":"2024-0a-01"' \
+		'"at":"2024-04-31T10:00:00Z"' '"at":"2024-01-01T10:60:00Z"' '"at":"2024-01-01T10:00:61Z"' \
+		'"at":"2024-01-01T1a:00:00Z"'; do
+		n=$((n + 1))
+		{
+			echo '{"_inlet":"schema","version":0,"fields":[{"name":"id","type":"INT"},{"name":"day","type":"DATE"},{"name":"at","type":"TIMESTAMP"}]}'
+			echo '{"id":1,"day":"2024-02-29","at":"2024-02-29T23:59:59Z"}'
+			echo "{\"id\":2,$v}"
+		} > in
+		run inlet-commit --db "$URI" --table "t$n" -q < in
+		assert_failure 65
+		assert_output --partial "'standard input' line 3: "
+		# The first row went binary, the refused one as text.
+		[ "$(copies "t$n" binary)" = 1 ]
+		[ "$(copies "t$n" text)" = 1 ]
+		run pg "SELECT to_regclass('t$n') IS NULL"
+		assert_output t
+	done
+	# The last days of months and of leap years are days.
+	batch 0 '{"_inlet":"schema","version":0,"fields":[{"name":"day","type":"DATE"},{"name":"at","type":"TIMESTAMP"}]}' \
+		'{"day":"2024-02-29","at":"2000-02-29T23:59:59.999999Z"}' '{"day":"2023-02-28","at":"2024-04-30T00:00:00Z"}' \
+		'{"day":"2024-12-31","at":"1900-02-28T12:34:56Z"}' > b0
+	run inlet-commit --db "$URI" --table ends -q < b0
+	assert_success
+	[ "$(copies ends binary)" = 1 ]
+	[ "$(copies ends text)" = 0 ]
+	run pg "SET TimeZone = 'UTC'; SELECT string_agg(day || ' ' || at, ',' ORDER BY day) FROM ends"
+	assert_output '2023-02-28 2024-04-30 00:00:00+00,2024-02-29 2000-02-29 23:59:59.999999+00,2024-12-31 1900-02-28 12:34:56+00'
+}

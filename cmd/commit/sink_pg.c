@@ -846,6 +846,31 @@ static void put_be(struct buf *out, uint64_t v, unsigned bytes)
 	out->data[out->len] = '\0';
 }
 
+/*
+ * A row's fields are stored through a pointer into room bin_row made for
+ * the whole row: one bound check a row, not three stores a number.
+ */
+static inline unsigned char *be16(unsigned char *p, uint16_t v)
+{
+	v = htobe16(v);
+	memcpy(p, &v, 2);
+	return p + 2;
+}
+
+static inline unsigned char *be32(unsigned char *p, uint32_t v)
+{
+	v = htobe32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static inline unsigned char *be64(unsigned char *p, uint64_t v)
+{
+	v = htobe64(v);
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
 /* Days from 1970-01-01 to 2000-01-01, PostgreSQL's epoch. */
 #define PG_EPOCH_DAYS 10957
 
@@ -881,35 +906,50 @@ static unsigned digits_at(const char *p, size_t n)
 	return v;
 }
 
+/* The decimal digit C as a number; above 9 when C is no digit. */
+static inline unsigned digit(char c)
+{
+	return (unsigned)(unsigned char)c - '0';
+}
+
+/* The two digits at P as a number; above 99 when either is no digit. */
+static inline unsigned two_digits(const char *p)
+{
+	unsigned a = digit(p[0]), b = digit(p[1]);
+
+	return a > 9 || b > 9 ? 100 : a * 10 + b;
+}
+
 /*
- * The JSON number V (-?int(.frac)?, at most 1000 digits) as a numeric:
- * base-10000 digits around the point, the weight of the first, and the
+ * The JSON number V (-?int(.frac)?, at most 1000 digits) as a numeric at
+ * P: base-10000 digits around the point, the weight of the first, and the
  * fraction's digits as the display scale, as numeric_in makes it; the
  * column's typmod (rounding, precision) the server applies to both.
+ * NULL when V is not of that form.  At most N + 16 bytes.
  */
-static bool bin_numeric(const char *v, size_t n, struct buf *out)
+static unsigned char *bin_numeric(const char *v, size_t n, unsigned char *p)
 {
 	bool neg = n && v[0] == '-';
-	const char *p = v + neg, *end = v + n, *ip, *fp = NULL;
+	const char *q = v + neg, *end = v + n, *ip, *fp = NULL;
 	size_t il, fl = 0;
 	uint16_t d[260];
 	size_t nd = 0, first;
 	int weight;
 
-	for (ip = p; p < end && *p >= '0' && *p <= '9'; p++)
+	for (ip = q; q < end && *q >= '0' && *q <= '9'; q++)
 		;
-	il = (size_t)(p - ip);
+	il = (size_t)(q - ip);
 	if (!il)
-		return false;
-	if (p < end && *p == '.') {
-		for (fp = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+		return NULL;
+	if (q < end && *q == '.') {
+		for (fp = ++q; q < end && *q >= '0' && *q <= '9'; q++)
 			;
-		fl = (size_t)(p - fp);
+		fl = (size_t)(q - fp);
 		if (!fl)
-			return false;
+			return NULL;
 	}
-	if (p != end || il + fl > 1000)
-		return false;
+	if (q != end || il + fl > 1000)
+		return NULL;
 	while (il > 1 && *ip == '0')
 		ip++, il--;
 	/* The integer part in groups of four from the point leftwards. */
@@ -934,24 +974,27 @@ static bool bin_numeric(const char *v, size_t n, struct buf *out)
 		weight = 0;
 		neg = false;
 	}
-	put_be(out, 8 + 2 * (nd - first), 4);
-	put_be(out, nd - first, 2);
-	put_be(out, (uint16_t)(int16_t)weight, 2);
-	put_be(out, neg ? 0x4000 : 0, 2);
-	put_be(out, fl, 2);
+	p = be32(p, (uint32_t)(8 + 2 * (nd - first)));
+	p = be16(p, (uint16_t)(nd - first));
+	p = be16(p, (uint16_t)(int16_t)weight);
+	p = be16(p, neg ? 0x4000 : 0);
+	p = be16(p, (uint16_t)fl);
 	for (size_t i = first; i < nd; i++)
-		put_be(out, d[i], 2);
-	return true;
+		p = be16(p, d[i]);
+	return p;
 }
 
 /* The digits of "YYYY-MM-DD" at S as days since 1970-01-01; years 1 to 9999. */
 static bool scan_date(const char *s, long long *days)
 {
-	for (int i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
-			return false;
-	unsigned y = digits_at(s, 4), m = digits_at(s + 5, 2), d = digits_at(s + 8, 2);
-	if (!y || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	unsigned hi = two_digits(s), lo = two_digits(s + 2), m = two_digits(s + 5),
+		 d = two_digits(s + 8);
+
+	if (hi > 99 || lo > 99 || s[4] != '-' || s[7] != '-')
+		return false;
+	unsigned y = hi * 100 + lo;
+	/* A day up to 28 is in every month; m above 12 takes in "no digits" (100). */
+	if (!y || m < 1 || m > 12 || d < 1 || (d > 28 && d > days_in_month(y, m)))
 		return false;
 	*days = days_from_civil(y, m, d);
 	return true;
@@ -964,12 +1007,10 @@ static bool bin_timestamp(const char *v, size_t n, long long *us)
 	const char *t = v + 11;
 
 	if (n < 22 || v[0] != '"' || v[n - 1] != '"' || v[n - 2] != 'Z' || !scan_date(v + 1, &days) ||
-	    v[11] != 'T')
+	    v[11] != 'T' || t[3] != ':' || t[6] != ':')
 		return false;
-	for (int i = 1; i < 9; i++)
-		if (i == 3 || i == 6 ? t[i] != ':' : t[i] < '0' || t[i] > '9')
-			return false;
-	unsigned h = digits_at(t + 1, 2), mi = digits_at(t + 4, 2), sec = digits_at(t + 7, 2);
+	/* Two digits above 99: not digits at all. */
+	unsigned h = two_digits(t + 1), mi = two_digits(t + 4), sec = two_digits(t + 7);
 	if (h > 23 || mi > 59 || sec > 59)
 		return false;
 	long long frac = 0;
@@ -978,9 +1019,9 @@ static bool bin_timestamp(const char *v, size_t n, long long *us)
 		if (fl < 2 || fl > 7 || t[9] != '.')
 			return false;
 		for (size_t i = 1; i < fl; i++) {
-			if (t[9 + i] < '0' || t[9 + i] > '9')
+			if (digit(t[9 + i]) > 9)
 				return false;
-			frac = frac * 10 + (t[9 + i] - '0');
+			frac = frac * 10 + digit(t[9 + i]);
 		}
 		for (size_t i = fl; i < 7; i++)
 			frac *= 10;
@@ -990,12 +1031,13 @@ static bool bin_timestamp(const char *v, size_t n, long long *us)
 }
 
 /*
- * Append the field for V (N bytes of JSON, not null) of column C, of
- * binary kind KIND.  False, OUT unchanged, when V is not of the one
- * spelling the binary form is certain for.
+ * Store the field for V (N bytes of JSON, not null) of column C, of
+ * binary kind KIND, at P, which has room for N + 20 bytes; the pointer
+ * past it.  NULL when V is not of the one spelling the binary form is
+ * certain for.
  */
-static bool bin_value(struct pg_sink *s, const struct column *c, enum bin_kind kind,
-		      const char *v, size_t n, struct buf *out)
+static unsigned char *bin_value(struct pg_sink *s, const struct column *c, enum bin_kind kind,
+				const char *v, size_t n, unsigned char *p)
 {
 	long long i;
 	double x;
@@ -1004,63 +1046,58 @@ static bool bin_value(struct pg_sink *s, const struct column *c, enum bin_kind k
 	switch (kind) {
 	case BIN_INT4:
 		if (!bin_integer(v, n, INT32_MIN, INT32_MAX, &i))
-			return false;
-		put_be(out, 4, 4);
-		put_be(out, (uint32_t)(int32_t)i, 4);
-		return true;
+			return NULL;
+		p = be32(p, 4);
+		return be32(p, (uint32_t)(int32_t)i);
 	case BIN_INT8:
 		if (!bin_integer(v, n, INT64_MIN, INT64_MAX, &i))
-			return false;
-		put_be(out, 8, 4);
-		put_be(out, (uint64_t)i, 8);
-		return true;
+			return NULL;
+		p = be32(p, 8);
+		return be64(p, (uint64_t)i);
 	case BIN_FLOAT8:
 		/* float8in reads with strtod too; its range errors are the server's to give. */
 		if (n >= sizeof(num) || (v[0] != '-' && (v[0] < '0' || v[0] > '9')))
-			return false;
+			return NULL;
 		memcpy(num, v, n);
 		num[n] = '\0';
 		errno = 0;
 		x = strtod(num, &e);
 		if (errno || e != num + n)
-			return false;
+			return NULL;
 		uint64_t bits;
 		memcpy(&bits, &x, sizeof(bits));
-		put_be(out, 8, 4);
-		put_be(out, bits, 8);
-		return true;
+		p = be32(p, 8);
+		return be64(p, bits);
 	case BIN_NUMERIC:
-		return bin_numeric(v, n, out);
+		return bin_numeric(v, n, p);
 	case BIN_BOOL:
 		if (n == 4 && !memcmp(v, "true", 4))
 			i = 1;
 		else if (n == 5 && !memcmp(v, "false", 5))
 			i = 0;
 		else
-			return false;
-		put_be(out, 1, 4);
-		put_be(out, (uint64_t)i, 1);
-		return true;
+			return NULL;
+		p = be32(p, 1);
+		*p = (unsigned char)i;
+		return p + 1;
 	case BIN_DATE:
 		if (n != 12 || v[0] != '"' || v[11] != '"' || !scan_date(v + 1, &i))
-			return false;
-		put_be(out, 4, 4);
-		put_be(out, (uint32_t)(int32_t)(i - PG_EPOCH_DAYS), 4);
-		return true;
+			return NULL;
+		p = be32(p, 4);
+		return be32(p, (uint32_t)(int32_t)(i - PG_EPOCH_DAYS));
 	case BIN_TIMESTAMPTZ:
 		if (!bin_timestamp(v, n, &i))
-			return false;
-		put_be(out, 8, 4);
-		put_be(out, (uint64_t)i, 8);
-		return true;
+			return NULL;
+		p = be32(p, 8);
+		return be64(p, (uint64_t)i);
 	case BIN_JSONB:
 		/* Version 1, then the JSON text. */
-		put_be(out, n + 1, 4);
-		buf_addc(out, 1);
-		buf_add(out, v, n);
-		return true;
+		p = be32(p, (uint32_t)(n + 1));
+		*p++ = 1;
+		memcpy(p, v, n);
+		return p + n;
 	case BIN_TEXT:
-		/* A string is its decoded text; any other value its JSON text. */
+		/* A string is its decoded text (no longer than V); any other value its JSON text. */
 		if (v[0] == '"') {
 			v++, n -= 2;
 			if (memchr(v, '\\', n)) {
@@ -1074,39 +1111,47 @@ static bool bin_value(struct pg_sink *s, const struct column *c, enum bin_kind k
 				n = s->scratch.len;
 			}
 		}
-		put_be(out, n, 4);
-		buf_add(out, v, n);
-		return true;
+		p = be32(p, (uint32_t)n);
+		memcpy(p, v, n);
+		return p + n;
 	case BIN_NONE:
 		break;
 	}
-	return false;
+	return NULL;
 }
 
-/* The row as a binary tuple into OUT; false, OUT unchanged, when a value cannot be. */
-static bool bin_row(struct pg_sink *s, struct buf *out)
+/*
+ * The row (its text ROW_LEN bytes) as a binary tuple into OUT; false, OUT
+ * unchanged, when a value cannot be.  No field is longer than its value's
+ * text and 20 bytes, and the values are parts of the row's text: room
+ * for the row's text and 20 bytes a column holds the tuple.
+ */
+static bool bin_row(struct pg_sink *s, size_t row_len, struct buf *out)
 {
 	struct columns *c = &s->c;
-	size_t start = out->len;
 	bool upsert = s->base.mode == SINK_UPSERT;
 
-	put_be(out, c->ncols + upsert, 2);
+	buf_grow(out, row_len + 20 * c->ncols + 16);
+	unsigned char *p = (unsigned char *)out->data + out->len;
+	p = be16(p, (uint16_t)(c->ncols + upsert));
 	if (upsert) {
-		put_be(out, 8, 4);
-		put_be(out, (uint64_t)s->batch_rows, 8);
+		p = be32(p, 8);
+		p = be64(p, (uint64_t)s->batch_rows);
 	}
 	for (size_t i = 0; i < c->ncols; i++) {
 		const struct field_ref *r = columns_has_value(c, i) ? &c->refs[c->cols[i].ref] : NULL;
 		if (!r || r->val[0] == 'n') {
-			put_be(out, UINT32_MAX, 4);	/* -1: NULL */
+			p = be32(p, UINT32_MAX);	/* -1: NULL */
 			continue;
 		}
-		if (!bin_value(s, &c->cols[i], s->bin_kinds[i], r->val, r->len, out)) {
-			out->len = start;
-			out->data[start] = '\0';
+		p = bin_value(s, &c->cols[i], s->bin_kinds[i], r->val, r->len, p);
+		if (!p) {
+			out->data[out->len] = '\0';
 			return false;
 		}
 	}
+	out->len = (size_t)((char *)p - out->data);
+	out->data[out->len] = '\0';
 	return true;
 }
 
@@ -1166,7 +1211,7 @@ static void pg_row(struct sink *base, const struct record *rec, unsigned long li
 	if (!s->copying)
 		start_copy(s);
 	++s->batch_rows;
-	if (s->copy_binary && !bin_row(s, &s->copy_data)) {
+	if (s->copy_binary && !bin_row(s, rec->len, &s->copy_data)) {
 		/* A value of a spelling binary is not certain for: the server reads its text. */
 		s->text_only = true;
 		end_copy(s);
