@@ -5,13 +5,15 @@
  * transaction whose client went away), and a replayed batch finds its
  * mark and is skipped.
  *
- * Rows go to the server with COPY ... FROM STDIN in text format, one COPY
- * per run of rows with the same columns: a row bringing a new key ends the
- * COPY, the column is added (ALTER TABLE), and a new COPY starts.  Upserts
- * copy into a temporary table and merge it with INSERT ... ON CONFLICT.
- * Rows are gathered into COPY_CHUNK bytes before they go to libpq: one
- * CopyData message per chunk, sent whole at once (flush_copy), not per
- * row (libpq sends every 8 KiB, waking the server each time).
+ * Rows go to the server with COPY ... FROM STDIN, in binary format when
+ * every column's type has a binary form inlet writes (bin_kind_of), else
+ * in text format, one COPY per run of rows with the same columns: a row
+ * bringing a new key ends the COPY, the column is added (ALTER TABLE), and
+ * a new COPY starts.  Upserts copy into a temporary table and merge it
+ * with INSERT ... ON CONFLICT.  Rows are gathered into COPY_CHUNK bytes
+ * before they go to libpq: one CopyData message per chunk, sent whole at
+ * once (flush_copy), not per row (libpq sends every 8 KiB, waking the
+ * server each time).
  *
  * Writers of one table take turns: each batch's transaction starts with a
  * transaction-level advisory lock keyed on the table, waited for up to
