@@ -217,3 +217,43 @@ stop_pipeline() {
 	run inlet-commit --checkpoint ck --db shop.db --table t --clean-source shred < /dev/null
 	assert_equal "$status" 64
 }
+
+# catches_term PID: PID has its handler for SIGTERM (SigCgt, bit 15).
+catches_term() {
+	local k v caught=0
+	while read -r k v; do
+		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
+	done 2> /dev/null < "/proc/$1/status"
+	[ "$caught" != 0 ]
+}
+
+# A stop that comes while inlet-discover lists the files, before any batch
+# is written: no batch starts (the stages after it may have stopped on the
+# same signal), the files stay new, and the next run takes each once.
+# strace holds every directory read for 0.3 s, so that the signal, sent
+# once the handler is in place, lands while the files are listed.
+@test "a stop while the files are listed starts no batch; the next run takes every file once" {
+	mkdir land
+	for i in 1 2 3; do echo "{\"id\":$i}" > "land/f$i.json"; done
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+	for trigger in available-now every:1h; do
+		rm -rf ck
+		ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=getdents64 \
+			-e inject=getdents64:delay_exit=300000 \
+			inlet-discover --checkpoint ck --trigger "$trigger" land > out 2> err &
+		tracer=$!
+		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "$trigger: not started: $(cat err)"
+		pid=$(pgrep -P "$tracer")
+		wait_until 10 catches_term "$pid"
+		kill -TERM "$pid"
+		rc=0
+		wait "$tracer" || rc=$?
+		[ "$rc" = 0 ] || fail "$trigger: exit $rc: $(cat err)"
+		[ ! -s out ] || fail "$trigger: a batch after the stop: $(head -3 out)"
+		[ ! -e ck/offsets/0 ] || fail "$trigger: offsets/0 written"
+		inlet-discover --checkpoint ck land | inlet-parse --format json \
+			| inlet-commit --checkpoint ck --db "$trigger.db" --table orders --quiet
+		run sql "$trigger.db" 'SELECT count(*), count(DISTINCT id) FROM orders'
+		assert_output '3|3'
+	done
+}

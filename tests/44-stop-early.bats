@@ -32,9 +32,11 @@ catches_term() {
 # once.
 #
 # A signal to the group reaches inlet-commit too, which stops at once when
-# no batch is open: a batch on its way to it then dies of SIGPIPE (141),
-# at any moment of a stream, not only its first ones.  The tests that
-# signal the group stream the empty folder: no batch is ever on its way.
+# no batch is open: a batch inlet-discover is writing at that moment (its
+# offsets written, its "begin" not yet at commit) then dies of SIGPIPE
+# (141) and is replayed on the next run; a stop while discover lists the
+# files starts no batch (tests/15).  The tests that signal the group
+# stream the empty folder: no batch is ever on its way.
 start() {
 	src=${1:-land}
 	timeout -s KILL 20 setsid env --default-signal=INT inlet-autoload -c ck --db shop.db \

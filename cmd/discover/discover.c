@@ -385,8 +385,15 @@ void emit_files(struct state *st, struct file *files, size_t n)
 	while (i < n) {
 		size_t j = i;
 		long long bytes = 0;
-		if (i > 0 && *st->stop)
-			return;	/* the batch in flight is done: stop here */
+		/*
+		 * A stop before a batch's offsets are written: the batch is not
+		 * started, and its files stay new for the next run.  A stage
+		 * after this one may have stopped on the same signal (the
+		 * interrupt key signals the whole pipeline), and a batch begun
+		 * now would find no one to take it.
+		 */
+		if (*st->stop)
+			return;
 		while (j < n) {
 			if (opt.trigger != TRIGGER_ONCE && j > i &&
 			    ((opt.max_files && (long long)(j - i) >= opt.max_files) ||
