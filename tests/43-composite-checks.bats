@@ -324,7 +324,7 @@ group_gone() {
 }
 
 @test "Ctrl-C in copy-into finishes the batch in flight and says so: exit 0" {
-	big src/a.csv 300000
+	big src/a.csv 1000000
 	# setsid: copy-into leads its own process group, as at a terminal,
 	# where Ctrl-C reaches every process of the group.
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
@@ -336,13 +336,13 @@ group_gone() {
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 0
 	grep -qx 'inlet-copy-into: finishing batch 0, Ctrl-C again to abort' err || fail "$(cat err)"
-	assert_equal "$(cat out)" '{"num_affected_rows":300000,"num_inserted_rows":300000,"num_skipped_corrupt_files":0}'
+	assert_equal "$(cat out)" '{"num_affected_rows":1000000,"num_inserted_rows":1000000,"num_skipped_corrupt_files":0}'
 	run sql shop.db 'SELECT count(*) FROM t'
-	assert_output 300000
+	assert_output 1000000
 }
 
 @test "a second Ctrl-C aborts without committing: exit 130; a rerun loads the batch once" {
-	big src/a.csv 300000
+	big src/a.csv 1000000
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
 		> out 2> err 3>&- &
 	pid=$!
@@ -361,9 +361,9 @@ group_gone() {
 	grep -q 'input ended' err && fail "commit saw its input cut: $(cat err)"
 	group_gone "$pid"
 	run inlet copy-into --db shop.db --table t src
-	assert_output '{"num_affected_rows":300000,"num_inserted_rows":300000,"num_skipped_corrupt_files":0}'
+	assert_output '{"num_affected_rows":1000000,"num_inserted_rows":1000000,"num_skipped_corrupt_files":0}'
 	run sql shop.db 'SELECT count(*), count(DISTINCT id) FROM t'
-	assert_output '300000|300000'
+	assert_output '1000000|1000000'
 }
 
 # int_delivered PID: no SIGINT (bit 2, value 2) pending for PID, in
@@ -378,7 +378,7 @@ int_delivered() {
 }
 
 @test "two Ctrl-Cs at once: the second aborts, said once and last; exit 130, nothing committed" {
-	big src/a.csv 300000
+	big src/a.csv 1000000
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
 		> out 2> err 3>&- &
 	pid=$!
@@ -400,7 +400,7 @@ int_delivered() {
 	[ ! -e shop.db.inlet/t/commits/0 ]
 	group_gone "$pid"
 	run inlet copy-into --db shop.db --table t src
-	assert_output '{"num_affected_rows":300000,"num_inserted_rows":300000,"num_skipped_corrupt_files":0}'
+	assert_output '{"num_affected_rows":1000000,"num_inserted_rows":1000000,"num_skipped_corrupt_files":0}'
 }
 
 @test "Ctrl-C in autoload's watch mode without a schema location: a clean stop, exit 0" {
