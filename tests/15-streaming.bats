@@ -218,15 +218,6 @@ stop_pipeline() {
 	assert_equal "$status" 64
 }
 
-# catches_term PID: PID has its handler for SIGTERM (SigCgt, bit 15).
-catches_term() {
-	local k v caught=0
-	while read -r k v; do
-		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
-	done 2> /dev/null < "/proc/$1/status"
-	[ "$caught" != 0 ]
-}
-
 # A stop that comes while inlet-discover lists the files, before any batch
 # is written: no batch starts (the stages after it may have stopped on the
 # same signal), the files stay new, and the next run takes each once.

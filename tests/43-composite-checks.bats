@@ -356,6 +356,10 @@ group_gone() {
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 130
 	grep -qx 'inlet-copy-into: aborting: the batch in flight is not committed' err || fail "$(cat err)"
+	# Its two lines, the stop and the abort: no notice from bash of the
+	# stages the abort killed.
+	run grep -c . err
+	assert_output 2
 	assert_equal "$(cat out)" ""
 	[ ! -e shop.db.inlet/t/commits/0 ]
 	grep -q 'input ended' err && fail "commit saw its input cut: $(cat err)"

@@ -13,17 +13,6 @@ setup() {
 	for i in 1 2 3; do echo "{\"id\":$i}" > "land/f$i.json"; done
 }
 
-# catches_term PID: PID has a handler for SIGTERM (SigCgt, bit 15).  The
-# file is read to the end, as in inlet.sh-setup: what read reads ahead and
-# cannot seek back over is what the next read gets.
-catches_term() {
-	local k v caught=0
-	while read -r k v; do
-		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
-	done 2> /dev/null < "/proc/$1/status"
-	[ "$caught" != 0 ]
-}
-
 # start [SOURCE]: inlet autoload --trigger every:50ms of SOURCE (land) in
 # a process group of its own (setsid, as under a terminal or a service
 # manager), under timeout; pid in $pid (autoload's, once its prelude
@@ -196,26 +185,4 @@ EOF
 		assert_output '3|3'
 		rm -rf ck shop.db err
 	done
-}
-
-@test "an abort kills the stages without bash's Killed notices" {
-	# A batch long enough to be in flight at the second stop (inlet-parse
-	# reads 300,000 such rows in about 0.1 s).
-	mkdir -p src
-	seq 1 3000000 | awk 'BEGIN { print "id,name" } { print $1 ",name" $1 }' > src/a.csv
-	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
-		> out 2> err 3>&- &
-	pid=$!
-	wait_for shop.db.inlet/t/offsets/0
-	kill -INT -- "-$pid"
-	wait_for err 'Ctrl-C again to abort'
-	kill -INT -- "-$pid"
-	rc=0
-	wait "$pid" || rc=$?
-	assert_equal "$rc" 130
-	assert_equal "$(tail -n 1 err)" 'inlet-copy-into: aborting: the batch in flight is not committed'
-	run grep -c . err
-	assert_output 2
-	wait_until 5 group_gone "$pid" || fail "processes left: $(pgrep -a -g "$pid")"
-	[ ! -e shop.db.inlet/t/commits/0 ]
 }

@@ -150,3 +150,14 @@ run_framed() {
 	fi
 	lines=("${lines[@]:1:n-2}")
 }
+
+# catches_term PID: PID has its handler for SIGTERM (SigCgt, bit 15).  The
+# file is read to the end, as in inlet.sh-setup: what read reads ahead and
+# cannot seek back over is what the next read gets.
+catches_term() {
+	local k v caught=0
+	while read -r k v; do
+		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
+	done 2> /dev/null < "/proc/$1/status"
+	[ "$caught" != 0 ]
+}
