@@ -473,12 +473,6 @@ static void scan_from_quote(struct csv_state *s, const char *line, size_t len)
 	csv_scan(s, q, len - (size_t)(q - line), NULL);
 }
 
-/*
- * The first DELIMITER at or after P, or END; *PLAIN tells whether every
- * byte before it is printable ASCII but '"' and '\\' (the field's JSON
- * string is its bytes in quotes).  16 bytes a step, the last step the
- * line's last 16 bytes (from START, the line's first).
- */
 #ifdef __SSE2__
 /* The 16 bytes at P: bits of the delimiters in *MD, of needs_encoding in *MS. */
 static inline void field_masks(const char *p, unsigned char delimiter, unsigned *md,
@@ -494,6 +488,12 @@ static inline void field_masks(const char *p, unsigned char delimiter, unsigned 
 }
 #endif
 
+/*
+ * The first DELIMITER at or after P, or END; *PLAIN tells whether every
+ * byte before it is printable ASCII but '"' and '\\' (the field's JSON
+ * string is its bytes in quotes).  16 bytes a step, the last step the
+ * line's last 16 bytes (from START, the line's first).
+ */
 static inline const char *field_end(const char *p, const char *end, const char *start,
 				    unsigned char delimiter, bool *plain)
 {
@@ -540,7 +540,8 @@ put_field(struct csv_state *s, const char *data, size_t n, bool plain)
 {
 	size_t i = s->nfields;
 
-	if (!plain || !n || i >= s->ncols || i >= opt.max_columns ||
+	/* ncols is at most --max-columns (take_columns). */
+	if (!plain || !n || i >= s->ncols ||
 	    (opt.max_chars >= 0 && n > (size_t)opt.max_chars) ||
 	    (opt.null_value && n == opt.null_len && !memcmp(data, opt.null_value, n))) {
 		csv_field_cb((void *)data, n, s);
@@ -561,6 +562,17 @@ put_field(struct csv_state *s, const char *data, size_t n, bool plain)
 }
 
 /*
+ * Can the line FED (FED_LEN bytes) be split here, not by libcsv: it starts
+ * a record, after the first, outside any quote, and holds no carriage
+ * return (libcsv's one blank)?
+ */
+static bool splits_here(const struct csv_state *s, const char *fed, size_t fed_len)
+{
+	return !s->open && s->have_columns && s->scan == AT_FIELD &&
+	       !memchr(fed, '\r', fed_len);
+}
+
+/*
  * A line that is a whole record with no quote, no escape and no carriage
  * return (most lines of most files): libcsv would split it at each
  * delimiter and trim nothing (its only blank is '\r', see csv_is_space),
@@ -573,7 +585,7 @@ static bool csv_line_plain(struct csv_state *s, const char *line, size_t len,
 	const char *p = fed, *end = fed + fed_len;
 	const unsigned char delimiter = s->src->delimiter;
 
-	if (s->open || !s->have_columns || s->scan != AT_FIELD || memchr(fed, '\r', fed_len))
+	if (!splits_here(s, fed, fed_len))
 		return false;
 	s->line = line;
 	s->line_len = len;
@@ -620,8 +632,7 @@ static bool csv_line_quoted(struct csv_state *s, const char *line, size_t len,
 	const char *p = fed, *end = fed + fed_len;
 	size_t n = 0;
 
-	if (s->open || !s->have_columns || s->scan != AT_FIELD || opt.trim_leading ||
-	    opt.trim_trailing || memchr(fed, '\r', fed_len))
+	if (opt.trim_leading || opt.trim_trailing || !splits_here(s, fed, fed_len))
 		return false;
 	buf_reset(&s->unquoted);
 	for (;;) {
@@ -678,13 +689,10 @@ static bool csv_line_quoted(struct csv_state *s, const char *line, size_t len,
 	s->line_len = len;
 	for (size_t i = 0; i < n; i++) {
 		const struct csv_span *f = &s->spans[i];
-		const char *base = f->in == SPAN_FED ? fed : s->unquoted.data;
 		/* An empty quoted field is "", not NULL. */
-		if (f->in == SPAN_NULL) {
-			csv_field_cb(NULL, 0, s);
-		} else {
-			put_field(s, base + f->off, f->len, text_plain(base + f->off, f->len));
-		}
+		const char *data = f->in == SPAN_NULL ? NULL :
+				   (f->in == SPAN_FED ? fed : s->unquoted.data) + f->off;
+		put_field(s, data, f->len, data && text_plain(data, f->len));
 	}
 	csv_record_cb('\n', s);
 	return true;
