@@ -157,6 +157,7 @@ int seenlog_file_record(const char *name, unsigned long lineno, const char *line
 	f->path = path->data;
 	f->len = path->len;
 	f->folder_len = 0;
+	f->name_at = -1;
 	return 1;
 }
 
@@ -269,14 +270,11 @@ static const char *scan_ull(const char *p, const char *end, unsigned long long *
 }
 
 /*
- * The common "f" line of format 3, NAME SIZE MTIME_NS DEV INO BATCH after
- * "f" and a tab (P..END), in one pass: the end of NAME into *NAME_END and
- * the fields into ID and *BATCH.  False for anything else, which the
- * general path then reads or reports: the same result, a log of a million
- * files loads without splitting each line first.
+ * The general path reads what this does not, with the same result: a log
+ * of a million files loads without splitting each line first.
  */
-static bool scan_file_line(const char *p, const char *end, const char **name_end,
-			   struct file_identity *id, long long *batch)
+bool seenlog_scan_file(const char *p, const char *end, const char **name_end,
+		       struct file_identity *id, long long *batch)
 {
 	const char *q = memchr(p, '\t', (size_t)(end - p));
 
@@ -310,13 +308,16 @@ static void read_line(const struct seenlog_visitor *v, int version, struct line_
 	if (p[0] == 'f' && version == 3 && path->len) {
 		const char *name_end;
 		struct seenlog_file file;
-		if (scan_file_line(p + 2, end, &name_end, &file.id, &file.batch)) {
-			size_t folder_len = path->len;
-			if (!add_unescaped(path, p + 2, (size_t)(name_end - p - 2)))
+		if (seenlog_scan_file(p + 2, end, &name_end, &file.id, &file.batch)) {
+			size_t folder_len = path->len, raw = (size_t)(name_end - p - 2);
+			if (!add_unescaped(path, p + 2, raw))
 				malformed_line(r, "bad escape in name");
 			file.path = path->data;
 			file.len = path->len;
 			file.folder_len = folder_len;
+			/* Unescaped to as many bytes: nothing was escaped. */
+			file.name_at = folder_len + raw == path->len ?
+				       (long long)r->complete - (long long)n + 1 : -1;
 			if (v->file)
 				v->file(v->ctx, &file);
 			path->len = folder_len;
@@ -344,6 +345,7 @@ static void read_line(const struct seenlog_visitor *v, int version, struct line_
 		file.path = path->data;
 		file.len = path->len;
 		file.folder_len = folder_len;
+		file.name_at = -1;
 		if (p[0] == 'x') {
 			if (v->forget)
 				v->forget(v->ctx, &file);

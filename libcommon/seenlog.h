@@ -55,6 +55,12 @@ struct seenlog_file {
 	size_t folder_len;
 	struct file_identity id;	/* without id.known, mtime_ns is exact to the us */
 	long long batch;	/* the batch that took it; -1: none or unknown */
+	/*
+	 * Where the name starts in the file, when the bytes there are the
+	 * name itself (an "f" line of format 3 with nothing escaped), which
+	 * seenlog_scan_file reads again; else -1.
+	 */
+	long long name_at;
 };
 
 /*
@@ -96,6 +102,15 @@ struct seenlog_info {
  */
 void seenlog_read(const char *path, const struct seenlog_visitor *v,
 		  struct seenlog_info *info);
+
+/*
+ * The common "f" line of format 3 after "f" and its tab, P..END (the
+ * newline excluded): NAME SIZE MTIME_NS DEV INO BATCH in one pass, the end
+ * of NAME into *NAME_END and the rest into ID and *BATCH.  False for any
+ * other form, which seenlog_read reads by the general path or reports.
+ */
+bool seenlog_scan_file(const char *p, const char *end, const char **name_end,
+		       struct file_identity *id, long long *batch);
 
 /*
  * Line LINENO of the checkpoint file NAME (format 1 of the log, or an

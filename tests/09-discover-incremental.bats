@@ -80,3 +80,66 @@ seen_log() {
 		cmp ck/sources/seen before
 	done
 }
+
+# The index keeps the log's lines where they are, in the mapped log, and
+# reads one again when asked: these make it choose between lines.
+
+@test "a path the log names twice is the later line's; a forgotten path is taken; compaction keeps each file once, as last known" {
+	mkdir -p land empty
+	for f in a b c d; do echo '{"i":1}' > "land/$f.json"; done
+	dev=$(stat -c %d land/a.json)
+	now() { printf '%s\t%s\t%s\t%s' "$(stat -c %s "land/$1")" \
+		"$(stat -c %.9Y "land/$1" | tr -d .)" "$dev" "$(stat -c %i "land/$1")"; }
+	old() { printf '3\t1000\t%s\t1' "$dev"; }
+	# Over 1024 repeats of d.json: the log is compacted when loaded.
+	seen_log \
+		"$(printf 'f\ta.json\t%s\t-1' "$(old)")" \
+		"$(printf 'f\ta.json\t%s\t-1' "$(now a.json)")" \
+		"$(printf 'f\tb.json\t%s\t-1' "$(now b.json)")" \
+		"$(printf 'x\tb.json')" \
+		"$(printf 'f\tc.json\t%s\t-1' "$(old)")" \
+		"$(printf 'x\tc.json')" \
+		"$(printf 'f\tc.json\t%s\t-1' "$(now c.json)")" \
+		$(for i in $(seq 1100); do printf 'f:d.json:%s:-1\n' "$(now d.json | tr '\t' ':')"; done)
+	sed -i 's/:/\t/g' ck/sources/seen
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 1105 ]
+	# Only b.json: a.json and c.json are as their last lines say.
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	[ "$(paths)" = "$PWD/land/b.json" ]
+	# Compacted: each file once, with the identity its last line gave.
+	[ "$(grep -c '^f' ck/sources/seen)" -eq 4 ]
+	for f in a c d; do
+		grep -qxF "$(printf 'f\t%s.json\t%s\t-1' "$f" "$(now "$f.json")")" ck/sources/seen
+	done
+	grep -q "^f	b.json	.*	0\$" ck/sources/seen
+	! grep -q '^x' ck/sources/seen
+	commit_all ck
+	run inlet-discover --checkpoint ck --allow-overwrites land
+	assert_success
+	assert_output ""
+}
+
+@test "an index that outgrows what the log's first 64 KiB foretold keeps every file known" {
+	mkdir -p land empty
+	long=$(printf 'y%.0s' $(seq 200))
+	# 400 long names fill the sample; 3000 short ones follow.
+	{
+		for i in $(seq 400); do echo "land/$long-$i"; done
+		for i in $(seq 3000); do echo "land/s$i"; done
+	} | xargs touch
+	touch "land/t"$'\t'"ab"
+	seen_log \
+		$(for i in $(seq 400); do printf 'f:%s-%s:0:0:-:-:-1\n' "$long" "$i"; done) \
+		$(for i in $(seq 3000); do printf 'f:s%s:0:0:-:-:-1\n' "$i"; done) \
+		"$(printf 'f\tt\\tab\t0\t0\t-\t-\t-1')"
+	sed -i 's/:/\t/g' ck/sources/seen
+	[ "$(head -c 65536 ck/sources/seen | grep -c "$long")" -ge 300 ]
+	run inlet-discover --checkpoint ck land
+	assert_success
+	assert_output ""
+	touch land/new
+	run inlet-discover --checkpoint ck land
+	assert_success
+	[ "$(paths)" = "$PWD/land/new" ]
+}

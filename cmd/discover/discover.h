@@ -43,8 +43,10 @@ extern struct options opt;
 
 /*
  * The index of files already taken: path -> identity and the batch that
- * took it (seen.c).  The entries live in one arena; a slot holds a path's
- * hash and its entry's offset (0 hash: empty).
+ * took it (seen.c).  An entry is either a line of the log of files taken
+ * (sources/seen), mapped and read again when asked for, or a struct
+ * seen_entry in the arena; a slot holds a tag of the path's hash and
+ * where its entry is (0: empty).
  */
 #define SEEN_KNOWN 1		/* dev, ino and mtime_ns are exact */
 #define SEEN_FORGOTTEN 2	/* forgotten for a retry: take the path again */
@@ -54,20 +56,34 @@ struct seen_entry {
 	long long mtime_ns;	/* without SEEN_KNOWN, exact to the microsecond only */
 	unsigned long long dev, ino;
 	long long batch;	/* the batch that took it; -1: none or unknown */
+	unsigned long long hash;	/* of path */
 	unsigned len;		/* of path */
 	unsigned flags;		/* SEEN_ */
 	char path[];		/* NUL-terminated */
 };
 
-struct seen_slot {
-	unsigned long long hash;
-	size_t off;		/* of the entry in the arena */
+/* A folder of the mapped log: its "f" lines from AT on, up to the next's. */
+struct seen_folder {
+	size_t at;		/* in the log */
+	size_t path, len;	/* the folder and '/', in folder_paths */
+	unsigned long long hash;	/* of the folder and '/' */
 };
 
 struct seen {
-	struct seen_slot *slots;
+	unsigned long long *slots;
 	size_t cap, count;
 	struct buf arena;
+	const char *log;	/* the mapped log, or NULL */
+	size_t log_len, log_mapped;
+	struct seen_folder *folders;
+	size_t n_folders, folders_cap;
+	struct buf folder_paths;
+	struct seen_scratch *scratch;	/* what a lookup in the log changes */
+};
+
+struct seen_scratch {
+	struct buf entry;	/* the log's entry last asked for */
+	size_t folder;		/* the folder last found: the next is most often it */
 };
 
 #define PATH_HASH_INIT 14695981039346656037ULL
@@ -75,11 +91,13 @@ struct seen {
 unsigned long long path_hash(unsigned long long h, const char *s, size_t n);
 /*
  * The entry of PATH (LEN bytes, hash H), or NULL (also when forgotten).
- * Entries belong to the index and move when it grows: valid until the
- * next seen_put.
+ * It belongs to the index: valid until the next seen_find, seen_lookup,
+ * seen_next or seen_put on it.
  */
 struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			     unsigned long long h);
+/* Does the index hold PATH, not forgotten?  seen_find without the entry. */
+bool seen_has(const struct seen *s, const char *path, size_t len, unsigned long long h);
 /*
  * Start loading the slot of hash H into the cache: a probe is a cache miss
  * at millions of paths, so callers ask a few paths ahead.
@@ -106,8 +124,36 @@ void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h
 void seen_reserve(struct seen *s, size_t n, size_t path_bytes);
 /* Forget PATH so that it is taken again; false when it was not there. */
 bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h);
-/* The entry after PREV in the order they were added (NULL: the first), or NULL. */
-struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev);
+/*
+ * Keep the entries of the log LEN bytes at LOG (MAPPED bytes mapped, which
+ * seen_free unmaps) where they are: seen_log_folder and seen_put_logged
+ * then point at its lines instead of copying them.
+ */
+void seen_map_log(struct seen *s, const char *log, size_t len, size_t mapped);
+/*
+ * The "f" lines of the log from AT on are in FOLDER (LEN bytes with its
+ * '/', hash H), up to the next such call, which gives a larger AT.
+ */
+void seen_log_folder(struct seen *s, const char *folder, size_t len, unsigned long long h,
+		     size_t at);
+/*
+ * seen_put of the log's "f" line whose name, as written, starts at NAME_AT
+ * of the log, for PATH (LEN bytes, hash H): the entry stays in the log.
+ * False, and nothing done, when the line lies beyond the mapping or what a
+ * slot can name
+ * or PATH's entry is in the arena (forgotten): seen_put then.
+ */
+bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long long h,
+		     size_t name_at);
+/* Where seen_next is: zeroed to start. */
+struct seen_iter {
+	size_t log_at, arena_at;
+};
+/*
+ * The next entry (not forgotten): the log's, in its order, then the others
+ * in the order they were added; NULL at the end.  Valid as seen_find's.
+ */
+struct seen_entry *seen_next(const struct seen *s, struct seen_iter *it);
 void seen_free(struct seen *s);
 /* The identity E holds (known only with SEEN_KNOWN). */
 void seen_identity(const struct seen_entry *e, struct file_identity *id);

@@ -196,10 +196,10 @@ static void list_file(struct lister *l, unsigned long long h, int dfd, const cha
 		l->po->other_shards++;
 		return;
 	}
-	if (l->seen)
-		e = seen_find(l->seen, l->path.data, l->path.len, h);
-	if (e && !opt.allow_overwrites)
+	if (l->seen && !opt.allow_overwrites && seen_has(l->seen, l->path.data, l->path.len, h))
 		return;
+	if (l->seen && opt.allow_overwrites)
+		e = seen_find(l->seen, l->path.data, l->path.len, h);
 	if (!have_st && fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)	/* else vanished while listing */
 			left_out(l->lo, l->path.data, "cannot stat it: %s", strerror(errno));

@@ -1,10 +1,12 @@
 /*
  * The index of files already taken: path -> identity, batch.
  *
- * Flat, for millions of paths: each entry (identity, path) lives in
- * one growing arena, and the open-addressing slots hold only a 64-bit
- * hash and the entry's offset.  A probe compares hashes and touches the
- * path only on a match; nothing is allocated per path.
+ * Flat, for millions of paths, and mostly not copied: an entry read from
+ * the log of files taken stays a line of the mapped log, which a lookup
+ * reads again; only entries added or changed since live in one growing
+ * arena.  A slot is one word: a tag of the hash, whether the entry is in
+ * the log, and where.  A probe compares tags and touches the entry only
+ * on a match; nothing is allocated per path.
  */
 #include <limits.h>
 #include <stddef.h>
@@ -15,6 +17,18 @@
 
 #include "die.h"
 #include "discover.h"
+#include "seenlog.h"
+
+/*
+ * A slot: TAG (the top 24 bits of the mixed hash) above LOGGED above REF,
+ * where REF - 1 is the name's offset in the log, or the entry's in the
+ * arena in 8-byte units.  REF is never 0, so no used slot is.
+ */
+#define REF_BITS 39
+#define LOGGED (1ULL << REF_BITS)
+#define REF_MASK (LOGGED - 1)
+#define TAG_SHIFT 40
+#define NONE ((size_t)-1)
 
 unsigned long long path_hash(unsigned long long h, const char *s, size_t n)
 {
@@ -27,14 +41,24 @@ unsigned long long path_hash(unsigned long long h, const char *s, size_t n)
 }
 
 /* FNV-1a's low bits are weak: mix them before masking (splitmix64). */
-static size_t slot_of(unsigned long long h, size_t mask)
+static unsigned long long mix(unsigned long long h)
 {
 	h ^= h >> 30;
 	h *= 0xbf58476d1ce4e5b9ULL;
 	h ^= h >> 27;
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
-	return (size_t)h & mask;
+	return h;
+}
+
+static unsigned long long slot_word(unsigned long long h, size_t ref, bool logged)
+{
+	return (mix(h) >> TAG_SHIFT) << TAG_SHIFT | (logged ? LOGGED : 0) | (ref + 1);
+}
+
+static size_t ref_of(unsigned long long w)
+{
+	return (size_t)(w & REF_MASK) - 1;
 }
 
 static struct seen_entry *entry_at(const struct seen *s, size_t off)
@@ -48,44 +72,128 @@ static size_t entry_bytes(size_t len)
 	return (offsetof(struct seen_entry, path) + len + 1 + 7) & ~(size_t)7;
 }
 
-/* The entry of PATH, forgotten or not, or NULL. */
-static struct seen_entry *find_entry(const struct seen *s, const char *path, size_t len,
-				     unsigned long long h)
+/* The folder of the log's name at AT: the last one from at or before it. */
+static const struct seen_folder *folder_of(const struct seen *s, size_t at)
+{
+	size_t lo = s->scratch->folder, hi = s->n_folders;
+
+	/* A listing asks for the files of one folder after another. */
+	if (lo < hi && s->folders[lo].at <= at && (lo + 1 == hi || s->folders[lo + 1].at > at))
+		return &s->folders[lo];
+	lo = 0;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->folders[mid].at <= at)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	s->scratch->folder = lo;
+	return &s->folders[lo];
+}
+
+/* Is W's entry PATH (LEN bytes)? */
+static bool holds(const struct seen *s, unsigned long long w, const char *path, size_t len)
+{
+	size_t ref = ref_of(w);
+
+	if (!(w & LOGGED)) {
+		const struct seen_entry *e = entry_at(s, ref * 8);
+		return e->len == len && !memcmp(e->path, path, len);
+	}
+	const struct seen_folder *f = folder_of(s, ref);
+	size_t name = len - f->len;
+	/* A name as written holds no tab: the tab after it ends it. */
+	return len > f->len && ref + name < s->log_len && s->log[ref + name] == '\t' &&
+	       !memcmp(path, s->folder_paths.data + f->path, f->len) &&
+	       !memcmp(s->log + ref, path + f->len, name);
+}
+
+/* The slot of PATH (LEN bytes, hash H), forgotten or not, or NONE. */
+static size_t locate(const struct seen *s, const char *path, size_t len, unsigned long long h)
 {
 	if (!s->cap)
-		return NULL;
+		return NONE;
+	unsigned long long m = mix(h), tag = m >> TAG_SHIFT;
 	size_t mask = s->cap - 1;
-	for (size_t i = slot_of(h, mask); s->slots[i].hash; i = (i + 1) & mask) {
-		if (s->slots[i].hash != h)
-			continue;
-		struct seen_entry *e = entry_at(s, s->slots[i].off);
-		if (e->len == len && !memcmp(e->path, path, len))
-			return e;
-	}
-	return NULL;
+	for (size_t i = (size_t)m & mask; s->slots[i]; i = (i + 1) & mask)
+		if (s->slots[i] >> TAG_SHIFT == tag && holds(s, s->slots[i], path, len))
+			return i;
+	return NONE;
+}
+
+/*
+ * The entry of the slot word W.  A log line is read again into the
+ * scratch entry: it was read whole when loaded, so it cannot fail now.
+ */
+static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
+{
+	size_t ref = ref_of(w);
+
+	if (!(w & LOGGED))
+		return entry_at(s, ref * 8);
+	const struct seen_folder *f = folder_of(s, ref);
+	const char *p = s->log + ref, *name_end;
+	const char *end = memchr(p, '\n', s->log_len - ref);
+	struct file_identity id;
+	long long batch;
+	if (!end || !seenlog_scan_file(p, end, &name_end, &id, &batch))
+		die(EX_SOFTWARE, "the log of files taken changed under inlet-discover");
+	size_t name = (size_t)(name_end - p), len = f->len + name;
+	buf_reset(&s->scratch->entry);
+	buf_grow(&s->scratch->entry, entry_bytes(len));
+	struct seen_entry *e = (struct seen_entry *)s->scratch->entry.data;
+	e->size = id.size;
+	e->mtime_ns = id.mtime_ns;
+	e->dev = id.dev;
+	e->ino = id.ino;
+	e->batch = batch;
+	e->hash = path_hash(f->hash, p, name);
+	e->len = (unsigned)len;
+	e->flags = id.known ? SEEN_KNOWN : 0;
+	memcpy(e->path, s->folder_paths.data + f->path, f->len);
+	memcpy(e->path + f->len, p, name);
+	e->path[len] = '\0';
+	return e;
 }
 
 struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			     unsigned long long h)
 {
-	struct seen_entry *e = find_entry(s, path, len, h);
+	size_t i = locate(s, path, len, h);
+	struct seen_entry *e = i == NONE ? NULL : entry_of(s, s->slots[i]);
 
 	return e && !(e->flags & SEEN_FORGOTTEN) ? e : NULL;
+}
+
+bool seen_has(const struct seen *s, const char *path, size_t len, unsigned long long h)
+{
+	size_t i = locate(s, path, len, h);
+
+	if (i == NONE)
+		return false;
+	/* A log line is never forgotten: forgetting copies it to the arena. */
+	return (s->slots[i] & LOGGED) || !(entry_at(s, ref_of(s->slots[i]) * 8)->flags &
+					   SEEN_FORGOTTEN);
 }
 
 void seen_prefetch(const struct seen *s, unsigned long long h)
 {
 	if (s->cap)
-		__builtin_prefetch(&s->slots[slot_of(h, s->cap - 1)]);
+		__builtin_prefetch(&s->slots[mix(h) & (s->cap - 1)]);
 }
 
 void seen_prefetch_entry(const struct seen *s, unsigned long long h)
 {
 	if (!s->cap)
 		return;
-	const struct seen_slot *slot = &s->slots[slot_of(h, s->cap - 1)];
-	if (slot->hash == h) {	/* the usual case; else the probe goes on */
-		const char *e = s->arena.data + slot->off;
+	unsigned long long m = mix(h), w = s->slots[m & (s->cap - 1)];
+	if (w >> TAG_SHIFT != m >> TAG_SHIFT)
+		return;		/* the usual case is a match; else the probe goes on */
+	if (w & LOGGED) {
+		__builtin_prefetch(s->log + ref_of(w));
+	} else {
+		const char *e = s->arena.data + ref_of(w) * 8;
 		__builtin_prefetch(e);
 		__builtin_prefetch(e + 64);	/* the path, past the identity */
 	}
@@ -102,14 +210,14 @@ struct seen_entry *seen_lookup(const struct seen *s, const char *path)
  * The slots are probed at random: in huge pages, where the kernel gives
  * them on request, a probe costs one cache miss and no TLB miss.
  */
-static struct seen_slot *alloc_slots(size_t n)
+static unsigned long long *alloc_slots(size_t n)
 {
 	const size_t huge = 2 << 20;
-	size_t bytes = n * sizeof(struct seen_slot);
+	size_t bytes = n * sizeof(unsigned long long);
 	void *p;
 
 	if (bytes < huge)
-		p = calloc(n, sizeof(struct seen_slot));
+		p = calloc(n, sizeof(unsigned long long));
 	else if (posix_memalign(&p, huge, bytes) == 0) {
 		madvise(p, bytes, MADV_HUGEPAGE);
 		memset(p, 0, bytes);
@@ -120,18 +228,30 @@ static struct seen_slot *alloc_slots(size_t n)
 	return p;
 }
 
+/* The hash of W's path, for moving it: kept in the arena, hashed again in the log. */
+static unsigned long long hash_of(const struct seen *s, unsigned long long w)
+{
+	size_t ref = ref_of(w);
+
+	if (!(w & LOGGED))
+		return entry_at(s, ref * 8)->hash;
+	const struct seen_folder *f = folder_of(s, ref);
+	const char *tab = memchr(s->log + ref, '\t', s->log_len - ref);
+	return path_hash(f->hash, s->log + ref, (size_t)(tab - (s->log + ref)));
+}
+
 static void seen_grow(struct seen *s)
 {
 	size_t old_cap = s->cap;
-	struct seen_slot *old = s->slots;
+	unsigned long long *old = s->slots;
 
 	s->cap = old_cap ? old_cap * 2 : 1024;
 	s->slots = alloc_slots(s->cap);
 	for (size_t i = 0; i < old_cap; i++) {
-		if (!old[i].hash)
+		if (!old[i])
 			continue;
-		size_t j = slot_of(old[i].hash, s->cap - 1);
-		while (s->slots[j].hash)
+		size_t j = (size_t)mix(hash_of(s, old[i])) & (s->cap - 1);
+		while (s->slots[j])
 			j = (j + 1) & (s->cap - 1);
 		s->slots[j] = old[i];
 	}
@@ -167,61 +287,178 @@ void seen_reserve(struct seen *s, size_t n, size_t path_bytes)
 	}
 	while (s->cap < cap)
 		seen_grow(s);
-	if (arena + 1 > s->arena.cap) {
+	if (path_bytes && arena + 1 > s->arena.cap) {
 		buf_reserve(&s->arena, arena + 1);
 		advise_huge(s->arena.data, s->arena.cap);
 	}
 }
 
-void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
-	      const struct file_identity *id, long long batch)
+/* Put W, a path not in the index yet, hash H, in a free slot. */
+static void insert(struct seen *s, unsigned long long h, unsigned long long w)
 {
-	struct seen_entry *e = find_entry(s, path, len, h);
+	if ((s->count + 1) * 4 > s->cap * 3)
+		seen_grow(s);
+	size_t i = (size_t)mix(h) & (s->cap - 1);
+	while (s->slots[i])
+		i = (i + 1) & (s->cap - 1);
+	s->slots[i] = w;
+	s->count++;
+}
 
-	if (!e) {
-		if ((s->count + 1) * 4 > s->cap * 3)
-			seen_grow(s);
-		size_t i = slot_of(h, s->cap - 1);
-		while (s->slots[i].hash)
-			i = (i + 1) & (s->cap - 1);
-		s->slots[i].hash = h;
-		s->slots[i].off = s->arena.len;
-		buf_grow(&s->arena, entry_bytes(len));
-		e = entry_at(s, s->arena.len);
-		e->len = (unsigned)len;
-		memcpy(e->path, path, len);
-		e->path[len] = '\0';
-		s->arena.len += entry_bytes(len);
-		s->arena.data[s->arena.len] = '\0';
-		s->count++;
-	}
+/* A new arena entry for PATH; its slot word. */
+static unsigned long long add_entry(struct seen *s, const char *path, size_t len,
+				    unsigned long long h)
+{
+	size_t off = s->arena.len;
+
+	if (off / 8 >= REF_MASK - 1)
+		die(EX_OSERR, "out of memory for the file index");
+	buf_grow(&s->arena, entry_bytes(len));
+	struct seen_entry *e = entry_at(s, off);
+	e->hash = h;
+	e->len = (unsigned)len;
+	memcpy(e->path, path, len);
+	e->path[len] = '\0';
+	s->arena.len += entry_bytes(len);
+	s->arena.data[s->arena.len] = '\0';
+	return slot_word(h, off / 8, false);
+}
+
+static void set_identity(struct seen_entry *e, const struct file_identity *id,
+			 long long batch, unsigned flags)
+{
 	e->size = id->size;
 	e->mtime_ns = id->mtime_ns;
 	e->dev = id->dev;
 	e->ino = id->ino;
 	e->batch = batch;
-	e->flags = id->known ? SEEN_KNOWN : 0;
+	e->flags = (id->known ? SEEN_KNOWN : 0) | flags;
+}
+
+void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
+	      const struct file_identity *id, long long batch)
+{
+	size_t i = locate(s, path, len, h);
+
+	if (i != NONE && !(s->slots[i] & LOGGED)) {	/* changed in place */
+		set_identity(entry_at(s, ref_of(s->slots[i]) * 8), id, batch, 0);
+		return;
+	}
+	unsigned long long w = add_entry(s, path, len, h);
+	set_identity(entry_at(s, ref_of(w) * 8), id, batch, 0);
+	if (i != NONE)
+		s->slots[i] = w;	/* over the log's line, which stays as it was */
+	else
+		insert(s, h, w);
+}
+
+bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long long h,
+		     size_t name_at)
+{
+	if (name_at >= s->log_len || name_at >= REF_MASK - 1)
+		return false;
+	size_t i = locate(s, path, len, h);
+	unsigned long long w = slot_word(h, name_at, true);
+
+	if (i == NONE)
+		insert(s, h, w);
+	else if (s->slots[i] & LOGGED)
+		s->slots[i] = w;	/* the later line */
+	else
+		return false;	/* seen_put changes the arena's entry in place */
+	return true;
 }
 
 bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h)
 {
-	struct seen_entry *e = seen_find(s, path, len, h);
+	size_t i = locate(s, path, len, h);
 
+	if (i == NONE)
+		return false;
+	unsigned long long w = s->slots[i];
+	if (w & LOGGED) {
+		/* The log's line is kept as it was: the arena takes the change. */
+		const struct seen_entry *had = entry_of(s, w);
+		struct file_identity id;
+		seen_identity(had, &id);
+		long long batch = had->batch;
+		w = add_entry(s, path, len, h);
+		set_identity(entry_at(s, ref_of(w) * 8), &id, batch, SEEN_FORGOTTEN);
+		s->slots[i] = w;
+		return true;
+	}
+	struct seen_entry *e = entry_at(s, ref_of(w) * 8);
 	/* Marked, not removed: open addressing keeps its probe chains whole. */
-	if (e)
-		e->flags |= SEEN_FORGOTTEN;
-	return e != NULL;
+	if (e->flags & SEEN_FORGOTTEN)
+		return false;
+	e->flags |= SEEN_FORGOTTEN;
+	return true;
 }
 
-struct seen_entry *seen_next(const struct seen *s, struct seen_entry *prev)
+void seen_map_log(struct seen *s, const char *log, size_t len, size_t mapped)
 {
-	size_t off = prev ? (size_t)((char *)prev - s->arena.data) + entry_bytes(prev->len) : 0;
+	s->log = log;
+	s->log_len = len;
+	s->log_mapped = mapped;
+	if (!s->scratch) {
+		s->scratch = xmalloc(sizeof(*s->scratch));
+		*s->scratch = (struct seen_scratch){ BUF_INIT, 0 };
+	}
+}
 
-	while (off < s->arena.len) {
-		struct seen_entry *e = entry_at(s, off);
+void seen_log_folder(struct seen *s, const char *folder, size_t len, unsigned long long h,
+		     size_t at)
+{
+	if (s->n_folders == s->folders_cap) {
+		s->folders_cap = s->folders_cap ? s->folders_cap * 2 : 64;
+		s->folders = xrealloc(s->folders, s->folders_cap * sizeof(*s->folders));
+	}
+	s->folders[s->n_folders++] = (struct seen_folder){ at, s->folder_paths.len, len, h };
+	buf_add(&s->folder_paths, folder, len);
+}
+
+/* Is W in the slots of hash H? */
+static bool in_slots(const struct seen *s, unsigned long long h, unsigned long long w)
+{
+	size_t mask = s->cap - 1;
+
+	for (size_t i = (size_t)mix(h) & mask; s->slots[i]; i = (i + 1) & mask)
+		if (s->slots[i] == w)
+			return true;
+	return false;
+}
+
+/* The log's next "f" line from IT on that is still its path's entry, or NULL. */
+static struct seen_entry *next_logged(const struct seen *s, struct seen_iter *it)
+{
+	while (s->n_folders && it->log_at < s->log_len) {
+		const char *p = s->log + it->log_at, *tab;
+		const char *nl = memchr(p, '\n', s->log_len - it->log_at);
+		size_t line = it->log_at;
+		it->log_at = nl ? (size_t)(nl - s->log) + 1 : s->log_len;
+		if (!nl || nl - p < 3 || p[0] != 'f' || p[1] != '\t' || line + 2 < s->folders[0].at ||
+		    !(tab = memchr(p + 2, '\t', (size_t)(nl - p - 2))))
+			continue;
+		const struct seen_folder *f = folder_of(s, line + 2);
+		unsigned long long h = path_hash(f->hash, p + 2, (size_t)(tab - p - 2));
+		unsigned long long w = slot_word(h, line + 2, true);
+		if (in_slots(s, h, w))
+			return entry_of(s, w);
+	}
+	return NULL;
+}
+
+struct seen_entry *seen_next(const struct seen *s, struct seen_iter *it)
+{
+	struct seen_entry *e = next_logged(s, it);
+
+	if (e)
+		return e;
+	while (it->arena_at < s->arena.len) {
+		e = entry_at(s, it->arena_at);
+		it->arena_at += entry_bytes(e->len);
 		if (!(e->flags & SEEN_FORGOTTEN))
 			return e;
-		off += entry_bytes(e->len);
 	}
 	return NULL;
 }
@@ -256,6 +493,13 @@ void seen_free(struct seen *s)
 {
 	free(s->slots);
 	buf_free(&s->arena);
+	if (s->log_mapped)
+		munmap((void *)s->log, s->log_mapped);
+	free(s->folders);
+	buf_free(&s->folder_paths);
+	if (s->scratch)
+		buf_free(&s->scratch->entry);
+	free(s->scratch);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -14,8 +14,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -92,21 +94,26 @@ struct put_batch {
 		unsigned long long hash;
 		struct file_identity id;
 		long long batch;
+		long long name_at;	/* in the mapped log; -1: copied */
 	} v[PUT_BATCH];
 };
 
 static void put_batch_flush(struct seen *seen, struct put_batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
-		seen_put(seen, b->paths.data + b->v[i].off, b->v[i].len, b->v[i].hash,
-			 &b->v[i].id, b->v[i].batch);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *path = b->paths.data + b->v[i].off;
+		if (b->v[i].name_at < 0 || !seen_put_logged(seen, path, b->v[i].len, b->v[i].hash,
+							   (size_t)b->v[i].name_at))
+			seen_put(seen, path, b->v[i].len, b->v[i].hash, &b->v[i].id,
+				 b->v[i].batch);
+	}
 	b->n = 0;
 	buf_reset(&b->paths);
 }
 
 static void put_batch_add(struct seen *seen, struct put_batch *b, const char *path,
 			  size_t len, unsigned long long hash, const struct file_identity *id,
-			  long long batch)
+			  long long batch, long long name_at)
 {
 	if (b->n == PUT_BATCH)
 		put_batch_flush(seen, b);
@@ -116,6 +123,7 @@ static void put_batch_add(struct seen *seen, struct put_batch *b, const char *pa
 	b->v[b->n].hash = hash;
 	b->v[b->n].id = *id;
 	b->v[b->n].batch = batch;
+	b->v[b->n].name_at = name_at;
 	b->n++;
 	buf_add(&b->paths, path, len);
 }
@@ -125,6 +133,7 @@ struct loaded {
 	struct state *st;
 	struct seenlog_info info;
 	unsigned long long folder_hash;	/* of the last "d" folder and '/' */
+	bool folder_told;	/* the index knows where its lines start */
 	struct put_batch batch;
 };
 
@@ -135,6 +144,7 @@ static void on_folder(void *ctx, const char *folder, size_t len)
 	buf_reset(&l->st->log_folder);
 	buf_add(&l->st->log_folder, folder, len);
 	l->folder_hash = path_hash(PATH_HASH_INIT, folder, len);
+	l->folder_told = false;
 }
 
 /* A path's hash: a log's files continue their folder's. */
@@ -148,9 +158,15 @@ static unsigned long long file_hash(const struct loaded *l, const struct seenlog
 static void on_file(void *ctx, const struct seenlog_file *f)
 {
 	struct loaded *l = ctx;
+	long long name_at = l->st->seen.log ? f->name_at : -1;
 
+	if (name_at >= 0 && !l->folder_told) {
+		seen_log_folder(&l->st->seen, f->path, f->folder_len, l->folder_hash,
+				(size_t)name_at);
+		l->folder_told = true;
+	}
 	put_batch_add(&l->st->seen, &l->batch, f->path, f->len, file_hash(l, f), &f->id,
-		      f->batch);
+		      f->batch, name_at);
 	l->st->log_files++;
 }
 
@@ -203,9 +219,33 @@ static void reserve_for_log(struct state *st)
 			}
 		}
 		double scale = (double)sb.st_size / (double)(p - head);
+		/* Format 3's lines stay in the mapped log: no path is copied. */
+		bool mapped = !memcmp(head, LOG_HEADER "\n", sizeof(LOG_HEADER));
 		if (files > 1)
 			seen_reserve(&st->seen, (size_t)(scale * (double)files),
-				     (size_t)(scale * (double)path_bytes));
+				     mapped ? 0 : (size_t)(scale * (double)path_bytes));
+	}
+	close(fd);
+}
+
+/*
+ * Map the log, so that the index points at its lines instead of copying
+ * them: read-only and private, the pages are the page cache's.  The log is
+ * only ever appended to, or replaced by a rename (seen_log_compact), while
+ * inlet-discover holds the checkpoint, so what is mapped stays as it is.
+ * Without a mapping the entries are copied.
+ */
+static void map_log(struct state *st)
+{
+	struct stat sb;
+	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;		/* reading it says why */
+	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && (uintmax_t)sb.st_size <= SIZE_MAX) {
+		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED)
+			seen_map_log(&st->seen, p, (size_t)sb.st_size, (size_t)sb.st_size);
 	}
 	close(fd);
 }
@@ -220,7 +260,11 @@ static void read_log(struct state *st, struct loaded *l)
 
 	l->st = st;
 	reserve_for_log(st);
+	map_log(st);
 	seenlog_read(st->seen_path.data, &v, &l->info);
+	/* The lines the index may point at, which the reader read whole. */
+	if (st->seen.log && st->seen.log_len > (size_t)l->info.complete)
+		st->seen.log_len = (size_t)l->info.complete;
 	put_batch_flush(&st->seen, &l->batch);
 	buf_free(&l->batch.paths);
 	if (l->info.cut && truncate(st->seen_path.data, l->info.complete) < 0)
@@ -436,13 +480,14 @@ void seen_log_forget(struct state *st, char *const *paths, size_t n, long long c
 void seen_log_compact(struct state *st)
 {
 	struct buf text = BUF_INIT;
-	struct seen_entry *e = NULL;
+	struct seen_iter it = { 0 };
+	struct seen_entry *e;
 	struct file_identity id;
 
 	buf_adds(&text, LOG_HEADER "\n");
 	buf_reset(&st->log_folder);
-	/* In the order first taken, which keeps the files of a folder together. */
-	while ((e = seen_next(&st->seen, e))) {
+	/* In the log's order, then as taken since: the files of a folder stay together. */
+	while ((e = seen_next(&st->seen, &it))) {
 		seen_identity(e, &id);
 		add_file_line(&text, &st->log_folder, e->path, &id, e->batch);
 	}
