@@ -223,6 +223,50 @@ three_batches() {
 	[ "$(paths)" = "$PWD/land/f4.json" ]
 }
 
+# inlet-discover reads the log's lines where they lie, in the mapped file:
+# one changed under it by another program must never make it take a file
+# again.  Each directory read waits 1 s, so that the log is cut while the
+# checkpoint is read (before discover writes the log again), or while the
+# source is listed (the lookups then read a page the file lost).
+@test "a seen log cut by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
+	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+	files 3 land
+	inlet-discover --checkpoint ck land > /dev/null
+	commit_all ck
+	echo '{"i":4}' > land/f4.json
+	cp -a ck ck.good
+	for when in checkpoint listing; do
+		rm -rf ck && cp -a ck.good ck
+		ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=getdents64 \
+			-e inject=getdents64:delay_exit=1000000 \
+			inlet-discover --checkpoint ck land > out 2> err &
+		tracer=$!
+		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "not started: $(cat err)"
+		pid=$(pgrep -P "$tracer")
+		if [ "$when" = checkpoint ]; then
+			wait_until 10 grep -q 'sources/seen' "/proc/$pid/maps"
+		else
+			wait_until 20 sh -c "ls -l /proc/$pid/fd | grep -q '$PWD/land\$'"
+		fi
+		: > ck/sources/seen
+		rc=0
+		wait "$tracer" || rc=$?
+		if [ "$when" = checkpoint ]; then
+			[ "$rc" = 65 ] || fail "$when: exit $rc: $(cat err)"
+			grep -q "checkpoint file 'ck/sources/seen' was changed by another program" err
+		else
+			[ "$rc" = 74 ] || fail "$when: exit $rc: $(cat err)"
+			grep -q "sources/seen could not be read while in use" err
+		fi
+		[ ! -s out ] || fail "$when: a batch: $(head -3 out)"
+		[ ! -e ck/offsets/1 ]
+		run inlet-discover --checkpoint ck land
+		assert_equal "$status" 65
+		assert_output --partial "ck/sources/seen"
+		refute_output --partial '"_inlet"'
+	done
+}
+
 @test "offsets/ and commits/ deleted while the log says batches were emitted: refused, not renumbered" {
 	three_batches
 	rm -r ck/offsets ck/commits

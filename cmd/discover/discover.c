@@ -359,6 +359,8 @@ static void emit_batch(struct state *st, const struct file *files, size_t n, lon
 		buf_adds(&text, "{\"_inlet\":\"end\"}\n");
 
 	if (remember) {
+		/* The files were told new by the log: it must be as this run left it. */
+		seen_log_check(st);
 		ckpt_path(&st->ck, "offsets", batch, &path);
 		if (write_file_atomic(path.data, text.data, text.len) < 0)
 			die_errno(EX_IOERR, "cannot write '%s'", path.data);
@@ -437,6 +439,7 @@ int main(int argc, char **argv)
 	nsources = argc - optind;
 	stream_setup_stdout();
 	memset(&st, 0, sizeof(st));
+	st.log_map_fd = -1;
 	st.stop = &stop;
 	stream_catch_stop_signals(&stop);
 	if (!opt.no_checkpoint)

@@ -277,6 +277,8 @@ struct state {
 	struct seen seen;
 	struct buf offsets_dir, commits_dir, seen_path;
 	FILE *seen_log;		/* append handle of sources/seen; NULL: not created yet */
+	int log_map_fd;		/* the log the index maps, kept open; -1: none */
+	struct stat log_map_st;	/* it as this process last left it */
 	struct buf log_folder;	/* the log's last "d" folder and '/' */
 	long long log_covered;	/* the log's last "b" line: offsets/ it holds */
 	long long log_commits;	/* the log's last "c" line: commits/ read for retries */
@@ -313,6 +315,13 @@ void seen_log_append(struct state *st, const struct file *files, size_t n, long 
 void seen_log_forget(struct state *st, char *const *paths, size_t n, long long commits);
 /* Rewrite the log from ST->seen, atomically, and reopen it for appending. */
 void seen_log_compact(struct state *st);
+/*
+ * Die (EX_DATAERR, naming the file and the repair) when the log the index
+ * maps was changed by another program since this one last wrote it: its
+ * lines would no longer say which files were taken.  Called before each
+ * write of the log and before each batch's offsets/N.
+ */
+void seen_log_check(const struct state *st);
 
 /*
  * Read the commits/ entries past the log's "c" line (retry.c): the files

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,14 +230,35 @@ static void reserve_for_log(struct state *st)
 }
 
 /*
+ * A page of the mapped log that cannot be read: the file was cut short
+ * under inlet-discover by some other program, or the disk failed.  Said,
+ * and the run ends before anything else is written; the next start checks
+ * the log against offsets/ and commits/ and refuses it if it lost files.
+ */
+static void on_sigbus(int sig)
+{
+	static const char msg[] = "inlet-discover: the checkpoint's sources/seen could not be "
+				  "read while in use: another program cut it short, or the "
+				  "disk failed; the next start checks it\n";
+
+	(void)sig;
+	if (write(2, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to say */
+	}
+	_exit(EX_IOERR);
+}
+
+/*
  * Map the log, so that the index points at its lines instead of copying
  * them: read-only and private, the pages are the page cache's.  The log is
  * only ever appended to, or replaced by a rename (seen_log_compact), while
- * inlet-discover holds the checkpoint, so what is mapped stays as it is.
+ * inlet-discover holds the checkpoint, so what is mapped stays as it is;
+ * a log cut short by another program is SIGBUS, said by on_sigbus.
  * Without a mapping the entries are copied.
  */
 static void map_log(struct state *st)
 {
+	struct sigaction sa = { .sa_handler = on_sigbus };
 	struct stat sb;
 	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
 
@@ -244,10 +266,46 @@ static void map_log(struct state *st)
 		return;		/* reading it says why */
 	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && (uintmax_t)sb.st_size <= SIZE_MAX) {
 		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p != MAP_FAILED)
+		if (p != MAP_FAILED) {
+			sigemptyset(&sa.sa_mask);
+			sigaction(SIGBUS, &sa, NULL);
 			seen_map_log(&st->seen, p, (size_t)sb.st_size, (size_t)sb.st_size);
+			st->log_map_fd = fd;
+			st->log_map_st = sb;
+			return;
+		}
 	}
 	close(fd);
+}
+
+#define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
+
+/* Size and change time: what any write or truncation of the file moves. */
+static bool log_unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+void seen_log_check(const struct state *st)
+{
+	struct stat now;
+
+	if (st->log_map_fd < 0)
+		return;
+	if (fstat(st->log_map_fd, &now) < 0)
+		die_errno(EX_IOERR, "cannot read '%s'", st->seen_path.data);
+	if (!log_unchanged(&now, &st->log_map_st))
+		die(EX_DATAERR, "checkpoint file '%s' was changed by another program while "
+		    "inlet-discover ran: the files it no longer names would be taken "
+		    "again; " REPAIR, st->seen_path.data);
+}
+
+/* This process wrote the log: what it looks like now is its own doing. */
+static void log_written(struct state *st)
+{
+	if (st->log_map_fd >= 0 && fstat(st->log_map_fd, &st->log_map_st) < 0)
+		die_errno(EX_IOERR, "cannot read '%s'", st->seen_path.data);
 }
 
 /* Read the log into ST->seen; a last line cut short by a crash is cut off. */
@@ -262,6 +320,8 @@ static void read_log(struct state *st, struct loaded *l)
 	reserve_for_log(st);
 	map_log(st);
 	seenlog_read(st->seen_path.data, &v, &l->info);
+	/* What was read is what is mapped. */
+	seen_log_check(st);
 	/* The lines the index may point at, which the reader read whole. */
 	if (st->seen.log && st->seen.log_len > (size_t)l->info.complete)
 		st->seen.log_len = (size_t)l->info.complete;
@@ -269,6 +329,7 @@ static void read_log(struct state *st, struct loaded *l)
 	buf_free(&l->batch.paths);
 	if (l->info.cut && truncate(st->seen_path.data, l->info.complete) < 0)
 		die_errno(EX_IOERR, "cannot repair '%s'", st->seen_path.data);
+	log_written(st);
 }
 
 static void open_for_append(struct state *st)
@@ -315,8 +376,6 @@ static void repair_from_offsets(struct state *st, const long long *offsets, size
 	buf_free(&path);
 	buf_free(&text);
 }
-
-#define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
 
 /*
  * Cross-check the log against offsets/ and the latest commit COMMITTED
@@ -434,10 +493,12 @@ static void add_file_line(struct buf *out, struct buf *folder, const char *path,
 
 static void log_write(struct state *st, const struct buf *text)
 {
+	seen_log_check(st);
 	if (text->len && fwrite(text->data, 1, text->len, st->seen_log) != text->len)
 		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
 	if (fflush(st->seen_log) != 0)
 		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	log_written(st);
 }
 
 void seen_log_append(struct state *st, const struct file *files, size_t n, long long batch)
@@ -484,6 +545,7 @@ void seen_log_compact(struct state *st)
 	struct seen_entry *e;
 	struct file_identity id;
 
+	seen_log_check(st);
 	buf_adds(&text, LOG_HEADER "\n");
 	buf_reset(&st->log_folder);
 	/* In the log's order, then as taken since: the files of a folder stay together. */
@@ -497,6 +559,8 @@ void seen_log_compact(struct state *st)
 		buf_printf(&text, "c\t%lld\n", st->log_commits);
 	if (write_file_atomic(st->seen_path.data, text.data, text.len) < 0)
 		die_errno(EX_IOERR, "cannot write '%s'", st->seen_path.data);
+	/* The mapped log, replaced, lost its name: its change time moved. */
+	log_written(st);
 	st->log_files = st->seen.count;
 	buf_free(&text);
 	open_for_append(st);
