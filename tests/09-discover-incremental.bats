@@ -143,3 +143,99 @@ seen_log() {
 	assert_success
 	[ "$(paths)" = "$PWD/land/new" ]
 }
+
+# A model of what discovery owes: on each run, a file is taken when its
+# path was never taken, when commit asked for it again (retry), or, with
+# --allow-overwrites, when its identity (dev, inode, size, mtime) differs
+# from the one it was taken with.  Random histories of new, appended,
+# replaced, touched and deleted files under three folders, names with a
+# tab, a backslash, a blank and UTF-8, each run a new process reading the
+# log (mapped), and enough repeats that the log is compacted on the way.
+@test "random histories: each run takes exactly the files the model says, the log compacted on the way" {
+	RANDOM=${INLET_HISTORY_SEED:-19}
+	mkdir -p land/a land/b/c land/d
+	local -A taken=() forgotten=() now=()
+	local folders=(a b/c d) kinds=(plain tab bslash blank utf8) n=0 batch=-1
+	local shrank=0 lines_before lines_after name
+	identities() {
+		now=()
+		local line
+		while IFS= read -r line; do
+			now[${line%$'\x1f'*}]=${line##*$'\x1f'}
+		done < <(find "$PWD/land" -type f -exec stat --printf '%n\x1f%d:%i:%s:%.9Y\n' {} +)
+	}
+	# new_name: a name never used before, in $name.
+	new_name() {
+		n=$((n + 1))
+		case ${kinds[RANDOM % 5]} in
+		plain) name=f$n.json ;;
+		tab) name=t$'\t'$n.json ;;
+		bslash) name='b\'$n.json ;;
+		blank) name="s $n.json" ;;
+		utf8) name=é$n.json ;;
+		esac
+	}
+	# 120 files to begin with, taken again every third run: the log holds
+	# more than 1024 repeats beyond twice its files after some 30 runs.
+	for i in $(seq 120); do echo '{"i":1}' > "land/${folders[i % 3]}/g$i.json"; done
+	for run in $(seq 45); do
+		local existing=() p allow=$((RANDOM % 2)) i
+		for p in "${!now[@]}"; do existing+=("$p"); done
+		for ((i = RANDOM % 6; i > 0; i--)); do
+			new_name
+			echo '{"i":1}' > "land/${folders[RANDOM % 3]}/$name"
+		done
+		if [ $((run % 3)) = 0 ]; then
+			allow=1	# every file again: repeats, until the log is compacted
+			for p in ${existing[@]+"${existing[@]}"}; do echo x >> "$p"; done
+		elif [ ${#existing[@]} -gt 0 ]; then
+			for ((i = RANDOM % 4; i > 0; i--)); do
+				p=${existing[RANDOM % ${#existing[@]}]}
+				[ -e "$p" ] || continue
+				case $((RANDOM % 4)) in
+				0) echo x >> "$p" ;;
+				1) cp "$p" "$p.new" && mv "$p.new" "$p" ;;	# another inode
+				2) touch -d "@$((1700000000 + RANDOM))" "$p" ;;
+				3) rm "$p" ;;
+				esac
+			done
+		fi
+		identities
+		local want=()
+		for p in "${!now[@]}"; do
+			if [ -z "${taken[$p]+x}" ] || [ -n "${forgotten[$p]+x}" ] ||
+			   { [ "$allow" = 1 ] && [ "${taken[$p]}" != "${now[$p]}" ]; }; then
+				want+=("$p")
+			fi
+		done
+		local args=(--checkpoint ck)
+		[ "$allow" = 0 ] || args+=(--allow-overwrites)
+		lines_before=0
+		[ ! -e ck/sources/seen ] || lines_before=$(wc -l < ck/sources/seen)
+		run --separate-stderr inlet-discover "${args[@]}" land
+		assert_success
+		local want_s got_s
+		got_s=$(jq -r 'select(._inlet == "file") | .path' <<<"$output" | sort)
+		want_s=$(printf '%s\n' ${want[@]+"${want[@]}"} | sed '/^$/d' | sort)
+		[ "$got_s" = "$want_s" ] || fail "run $run (allow $allow): got
+$got_s
+want
+$want_s"
+		lines_after=$(wc -l < ck/sources/seen)
+		[ "$lines_after" -ge "$lines_before" ] || shrank=$((shrank + 1))
+		for p in ${want[@]+"${want[@]}"}; do
+			taken[$p]=${now[$p]}
+			unset -v 'forgotten[$p]'
+		done
+		[ ${#want[@]} -gt 0 ] || continue
+		batch=$((batch + 1))
+		# Now and then commit asks for one of the batch's files again.
+		if [ $((RANDOM % 4)) = 0 ]; then
+			p=${want[RANDOM % ${#want[@]}]}
+			commit_retry ck "$batch" "$p"
+			forgotten[$p]=1
+		fi
+		commit_all ck
+	done
+	[ "$shrank" -gt 0 ] || fail "the log was never compacted"
+}

@@ -4,17 +4,6 @@
 # refused at start, names that are not UTF-8, and watch's trigger.
 load helpers
 
-# commit_retry CK N PATH...: commits/N as inlet-commit writes it when parse
-# skipped PATH... with "retry":true.
-commit_retry() {
-	local ck=$1 n=$2
-	shift 2
-	mkdir -p "$ck/commits"
-	jq -c -n --argjson n "$n" '{batch:$n,rows:0,committed:"2024-01-01T00:00:00.000000Z",
-		retry:$ARGS.positional}' --args "$@" > "$ck/commits/.$n.tmp"
-	mv "$ck/commits/.$n.tmp" "$ck/commits/$n"	# atomic, as inlet-commit writes it
-}
-
 # paths: the paths of the file records of the output, one a line.
 paths() {
 	jq -r 'select(._inlet == "file") | .path' <<<"$output"
