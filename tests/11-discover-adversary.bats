@@ -216,15 +216,16 @@ three_batches() {
 # one changed under it by another program must never make it take a file
 # again.  Each directory read waits 1 s, so that the log is cut while the
 # checkpoint is read (before discover writes the log again), or while the
-# source is listed (the lookups then read a page the file lost).
-@test "a seen log cut by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
+# source is listed (the lookups then read a page the file lost), or
+# overwritten in place, at the same size, while the source is listed.
+@test "a seen log cut or overwritten by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
 	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
 	files 3 land
 	inlet-discover --checkpoint ck land > /dev/null
 	commit_all ck
 	echo '{"i":4}' > land/f4.json
 	cp -a ck ck.good
-	for when in checkpoint listing; do
+	for when in checkpoint listing overwrite; do
 		rm -rf ck && cp -a ck.good ck
 		ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=getdents64 \
 			-e inject=getdents64:delay_exit=1000000 \
@@ -237,10 +238,16 @@ three_batches() {
 		else
 			wait_until 20 sh -c "ls -l /proc/$pid/fd | grep -q '$PWD/land\$'"
 		fi
-		: > ck/sources/seen
+		if [ "$when" = overwrite ]; then
+			# The same size, other bytes, in place.
+			head -c "$(stat -c %s ck/sources/seen)" /dev/zero | tr '\0' x |
+				dd of=ck/sources/seen conv=notrunc status=none
+		else
+			: > ck/sources/seen
+		fi
 		rc=0
 		wait "$tracer" || rc=$?
-		if [ "$when" = checkpoint ]; then
+		if [ "$when" != listing ]; then
 			[ "$rc" = 65 ] || fail "$when: exit $rc: $(cat err)"
 			grep -q "checkpoint file 'ck/sources/seen' was changed by another program" err
 		else

@@ -124,7 +124,8 @@ static size_t locate(const struct seen *s, const char *path, size_t len, unsigne
 
 /*
  * The entry of the slot word W.  A log line is read again into the
- * scratch entry: it was read whole when loaded, so it cannot fail now.
+ * scratch entry: it was read whole when loaded, so it fails only when
+ * another program rewrote the log since (seen_log_check finds that too).
  */
 static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 {
@@ -138,7 +139,9 @@ static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 	struct file_identity id;
 	long long batch;
 	if (!end || !seenlog_scan_file(p, end, &name_end, &id, &batch))
-		die(EX_SOFTWARE, "the log of files taken changed under inlet-discover");
+		die(EX_DATAERR, "checkpoint file sources/seen was changed by another program "
+		    "while inlet-discover ran; restore the checkpoint folder from a backup, "
+		    "or start a new checkpoint");
 	size_t name = (size_t)(name_end - p), len = f->len + name;
 	buf_reset(&s->scratch->entry);
 	buf_grow(&s->scratch->entry, entry_bytes(len));
