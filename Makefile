@@ -43,6 +43,7 @@ LIBS_commit = $(SQLITE_LIBS) $(PQ_LIBS)
 LIBS_join   = $(SQLITE_LIBS) $(PQ_LIBS)
 LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
+LIBS_discover = -pthread
 LIBS_rescue =
 LIBS_status = $(SQLITE_LIBS) $(PQ_LIBS)
 JQ_LIBS    ?= $(shell pkg-config --libs libjq 2>/dev/null || echo -ljq)

@@ -214,27 +214,37 @@ three_batches() {
 
 # inlet-discover reads the log's lines where they lie, in the mapped file:
 # one changed under it by another program must never make it take a file
-# again.  Each directory read waits 1 s, so that the log is cut while the
-# checkpoint is read (before discover writes the log again), or while the
-# source is listed (the lookups then read a page the file lost), or
-# overwritten in place, at the same size, while the source is listed.
+# again.  strace holds two folder reads 2 s each, so that the log is cut
+# while commits/ is read (the log mapped, not yet written again), or
+# while the source is listed (the lookups then read a page the file lost),
+# or overwritten in place, at the same size, while the source is listed.
 @test "a seen log cut or overwritten by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
 	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
+	# Files in sub-folders too: the second lister looks them up.
 	files 3 land
+	files 3 land/a
+	files 3 land/b
 	inlet-discover --checkpoint ck land > /dev/null
 	commit_all ck
 	echo '{"i":4}' > land/f4.json
 	cp -a ck ck.good
 	for when in checkpoint listing overwrite; do
 		rm -rf ck && cp -a ck.good ck
+		# The first thread's 9th and 10th folder reads are of commits/
+		# (after the log is mapped, before it is written again), the
+		# 11th and 12th of land/; each waits 2 s.
+		calls=9..10
+		[ "$when" = checkpoint ] || calls=11..12
 		ASAN_OPTIONS=detect_leaks=0 strace -f -o /dev/null -e trace=getdents64 \
-			-e inject=getdents64:delay_exit=1000000 \
+			-e inject=getdents64:delay_exit=2000000:when=$calls \
 			inlet-discover --checkpoint ck land > out 2> err &
 		tracer=$!
 		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "not started: $(cat err)"
 		pid=$(pgrep -P "$tracer")
 		if [ "$when" = checkpoint ]; then
-			wait_until 10 grep -q 'sources/seen' "/proc/$pid/maps"
+			# Mapped, and commits/ open again: take_retries reads it.
+			wait_until 20 sh -c "grep -q sources/seen /proc/$pid/maps &&
+				ls -l /proc/$pid/fd | grep -q '$PWD/ck/commits\$'"
 		else
 			wait_until 20 sh -c "ls -l /proc/$pid/fd | grep -q '$PWD/land\$'"
 		fi

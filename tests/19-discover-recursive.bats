@@ -107,3 +107,34 @@ listed() {
 	assert_output --partial 'recursiveFileLookup=maybe: expected true or false'
 	[ ! -e ck ]
 }
+
+# The folders right below a source are shared between two listers on two
+# threads: whatever their timing, each file is listed once and each thing
+# left out is said once.
+@test "discover: 200 sub-folders listed by two threads: each file once, each left-out entry said once, the counts summed" {
+	rm -rf land
+	for d in $(seq 200); do
+		mkdir -p "land/d$d/deep" "land/k=$d/plain"
+		echo '{"i":1}' > "land/d$d/a.json"
+		echo '{"i":2}' > "land/d$d/deep/b.json"
+		mkfifo "land/d$d/pipe.json"
+	done
+	echo '{"i":0}' > land/top.json
+	# --no-recursive: the partition folders are listed, by either thread;
+	# the plain folders in them are counted by whichever listed them.
+	run script -qec "inlet-discover -c ck --no-recursive land > /dev/null" /dev/null
+	assert_output --partial '1 new files in 1 batches; 400 sub-folders not listed (--no-recursive)'
+	run --separate-stderr inlet-discover --checkpoint ck2 land
+	assert_success
+	[ "$(jq -r 'select(._inlet == "file") | .path' <<<"$output" | wc -l)" = 401 ]
+	[ "$(jq -r 'select(._inlet == "file") | .path' <<<"$output" | sort -u | wc -l)" = 401 ]
+	[ "$(grep -c "leaving out '$PWD/land/d[0-9]*/pipe.json': not a regular file (a FIFO)" <<<"$stderr")" = 200 ]
+	[ "$(grep -c 'leaving out' <<<"$stderr")" = 200 ]
+	commit_all ck2
+	# Incremental: a new file in every other folder, and nothing else.
+	for d in $(seq 2 2 200); do echo '{"i":3}' > "land/d$d/deep/c.json"; done
+	run --separate-stderr inlet-discover --checkpoint ck2 land
+	assert_success
+	[ "$(jq -r 'select(._inlet == "file") | .path' <<<"$output" | grep -c '/deep/c.json$')" = 100 ]
+	[ "$(jq -r 'select(._inlet == "file") | .path' <<<"$output" | wc -l)" = 100 ]
+}

@@ -78,12 +78,6 @@ struct seen {
 	struct seen_folder *folders;
 	size_t n_folders, folders_cap;
 	struct buf folder_paths;
-	struct seen_scratch *scratch;	/* what a lookup in the log changes */
-};
-
-struct seen_scratch {
-	struct buf entry;	/* the log's entry last asked for */
-	size_t folder;		/* the folder last found: the next is most often it */
 };
 
 #define PATH_HASH_INIT 14695981039346656037ULL
@@ -91,8 +85,8 @@ struct seen_scratch {
 unsigned long long path_hash(unsigned long long h, const char *s, size_t n);
 /*
  * The entry of PATH (LEN bytes, hash H), or NULL (also when forgotten).
- * It belongs to the index: valid until the next seen_find, seen_lookup,
- * seen_next or seen_put on it.
+ * It belongs to the index and the calling thread: valid until the next
+ * seen_find, seen_lookup, seen_next or seen_put on it.
  */
 struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			     unsigned long long h);
@@ -155,6 +149,11 @@ struct seen_iter {
  */
 struct seen_entry *seen_next(const struct seen *s, struct seen_iter *it);
 void seen_free(struct seen *s);
+/*
+ * Free what lookups kept for the calling thread (seen_free does it for
+ * its own): a thread that looked up calls it before it ends.
+ */
+void seen_thread_done(void);
 /* The identity E holds (known only with SEEN_KNOWN). */
 void seen_identity(const struct seen_entry *e, struct file_identity *id);
 /*

@@ -6,12 +6,16 @@
  * hidden by Spark's rule are left out without a word (hidden_name).
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "die.h"
 #include "discover.h"
+
+/* The listing's two threads report here. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void left_out(struct left_out *lo, const char *path, const char *fmt, ...)
 {
@@ -21,14 +25,16 @@ void left_out(struct left_out *lo, const char *path, const char *fmt, ...)
 	char why[PATH_MAX + 256];	/* the reason names at most one other path */
 	va_list ap;
 
-	if (seen_find(&lo->paths, path, len, h))
-		return;
-	seen_put(&lo->paths, path, len, h, &none, -1);
-	lo->count++;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	warning("leaving out '%s': %s", path, why);
+	pthread_mutex_lock(&lock);
+	if (!seen_has(&lo->paths, path, len, h)) {
+		seen_put(&lo->paths, path, len, h, &none, -1);
+		lo->count++;
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		warning("leaving out '%s': %s", path, why);
+	}
+	pthread_mutex_unlock(&lock);
 }
 
 void left_out_free(struct left_out *lo)

@@ -12,6 +12,9 @@
 #include <fnmatch.h>
 #include <glob.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -172,6 +175,28 @@ struct lister {
 	struct left_out *lo;
 	struct passed_over *po;
 	unsigned long long shard_h0;	/* shard_hash of the key up to path + rel_off */
+	int depth;		/* folders walked into below the source */
+	struct helper *helper;	/* the second lister, or NULL */
+};
+
+/*
+ * The second lister: a thread that takes whole folders right below a
+ * source while the first lister goes on with the rest, so that two cores
+ * read folders (reading them, getdents64, is most of what a listing
+ * costs).  A folder goes to it only when it is idle; it lists into its
+ * own list and counters, which the first takes over once the source is
+ * done.  The index is only read, each thread with its own scratch, and
+ * what is left out is said under left_out's lock.
+ */
+struct helper {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool busy;		/* a folder is posted and not done */
+	bool quit;
+	struct lister l;	/* its path: the folder posted */
+	struct filelist out;
+	struct passed_over po;
 };
 
 #define PREFETCH_AHEAD 8	/* lookups in flight: enough to hide a miss (two, per probe) */
@@ -273,6 +298,127 @@ static bool read_folder(struct lister *l, int fd, unsigned long long folder_hash
 }
 
 /* Walk the folder L->path (absolute). */
+static void walk(struct lister *l);
+
+/* Give the folder L->path to the helper if it is idle; false when not. */
+static bool hand_over(struct lister *l)
+{
+	struct helper *h = l->helper;
+	bool idle;
+
+	pthread_mutex_lock(&h->mu);
+	idle = !h->busy;
+	if (idle) {
+		buf_reset(&h->l.path);
+		buf_add(&h->l.path, l->path.data, l->path.len);
+		h->l.rel_off = l->rel_off;
+		h->l.source_len = l->source_len;
+		h->l.shard_h0 = l->shard_h0;
+		h->l.seen = l->seen;
+		h->l.lo = l->lo;
+		h->busy = true;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return idle;
+}
+
+static void *helper_main(void *arg)
+{
+	struct helper *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->busy && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (!h->busy)
+			break;
+		pthread_mutex_unlock(&h->mu);
+		walk(&h->l);
+		pthread_mutex_lock(&h->mu);
+		h->busy = false;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	seen_thread_done();
+	return NULL;
+}
+
+/* Wait until the helper is done with its folder; take over what it found. */
+static void helper_collect(struct helper *h, struct filelist *out, struct passed_over *po)
+{
+	pthread_mutex_lock(&h->mu);
+	while (h->busy)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+	for (size_t i = 0; i < h->out.n; i++) {
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 256;
+			out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
+		}
+		out->v[out->n++] = h->out.v[i];	/* the path moves with it */
+	}
+	h->out.n = 0;
+	po->other_shards += h->po.other_shards;
+	po->out_of_range += h->po.out_of_range;
+	po->subfolders += h->po.subfolders;
+	memset(&h->po, 0, sizeof(h->po));
+}
+
+/*
+ * A helper, when this machine has a second core to run it on; NULL
+ * otherwise, or when the thread cannot be started (one lister does it
+ * all).  Stop signals stay with the first thread.
+ */
+static struct helper *helper_start(void)
+{
+	struct helper *h;
+	sigset_t stops, old;
+
+	cpu_set_t cpus;
+
+	/* The cores this process may run on, not those the machine has. */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) < 2)
+		return NULL;
+	h = xcalloc(1, sizeof(*h));
+	h->l.out = &h->out;
+	h->l.po = &h->po;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, &old);
+	int rc = pthread_create(&h->thread, NULL, helper_main, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		pthread_mutex_destroy(&h->mu);
+		pthread_cond_destroy(&h->cv);
+		free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static void helper_stop(struct helper *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	filelist_free(&h->out);
+	buf_free(&h->l.path);
+	buf_free(&h->l.names);
+	free(h->l.entries);
+	free(h->l.dents);
+	free(h);
+}
+
 static void walk(struct lister *l)
 {
 	struct buf *path = &l->path;
@@ -320,8 +466,14 @@ static void walk(struct lister *l)
 			e.type = IFTODT(st.st_mode);
 			have_st = link = true;
 		}
-		if (e.type == DT_DIR && folder_listed(name))
-			walk(l);
+		if (e.type == DT_DIR && folder_listed(name)) {
+			/* The folders right below the source are shared out. */
+			if (!(l->helper && l->depth == 0 && hand_over(l))) {
+				l->depth++;
+				walk(l);
+				l->depth--;
+			}
+		}
 		else if (e.type == DT_DIR)
 			l->po->subfolders++;
 		else if (e.type == DT_REG)
@@ -342,7 +494,8 @@ static void walk(struct lister *l)
  * so that the files below it are keyed by their path below it.
  */
 static void list_root(const char *root, const char *key, const struct seen *seen,
-		      struct filelist *out, struct left_out *lo, struct passed_over *po)
+		      struct filelist *out, struct left_out *lo, struct passed_over *po,
+		      struct helper *helper)
 {
 	char *abs = realpath(root, NULL);
 	struct stat st;
@@ -357,7 +510,8 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 		die_errno(EX_NOINPUT, "cannot read source '%s'", root);
 	if (S_ISDIR(st.st_mode)) {
 		struct lister l = { .seen = seen, .out = out, .lo = lo, .po = po,
-				    .shard_h0 = key_len ? shard_hash(h, "/", 1) : h };
+				    .shard_h0 = key_len ? shard_hash(h, "/", 1) : h,
+				    .helper = helper };
 		buf_adds(&l.path, abs);
 		if (l.path.len == 1)	/* the root folder "/": opened as "/", walked as "" */
 			l.path.len = 0;
@@ -368,6 +522,8 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 		    !memcmp(l.path.data + l.path.len - key_len, key, key_len))
 			l.source_len = l.path.len - key_len - 1;
 		walk(&l);
+		if (helper)
+			helper_collect(helper, out, po);
 		buf_free(&l.path);
 		buf_free(&l.names);
 		free(l.entries);
@@ -419,6 +575,8 @@ static const char *glob_key(const char *source, const char *match)
 void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
 		  struct left_out *lo, struct passed_over *po)
 {
+	struct helper *helper = helper_start();
+
 	memset(po, 0, sizeof(*po));
 	for (int i = 0; i < n; i++) {
 		if (!has_glob(sources[i])) {
@@ -426,7 +584,7 @@ void list_sources(char **sources, int n, const struct seen *seen, struct filelis
 			/* A file given as a source is keyed by its name. */
 			bool file = stat(sources[i], &st) == 0 && !S_ISDIR(st.st_mode);
 			list_root(sources[i], file ? base_name(sources[i]) : "", seen, out,
-				  lo, po);
+				  lo, po, helper);
 			continue;
 		}
 		glob_t g;
@@ -441,10 +599,11 @@ void list_sources(char **sources, int n, const struct seen *seen, struct filelis
 			const char *name = strrchr(g.gl_pathv[j], '/');
 			if (!hidden_name(name ? name + 1 : g.gl_pathv[j]))
 				list_root(g.gl_pathv[j], glob_key(sources[i], g.gl_pathv[j]),
-					  seen, out, lo, po);
+					  seen, out, lo, po, helper);
 		}
 		globfree(&g);
 	}
+	helper_stop(helper);
 }
 
 static int cmp_file(const void *a, const void *b)

@@ -72,10 +72,24 @@ static size_t entry_bytes(size_t len)
 	return (offsetof(struct seen_entry, path) + len + 1 + 7) & ~(size_t)7;
 }
 
+/*
+ * What a lookup in the log changes, each thread its own (the listing
+ * looks up on two): the entry last read again, and the folder last found,
+ * which the next lookup most often wants again.
+ */
+static _Thread_local struct buf scratch;
+static _Thread_local size_t folder_hint;
+
+void seen_thread_done(void)
+{
+	buf_free(&scratch);
+	folder_hint = 0;
+}
+
 /* The folder of the log's name at AT: the last one from at or before it. */
 static const struct seen_folder *folder_of(const struct seen *s, size_t at)
 {
-	size_t lo = s->scratch->folder, hi = s->n_folders;
+	size_t lo = folder_hint, hi = s->n_folders;
 
 	/* A listing asks for the files of one folder after another. */
 	if (lo < hi && s->folders[lo].at <= at && (lo + 1 == hi || s->folders[lo + 1].at > at))
@@ -88,7 +102,7 @@ static const struct seen_folder *folder_of(const struct seen *s, size_t at)
 		else
 			hi = mid;
 	}
-	s->scratch->folder = lo;
+	folder_hint = lo;
 	return &s->folders[lo];
 }
 
@@ -143,9 +157,9 @@ static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 		    "while inlet-discover ran; restore the checkpoint folder from a backup, "
 		    "or start a new checkpoint");
 	size_t name = (size_t)(name_end - p), len = f->len + name;
-	buf_reset(&s->scratch->entry);
-	buf_grow(&s->scratch->entry, entry_bytes(len));
-	struct seen_entry *e = (struct seen_entry *)s->scratch->entry.data;
+	buf_reset(&scratch);
+	buf_grow(&scratch, entry_bytes(len));
+	struct seen_entry *e = (struct seen_entry *)scratch.data;
 	e->size = id.size;
 	e->mtime_ns = id.mtime_ns;
 	e->dev = id.dev;
@@ -403,10 +417,6 @@ void seen_map_log(struct seen *s, const char *log, size_t len, size_t mapped)
 	s->log = log;
 	s->log_len = len;
 	s->log_mapped = mapped;
-	if (!s->scratch) {
-		s->scratch = xmalloc(sizeof(*s->scratch));
-		*s->scratch = (struct seen_scratch){ BUF_INIT, 0 };
-	}
 }
 
 void seen_log_folder(struct seen *s, const char *folder, size_t len, unsigned long long h,
@@ -500,9 +510,7 @@ void seen_free(struct seen *s)
 		munmap((void *)s->log, s->log_mapped);
 	free(s->folders);
 	buf_free(&s->folder_paths);
-	if (s->scratch)
-		buf_free(&s->scratch->entry);
-	free(s->scratch);
+	seen_thread_done();
 	memset(s, 0, sizeof(*s));
 }
 
