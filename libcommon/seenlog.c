@@ -406,20 +406,29 @@ static int log_version(const struct line_reader *r, const char *p, size_t n)
 void seenlog_read(const char *name, const struct seenlog_visitor *v,
 		  struct seenlog_info *info)
 {
-	struct line_reader r = { .name = name, .cap = 1 << 20 };
+	int fd = open(name, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != ENOENT)
+			die_errno(EX_IOERR, "cannot read '%s'", name);
+		memset(info, 0, sizeof(*info));
+		info->missing = true;
+		return;
+	}
+	seenlog_read_fd(name, fd, v, info);
+	close(fd);
+}
+
+void seenlog_read_fd(const char *name, int fd, const struct seenlog_visitor *v,
+		     struct seenlog_info *info)
+{
+	struct line_reader r = { .name = name, .fd = fd, .cap = 1 << 20 };
 	struct buf path = BUF_INIT;
 	long long covered = -1;
 	const char *line;
 	size_t len;
 
 	memset(info, 0, sizeof(*info));
-	r.fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (r.fd < 0) {
-		if (errno != ENOENT)
-			die_errno(EX_IOERR, "cannot read '%s'", name);
-		info->missing = true;
-		return;
-	}
 	r.buf = xmalloc(r.cap);
 	while (next_line(&r, &line, &len)) {
 		if (r.lineno == 1) {
@@ -435,7 +444,6 @@ void seenlog_read(const char *name, const struct seenlog_visitor *v,
 	}
 	info->complete = r.complete;
 	info->cut = r.end > r.start;
-	close(r.fd);
 	free(r.buf);
 	buf_free(&path);
 }

@@ -102,6 +102,13 @@ struct seenlog_info {
  */
 void seenlog_read(const char *path, const struct seenlog_visitor *v,
 		  struct seenlog_info *info);
+/*
+ * seenlog_read of the log open as FD (read from where it stands, left
+ * open), named PATH in messages: a caller that maps the log reads the
+ * very file it mapped.
+ */
+void seenlog_read_fd(const char *path, int fd, const struct seenlog_visitor *v,
+		     struct seenlog_info *info);
 
 /*
  * The common "f" line of format 3 after "f" and its tab, P..END (the

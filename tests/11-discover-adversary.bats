@@ -217,8 +217,9 @@ three_batches() {
 # again.  strace holds two folder reads 2 s each, so that the log is cut
 # while commits/ is read (the log mapped, not yet written again), or
 # while the source is listed (the lookups then read a page the file lost),
-# or overwritten in place, at the same size, while the source is listed.
-@test "a seen log cut or overwritten by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
+# or overwritten in place, at the same size, or replaced by a copy renamed
+# over it, while the source is listed.
+@test "a seen log cut, overwritten or replaced by another program while discover runs: said and stopped (65, 74), then refused (65), nothing taken twice" {
 	strace -o /dev/null true 2>/dev/null || skip "strace cannot trace here (ptrace not permitted)"
 	# Files in sub-folders too: the second lister looks them up.
 	files 3 land
@@ -228,7 +229,7 @@ three_batches() {
 	commit_all ck
 	echo '{"i":4}' > land/f4.json
 	cp -a ck ck.good
-	for when in checkpoint listing overwrite; do
+	for when in checkpoint listing overwrite swap; do
 		rm -rf ck && cp -a ck.good ck
 		# The first thread's 9th and 10th folder reads are of commits/
 		# (after the log is mapped, before it is written again), the
@@ -252,6 +253,9 @@ three_batches() {
 			# The same size, other bytes, in place.
 			head -c "$(stat -c %s ck/sources/seen)" /dev/zero | tr '\0' x |
 				dd of=ck/sources/seen conv=notrunc status=none
+		elif [ "$when" = swap ]; then
+			# A copy renamed over it: the mapped file is no longer the log.
+			cp ck/sources/seen seen.copy && mv seen.copy ck/sources/seen
 		else
 			: > ck/sources/seen
 		fi
@@ -266,6 +270,13 @@ three_batches() {
 		fi
 		[ ! -s out ] || fail "$when: a batch: $(head -3 out)"
 		[ ! -e ck/offsets/1 ]
+		if [ "$when" = swap ]; then
+			# The copy is a good log: the next start takes the new file once.
+			run inlet-discover --checkpoint ck land
+			assert_success
+			[ "$(paths)" = "$PWD/land/f4.json" ]
+			continue
+		fi
 		run inlet-discover --checkpoint ck land
 		assert_equal "$status" 65
 		assert_output --partial "ck/sources/seen"

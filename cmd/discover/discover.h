@@ -56,7 +56,7 @@ struct seen_entry {
 	long long mtime_ns;	/* without SEEN_KNOWN, exact to the microsecond only */
 	unsigned long long dev, ino;
 	long long batch;	/* the batch that took it; -1: none or unknown */
-	unsigned long long hash;	/* of path */
+	unsigned long long hash;	/* of path; 0 in an entry read from the log */
 	unsigned len;		/* of path */
 	unsigned flags;		/* SEEN_ */
 	char path[];		/* NUL-terminated */
@@ -119,11 +119,12 @@ void seen_reserve(struct seen *s, size_t n, size_t path_bytes);
 /* Forget PATH so that it is taken again; false when it was not there. */
 bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h);
 /*
- * Keep the entries of the log LEN bytes at LOG (MAPPED bytes mapped, which
- * seen_free unmaps) where they are: seen_log_folder and seen_put_logged
- * then point at its lines instead of copying them.
+ * Keep the entries of the log of LEN bytes mapped at LOG (which seen_free
+ * unmaps) where they are: seen_log_folder and seen_put_logged then point
+ * at its lines instead of copying them.  The caller may lower log_len to
+ * the complete lines it read.
  */
-void seen_map_log(struct seen *s, const char *log, size_t len, size_t mapped);
+void seen_map_log(struct seen *s, const char *log, size_t len);
 /*
  * The "f" lines of the log from AT on are in FOLDER (LEN bytes with its
  * '/', hash H), up to the next such call, which gives a larger AT.
@@ -134,8 +135,8 @@ void seen_log_folder(struct seen *s, const char *folder, size_t len, unsigned lo
  * seen_put of the log's "f" line whose name, as written, starts at NAME_AT
  * of the log, for PATH (LEN bytes, hash H): the entry stays in the log.
  * False, and nothing done, when the line lies beyond the mapping or what a
- * slot can name
- * or PATH's entry is in the arena (forgotten): seen_put then.
+ * slot can name, or when PATH's entry is in the arena (forgotten): the
+ * caller then calls seen_put.
  */
 bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long long h,
 		     size_t name_at);
@@ -182,6 +183,8 @@ struct filelist {
  * caller sets it.
  */
 void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link);
+/* Room for one more file at the end of L: the caller fills it. */
+struct file *filelist_push(struct filelist *l);
 void filelist_free(struct filelist *l);
 /* T as "YYYY-MM-DDTHH:MM:SS.ffffffZ" into OUT (32 bytes), as iso8601_utc. */
 void format_mtime(char *out, const struct timespec *t);
@@ -316,9 +319,10 @@ void seen_log_forget(struct state *st, char *const *paths, size_t n, long long c
 void seen_log_compact(struct state *st);
 /*
  * Die (EX_DATAERR, naming the file and the repair) when the log the index
- * maps was changed by another program since this one last wrote it: its
- * lines would no longer say which files were taken.  Called before each
- * write of the log and before each batch's offsets/N.
+ * maps was changed by another program since this one last wrote it (or
+ * renamed, or another file renamed over it): its lines would no longer say
+ * which files were taken.  Called after the load, before each write of the log
+ * and before each batch's offsets/N.
  */
 void seen_log_check(const struct state *st);
 

@@ -23,13 +23,18 @@
 #include "die.h"
 #include "discover.h"
 
-void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link)
+struct file *filelist_push(struct filelist *l)
 {
 	if (l->n == l->cap) {
 		l->cap = l->cap ? l->cap * 2 : 256;
 		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
 	}
-	struct file *f = &l->v[l->n++];
+	return &l->v[l->n++];
+}
+
+void filelist_add(struct filelist *l, const char *path, const struct stat *st, bool link)
+{
+	struct file *f = filelist_push(l);
 	f->path = xstrdup(path);
 	identity_from_stat(&f->id, st, link);
 	f->mtime = st->st_mtim;
@@ -297,7 +302,6 @@ static bool read_folder(struct lister *l, int fd, unsigned long long folder_hash
 	return got == 0;
 }
 
-/* Walk the folder L->path (absolute). */
 static void walk(struct lister *l);
 
 /* Give the folder L->path to the helper if it is idle; false when not. */
@@ -314,8 +318,6 @@ static bool hand_over(struct lister *l)
 		h->l.rel_off = l->rel_off;
 		h->l.source_len = l->source_len;
 		h->l.shard_h0 = l->shard_h0;
-		h->l.seen = l->seen;
-		h->l.lo = l->lo;
 		h->busy = true;
 		pthread_cond_broadcast(&h->cv);
 	}
@@ -351,13 +353,8 @@ static void helper_collect(struct helper *h, struct filelist *out, struct passed
 	while (h->busy)
 		pthread_cond_wait(&h->cv, &h->mu);
 	pthread_mutex_unlock(&h->mu);
-	for (size_t i = 0; i < h->out.n; i++) {
-		if (out->n == out->cap) {
-			out->cap = out->cap ? out->cap * 2 : 256;
-			out->v = xrealloc(out->v, out->cap * sizeof(*out->v));
-		}
-		out->v[out->n++] = h->out.v[i];	/* the path moves with it */
-	}
+	for (size_t i = 0; i < h->out.n; i++)
+		*filelist_push(out) = h->out.v[i];	/* the path moves with it */
 	h->out.n = 0;
 	po->other_shards += h->po.other_shards;
 	po->out_of_range += h->po.out_of_range;
@@ -366,21 +363,22 @@ static void helper_collect(struct helper *h, struct filelist *out, struct passed
 }
 
 /*
- * A helper, when this machine has a second core to run it on; NULL
- * otherwise, or when the thread cannot be started (one lister does it
- * all).  Stop signals stay with the first thread.
+ * A helper listing with SEEN and LO, when this process may run on a
+ * second core; NULL otherwise, or when the thread cannot be started (one
+ * lister does it all).  Stop signals stay with the first thread.
  */
-static struct helper *helper_start(void)
+static struct helper *helper_start(const struct seen *seen, struct left_out *lo)
 {
 	struct helper *h;
 	sigset_t stops, old;
-
 	cpu_set_t cpus;
 
 	/* The cores this process may run on, not those the machine has. */
 	if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0 || CPU_COUNT(&cpus) < 2)
 		return NULL;
 	h = xcalloc(1, sizeof(*h));
+	h->l.seen = seen;
+	h->l.lo = lo;
 	h->l.out = &h->out;
 	h->l.po = &h->po;
 	pthread_mutex_init(&h->mu, NULL);
@@ -419,6 +417,7 @@ static void helper_stop(struct helper *h)
 	free(h);
 }
 
+/* Walk the folder L->path (absolute). */
 static void walk(struct lister *l)
 {
 	struct buf *path = &l->path;
@@ -473,14 +472,14 @@ static void walk(struct lister *l)
 				walk(l);
 				l->depth--;
 			}
-		}
-		else if (e.type == DT_DIR)
+		} else if (e.type == DT_DIR) {
 			l->po->subfolders++;
-		else if (e.type == DT_REG)
+		} else if (e.type == DT_REG) {
 			list_file(l, e.hash, fd, l->names.data + e.name, &st, have_st,
 				  link);
-		else if (pattern_matches(path->data + l->rel_off))
+		} else if (pattern_matches(path->data + l->rel_off)) {
 			left_out(l->lo, path->data, "%s", identity_not_regular(DTTOIF(e.type)));
+		}
 	}
 	close(fd);
 	l->n = first;
@@ -575,7 +574,7 @@ static const char *glob_key(const char *source, const char *match)
 void list_sources(char **sources, int n, const struct seen *seen, struct filelist *out,
 		  struct left_out *lo, struct passed_over *po)
 {
-	struct helper *helper = helper_start();
+	struct helper *helper = helper_start(seen, lo);
 
 	memset(po, 0, sizeof(*po));
 	for (int i = 0; i < n; i++) {

@@ -50,12 +50,9 @@ static void read_commit(struct state *st, const char *name, long long batch,
 		if (!e || e->batch > batch || strlen(path.data) != path.len)
 			continue;	/* taken again since, or never ours */
 		seen_forget(&st->seen, path.data, path.len, h);
-		if (forgotten->n == forgotten->cap) {
-			forgotten->cap = forgotten->cap ? forgotten->cap * 2 : 16;
-			forgotten->v = xrealloc(forgotten->v, forgotten->cap * sizeof(*forgotten->v));
-		}
-		memset(&forgotten->v[forgotten->n], 0, sizeof(*forgotten->v));
-		forgotten->v[forgotten->n++].path = xstrdup(path.data);
+		struct file *f = filelist_push(forgotten);
+		memset(f, 0, sizeof(*f));
+		f->path = xstrdup(path.data);
 	}
 out:
 	buf_free(&text);

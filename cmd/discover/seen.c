@@ -116,23 +116,32 @@ static bool holds(const struct seen *s, unsigned long long w, const char *path, 
 		return e->len == len && !memcmp(e->path, path, len);
 	}
 	const struct seen_folder *f = folder_of(s, ref);
+	if (len <= f->len)
+		return false;
 	size_t name = len - f->len;
 	/* A name as written holds no tab: the tab after it ends it. */
-	return len > f->len && ref + name < s->log_len && s->log[ref + name] == '\t' &&
+	return ref + name < s->log_len && s->log[ref + name] == '\t' &&
 	       !memcmp(path, s->folder_paths.data + f->path, f->len) &&
 	       !memcmp(s->log + ref, path + f->len, name);
 }
 
-/* The slot of PATH (LEN bytes, hash H), forgotten or not, or NONE. */
-static size_t locate(const struct seen *s, const char *path, size_t len, unsigned long long h)
+/*
+ * The slot of PATH (LEN bytes, hash H), forgotten or not, or NONE; then,
+ * when FREE is not NULL, the empty slot the probe ended at goes to *FREE,
+ * where PATH is to be put (after make_room: nothing moves in between).
+ */
+static size_t locate(const struct seen *s, const char *path, size_t len, unsigned long long h,
+		     size_t *free)
 {
 	if (!s->cap)
 		return NONE;
 	unsigned long long m = mix(h), tag = m >> TAG_SHIFT;
-	size_t mask = s->cap - 1;
-	for (size_t i = (size_t)m & mask; s->slots[i]; i = (i + 1) & mask)
+	size_t mask = s->cap - 1, i;
+	for (i = (size_t)m & mask; s->slots[i]; i = (i + 1) & mask)
 		if (s->slots[i] >> TAG_SHIFT == tag && holds(s, s->slots[i], path, len))
 			return i;
+	if (free)
+		*free = i;
 	return NONE;
 }
 
@@ -165,7 +174,7 @@ static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 	e->dev = id.dev;
 	e->ino = id.ino;
 	e->batch = batch;
-	e->hash = path_hash(f->hash, p, name);
+	e->hash = 0;	/* its slot's tag is what the index needs */
 	e->len = (unsigned)len;
 	e->flags = id.known ? SEEN_KNOWN : 0;
 	memcpy(e->path, s->folder_paths.data + f->path, f->len);
@@ -177,7 +186,7 @@ static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 			     unsigned long long h)
 {
-	size_t i = locate(s, path, len, h);
+	size_t i = locate(s, path, len, h, NULL);
 	struct seen_entry *e = i == NONE ? NULL : entry_of(s, s->slots[i]);
 
 	return e && !(e->flags & SEEN_FORGOTTEN) ? e : NULL;
@@ -185,7 +194,7 @@ struct seen_entry *seen_find(const struct seen *s, const char *path, size_t len,
 
 bool seen_has(const struct seen *s, const char *path, size_t len, unsigned long long h)
 {
-	size_t i = locate(s, path, len, h);
+	size_t i = locate(s, path, len, h, NULL);
 
 	if (i == NONE)
 		return false;
@@ -245,16 +254,20 @@ static unsigned long long *alloc_slots(size_t n)
 	return p;
 }
 
+/* The hash of the path of the log's name at AT: its folder's, continued. */
+static unsigned long long logged_hash(const struct seen *s, size_t at)
+{
+	const char *tab = memchr(s->log + at, '\t', s->log_len - at);
+
+	return path_hash(folder_of(s, at)->hash, s->log + at, (size_t)(tab - (s->log + at)));
+}
+
 /* The hash of W's path, for moving it: kept in the arena, hashed again in the log. */
 static unsigned long long hash_of(const struct seen *s, unsigned long long w)
 {
-	size_t ref = ref_of(w);
-
 	if (!(w & LOGGED))
-		return entry_at(s, ref * 8)->hash;
-	const struct seen_folder *f = folder_of(s, ref);
-	const char *tab = memchr(s->log + ref, '\t', s->log_len - ref);
-	return path_hash(f->hash, s->log + ref, (size_t)(tab - (s->log + ref)));
+		return entry_at(s, ref_of(w) * 8)->hash;
+	return logged_hash(s, ref_of(w));
 }
 
 static void seen_grow(struct seen *s)
@@ -310,16 +323,11 @@ void seen_reserve(struct seen *s, size_t n, size_t path_bytes)
 	}
 }
 
-/* Put W, a path not in the index yet, hash H, in a free slot. */
-static void insert(struct seen *s, unsigned long long h, unsigned long long w)
+/* Room for one more path, before locate gives the slot to put it in. */
+static void make_room(struct seen *s)
 {
 	if ((s->count + 1) * 4 > s->cap * 3)
 		seen_grow(s);
-	size_t i = (size_t)mix(h) & (s->cap - 1);
-	while (s->slots[i])
-		i = (i + 1) & (s->cap - 1);
-	s->slots[i] = w;
-	s->count++;
 }
 
 /* A new arena entry for PATH; its slot word. */
@@ -355,18 +363,22 @@ static void set_identity(struct seen_entry *e, const struct file_identity *id,
 void seen_put(struct seen *s, const char *path, size_t len, unsigned long long h,
 	      const struct file_identity *id, long long batch)
 {
-	size_t i = locate(s, path, len, h);
+	size_t free, i;
 
+	make_room(s);
+	i = locate(s, path, len, h, &free);
 	if (i != NONE && !(s->slots[i] & LOGGED)) {	/* changed in place */
 		set_identity(entry_at(s, ref_of(s->slots[i]) * 8), id, batch, 0);
 		return;
 	}
 	unsigned long long w = add_entry(s, path, len, h);
 	set_identity(entry_at(s, ref_of(w) * 8), id, batch, 0);
-	if (i != NONE)
+	if (i != NONE) {
 		s->slots[i] = w;	/* over the log's line, which stays as it was */
-	else
-		insert(s, h, w);
+	} else {
+		s->slots[free] = w;
+		s->count++;
+	}
 }
 
 bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long long h,
@@ -374,12 +386,15 @@ bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long
 {
 	if (name_at >= s->log_len || name_at >= REF_MASK - 1)
 		return false;
-	size_t i = locate(s, path, len, h);
+	size_t free, i;
 	unsigned long long w = slot_word(h, name_at, true);
 
-	if (i == NONE)
-		insert(s, h, w);
-	else if (s->slots[i] & LOGGED)
+	make_room(s);
+	i = locate(s, path, len, h, &free);
+	if (i == NONE) {
+		s->slots[free] = w;
+		s->count++;
+	} else if (s->slots[i] & LOGGED)
 		s->slots[i] = w;	/* the later line */
 	else
 		return false;	/* seen_put changes the arena's entry in place */
@@ -388,7 +403,7 @@ bool seen_put_logged(struct seen *s, const char *path, size_t len, unsigned long
 
 bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long long h)
 {
-	size_t i = locate(s, path, len, h);
+	size_t i = locate(s, path, len, h, NULL);
 
 	if (i == NONE)
 		return false;
@@ -412,11 +427,10 @@ bool seen_forget(struct seen *s, const char *path, size_t len, unsigned long lon
 	return true;
 }
 
-void seen_map_log(struct seen *s, const char *log, size_t len, size_t mapped)
+void seen_map_log(struct seen *s, const char *log, size_t len)
 {
 	s->log = log;
-	s->log_len = len;
-	s->log_mapped = mapped;
+	s->log_len = s->log_mapped = len;
 }
 
 void seen_log_folder(struct seen *s, const char *folder, size_t len, unsigned long long h,
@@ -445,15 +459,14 @@ static bool in_slots(const struct seen *s, unsigned long long h, unsigned long l
 static struct seen_entry *next_logged(const struct seen *s, struct seen_iter *it)
 {
 	while (s->n_folders && it->log_at < s->log_len) {
-		const char *p = s->log + it->log_at, *tab;
+		const char *p = s->log + it->log_at;
 		const char *nl = memchr(p, '\n', s->log_len - it->log_at);
 		size_t line = it->log_at;
 		it->log_at = nl ? (size_t)(nl - s->log) + 1 : s->log_len;
 		if (!nl || nl - p < 3 || p[0] != 'f' || p[1] != '\t' || line + 2 < s->folders[0].at ||
-		    !(tab = memchr(p + 2, '\t', (size_t)(nl - p - 2))))
+		    !memchr(p + 2, '\t', (size_t)(nl - p - 2)))
 			continue;
-		const struct seen_folder *f = folder_of(s, line + 2);
-		unsigned long long h = path_hash(f->hash, p + 2, (size_t)(tab - p - 2));
+		unsigned long long h = logged_hash(s, line + 2);
 		unsigned long long w = slot_word(h, line + 2, true);
 		if (in_slots(s, h, w))
 			return entry_of(s, w);

@@ -65,16 +65,13 @@ static void offsets_files(const char *name, const char *text, size_t len,
 			nl = end;
 		if (!seenlog_file_record(name, ++lineno, p, (size_t)(nl - p), &path, &r))
 			continue;
-		if (files->n == files->cap) {
-			files->cap = files->cap ? files->cap * 2 : 64;
-			files->v = xrealloc(files->v, files->cap * sizeof(*files->v));
-		}
-		struct file *f = &files->v[files->n++];
+		struct file *f = filelist_push(files);
 		f->path = xstrdup(path.data);
 		f->id = r.id;
 		f->mtime.tv_sec = (time_t)(r.id.mtime_ns / 1000000000 -
 					   (r.id.mtime_ns % 1000000000 < 0));
 		f->mtime.tv_nsec = (long)(r.id.mtime_ns - (long long)f->mtime.tv_sec * 1000000000);
+		f->source_len = 0;
 	}
 	buf_free(&path);
 }
@@ -196,17 +193,13 @@ static void on_commits(void *ctx, long long n)
  * size how many there are.  Growing it as it fills would move every slot
  * at each doubling, and the entries at each realloc.
  */
-static void reserve_for_log(struct state *st)
+static void reserve_for_log(struct state *st, int fd, const struct stat *sb)
 {
 	char head[64 << 10];
-	struct stat sb;
-	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
 	ssize_t got;
 	size_t files = 0, path_bytes = 0, folder = 0;
 
-	if (fd < 0)
-		return;		/* reading it says why */
-	if (fstat(fd, &sb) == 0 && sb.st_size > (off_t)sizeof(head) &&
+	if (sb->st_size > (off_t)sizeof(head) &&
 	    (got = pread(fd, head, sizeof(head), 0)) > 0) {
 		const char *p = head, *end = head + got, *nl, *tab;
 		for (; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
@@ -219,14 +212,13 @@ static void reserve_for_log(struct state *st)
 				path_bytes += folder + (size_t)(tab - p - 2);
 			}
 		}
-		double scale = (double)sb.st_size / (double)(p - head);
+		double scale = (double)sb->st_size / (double)(p - head);
 		/* Format 3's lines stay in the mapped log: no path is copied. */
 		bool mapped = !memcmp(head, LOG_HEADER "\n", sizeof(LOG_HEADER));
 		if (files > 1)
 			seen_reserve(&st->seen, (size_t)(scale * (double)files),
 				     mapped ? 0 : (size_t)(scale * (double)path_bytes));
 	}
-	close(fd);
 }
 
 /*
@@ -249,38 +241,37 @@ static void on_sigbus(int sig)
 }
 
 /*
- * Map the log, so that the index points at its lines instead of copying
- * them: read-only and private, the pages are the page cache's.  The log is
- * only ever appended to, or replaced by a rename (seen_log_compact), while
- * inlet-discover holds the checkpoint, so what is mapped stays as it is;
- * a log cut short by another program is SIGBUS, said by on_sigbus.
- * Without a mapping the entries are copied.
+ * Map the log open as FD (described by SB), so that the index points at
+ * its lines instead of copying them: read-only and private, the pages are
+ * the page cache's.  The log is only ever appended to, or replaced by a
+ * rename (seen_log_compact), while inlet-discover holds the checkpoint, so
+ * what is mapped stays as it is; a log cut short by another program is
+ * SIGBUS, said by on_sigbus.  False when it cannot be mapped: the entries
+ * are copied then.
  */
-static void map_log(struct state *st)
+static bool map_log(struct state *st, int fd, const struct stat *sb)
 {
 	struct sigaction sa = { .sa_handler = on_sigbus };
-	struct stat sb;
-	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return;		/* reading it says why */
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && (uintmax_t)sb.st_size <= SIZE_MAX) {
-		void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (p != MAP_FAILED) {
-			sigemptyset(&sa.sa_mask);
-			sigaction(SIGBUS, &sa, NULL);
-			seen_map_log(&st->seen, p, (size_t)sb.st_size, (size_t)sb.st_size);
-			st->log_map_fd = fd;
-			st->log_map_st = sb;
-			return;
-		}
-	}
-	close(fd);
+	if (sb->st_size <= 0 || (uintmax_t)sb->st_size > SIZE_MAX)
+		return false;
+	void *p = mmap(NULL, (size_t)sb->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return false;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+	seen_map_log(&st->seen, p, (size_t)sb->st_size);
+	st->log_map_fd = fd;
+	st->log_map_st = *sb;
+	return true;
 }
 
 #define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
 
-/* Size and change time: what any write or truncation of the file moves. */
+/*
+ * Size and change time: what any write or truncation of the file moves,
+ * and a rename of it or over it (its links change).
+ */
 static bool log_unchanged(const struct stat *a, const struct stat *b)
 {
 	return a->st_size == b->st_size && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
@@ -295,13 +286,14 @@ void seen_log_check(const struct state *st)
 		return;
 	if (fstat(st->log_map_fd, &now) < 0)
 		die_errno(EX_IOERR, "cannot read '%s'", st->seen_path.data);
+	/* Written or cut; renamed, or another file renamed over it (its links change). */
 	if (!log_unchanged(&now, &st->log_map_st))
 		die(EX_DATAERR, "checkpoint file '%s' was changed by another program while "
 		    "inlet-discover ran: the files it no longer names would be taken "
 		    "again; " REPAIR, st->seen_path.data);
 }
 
-/* This process wrote the log: what it looks like now is its own doing. */
+/* This process wrote the log, or replaced it: what it looks like now is its own doing. */
 static void log_written(struct state *st)
 {
 	if (st->log_map_fd >= 0 && fstat(st->log_map_fd, &st->log_map_st) < 0)
@@ -316,11 +308,23 @@ static void read_log(struct state *st, struct loaded *l)
 		.covered = on_covered, .commits = on_commits,
 	};
 
+	struct stat sb;
+	int fd = open(st->seen_path.data, O_RDONLY | O_CLOEXEC);
+
 	l->st = st;
-	reserve_for_log(st);
-	map_log(st);
-	seenlog_read(st->seen_path.data, &v, &l->info);
-	/* What was read is what is mapped. */
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		if (fd >= 0)
+			close(fd);
+		seenlog_read(st->seen_path.data, &v, &l->info);	/* says why, or missing */
+	} else {
+		/* One open file for the estimate, the mapping and the reading. */
+		reserve_for_log(st, fd, &sb);
+		bool mapped = map_log(st, fd, &sb);
+		seenlog_read_fd(st->seen_path.data, fd, &v, &l->info);
+		if (!mapped)
+			close(fd);
+	}
+	/* Nothing changed it while it was read. */
 	seen_log_check(st);
 	/* The lines the index may point at, which the reader read whole. */
 	if (st->seen.log && st->seen.log_len > (size_t)l->info.complete)
