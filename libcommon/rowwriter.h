@@ -159,6 +159,30 @@ static inline void rowwriter_add_raw(struct rowwriter *w, const char *raw, size_
 	rowwriter_append(w, raw, raw_len, val, val_len);
 }
 /*
+ * Add the members TEXT (LEN bytes): "RAW":VALUE members separated by a
+ * single ',', keys escaped, no blanks, as a stage builds them once for
+ * every row (join's added columns).  After REC's members.
+ */
+static inline void rowwriter_add_members_raw(struct rowwriter *w, const char *text,
+					     size_t len)
+{
+	struct buf *out;
+
+	if (!len)
+		return;
+	if (!w->started)
+		rowwriter_start(w, w->rec->nfields);
+	w->changed = true;
+	out = w->out;
+	buf_grow(out, len + 1);
+	if (w->members)
+		out->data[out->len++] = ',';
+	memcpy(out->data + out->len, text, len);
+	out->len += len;
+	out->data[out->len] = '\0';
+	w->members = true;
+}
+/*
  * Add the member KEY (plain bytes) and leave its value to the caller, who
  * appends exactly one JSON value to w->out next.
  */

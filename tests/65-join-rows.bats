@@ -243,3 +243,75 @@ PY
 		fail "inlet-join --type inner failed: $(cat err)"
 	cmp out want.inner || fail "$(diff out want.inner)"
 }
+
+# in.ndjson: runs of stream rows of one layout, each run broken by a row
+# that repeats the key (the last one counts), lacks it, moves it, spells
+# it with an escape, brings a new member or has none; the static side
+# adds a column.  Each row's key is the one read member by member.
+@test "stream rows that break the layout of the rows before them: each row joined on its own key" {
+	printf 'k,v\nK1,one\nK2,two\nK3,three\n' > s.csv
+	python3 - <<'PY'
+import json
+usual = lambda i: [('k', '"K%d"' % (i % 4)), ('a', str(i)), ('b', '"x"')]
+breaks = [
+    lambda i: usual(i) + [('k', '"K%d"' % ((i + 1) % 4))],
+    lambda i: usual(i)[1:],
+    lambda i: list(reversed(usual(i))),
+    lambda i: [('\\u006b', '"K%d"' % (i % 4))] + usual(i)[1:],
+    lambda i: usual(i) + [('c', 'null')],
+    lambda i: [],
+    lambda i: [('K', '"K1"'), ('kk', '"K2"')] + usual(i)[1:],
+]
+rows, i = [], 0
+for br in breaks:
+    for _ in range(3):
+        rows.append(usual(i)); i += 1
+    rows.append(br(i)); i += 1
+for _ in range(3):
+    rows.append(usual(i)); i += 1
+static = {'"K1"': '"one"', '"K2"': '"two"', '"K3"': '"three"'}
+lines, want = [], []
+for members in rows:
+    text = '{' + ','.join('"%s":%s' % m for m in members) + '}'
+    lines.append(text)
+    key = None
+    for name, val in members:
+        if json.loads('"%s"' % name) == 'k':
+            key = val
+    add = '"v":' + static.get(key, 'null')
+    want.append(text[:-1] + (',' if members else '') + add + '}')
+open('in.ndjson', 'w').write(''.join(l + '\n' for l in lines))
+open('want', 'w').write(''.join(l + '\n' for l in want))
+PY
+	inlet-join --quiet --rows-only --static s.csv --on k --type left < in.ndjson > out 2> err ||
+		fail "$(cat err)"
+	cmp out want || fail "$(diff out want)"
+	# After a run of rows read by their plan, a row that has the added name fails.
+	{ head -n 5 in.ndjson; echo '{"k":"K1","a":1,"v":2}'; } > bad.ndjson
+	run --separate-stderr inlet-join --quiet --rows-only --static s.csv --on k --type left < bad.ndjson
+	[ "$status" -eq 65 ]
+	[[ "$stderr" == *"line 6: the static column 'v' would overwrite the stream column 'v'"* ]]
+}
+
+@test "stream rows read by their plan, then a static side that adds a column they have: the next batch fails" {
+	printf 'k,v\nK1,one\n' > s.csv
+	start_join --rows-only --static s.csv --on k --type left
+	wait_for err "loaded static"
+	{
+		echo '{"_inlet":"begin","batch":1}'
+		for i in 1 2 3 4 5; do echo '{"k":"K1","w":'$i'}'; done
+		echo '{"_inlet":"end","batch":1}'
+	} >&7
+	wait_for out '{"k":"K1","w":5,"v":"one"}'
+	printf 'k,v,w\nK1,one,uno\n' > s.new
+	mv s.new s.csv
+	{
+		echo '{"_inlet":"begin","batch":2}'
+		for i in 6 7; do echo '{"k":"K1","w":'$i'}'; done
+		echo '{"_inlet":"end","batch":2}'
+	} >&7
+	stop_join
+	assert_equal "$join_status" 65
+	grep -q "the static column 'w' would overwrite the stream column 'w'" err || fail "$(cat err)"
+	! grep -q '"w":6' out || fail "a row of batch 2 was written: $(cat out)"
+}

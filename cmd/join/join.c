@@ -274,6 +274,9 @@ struct version {
 	size_t ncols, capcols;
 	struct strmap col_of;	/* static name -> added column */
 	struct buf *out;	/* per column: the output name, escaped, unquoted */
+	struct buf keys;	/* per column from KEY_AT[C]: "OUT[C]": */
+	size_t *key_at;
+	struct buf nulls;	/* every column null: the members a row with no match adds */
 	struct strmap out_of;	/* output name -> column, case-folded */
 	uint64_t out_filter[4];	/* bit name_bucket(N): maybe an output name N */
 	long long rows, null_keys;
@@ -297,6 +300,9 @@ static void version_free(struct version *v)
 	}
 	free(v->cols);
 	free(v->out);
+	buf_free(&v->keys);
+	free(v->key_at);
+	buf_free(&v->nulls);
 	strmap_free(&v->col_of);
 	strmap_free(&v->out_of);
 	free(v);
@@ -325,6 +331,29 @@ struct position {
 	uint64_t keys;		/* bit K: it is the static key K */
 	int col;		/* the added column, or -1 */
 };
+
+/*
+ * The names of the last row read member by member, position by
+ * position, and its plan: a row of PLAN_N members named the same takes
+ * key K from member KEY_SRC[K] (SIZE_MAX: none) without looking at what
+ * each member is.  PLAN_N 0: no plan.  Both sides keep one: the static
+ * rows (struct loader) and the stream's (join_row).
+ */
+struct shape {
+	struct position *pos;
+	size_t npos;
+	size_t plan_n;
+	size_t *key_src;	/* per key */
+};
+
+static void shape_free(struct shape *sh)
+{
+	for (size_t i = 0; i < sh->npos; i++)
+		free(sh->pos[i].name);
+	free(sh->pos);
+	free(sh->key_src);
+	*sh = (struct shape){ 0 };
+}
 
 /*
  * The first and last words of the N bytes NAME, overlapping (halves of
@@ -371,18 +400,13 @@ struct loader {
 	struct value_at *col;	/* per added column */
 	uint64_t stamp;		/* the row being read */
 	size_t cap;
-	struct position *pos;
-	size_t npos;
 	/*
 	 * The plan of the last row read member by member, when it had every
-	 * key: a row of PLAN_N members named as POS
-	 * remembers takes key K from member KEY_SRC[K] and column C from
-	 * member COL_SRC[C] (-1: null), without looking at what each member
-	 * is.  PLAN_N 0: no plan.  A plan is made again after each row read
-	 * member by member, the only rows that add columns.
+	 * key; it takes column C too, from member COL_SRC[C] (-1: null).  A
+	 * plan is made again after each row read member by member, the only
+	 * rows that add columns.
 	 */
-	size_t plan_n;
-	size_t *key_src;
+	struct shape shape;
 	long *col_src;		/* CAP of them */
 	struct buf name, tmp;
 	struct buf *why;
@@ -406,10 +430,7 @@ static void loader_free(struct loader *l)
 	free(l->key_seen);
 	free(l->col);
 	free(l->col_src);
-	free(l->key_src);
-	for (size_t i = 0; i < l->npos; i++)
-		free(l->pos[i].name);
-	free(l->pos);
+	shape_free(&l->shape);
 	buf_free(&l->name);
 	buf_free(&l->tmp);
 }
@@ -432,17 +453,17 @@ static struct position classify_name(struct loader *l, const char *name, size_t 
 }
 
 /* Remember POS as what the member at position I is. */
-static void remember(struct loader *l, size_t i, const char *name, struct position pos)
+static void remember(struct shape *sh, size_t i, const char *name, struct position pos)
 {
-	if (i >= l->npos) {
-		l->pos = xrealloc(l->pos, (i + 1) * sizeof(*l->pos));
-		for (; l->npos <= i; l->npos++)
-			l->pos[l->npos] = (struct position){ NULL, SIZE_MAX, 0, 0, 0, -1 };
+	if (i >= sh->npos) {
+		sh->pos = xrealloc(sh->pos, (i + 1) * sizeof(*sh->pos));
+		for (; sh->npos <= i; sh->npos++)
+			sh->pos[sh->npos] = (struct position){ NULL, SIZE_MAX, 0, 0, 0, -1 };
 	}
-	free(l->pos[i].name);
+	free(sh->pos[i].name);
 	pos.name = xstrndup(name, pos.len);
 	name_words(pos.name, pos.len, &pos.head, &pos.tail);
-	l->pos[i] = pos;
+	sh->pos[i] = pos;
 }
 
 /*
@@ -466,40 +487,47 @@ static inline bool same_name(const struct position *p, const struct json_field *
  * member by member, and one without a key is counted).  A name repeated
  * takes its last member, as member by member.
  */
-static void make_plan(struct loader *l, size_t n)
+/*
+ * The plan of SH for rows of N members named as it remembers, each key
+ * from the last member of its name (COL_SRC, when not NULL, each added
+ * column from its member); false, and no plan, when a position is not
+ * remembered (more keys than bits) or (ALL_KEYS) a key is missing.
+ */
+static bool make_plan(struct shape *sh, size_t n, long *col_src, size_t ncols, bool all_keys)
 {
-	size_t ncols = l->v->ncols;
-
-	l->plan_n = 0;
-	if (n > l->npos || !n)
-		return;		/* not all remembered: more keys than bits */
+	sh->plan_n = 0;
+	if (n > sh->npos || !n)
+		return false;
+	if (!sh->key_src)
+		sh->key_src = xmalloc((opt.nkeys ? opt.nkeys : 1) * sizeof(*sh->key_src));
 	for (size_t c = 0; c < ncols; c++)
-		l->col_src[c] = -1;
+		col_src[c] = -1;
 	for (size_t k = 0; k < opt.nkeys; k++)
-		l->key_src[k] = SIZE_MAX;
+		sh->key_src[k] = SIZE_MAX;
 	for (size_t i = 0; i < n; i++) {
-		const struct position *pos = &l->pos[i];
+		const struct position *pos = &sh->pos[i];
 		if (pos->len == SIZE_MAX)
-			return;
-		if (pos->col >= 0)
-			l->col_src[pos->col] = (long)i;
+			return false;
+		if (col_src && pos->col >= 0)
+			col_src[pos->col] = (long)i;
 		for (size_t k = 0; pos->keys && k < opt.nkeys; k++)
 			if (pos->keys >> k & 1)
-				l->key_src[k] = i;
+				sh->key_src[k] = i;
 	}
-	for (size_t k = 0; k < opt.nkeys; k++)
-		if (l->key_src[k] == SIZE_MAX)
-			return;
-	l->plan_n = n;
+	for (size_t k = 0; k < opt.nkeys && all_keys; k++)
+		if (sh->key_src[k] == SIZE_MAX)
+			return false;
+	sh->plan_n = n;
+	return true;
 }
 
-/* Whether REC is a row the plan is for: as many members, named the same. */
-static inline bool fits_plan(const struct loader *l, const struct record *rec)
+/* Whether REC is a row the plan of SH is for: as many members, named the same. */
+static inline bool fits_plan(const struct shape *sh, const struct record *rec)
 {
-	if (!l->plan_n || rec->nfields != l->plan_n)
+	if (!sh->plan_n || rec->nfields != sh->plan_n)
 		return false;
 	for (size_t i = 0; i < rec->nfields; i++)
-		if (!same_name(&l->pos[i], &rec->fields[i]))
+		if (!same_name(&sh->pos[i], &rec->fields[i]))
 			return false;
 	return true;
 }
@@ -517,18 +545,18 @@ static int load_row(void *ctx, const struct record *rec)
 	/* More keys than bits: every member is looked up by name. */
 	bool cache = opt.nkeys < 64;
 	uint64_t stamp = ++l->stamp;
-	size_t known = cache ? l->npos : 0, nfields = rec->nfields;
+	size_t known = cache ? l->shape.npos : 0, nfields = rec->nfields;
 	const struct json_field *fields = rec->fields;
 	/* Locals: the stores below would otherwise reload them each member. */
-	const struct position *known_pos = l->pos;
+	const struct position *known_pos = l->shape.pos;
 	struct value_at *col = l->col;
 
-	bool planned = fits_plan(l, rec);
+	bool planned = fits_plan(&l->shape, rec);
 
 	if (planned) {
 		for (size_t k = 0; k < opt.nkeys; k++) {
-			l->key_val[k] = fields[l->key_src[k]].val;
-			l->key_len[k] = fields[l->key_src[k]].val_len;
+			l->key_val[k] = fields[l->shape.key_src[k]].val;
+			l->key_len[k] = fields[l->shape.key_src[k]].val_len;
 		}
 		goto put;
 	}
@@ -548,10 +576,10 @@ static int load_row(void *ctx, const struct record *rec)
 			named = classify_name(l, name, n);
 			pos = &named;
 			if (cache) {
-				remember(l, i, name, named);
-				known_pos = l->pos;
+				remember(&l->shape, i, name, named);
+				known_pos = l->shape.pos;
 				pos = &known_pos[i];
-				known = l->npos;
+				known = l->shape.npos;
 			}
 			col = l->col;	/* a new column may have moved it */
 		}
@@ -568,7 +596,7 @@ static int load_row(void *ctx, const struct record *rec)
 		}
 	}
 	if (cache)
-		make_plan(l, nfields);
+		make_plan(&l->shape, nfields, l->col_src, l->v->ncols, true);
 put:
 	v->rows++;
 	for (size_t k = 0; k < opt.nkeys; k++) {
@@ -684,6 +712,14 @@ static int name_columns(struct version *v, struct loader *l, struct buf *why)
 		v->out[c].len -= 2;
 		v->out[c].data[v->out[c].len] = '\0';
 	}
+	/* The members added to every row, written once: their keys, and all null. */
+	v->key_at = xmalloc((v->ncols + 1) * sizeof(*v->key_at));
+	for (size_t c = 0; c < v->ncols && !rc; c++) {
+		v->key_at[c] = v->keys.len;
+		buf_printf(&v->keys, "\"%s\":", v->out[c].data);
+		buf_printf(&v->nulls, "%s\"%s\":null", c ? "," : "", v->out[c].data);
+	}
+	v->key_at[v->ncols] = v->keys.len;
 	buf_free(&name);
 	return rc;
 }
@@ -707,7 +743,6 @@ static struct version *load(struct static_source *src, struct buf *why, int *cod
 	l.key_val = xmalloc(opt.nkeys * sizeof(*l.key_val));
 	l.key_len = xmalloc(opt.nkeys * sizeof(*l.key_len));
 	l.key_seen = xmalloc(opt.nkeys * sizeof(*l.key_seen));
-	l.key_src = xmalloc(opt.nkeys * sizeof(*l.key_src));
 	memset(l.key_seen, 0, opt.nkeys * sizeof(*l.key_seen));
 	loader_fit(&l);
 	/* The rows are about as large as the files they come from (table.h). */
@@ -783,6 +818,9 @@ struct state {
 	const char **key_val;	/* the row being finished: its key values */
 	size_t *key_len;
 	struct buf key, tmp, name, out;
+	struct buf tail;	/* the members emit_joined adds to a row */
+	/* The stream's rows, named as the last one read member by member was. */
+	struct shape shape;
 	/* Keys of two types (key.h): */
 	bool warned;		/* the warning went out */
 	struct buf forms, norm;
@@ -831,6 +869,7 @@ static void refresh(struct state *st, long long batch)
 	}
 	version_free(st->cur);
 	st->cur = v;
+	st->shape.plan_n = 0;	/* what collides is the version's */
 	report(v, "reloaded");
 }
 
@@ -865,7 +904,11 @@ static void check_schema(struct state *st, const struct record *rec, unsigned lo
 	}
 }
 
-/* Write the stream row REC plus the values of the static row ROW. */
+/*
+ * Write the stream row REC plus the values of the static row ROW: the
+ * added members are built in ST->tail (all null, with no row, come
+ * ready-made) and added at once.
+ */
 static void emit_joined(struct state *st, const struct record *rec, table_row row)
 {
 	const struct version *v = st->cur;
@@ -878,27 +921,37 @@ static void emit_joined(struct state *st, const struct record *rec, table_row ro
 		stream_write(stdout, rec->text, rec->len);
 		return;
 	}
-	p = row != TABLE_NONE ? table_values(&v->table, row) : "";
 	rowwriter_begin(&w, rec, &st->out, NULL);
-	for (size_t c = 0; c < v->ncols; c++) {
-		const char *val;
-		size_t n;
-		bool string;
-		if (p)
-			p = table_next_value(p, &val, &n, &string);
-		if (!p) {	/* a column the row was read before, or no row */
-			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, "null", 4);
-		} else if (string) {
-			rowwriter_add_key_raw(&w, v->out[c].data, v->out[c].len);
-			buf_grow(w.out, n + 2);
-			w.out->data[w.out->len++] = '"';
-			memcpy(w.out->data + w.out->len, val, n);
-			w.out->len += n;
-			w.out->data[w.out->len++] = '"';
-			w.out->data[w.out->len] = '\0';
-		} else {
-			rowwriter_add_raw(&w, v->out[c].data, v->out[c].len, val, n);
+	if (row == TABLE_NONE) {
+		rowwriter_add_members_raw(&w, v->nulls.data, v->nulls.len);
+	} else {
+		struct buf *t = &st->tail;
+		t->len = 0;
+		p = table_values(&v->table, row);
+		for (size_t c = 0; c < v->ncols; c++) {
+			const char *key = v->keys.data + v->key_at[c], *val = "null";
+			size_t key_len = v->key_at[c + 1] - v->key_at[c], n = 4;
+			bool string = false;
+			if (p)	/* none: a column the row was read before */
+				p = table_next_value(p, &val, &n, &string);
+			if (!p) {
+				val = "null";
+				n = 4;
+				string = false;
+			}
+			buf_grow(t, key_len + n + 3);
+			if (c)
+				t->data[t->len++] = ',';
+			copy_short(t->data + t->len, key, key_len);
+			t->len += key_len;
+			if (string)
+				t->data[t->len++] = '"';
+			copy_short(t->data + t->len, val, n);
+			t->len += n;
+			if (string)
+				t->data[t->len++] = '"';
 		}
+		rowwriter_add_members_raw(&w, t->data, t->len);
 	}
 	text = rowwriter_finish(&w, &len);
 	stream_write(stdout, text, len);
@@ -1146,20 +1199,28 @@ static void hold_row(struct state *st, const struct record *rec, unsigned long l
 }
 
 /* The stream keys the member named NAME (N bytes) is: their values are F's. */
-static inline void match_keys(struct state *st, const struct json_field *f,
-			      const char *name, size_t n)
+/* The keys the member F, named NAME, is: set as the row's, and as bits. */
+static inline uint64_t match_keys(struct state *st, const struct json_field *f,
+				  const char *name, size_t n)
 {
+	uint64_t keys = 0;
+
 	for (size_t k = 0; k < opt.nkeys; k++)
 		if (opt.stream_key_len[k] == n && names_equal(opt.stream_key[k], name, n)) {
 			st->next_val[k] = f->val;
 			st->next_len[k] = f->val_len;
+			keys |= 1ULL << (k < 63 ? k : 63);
 		}
+	return keys;
 }
 
 /*
  * Join one row of the stream.  The hot loop: the row's members, listed by
  * the reader's one validating pass, are looked at once, for the keys and,
- * when columns are added, for collisions.  The row's key is hashed and
+ * when columns are added, for collisions; a row named member for member
+ * as the last one so looked at takes its keys from where that one had
+ * them, with no collision (the plan, as for static rows; a new version
+ * of the static side drops it).  The row's key is hashed and
  * its slot fetched; the static row the slot of the row before names is
  * fetched; the row before that is looked up and written; and this one
  * waits for the next two.  With a large static side a lookup is
@@ -1193,9 +1254,16 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 		}
 		st->next_val[0] = val;
 		st->next_len[0] = val_len;
+	} else if (fits_plan(&st->shape, rec)) {
+		/* Named as the row the plan is for: its keys where they were, no collision. */
+		for (size_t k = 0; k < opt.nkeys; k++) {
+			size_t i = st->shape.key_src[k];
+			st->next_val[k] = i != SIZE_MAX ? rec->fields[i].val : NULL;
+			st->next_len[k] = i != SIZE_MAX ? rec->fields[i].val_len : 0;
+		}
 	} else {
 		/* Each member for the keys and, when columns are added, for a collision. */
-		bool adds = v->out_of.count;
+		bool adds = v->out_of.count, cache = opt.nkeys < 64;
 		for (size_t k = 0; k < opt.nkeys; k++)
 			st->next_val[k] = NULL;
 		for (size_t i = 0; i < rec->nfields; i++) {
@@ -1209,8 +1277,13 @@ static void join_row(struct state *st, const struct record *rec, unsigned long l
 				buf_reset(&st->key);
 				buf_add(&st->key, name, n);
 			}
-			match_keys(st, f, name, n);
+			uint64_t keys = match_keys(st, f, name, n);
+			if (cache && !(i < st->shape.npos && same_name(&st->shape.pos[i], f)))
+				remember(&st->shape, i, name,
+					 (struct position){ NULL, n, 0, 0, keys, -1 });
 		}
+		if (cache && collision < 0)
+			make_plan(&st->shape, rec->nfields, NULL, 0, false);
 	}
 	if (collision >= 0) {
 		struct buf name = st->key;	/* finish_row uses st->key */
@@ -1369,6 +1442,8 @@ int main(int argc, char **argv)
 	buf_free(&st.tmp);
 	buf_free(&st.name);
 	buf_free(&st.out);
+	buf_free(&st.tail);
+	shape_free(&st.shape);
 	free_options();
 	close_stdout();
 	return status;
