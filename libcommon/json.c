@@ -2,6 +2,11 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define QUOTE_INDEX 1	/* indexed_members, with AVX2 or AVX-512 when the CPU has them */
+#endif
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -605,6 +610,265 @@ bad:
 	return -1;
 }
 
+#ifdef QUOTE_INDEX
+/*
+ * Reading an object from where its quotes are.  When an object's text
+ * after its '{' holds no control character (a row as stages write it),
+ * one pass of 32 or 64 bytes a step marks its quotes in a bitmap, and
+ * the members are read from it: the quote that ends a key or a string
+ * is the next one marked, unless the string holds a backslash or, to be
+ * validated, a byte >= 0x80, which the scanner reads.  The pass is the
+ * only code written per instruction set: AVX-512 or AVX2, as the CPU has
+ * (neither: object_members reads every object).
+ */
+#define INDEXED_MAX 4096	/* the longest object so read, after its '{' */
+#define INDEXED_WORDS (INDEXED_MAX / 64 + 2)
+
+/*
+ * The pass over the LEN bytes at S (S - START bytes before them may be
+ * read too): bit I of Q[I / 64] set when byte I is a quote, and the
+ * word after the last set to all ones, so a search always ends; bit I
+ * of SP[I / 64] when it is a backslash or (VALIDATE) a byte >= 0x80, and
+ * *SPECIAL when there is one.  False when S holds a control character.
+ */
+typedef bool quote_pass_fn(const char *start, const char *s, size_t len, uint64_t *q,
+			   uint64_t *sp, bool validate, bool *special);
+
+__attribute__((target("avx2")))
+static bool quote_pass_avx2(const char *start, const char *s, size_t len, uint64_t *q,
+			    uint64_t *sp, bool validate, bool *special)
+{
+	const __m256i quote = _mm256_set1_epi8('"'), bs = _mm256_set1_epi8('\\'),
+		      ctl = _mm256_set1_epi8(0x1f);
+	char pad[64];
+
+	for (size_t at = 0; at < len; at += 64) {
+		const char *p = s + at;
+		unsigned shift = 0;	/* bits of the 64 loaded that lie before P */
+		if (len - at < 64) {
+			if (s + len - start >= 64) {	/* the 64 bytes that end the text */
+				shift = (unsigned)(64 - (len - at));
+				p -= shift;
+			} else {	/* a short text: blanks after its end */
+				memset(pad, ' ', 64);
+				memcpy(pad, p, len - at);
+				p = pad;
+			}
+		}
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+		__m256i oa = _mm256_cmpeq_epi8(_mm256_min_epu8(a, ctl), a);
+		__m256i ob = _mm256_cmpeq_epi8(_mm256_min_epu8(b, ctl), b);
+		__m256i sa = _mm256_cmpeq_epi8(a, bs), sb = _mm256_cmpeq_epi8(b, bs);
+		if (validate) {	/* bytes >= 0x80: their sign bit */
+			sa = _mm256_or_si256(sa, a);
+			sb = _mm256_or_si256(sb, b);
+		}
+		uint64_t odd = (uint32_t)_mm256_movemask_epi8(oa) |
+			       (uint64_t)(uint32_t)_mm256_movemask_epi8(ob) << 32;
+		uint64_t spec = (uint32_t)_mm256_movemask_epi8(sa) |
+				(uint64_t)(uint32_t)_mm256_movemask_epi8(sb) << 32;
+		if (odd >> shift)
+			return false;
+		sp[at / 64] = spec >> shift;
+		if (spec >> shift)
+			*special = true;
+		q[at / 64] = ((uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, quote)) |
+			      (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, quote)) << 32)
+			     >> shift;
+	}
+	q[(len + 63) / 64] = ~0ULL;
+	return true;
+}
+
+__attribute__((target("avx512f,avx512bw")))
+static bool quote_pass_avx512(const char *start, const char *s, size_t len, uint64_t *q,
+			      uint64_t *sp, bool validate, bool *special)
+{
+	(void)start;
+	for (size_t at = 0; at < len; at += 64) {
+		/* The last piece is loaded masked: nothing past the end is read. */
+		__mmask64 in = len - at >= 64 ? ~(__mmask64)0 : ((uint64_t)1 << (len - at)) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(in, s + at);
+		if (_mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1f)) & in)
+			return false;
+		__mmask64 spec = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('\\'));
+		if (validate)	/* bytes >= 0x80 */
+			spec |= _mm512_movepi8_mask(v);
+		sp[at / 64] = spec;
+		if (spec)
+			*special = true;
+		q[at / 64] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('"'));
+	}
+	q[(len + 63) / 64] = ~0ULL;
+	return true;
+}
+
+/*
+ * The pass this CPU runs, chosen on first use; NULL: none.  INLET_SIMD
+ * (inlet(7)) narrows the choice: "avx2" or "none".
+ */
+static quote_pass_fn *quote_pass_pick(void)
+{
+	const char *want = getenv("INLET_SIMD");
+
+	__builtin_cpu_init();
+	if (want && !strcmp(want, "none"))
+		return NULL;
+	if (__builtin_cpu_supports("avx512bw") && !(want && !strcmp(want, "avx2")))
+		return quote_pass_avx512;
+	if (__builtin_cpu_supports("avx2"))
+		return quote_pass_avx2;
+	return NULL;
+}
+
+static quote_pass_fn *quote_pass;
+
+__attribute__((constructor)) static void quote_pass_init(void)
+{
+	quote_pass = quote_pass_pick();
+}
+
+/* Is a bit of M set in [FROM, TO)? */
+static inline bool any_bit(const uint64_t *m, size_t from, size_t to)
+{
+	for (size_t w = from / 64; from < to; w++, from = w * 64) {
+		uint64_t bits = m[w] & (~0ULL << (from % 64));
+		if (to < (w + 1) * 64)
+			bits &= ~(~0ULL << (to % 64));
+		if (bits)
+			return true;
+	}
+	return false;
+}
+
+/* The offset of the first quote at or after offset AT in the bitmap Q. */
+static inline size_t next_quote(const uint64_t *q, size_t at)
+{
+	size_t w = at / 64;
+	uint64_t m = q[w] & (~0ULL << (at % 64));
+
+	while (!m)
+		m = q[++w];
+	return w * 64 + (size_t)__builtin_ctzll(m);
+}
+
+/*
+ * The string at offset AT of S, a quote: the offset of its closing quote,
+ * or LEN when the text is for object_members.  A string with a special
+ * byte (SP, when SPECIAL) is read by the scanner, setting *ESCAPED: it
+ * validates escapes and (CHECK_UTF8) UTF-8.
+ */
+static inline __attribute__((always_inline)) size_t
+indexed_string(const uint64_t *q, const uint64_t *sp, bool special, const char *s,
+	       size_t len, size_t at, bool *escaped, const char *start,
+	       struct json_error *err, bool check_utf8)
+{
+	size_t close = next_quote(q, at + 1);
+
+	if (close >= len)
+		return len;
+	if (special && any_bit(sp, at + 1, close)) {
+		const char *p = scan_string(s + at, s + len, escaped, start, err, check_utf8);
+		return p ? (size_t)(p - s) - 1 : len;
+	}
+	return close;
+}
+
+/*
+ * All the members of the object IT starts, from its quotes: 0 or 1 as
+ * object_members returns, or 2 when the object is for object_members to
+ * read: its text is not plain, or not compact (each ':' and ',' right
+ * after what it follows, as every stage writes).  Keys and strings are
+ * then valid as they stand; numbers and literals are read as
+ * object_members reads them, nested values by the scanner.  Anything
+ * malformed is left to object_members, which reads the object again from
+ * its start and says what is wrong: the two agree on every object this
+ * one reads (the unit tests compare them).
+ */
+static inline __attribute__((always_inline)) int
+indexed_members(struct json_iter *it, struct json_field *f, size_t max,
+		size_t *n, struct json_error *err, bool locate)
+{
+	uint64_t q[INDEXED_WORDS], sp[INDEXED_WORDS];
+	const char *s = it->p, *end = it->end, *start = it->start, *p;
+	size_t len = (size_t)(end - s), key = 0, i = 0;
+	bool special = false;
+
+	if (!quote_pass || len > INDEXED_MAX || max == 0)
+		return 2;
+	if (!quote_pass(start, s, len, q, sp, !locate, &special))
+		return 2;
+	if (len && s[0] == '}') {
+		p = s;
+		goto close;
+	}
+	for (;;) {
+		/* "KEY": */
+		if (key >= len || s[key] != '"')
+			return 2;
+		f[i].key_escaped = false;
+		size_t kc = indexed_string(q, sp, special, s, len, key, &f[i].key_escaped,
+					   start, err, !locate);
+		size_t v = kc + 2;
+		if (v >= len || s[kc + 1] != ':')
+			return 2;
+		f[i].key = s + key + 1;
+		f[i].key_len = kc - key - 1;
+		/* VALUE */
+		if (s[v] == '"') {
+			size_t vc = indexed_string(q, sp, special, s, len, v, NULL, start, err,
+						   !locate);
+			p = s + vc + 1;	/* END or past: not read */
+		} else if (s[v] == '{' || s[v] == '[') {
+			p = locate ? locate_value(s + v, end, start, err) :
+				json_skip_value(s + v, end, 1, start, err);
+			if (!p)
+				return 2;
+		} else {
+			p = locate ? scalar_stop(s + v, end) : skip_scalar(s + v, end, start, err);
+			if (!p || p == s + v)
+				return 2;
+		}
+		if (p >= end)
+			return 2;
+		f[i].val = s + v;
+		f[i].val_len = (size_t)(p - (s + v));
+		if (++i == max) {
+			it->p = p;
+			it->state = 1;
+			*n = i;
+			return 1;
+		}
+		/* , or } */
+		if (*p == '}')
+			break;
+		if (*p != ',')
+			return 2;
+		key = (size_t)(p + 1 - s);
+	}
+close:
+	if (skip_ws(p + 1, end) != end)
+		return 2;
+	it->p = end;
+	it->state = 2;
+	*n = i;
+	return 0;
+}
+#endif
+
+int json_object_members_indexed(struct json_iter *it, struct json_field *f, size_t max,
+				size_t *n, struct json_error *err, bool locate)
+{
+#ifdef QUOTE_INDEX
+	if (it->state == 0)
+		return locate ? indexed_members(it, f, max, n, err, true)
+			      : indexed_members(it, f, max, n, err, false);
+#endif
+	*n = 0;
+	return 2;
+}
+
 int json_object_next(struct json_iter *it, struct json_field *f,
 		     struct json_error *err)
 {
@@ -625,8 +889,23 @@ int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
 			size_t *n, struct json_error *err, bool locate)
 {
 	/* Two bodies, so that each inlines its own scanner. */
-	if (locate)
+	if (locate) {
+#ifdef QUOTE_INDEX
+		if (it->state == 0) {
+			int r = indexed_members(it, f, max, n, err, true);
+			if (r != 2)
+				return r;
+		}
+#endif
 		return object_members(it, f, max, n, err, true);
+	}
+#ifdef QUOTE_INDEX
+	if (it->state == 0) {
+		int r = indexed_members(it, f, max, n, err, false);
+		if (r != 2)
+			return r;
+	}
+#endif
 	return object_members(it, f, max, n, err, false);
 }
 

@@ -73,11 +73,23 @@ int json_object_locate_next(struct json_iter *it, struct json_field *f,
 /*
  * The next members, up to MAX of them, into F[0..*N): json_object_next
  * (or with LOCATE json_object_locate_next) called in a loop, without a
- * call per member.  1 when F is full (more may follow), 0 at the closing
- * brace, -1 on malformed input (*N members were read before it).
+ * call per member, and for an object of plain compact text read from
+ * the offsets of its quotes (json_object_members_indexed).  1 when F is
+ * full (more may follow), 0 at the closing brace, -1 on malformed input
+ * (*N members were read before it).
  */
 int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
 			size_t *n, struct json_error *err, bool locate);
+
+/*
+ * json_object_members for an object not yet read (IT just opened) of
+ * plain compact text, read from the offsets of its quotes (with AVX2 or
+ * AVX-512, inlet(7) INLET_SIMD), which json_object_members tries first:
+ * the same result, or 2 when the object is not one it reads that way.
+ * For the tests that compare the two.
+ */
+int json_object_members_indexed(struct json_iter *it, struct json_field *f, size_t max,
+				size_t *n, struct json_error *err, bool locate);
 
 /* Start iterating the array in TEXT; -1 (and ERR) if TEXT is not one. */
 int json_array_open(struct json_iter *it, const char *text, size_t len,

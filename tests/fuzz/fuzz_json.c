@@ -6,7 +6,8 @@
  * UTF-8 and re-encode to JSON that decodes to the same bytes.  The
  * locating scan of a claimed batch (record_locate) stays inside any text,
  * gives members whose keys and strings decode, and finds exactly the
- * members record_classify finds in valid text.
+ * members record_classify finds in valid text.  Objects read by the
+ * offsets of their quotes are read as the scanner reads them.
  */
 #include <stdbool.h>
 
@@ -99,6 +100,39 @@ static void check_locate(const char *text, size_t size)
 		FUZZ_ASSERT(rec.nfields == total, "as many members as classified");
 }
 
+/*
+ * An object read by the offsets of its quotes (json_object_members_indexed,
+ * AVX2 or AVX-512 as INLET_SIMD leaves it) is read as the scanner reads it,
+ * validating and locating: the same members, spans and result.
+ */
+static void check_indexed(const char *text, size_t size)
+{
+	static struct json_field a[256], b[256];
+
+	for (int locate = 0; locate < 2; locate++) {
+		struct json_iter it;
+		size_t na = 0, nb = 0;
+		int ra, rb;
+		if (json_object_open(&it, text, size, NULL) < 0)
+			return;
+		ra = json_object_members_indexed(&it, a, 256, &na, NULL, locate);
+		if (ra == 2)
+			continue;
+		json_object_open(&it, text, size, NULL);
+		while (nb < 256 && (rb = locate ? json_object_locate_next(&it, &b[nb], NULL)
+					       : json_object_next(&it, &b[nb], NULL)) == 1)
+			nb++;
+		if (nb == 256)
+			rb = 1;
+		FUZZ_ASSERT(ra == rb && na == nb, "read by its quotes as scanned (%d %zu, %d %zu)",
+			    ra, na, rb, nb);
+		for (size_t i = 0; i < na; i++)
+			FUZZ_ASSERT(a[i].key == b[i].key && a[i].key_len == b[i].key_len &&
+				    a[i].key_escaped == b[i].key_escaped && a[i].val == b[i].val &&
+				    a[i].val_len == b[i].val_len, "member %zu read by its quotes as scanned", i);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = fuzz_strndup(data, size);
@@ -149,6 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	utf8_valid(text, size);
 	check_locate(text, size);
+	check_indexed(text, size);
 	free(text);
 	return 0;
 }

@@ -113,9 +113,226 @@ static void path_escape(struct buf *b)
 	      "only \\udc80..\\udcff decode to a byte; other lone surrogates to U+FFFD");
 }
 
-int main(void)
+/*
+ * json_object_members reads a plain compact object from the offsets of
+ * its quotes (with AVX2 or AVX-512) and leaves the rest to the scanner;
+ * json_object_next and json_object_locate_next only ever scan.  On every
+ * object below and on each of its mutations the two must agree: members,
+ * spans, escape flags, result, and the error's message and offset.
+ */
+#define MAXF 2048
+
+struct outcome {
+	int rc;
+	size_t n;
+	struct json_field f[MAXF];
+	const char *msg;
+	size_t off;
+};
+
+static void by_members(const char *t, size_t len, bool locate, size_t max, struct outcome *o)
+{
+	struct json_iter it;
+	struct json_error err = { NULL, 0 };
+	size_t got;
+	int r;
+
+	o->n = 0;
+	o->msg = NULL;
+	o->off = 0;
+	if (json_object_open(&it, t, len, &err) < 0) {
+		o->rc = -2;
+		return;
+	}
+	do {
+		r = json_object_members(&it, o->f + o->n, max < MAXF - o->n ? max : MAXF - o->n,
+					&got, &err, locate);
+		o->n += got;
+	} while (r == 1 && o->n < MAXF);
+	o->rc = r;
+	if (r < 0) {
+		o->msg = err.msg;
+		o->off = err.offset;
+	}
+}
+
+static void by_next(const char *t, size_t len, bool locate, struct outcome *o)
+{
+	struct json_iter it;
+	struct json_error err = { NULL, 0 };
+	int r;
+
+	o->n = 0;
+	o->msg = NULL;
+	o->off = 0;
+	if (json_object_open(&it, t, len, &err) < 0) {
+		o->rc = -2;
+		return;
+	}
+	while ((r = locate ? json_object_locate_next(&it, &o->f[o->n], &err)
+			   : json_object_next(&it, &o->f[o->n], &err)) == 1 && ++o->n < MAXF)
+		;
+	o->rc = r;
+	if (r < 0) {
+		o->msg = err.msg;
+		o->off = err.offset;
+	}
+}
+
+static bool same_outcome(const struct outcome *a, const struct outcome *b)
+{
+	if (a->rc != b->rc || a->n != b->n || a->off != b->off ||
+	    (a->msg != b->msg && (!a->msg || !b->msg || strcmp(a->msg, b->msg))))
+		return false;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct json_field *x = &a->f[i], *y = &b->f[i];
+		if (x->key != y->key || x->key_len != y->key_len ||
+		    x->key_escaped != y->key_escaped || x->val != y->val ||
+		    x->val_len != y->val_len)
+			return false;
+	}
+	return true;
+}
+
+static size_t indexed_reads;	/* objects json_object_members_indexed read */
+
+/*
+ * Both ways, both modes, all members at once and three at a time:
+ * mismatches.  On a copy of exactly LEN bytes, so that a read past the
+ * end fails the sanitized build.
+ */
+static int compare_ways(const char *text, size_t len, struct outcome *a, struct outcome *b)
+{
+	char *t = malloc(len ? len : 1);
+	int bad = 0;
+
+	memcpy(t, text, len);
+	for (int locate = 0; locate < 2; locate++) {
+		struct json_iter it;
+		struct json_error err;
+		size_t got;
+		if (json_object_open(&it, t, len, &err) == 0 &&
+		    json_object_members_indexed(&it, a->f, MAXF, &got, &err, locate) != 2)
+			indexed_reads++;
+		by_next(t, len, locate, b);
+		for (int k = 0; k < 2; k++) {
+			by_members(t, len, locate, k ? 3 : MAXF, a);
+			if (!same_outcome(a, b)) {
+				if (bad++ < 5)
+					printf("# %s, %s: members and scanner differ on [%.*s]\n",
+					       locate ? "locating" : "validating",
+					       k ? "3 at a time" : "all at once", (int)(len < 300 ? len : 300), t);
+			}
+		}
+	}
+	free(t);
+	return bad;
+}
+
+/* The objects, and every mutation of each byte by one of BYTES, a deletion or an insertion. */
+static int differential(void)
+{
+	static const char *rows[] = {
+		"{\"order_id\":1000000001,\"customer_id\":\"C0108031\",\"order_timestamp\":\"2024-10-11T13:08:07Z\",\"total_amount\":602.94,\"quantity\":3,\"payment_method\":\"bank_transfer\",\"status\":\"paid\",\"product_id\":\"P14611\",\"campaign_id\":\"CMP-2024-09\",\"note\":null}",
+		"{\"note\":\"customer wrote \\\"urgent\\\"\",\"k\\\"ey\":\"v\\\\\",\"e\":\"\\u00e9\\n\",\"t\":true,\"f\":false,\"z\":-0.5e+10}",
+		"{\"o\":{\"x\":[1,2,{\"y\":\"}\"}]},\"a\":[],\"b\":{},\"s\":\"[{,:}]\",\"n\":-1}",
+		"{\"caf\xc3\xa9\":\"na\xc3\xafve \xe2\x82\xac\",\"x\":1}",
+		"{}",
+		"{\"a\":1}",
+		"  {\"a\" : 1 , \"b\":[ 1 ] }  ",
+		"{\"\":\"\",\"a\":\"\"}",
+		"{\"long\":\"0123456789012345678901234567890123456789012345678901234567890123456789\",\"n\":123456789012345678901234567890,\"s\":\"\\\\\\\\\\\"\"}",
+	};
+	static const char bytes[] = "\"\\:,{}[] \t\x01\x80\xc3" "a0-e.nu";
+	struct outcome *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	char *t = malloc(8192);
+	int bad = 0;
+	size_t cases = 0;
+
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		const char *row = rows[r];
+		size_t len = strlen(row);
+		bad += compare_ways(row, len, a, b);
+		for (size_t i = 0; i < len; i++) {
+			for (size_t c = 0; c < sizeof(bytes) - 1; c++) {
+				memcpy(t, row, len);
+				t[i] = bytes[c];
+				bad += compare_ways(t, len, a, b);
+				memcpy(t, row, i);
+				t[i] = bytes[c];
+				memcpy(t + i + 1, row + i, len - i);
+				bad += compare_ways(t, len + 1, a, b);
+				cases += 2;
+			}
+			memcpy(t, row, i);
+			memcpy(t + i, row + i + 1, len - i - 1);
+			bad += compare_ways(t, len - 1, a, b);
+			cases++;
+		}
+	}
+	/* Long rows: members across blocks, past the indexed length, and many of them. */
+	for (size_t want = 60; want < 5000; want = want * 3 / 2) {
+		size_t len = 0;
+		t[len++] = '{';
+		for (int m = 0; len < want; m++)
+			len += (size_t)sprintf(t + len, "%s\"k%d\":%s", m ? "," : "",
+					       m, m % 3 ? "\"value with \\\" quote\"" : "12.5");
+		t[len++] = '}';
+		bad += compare_ways(t, len, a, b);
+		t[len / 2] = '\\';
+		bad += compare_ways(t, len, a, b);
+		cases += 2;
+	}
+	printf("# %zu mutated objects compared, %zu reads by the quotes' offsets\n",
+	       cases, indexed_reads);
+	/* The plain ones at least: the first row, and one in six of its mutations. */
+	if (!getenv("INLET_SIMD") || strcmp(getenv("INLET_SIMD"), "none"))
+		bad += indexed_reads < cases / 6;
+	else
+		bad += indexed_reads != 0;
+	free(a);
+	free(b);
+	free(t);
+	return bad;
+}
+
+/*
+ * The comparison with each pass the CPU has, and with none: this program
+ * again, as INLET_SIMD is read when a program starts.  A CPU without
+ * AVX2 reads no object by its quotes, and says so.
+ */
+static void indexed_agrees(void)
+{
+	static const char *simd[] = { NULL, "avx2", "none" };
+
+	if (!__builtin_cpu_supports("avx2")) {
+		printf("# no AVX2: json_object_members always scans\n");
+		simd[0] = simd[1] = "none";
+	}
+	for (size_t i = 0; i < sizeof(simd) / sizeof(simd[0]); i++) {
+		fflush(stdout);
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (simd[i])
+				setenv("INLET_SIMD", simd[i], 1);
+			else
+				unsetenv("INLET_SIMD");
+			execl("/proc/self/exe", "test_json", "--differential", (char *)NULL);
+			_exit(127);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "json_object_members agrees with the scanner on every mutation (INLET_SIMD=%s)",
+		      simd[i] ? simd[i] : "unset");
+	}
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && !strcmp(argv[1], "--differential"))
+		return differential() ? 1 : 0;
 	struct json_error err;
 	struct json_iter it;
 	struct json_field f;
@@ -182,6 +399,7 @@ int main(void)
 	      "deep nesting is an error, not a crash");
 
 	conformance();
+	indexed_agrees();
 	buf_free(&b);
 	return unit_done();
 }
