@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "die.h"
+#include "schema.h"
 #include "table.h"
 
 /* A slot: 23 bits of the hash, the chain flag, 40 bits of row or chain. */
@@ -48,7 +49,7 @@ static bool same_key(const struct table *t, table_row row, const char *key, size
 {
 	const char *text = t->arena.data + row;
 
-	return !memcmp(text, key, n) && is_key_end(text[n]);
+	return names_equal(text, key, n) && is_key_end(text[n]);
 }
 
 /*
