@@ -885,28 +885,28 @@ int json_object_locate_next(struct json_iter *it, struct json_field *f,
 	return object_members(it, f, 1, &n, err, true);
 }
 
-int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
-			size_t *n, struct json_error *err, bool locate)
+/* The objects read from their quotes first, where the CPU can; the rest scanned. */
+static inline __attribute__((always_inline)) int
+members(struct json_iter *it, struct json_field *f, size_t max, size_t *n,
+	struct json_error *err, bool locate)
 {
-	/* Two bodies, so that each inlines its own scanner. */
-	if (locate) {
-#ifdef QUOTE_INDEX
-		if (it->state == 0) {
-			int r = indexed_members(it, f, max, n, err, true);
-			if (r != 2)
-				return r;
-		}
-#endif
-		return object_members(it, f, max, n, err, true);
-	}
 #ifdef QUOTE_INDEX
 	if (it->state == 0) {
-		int r = indexed_members(it, f, max, n, err, false);
+		int r = indexed_members(it, f, max, n, err, locate);
 		if (r != 2)
 			return r;
 	}
 #endif
-	return object_members(it, f, max, n, err, false);
+	return object_members(it, f, max, n, err, locate);
+}
+
+int json_object_members(struct json_iter *it, struct json_field *f, size_t max,
+			size_t *n, struct json_error *err, bool locate)
+{
+	/* Two bodies, so that each inlines its own scanner. */
+	if (locate)
+		return members(it, f, max, n, err, true);
+	return members(it, f, max, n, err, false);
 }
 
 int json_array_open(struct json_iter *it, const char *text, size_t len,

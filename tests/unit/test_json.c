@@ -130,7 +130,11 @@ struct outcome {
 	size_t off;
 };
 
-static void by_members(const char *t, size_t len, bool locate, size_t max, struct outcome *o)
+/*
+ * Read the object T: with json_object_members, MAX members a call, or
+ * (MAX 0) with json_object_next / json_object_locate_next, one a call.
+ */
+static void read_object(const char *t, size_t len, bool locate, size_t max, struct outcome *o)
 {
 	struct json_iter it;
 	struct json_error err = { NULL, 0 };
@@ -145,33 +149,16 @@ static void by_members(const char *t, size_t len, bool locate, size_t max, struc
 		return;
 	}
 	do {
-		r = json_object_members(&it, o->f + o->n, max < MAXF - o->n ? max : MAXF - o->n,
-					&got, &err, locate);
+		if (max) {
+			r = json_object_members(&it, o->f + o->n,
+						max < MAXF - o->n ? max : MAXF - o->n, &got, &err, locate);
+		} else {
+			r = locate ? json_object_locate_next(&it, &o->f[o->n], &err)
+				   : json_object_next(&it, &o->f[o->n], &err);
+			got = r == 1;
+		}
 		o->n += got;
 	} while (r == 1 && o->n < MAXF);
-	o->rc = r;
-	if (r < 0) {
-		o->msg = err.msg;
-		o->off = err.offset;
-	}
-}
-
-static void by_next(const char *t, size_t len, bool locate, struct outcome *o)
-{
-	struct json_iter it;
-	struct json_error err = { NULL, 0 };
-	int r;
-
-	o->n = 0;
-	o->msg = NULL;
-	o->off = 0;
-	if (json_object_open(&it, t, len, &err) < 0) {
-		o->rc = -2;
-		return;
-	}
-	while ((r = locate ? json_object_locate_next(&it, &o->f[o->n], &err)
-			   : json_object_next(&it, &o->f[o->n], &err)) == 1 && ++o->n < MAXF)
-		;
 	o->rc = r;
 	if (r < 0) {
 		o->msg = err.msg;
@@ -214,9 +201,9 @@ static int compare_ways(const char *text, size_t len, struct outcome *a, struct 
 		if (json_object_open(&it, t, len, &err) == 0 &&
 		    json_object_members_indexed(&it, a->f, MAXF, &got, &err, locate) != 2)
 			indexed_reads++;
-		by_next(t, len, locate, b);
+		read_object(t, len, locate, 0, b);
 		for (int k = 0; k < 2; k++) {
-			by_members(t, len, locate, k ? 3 : MAXF, a);
+			read_object(t, len, locate, k ? 3 : MAXF, a);
 			if (!same_outcome(a, b)) {
 				if (bad++ < 5)
 					printf("# %s, %s: members and scanner differ on [%.*s]\n",
