@@ -292,7 +292,12 @@ static void indexed_agrees(void)
 {
 	static const char *simd[] = { NULL, "avx2", "none" };
 
-	if (!__builtin_cpu_supports("avx2")) {
+#if defined(__x86_64__) && defined(__GNUC__)
+	bool avx2 = __builtin_cpu_supports("avx2");
+#else
+	bool avx2 = false;
+#endif
+	if (!avx2) {
 		printf("# no AVX2: json_object_members always scans\n");
 		simd[0] = simd[1] = "none";
 	}
