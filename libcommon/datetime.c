@@ -944,8 +944,8 @@ struct time_zone *time_zone_load(const char *name, struct buf *err)
 	if (ferror(fp))	/* a folder: "Europe" */
 		why = "not a zone file";
 	fclose(fp);
-	if (!why)
-		why = tzif_read(z, (const unsigned char *)data.data, data.len);
+	if (!why)	/* an empty file holds no buffer: no bytes */
+		why = tzif_read(z, (const unsigned char *)(data.data ? data.data : ""), data.len);
 	if (why) {
 		buf_printf(err, "unknown time zone '%s': '%s' is %s", name, path.data, why);
 		goto fail;

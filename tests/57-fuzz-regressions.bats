@@ -14,6 +14,15 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	done
 }
 
+@test "an empty zone file (fuzz: zone-empty-file-null-offset) is refused as not a TZif file" {
+	[ -e "$REG/zone-empty-file-null-offset" ] && [ ! -s "$REG/zone-empty-file-null-offset" ]
+	mkdir -p zones/Test
+	cp "$REG/zone-empty-file-null-offset" zones/Test/Empty
+	TZDIR=$PWD/zones run --separate-stderr inlet-cast -s 't TIMESTAMP' --time-zone Test/Empty < /dev/null
+	assert_equal "$status" 64
+	[[ "$stderr" == *"'Test/Empty'"*"not a TZif file"* ]] || fail "$stderr"
+}
+
 @test "TIMESTAMP with a 6-digit year (fuzz: datetime-year-overflow) is refused, not wrapped around" {
 	printf '{"t":"%s"}\n' "$(cat "$REG/datetime-year-overflow")" > in
 	run --separate-stderr inlet-cast --schema 't TIMESTAMP' < in
