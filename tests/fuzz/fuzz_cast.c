@@ -80,8 +80,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(why != NULL, "a failed cast gives a reason");
 		FUZZ_ASSERT(out.len == 0, "a failed cast leaves OUT unchanged");
 	}
+	/* Inference of the same text, as rescue's schema inference reads CSV. */
 	bool is_null;
-	value_infer(val, n, true, &is_null);
+	const struct infer_rules rules = { .text = true, .examine_text = true,
+					   .prefers_decimal = data[0] & 1 };
+	value_infer(val, n, &rules, &is_null);
 	buf_free(&out);
 	buf_free(&again);
 	free(val);
