@@ -305,11 +305,12 @@ PY
 	wait_for out '{"k":"K1","w":5,"v":"one"}'
 	printf 'k,v,w\nK1,one,uno\n' > s.new
 	mv s.new s.csv
+	# inlet-join may end at the first row, before the rest is written.
 	{
 		echo '{"_inlet":"begin","batch":2}'
 		for i in 6 7; do echo '{"k":"K1","w":'$i'}'; done
 		echo '{"_inlet":"end","batch":2}'
-	} >&7
+	} >&7 2> /dev/null || true
 	stop_join
 	assert_equal "$join_status" 65
 	grep -q "the static column 'w' would overwrite the stream column 'w'" err || fail "$(cat err)"
