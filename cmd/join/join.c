@@ -482,16 +482,12 @@ static inline bool same_name(const struct position *p, const struct json_field *
 }
 
 /*
- * After a row of N members read member by member: its plan for the rows
- * that follow, if every key was there (else no plan: each row is read
- * member by member, and one without a key is counted).  A name repeated
- * takes its last member, as member by member.
- */
-/*
- * The plan of SH for rows of N members named as it remembers, each key
- * from the last member of its name (COL_SRC, when not NULL, each added
- * column from its member); false, and no plan, when a position is not
- * remembered (more keys than bits) or (ALL_KEYS) a key is missing.
+ * After a row of N members read member by member: the plan of SH for the
+ * rows that follow, each key from the last member of its name, as member
+ * by member (COL_SRC, when not NULL, each added column from its member).
+ * False, and no plan (each row read member by member), when a position is
+ * not remembered (more keys than bits) or, with ALL_KEYS, a key is
+ * missing (the static side counts such a row).
  */
 static bool make_plan(struct shape *sh, size_t n, long *col_src, size_t ncols, bool all_keys)
 {
