@@ -819,7 +819,9 @@ indexed_members(struct json_iter *it, struct json_field *f, size_t max,
 		if (s[v] == '"') {
 			size_t vc = indexed_string(q, sp, special, s, len, v, NULL, start, err,
 						   !locate);
-			p = s + vc + 1;	/* END or past: not read */
+			if (vc >= len)
+				return 2;
+			p = s + vc + 1;
 		} else if (s[v] == '{' || s[v] == '[') {
 			p = locate ? locate_value(s + v, end, start, err) :
 				json_skip_value(s + v, end, 1, start, err);
