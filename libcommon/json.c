@@ -822,15 +822,8 @@ indexed_members(struct json_iter *it, struct json_field *f, size_t max,
 			if (vc >= len)
 				return 2;
 			p = s + vc + 1;
-		} else if (s[v] == '{' || s[v] == '[') {
-			p = locate ? locate_value(s + v, end, start, err) :
-				json_skip_value(s + v, end, 1, start, err);
-			if (!p)
-				return 2;
-		} else {
-			p = locate ? scalar_stop(s + v, end) : skip_scalar(s + v, end, start, err);
-			if (!p || p == s + v)
-				return 2;
+		} else if (!(p = member_value(s + v, end, start, err, locate))) {
+			return 2;
 		}
 		if (p >= end)
 			return 2;

@@ -80,6 +80,9 @@ struct seen {
 	struct buf folder_paths;
 };
 
+/* What a damaged checkpoint's message tells to do. */
+#define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
+
 #define PATH_HASH_INIT 14695981039346656037ULL
 /* The hash of PATH continued with the N bytes of S (FNV-1a); never 0. */
 unsigned long long path_hash(unsigned long long h, const char *s, size_t n);

@@ -304,6 +304,15 @@ static bool read_folder(struct lister *l, int fd, unsigned long long folder_hash
 
 static void walk(struct lister *l);
 
+/* Free what a lister allocated as it walked. */
+static void lister_free(struct lister *l)
+{
+	buf_free(&l->path);
+	buf_free(&l->names);
+	free(l->entries);
+	free(l->dents);
+}
+
 /* Give the folder L->path to the helper if it is idle; false when not. */
 static bool hand_over(struct lister *l)
 {
@@ -410,10 +419,7 @@ static void helper_stop(struct helper *h)
 	pthread_mutex_destroy(&h->mu);
 	pthread_cond_destroy(&h->cv);
 	filelist_free(&h->out);
-	buf_free(&h->l.path);
-	buf_free(&h->l.names);
-	free(h->l.entries);
-	free(h->l.dents);
+	lister_free(&h->l);
 	free(h);
 }
 
@@ -523,10 +529,7 @@ static void list_root(const char *root, const char *key, const struct seen *seen
 		walk(&l);
 		if (helper)
 			helper_collect(helper, out, po);
-		buf_free(&l.path);
-		buf_free(&l.names);
-		free(l.entries);
-		free(l.dents);
+		lister_free(&l);
 	} else if (!S_ISREG(st.st_mode)) {
 		left_out(lo, abs, "%s", identity_not_regular(st.st_mode));
 	} else if (!shard_takes(h)) {

@@ -163,8 +163,7 @@ static struct seen_entry *entry_of(const struct seen *s, unsigned long long w)
 	long long batch;
 	if (!end || !seenlog_scan_file(p, end, &name_end, &id, &batch))
 		die(EX_DATAERR, "checkpoint file sources/seen was changed by another program "
-		    "while inlet-discover ran; restore the checkpoint folder from a backup, "
-		    "or start a new checkpoint");
+		    "while inlet-discover ran; " REPAIR);
 	size_t name = (size_t)(name_end - p), len = f->len + name;
 	buf_reset(&scratch);
 	buf_grow(&scratch, entry_bytes(len));

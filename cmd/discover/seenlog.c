@@ -266,7 +266,6 @@ static bool map_log(struct state *st, int fd, const struct stat *sb)
 	return true;
 }
 
-#define REPAIR "restore the checkpoint folder from a backup, or start a new checkpoint"
 
 /*
  * Size and change time: what any write or truncation of the file moves,

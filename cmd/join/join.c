@@ -928,13 +928,9 @@ static void emit_joined(struct state *st, const struct record *rec, table_row ro
 			const char *key = v->keys.data + v->key_at[c], *val = "null";
 			size_t key_len = v->key_at[c + 1] - v->key_at[c], n = 4;
 			bool string = false;
-			if (p)	/* none: a column the row was read before */
+			/* None left (null): columns the row was read before. */
+			if (p)
 				p = table_next_value(p, &val, &n, &string);
-			if (!p) {
-				val = "null";
-				n = 4;
-				string = false;
-			}
 			buf_grow(t, key_len + n + 3);
 			if (c)
 				t->data[t->len++] = ',';
