@@ -389,9 +389,11 @@ fi
 rc=$?
 # A schema location of its own (the notebook's layout) is recorded in the
 # checkpoint, so that 'inlet status CK' finds the schema's versions.
-if [ -n "$location" ] && [ -e "$ck/metadata" ] &&
-   [ "$(readlink -f "$location")" != "$(readlink -f "$ck")" ]; then
-	inlet-status "$ck" --schema-location "$location" > /dev/null || rc=$?
+if [ -n "$location" ] && [ -e "$ck/metadata" ]; then
+	capture location_path readlink -f "$location"
+	capture ck_path readlink -f "$ck"
+	[ "$location_path" = "$ck_path" ] ||
+		inlet-status "$ck" --schema-location "$location" > /dev/null || rc=$?
 fi
 exit "$rc"
 

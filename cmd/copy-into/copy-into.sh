@@ -191,7 +191,7 @@ check_sources "$@"
 tstatus=
 table_status() {
 	[ -n "$tstatus" ] && return 0
-	tstatus=$(inlet-status --db "$db" --table "$table" --json) || exit $?
+	capture tstatus inlet-status --db "$db" --table "$table" --json || exit $?
 	local re=',"exists":(true|false),"rows":([0-9]+),"columns":(\[.*\]),"loads":'
 	[[ $tstatus =~ $re ]] || die "inlet-status wrote an unexpected description of '$table': $tstatus" 70
 	t_exists=${BASH_REMATCH[1]} t_rows=${BASH_REMATCH[2]} t_columns=${BASH_REMATCH[3]}
@@ -205,8 +205,9 @@ if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 	# inlet-commit wrote with this checkpoint's id, and is not empty
 	# while those loads inserted rows (DROP TABLE and CREATE TABLE again
 	# leave the marks but not the rows).  PostgreSQL is asked the same.
-	id=$(sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata" 2>/dev/null)
-	same=0
+	capture id sed -n 's/.*"id":"\([0-9a-f]*\)".*/\1/p' "$ck/metadata" 2>/dev/null
+	same=0 history=0
+	compgen -G "$ck/commits/*" > /dev/null && history=1
 	if [ -n "$id" ] && { [ "$pg" = 1 ] || [ -f "$db" ]; }; then
 		table_status
 		# (an id is hex: it needs no quoting in the pattern)
@@ -216,12 +217,13 @@ if [ -n "$ck" ] && [ -d "$ck/commits" ]; then
 			same=1
 		fi
 	fi
-	if [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ] && [ -n "$validate" ]; then
+	if [ "$same" != 1 ] && [ "$history" = 1 ] && [ -n "$validate" ]; then
 		printf "%s: table '%s' in '%s' is not the table '%s' loaded (dropped or created anew): every file is validated, as a load would take them all again\n" \
 			"$prog" "$table" "$db" "$ck" >&2
 		ck=
-	elif [ "$same" != 1 ] && [ -n "$(ls "$ck/commits" 2>/dev/null)" ]; then
-		aside=$ck.set-aside-$(date -u +%Y%m%dT%H%M%SZ)-$$
+	elif [ "$same" != 1 ] && [ "$history" = 1 ]; then
+		capture aside date -u +%Y%m%dT%H%M%SZ
+		aside=$ck.set-aside-$aside-$$
 		mv -- "$ck" "$aside" || die "cannot set aside '$ck'" 73
 		printf "%s: table '%s' in '%s' is not the table '%s' loaded (dropped or created anew): its load history is set aside as '%s', and the files load again\n" \
 			"$prog" "$table" "$db" "$ck" "$aside" >&2
@@ -254,8 +256,8 @@ fi
 # nothing: the rows go to standard output (the first N), the problems
 # parse and cast set aside (--bad-records-path) to standard error.
 validate_run() {
-	local tmp rc bad n=0 rows f a skip=0 args=()
-	tmp=$(mktemp -d) || die "cannot create a temporary folder" 73
+	local tmp rc bad n=0 rows f a skip=0 args=() lines q_prog q_f
+	capture tmp mktemp -d || die "cannot create a temporary folder" 73
 	trap 'rm -rf "$tmp"' EXIT
 	# discover's --checkpoint, on the copy; --mode is left out: every problem is reported.
 	# (no history: the table's was not this table's, or --force).
@@ -288,14 +290,17 @@ validate_run() {
 	rc=$?
 	for f in "$tmp"/bad/*/bad_records/* "$tmp"/bad/*/bad_files/*; do
 		[ -f "$f" ] || continue
-		sqlite3 -batch :memory: "SELECT printf('%s: ''%s'': %s%s', $(literal "$prog"),
+		literal q_prog "$prog"
+		literal q_f "$f"
+		sqlite3 -batch :memory: "SELECT printf('%s: ''%s'': %s%s', $q_prog,
 			json_extract(value, '\$.path'), json_extract(value, '\$.reason'),
 			coalesce(': ' || json_extract(value, '\$.record'), ''))
-			FROM json_each('[' || replace(rtrim(CAST(readfile($(literal "$f")) AS TEXT), char(10)), char(10), ',') || ']')" >&2 ||
+			FROM json_each('[' || replace(rtrim(CAST(readfile($q_f) AS TEXT), char(10)), char(10), ',') || ']')" >&2 ||
 			die "cannot read '$f'" 74
-		n=$((n + $(wc -l < "$f")))
+		capture lines wc -l < "$f"
+		n=$((n + lines))
 	done
-	rows=$(cat "$tmp/rows" 2>/dev/null)
+	capture rows cat "$tmp/rows" 2>/dev/null
 	[ "$quiet" = 1 ] || [ "$rc" != 0 ] ||
 		printf '%s: validated %s rows, %s problems; nothing was loaded\n' "$prog" "${rows:-0}" "$n" >&2
 	[ "$rc" = 0 ] || exit "$rc"
@@ -319,7 +324,7 @@ cast_reports_records ${cast_args[@]+"${cast_args[@]}"} && parse_args+=(--record-
 [ -z "$validate" ] || validate_run
 discover=(inlet-discover "${discover_args[@]}")
 # parse's count line gives the malformed records for the summary.
-counts=$(mktemp) summary=$(mktemp)
+capture counts mktemp && capture summary mktemp || die "cannot create a temporary file" 73
 trap 'rm -f "$counts" "$summary"' EXIT
 parse=(bash -c 'f=$1; shift; "$@" 2> >(tee -a "$f" >&2); rc=$?; wait $!; exit $rc' \
 	copy-into "$counts" inlet-parse ${parse_args[@]+"${parse_args[@]}"})
@@ -334,7 +339,8 @@ fi
 run_pipeline "${stages[@]}" commit > "$summary"
 rc=$?
 [ "$rc" = 0 ] || exit "$rc"
-malformed=$(sed -n 's/^inlet-parse: [0-9]* rows from [0-9]* files; \([0-9]*\) malformed records.*/\1/p' "$counts" | tail -n 1)
+capture malformed sed -n 's/^inlet-parse: [0-9]* rows from [0-9]* files; \([0-9]*\) malformed records.*/\1/p' "$counts"
+malformed=${malformed##*$'\n'}
 if [ "${malformed:-0}" -gt 0 ]; then
 	sed "s/}\$/,\"num_malformed_rows\":$malformed}/" "$summary"
 else

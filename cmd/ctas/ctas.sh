@@ -132,7 +132,7 @@ pg_ctas() {
 	else
 		from=':"tbl"' reg="quote_ident(:'tbl')"
 	fi
-	err=$(mktemp) out=$(mktemp) || die "cannot create a temporary file" 73
+	capture err mktemp && capture out mktemp || die "cannot create a temporary file" 73
 	trap 'rm -f "$err" "$out"' EXIT
 	psql_run() {
 		psql "$src" -XAtq -v ON_ERROR_STOP=1 -v sch="$sch" -v tbl="$tbl" -v dst="$table" \
@@ -141,11 +141,15 @@ pg_ctas() {
 		[ "$rc" = 0 ] && return 0
 		# psql: 2 when the connection failed or was lost, 3 for an SQL error.
 		local why
-		why=$(tr '\n\t' '  ' < "$err" | sed 's/  */ /g; s/ $//; s/^psql: //; s/^error: //')
+		capture why psql_why
 		[ "$rc" = 2 ] && die "cannot read PostgreSQL at '$src': $why" 69
 		# An SQL error: its first line, without psql's place in our script.
-		why=$(sed -n '1{s/^psql:<stdin>:[0-9]*: //; s/^ERROR: *//; p}' "$err")
+		capture why sed -n '1{s/^psql:<stdin>:[0-9]*: //; s/^ERROR: *//; p}' "$err"
 		die "cannot read table '$source_table' in '$src': $why" 66
+	}
+	# psql's connection error, on one line.
+	psql_why() {
+		tr '\n\t' '  ' < "$err" | sed 's/  */ /g; s/ $//; s/^psql: //; s/^error: //'
 	}
 	if [ "$src" = "$db" ]; then
 		psql_run <<SQL
@@ -157,7 +161,7 @@ ALTER TABLE :"tmp" RENAME TO :"dst";
 COMMIT;
 SELECT count(*) FROM :"dst";
 SQL
-		rows=$(cat "$out")
+		capture rows cat "$out"
 		[ "$quiet" = 1 ] ||
 			printf '{"num_affected_rows":%s,"num_inserted_rows":%s,"num_skipped_corrupt_files":0}\n' "$rows" "$rows"
 		exit 0
@@ -231,25 +235,31 @@ sqlite:*)
 	[ -f "$src_db" ] || die "cannot open database '$src_db'" 66
 	command -v sqlite3 >/dev/null || die "the sqlite3 program is needed for a sqlite: source" 69
 	schema=src attach=
-	if [ "$(readlink -f "$src_db")" = "$(readlink -f "$db")" ]; then
+	capture src_path readlink -f "$src_db"
+	capture db_path readlink -f "$db"
+	if [ "$src_path" = "$db_path" ]; then
 		schema=main
 	else
-		attach="ATTACH $(literal "$src_db") AS src;"
+		literal q_src_db "$src_db"
+		attach="ATTACH $q_src_db AS src;"
 	fi
-	exists=$(sqlite3 -bail "$src_db" "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name = $(literal "$src_table")") ||
+	literal q_src_name "$src_table"
+	capture exists sqlite3 -bail "$src_db" "SELECT count(*) FROM sqlite_master WHERE type IN ('table','view') AND name = $q_src_name" ||
 		die "cannot read database '$src_db'" 66
 	[ "$exists" = 1 ] || die "no table '$src_table' in '$src_db'" 66
 	# Built under a temporary name and renamed, so a table can replace itself.
-	tmp="_inlet_ctas_$$"
+	ident q_tmp "_inlet_ctas_$$"
+	ident q_src "$src_table"
+	ident q_table "$table"
 	sql="$attach
 BEGIN IMMEDIATE;
-DROP TABLE IF EXISTS main.$(ident "$tmp");
-CREATE TABLE main.$(ident "$tmp") AS SELECT * FROM $schema.$(ident "$src_table");
-DROP TABLE IF EXISTS main.$(ident "$table");
-ALTER TABLE main.$(ident "$tmp") RENAME TO $(ident "$table");
+DROP TABLE IF EXISTS main.$q_tmp;
+CREATE TABLE main.$q_tmp AS SELECT * FROM $schema.$q_src;
+DROP TABLE IF EXISTS main.$q_table;
+ALTER TABLE main.$q_tmp RENAME TO $q_table;
 COMMIT;
-SELECT count(*) FROM main.$(ident "$table");"
-	rows=$(sqlite3 -bail "$db" "$sql") || exit 74
+SELECT count(*) FROM main.$q_table;"
+	capture rows sqlite3 -bail "$db" "$sql" || exit 74
 	[ "$quiet" = 1 ] ||
 		printf '{"num_affected_rows":%s,"num_inserted_rows":%s,"num_skipped_corrupt_files":0}\n' "$rows" "$rows"
 	exit 0
@@ -269,7 +279,7 @@ cast_reports_records ${cast_args[@]+"${cast_args[@]}"} && parse_args+=(--record-
 parse=(inlet-parse ${parse_args[@]+"${parse_args[@]}"})
 commit=(inlet-commit "${commit_args[@]}")
 # The summary only once the table is replaced: a failed stage leaves none.
-summary=$(mktemp)
+capture summary mktemp || die "cannot create a temporary file" 73
 trap 'rm -f "$summary"' EXIT
 # cast only when there is a schema or a SELECT list to apply.
 stages=(discover parse)
