@@ -404,6 +404,24 @@ static void bad_row(struct state *st, const char *text, size_t len)
 }
 
 /*
+ * A row that does not convert, past failfast, its reason in ST->reason
+ * under --bad-records-path: true when it is written (permissive), false
+ * when it is set aside there or dropped (dropmalformed).
+ */
+static bool kept(struct state *st, const char *text, size_t len)
+{
+	if (opt.bad_records) {
+		bad_row(st, text, len);
+		return false;
+	}
+	if (opt.mode == MODE_DROPMALFORMED) {
+		st->dropped++;
+		return false;
+	}
+	return true;
+}
+
+/*
  * A value that does not convert, in the row TEXT.  Returns false when the
  * row is not to be written (dropped, or sent to --bad-records-path); dies
  * under failfast.
@@ -420,14 +438,8 @@ static bool mismatch(struct state *st, const char *column, const char *v, size_t
 		buf_reset(&st->reason);
 		buf_printf(&st->reason, "column '%s': cannot convert %.*s to %s (%s)",
 			   column, (int)utf8_prefix(v, n, 200), v, type, why);
-		bad_row(st, text, len);
-		return false;
 	}
-	if (opt.mode == MODE_DROPMALFORMED) {
-		st->dropped++;
-		return false;
-	}
-	return true;
+	return kept(st, text, len);
 }
 
 /*
@@ -463,15 +475,7 @@ static bool wrong_width(struct state *st, size_t have, size_t want, unsigned lon
 	buf_printf(&st->reason, "%zu values for the %zu columns of the schema", have, want);
 	if (opt.mode == MODE_FAILFAST)
 		die(EX_DATAERR, "%s: malformed row: %s", where(st, lineno), st->reason.data);
-	if (opt.bad_records) {
-		bad_row(st, text, len);
-		return false;
-	}
-	if (opt.mode == MODE_DROPMALFORMED) {
-		st->dropped++;
-		return false;
-	}
-	return true;
+	return kept(st, text, len);
 }
 
 /* Is F one of the row's own members rather than a value: _metadata, the corrupt record? */
