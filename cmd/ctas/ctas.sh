@@ -100,17 +100,7 @@ check_options
 [ -n "$db" ] || usage_error "--db FILE is required"
 [ -n "$table" ] || usage_error "--table NAME is required"
 [ $# -gt 0 ] || usage_error "no SOURCE given"
-if [ -z "$schema" ] && [ -z "$map" ] && [ ${#cast_args[@]} -gt 0 ]; then
-	# --mode alone: cast is not in the pipeline, parse takes it.
-	for a in "${cast_args[@]}"; do
-		[[ $a == --date-format || $a == --timestamp-format || $a == --nan-value ||
-		   $a == --positive-inf || $a == --negative-inf || $a == --time-zone ]] &&
-			usage_error "$a needs --schema"
-	done
-	cast_args=()
-fi
-# Spark applies a schema to header-less CSV columns (_c0, _c1) by position.
-case $header in false|no|0|off) [ -n "$schema" ] && [ -z "$map" ] && cast_args+=(--by-position) ;; esac
+cast_plan
 stage_opt commit "--db $db" --db "$db"
 stage_opt commit "--table $table" --table "$table"
 
