@@ -107,9 +107,10 @@ unready() {
 }
 
 # first_stage PID: the pid of the process under PID that runs slow/inlet-
-# discover, on stdout.
+# discover, on stdout: the oldest of that name, as a child it forks (for
+# touch or sleep) bears its name until it execs.
 first_stage() {
-	pgrep -g "$1" -f "^/bin/bash $PWD/slow/inlet-discover"
+	pgrep -o -g "$1" -f "^/bin/bash $PWD/slow/inlet-discover"
 }
 
 @test "a SIGTERM to the composite at any moment of its start stops the stream: exit 0, said once" {
