@@ -235,7 +235,7 @@ stop_pipeline() {
 		tracer=$!
 		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "$trigger: not started: $(cat err)"
 		pid=$(pgrep -P "$tracer")
-		wait_until 10 catches_term "$pid"
+		wait_until 10 catches_term "$pid" inlet-discover
 		kill -TERM "$pid"
 		rc=0
 		wait "$tracer" || rc=$?

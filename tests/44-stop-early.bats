@@ -15,8 +15,9 @@ setup() {
 
 # start [SOURCE]: inlet autoload --trigger every:50ms of SOURCE (land) in
 # a process group of its own (setsid, as under a terminal or a service
-# manager), under timeout; pid in $pid (autoload's, once its prelude
-# catches TERM), timeout's in $tpid.  setsid runs in timeout's child, so
+# manager), under timeout; pid in $pid (autoload's, once bash runs it and
+# its prelude catches TERM: timeout's child catches it too, until it
+# execs), timeout's in $tpid.  setsid runs in timeout's child, so
 # timeout stays out of the group: a signal to the group reaches autoload
 # once.
 #
@@ -33,7 +34,7 @@ start() {
 		2> err 3>&- &
 	tpid=$!
 	pid=
-	until [ -n "$pid" ] && catches_term "$pid"; do
+	until [ -n "$pid" ] && catches_term "$pid" bash; do
 		{ read -r pid < "/proc/$tpid/task/$tpid/children"; } 2> /dev/null || true
 		kill -0 "$tpid" 2> /dev/null || fail "inlet-autoload ended before it ran: $(cat err)"
 	done
