@@ -148,6 +148,12 @@ bench: deps all
 torture: deps all
 	@tests/torture/run --cycles 20
 
+# Stops in a composite's first moments: 500 starts of inlet-autoload, each
+# sent one TERM 0 to 30 ms in; a stop lost is printed with the state of the
+# processes (tests/torture/stop-early).
+torture-stop: deps all
+	@tests/torture/stop-early --starts 500
+
 # The libFuzzer harnesses (clang), each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: deps
@@ -184,4 +190,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz bin
 
-.PHONY: all unit deps install-packages check demo bench torture fuzz install uninstall clean
+.PHONY: all unit deps install-packages check demo bench torture torture-stop fuzz install uninstall clean
