@@ -97,14 +97,8 @@ EOF
 # unready PID: PID does not catch TERM (SigCgt) and ignores it (SigIgn):
 # a TERM sent to it now would be lost.
 unready() {
-	local k v ign=0 cgt=0
-	while read -r k v; do
-		case $k in
-		SigIgn:) ign=$((0x$v & 1 << 14)) ;;
-		SigCgt:) cgt=$((0x$v & 1 << 14)) ;;
-		esac
-	done 2> /dev/null < "/proc/$1/status"
-	[ "$ign" != 0 ] && [ "$cgt" = 0 ]
+	term_masks "$1"
+	[ "$term_ignored" = 1 ] && [ "$term_caught" = 0 ]
 }
 
 # first_stage PID: the pid of the process under PID that runs slow/inlet-

@@ -13,6 +13,8 @@ FIXTURES=$BATS_TEST_DIRNAME/fixtures
 # Sanitizer builds: fail a test on any report, and keep leaks in view.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# catches_term, term_masks.
+. "$BATS_TEST_DIRNAME/signals.bash"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
@@ -160,22 +162,4 @@ run_framed() {
 		output=${output%$'\n'"$FRAME_END"}
 	fi
 	lines=("${lines[@]:1:n-2}")
-}
-
-# catches_term PID [PROGRAM]: PID has its handler for SIGTERM (SigCgt, bit
-# 15) -- and, with PROGRAM, runs that program (the name of its executable),
-# read first: a child forked by timeout or strace keeps its parent's
-# handler until it execs, and a TERM that lands after the exec but before
-# the program sets its own kills it.  The file is read to the end, as in
-# inlet.sh-setup: what read reads ahead and cannot seek back over is what
-# the next read gets.
-catches_term() {
-	local k v caught=0 exe
-	if [ $# -gt 1 ]; then
-		exe=$(readlink "/proc/$1/exe" 2> /dev/null) && [ "${exe##*/}" = "$2" ] || return 1
-	fi
-	while read -r k v; do
-		[ "$k" = SigCgt: ] && caught=$((0x$v & 1 << 14))
-	done 2> /dev/null < "/proc/$1/status"
-	[ "$caught" != 0 ]
 }

@@ -266,7 +266,6 @@ static bool map_log(struct state *st, int fd, const struct stat *sb)
 	return true;
 }
 
-
 /*
  * Size and change time: what any write or truncation of the file moves,
  * and a rename of it or over it (its links change).
