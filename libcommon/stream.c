@@ -385,15 +385,20 @@ static void on_stop(int sig)
 	*stop_flag = 1;
 }
 
-void stream_catch_stop_signals(volatile sig_atomic_t *flag)
+void stream_catch_stop_signals(volatile sig_atomic_t *flag, bool keep_ignored)
 {
-	struct sigaction sa;
+	static const int stops[] = { SIGINT, SIGTERM };
+	struct sigaction sa, was;
 
 	stop_flag = flag;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;	/* no SA_RESTART: a blocked read returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		if (keep_ignored && sigaction(stops[i], NULL, &was) == 0 &&
+		    was.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &sa, NULL);
+	}
 }

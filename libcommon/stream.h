@@ -171,8 +171,12 @@ void stream_defer_stop_signals(void);
 
 /*
  * Install HANDLER-less flag setting for SIGINT and SIGTERM: *FLAG becomes 1,
- * and blocking calls are interrupted (no SA_RESTART).
+ * and blocking calls are interrupted (no SA_RESTART).  With KEEP_IGNORED,
+ * a signal ignored when the program started stays ignored, as a shell's
+ * background job or nohup's command expects: a composite starts the
+ * stages after its first ignoring both, so that the sink drains the batch
+ * in flight to the end of its input instead of stopping before it.
  */
-void stream_catch_stop_signals(volatile sig_atomic_t *flag);
+void stream_catch_stop_signals(volatile sig_atomic_t *flag, bool keep_ignored);
 
 #endif

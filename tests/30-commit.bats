@@ -381,3 +381,42 @@ load helpers
 	run sql t.db 'SELECT count(*) FROM t'
 	assert_output 2
 }
+
+# commit_ready PID: PID runs inlet-commit and has set its SIGINT handler.
+commit_ready() {
+	local exe
+	exe=$(readlink "/proc/$1/exe" 2> /dev/null) && [ "${exe##*/}" = inlet-commit ] || return 1
+	signal_masks "$1" 2
+	[ "$sig_caught" = 1 ]
+}
+
+@test "a stop between batches: at once when caught; ignored at start (as a composite starts commit), the batch still on its way is committed" {
+	mkfifo in
+	# Both caught: the stop ends the run before a batch reaches commit.
+	env --default-signal=INT inlet-commit --db t.db --table t --quiet < in 2> err &
+	pid=$!
+	exec 6> in
+	wait_until 10 commit_ready "$pid" || fail "inlet-commit never set its handler: $(cat err)"
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec 6>&-
+	assert_equal "$rc" 0
+	[ ! -e t.db ] || [ "$(sql t.db "SELECT count(*) FROM sqlite_master WHERE name = 't'")" = 0 ]
+	# SIGTERM ignored at start stays ignored: commit reads on to the end of
+	# its input and commits the batch that came after the stop.
+	bash -c "trap '' TERM; exec env --default-signal=INT inlet-commit --db t.db --table t --quiet" < in 2> err &
+	pid=$!
+	exec 6> in
+	wait_until 10 commit_ready "$pid" || fail "inlet-commit never set its handler: $(cat err)"
+	signal_masks "$pid" 15
+	assert_equal "$sig_ignored" 1
+	kill -TERM "$pid"
+	batch 0 '{"a":"1"}' '{"a":"2"}' >&6
+	exec 6>&-
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 0
+	run sql t.db 'SELECT group_concat(a) FROM t'
+	assert_output 1,2
+}

@@ -2,19 +2,26 @@
 # (helpers.bash loads it) and for tests/torture/stop-early, which runs
 # without Bats.
 
-# term_masks PID: whether PID catches SIGTERM (SigCgt) and ignores it
-# (SigIgn), read at one time, into term_caught and term_ignored (0 or 1).
-# The file is read to the end, as in inlet.sh-setup: what read reads ahead
-# and cannot seek back over is what the next read gets.
-term_masks() {
+# signal_masks PID SIGNUM: whether PID catches signal SIGNUM (SigCgt) and
+# ignores it (SigIgn), read at one time, into sig_caught and sig_ignored
+# (0 or 1).  The file is read to the end, as in inlet.sh-setup: what read
+# reads ahead and cannot seek back over is what the next read gets.
+signal_masks() {
 	local k v
-	term_caught=0 term_ignored=0
+	sig_caught=0 sig_ignored=0
 	while read -r k v; do
 		case $k in
-		SigCgt:) term_caught=$((0x$v >> 14 & 1)) ;;
-		SigIgn:) term_ignored=$((0x$v >> 14 & 1)) ;;
+		SigCgt:) sig_caught=$((0x$v >> ($2 - 1) & 1)) ;;
+		SigIgn:) sig_ignored=$((0x$v >> ($2 - 1) & 1)) ;;
 		esac
 	done 2> /dev/null < "/proc/$1/status"
+}
+
+# term_masks PID: signal_masks for SIGTERM, into term_caught and
+# term_ignored.
+term_masks() {
+	signal_masks "$1" 15
+	term_caught=$sig_caught term_ignored=$sig_ignored
 }
 
 # catches_term PID [PROGRAM]: PID has its handler for SIGTERM -- and, with

@@ -45,7 +45,10 @@
  *
  * SIGINT and SIGTERM end the run once the batch in hand is committed; a
  * batch framed here (plain NDJSON) ends, and is committed, where the
- * signal found it.
+ * signal found it.  One ignored at start stays ignored: a composite starts
+ * commit so, and stops its first stage, and commit then drains the batch
+ * in flight to the end of its input (a stop between batches here would
+ * cut a batch still on its way).
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -803,7 +806,7 @@ static int teardown(struct run *r)
 int main(int argc, char **argv)
 {
 	struct run r = { 0 };	/* its bufs BUF_INIT, its batch none yet */
-	/* SIGINT/SIGTERM: finish the batch in hand, then stop. */
+	/* SIGINT/SIGTERM: finish the batch in hand, then stop; ignored if so at start. */
 	static volatile sig_atomic_t stop;
 	int status;
 
@@ -812,7 +815,7 @@ int main(int argc, char **argv)
 	stream_setup_stdout();
 	setup(&r);
 
-	stream_catch_stop_signals(&stop);
+	stream_catch_stop_signals(&stop, true);
 	batch_reader_init_files(&r.in, argv + optind, argc - optind);
 	sink->input = &r.in.in;
 	r.in.in.interrupt = &stop;

@@ -441,7 +441,7 @@ int main(int argc, char **argv)
 	memset(&st, 0, sizeof(st));
 	st.log_map_fd = -1;
 	st.stop = &stop;
-	stream_catch_stop_signals(&stop);
+	stream_catch_stop_signals(&stop, false);
 	if (!opt.no_checkpoint)
 		open_state(&st);
 	else

@@ -464,7 +464,7 @@ static void stop_signal(void)
 
 	if (pipe(fds) < 0)
 		return;
-	stream_catch_stop_signals(&stop);
+	stream_catch_stop_signals(&stop, false);
 	/* The writer stays open: only the signal can end the read. */
 	FILE *fp = fdopen(fds[0], "r");
 	if (write(fds[1], "{\"a\":1}\n", 8) != 8)
@@ -490,6 +490,27 @@ static void stop_signal(void)
 	stream_reader_free(&r);
 	fclose(fp);
 	close(fds[1]);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+/* A stop signal ignored at start stays so when asked; the other is caught. */
+static void stop_signal_ignored(void)
+{
+	struct sigaction term, intr;
+
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_DFL);
+	stream_catch_stop_signals(&stop, true);
+	sigaction(SIGTERM, NULL, &term);
+	sigaction(SIGINT, NULL, &intr);
+	CHECK(term.sa_handler == SIG_IGN, "an ignored SIGTERM stays ignored");
+	CHECK(intr.sa_handler != SIG_IGN && intr.sa_handler != SIG_DFL,
+	      "SIGINT, not ignored at start, is caught");
+	stream_catch_stop_signals(&stop, false);
+	sigaction(SIGTERM, NULL, &term);
+	CHECK(term.sa_handler != SIG_IGN && term.sa_handler != SIG_DFL,
+	      "without KEEP_IGNORED an ignored SIGTERM is caught");
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 }
@@ -528,6 +549,7 @@ int main(void)
 	multi_file();
 	next_record();
 	stop_signal();
+	stop_signal_ignored();
 	writing();
 
 	unit_rmdir(tmpdir);
