@@ -240,15 +240,15 @@ three_batches() {
 			-e inject=getdents64:delay_exit=2000000:when=$calls \
 			inlet-discover --checkpoint ck land > out 2> err &
 		tracer=$!
-		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "not started: $(cat err)"
-		pid=$(pgrep -P "$tracer")
+		wait_until 10 child_running "$tracer" inlet-discover || fail "$when: not started: $(cat err)"
+		pid=$child
 		if [ "$when" = checkpoint ]; then
 			# Mapped, and commits/ open again: take_retries reads it.
 			wait_until 20 sh -c "grep -q sources/seen /proc/$pid/maps &&
 				ls -l /proc/$pid/fd | grep -q '$PWD/ck/commits\$'"
 		else
 			wait_until 20 sh -c "ls -l /proc/$pid/fd | grep -q '$PWD/land\$'"
-		fi
+		fi || fail "$when: discover never held what is changed; alive: $(kill -0 "$pid" 2>&1 && echo yes); stderr: $(cat err)"
 		if [ "$when" = overwrite ]; then
 			# The same size, other bytes, in place.
 			head -c "$(stat -c %s ck/sources/seen)" /dev/zero | tr '\0' x |

@@ -233,9 +233,9 @@ stop_pipeline() {
 			-e inject=getdents64:delay_exit=300000 \
 			inlet-discover --checkpoint ck --trigger "$trigger" land > out 2> err &
 		tracer=$!
-		wait_until 10 pgrep -P "$tracer" > /dev/null || fail "$trigger: not started: $(cat err)"
-		pid=$(pgrep -P "$tracer")
-		wait_until 10 catches_term "$pid" inlet-discover
+		wait_until 10 child_running "$tracer" inlet-discover || fail "$trigger: not started: $(cat err)"
+		pid=$child
+		wait_until 10 catches_term "$pid" inlet-discover || fail "$trigger: no TERM handler: $(cat err)"
 		kill -TERM "$pid"
 		rc=0
 		wait "$tracer" || rc=$?
