@@ -341,6 +341,29 @@ group_gone() {
 	assert_output 1000000
 }
 
+@test "Ctrl-C in autoload while --each-batch runs: the command finishes, the batch is committed, exit 0" {
+	mkdir land
+	echo '{"a":1}' > land/a.json
+	# The command waits for the Ctrl-C, then takes its time: it ends only
+	# if the Ctrl-C did not kill it.
+	setsid env --default-signal=INT inlet-autoload -c ck --db shop.db --table t \
+		-o cloudFiles.format=json --trigger every:50ms --quiet \
+		--each-batch "touch '$PWD/started'; while [ ! -e '$PWD/sent' ]; do sleep 0.05; done; sleep 0.3; touch '$PWD/done'" \
+		land 2> err 3>&- &
+	pid=$!
+	wait_for started
+	kill -INT -- "-$pid"
+	touch sent
+	rc=0
+	wait "$pid" || rc=$?
+	assert_equal "$rc" 0
+	[ -e done ] || fail "the command was cut: $(cat err)"
+	[ -e ck/commits/0 ] || fail "batch 0 not committed: $(cat err)"
+	grep -qx 'inlet-autoload: finishing batch 0, Ctrl-C again to abort' err || fail "$(cat err)"
+	run sql shop.db 'SELECT a FROM t'
+	assert_output 1
+}
+
 @test "a second Ctrl-C aborts without committing: exit 130; a rerun loads the batch once" {
 	big src/a.csv 1000000
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \

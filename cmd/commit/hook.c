@@ -85,8 +85,11 @@ static void run_child(const struct hook *h, long long batch)
 	if (dup2(fileno(h->rows), 0) < 0 || dup2(2, 1) < 0)
 		_exit(126);
 	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	/*
+	 * SIGINT and SIGTERM as inlet-commit was started with: exec resets
+	 * its handlers, and one ignored at start stays ignored (a composite's
+	 * Ctrl-C lets the command finish the batch, as commit does).
+	 */
 	execl("/bin/sh", "sh", "-c", h->command, (char *)NULL);
 	fprintf(stderr, "inlet-commit: cannot run /bin/sh: %s\n", strerror(errno));
 	_exit(127);
