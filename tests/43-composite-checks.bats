@@ -370,11 +370,17 @@ group_gone() {
 		> out 2> err 3>&- &
 	pid=$!
 	wait_for shop.db.inlet/t/offsets/0
+	# inlet-commit held still until the second Ctrl-C, so that the batch
+	# cannot commit between the two (on a fast machine it could).
+	wait_until 10 pgrep -g "$pid" -x inlet-commit > /dev/null || fail "no inlet-commit: $(cat err)"
+	commit=$(pgrep -g "$pid" -x inlet-commit)
+	kill -STOP "$commit"
 	kill -INT -- "-$pid"
 	# The second Ctrl-C once the first is acknowledged: a fixed sleep let
 	# it land inside the first one's handler on a loaded machine.
-	wait_for err 'Ctrl-C again to abort'
+	wait_until 10 grep -q 'Ctrl-C again to abort' err || fail "the first Ctrl-C was not said: $(cat err)"
 	kill -INT -- "-$pid"
+	kill -CONT "$commit" 2> /dev/null || true
 	rc=0
 	wait "$pid" || rc=$?
 	assert_equal "$rc" 130
