@@ -28,8 +28,9 @@ big() {
 	seq 1 "$2" | awk 'BEGIN { print "id,name" } { print $1 ",name" $1 }' > "$1"
 }
 
-# wait_for PATH: until PATH exists (10 s at most).
-wait_for() {
+# wait_exists PATH: until PATH exists (10 s at most).  Not helpers.bash's
+# wait_for FILE TEXT, which waits for a line.
+wait_exists() {
 	local i
 	for i in $(seq 1 200); do
 		[ -e "$1" ] && return 0
@@ -312,9 +313,9 @@ group_gone() {
 	setsid env --default-signal=INT inlet-autoload -c ck --db shop.db --table t \
 		-o cloudFiles.format=json --trigger "processingTime='50 milliseconds'" --quiet land 3>&- &
 	pid=$!
-	wait_for ck/commits/0
+	wait_exists ck/commits/0
 	echo '{"a":2}' > land/b.json
-	wait_for ck/commits/1
+	wait_exists ck/commits/1
 	kill -INT -- "-$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -330,7 +331,7 @@ group_gone() {
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
 		> out 2> err 3>&- &
 	pid=$!
-	wait_for shop.db.inlet/t/offsets/0
+	wait_exists shop.db.inlet/t/offsets/0
 	kill -INT -- "-$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -351,7 +352,7 @@ group_gone() {
 		--each-batch "touch '$PWD/started'; while [ ! -e '$PWD/sent' ]; do sleep 0.05; done; sleep 0.3; touch '$PWD/done'" \
 		land 2> err 3>&- &
 	pid=$!
-	wait_for started
+	wait_exists started
 	kill -INT -- "-$pid"
 	touch sent
 	rc=0
@@ -369,7 +370,7 @@ group_gone() {
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
 		> out 2> err 3>&- &
 	pid=$!
-	wait_for shop.db.inlet/t/offsets/0
+	wait_exists shop.db.inlet/t/offsets/0
 	# inlet-commit held still until the second Ctrl-C, so that the batch
 	# cannot commit between the two (on a fast machine it could).
 	wait_until 10 pgrep -g "$pid" -x inlet-commit > /dev/null || fail "no inlet-commit: $(cat err)"
@@ -415,7 +416,7 @@ int_delivered() {
 	setsid env --default-signal=INT inlet-copy-into --db shop.db --table t src \
 		> out 2> err 3>&- &
 	pid=$!
-	wait_for shop.db.inlet/t/offsets/0
+	wait_exists shop.db.inlet/t/offsets/0
 	# The second as soon as the first has left the kernel (two of a kind
 	# pending are one), so that it lands while the first one's handler
 	# runs, or just after.
@@ -442,7 +443,7 @@ int_delivered() {
 	setsid env --default-signal=INT inlet-autoload -c ck --db shop.db --table t \
 		-o cloudFiles.format=json --trigger watch --quiet land 2> err 3>&- &
 	pid=$!
-	wait_for ck/commits/0
+	wait_exists ck/commits/0
 	kill -INT -- "-$pid"
 	rc=0
 	wait "$pid" || rc=$?
