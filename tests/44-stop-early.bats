@@ -113,13 +113,10 @@ first_stage() {
 }
 
 @test "a Ctrl-C or SIGTERM to the whole group at any moment of the start stops every stage: exit 0" {
-	# Opt-in: a stop in the first tens of milliseconds is still lost, rarely
-	# and with nothing on stderr (bash's parser is no longer the cause: no
-	# command substitution runs with the trap set).  500 starts of
-	# inlet-autoload, each sent one TERM 0 to 30 ms in, lost 2 so before
-	# that change and 1 after; not yet understood.
-	[ -n "${INLET_STOP_SWEEP:-}" ] ||
-		skip "the group sweep runs with INLET_STOP_SWEEP=1: a stop in the first milliseconds is still lost, rarely"
+	# A stop that landed as run_pipeline's loop was about to wait for the
+	# pipeline was once lost, silently (its trap pending until a signal
+	# that a stream never sends); the loop now sleeps a quarter of a
+	# second at most, so every stop here ends the stream within 20 s.
 	for d in 0 0.001 0.002 0.005 0.01 0.02 0.05 0.1 0.2; do
 		for sig in INT TERM; do
 			start
