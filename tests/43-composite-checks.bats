@@ -444,6 +444,14 @@ int_delivered() {
 		-o cloudFiles.format=json --trigger watch --quiet land 2> err 3>&- &
 	pid=$!
 	wait_exists ck/commits/0
+	# The FIFO run_pipeline sleeps on is its shells' alone: no stage, no
+	# command a stage runs, holds it.
+	holders=
+	for p in $(pgrep -g "$pid"); do
+		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$(command -v bash)")" ] && continue
+		ls -l "/proc/$p/fd" 2> /dev/null | grep -q '/wake$' && holders+=" $(cat "/proc/$p/comm")"
+	done
+	[ -z "$holders" ] || { pkill -KILL -g "$pid"; fail "the FIFO held by:$holders"; }
 	kill -INT -- "-$pid"
 	rc=0
 	wait "$pid" || rc=$?
