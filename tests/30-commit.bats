@@ -382,21 +382,13 @@ load helpers
 	assert_output 2
 }
 
-# commit_ready PID: PID runs inlet-commit and has set its SIGINT handler.
-commit_ready() {
-	local exe
-	exe=$(readlink "/proc/$1/exe" 2> /dev/null) && [ "${exe##*/}" = inlet-commit ] || return 1
-	signal_masks "$1" 2
-	[ "$sig_caught" = 1 ]
-}
-
 @test "a stop between batches: at once when caught; ignored at start (as a composite starts commit), the batch still on its way is committed" {
 	mkfifo in
 	# Both caught: the stop ends the run before a batch reaches commit.
 	env --default-signal=INT inlet-commit --db t.db --table t --quiet < in 2> err &
 	pid=$!
 	exec 6> in
-	wait_until 10 commit_ready "$pid" || fail "inlet-commit never set its handler: $(cat err)"
+	wait_until 10 catches "$pid" 2 inlet-commit || fail "inlet-commit never set its handler: $(cat err)"
 	kill -INT "$pid"
 	rc=0
 	wait "$pid" || rc=$?
@@ -408,7 +400,7 @@ commit_ready() {
 	bash -c "trap '' TERM; exec env --default-signal=INT inlet-commit --db t.db --table t --quiet" < in 2> err &
 	pid=$!
 	exec 6> in
-	wait_until 10 commit_ready "$pid" || fail "inlet-commit never set its handler: $(cat err)"
+	wait_until 10 catches "$pid" 2 inlet-commit || fail "inlet-commit never set its handler: $(cat err)"
 	signal_masks "$pid" 15
 	assert_equal "$sig_ignored" 1
 	kill -TERM "$pid"

@@ -448,7 +448,7 @@ int_delivered() {
 	# command a stage runs, holds it.
 	holders=
 	for p in $(pgrep -g "$pid"); do
-		[ "$(readlink "/proc/$p/exe")" = "$(readlink -f "$(command -v bash)")" ] && continue
+		runs "$p" bash && continue
 		ls -l "/proc/$p/fd" 2> /dev/null | grep -q '/wake$' && holders+=" $(cat "/proc/$p/comm")"
 	done
 	[ -z "$holders" ] || { pkill -KILL -g "$pid"; fail "the FIFO held by:$holders"; }
@@ -458,6 +458,18 @@ int_delivered() {
 	assert_equal "$rc" 0
 	grep -qx 'inlet-autoload: stopping: no batch in flight' err || fail "$(cat err)"
 	group_gone "$pid"
+}
+
+@test "a FIFO that cannot be made: 73, said, nothing run or committed, no temporary folder left" {
+	big src/a.csv 10
+	mkdir fake tmp
+	printf '#!/bin/sh\necho "mkfifo: refused" >&2; exit 1\n' > fake/mkfifo
+	chmod +x fake/mkfifo
+	TMPDIR=$PWD/tmp PATH=$PWD/fake:$PATH run inlet copy-into --db shop.db --table t src
+	assert_equal "$status" 73
+	assert_output --partial "inlet-copy-into: cannot create a FIFO in '$PWD/tmp/"
+	[ ! -e shop.db.inlet/t/offsets/0 ] || fail "a batch was started"
+	assert_equal "$(ls -A tmp)" ""
 }
 
 @test "run_pipeline: the stage that failed for a reason, never an upstream 141" {

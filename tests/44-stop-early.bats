@@ -32,11 +32,10 @@ start() {
 		--table t -o cloudFiles.format=json --trigger every:50ms --quiet land \
 		2> err 3>&- &
 	tpid=$!
-	pid=
-	until [ -n "$pid" ] && catches_term "$pid" bash; do
-		{ read -r pid < "/proc/$tpid/task/$tpid/children"; } 2> /dev/null || true
+	until child_running "$tpid" bash && catches_term "$child"; do
 		kill -0 "$tpid" 2> /dev/null || fail "inlet-autoload ended before it ran: $(cat err)"
 	done
+	pid=$child
 }
 
 # stopped WHAT: the stream ended as a stopped run: exit 0 (not killed by

@@ -13,8 +13,8 @@ FIXTURES=$BATS_TEST_DIRNAME/fixtures
 # Sanitizer builds: fail a test on any report, and keep leaks in view.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# catches_term, term_masks, signal_masks.
-. "$BATS_TEST_DIRNAME/signals.bash"
+# runs, child_running, catches, catches_term, signal_masks, term_masks.
+. "$BATS_TEST_DIRNAME/process.bash"
 
 setup() {
 	cd "$BATS_TEST_TMPDIR" || return 1
@@ -103,20 +103,6 @@ wait_until() {
 		[ $SECONDS -lt $deadline ] || return 1
 		sleep 0.05
 	done
-}
-
-# child_running PARENT PROGRAM: a child of PARENT runs PROGRAM (the name
-# of its executable); its pid into $child.  A child forked by strace or
-# timeout runs their program until it execs the one asked for.
-child_running() {
-	local c exe cs=()
-	# No newline ends the list: read says 1, and has read it.
-	{ read -r -a cs < "/proc/$1/task/$1/children"; } 2> /dev/null
-	for c in ${cs[@]+"${cs[@]}"}; do
-		exe=$(readlink "/proc/$c/exe" 2> /dev/null) || continue
-		[ "${exe##*/}" = "$2" ] && child=$c && return 0
-	done
-	return 1
 }
 
 # The frame the first inlet stage puts around a plain stream (one without
