@@ -23,7 +23,6 @@ SQLITE_LIBS ?= $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3)
 ZLIB_LIBS ?= -lz
 ZSTD_LIBS ?= -lzstd
 PQ_CFLAGS ?= $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-PQ_LIBS   ?= $(shell pkg-config --libs libpq 2>/dev/null || echo -lpq)
 
 # The build tree: B=build for the normal build, B=build-san for sanitizers.
 B         ?= build
@@ -39,13 +38,13 @@ LIB        = $(B)/libcommon.a
 
 # Libraries each stage links beyond libcommon.
 LIBS_parse  = $(CSV_LIBS) $(ZLIB_LIBS) $(ZSTD_LIBS)
-LIBS_commit = $(SQLITE_LIBS) $(PQ_LIBS)
-LIBS_join   = $(SQLITE_LIBS) $(PQ_LIBS)
+LIBS_commit = $(SQLITE_LIBS)
+LIBS_join   = $(SQLITE_LIBS)
 LIBS_cast   = $(JQ_LIBS)
 LIBS_window =
 LIBS_discover = -pthread
 LIBS_rescue =
-LIBS_status = $(SQLITE_LIBS) $(PQ_LIBS)
+LIBS_status = $(SQLITE_LIBS)
 JQ_LIBS    ?= $(shell pkg-config --libs libjq 2>/dev/null || echo -ljq)
 
 # The examples installed under EXDIR: the shop demo and the runnable notebook.
@@ -68,11 +67,13 @@ $(B)/%.o: %.c libcommon/*.h $(wildcard cmd/*/*.h)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 # Only the PostgreSQL sink, status's and join's readers of it and
-# libcommon/pgconn see libpq's headers.
+# libcommon/pgconn and pq see libpq's headers.  No program links libpq:
+# libcommon/pq loads it when PostgreSQL is first named.
 $(B)/cmd/commit/sink_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/cmd/status/db_pg.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/cmd/join/source.o: CPPFLAGS += $(PQ_CFLAGS)
 $(B)/libcommon/pgconn.o: CPPFLAGS += $(PQ_CFLAGS)
+$(B)/libcommon/pq.o: CPPFLAGS += $(PQ_CFLAGS)
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -106,9 +107,8 @@ UNIT_BIN   = $(UNIT_SRC:%.c=$(B)/%)
 $(B)/tests/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(UNIT_CFLAGS_$*) $(CFLAGS) $(WARN) -o $@ $< $(LIB) $(UNIT_LIBS_$*)
-# The test of libcommon/pgconn links libpq, as the programs that use it do.
+# The test of libcommon/pgconn sees libpq's headers, as the programs that use it do.
 UNIT_CFLAGS_test_pgconn = $(PQ_CFLAGS)
-UNIT_LIBS_test_pgconn   = $(PQ_LIBS)
 
 unit: $(UNIT_BIN)
 

@@ -1,8 +1,8 @@
-#include <libpq-fe.h>
 #include <string.h>
 
 #include "die.h"
 #include "pgconn.h"
+#include "pq.h"
 
 bool pg_is_uri(const char *db)
 {
@@ -12,9 +12,10 @@ bool pg_is_uri(const char *db)
 void pg_check_uri(const char *uri)
 {
 	char *err = NULL;
-	PQconninfoOption *opts = PQconninfoParse(uri, &err);
 	struct buf msg = BUF_INIT;
 
+	pq_load();
+	PQconninfoOption *opts = PQconninfoParse(uri, &err);
 	if (opts) {
 		PQconninfoFree(opts);
 		return;

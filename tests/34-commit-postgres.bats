@@ -372,3 +372,27 @@ a|<null>|n-null-2'
 	run pg 'SELECT count(*), count(b) FROM t'
 	assert_output '3|1'
 }
+
+@test "libpq is loaded only when PostgreSQL is named: one that cannot be loaded is 69, nothing committed" {
+	batch 0 '{"id":1}' > in
+	# SQLite needs no libpq: a missing one is not even looked for.
+	INLET_LIBPQ=/nonexistent/libpq.so.5 run inlet-commit --db t.db --table t -q < in
+	assert_success
+	assert_equal "$(sqlite3 t.db 'SELECT count(*) FROM t')" 1
+	INLET_LIBPQ=/nonexistent/libpq.so.5 run --separate-stderr inlet-commit --checkpoint ck --db "$URI" --table t -q < in
+	assert_equal "$status" 69
+	assert_equal "$stderr" "inlet-commit: cannot load libpq, which PostgreSQL needs (Debian's package libpq5): /nonexistent/libpq.so.5: cannot open shared object file: No such file or directory"
+	[ ! -e ck/commits/0 ]
+	# A library that is not libpq: named, with the first function it lacks.
+	INLET_LIBPQ=libz.so.1 run --separate-stderr inlet-commit --db "$URI" --table t -q < in
+	assert_equal "$status" 69
+	assert_equal "$stderr" "inlet-commit: cannot use 'libz.so.1' as libpq: it has no PQclear"
+	run pg "SELECT count(*) FROM pg_tables WHERE tablename = 't'"
+	assert_output 0
+	# The library named, when it is libpq, is the one used.
+	INLET_LIBPQ=$(ldconfig -p | awk '$1 == "libpq.so.5" { print $NF; exit }') \
+		run inlet-commit --db "$URI" --table t -q < in
+	assert_success
+	run pg 'SELECT id FROM t'
+	assert_output 1
+}

@@ -397,3 +397,15 @@ EOF2
 	assert_line --regexp '^loaded by +[0-9a-f]+: 2 batches, last 1, 3 rows$'
 	refute_line --partial 'column'
 }
+
+@test "join: libpq is loaded only for a PostgreSQL --static; one that cannot be loaded is 69" {
+	ndjson_customers
+	stream_orders > in
+	INLET_LIBPQ=/nonexistent/libpq.so.5 run_framed --separate-stderr inlet-join --static c.ndjson --on id --type left < in
+	assert_success
+	assert_equal "${#lines[@]}" 7
+	INLET_LIBPQ=/nonexistent/libpq.so.5 run --separate-stderr inlet-join --static "$URI" --static-table customers --on id < in
+	assert_equal "$status" 69
+	assert_output ''
+	assert_equal "$stderr" "inlet-join: cannot load libpq, which PostgreSQL needs (Debian's package libpq5): /nonexistent/libpq.so.5: cannot open shared object file: No such file or directory"
+}

@@ -57,3 +57,9 @@ stream() {
 		fail "stderr: $stderr"
 	[ "$(echo "$stderr" | wc -l)" = 1 ]
 }
+
+@test "status --db postgresql://: libpq that cannot be loaded is 69, naming it" {
+	INLET_LIBPQ=/nonexistent/libpq.so.5 run --separate-stderr inlet status --db "$URI"
+	assert_equal "$status" 69
+	assert_equal "$stderr" "inlet-status: cannot load libpq, which PostgreSQL needs (Debian's package libpq5): /nonexistent/libpq.so.5: cannot open shared object file: No such file or directory"
+}

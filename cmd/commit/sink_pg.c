@@ -29,7 +29,6 @@
  */
 #include <endian.h>
 #include <errno.h>
-#include <libpq-fe.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +39,7 @@
 #include "buf.h"
 #include "columns.h"
 #include "pgconn.h"
+#include "pq.h"
 #include "datetime.h"
 #include "die.h"
 #include "json.h"
@@ -1473,6 +1473,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	/* The URI's own application_name wins; else the server shows us as inlet-commit. */
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { uri, "inlet-commit", NULL };
+	pq_load();
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn)
 		die(EX_OSERR, "out of memory");

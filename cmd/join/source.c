@@ -1,7 +1,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libpq-fe.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include "die.h"
 #include "json.h"
 #include "pgconn.h"
+#include "pq.h"
 #include "source.h"
 #include "stream.h"
 
@@ -140,7 +140,8 @@ void static_source_init(struct static_source *s, const char *spec, const char *t
 void static_source_close(struct static_source *s)
 {
 	sqlite3_close(s->db);
-	PQfinish((PGconn *)s->pg);
+	if (s->pg)	/* libpq is loaded only when a PostgreSQL source is named */
+		PQfinish((PGconn *)s->pg);
 	free(s->where);
 	free(s->path);
 	free(s->table);
@@ -568,10 +569,11 @@ static void pg_init(struct static_source *s, const char *table)
 	/* The URI's own application_name wins; else the server shows us as inlet-join. */
 	const char *keys[] = { "dbname", "fallback_application_name", NULL };
 	const char *vals[] = { s->path, "inlet-join", NULL };
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	const char *host, *port, *db;
 	struct buf where = BUF_INIT, why = BUF_INIT, quoted = BUF_INIT;
 
+	pq_load();
+	PGconn *c = PQconnectdbParams(keys, vals, 1);
 	if (!c)
 		die(EX_OSERR, "out of memory");
 	s->pg = (struct pg_conn *)c;

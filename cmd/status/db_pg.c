@@ -3,13 +3,13 @@
  * inlet-commit creates them, cmd/commit/sink_pg.c), their rows and the
  * marks of "_inlet_commits".
  */
-#include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "die.h"
 #include "pgconn.h"
+#include "pq.h"
 #include "status.h"
 
 struct pg_db {
@@ -165,6 +165,7 @@ struct db *db_pg_open(const char *uri)
 	pg_check_uri(uri);
 	s->base.ops = &pg_ops;
 	s->base.name = uri;
+	pq_load();
 	s->conn = PQconnectdbParams(keys, vals, 1);
 	if (!s->conn)
 		die(EX_OSERR, "out of memory");
