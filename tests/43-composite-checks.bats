@@ -144,6 +144,25 @@ group_gone() {
 	assert_equal "$(listing)" land
 }
 
+@test "a PostgreSQL --db without a loadable libpq is 69, as the stage says, and nothing is created" {
+	mkdir land
+	echo '{"a":"1"}' > land/a.json
+	local uri='postgresql:///nosuch?host=/nonexistent' why
+	why="cannot load libpq, which PostgreSQL needs (Debian's package libpq5): /nonexistent/libpq.so.5: cannot open shared object file: No such file or directory"
+	export INLET_LIBPQ=/nonexistent/libpq.so.5
+	run --separate-stderr inlet copy-into --checkpoint ck --db "$uri" --table t land
+	assert_equal "$status" 69
+	assert_equal "$stderr" "inlet-copy-into: $why"
+	run --separate-stderr inlet ctas --db "$uri" --table t land
+	assert_equal "$status" 69
+	assert_equal "$stderr" "inlet-ctas: $why"
+	run --separate-stderr inlet autoload -c ck --db "$uri" --table t land
+	assert_equal "$status" 69
+	# Checked with the whole of inlet-commit's options: the stage is named.
+	assert_equal "$stderr" "inlet-autoload: inlet-commit: $why"
+	assert_equal "$(listing)" land
+}
+
 @test "composites take the values the stages take: no narrower copy in shell" {
 	day src C1 C2
 	# parse takes yes/no for a boolean as it takes true/false.
