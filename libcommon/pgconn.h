@@ -1,11 +1,11 @@
 #ifndef INLET_PGCONN_H
 #define INLET_PGCONN_H
 /*
- * PostgreSQL's --db values, for the programs linked with libpq
+ * PostgreSQL's --db values, for the programs that can reach PostgreSQL
  * (inlet-commit's sink, inlet-status's and inlet-join's readers): whether
- * a value names a PostgreSQL database, whether libpq can parse it, and
- * libpq's messages on one line.  The programs without libpq never link
- * this file.
+ * a value names a PostgreSQL database, whether libpq can parse it (which
+ * loads libpq, pq.h), and libpq's messages on one line.  The other
+ * programs never link this file.
  */
 #include <stdbool.h>
 
@@ -13,7 +13,10 @@
 
 /* Whether DB is a postgresql:// or postgres:// URI. */
 bool pg_is_uri(const char *db);
-/* Dies with EX_USAGE, naming libpq's reason, unless libpq parses URI. */
+/*
+ * Dies with EX_USAGE, naming libpq's reason, unless libpq parses URI;
+ * with EX_UNAVAILABLE when libpq cannot be loaded (pq_load).
+ */
 void pg_check_uri(const char *uri);
 /*
  * Append MSG (a server or libpq message; NULL: nothing) to OUT on one
