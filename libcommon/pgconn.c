@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 
 #include "die.h"
@@ -23,6 +24,19 @@ void pg_check_uri(const char *uri)
 	pg_one_line(&msg, err ? err : "out of memory");
 	PQfreemem(err);
 	die(EX_USAGE, "invalid value for --db: not a PostgreSQL URI: %s", msg.data);
+}
+
+struct pg_conn *pg_connect(const char *uri)
+{
+	/* The URI's own application_name wins over fallback_application_name. */
+	const char *keys[] = { "dbname", "fallback_application_name", NULL };
+	const char *vals[] = { uri, program_invocation_short_name, NULL };
+	PGconn *c;
+
+	pq_load();
+	if (!(c = PQconnectdbParams(keys, vals, 1)))
+		die(EX_OSERR, "out of memory");
+	return c;
 }
 
 void pg_one_line(struct buf *out, const char *msg)

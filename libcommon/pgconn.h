@@ -19,6 +19,13 @@ bool pg_is_uri(const char *db);
  */
 void pg_check_uri(const char *uri);
 /*
+ * A connection to URI (libpq's PGconn, loaded by pq_load), the server
+ * showing the program's name unless the URI sets application_name; the
+ * caller owns it and checks PQstatus.  Dies with EX_OSERR when libpq has
+ * no memory for it.
+ */
+struct pg_conn *pg_connect(const char *uri);
+/*
  * Append MSG (a server or libpq message; NULL: nothing) to OUT on one
  * line: its newlines, tabs and carriage returns become single spaces, and
  * none is left at its end.

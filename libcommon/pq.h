@@ -37,6 +37,11 @@ extern struct pq_functions pq_fn;
  */
 void pq_load(void);
 
+/*
+ * Each name in PQ_FUNCTIONS has its line here: a name missing from the
+ * list has no member, one missing here calls libpq's own symbol, which
+ * no program links; either fails the build.
+ */
 #define PQclear (pq_fn.fn_PQclear)
 #define PQcmdStatus (pq_fn.fn_PQcmdStatus)
 #define PQconnectdbParams (pq_fn.fn_PQconnectdbParams)

@@ -1470,13 +1470,7 @@ struct sink *sink_pg_open(const char *uri, const char *table)
 	s->base.ledger = &pg_ledger;
 	s->table = xstrdup(table);
 	sql_quote_ident(&s->qtable, table, strlen(table));
-	/* The URI's own application_name wins; else the server shows us as inlet-commit. */
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { uri, "inlet-commit", NULL };
-	pq_load();
-	s->conn = PQconnectdbParams(keys, vals, 1);
-	if (!s->conn)
-		die(EX_OSERR, "out of memory");
+	s->conn = pg_connect(uri);
 	s->where = where_of(s->conn);
 	if (PQstatus(s->conn) != CONNECTION_OK) {
 		struct buf msg = BUF_INIT;

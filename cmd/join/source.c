@@ -566,17 +566,11 @@ bad: {
 
 static void pg_init(struct static_source *s, const char *table)
 {
-	/* The URI's own application_name wins; else the server shows us as inlet-join. */
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { s->path, "inlet-join", NULL };
+	PGconn *c = pg_connect(s->path);
 	const char *host, *port, *db;
 	struct buf where = BUF_INIT, why = BUF_INIT, quoted = BUF_INIT;
 
-	pq_load();
-	PGconn *c = PQconnectdbParams(keys, vals, 1);
-	if (!c)
-		die(EX_OSERR, "out of memory");
-	s->pg = (struct pg_conn *)c;
+	s->pg = c;
 	host = PQhost(c);
 	port = PQport(c);
 	db = PQdb(c);

@@ -157,18 +157,12 @@ static const struct db_ops pg_ops = {
 struct db *db_pg_open(const char *uri)
 {
 	struct pg_db *s = xcalloc(1, sizeof(*s));
-	/* The URI's own application_name wins; else the server shows us as inlet-status. */
-	const char *keys[] = { "dbname", "fallback_application_name", NULL };
-	const char *vals[] = { uri, "inlet-status", NULL };
 	const char *host, *port;
 
 	pg_check_uri(uri);
 	s->base.ops = &pg_ops;
 	s->base.name = uri;
-	pq_load();
-	s->conn = PQconnectdbParams(keys, vals, 1);
-	if (!s->conn)
-		die(EX_OSERR, "out of memory");
+	s->conn = pg_connect(uri);
 	host = PQhost(s->conn);
 	port = PQport(s->conn);
 	buf_printf(&s->where, "%s:%s", host && *host ? host : "localhost",
