@@ -268,6 +268,21 @@ static CHECK bool timestamp_as_is(const char *v, size_t n)
 	       (v[12] < '2' || (v[12] == '2' && v[13] <= '3')) && v[15] <= '5' && v[18] <= '5';
 }
 
+bool value_timestamp_us(const char *v, size_t n, long long *us)
+{
+	long long frac = 0;
+	size_t digits = n > 22 ? n - 23 : 0;
+
+	if (!timestamp_as_is(v, n))
+		return false;
+	for (size_t i = 0; i < 6; i++)
+		frac = frac * 10 + (i < digits ? v[21 + i] - '0' : 0);
+	long long days = days_from_civil(two(v + 1) * 100 + two(v + 3), two(v + 6), two(v + 9));
+	*us = (days * 86400 + two(v + 12) * 3600 + two(v + 15) * 60 + two(v + 18)) * US_PER_SEC +
+	      frac;
+	return true;
+}
+
 static void shortest_double(double x, struct buf *out)
 {
 	char tmp[40];

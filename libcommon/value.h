@@ -46,6 +46,14 @@ int value_cast_keep_in(const char *v, size_t n, struct type t, const char *patte
 bool value_is_cast(const char *v, size_t n, struct type t, const char *pattern);
 
 /*
+ * V (quotes included) as value_is_cast takes a TIMESTAMP, inlet's own
+ * form "YYYY-MM-DDTHH:MM:SS[.f]Z" (1 to 6 fraction digits, the last not
+ * 0), in microseconds since 1970-01-01 UTC in *US; false when V is not
+ * of that form.
+ */
+bool value_timestamp_us(const char *v, size_t n, long long *us);
+
+/*
  * The rules value_infer follows: those of the format the row came from
  * (parse's "format" in the file record) and the stage's options.
  */

@@ -46,6 +46,7 @@
 #include "ledger.h"
 #include "schema.h"
 #include "sink.h"
+#include "value.h"
 
 /* How COPY's binary format carries a column's values (bin_kind_of); NONE: it does not. */
 enum bin_kind { BIN_NONE, BIN_INT4, BIN_INT8, BIN_FLOAT8, BIN_NUMERIC, BIN_BOOL,
@@ -1002,36 +1003,6 @@ static bool scan_date(const char *s, long long *days)
 	return true;
 }
 
-/* "YYYY-MM-DDTHH:MM:SS[.f{1,6}]Z" (quotes included) as microseconds since 2000. */
-static bool bin_timestamp(const char *v, size_t n, long long *us)
-{
-	long long days;
-	const char *t = v + 11;
-
-	if (n < 22 || v[0] != '"' || v[n - 1] != '"' || v[n - 2] != 'Z' || !scan_date(v + 1, &days) ||
-	    v[11] != 'T' || t[3] != ':' || t[6] != ':')
-		return false;
-	/* Two digits above 99: not digits at all. */
-	unsigned h = two_digits(t + 1), mi = two_digits(t + 4), sec = two_digits(t + 7);
-	if (h > 23 || mi > 59 || sec > 59)
-		return false;
-	long long frac = 0;
-	size_t fl = n - 22;	/* ".ffffff" */
-	if (fl) {
-		if (fl < 2 || fl > 7 || t[9] != '.')
-			return false;
-		for (size_t i = 1; i < fl; i++) {
-			if (digit(t[9 + i]) > 9)
-				return false;
-			frac = frac * 10 + digit(t[9 + i]);
-		}
-		for (size_t i = fl; i < 7; i++)
-			frac *= 10;
-	}
-	*us = ((days - PG_EPOCH_DAYS) * 86400 + h * 3600 + mi * 60 + sec) * US_PER_SEC + frac;
-	return true;
-}
-
 /*
  * Store the field for V (N bytes of JSON, not null) of column C, of
  * binary kind KIND, at P, which has room for N + 20 bytes; the pointer
@@ -1088,8 +1059,10 @@ static unsigned char *bin_value(struct pg_sink *s, const struct column *c, enum 
 		p = be32(p, 4);
 		return be32(p, (uint32_t)(int32_t)(i - PG_EPOCH_DAYS));
 	case BIN_TIMESTAMPTZ:
-		if (!bin_timestamp(v, n, &i))
+		/* Microseconds since 2000: the form inlet-cast writes, certain. */
+		if (!value_timestamp_us(v, n, &i))
 			return NULL;
+		i -= PG_EPOCH_DAYS * 86400 * US_PER_SEC;
 		p = be32(p, 8);
 		return be64(p, (uint64_t)i);
 	case BIN_JSONB:

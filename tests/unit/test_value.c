@@ -84,6 +84,50 @@ static int fast_paths_agree(void)
 	return bad == 0;
 }
 
+/*
+ * value_timestamp_us reads back what timestamp_format writes (the form
+ * inlet-cast writes and inlet-commit sends PostgreSQL in binary), and
+ * nothing else.
+ */
+static int timestamp_us_round_trip(void)
+{
+	static const long long at[] = {
+		0, 1, 500000, 123456, 999999, 86399999999LL, 951782400000000LL /* 2000-02-29 */,
+		1709164800123400LL, -62135596800000000LL /* 0001-01-01 */,
+		253402300799999999LL /* 9999-12-31T23:59:59.999999 */, -1, -86400000001LL,
+	};
+	static const char *const not[] = {
+		"\"2024-03-01T00:00:00.500Z\"",	/* a trailing zero: not inlet's form */
+		"\"2024-03-01T00:00:00.Z\"", "\"2024-03-01T00:00:00.1234567Z\"",
+		"\"2024-03-01T00:00:00\"", "\"2024-03-01 00:00:00Z\"", "\"2024-02-30T00:00:00Z\"",
+		"\"2024-13-01T00:00:00Z\"", "\"2024-03-01T24:00:00Z\"", "\"2024-03-01T23:60:00Z\"",
+		"\"2024-03-01T23:59:60Z\"", "\"0000-03-01T00:00:00Z\"", "\"2024-0a-01T00:00:00Z\"",
+		"\"2024-03-01T00:00:00+00:00\"", "2024-03-01T00:00:00Z", "\"2024-03-01T00:00:00.5\"Z",
+	};
+	struct buf b = BUF_INIT;
+	int bad = 0;
+	long long us;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(*at); i++) {
+		buf_reset(&b);
+		buf_addc(&b, '"');
+		timestamp_format(at[i], &b);
+		buf_addc(&b, '"');
+		if (!value_timestamp_us(b.data, b.len, &us) || us != at[i]) {
+			printf("# %s read back as %lld, not %lld\n", b.data, us, at[i]);
+			bad++;
+		}
+	}
+	for (size_t i = 0; i < sizeof(not) / sizeof(*not); i++) {
+		if (value_timestamp_us(not[i], strlen(not[i]), &us)) {
+			printf("# %s taken as %lld\n", not[i], us);
+			bad++;
+		}
+	}
+	buf_free(&b);
+	return bad == 0;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -221,6 +265,7 @@ int main(void)
 	      "timestamp_format types CSV text");
 	CHECK(value_infer("\"01/02/2024 10:00\"", 18, &csv, &is_null).kind == TYPE_STRING,
 	      "without timestamp_format, that text is STRING");
+	CHECK(timestamp_us_round_trip(), "value_timestamp_us reads inlet's timestamps back, and only them");
 	schema_free(&s);
 	schema_free(&back);
 	schema_free(&bad);
