@@ -306,10 +306,13 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 		if (r->cut_short)
 			die(EX_IOERR, "'%s' line %lu: input ended in the middle of a record "
 			    "(an upstream stage failed)", r->name, r->lineno);
-		die(EX_DATAERR, "'%s' line %lu: %s at byte %zu%s", r->name,
+		die(EX_DATAERR, "'%s' line %lu: %s at byte %zu%s%s%s", r->name,
 		    r->lineno, err.msg, err.offset + 1,
-		    r->trusted ? " (in a batch whose \"begin\" claims valid rows)" : "");
+		    r->trusted ? " (in a batch whose \"begin\" claims valid rows)" : "",
+		    !r->records && r->first_hint ? "; " : "",
+		    !r->records && r->first_hint ? r->first_hint : "");
 	}
+	r->records++;
 	return 1;
 }
 

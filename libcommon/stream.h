@@ -42,6 +42,13 @@ struct stream_reader {
 	 * stage that called batch_reader_trust.
 	 */
 	bool trusted;
+	/*
+	 * Said after the error when the first record is not a JSON object
+	 * (a stage's way to name what its standard input is meant to be), or
+	 * NULL.  RECORDS counts the records read.
+	 */
+	const char *first_hint;
+	unsigned long records;
 };
 
 enum record_kind { RECORD_ROW, RECORD_CONTROL };

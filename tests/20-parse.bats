@@ -279,6 +279,23 @@ load helpers
 	assert_output --partial "'standard input' line 1"
 }
 
+@test "CSV piped in without '-': the error says standard input is a stream, and how to parse it" {
+	printf 'a,b\n1,2\n' > t.csv
+	run --separate-stderr bash -c 'inlet-parse --format csv < t.csv'
+	assert_equal "$status" 65
+	assert_equal "$stderr" "inlet-parse: 'standard input' line 1: not a JSON object at byte 1; without a FILE, inlet-parse reads the files an inlet stream lists (inlet-discover's output) on standard input: to parse standard input itself, name it '-' (inlet-parse -f FORMAT -)"
+	# Only the first record: a bad line later in a stream is a broken stream.
+	run --separate-stderr bash -c 'printf "{\"a\":1}\nx\n" | inlet-parse'
+	assert_equal "$status" 65
+	assert_equal "$stderr" "inlet-parse: 'standard input' line 2: not a JSON object at byte 1"
+	# The hint is inlet-parse's: the other stages read rows.
+	run --separate-stderr bash -c 'inlet-cast < t.csv'
+	assert_equal "$status" 65
+	assert_equal "$stderr" "inlet-cast: 'standard input' line 1: not a JSON object at byte 1"
+	run_framed bash -c 'inlet-parse --format csv - < t.csv'
+	assert_output '{"a":"1","b":"2"}'
+}
+
 @test "unreadable inputs are skipped with their reason: a directory, a symlink loop, a truncated .gz" {
 	mkdir x.json
 	ln -s loop.json loop.json

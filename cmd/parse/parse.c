@@ -1104,6 +1104,9 @@ static void parse_stream(struct parsed_file *src)
 	struct buf path = BUF_INIT, fmt = BUF_INIT, source = BUF_INIT;
 
 	batch_reader_init(&r, stdin, "standard input");
+	r.in.first_hint = "without a FILE, inlet-parse reads the files an inlet stream "
+			  "lists (inlet-discover's output) on standard input: to parse "
+			  "standard input itself, name it '-' (inlet-parse -f FORMAT -)";
 	for (;;) {
 		enum batch_event ev = batch_next(&r);
 		const struct record *rec = &r.rec;
