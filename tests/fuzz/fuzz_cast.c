@@ -5,7 +5,8 @@
  * row member gives it.  Invariants: the result is one JSON value; a
  * DECIMAL(p,s) result has s fraction digits and at most p digits; INT and
  * BIGINT results are integers; casting the result again gives it back
- * byte for byte (a value already of its type passes unchanged).
+ * byte for byte (a value already of its type passes unchanged); a value
+ * value_timestamp_us reads is what timestamp_format writes for it.
  */
 #include <ctype.h>
 
@@ -79,6 +80,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		FUZZ_ASSERT(why != NULL, "a failed cast gives a reason");
 		FUZZ_ASSERT(out.len == 0, "a failed cast leaves OUT unchanged");
+	}
+	/* Inlet's own timestamp text (value_timestamp_us) is what timestamp_format writes. */
+	long long us;
+	if (value_timestamp_us(val, n, &us)) {
+		struct buf ts = BUF_INIT;
+		buf_addc(&ts, '"');
+		timestamp_format(us, &ts);
+		buf_addc(&ts, '"');
+		FUZZ_ASSERT(ts.len == n && !memcmp(ts.data, val, n),
+			    "timestamp %s read as %lld us, written back as %s", val, us, ts.data);
+		buf_free(&ts);
 	}
 	/* Inference of the same text, as rescue's schema inference reads CSV. */
 	bool is_null;
