@@ -2,6 +2,7 @@
  * Time, one way: see datetime.h.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,7 +198,11 @@ struct dt {
 	bool zoned;		/* the text gave the offset */
 };
 
-/* Read between MIN and MAX digits at *P; -1 if fewer than MIN. */
+/*
+ * Read between MIN and MAX digits at *P; -1 if fewer than MIN, or when
+ * their value is above INT_MAX, which no field of a date or time holds (a
+ * pattern's run of letters can ask for any number of digits).
+ */
 static long long digits(const char **p, const char *end, int min, int max)
 {
 	long long v = 0;
@@ -205,6 +210,8 @@ static long long digits(const char **p, const char *end, int min, int max)
 
 	while (*p < end && n < max && isdigit((unsigned char)**p)) {
 		v = v * 10 + (**p - '0');
+		if (v > INT_MAX)
+			return -1;
 		(*p)++;
 		n++;
 	}

@@ -9,7 +9,7 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 @test "regression files exist for every finding" {
 	for f in datetime-year-overflow cast-date-5-digit-year cast-negative-year \
 		ddl-name-not-utf8 cast-decimal-zero-null-memcpy csv-empty-header-null-offset \
-		ddl-empty-name-null-memcpy; do
+		ddl-empty-name-null-memcpy cast-pattern-long-run-overflow; do
 		[ -s "$REG/$f" ]
 	done
 }
@@ -28,6 +28,24 @@ REG=$BATS_TEST_DIRNAME/fuzz/regressions
 	run --separate-stderr inlet-cast --schema 't TIMESTAMP' < in
 	assert_success
 	assert_line --index 2 '{"t":null,"_rescued_data":{"t":"999999-12-31","_file_path":null}}'
+}
+
+@test "a pattern's long run of letters (fuzz: cast-pattern-long-run-overflow) reads no number past int, no overflow" {
+	# The reproducer: a pattern of 72 'k' (hours), 'y', 16 digits and 'A'; a value of 26 digits.
+	local pattern value
+	pattern=$(sed -n '1s/^TIMESTAMP|//p' "$REG/cast-pattern-long-run-overflow")
+	value=$(sed -n '2p' "$REG/cast-pattern-long-run-overflow")
+	assert_equal "${#pattern}" 90
+	assert_equal "$value" '"21444444444444444444444445"'
+	printf '{"t":%s}\n' "$value" > in
+	run --separate-stderr inlet-cast --schema 't TIMESTAMP' --timestamp-format "$pattern" < in
+	assert_success
+	assert_line --index 2 "{\"t\":null,\"_rescued_data\":{\"t\":$value,\"_file_path\":null}}"
+	# A run as long with leading zeros still reads the hour it holds.
+	printf '{"t":"%s2024-01-02"}\n' "$(printf '0%.0s' {1..29})7" > in
+	run --separate-stderr inlet-cast --schema 't TIMESTAMP' --timestamp-format "$(printf 'H%.0s' {1..30})yyyy-MM-dd" < in
+	assert_success
+	assert_line --index 2 '{"t":"2024-01-02T07:00:00Z"}'
 }
 
 @test "TIMESTAMP with a 5-digit year within int64 microseconds casts exactly" {
