@@ -119,6 +119,8 @@ DEB_PKGS = build-essential pkg-config libcsv-dev libjq-dev libsqlite3-dev \
 	libpq-dev postgresql parallel strace
 deps:
 	@$(MAKE) -s install-packages PKGS="$(DEB_PKGS)"
+# The fuzz harnesses' compiler, for make fuzz and make check.
+FUZZ_PKGS = clang libclang-rt-14-dev
 
 install-packages:
 	@missing=$$(for p in $(PKGS); do \
@@ -129,8 +131,10 @@ install-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-# check: unit tests, Bats, man page lint; then the same under ASan+UBSan.
+# check: unit tests, Bats, man page lint, the fuzz harnesses on their
+# reproducers and seeds; then the same under ASan+UBSan.
 check: deps
+	@$(MAKE) -s install-packages PKGS="$(FUZZ_PKGS)"
 	@$(MAKE) -s all unit
 	@$(MAKE) -s B=build-san BIN=build-san/bin OPT='-O1' \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
@@ -157,7 +161,7 @@ torture-stop: deps all
 # The libFuzzer harnesses (clang), each for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
 fuzz: deps
-	@$(MAKE) -s install-packages PKGS="clang libclang-rt-14-dev"
+	@$(MAKE) -s install-packages PKGS="$(FUZZ_PKGS)"
 	@tests/fuzz/run $(FUZZ_SECONDS)
 
 install: all
