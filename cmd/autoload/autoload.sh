@@ -4,7 +4,7 @@
 # flag of one stage, and an option inlet does not support is an error.
 set -u
 prog=inlet-autoload
-. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
+_inlet_self=$(readlink -f "$0") && . "${_inlet_self%/*}/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'

@@ -5,7 +5,7 @@
 # with the table, as Databricks keeps it in the table's log.
 set -u
 prog=inlet-copy-into
-. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
+_inlet_self=$(readlink -f "$0") && . "${_inlet_self%/*}/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'

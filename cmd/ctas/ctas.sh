@@ -3,7 +3,7 @@
 # another table), replacing the table atomically in one transaction.
 set -u
 prog=inlet-ctas
-. "$(dirname "$(readlink -f "$0")")/inlet.sh-setup"
+_inlet_self=$(readlink -f "$0") && . "${_inlet_self%/*}/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'
