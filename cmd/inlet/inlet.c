@@ -23,7 +23,7 @@ static const struct {
 	{ "cast", "convert values to the schema's types; reshape rows with jq" },
 	{ "join", "enrich rows from a static table that may change between batches" },
 	{ "window", "event-time windows with watermarks: count, sum, avg, min, max" },
-	{ "commit", "write batches into SQLite, an NDJSON folder or stdout, exactly once" },
+	{ "commit", "write batches into SQLite, PostgreSQL or NDJSON, exactly once" },
 	{ "copy-into", "COPY INTO: load files not loaded before into a table" },
 	{ "ctas", "CREATE OR REPLACE TABLE AS SELECT from files" },
 	{ "autoload", "Auto Loader: the whole pipeline behind Databricks option names" },
