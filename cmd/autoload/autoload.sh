@@ -8,13 +8,14 @@ _inlet_self=$(readlink -f "$0") && . "${_inlet_self%/*}/inlet.sh-setup"
 
 usage() {
 	cat <<'USAGE'
-usage: inlet autoload --checkpoint DIR --db FILE --table NAME
+usage: inlet autoload --checkpoint DIR --db FILE|URI --table NAME
                       [-o OPTION=VALUE]... [options] SOURCE...
 
 Auto Loader: discover new files under SOURCE, parse them, give them a
-schema (inferred and evolved, or given) and commit each micro-batch into a
-SQLite table exactly once.  Databricks option names are accepted with -o,
-e.g. -o cloudFiles.format=json -o cloudFiles.schemaLocation=ck.
+schema (inferred and evolved, or given) and commit each micro-batch into
+an SQLite or PostgreSQL table exactly once.  Databricks option names are
+accepted with -o, e.g. -o cloudFiles.format=json
+-o cloudFiles.schemaLocation=ck.
 
   -c, --checkpoint DIR    the checkpointLocation (required)
       --db FILE|URI       SQLite database, or PostgreSQL's postgresql://...
