@@ -309,10 +309,9 @@ int stream_next_record(struct stream_reader *r, struct record *rec)
 		die(EX_DATAERR, "'%s' line %lu: %s at byte %zu%s%s%s", r->name,
 		    r->lineno, err.msg, err.offset + 1,
 		    r->trusted ? " (in a batch whose \"begin\" claims valid rows)" : "",
-		    !r->records && r->first_hint ? "; " : "",
-		    !r->records && r->first_hint ? r->first_hint : "");
+		    r->first_hint ? "; " : "", r->first_hint ? r->first_hint : "");
 	}
-	r->records++;
+	r->first_hint = NULL;	/* said of the first record only */
 	return 1;
 }
 

@@ -45,10 +45,9 @@ struct stream_reader {
 	/*
 	 * Said after the error when the first record is not a JSON object
 	 * (a stage's way to name what its standard input is meant to be), or
-	 * NULL.  RECORDS counts the records read.
+	 * NULL; the reader drops it once a record was read.
 	 */
 	const char *first_hint;
-	unsigned long records;
 };
 
 enum record_kind { RECORD_ROW, RECORD_CONTROL };
